@@ -1,0 +1,60 @@
+"""bprkit: process mapping for municipal BPR.
+
+The public API. Everything not listed in ``__all__`` is internal.
+
+    >>> import bprkit
+    >>> report = bprkit.check("processes/")          # diagnostics, never an exception
+    >>> bundle = bprkit.load("processes/tennyu_todoke.bpr")   # raises BprError on errors
+"""
+
+from __future__ import annotations
+
+from bprkit.errors import BprError, Diagnostic, ModelError, SourceError
+from bprkit.loader import CheckReport, FileReport
+from bprkit.model import (
+    Branch, Bundle, Case, Data, Document, Duration, Lane, Parallel, Path, Process, SourceFile,
+    Span, Step, Use, Volume,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BprError", "Branch", "Bundle", "Case", "CheckReport", "Data", "Diagnostic", "Document",
+    "Duration", "FileReport", "Lane", "ModelError", "Parallel", "Path", "Process", "SourceError",
+    "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "check", "load", "parse",
+]
+
+
+def parse(text: str, *, path: str = "<text>") -> SourceFile:
+    """Parse one file's text (imports are not followed). Raises SourceError."""
+    from bprkit import parser, source, transformer
+
+    decoded, diags = source.decode(path, text.encode("utf-8"))
+    if decoded is not None:
+        tree, syntax = parser.parse(decoded)
+        diags += syntax
+        if tree is not None:
+            model, found = transformer.build(tree, decoded)
+            diags += found
+            if not any(d.is_error for d in diags):
+                return model
+    raise SourceError(diags)
+
+
+def check(*paths: str) -> CheckReport:
+    """Check files and folders (recursively, ``*.bpr``) together. Never raises
+    for bad input: every problem is a Diagnostic in the report."""
+    from bprkit.loader import check_files, find_files
+
+    return check_files(find_files(paths))
+
+
+def load(path: str) -> Bundle:
+    """Load a file with its imports, checked. Raises BprError when it has errors."""
+    from bprkit.loader import check_files
+
+    report = check_files([path])
+    bundle = report.files[0].bundle
+    if bundle is None or not report.ok:
+        raise ModelError(report.diagnostics)
+    return bundle

@@ -1,0 +1,5 @@
+"""``python -m bprkit`` runs the CLI."""
+
+from bprkit.cli import main
+
+raise SystemExit(main())

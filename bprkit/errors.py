@@ -1,0 +1,117 @@
+"""Diagnostics and the error classes.
+
+A :class:`Diagnostic` holds structure (code, span, arguments); its text is
+looked up in the ja/en catalogs in :mod:`bprkit.messages` only when shown.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bprkit import messages
+from bprkit.model import Span
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    span: Span | None
+    args: tuple[tuple[str, str], ...] = ()
+    source_line: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def make(
+        cls,
+        code: str,
+        span: Span | None,
+        source_line: str | None = None,
+        **args: object,
+    ) -> Diagnostic:
+        return cls(code, span, tuple((k, str(v)) for k, v in args.items() if v is not None),
+                   source_line)
+
+    @property
+    def severity(self) -> Severity:
+        return "error" if self.code.startswith("E") else "warning"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    @property
+    def arguments(self) -> Mapping[str, str]:
+        return dict(self.args)
+
+    def message(self, lang: str = "en") -> str:
+        return messages.diagnostic(lang, self.code, "message", self.arguments)
+
+    def hint(self, lang: str = "en") -> str:
+        return messages.diagnostic(lang, self.code, "hint", self.arguments)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        s = self.span
+        return (s.file, s.line, s.column, self.code) if s else ("", 0, 0, self.code)
+
+    def to_dict(self, lang: str = "en") -> dict[str, object]:
+        s = self.span
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": s.file if s else None,
+            "line": s.line if s else None,
+            "column": s.column if s else None,
+            "message": self.message(lang),
+            "hint": self.hint(lang),
+        }
+
+    def render(self, lang: str = "en") -> str:
+        """``file:line:col: error[E001]: message``, the source line, a caret, a hint."""
+        s = self.span
+        where = f"{s.file}:{s.line}:{s.column}: " if s else ""
+        label = messages.text(lang, self.severity)
+        lines = [f"{where}{label}[{self.code}]: {self.message(lang)}"]
+        if s and self.source_line is not None:
+            lines += caret_lines(self.source_line, s)
+        hint = self.hint(lang)
+        if hint:
+            lines.append(f"  {messages.text(lang, 'hint')}: {hint}")
+        return "\n".join(lines)
+
+
+def _width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def caret_lines(source_line: str, span: Span) -> list[str]:
+    """The source line and a caret under the span, aligned for wide (Japanese) characters."""
+    line = source_line.rstrip("\n")
+    start = max(span.column - 1, 0)
+    if span.end_line == span.line and span.end_column > span.column:
+        stop = min(span.end_column - 1, len(line))
+    else:
+        stop = start + 1
+    pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in line[:start])
+    marks = sum(_width(ch) for ch in line[start:stop]) or 1
+    return [f"  {line}", f"  {pad}{'^' * marks}"]
+
+
+class BprError(Exception):
+    """The root of bprkit's errors. Carries the diagnostics that caused it."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], lang: str = "en") -> None:
+        self.diagnostics = tuple(diagnostics)
+        errors = [d for d in self.diagnostics if d.is_error] or list(self.diagnostics)
+        super().__init__("\n".join(d.render(lang) for d in errors[:5]))
+
+
+class SourceError(BprError):
+    """A file could not be read, decoded or parsed."""
+
+
+class ModelError(BprError):
+    """A file parsed, but its processes do not hold together (names, flow, imports)."""

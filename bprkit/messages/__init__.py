@@ -1,0 +1,61 @@
+"""Japanese and English texts: diagnostics, CLI lines (and later findings, legends).
+
+The texts live in ``ja.toml`` and ``en.toml`` beside this file, so they can be
+edited without touching code. Catalogs are read once, on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("ja", "en")
+
+
+@cache
+def catalog(lang: str) -> Mapping[str, Mapping[str, str]]:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    data = resources.files(__package__).joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(data)
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, args: Mapping[str, object]) -> str:
+    return template.format_map(_Blank({k: str(v) for k, v in args.items()}))
+
+
+def text(lang: str, key: str, **args: object) -> str:
+    """A CLI text from the ``[text]`` table."""
+    return _fill(catalog(lang)["text"][key], args)
+
+
+def diagnostic(lang: str, code: str, part: str, args: Mapping[str, str]) -> str:
+    """The ``message`` or ``hint`` of a diagnostic code; a hint ends with a did-you-mean
+    when the arguments carry a ``suggestion``."""
+    out = _fill(catalog(lang)[code][part], args)
+    if part == "hint" and args.get("suggestion"):
+        out = f"{text(lang, 'did_you_mean', suggestion=args['suggestion'])} {out}"
+    return out
+
+
+def codes() -> list[str]:
+    return sorted(k for k in catalog("en") if k != "text")
+
+
+def default_language(environ: Mapping[str, str] | None = None) -> str:
+    """``ja`` when the locale (LC_ALL, LC_MESSAGES, LANG, in that order) is Japanese."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+

@@ -1,0 +1,301 @@
+"""The process model: frozen dataclasses, no I/O, no lark, no numpy.
+
+Every object that comes from a file carries a :class:`Span`. Spans are left
+out of equality and hashing, so two models that say the same thing compare
+equal wherever they were written (the writer's round trip relies on it).
+Names of roles, tags, units and periods are stored in their canonical English
+form (``紙`` is stored as ``paper``); :mod:`bprkit.vocabulary` maps the aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, TypeAlias
+
+END = "end"
+"""The target name that ends a case."""
+
+Role: TypeAlias = Literal[
+    "resident", "counter", "back_office", "approval", "storage", "system", "external"
+]
+Unit: TypeAlias = Literal["sec", "min", "hour", "day", "week"]
+Period: TypeAlias = Literal["year", "month", "week", "day"]
+State: TypeAlias = Literal["as_is", "to_be"]
+DocumentKind: TypeAlias = Literal["paper", "electronic"]
+
+STAFF_ROLES: frozenset[str] = frozenset({"counter", "back_office", "approval", "storage"})
+KIND_TAGS: tuple[str, ...] = ("counter", "back_office", "approval", "storage")
+
+_NO_POSITIONS: Mapping[str, Span] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where something stands in a file: 1-based line and column (in characters)."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def _span() -> Span | None:
+    return field(default=None, compare=False, hash=False, repr=False)  # type: ignore[return-value]
+
+
+def _positions() -> Mapping[str, Span]:
+    return field(default_factory=lambda: _NO_POSITIONS, compare=False, hash=False, repr=False)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A time as written: a value, or a range low..high (uniform) or low..mode..high
+    (triangular), in one unit. Conversion to minutes needs the working day length."""
+
+    low: float
+    high: float
+    unit: Unit
+    mode: float | None = None
+    span: Span | None = _span()
+
+    @property
+    def is_range(self) -> bool:
+        return self.low != self.high
+
+    @property
+    def expected(self) -> float:
+        """Expected value in the written unit: uniform (a+b)/2, triangular (a+m+b)/3."""
+        if self.mode is not None:
+            return (self.low + self.mode + self.high) / 3
+        return (self.low + self.high) / 2
+
+    def minutes_per_unit(self, hours_per_day: float, days_per_week: float = 5) -> float:
+        return {
+            "sec": 1 / 60,
+            "min": 1.0,
+            "hour": 60.0,
+            "day": hours_per_day * 60,
+            "week": hours_per_day * 60 * days_per_week,
+        }[self.unit]
+
+    def expected_minutes(self, hours_per_day: float = 7.75) -> float:
+        return self.expected * self.minutes_per_unit(hours_per_day)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """``stores <documents> for <years> years``."""
+
+    documents: tuple[str, ...]
+    years: float
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    lane: str
+    label: str | None = None
+    tags: tuple[str, ...] = ()
+    duration: Duration | None = None
+    wait: Duration | None = None
+    target: str | None = None
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
+    stores: tuple[Retention, ...] = ()
+    system: str | None = None
+    notes: tuple[str, ...] = ()
+    pains: tuple[str, ...] = ()
+    basis: tuple[str, ...] = ()
+    span: Span | None = _span()
+    positions: Mapping[str, Span] = _positions()
+    """Spans of parts of the step: ``lane``, ``target``, ``system``, ``tag:N``,
+    ``reads:N``, ``writes:N``, ``uses:N``, ``produces:N`` (N counts from 0)."""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+    def position(self, key: str) -> Span | None:
+        return self.positions.get(key, self.span)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One arm of a branch: ``95% -> X``, or ``else -> X`` (percent None)."""
+
+    target: str
+    percent: float | None = None
+    span: Span | None = _span()
+    target_span: Span | None = _span()
+
+    @property
+    def is_else(self) -> bool:
+        return self.percent is None
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    cases: tuple[Case, ...]
+    label: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    items: tuple[FlowItem, ...]
+    label: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Parallel:
+    paths: tuple[Path, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    process: str
+    times: float = 1
+    span: Span | None = _span()
+
+
+FlowItem: TypeAlias = Step | Branch | Parallel | Use
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    id: str
+    role: Role
+    label: str | None = None
+    span: Span | None = _span()
+    role_span: Span | None = _span()
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    kind: DocumentKind
+    label: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    id: str
+    held: bool = False
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """Cases per period (``1,800 / year``)."""
+
+    count: float
+    period: Period
+    span: Span | None = _span()
+
+    def per_year(self, *, working_days: float = 243, weeks: float = 52) -> float:
+        factor = {"year": 1.0, "month": 12.0, "week": weeks, "day": working_days}[self.period]
+        return self.count * factor
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    id: str
+    label: str | None = None
+    owner: str | None = None
+    volume: Volume | None = None
+    state: State = "as_is"
+    based_on: str | None = None
+    notes: tuple[str, ...] = ()
+    lanes: tuple[Lane, ...] = ()
+    documents: tuple[Document, ...] = ()
+    data: tuple[Data, ...] = ()
+    flow: tuple[FlowItem, ...] = ()
+    span: Span | None = _span()
+    positions: Mapping[str, Span] = _positions()
+    """Spans of header lines: ``owner``, ``volume``, ``state``, ``based_on``."""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+    def lane(self, lane_id: str) -> Lane | None:
+        return next((lane for lane in self.lanes if lane.id == lane_id), None)
+
+    def steps(self) -> Iterator[Step]:
+        """Every step, in source order, parallel paths included."""
+        yield from iter_steps(self.flow)
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps() if s.id == step_id), None)
+
+    def kind_of(self, step: Step) -> str | None:
+        """The step's kind: a kind tag if it has one, else its lane's role."""
+        for tag in step.tags:
+            if tag in KIND_TAGS:
+                return tag
+        lane = self.lane(step.lane)
+        return lane.role if lane else None
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    path: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One parsed `.bpr` file."""
+
+    path: str
+    imports: tuple[Import, ...] = ()
+    processes: tuple[Process, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """A file together with every file it imports, directly or not.
+
+    ``processes`` holds every process those files define, in load order (the
+    file's own first), so ``use`` can name any of them.
+    """
+
+    root: SourceFile
+    files: tuple[SourceFile, ...]
+
+    @property
+    def processes(self) -> tuple[Process, ...]:
+        return tuple(p for f in self.files for p in f.processes)
+
+    def process(self, process_id: str) -> Process | None:
+        return next((p for p in self.processes if p.id == process_id), None)
+
+
+def iter_steps(items: tuple[FlowItem, ...]) -> Iterator[Step]:
+    """Steps of a flow in source order, descending into parallel paths."""
+    stack: list[Iterator[FlowItem]] = [iter(items)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+        elif isinstance(item, Step):
+            yield item
+        elif isinstance(item, Parallel):
+            stack.append(iter([i for p in item.paths for i in p.items]))

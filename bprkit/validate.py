@@ -1,0 +1,217 @@
+"""Cross-reference and flow checks on a loaded file: collects every diagnostic,
+mutates nothing.
+
+``known_processes`` are the processes a ``use`` may call (the file's own and
+those it imports); ``checked_together`` are the ids of every process in the
+same check run, so a shared approval route is not asked for a volume when its
+callers are checked with it, and a To-Be finds the As-Is it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+
+from bprkit import flow as flowgraph
+from bprkit.errors import Diagnostic
+from bprkit.model import Branch, FlowItem, Parallel, Process, SourceFile, Span, Step, Use
+from bprkit.source import SourceText
+from bprkit.vocabulary import suggest
+
+MAX_PARALLEL_DEPTH = 16
+
+
+class _Checker:
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.out: list[Diagnostic] = []
+
+    def report(self, code: str, span: Span | None, **args: object) -> None:
+        self.out.append(self.source.diagnostic(code, span, **args))
+
+    def unknown(self, code: str, name: str, span: Span | None, known: Collection[str]) -> None:
+        self.report(code, span, name=name, suggestion=suggest(name, known),
+                    known=", ".join(sorted(known)[:12]) or "-")
+
+    # ── the process ──
+    def process(self, process: Process, known: Mapping[str, Process],
+                checked_together: Collection[str], used: Collection[str]) -> None:
+        steps = list(process.steps())
+        if not steps:
+            self.report("E036", process.span, name=process.id)
+            return
+        self.unique(process)
+        depth, where = parallel_depth(process.flow)
+        if depth > MAX_PARALLEL_DEPTH:
+            self.report("E008", where, depth=depth, limit=MAX_PARALLEL_DEPTH)
+            return
+        lanes = {lane.id: lane for lane in process.lanes}
+        names = {d.id for d in process.data}
+        documents = {d.id for d in process.documents}
+        for step in steps:
+            self.step(step, lanes, names, documents)
+        for item in walk(process.flow):
+            if isinstance(item, Branch):
+                self.branch(item)
+            elif isinstance(item, Parallel) and len(item.paths) < 2:
+                self.report("W010", item.span)
+            elif isinstance(item, Use) and item.process not in known:
+                self.unknown("E026", item.process, item.span, known)
+        self.flow(process)
+        in_use = {s.lane for s in steps} | {s.system for s in steps if s.system}
+        for lane in process.lanes:
+            if lane.id not in in_use:
+                self.report("W005", lane.span, name=lane.id)
+        if process.volume is None and process.id not in used:
+            self.report("W003", process.span, name=process.id)
+        if process.state == "to_be":
+            if process.based_on is None:
+                self.report("W007", process.span, name=process.id)
+            elif process.based_on not in checked_together and process.based_on not in known:
+                self.report("W008", process.positions.get("based_on", process.span),
+                            name=process.based_on)
+
+    def unique(self, process: Process) -> None:
+        def once(code: str, items: Iterator[tuple[str, Span | None]]) -> None:
+            first: dict[str, Span | None] = {}
+            for name, span in items:
+                if name in first:
+                    line = first[name].line if first[name] else "?"
+                    self.report(code, span, name=name, first=line)
+                else:
+                    first[name] = span
+        once("E021", ((lane.id, lane.span) for lane in process.lanes))
+        once("E022", ((s.id, s.span) for s in process.steps()))
+        once("E023", ((d.id, d.span) for d in (*process.documents, *process.data)))
+
+    def step(self, step: Step, lanes: Mapping, names: Collection[str],
+             documents: Collection[str]) -> None:
+        if step.lane not in lanes:
+            self.unknown("E024", step.lane, step.position("lane"), lanes)
+        if step.system is not None:
+            lane = lanes.get(step.system)
+            if lane is None:
+                self.unknown("E029", step.system, step.position("system"),
+                             [k for k, v in lanes.items() if v.role == "system"])
+            elif lane.role != "system":
+                self.report("W009", step.position("system"), name=step.system, role=lane.role)
+        for key in ("reads", "writes"):
+            for i, name in enumerate(getattr(step, key)):
+                if name not in names:
+                    self.unknown("E027", name, step.position(f"{key}:{i}"), names)
+        for key in ("uses", "produces"):
+            for i, name in enumerate(getattr(step, key)):
+                if name not in documents:
+                    self.unknown("E028", name, step.position(f"{key}:{i}"), documents)
+        for retention in step.stores:
+            for name in retention.documents:
+                if name not in documents:
+                    self.unknown("E028", name, retention.span, documents)
+        if step.duration is None:
+            self.report("W002", step.span, name=step.id)
+
+    def branch(self, branch: Branch) -> None:
+        elses = [c for c in branch.cases if c.is_else]
+        total = sum(c.percent for c in branch.cases if c.percent is not None)
+        if len(elses) > 1:
+            self.report("E031", elses[1].span)
+        if (not elses and abs(total - 100) > 1e-9) or (elses and total > 100 + 1e-9):
+            self.report("E030", branch.span, total=f"{total:g}")
+        elif elses and abs(total - 100) <= 1e-9:
+            self.report("W006", elses[0].span)
+        for case in branch.cases:
+            if case.percent == 0:
+                self.report("W011", case.span)
+
+    def flow(self, process: Process) -> None:
+        graph = flowgraph.build(process)
+        for problem in graph.problems:
+            name = str(problem.args.get("name", ""))
+            if problem.code == "E025":
+                self.unknown("E025", name, problem.span, [*graph.steps, "end"])
+            else:
+                self.report(problem.code, problem.span, **problem.args)
+        reached = graph.reachable()
+        leaving = graph.leading_to()
+        trapped = []
+        for step_id, step in graph.steps.items():
+            if step_id not in reached:
+                self.report("W001", step.span, name=step_id)
+            elif step_id not in leaving:
+                trapped.append(step)
+        if trapped and not graph.problems:
+            names = " → ".join(s.id for s in trapped[:6]) + (" …" if len(trapped) > 6 else "")
+            self.report("E033", trapped[0].span, steps=names)
+
+
+def walk(items: tuple[FlowItem, ...]) -> Iterator[FlowItem]:
+    """Every flow item, depth first, parallel paths included."""
+    stack = list(reversed(items))
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, Parallel):
+            stack.extend(reversed([i for p in item.paths for i in p.items]))
+
+
+def parallel_depth(items: tuple[FlowItem, ...]) -> tuple[int, Span | None]:
+    """The deepest nesting of parallel blocks, and where it is reached."""
+    deepest, where = 0, None
+    stack: list[tuple[FlowItem, int]] = [(i, 0) for i in items]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Parallel):
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, item.span
+            stack.extend((i, depth) for p in item.paths for i in p.items)
+    return deepest, where
+
+
+def use_cycles(processes: Mapping[str, Process]) -> list[tuple[Process, Use, list[str]]]:
+    """Each ``use`` that closes a cycle, with the chain of process ids."""
+    calls = {pid: [i for i in walk(p.flow) if isinstance(i, Use)] for pid, p in processes.items()}
+    found, state = [], {}
+    for root in processes:
+        if state.get(root):
+            continue
+        stack: list[tuple[str, Iterator[Use]]] = [(root, iter(calls[root]))]
+        chain = [root]
+        state[root] = 1  # 1: on the stack, 2: done
+        while stack:
+            pid, it = stack[-1]
+            use = next(it, None)
+            if use is None:
+                state[pid] = 2
+                stack.pop()
+                chain.pop()
+            elif use.process in processes:
+                callee = use.process
+                if state.get(callee) == 1:
+                    loop = chain[chain.index(callee):] + [callee]
+                    found.append((processes[pid], use, loop))
+                elif not state.get(callee):
+                    state[callee] = 1
+                    chain.append(callee)
+                    stack.append((callee, iter(calls[callee])))
+    return found
+
+
+def validate(
+    file: SourceFile,
+    source: SourceText,
+    *,
+    known: Mapping[str, Process],
+    checked_together: Collection[str] = (),
+    used: Collection[str] = (),
+) -> list[Diagnostic]:
+    """Every diagnostic of one file, given the processes it may ``use``."""
+    checker = _Checker(source)
+    if not file.processes:
+        checker.report("E006", Span(source.path, 1, 1, 1, 1))
+    for process in file.processes:
+        checker.process(process, known, checked_together, used)
+    own = {p.id for p in file.processes}
+    for process, use, loop in use_cycles(known):
+        if process.id in own:
+            checker.report("E042", use.span, chain=" → ".join(loop))
+    return checker.out
