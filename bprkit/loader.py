@@ -82,6 +82,8 @@ class Loader:
         if tree is None:
             return _Loaded(text, None, diags + syntax)
         model, found = transformer.build(tree, text)
+        if syntax:  # the model of a text with lines blanked out: report, do not validate
+            return _Loaded(text, None, diags + syntax + found)
         return _Loaded(text, model, diags + found)
 
     def bundle(self, path: str) -> tuple[Bundle | None, list[Diagnostic]]:

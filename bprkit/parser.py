@@ -52,7 +52,9 @@ def lark_parser() -> Lark:
 
 
 def parse(source: SourceText) -> tuple[Tree | None, list[Diagnostic]]:
-    """Parse a decoded file. Returns the tree, or None and the syntax errors."""
+    """Parse a decoded file: the tree and the syntax errors. With errors, the tree
+    is that of the text with the bad lines blanked (or None when even that fails):
+    good for finding more mistakes, not for analysis."""
     parser = lark_parser()
     text = source.normalized + "\n"
     found: list[Diagnostic] = []
@@ -70,7 +72,7 @@ def parse(source: SourceText) -> tuple[Tree | None, list[Diagnostic]]:
             blanked[line] = blanked.get(line, 0) + 1
             text = _blank_line(text, line, keep_braces=blanked[line] == 1)
             continue
-        return (tree if not found else None), found
+        return tree, found
 
 
 _LABELS = re.compile(r'"(?:[^"\\\n]|\\.)*"|「[^」\n]*」|#.*')
@@ -109,11 +111,14 @@ def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
     assert isinstance(exc, UnexpectedToken)
     token: Token = exc.token
     expected = set(exc.expected)
+    if token.type == "REST":  # a stray character where a statement goes on
+        span = _span_at(source, token.line, token.column)
+        return source.diagnostic("E002" if token[0] in '"「' else "E003", span, char=token[0])
     if token.type == "$END":
         last = len(source.lines)
         span = _span_at(source, last, len(source.line(last)) + 1)
         if "RBRACE" in expected:
-            return source.diagnostic("E044", span)
+            return source.diagnostic("E044", _unclosed_brace(source) or span)
         return source.diagnostic("E001", span, **_found("$END"), **_expected(expected))
     span = _span_at(source, token.line, token.column, len(token) if token.type != "_NL" else 1)
     previous = exc.state.value_stack[-1] if exc.state and exc.state.value_stack else None
@@ -133,6 +138,19 @@ def _found(token_type: str, value: str = "") -> dict[str, str]:
     if token_type in ("_NL", "$END"):
         return {"found": describe(token_type), "found_ja": describe(token_type, "ja")}
     return {"found": f"'{value}'", "found_ja": f"「{value}」"}
+
+
+def _unclosed_brace(source: SourceText) -> Span | None:
+    """The innermost ``{`` that is never closed (labels and comments skipped)."""
+    opened: list[tuple[int, int]] = []
+    for number, line in enumerate(source.normalized.split("\n"), start=1):
+        bare = _LABELS.sub(lambda m: " " * len(m.group()), line)
+        for column, ch in enumerate(bare, start=1):
+            if ch == "{":
+                opened.append((number, column))
+            elif ch == "}" and opened:
+                opened.pop()
+    return _span_at(source, *opened[-1]) if opened else None
 
 
 def _expected(types: set[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ so diagnostics point at the place the analyst sees in the editor.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -59,12 +60,15 @@ def normalize(text: str) -> str:
     return "".join(out)
 
 
-def decode(path: str, data: bytes) -> tuple[SourceText | None, list[Diagnostic]]:
-    """Bytes → SourceText, with the diagnostics of size and encoding."""
+def decode(path: str, data: bytes, size: int | None = None
+           ) -> tuple[SourceText | None, list[Diagnostic]]:
+    """Bytes → SourceText, with the diagnostics of size and encoding. ``size`` is
+    the file's size when ``data`` holds only its first ``MAX_BYTES + 1`` bytes."""
     here = Span(path, 1, 1, 1, 1)
     if len(data) > MAX_BYTES:
-        return None, [Diagnostic.make("E007", here, size=f"{len(data) / 1e6:.1f}",
-                                      limit=f"{MAX_BYTES / 1e6:.1f}")]
+        mib = 1024 * 1024
+        return None, [Diagnostic.make("E007", here, size=f"{(size or len(data)) / mib:.1f}",
+                                      limit=f"{MAX_BYTES / mib:.0f}")]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Diagnostic.make("E004", here, reason="UTF-16")]
     if b"\x00" in data:
@@ -97,8 +101,9 @@ def read(path: str) -> tuple[SourceText | None, list[Diagnostic]]:
     """Read and decode a file; an unreadable file is a diagnostic, not an exception."""
     try:
         with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return None, [Diagnostic.make("E005", Span(path, 1, 1, 1, 1), reason=reason)]
-    return decode(path, data)
+    return decode(path, data, size)

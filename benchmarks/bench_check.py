@@ -1,0 +1,99 @@
+"""Benchmark: `bprkit check` on a generated 10,000-step file.
+
+Reports the time of lark's bare parse of the same text beside the time of our
+whole pipeline (read, parse, transform, validate), so the overhead of our own
+code shows. Run: `make bench` or `.venv/bin/python benchmarks/bench_check.py`.
+Goal (issue 2): parse + validate under 1 s on the project's machine (2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+from bprkit import parser, source
+from bprkit.loader import check_files
+
+LANES = ("住民", "窓口", "審査", "係長", "書庫")
+
+
+def generate(steps: int) -> str:
+    """A realistic-looking process: labels, tags, ranges, waits, bodies, a branch
+    with a rework loop every 50 steps, a parallel inquiry every 200."""
+    out = [
+        "# generated for the benchmark",
+        "process 大量 「ベンチマーク用の手続」 {",
+        "  owner 「市民課」",
+        "  volume 36,000 / 年",
+        "  lane 住民 「申請者」 : 住民",
+        "  lane 窓口 「窓口担当」 : 窓口",
+        "  lane 審査 「審査担当」 : 内部事務",
+        "  lane 係長 「係長」 : 決裁",
+        "  lane 書庫 「文書庫」 : 保存",
+        "  document 申請書 「申請書」 : 紙",
+        "  data 氏名, 住所 : held",
+    ]
+    i = 0
+    while i < steps:
+        lane = LANES[i % len(LANES)]
+        if i % 200 == 120 and i + 2 <= steps:
+            out += [
+                "  parallel {",
+                f"    path {{ step s{i} 「照会 {i}」 @審査 [紙, 郵送] 5min wait 1..2d }}",
+                f"    path {{ step s{i + 1} 「確認 {i + 1}」 @審査 [突合] 3..5min }}",
+                "  }",
+            ]
+            i += 2
+            continue
+        out.append(f"  step s{i} 「手順 {i} を処理する」 @{lane} [紙, 転記] 2..3..5分 wait 5min {{")
+        out.append("    reads 氏名, 住所")
+        out.append("  }")
+        if i % 50 == 49 and i >= 10:
+            out += ["  branch 「不備」 {", f"    10% -> s{i - 5}", f"    else -> s{i + 1}", "  }"]
+            if i + 1 >= steps:
+                out[-2] = "    else -> end"
+        i += 1
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def best_of(fn, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    text = generate(args.steps)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "bench.bpr")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        report = check_files([path])
+        assert report.ok, [d.render() for d in report.diagnostics[:3]]
+        lark = parser.lark_parser()
+        decoded, _ = source.read(path)
+        assert decoded is not None
+        bare = best_of(lambda: lark.parse(decoded.normalized + "\n"), args.repeat)
+        full = best_of(lambda: check_files([path]), args.repeat)
+    size = len(text.encode("utf-8")) / 1e6
+    print(f"file: {args.steps} steps, {text.count(chr(10))} lines, {size:.2f} MB")
+    print(f"lark bare parse      : best {bare[0]:.3f} s, median {bare[1]:.3f} s")
+    print(f"bprkit check (total) : best {full[0]:.3f} s, median {full[1]:.3f} s")
+    print(f"our own code         : {full[0] - bare[0]:.3f} s "
+          f"({(full[0] - bare[0]) / full[0] * 100:.0f} % of the total)")
+    print("goal: total under 1 s:", "met" if full[0] < 1.0 else "NOT met")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The ja and en catalogs say the same things."""
+
+from __future__ import annotations
+
+import re
+import string
+
+from bprkit import messages
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def test_same_keys_and_placeholders() -> None:
+    ja, en = messages.catalog("ja"), messages.catalog("en")
+    assert ja.keys() == en.keys()
+    for key in en:
+        assert ja[key].keys() == en[key].keys(), key
+        for part in en[key]:
+            strip = {re.sub(r"_ja$", "", f) for f in _fields(ja[key][part])}
+            assert strip == _fields(en[key][part]), (key, part)
+
+
+def test_codes_are_stable_and_well_formed() -> None:
+    for code in messages.codes():
+        assert re.fullmatch(r"[EW]\d{3}", code)
+        assert messages.catalog("en")[code]["message"]
+        assert messages.catalog("en")[code]["hint"]
+
+
+def test_japanese_texts_are_japanese() -> None:
+    for code in messages.codes():
+        assert re.search(r"[ぁ-んァ-ヶ一-龯]", messages.catalog("ja")[code]["message"]), code
+
+
+def test_default_language_from_locale() -> None:
+    assert messages.default_language({"LANG": "ja_JP.UTF-8"}) == "ja"
+    assert messages.default_language({"LANG": "en_US.UTF-8"}) == "en"
+    assert messages.default_language({"LC_ALL": "ja_JP.UTF-8", "LANG": "C"}) == "ja"
+    assert messages.default_language({}) == "en"
