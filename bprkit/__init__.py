@@ -12,8 +12,21 @@ from __future__ import annotations
 from bprkit.errors import BprError, Diagnostic, ModelError, SourceError
 from bprkit.loader import CheckReport, FileReport
 from bprkit.model import (
-    Branch, Bundle, Case, Data, Document, Duration, Lane, Parallel, Path, Process, SourceFile,
-    Span, Step, Use, Volume,
+    Branch,
+    Bundle,
+    Case,
+    Data,
+    Document,
+    Duration,
+    Lane,
+    Parallel,
+    Path,
+    Process,
+    SourceFile,
+    Span,
+    Step,
+    Use,
+    Volume,
 )
 
 __version__ = "0.1.0"

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+    except Exception as exc:
         if os.environ.get("BPRKIT_DEBUG"):
             raise
         print(f"bprkit: internal error ({type(exc).__name__}: {exc}). "

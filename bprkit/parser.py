@@ -105,7 +105,7 @@ def _span_at(source: SourceText, line: int, column: int, length: int = 1) -> Spa
 def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
         span = _span_at(source, exc.line, exc.column)
-        char = source.normalized[exc.pos_in_stream] if exc.pos_in_stream < len(source.normalized) else ""
+        char = source.normalized[exc.pos_in_stream: exc.pos_in_stream + 1]
         code = "E002" if char in '"「' else "E003"
         return source.diagnostic(code, span, char=char)
     assert isinstance(exc, UnexpectedToken)

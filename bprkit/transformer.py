@@ -18,8 +18,23 @@ from lark.exceptions import VisitError
 from bprkit import vocabulary as vocab
 from bprkit.errors import Diagnostic
 from bprkit.model import (
-    END, Branch, Case, Data, Document, Duration, Import, Lane, Parallel, Path, Process,
-    Retention, SourceFile, Span, Step, Use, Volume,
+    END,
+    Branch,
+    Case,
+    Data,
+    Document,
+    Duration,
+    Import,
+    Lane,
+    Parallel,
+    Path,
+    Process,
+    Retention,
+    SourceFile,
+    Span,
+    Step,
+    Use,
+    Volume,
 )
 from bprkit.source import SourceText
 
@@ -267,7 +282,7 @@ class ModelBuilder(Transformer_NonRecursive):
             elif isinstance(item, Duration):
                 fields["duration"] = item
             elif isinstance(item, tuple) and item[0] == "tags":
-                for i, (tag, span) in enumerate(item[1]):
+                for i, (_tag, span) in enumerate(item[1]):
                     positions[f"tag:{i}"] = span
                 fields["tags"] = tuple(tag for tag, _ in item[1])
             elif isinstance(item, tuple) and item[0] == "target":

@@ -187,7 +187,7 @@ def use_cycles(processes: Mapping[str, Process]) -> list[tuple[Process, Use, lis
             elif use.process in processes:
                 callee = use.process
                 if state.get(callee) == 1:
-                    loop = chain[chain.index(callee):] + [callee]
+                    loop = [*chain[chain.index(callee):], callee]
                     found.append((processes[pid], use, loop))
                 elif not state.get(callee):
                     state[callee] = 1

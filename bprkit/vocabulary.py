@@ -113,6 +113,6 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     # Japanese names are short: one differing character of two is still a likely typo.
     if len(word) <= 3:
         for c in pool:
-            if len(c) == len(word) and sum(a != b for a, b in zip(c, word)) == 1:
+            if len(c) == len(word) and sum(a != b for a, b in zip(c, word, strict=False)) == 1:
                 return c
     return None

@@ -39,3 +39,11 @@ def test_default_language_from_locale() -> None:
     assert messages.default_language({"LANG": "en_US.UTF-8"}) == "en"
     assert messages.default_language({"LC_ALL": "ja_JP.UTF-8", "LANG": "C"}) == "ja"
     assert messages.default_language({}) == "en"
+
+
+def test_every_code_is_documented() -> None:
+    from .conftest import ROOT
+
+    doc = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    for code in messages.codes():
+        assert f"| {code} |" in doc, code

@@ -1,0 +1,42 @@
+"""The wheel carries the grammar and the texts: build it, install it into a fresh
+virtual environment, and check processes/ from there (away from the source tree)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROCESSES, ROOT
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_checks_processes(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(dist), str(ROOT)], check=True, timeout=300)
+    (wheel,) = dist.glob("bprkit-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bprkit/grammar/bpr.lark" in names
+    assert {"bprkit/messages/ja.toml", "bprkit/messages/en.toml"} <= set(names)
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    pip = venv / "bin" / "pip"
+    subprocess.run([str(pip), "install", "-q", str(wheel)], check=True, timeout=600)
+
+    work = tmp_path / "work"
+    shutil.copytree(PROCESSES, work / "processes")
+    r = subprocess.run([str(venv / "bin" / "bprkit"), "check", "processes"], cwd=work,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    files = len(list(PROCESSES.rglob("*.bpr")))
+    assert f"files checked: {files}, errors: 0, warnings: 0" in r.stdout
+    r = subprocess.run([str(venv / "bin" / "python"), "-m", "bprkit", "check", "--lang", "ja",
+                        "processes/tenshutsu.bpr"], cwd=work, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and "OK（手続 1" in r.stdout
