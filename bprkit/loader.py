@@ -7,8 +7,10 @@ or a cycle is reported at the import line with the chain of files.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bprkit import parser, source, transformer, validate
@@ -57,6 +59,20 @@ class CheckReport:
         return not any(d.is_error for d in self.diagnostics)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsing builds hundreds of thousands of small objects and no cycles; the
+    cyclic collector would scan them again and again (half the time of a
+    10,000-step file). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _key(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
 
@@ -78,6 +94,11 @@ class Loader:
         text, diags = source.read(path)
         if text is None:
             return _Loaded(None, None, diags)
+        with _gc_paused():
+            return Loader._build(text, diags)
+
+    @staticmethod
+    def _build(text: SourceText, diags: list[Diagnostic]) -> _Loaded:
         tree, syntax = parser.parse(text)
         if tree is None:
             return _Loaded(text, None, diags + syntax)
