@@ -9,8 +9,9 @@ The public API. Everything not listed in ``__all__`` is internal.
 
 from __future__ import annotations
 
+from bprkit import source
 from bprkit.errors import BprError, Diagnostic, ModelError, SourceError
-from bprkit.loader import CheckReport, FileReport
+from bprkit.loader import CheckReport, FileReport, build_model, check_files, find_files
 from bprkit.model import (
     Branch,
     Bundle,
@@ -40,32 +41,23 @@ __all__ = [
 
 def parse(text: str, *, path: str = "<text>") -> SourceFile:
     """Parse one file's text (imports are not followed). Raises SourceError."""
-    from bprkit import parser, source, transformer
-
     decoded, diags = source.decode(path, text.encode("utf-8"))
     if decoded is not None:
-        tree, syntax = parser.parse(decoded)
-        diags += syntax
-        if tree is not None:
-            model, found = transformer.build(tree, decoded)
-            diags += found
-            if not any(d.is_error for d in diags):
-                return model
+        model, found = build_model(decoded)
+        diags += found
+        if model is not None and not any(d.is_error for d in diags):
+            return model
     raise SourceError(diags)
 
 
 def check(*paths: str) -> CheckReport:
     """Check files and folders (recursively, ``*.bpr``) together. Never raises
     for bad input: every problem is a Diagnostic in the report."""
-    from bprkit.loader import check_files, find_files
-
     return check_files(find_files(paths))
 
 
 def load(path: str) -> Bundle:
     """Load a file with its imports, checked. Raises BprError when it has errors."""
-    from bprkit.loader import check_files
-
     report = check_files([path])
     bundle = report.files[0].bundle
     if bundle is None or not report.ok:

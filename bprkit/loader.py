@@ -77,6 +77,19 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
+def build_model(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Parse and transform one decoded file. The model is None when the file has
+    syntax errors (the diagnostics then also hold what the rest of it says)."""
+    with _gc_paused():
+        tree, syntax = parser.parse(text)
+        if tree is None:
+            return None, syntax
+        model, found = transformer.build(tree, text)
+    if syntax:  # the model of a text with lines blanked out: report, do not validate
+        return None, syntax + found
+    return model, found
+
+
 class Loader:
     """Reads and parses each file once; resolves imports."""
 
@@ -94,17 +107,7 @@ class Loader:
         text, diags = source.read(path)
         if text is None:
             return _Loaded(None, None, diags)
-        with _gc_paused():
-            return Loader._build(text, diags)
-
-    @staticmethod
-    def _build(text: SourceText, diags: list[Diagnostic]) -> _Loaded:
-        tree, syntax = parser.parse(text)
-        if tree is None:
-            return _Loaded(text, None, diags + syntax)
-        model, found = transformer.build(tree, text)
-        if syntax:  # the model of a text with lines blanked out: report, do not validate
-            return _Loaded(text, None, diags + syntax + found)
+        model, found = build_model(text)
         return _Loaded(text, model, diags + found)
 
     def bundle(self, path: str) -> tuple[Bundle | None, list[Diagnostic]]:
