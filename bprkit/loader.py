@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from bprkit import parser, source, transformer, validate
+from bprkit import parser, source, validate
 from bprkit.errors import Diagnostic
 from bprkit.model import Bundle, Process, SourceFile, Use
 from bprkit.source import SourceText
@@ -81,10 +81,7 @@ def build_model(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Parse and transform one decoded file. The model is None when the file has
     syntax errors (the diagnostics then also hold what the rest of it says)."""
     with _gc_paused():
-        tree, syntax = parser.parse(text)
-        if tree is None:
-            return None, syntax
-        model, found = transformer.build(tree, text)
+        model, syntax, found = parser.parse(text)
     if syntax:  # the model of a text with lines blanked out: report, do not validate
         return None, syntax + found
     return model, found
@@ -169,6 +166,11 @@ def _known(bundle: Bundle, loader: Loader) -> tuple[dict[str, Process], list[Dia
 
 def check_files(paths: Sequence[str]) -> CheckReport:
     """Check files together: each with its imports, all diagnostics once."""
+    with _gc_paused():  # the models are long-lived and hold no cycles
+        return _check_files(paths)
+
+
+def _check_files(paths: Sequence[str]) -> CheckReport:
     loader = Loader()
     bundles = {p: loader.bundle(p) for p in paths}
     together: set[str] = set()

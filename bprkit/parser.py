@@ -12,12 +12,14 @@ import re
 from functools import cache
 from importlib import resources
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from bprkit.errors import Diagnostic
-from bprkit.model import Span
+from bprkit.lexer import FastContextualLexer
+from bprkit.model import SourceFile, Span
 from bprkit.source import SourceText
+from bprkit.transformer import ModelBuilder
 from bprkit.vocabulary import STATEMENTS, suggest
 
 MAX_SYNTAX_ERRORS = 10
@@ -32,7 +34,10 @@ _WORDS = {
     "REST": "text",
     "ARROW": "->",
     "TIMES": "x",
-    "_RANGE": "..",
+    "DURATION": "a duration",
+    "TAGS": "tags",
+    "LANE": "@lane",
+    "NAMES": "names",
 }
 _WORDS_JA = {
     "a name": "名前",
@@ -41,40 +46,60 @@ _WORDS_JA = {
     "the end of the line": "行末",
     "the end of the file": "ファイルの終わり",
     "text": "文字",
+    "a duration": "所要時間",
+    "tags": "タグ",
+    "@lane": "@レーン",
+    "names": "名前",
 }
+
+
+def grammar() -> str:
+    return resources.files("bprkit.grammar").joinpath("bpr.lark").read_text(encoding="utf-8")
 
 
 @cache
 def lark_parser() -> Lark:
-    grammar = resources.files("bprkit.grammar").joinpath("bpr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=False)
+    """The bare lark parser, building a tree (for tests and the benchmark)."""
+    return Lark(grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False)
 
 
-def parse(source: SourceText) -> tuple[Tree | None, list[Diagnostic]]:
-    """Parse a decoded file: the tree and the syntax errors. With errors, the tree
-    is that of the text with the bad lines blanked (or None when even that fails):
-    good for finding more mistakes, not for analysis."""
-    parser = lark_parser()
+@cache
+def _model_parser() -> tuple[Lark, ModelBuilder]:
+    builder = ModelBuilder()
+    return Lark(grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False,
+                transformer=builder,
+                _plugins={"ContextualLexer": FastContextualLexer}), builder
+
+
+def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list[Diagnostic]]:
+    """Parse a decoded file into its model: (model, syntax errors, other diagnostics).
+
+    With syntax errors, the model is that of the text with the bad lines blanked
+    (or None when even that fails): good for finding more mistakes, not for analysis.
+    """
+    parser, builder = _model_parser()
     text = source.normalized + "\n"
     found: list[Diagnostic] = []
     blanked: dict[int, int] = {}
     while True:
+        builder.begin(source)
         try:
-            tree = parser.parse(text)
+            model = parser.parse(text)
         except UnexpectedInput as exc:
             diag = _diagnostic(source, exc)
             if diag not in found:
                 found.append(diag)
             line = diag.span.line if diag.span else 0
             if diag.code == "E044" or len(found) >= MAX_SYNTAX_ERRORS or blanked.get(line, 0) >= 2:
-                return None, found
+                return None, found, []
             blanked[line] = blanked.get(line, 0) + 1
             text = _blank_line(text, line, keep_braces=blanked[line] == 1)
             continue
-        return tree, found
+        return model, found, builder.diagnostics
 
 
+_STRAY = {'"': "E002", "「": "E002", "[": "E045"}  # an opening mark never closed
+_CLOSED_LABEL = re.compile(r'"(?:[^"\\\n]|\\.)*"|「[^」\n]*」')
 _LABELS = re.compile(r'"(?:[^"\\\n]|\\.)*"|「[^」\n]*」|#.*')
 
 
@@ -104,16 +129,12 @@ def _span_at(source: SourceText, line: int, column: int, length: int = 1) -> Spa
 
 def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
-        span = _span_at(source, exc.line, exc.column)
-        char = source.normalized[exc.pos_in_stream: exc.pos_in_stream + 1]
-        code = "E002" if char in '"「' else "E003"
-        return source.diagnostic(code, span, char=char)
+        return _stray(source, exc.line, exc.column, exc.pos_in_stream, set(exc.allowed or ()))
     assert isinstance(exc, UnexpectedToken)
     token: Token = exc.token
     expected = set(exc.expected)
     if token.type == "REST":  # a stray character where a statement goes on
-        span = _span_at(source, token.line, token.column)
-        return source.diagnostic("E002" if token[0] in '"「' else "E003", span, char=token[0])
+        return _stray(source, token.line, token.column, token.start_pos, expected)
     if token.type == "$END":
         last = len(source.lines)
         span = _span_at(source, last, len(source.line(last)) + 1)
@@ -122,9 +143,7 @@ def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
         return source.diagnostic("E001", span, **_found("$END"), **_expected(expected))
     span = _span_at(source, token.line, token.column, len(token) if token.type != "_NL" else 1)
     previous = exc.state.value_stack[-1] if exc.state and exc.state.value_stack else None
-    if expected <= {"NAME", "_RANGE"} and isinstance(previous, Tree) and previous.data == "number":
-        return source.diagnostic("E009", span, number=previous.children[0])
-    if "AT" in expected and token.type != "AT":
+    if "LANE" in expected and token.type != "LANE":
         step_id = previous if isinstance(previous, Token) else ""
         return source.diagnostic("E043", span, name=step_id)
     if token.type == "NAME" and expected & {"STEP", "LANE", "READS", "PROCESS"}:
@@ -132,6 +151,20 @@ def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
                                  suggestion=suggest(str(token), STATEMENTS),
                                  expected=_expected(expected)["expected"])
     return source.diagnostic("E001", span, **_found(token.type, str(token)), **_expected(expected))
+
+
+def _stray(source: SourceText, line: int, column: int, pos: int,
+           expected: set[str]) -> Diagnostic:
+    """A character no token of this place starts with: a whole label where none
+    may stand, an opening mark never closed, or a character the language lacks."""
+    label = _CLOSED_LABEL.match(source.normalized, pos)
+    if label:
+        span = _span_at(source, line, column, len(label.group()))
+        return source.diagnostic("E001", span, **_found("STRING", label.group()),
+                                 **_expected(expected))
+    char = source.normalized[pos: pos + 1]
+    return source.diagnostic(_STRAY.get(char, "E003"), _span_at(source, line, column),
+                             char=char)
 
 
 def _found(token_type: str, value: str = "") -> dict[str, str]:

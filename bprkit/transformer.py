@@ -1,19 +1,23 @@
-"""lark tree → model: one method per grammar rule, with the rule's name.
+"""lark → model: one method per grammar rule, with the rule's name.
+
+The methods run inside lark's LALR parser as its callbacks (``Lark(transformer=…)``),
+so no parse tree is built: a 10,000-step file costs half the time it would
+otherwise. Positions come from tokens: keywords that a message points at are
+named terminals in the grammar, so they reach the methods.
 
 Words the grammar reads as plain names (roles, tags, units, periods, kinds)
 are turned into their canonical form here; an unknown word becomes a
 diagnostic with a did-you-mean, and a neutral stand-in keeps the model whole.
-The transformer is non-recursive, so deeply nested input cannot exhaust the stack.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Transformer_NonRecursive, Tree, v_args
-from lark.exceptions import VisitError
+from lark import Token, Transformer
 
 from bprkit import vocabulary as vocab
 from bprkit.errors import Diagnostic
@@ -38,6 +42,10 @@ from bprkit.model import (
 )
 from bprkit.source import SourceText
 
+_NUMBER = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
+_WORD = re.compile(r"[^\W\d_]+")
+_ITEM = re.compile(r"[^\s,\[\]]+")  # a tag in a tag list, a name in a name list
+
 
 @dataclass(frozen=True, slots=True)
 class _Num:
@@ -61,8 +69,25 @@ class _Unknown:
     span: Span
 
 
-class _Wait(Duration):
-    __slots__ = ()
+@dataclass(frozen=True, slots=True)
+class _Wait:
+    duration: Duration
+
+
+@dataclass(frozen=True, slots=True)
+class _Tags:
+    items: list[tuple[str, Span]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    items: list[Any]
 
 
 _PROCESS_STATEMENTS = ("owner", "volume", "state", "based_on", "note", "lane", "document",
@@ -70,12 +95,15 @@ _PROCESS_STATEMENTS = ("owner", "volume", "state", "based_on", "note", "lane", "
 _BODY_STATEMENTS = ("reads", "writes", "uses", "produces", "stores", "system", "note", "pain",
                     "basis")
 _PATH_STATEMENTS = ("step", "branch", "parallel", "use")
+_LIST_KEYS = ("reads", "writes", "uses", "produces")
 
 
 def _unescape(token: str) -> str:
     if token.startswith("「"):
         return token[1:-1]
     body = token[1:-1]
+    if "\\" not in body:
+        return body
     out, i = [], 0
     while i < len(body):
         ch = body[i]
@@ -89,28 +117,40 @@ def _unescape(token: str) -> str:
     return "".join(out)
 
 
-class ModelBuilder(Transformer_NonRecursive):
-    def __init__(self, source: SourceText) -> None:
+def _is_label(item: object) -> bool:
+    return isinstance(item, str) and not isinstance(item, Token)
+
+
+class ModelBuilder(Transformer):
+    """The parser's callbacks. ``begin(source)`` before each parse."""
+
+    def __init__(self) -> None:
         super().__init__(visit_tokens=False)
+        self.begin(SourceText("<none>", "", ""))
+
+    def begin(self, source: SourceText) -> None:
         self.source = source
+        self.file = source.path
         self.diagnostics: list[Diagnostic] = []
+        self._durations: dict[str, tuple[float, float, str, float | None]] = {}
 
     # ── helpers ──
-    def _span(self, meta: Any) -> Span:
-        return Span(self.source.path, meta.line, meta.column, meta.end_line, meta.end_column)
-
     def _tok(self, tok: Token) -> Span:
-        return Span(self.source.path, tok.line, tok.column, tok.end_line or tok.line,
-                    tok.end_column or tok.column + len(tok))
+        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+
+    def _within(self, tok: Token, start: int, stop: int) -> Span:
+        """A span inside a one-line token, by character offsets."""
+        return Span(self.file, tok.line, tok.column + start, tok.line, tok.column + stop)
 
     def _report(self, code: str, span: Span | None, **args: object) -> None:
         self.diagnostics.append(self.source.diagnostic(code, span, **args))
 
-    def _word(self, table: Mapping[str, str], tok: Token, code: str, fallback: str) -> str:
-        found = vocab.lookup(table, str(tok))
+    def _word(self, table: Mapping[str, str], word: str, span: Span, code: str,
+              fallback: str) -> str:
+        found = vocab.lookup(table, word)
         if found is None:
-            self._report(code, self._tok(tok), word=tok,
-                         suggestion=vocab.suggest(str(tok), vocab.spellings(table)))
+            self._report(code, span, word=word,
+                         suggestion=vocab.suggest(word, vocab.spellings(table)))
             return fallback
         return found
 
@@ -127,23 +167,39 @@ class ModelBuilder(Transformer_NonRecursive):
         return _Num(float(tok.replace(",", "")), str(tok), self._tok(tok))
 
     def name_list(self, children: list[Token]) -> list[tuple[str, Span]]:
-        return [(str(t), self._tok(t)) for t in children]
+        tok = children[0]
+        return [(m.group(), self._within(tok, m.start(), m.end())) for m in _ITEM.finditer(tok)]
 
-    @v_args(meta=True)
-    def duration(self, meta: Any, children: list[Any]) -> Duration:
-        *nums, unit_tok = children
-        span = self._span(meta)
-        unit = self._word(vocab.UNITS, unit_tok, "E010", "min")
-        values = [n.value for n in nums]
+    def duration(self, children: list[Token]) -> Duration:
+        tok = children[0]
+        text = str(tok)
+        span = self._tok(tok)
+        known = self._durations.get(text)
+        if known is not None:  # the same text again (5分 …): no new diagnostics
+            return Duration(*known, span=span)
+        reported = len(self.diagnostics)
+        numbers = list(_NUMBER.finditer(text))
+        values = [float(m.group().replace(",", "")) for m in numbers]
+        unit_match = _WORD.search(text, numbers[-1].end())
+        if unit_match is None:
+            self._report("E009", Span(self.file, tok.line, tok.end_column, tok.line,
+                                      tok.end_column + 1), number=text.strip())
+            unit = "min"
+        else:
+            unit = self._word(vocab.UNITS, unit_match.group(),
+                              self._within(tok, unit_match.start(), unit_match.end()),
+                              "E010", "min")
         low, high = values[0], values[-1]
         mode = values[1] if len(values) == 3 else None
-        text = "..".join(n.text for n in nums) + str(unit_tok)
         if low > high:
-            self._report("E011", span, text=text, reason="low > high")
+            self._report("E011", span, text=text, reason="low > high", reason_ja="低 > 高")
             low, high = high, low
         if mode is not None and not low <= mode <= high:
-            self._report("E011", span, text=text, reason="mode outside low..high")
+            self._report("E011", span, text=text, reason="mode outside low..high",
+                         reason_ja="最頻値が 低..高 の外")
             mode = None
+        if len(self.diagnostics) == reported:
+            self._durations[text] = (low, high, unit, mode)
         return Duration(low, high, unit, mode, span=span)  # type: ignore[arg-type]
 
     # ── file ──
@@ -156,21 +212,20 @@ class ModelBuilder(Transformer_NonRecursive):
                 processes.append(item)
             else:
                 self._unknown(item, ("import", "process"))
-        return SourceFile(self.source.path, tuple(imports), tuple(processes))
+        return SourceFile(self.file, tuple(imports), tuple(processes))
 
-    @v_args(meta=True)
-    def import_stmt(self, meta: Any, children: list[Token]) -> Import:
-        return Import(_unescape(str(children[0])), span=self._span(meta))
+    def import_stmt(self, children: list[Token]) -> Import:
+        keyword, path = children
+        return Import(_unescape(str(path)), span=Span(self.file, keyword.line, keyword.column,
+                                                       path.end_line, path.end_column))
 
-    @v_args(meta=True)
-    def unknown(self, meta: Any, children: list[Token]) -> _Unknown:
+    def unknown(self, children: list[Token]) -> _Unknown:
         return _Unknown(str(children[0]), self._tok(children[0]))
 
     # ── process ──
-    @v_args(meta=True)
-    def process(self, meta: Any, children: list[Any]) -> Process:
+    def process(self, children: list[Any]) -> Process:
         name, rest = children[0], children[1:]
-        label = rest.pop(0) if rest and isinstance(rest[0], str) else None
+        label = rest.pop(0) if rest and _is_label(rest[0]) else None
         header: dict[str, _Stmt] = {}
         notes: list[str] = []
         lanes: list[Lane] = []
@@ -208,198 +263,170 @@ class ModelBuilder(Transformer_NonRecursive):
             positions={k: s.span for k, s in header.items()},
         )
 
-    @v_args(meta=True)
-    def owner(self, meta: Any, children: list[str]) -> _Stmt:
-        return _Stmt("owner", children[0], self._span(meta))
+    def _line(self, children: list[Any]) -> _Stmt:
+        """``keyword value`` lines (owner, note, pain, basis, based_on)."""
+        keyword, value = children[0], children[-1]
+        return _Stmt(keyword.lower(), str(value), self._tok(keyword))
 
-    @v_args(meta=True)
-    def note(self, meta: Any, children: list[str]) -> _Stmt:
-        return _Stmt("note", children[0], self._span(meta))
+    owner = note = pain = basis = based_on = _line
 
-    @v_args(meta=True)
-    def pain(self, meta: Any, children: list[str]) -> _Stmt:
-        return _Stmt("pain", children[0], self._span(meta))
-
-    @v_args(meta=True)
-    def basis(self, meta: Any, children: list[str]) -> _Stmt:
-        return _Stmt("basis", children[0], self._span(meta))
-
-    @v_args(meta=True)
-    def volume(self, meta: Any, children: list[Any]) -> _Stmt:
-        count, period_tok = children[0], children[-1]
-        span = self._span(meta)
-        period = self._word(vocab.PERIODS, period_tok, "E015", "year")
+    def volume(self, children: list[Any]) -> _Stmt:
+        keyword, count, period_tok = children[0], children[1], children[-1]
+        span = self._tok(keyword)
+        period = self._word(vocab.PERIODS, str(period_tok), self._tok(period_tok), "E015", "year")
         if count.value <= 0:
             self._report("E038", count.span, count=count.text)
         return _Stmt("volume", Volume(count.value, period, span=span), span)  # type: ignore[arg-type]
 
-    @v_args(meta=True)
-    def state(self, meta: Any, children: list[Token]) -> _Stmt:
-        return _Stmt("state", self._word(vocab.STATES, children[0], "E016", "as_is"),
-                     self._span(meta))
+    def state(self, children: list[Token]) -> _Stmt:
+        keyword, word = children
+        return _Stmt("state", self._word(vocab.STATES, str(word), self._tok(word), "E016",
+                                         "as_is"), self._tok(keyword))
 
-    @v_args(meta=True)
-    def based_on(self, meta: Any, children: list[Token]) -> _Stmt:
-        return _Stmt("based_on", str(children[0]), self._span(meta))
-
-    @v_args(meta=True)
-    def lane(self, meta: Any, children: list[Any]) -> Lane:
+    def lane(self, children: list[Any]) -> Lane:
         name, role_tok = children[0], children[-1]
         label = children[1] if len(children) == 3 else None
-        role = self._word(vocab.ROLES, role_tok, "E013", "external")
+        role = self._word(vocab.ROLES, str(role_tok), self._tok(role_tok), "E013", "external")
         return Lane(str(name), role, label, span=self._tok(name),  # type: ignore[arg-type]
                     role_span=self._tok(role_tok))
 
-    @v_args(meta=True)
-    def document(self, meta: Any, children: list[Any]) -> Document:
+    def document(self, children: list[Any]) -> Document:
         name, kind_tok = children[0], children[-1]
         label = children[1] if len(children) == 3 else None
-        kind = self._word(vocab.DOCUMENT_KINDS, kind_tok, "E014", "paper")
+        kind = self._word(vocab.DOCUMENT_KINDS, str(kind_tok), self._tok(kind_tok), "E014",
+                          "paper")
         return Document(str(name), kind, label, span=self._tok(name))  # type: ignore[arg-type]
 
-    @v_args(meta=True)
-    def data(self, meta: Any, children: list[Any]) -> list[Data]:
+    def data(self, children: list[Any]) -> list[Data]:
         names = children[0]
-        held = len(children) == 2 and self._word(vocab.HELD, children[1], "E017", "") == "held"
+        held = len(children) == 2 and self._word(
+            vocab.HELD, str(children[1]), self._tok(children[1]), "E017", "") == "held"
         return [Data(n, held, span=s) for n, s in names]
 
     # ── steps ──
-    @v_args(meta=True)
-    def step(self, meta: Any, children: list[Any]) -> Step:
+    def step(self, children: list[Any]) -> Step:
         name, rest = children[0], children[1:]
-        label = rest.pop(0) if rest and not isinstance(rest[0], Token) else None
+        label = rest.pop(0) if rest and _is_label(rest[0]) else None
         lane_tok = rest.pop(0)
-        positions: dict[str, Span] = {"lane": self._tok(lane_tok)}
+        lane = lane_tok[1:].lstrip(" \t")
+        positions: dict[str, Span] = {
+            "lane": self._within(lane_tok, len(lane_tok) - len(lane), len(lane_tok))}
         fields: dict[str, Any] = {}
-        lists: dict[str, list[str]] = {k: [] for k in
-                                       ("reads", "writes", "uses", "produces", "notes", "pains",
-                                        "basis")}
+        lists: dict[str, list[str]] = {}
         stores: list[Retention] = []
         for item in rest:
-            if isinstance(item, _Wait):
-                fields["wait"] = Duration(item.low, item.high, item.unit, item.mode,
-                                          span=item.span)
-            elif isinstance(item, Duration):
+            if isinstance(item, Duration):
                 fields["duration"] = item
-            elif isinstance(item, tuple) and item[0] == "tags":
-                for i, (_tag, span) in enumerate(item[1]):
+            elif isinstance(item, _Wait):
+                fields["wait"] = item.duration
+            elif isinstance(item, _Tags):
+                for i, (_, span) in enumerate(item.items):
                     positions[f"tag:{i}"] = span
-                fields["tags"] = tuple(tag for tag, _ in item[1])
-            elif isinstance(item, tuple) and item[0] == "target":
-                fields["target"], positions["target"] = item[1], item[2]
-            elif isinstance(item, tuple) and item[0] == "body":
-                for stmt in item[1]:
-                    if isinstance(stmt, _Unknown):
-                        self._unknown(stmt, _BODY_STATEMENTS)
-                    elif isinstance(stmt, Retention):
-                        stores.append(stmt)
-                    elif stmt.keyword == "system":
-                        fields["system"], positions["system"] = stmt.value
-                    elif stmt.keyword in ("note", "pain", "basis"):
-                        key = {"note": "notes", "pain": "pains", "basis": "basis"}[stmt.keyword]
-                        lists[key].append(stmt.value)
-                    else:
-                        for n, span in stmt.value:
-                            positions[f"{stmt.keyword}:{len(lists[stmt.keyword])}"] = span
-                            lists[stmt.keyword].append(n)
-        return Step(
-            id=str(name), lane=str(lane_tok), label=label, stores=tuple(stores),
-            **{k: tuple(v) for k, v in lists.items()}, **fields,
-            span=self._tok(name), positions=positions,
-        )
+                fields["tags"] = tuple(tag for tag, _ in item.items)
+            elif isinstance(item, _Target):
+                fields["target"], positions["target"] = item.name, item.span
+            else:
+                self._body(item, fields, lists, stores, positions)
+        if stores:
+            fields["stores"] = tuple(stores)
+        return Step(id=str(name), lane=lane, label=label,
+                    **{k: tuple(v) for k, v in lists.items()}, **fields,
+                    span=self._tok(name), positions=positions)
 
-    def tags(self, children: list[Token]) -> tuple[str, list[tuple[str, Span]]]:
+    def _body(self, body: _Body, fields: dict[str, Any], lists: dict[str, list[str]],
+              stores: list[Retention], positions: dict[str, Span]) -> None:
+        for stmt in body.items:
+            if isinstance(stmt, _Unknown):
+                self._unknown(stmt, _BODY_STATEMENTS)
+            elif isinstance(stmt, Retention):
+                stores.append(stmt)
+            elif stmt.keyword == "system":
+                fields["system"], positions["system"] = stmt.value
+            elif stmt.keyword in _LIST_KEYS:
+                names = lists.setdefault(stmt.keyword, [])
+                for n, span in stmt.value:
+                    positions[f"{stmt.keyword}:{len(names)}"] = span
+                    names.append(n)
+            else:  # note, pain, basis
+                key = {"note": "notes", "pain": "pains"}.get(stmt.keyword, stmt.keyword)
+                lists.setdefault(key, []).append(stmt.value)
+
+    def tags(self, children: list[Token]) -> _Tags:
+        tok = children[0]
         out = []
-        for tok in children:
-            tag = self._word(vocab.TAGS, tok, "E012", "")
+        for m in _ITEM.finditer(tok):
+            span = self._within(tok, m.start(), m.end())
+            tag = self._word(vocab.TAGS, m.group(), span, "E012", "")
             if tag:
-                out.append((tag, self._tok(tok)))
-        return ("tags", out)
+                out.append((tag, span))
+        return _Tags(out)
 
-    @v_args(meta=True)
-    def wait(self, meta: Any, children: list[Duration]) -> _Wait:
-        d = children[0]
-        return _Wait(d.low, d.high, d.unit, d.mode, span=d.span)
+    def wait(self, children: list[Duration]) -> _Wait:
+        return _Wait(children[0])
 
-    @v_args(meta=True)
-    def target(self, meta: Any, children: list[Token]) -> tuple[str, str, Span]:
+    def target(self, children: list[Token]) -> _Target:
         tok = children[-1]
-        return ("target", END if tok.type == "END" else str(tok), self._tok(tok))
+        return _Target(END if tok.type == "END" else str(tok), self._tok(tok))
 
-    def step_body(self, children: list[Any]) -> tuple[str, list[Any]]:
-        return ("body", children)
+    def step_body(self, children: list[Any]) -> _Body:
+        return _Body(children)
 
-    def _names(self, keyword: str, meta: Any, children: list[Any]) -> _Stmt:
-        return _Stmt(keyword, children[0], self._span(meta))
+    def reads(self, children: list[Any]) -> _Stmt:
+        return _Stmt("reads", children[0], children[0][0][1])
 
-    @v_args(meta=True)
-    def reads(self, meta: Any, children: list[Any]) -> _Stmt:
-        return self._names("reads", meta, children)
+    def writes(self, children: list[Any]) -> _Stmt:
+        return _Stmt("writes", children[0], children[0][0][1])
 
-    @v_args(meta=True)
-    def writes(self, meta: Any, children: list[Any]) -> _Stmt:
-        return self._names("writes", meta, children)
+    def uses(self, children: list[Any]) -> _Stmt:
+        return _Stmt("uses", children[0], children[0][0][1])
 
-    @v_args(meta=True)
-    def uses(self, meta: Any, children: list[Any]) -> _Stmt:
-        return self._names("uses", meta, children)
+    def produces(self, children: list[Any]) -> _Stmt:
+        return _Stmt("produces", children[0], children[0][0][1])
 
-    @v_args(meta=True)
-    def produces(self, meta: Any, children: list[Any]) -> _Stmt:
-        return self._names("produces", meta, children)
-
-    @v_args(meta=True)
-    def stores(self, meta: Any, children: list[Any]) -> Retention:
-        names, years, unit = children
-        self._word(vocab.YEARS, unit, "E018", "years")
+    def stores(self, children: list[Any]) -> Retention:
+        keyword, names, years, unit = children
+        self._word(vocab.YEARS, str(unit), self._tok(unit), "E018", "years")
         if years.value <= 0:
             self._report("E039", years.span, years=years.text)
-        return Retention(tuple(n for n, _ in names), years.value, span=self._span(meta))
+        return Retention(tuple(n for n, _ in names), years.value, span=self._tok(keyword))
 
-    @v_args(meta=True)
-    def system(self, meta: Any, children: list[Token]) -> _Stmt:
-        return _Stmt("system", (str(children[0]), self._tok(children[0])), self._span(meta))
+    def system(self, children: list[Token]) -> _Stmt:
+        keyword, name = children
+        return _Stmt("system", (str(name), self._tok(name)), self._tok(keyword))
 
     # ── flow ──
-    @v_args(meta=True)
-    def branch(self, meta: Any, children: list[Any]) -> Branch:
-        label = children.pop(0) if children and isinstance(children[0], str) else None
-        return Branch(tuple(children), label, span=self._span(meta))
+    def branch(self, children: list[Any]) -> Branch:
+        keyword, rest = children[0], children[1:]
+        label = rest.pop(0) if rest and _is_label(rest[0]) else None
+        return Branch(tuple(rest), label, span=self._tok(keyword))
 
-    @v_args(meta=True)
-    def case(self, meta: Any, children: list[Any]) -> Case:
-        tok = children[-1]
+    def case(self, children: list[Any]) -> Case:
+        first, tok = children[0], children[-1]
         target = END if tok.type == "END" else str(tok)
-        percent = children[0].value if isinstance(children[0], _Num) else None
-        return Case(target, percent, span=self._span(meta), target_span=self._tok(tok))
+        if isinstance(first, _Num):
+            percent, start = first.value, first.span
+        else:
+            percent, start = None, self._tok(first)
+        return Case(target, percent, span=start, target_span=self._tok(tok))
 
-    @v_args(meta=True)
-    def parallel(self, meta: Any, children: list[Path]) -> Parallel:
-        return Parallel(tuple(children), span=self._span(meta))
+    def parallel(self, children: list[Any]) -> Parallel:
+        return Parallel(tuple(c for c in children[1:] if isinstance(c, Path)),
+                        span=self._tok(children[0]))
 
-    @v_args(meta=True)
-    def path(self, meta: Any, children: list[Any]) -> Path:
-        label = children.pop(0) if children and isinstance(children[0], str) else None
+    def path(self, children: list[Any]) -> Path:
+        keyword, rest = children[0], children[1:]
+        label = rest.pop(0) if rest and _is_label(rest[0]) else None
         items = []
-        for item in children:
+        for item in rest:
             if isinstance(item, _Unknown):
                 self._unknown(item, _PATH_STATEMENTS)
             else:
                 items.append(item)
-        return Path(tuple(items), label, span=self._span(meta))
+        return Path(tuple(items), label, span=self._tok(keyword))
 
-    @v_args(meta=True)
-    def use(self, meta: Any, children: list[Any]) -> Use:
-        times = children[-1] if len(children) == 3 else None
+    def use(self, children: list[Any]) -> Use:
+        keyword, name = children[0], children[1]
+        times = children[-1] if len(children) == 4 else None
         if times is not None and times.value <= 0:
             self._report("E037", times.span, times=times.text)
-        return Use(str(children[0]), times.value if times else 1, span=self._span(meta))
-
-
-def build(tree: Tree, source: SourceText) -> tuple[SourceFile, list[Diagnostic]]:
-    builder = ModelBuilder(source)
-    try:
-        result = builder.transform(tree)
-    except VisitError as exc:  # a bug in a rule method: never let it out as a lark error
-        raise exc.orig_exc from None
-    return result, builder.diagnostics
+        return Use(str(name), times.value if times else 1, span=self._tok(keyword))

@@ -106,7 +106,7 @@ def test_syntax_errors_are_all_reported(tmp_path: Path) -> None:
             "  stepp c @窓口 1分\n}\n")
     report = check_text(tmp_path, text)
     assert [(d.code, d.span.line) for d in report.diagnostics] == [
-        ("E009", 3), ("E001", 4), ("E019", 5)]
+        ("E009", 3), ("E045", 4), ("E019", 5)]
 
 
 def test_did_you_mean_for_names_tags_and_roles(tmp_path: Path) -> None:
