@@ -26,7 +26,7 @@ _WORD_TERMINAL = "NAME"  # the grammar's word: keywords are the NAME-shaped lite
 class _StateScanner:
     """One compiled alternation for one set of acceptable terminals."""
 
-    __slots__ = ("keywords", "match", "name_ok", "types")
+    __slots__ = ("blank_led", "keywords", "match", "name_ok", "types")
 
     def __init__(self, accepts: Collection[str], by_name: dict[str, TerminalDef],
                  ignore: Collection[str]) -> None:
@@ -47,6 +47,9 @@ class _StateScanner:
         chosen.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value),
                                    t.name))
         self.types = [t.name for t in chosen]
+        # terminals that take the blanks before them (a line end does, as in lark)
+        self.blank_led = {t.name for t in chosen
+                          if re.match(t.pattern.to_regexp(), " \n") is not None}
         groups = "|".join(f"({t.pattern.to_regexp()})" for t in chosen)
         compiled = re.compile(f"[ \\t]*(?:{groups})")
         assert compiled.groups == len(chosen), "terminal patterns must not capture"
@@ -88,12 +91,13 @@ class FastContextualLexer(ContextualLexer):
                     return
                 yield token
                 continue
-            start = m.start(index)
+            start = m.start() if kind in scanner.blank_led else m.start(index)
+            if start != m.start(index):
+                value = text[start:m.end()]
             line, line_start = counter.line, counter.line_start_pos
             token = Token(kind, value, start, line, start - line_start + 1)
-            newlines = value.count("\n")
-            if newlines:
-                line += newlines
+            if "\n" in value:  # a line end (in _NL, or after "{")
+                line += value.count("\n")
                 line_start = start + value.rindex("\n") + 1
             stop = m.end()
             token.end_line, token.end_column, token.end_pos = line, stop - line_start + 1, stop

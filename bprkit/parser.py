@@ -37,6 +37,7 @@ _WORDS = {
     "DURATION": "a duration",
     "TAGS": "tags",
     "LANE": "@lane",
+    "_LBRACE": "'{'",
     "NAMES": "names",
 }
 _WORDS_JA = {
@@ -68,7 +69,7 @@ def _model_parser() -> tuple[Lark, ModelBuilder]:
     builder = ModelBuilder()
     return Lark(grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False,
                 transformer=builder,
-                _plugins={"ContextualLexer": FastContextualLexer}), builder
+                _plugins={"ContextualLexer": FastContextualLexer}, cache=True), builder
 
 
 def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list[Diagnostic]]:

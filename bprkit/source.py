@@ -24,6 +24,7 @@ MAX_BYTES = 2 * 1024 * 1024
 # for one, so positions do not move.
 _WIDE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDE.update({0x3000: ord(" "), ord("、"): ord(","), ord("〜"): ord("~")})
+_ANY_WIDE = re.compile("[\uff01-\uff5e\u3000、〜]")
 _PLAIN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|「[^」\n]*」?|#[^\n]*|[^"「#]+')
 
 
@@ -51,7 +52,7 @@ class SourceText:
 
 def normalize(text: str) -> str:
     """Full-width forms to ASCII outside labels and comments (see the module doc)."""
-    if text.isascii():
+    if text.isascii() or not _ANY_WIDE.search(text):
         return text
     out = []
     for m in _PLAIN.finditer(text):

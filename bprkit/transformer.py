@@ -70,22 +70,6 @@ class _Unknown:
 
 
 @dataclass(frozen=True, slots=True)
-class _Wait:
-    duration: Duration
-
-
-@dataclass(frozen=True, slots=True)
-class _Tags:
-    items: list[tuple[str, Span]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    name: str
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
 class _Body:
     items: list[Any]
 
@@ -117,8 +101,16 @@ def _unescape(token: str) -> str:
     return "".join(out)
 
 
+_LABEL_TYPES = frozenset({"STRING", "JSTRING"})
+
+
 def _is_label(item: object) -> bool:
-    return isinstance(item, str) and not isinstance(item, Token)
+    return isinstance(item, Token) and item.type in _LABEL_TYPES
+
+
+def _text(item: Token) -> str:
+    """A label's text, or a name as written."""
+    return _unescape(str(item)) if item.type in _LABEL_TYPES else str(item)
 
 
 class ModelBuilder(Transformer):
@@ -158,20 +150,18 @@ class ModelBuilder(Transformer):
         self._report("E019", item.span, word=item.word, expected=", ".join(allowed),
                      suggestion=vocab.suggest(item.word, allowed))
 
-    # ── values ──
-    def label(self, children: list[Token]) -> str:
-        return _unescape(str(children[0]))
+    # ── tokens the rules take apart ──
+    def _take_label(self, rest: list[Any]) -> str | None:
+        """Pop and return a leading label, if there is one."""
+        return _unescape(str(rest.pop(0))) if rest and _is_label(rest[0]) else None
 
-    def number(self, children: list[Token]) -> _Num:
-        tok = children[0]
+    def _number(self, tok: Token) -> _Num:
         return _Num(float(tok.replace(",", "")), str(tok), self._tok(tok))
 
-    def name_list(self, children: list[Token]) -> list[tuple[str, Span]]:
-        tok = children[0]
+    def _names(self, tok: Token) -> list[tuple[str, Span]]:
         return [(m.group(), self._within(tok, m.start(), m.end())) for m in _ITEM.finditer(tok)]
 
-    def duration(self, children: list[Token]) -> Duration:
-        tok = children[0]
+    def _duration(self, tok: Token) -> Duration:
         text = str(tok)
         span = self._tok(tok)
         known = self._durations.get(text)
@@ -225,7 +215,7 @@ class ModelBuilder(Transformer):
     # ── process ──
     def process(self, children: list[Any]) -> Process:
         name, rest = children[0], children[1:]
-        label = rest.pop(0) if rest and _is_label(rest[0]) else None
+        label = self._take_label(rest)
         header: dict[str, _Stmt] = {}
         notes: list[str] = []
         lanes: list[Lane] = []
@@ -266,12 +256,12 @@ class ModelBuilder(Transformer):
     def _line(self, children: list[Any]) -> _Stmt:
         """``keyword value`` lines (owner, note, pain, basis, based_on)."""
         keyword, value = children[0], children[-1]
-        return _Stmt(keyword.lower(), str(value), self._tok(keyword))
+        return _Stmt(keyword.lower(), _text(value), self._tok(keyword))
 
     owner = note = pain = basis = based_on = _line
 
     def volume(self, children: list[Any]) -> _Stmt:
-        keyword, count, period_tok = children[0], children[1], children[-1]
+        keyword, count, period_tok = children[0], self._number(children[1]), children[-1]
         span = self._tok(keyword)
         period = self._word(vocab.PERIODS, str(period_tok), self._tok(period_tok), "E015", "year")
         if count.value <= 0:
@@ -285,28 +275,28 @@ class ModelBuilder(Transformer):
 
     def lane(self, children: list[Any]) -> Lane:
         name, role_tok = children[0], children[-1]
-        label = children[1] if len(children) == 3 else None
+        label = _text(children[1]) if len(children) == 3 else None
         role = self._word(vocab.ROLES, str(role_tok), self._tok(role_tok), "E013", "external")
         return Lane(str(name), role, label, span=self._tok(name),  # type: ignore[arg-type]
                     role_span=self._tok(role_tok))
 
     def document(self, children: list[Any]) -> Document:
         name, kind_tok = children[0], children[-1]
-        label = children[1] if len(children) == 3 else None
+        label = _text(children[1]) if len(children) == 3 else None
         kind = self._word(vocab.DOCUMENT_KINDS, str(kind_tok), self._tok(kind_tok), "E014",
                           "paper")
         return Document(str(name), kind, label, span=self._tok(name))  # type: ignore[arg-type]
 
     def data(self, children: list[Any]) -> list[Data]:
-        names = children[0]
+        names = self._names(children[0])
         held = len(children) == 2 and self._word(
             vocab.HELD, str(children[1]), self._tok(children[1]), "E017", "") == "held"
         return [Data(n, held, span=s) for n, s in names]
 
     # ── steps ──
     def step(self, children: list[Any]) -> Step:
-        name, rest = children[0], children[1:]
-        label = rest.pop(0) if rest and _is_label(rest[0]) else None
+        name, rest = children[0], list(children[1:])
+        label = self._take_label(rest)
         lane_tok = rest.pop(0)
         lane = lane_tok[1:].lstrip(" \t")
         positions: dict[str, Span] = {
@@ -314,17 +304,22 @@ class ModelBuilder(Transformer):
         fields: dict[str, Any] = {}
         lists: dict[str, list[str]] = {}
         stores: list[Retention] = []
-        for item in rest:
-            if isinstance(item, Duration):
-                fields["duration"] = item
-            elif isinstance(item, _Wait):
-                fields["wait"] = item.duration
-            elif isinstance(item, _Tags):
-                for i, (_, span) in enumerate(item.items):
+        items = iter(rest)
+        for item in items:
+            kind = item.type if isinstance(item, Token) else None
+            if kind == "DURATION":
+                fields["duration"] = self._duration(item)
+            elif kind == "WAIT":
+                fields["wait"] = self._duration(next(items))
+            elif kind == "TAGS":
+                tags = self._tags(item)
+                for i, (_, span) in enumerate(tags):
                     positions[f"tag:{i}"] = span
-                fields["tags"] = tuple(tag for tag, _ in item.items)
-            elif isinstance(item, _Target):
-                fields["target"], positions["target"] = item.name, item.span
+                fields["tags"] = tuple(tag for tag, _ in tags)
+            elif kind == "ARROW":
+                tok = next(items)
+                fields["target"] = END if tok.type == "END" else str(tok)
+                positions["target"] = self._tok(tok)
             else:
                 self._body(item, fields, lists, stores, positions)
         if stores:
@@ -351,40 +346,37 @@ class ModelBuilder(Transformer):
                 key = {"note": "notes", "pain": "pains"}.get(stmt.keyword, stmt.keyword)
                 lists.setdefault(key, []).append(stmt.value)
 
-    def tags(self, children: list[Token]) -> _Tags:
-        tok = children[0]
+    def _tags(self, tok: Token) -> list[tuple[str, Span]]:
         out = []
         for m in _ITEM.finditer(tok):
             span = self._within(tok, m.start(), m.end())
             tag = self._word(vocab.TAGS, m.group(), span, "E012", "")
             if tag:
                 out.append((tag, span))
-        return _Tags(out)
-
-    def wait(self, children: list[Duration]) -> _Wait:
-        return _Wait(children[0])
-
-    def target(self, children: list[Token]) -> _Target:
-        tok = children[-1]
-        return _Target(END if tok.type == "END" else str(tok), self._tok(tok))
+        return out
 
     def step_body(self, children: list[Any]) -> _Body:
         return _Body(children)
 
     def reads(self, children: list[Any]) -> _Stmt:
-        return _Stmt("reads", children[0], children[0][0][1])
+        names = self._names(children[0])
+        return _Stmt("reads", names, names[0][1])
 
     def writes(self, children: list[Any]) -> _Stmt:
-        return _Stmt("writes", children[0], children[0][0][1])
+        names = self._names(children[0])
+        return _Stmt("writes", names, names[0][1])
 
     def uses(self, children: list[Any]) -> _Stmt:
-        return _Stmt("uses", children[0], children[0][0][1])
+        names = self._names(children[0])
+        return _Stmt("uses", names, names[0][1])
 
     def produces(self, children: list[Any]) -> _Stmt:
-        return _Stmt("produces", children[0], children[0][0][1])
+        names = self._names(children[0])
+        return _Stmt("produces", names, names[0][1])
 
     def stores(self, children: list[Any]) -> Retention:
-        keyword, names, years, unit = children
+        keyword, names_tok, years_tok, unit = children
+        names, years = self._names(names_tok), self._number(years_tok)
         self._word(vocab.YEARS, str(unit), self._tok(unit), "E018", "years")
         if years.value <= 0:
             self._report("E039", years.span, years=years.text)
@@ -397,14 +389,14 @@ class ModelBuilder(Transformer):
     # ── flow ──
     def branch(self, children: list[Any]) -> Branch:
         keyword, rest = children[0], children[1:]
-        label = rest.pop(0) if rest and _is_label(rest[0]) else None
+        label = self._take_label(rest)
         return Branch(tuple(rest), label, span=self._tok(keyword))
 
     def case(self, children: list[Any]) -> Case:
         first, tok = children[0], children[-1]
         target = END if tok.type == "END" else str(tok)
-        if isinstance(first, _Num):
-            percent, start = first.value, first.span
+        if first.type == "NUMBER":
+            percent, start = self._number(first).value, self._tok(first)
         else:
             percent, start = None, self._tok(first)
         return Case(target, percent, span=start, target_span=self._tok(tok))
@@ -415,7 +407,7 @@ class ModelBuilder(Transformer):
 
     def path(self, children: list[Any]) -> Path:
         keyword, rest = children[0], children[1:]
-        label = rest.pop(0) if rest and _is_label(rest[0]) else None
+        label = self._take_label(rest)
         items = []
         for item in rest:
             if isinstance(item, _Unknown):
@@ -426,7 +418,7 @@ class ModelBuilder(Transformer):
 
     def use(self, children: list[Any]) -> Use:
         keyword, name = children[0], children[1]
-        times = children[-1] if len(children) == 4 else None
+        times = self._number(children[-1]) if len(children) == 4 else None
         if times is not None and times.value <= 0:
             self._report("E037", times.span, times=times.text)
         return Use(str(name), times.value if times else 1, span=self._tok(keyword))
