@@ -114,7 +114,8 @@ def _text(item: Token) -> str:
 
 
 class ModelBuilder(Transformer):
-    """The parser's callbacks. ``begin(source)`` before each parse."""
+    """The parser's callbacks. ``begin(source)`` before each parse. One instance
+    serves the one cached parser, so parsing is single-threaded per process."""
 
     def __init__(self) -> None:
         super().__init__(visit_tokens=False)
