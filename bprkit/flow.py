@@ -91,8 +91,10 @@ class _Builder:
         for item in items:
             if isinstance(item, Branch):
                 if not pending:
-                    reason = "after a step with ->" if jumped else "after another branch"
-                    self.g.problems.append(Problem("E032", item.span, {"reason": reason}))
+                    reason, reason_ja = (("after a step with ->", "-> のあるステップの後") if jumped
+                                         else ("after another branch", "別の分岐の後"))
+                    self.g.problems.append(Problem("E032", item.span,
+                                                   {"reason": reason, "reason_ja": reason_ja}))
                     continue
                 for src, p in pending:
                     for case in item.cases:
@@ -119,13 +121,13 @@ class _Builder:
                scope: str) -> str | None:
         if name == END:
             if scope == "path":
-                self.g.problems.append(Problem("E034", span, {"name": END, "scope": scope}))
+                self.g.problems.append(Problem("E034", span, {"name": END, **_scope(scope)}))
                 return None
             return exit_
         if name in local:
             return name
         if name in self.all_steps:
-            self.g.problems.append(Problem("E034", span, {"name": name, "scope": scope}))
+            self.g.problems.append(Problem("E034", span, {"name": name, **_scope(scope)}))
         else:
             self.g.problems.append(Problem("E025", span, {"name": name}))
         return None
@@ -156,6 +158,10 @@ class _Builder:
         entry = self.synthetic("path")
         self.block(path.items, entry, join, "path")
         return entry
+
+
+def _scope(scope: str) -> dict[str, str]:
+    return {"scope": scope, "scope_ja": {"path": "経路（path）", "process": "手続"}[scope]}
 
 
 def case_share(branch: Branch, case: Case) -> float:

@@ -142,3 +142,14 @@ def test_loop_no_case_can_leave_names_its_steps(tmp_path: Path) -> None:
     report = check_text(tmp_path, text)
     d = next(d for d in report.diagnostics if d.code == "E033")
     assert "a → b" in d.message("en")
+
+
+@pytest.mark.parametrize("name,english", [
+    ("E011_bad_range", "low"), ("E032_branch_after_jump", "after"),
+    ("E034_jump_out_of_path", "outside this path"), ("E001_unexpected_token", "the end of")])
+def test_japanese_messages_carry_no_english_reason(name: str, english: str) -> None:
+    report = check_files([str(DIAG / f"{name}.bpr")])
+    code = name.split("_")[0]
+    diag = next(d for d in report.diagnostics if d.code == code)
+    assert english in diag.message("en")
+    assert english not in diag.message("ja")
