@@ -359,21 +359,12 @@ class ModelBuilder(Transformer):
     def step_body(self, children: list[Any]) -> _Body:
         return _Body(children)
 
-    def reads(self, children: list[Any]) -> _Stmt:
-        names = self._names(children[0])
-        return _Stmt("reads", names, names[0][1])
+    def _listing(self, children: list[Token]) -> _Stmt:
+        """``reads|writes|uses|produces a, b, …``"""
+        keyword, names = children
+        return _Stmt(str(keyword), self._names(names), self._tok(keyword))
 
-    def writes(self, children: list[Any]) -> _Stmt:
-        names = self._names(children[0])
-        return _Stmt("writes", names, names[0][1])
-
-    def uses(self, children: list[Any]) -> _Stmt:
-        names = self._names(children[0])
-        return _Stmt("uses", names, names[0][1])
-
-    def produces(self, children: list[Any]) -> _Stmt:
-        names = self._names(children[0])
-        return _Stmt("produces", names, names[0][1])
+    reads = writes = uses = produces = _listing
 
     def stores(self, children: list[Any]) -> Retention:
         keyword, names_tok, years_tok, unit = children
