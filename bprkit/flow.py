@@ -39,6 +39,9 @@ class FlowGraph:
     """fork node → the entry node of each path."""
     joins: dict[str, str] = field(default_factory=dict)
     """fork node → its join node."""
+    blocks: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    """A block (the process's own flow, or one path) by its entry node: its exit
+    node and its own nodes (entry first; nested paths' nodes belong to them)."""
     problems: list[Problem] = field(default_factory=list)
 
     def add_edge(self, src: str, dst: str, p: float) -> None:
@@ -86,6 +89,8 @@ class _Builder:
     def block(self, items: tuple, entry: str, exit_: str, scope: str) -> None:
         """Wire a sequence of flow items between ``entry`` and ``exit_``."""
         local = {i.id for i in items if isinstance(i, Step)}
+        members = [entry]
+        self.g.blocks[entry] = (exit_, members)
         pending: list[tuple[str, float]] = [(entry, 1.0)]
         jumped = False  # the previous step ended in -> X: a branch has nothing to split
         for item in items:
@@ -104,6 +109,7 @@ class _Builder:
                 pending = []
                 continue
             head, tail = self.item(item, scope)
+            members.extend((head,) if head == tail else (head, tail))
             for src, p in pending:
                 self.g.add_edge(src, head, p)
             pending, jumped = [], False

@@ -1,0 +1,268 @@
+"""Process → expanded flow graph with Markov executions and lead time.
+
+The only module that imports networkx. A process's flow (bprkit.flow) is split
+into blocks: the process's own sequence, and each path of a parallel block.
+Jumps never cross a block's edge (E034), so each block is an absorbing Markov
+chain of its own, from its entry to its exit. Its expected visits per entry
+are the entry's row of the fundamental matrix N = (I − Q)⁻¹ (estimation.md §1),
+solved one strongly connected component at a time in topological order, so a
+5,000-step process needs no 5,000 × 5,000 matrix. A parallel block is one node
+of its block: each path is entered as often as the block is, and the block's
+time is that of its longest path. A ``use`` is one node too: the called
+process runs ``x N`` times for each visit, its steps inlined with qualified
+ids (``課長決裁.係長審査``; ``課長決裁[2].係長審査`` for its second use).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from bprkit import flow
+from bprkit.assumptions import Assumptions
+from bprkit.model import Bundle, Lane, Process, Step
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """A step as it runs in the expanded process."""
+
+    id: str
+    """Qualified id: the step's id, prefixed by the ``use`` that inlines it."""
+    step: Step
+    process: Process
+    """The process that defines the step."""
+    lane: Lane | None
+    kind: str | None
+    executions: float
+    """Expected executions per case of the top process."""
+    minutes: float
+    """Expected hands-on minutes of one execution."""
+    wait: float
+    """Expected wait before one execution, in minutes."""
+    order: int
+    """Position in the expanded flow, in source order."""
+
+    @property
+    def lane_key(self) -> str:
+        """The lane, qualified by the process that declares it."""
+        return f"{self.process.id}:{self.step.lane}"
+
+
+@dataclass
+class ExpandedGraph:
+    """The expanded flow: step runs, and a DiGraph whose edges carry ``p`` (the
+    branch probability) and ``flow`` (expected traversals per case)."""
+
+    process: Process
+    runs: list[StepRun] = field(default_factory=list)
+    digraph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    lead_minutes: float = 0.0
+    """Expected elapsed minutes from start to end (hands-on + waits)."""
+    wait_minutes: float = 0.0
+    """The part of the lead time that is waiting."""
+
+    def run(self, qualified_id: str) -> StepRun | None:
+        return next((r for r in self.runs if r.id == qualified_id), None)
+
+    @property
+    def start(self) -> str:
+        return flow.START
+
+    @property
+    def end(self) -> str:
+        return flow.FINISH
+
+
+class LoopError(ValueError):
+    """A block whose chain cannot be absorbed (validation reports it as E033)."""
+
+
+def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
+           entry: str) -> dict[str, float]:
+    """Expected visits of each transient node per entry into the block.
+
+    visits(v) = [v = entry] + Σ_u visits(u)·p(u, v): solved per strongly
+    connected component in topological order, a small dense system each.
+    """
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    inside = set(nodes)
+    for u in nodes:
+        for v, p in transitions.get(u, {}).items():
+            if v in inside and p > 0:
+                g.add_edge(u, v, p=p)
+    inflow: dict[str, float] = defaultdict(float)
+    inflow[entry] = 1.0
+    result: dict[str, float] = {}
+    condensed = nx.condensation(g)
+    for component in nx.topological_sort(condensed):
+        members = list(condensed.nodes[component]["members"])
+        if len(members) == 1 and not g.has_edge(members[0], members[0]):
+            solved = {members[0]: inflow[members[0]]}
+        else:
+            index = {n: i for i, n in enumerate(members)}
+            q = np.zeros((len(members), len(members)))
+            for u in members:
+                for v, data in g[u].items():
+                    if v in index:
+                        q[index[v], index[u]] += data["p"]
+            b = np.array([inflow[n] for n in members])
+            try:
+                x = np.linalg.solve(np.eye(len(members)) - q, b)
+            except np.linalg.LinAlgError as exc:
+                raise LoopError(", ".join(sorted(members))) from exc
+            if not np.all(np.isfinite(x)) or np.any(x < -1e-9):
+                raise LoopError(", ".join(sorted(members)))
+            solved = {n: max(float(x[index[n]]), 0.0) for n in members}
+        for u, x_u in solved.items():
+            result[u] = x_u
+            for v, data in g[u].items():
+                if v not in solved:
+                    inflow[v] += x_u * data["p"]
+    return result
+
+
+class _Expander:
+    def __init__(self, bundle: Bundle | None, assumptions: Assumptions) -> None:
+        self.known = {p.id: p for p in bundle.processes} if bundle else {}
+        self.hours_per_day = assumptions.hours_per_day
+        self.uses_seen: dict[str, int] = defaultdict(int)
+        self.graphs: dict[str, flow.FlowGraph] = {}
+
+    def flowgraph(self, process: Process) -> flow.FlowGraph:
+        if process.id not in self.graphs:
+            self.graphs[process.id] = flow.build(process)
+        return self.graphs[process.id]
+
+    def minutes(self, duration: object) -> float:
+        return duration.expected_minutes(self.hours_per_day) if duration else 0.0  # type: ignore[attr-defined]
+
+    def expand(self, out: ExpandedGraph, process: Process, prefix: str, entries: float,
+               stack: tuple[str, ...]) -> tuple[float, float]:
+        """Add the process's runs and edges; return (lead, wait) minutes per entry."""
+        if process.id in stack:
+            raise LoopError(" → ".join((*stack, process.id)))
+        fg = self.flowgraph(process)
+        return self.block(out, process, fg, flow.START, prefix, entries, (*stack, process.id))
+
+    def block(self, out: ExpandedGraph, process: Process, fg: flow.FlowGraph, entry: str,
+              prefix: str, entries: float, stack: tuple[str, ...]) -> tuple[float, float]:
+        exit_, members = fg.blocks[entry]
+        transitions = {n: ({fg.joins[n]: 1.0} if n in fg.forks else fg.edges.get(n, {}))
+                       for n in members}
+        seen = visits(members, transitions, entry)
+        lead = waited = 0.0
+        g = out.digraph
+        for node in members:
+            v = seen.get(node, 0.0)
+            name = prefix + node
+            g.add_node(name, role=_role(node, fg))
+            if node in fg.steps:
+                step = fg.steps[node]
+                run = StepRun(name, step, process, process.lane(step.lane),
+                              process.kind_of(step), v * entries, self.minutes(step.duration),
+                              self.minutes(step.wait), len(out.runs))
+                out.runs.append(run)
+                lead += v * (run.minutes + run.wait)
+                waited += v * run.wait
+            elif node in fg.forks:
+                paths = [self.block(out, process, fg, e, prefix, entries * v, stack)
+                         for e in fg.forks[node]]
+                for e in fg.forks[node]:
+                    g.add_edge(name, prefix + e, p=1.0, flow=entries * v)
+                longest = max(paths, default=(0.0, 0.0))
+                lead += v * longest[0]
+                waited += v * longest[1]
+                continue
+            elif node in fg.uses:
+                use = fg.uses[node]
+                callee = self.known.get(use.process)
+                if callee is None:
+                    raise LoopError(f"unknown process {use.process}")
+                self.uses_seen[callee.id] += 1
+                k = self.uses_seen[callee.id]
+                inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
+                times = use.times
+                callee_lead, callee_wait = self.expand(out, callee, prefix + inner,
+                                                       entries * v * times, stack)
+                lead += v * times * callee_lead
+                waited += v * times * callee_wait
+                g.add_edge(name, prefix + inner + flow.START, p=1.0, flow=entries * v)
+                if times > 1:
+                    g.add_edge(prefix + inner + flow.FINISH, prefix + inner + flow.START,
+                               p=1.0, flow=entries * v * (times - 1))
+                for dst, p in transitions[node].items():
+                    g.add_edge(prefix + inner + flow.FINISH, prefix + dst, p=p,
+                               flow=entries * v * p)
+                continue
+            for dst, p in transitions[node].items():
+                g.add_edge(name, prefix + dst, p=p, flow=entries * v * p)
+        g.add_node(prefix + exit_, role=_role(exit_, fg))
+        return lead, waited
+
+
+def _role(node: str, fg: flow.FlowGraph) -> str:
+    if node in fg.steps:
+        return "step"
+    if node == flow.START:
+        return "start"
+    if node == flow.FINISH:
+        return "end"
+    return node.lstrip("#").rstrip("0123456789")
+
+
+def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions) -> ExpandedGraph:
+    """The expanded graph of one process. Raises LoopError for a chain that
+    cannot be absorbed or a use cycle (validation reports both first)."""
+    out = ExpandedGraph(process)
+    expander = _Expander(bundle, assumptions)
+    out.lead_minutes, out.wait_minutes = expander.expand(out, process, "", 1.0, ())
+    return out
+
+
+def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
+    """For each node, the step runs (or the end) that follow it, through any
+    synthetic nodes, with the expected traversals per case. A fork passes its
+    flow to every path; other synthetic nodes share theirs by their out-flows."""
+    g = graph.digraph
+    steps = {r.id for r in graph.runs}
+    memo: dict[str, dict[str, float]] = {}
+
+    def onward(node: str, guard: frozenset[str]) -> dict[str, float]:
+        """Per unit of flow through a synthetic node: where it lands."""
+        if node in memo:
+            return memo[node]
+        outs = list(g.out_edges(node, data=True))
+        total = sum(d["flow"] for _, _, d in outs)
+        is_fork = g.nodes[node].get("role") == "fork"
+        result: dict[str, float] = defaultdict(float)
+        for _, dst, d in outs:
+            share = 1.0 if is_fork else (d["flow"] / total if total else 0.0)
+            if dst in steps or not g.out_degree(dst):
+                result[dst] += share
+            elif dst not in guard:
+                for final, w in onward(dst, guard | {dst}).items():
+                    result[final] += share * w
+        memo[node] = dict(result)
+        return memo[node]
+
+    out: dict[str, dict[str, float]] = {}
+    for node in (*steps, graph.start):
+        targets: dict[str, float] = defaultdict(float)
+        for _, dst, d in g.out_edges(node, data=True):
+            if dst in steps or not g.out_degree(dst):
+                targets[dst] += d["flow"]
+            else:
+                for final, w in onward(dst, frozenset({dst})).items():
+                    targets[final] += d["flow"] * w
+        out[node] = dict(targets)
+    return out
+
+
+def order_of(runs: Iterable[StepRun]) -> dict[str, int]:
+    return {r.id: r.order for r in runs}

@@ -1,0 +1,197 @@
+"""Figures of one process from its expanded graph (estimation.md §2–3).
+
+Every figure is per case unless its name says per year; per-year figures are
+None when the process has no volume.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from bprkit.assumptions import Assumptions
+from bprkit.graph import ExpandedGraph, StepRun, step_successors
+from bprkit.model import STAFF_ROLES
+
+NOT_DIGITAL = frozenset({"paper", "seal", "in_person", "handwritten", "postal", "fax", "cash"})
+
+
+@dataclass(frozen=True)
+class Counts:
+    paper: float
+    seal: float
+    in_person: float
+
+
+@dataclass(frozen=True)
+class ResidentBurden:
+    """書かない・待たない・回らない."""
+
+    items_handwritten: float
+    waiting_minutes: float
+    counters: int
+    visits: float
+
+
+@dataclass(frozen=True)
+class Metrics:
+    staff_minutes_per_case: float
+    staff_minutes_by_kind: dict[str, float]
+    resident_minutes_per_case: float
+    lead_time_hours: float
+    lead_time_days: float
+    waiting_share: float
+    cases_per_year: float | None
+    annual_staff_hours: float | None
+    fte: float | None
+    annual_cost_yen: float | None
+    annual_resident_hours: float | None
+    handoffs: float
+    approval_depth: int
+    digital_completion_rate: float
+    counts: Counts
+    resident: ResidentBurden
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def meets_resident(run: StepRun) -> bool:
+    """An in-person step in a resident or counter lane: the resident is there.
+    (An in-person committee meeting or a home visit by staff is not a visit.)"""
+    return "in_person" in run.step.tags and run.lane is not None \
+        and run.lane.role in ("resident", "counter")
+
+
+def _present(graph: ExpandedGraph, break_minutes: float) -> set[str]:
+    """Nodes during which the resident is at the town hall: in-person steps, and
+    the steps that follow them with no long wait (the resident waits at the
+    counter while staff check and print). The greatest fixpoint of
+    present(v) = meets_resident(v) or (wait(v) < break and every predecessor present)."""
+    g = graph.digraph
+    runs = {r.id: r for r in graph.runs}
+    present = {n for n in g.nodes if n != graph.start}
+    changed = True
+    while changed:
+        changed = False
+        for node in list(present):
+            run = runs.get(node)
+            if run is not None and meets_resident(run):
+                continue  # the resident is there (a long wait before it starts a new visit)
+            if run is not None and run.wait >= break_minutes:
+                present.discard(node)
+                changed = True
+                continue
+            preds = [u for u, _, d in g.in_edges(node, data=True) if d["flow"] > 0]
+            if not preds or any(u not in present for u in preds):
+                present.discard(node)
+                changed = True
+    return present
+
+
+def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
+    runs = graph.runs
+    hours_per_day = assumptions.hours_per_day
+    by_kind = {k: 0.0 for k in sorted(STAFF_ROLES)}
+    for r in runs:
+        if r.kind in by_kind:
+            by_kind[r.kind] += r.executions * r.minutes
+    staff = sum(by_kind.values())
+
+    break_minutes = assumptions.value("resident.visit_break_minutes")
+    present = _present(graph, break_minutes)
+    g = graph.digraph
+    visits = 0.0
+    for r in runs:
+        if meets_resident(r):
+            visits += sum(d["flow"] for u, _, d in g.in_edges(r.id, data=True)
+                          if u not in present or r.wait >= break_minutes)
+    # queueing at the counter; a wait of a break or more is time at home, not waiting
+    in_person_wait = sum(r.executions * r.wait for r in runs
+                         if meets_resident(r) and r.wait < break_minutes)
+    resident_hands_on = sum(r.executions * r.minutes for r in runs if r.kind == "resident")
+    travel = assumptions.value("resident.travel_minutes")
+    resident = resident_hands_on + visits * travel + in_person_wait
+    handwritten = sum(r.executions * len(r.step.writes) for r in runs
+                      if r.kind == "resident" and "handwritten" in r.step.tags)
+    counters = {r.lane_key for r in runs
+                if meets_resident(r) and r.lane is not None and r.lane.role == "counter"
+                and r.executions > 0}
+
+    total_exec = sum(r.executions for r in runs)
+    digital = sum(r.executions for r in runs if not NOT_DIGITAL & set(r.step.tags))
+
+    def touches(tag: str) -> float:
+        return sum(r.executions for r in runs if tag in r.step.tags)
+
+    per_year = None
+    volume = graph.process.volume
+    if volume is not None and volume.count > 0:
+        per_year = volume.per_year(working_days=assumptions.value("time.working_days_per_year"))
+    annual = per_year * staff / 60 if per_year is not None else None
+    fte = cost = None
+    if annual is not None:
+        fte = annual / assumptions.value("time.annual_hours_per_fte")
+        cost = annual * assumptions.value("cost.hourly_yen")
+    lead = graph.lead_minutes
+    return Metrics(
+        staff_minutes_per_case=staff,
+        staff_minutes_by_kind=by_kind,
+        resident_minutes_per_case=resident,
+        lead_time_hours=lead / 60,
+        lead_time_days=lead / (hours_per_day * 60),
+        waiting_share=graph.wait_minutes / lead if lead > 0 else 0.0,
+        cases_per_year=per_year,
+        annual_staff_hours=annual,
+        fte=fte,
+        annual_cost_yen=cost,
+        annual_resident_hours=per_year * resident / 60 if per_year is not None else None,
+        handoffs=handoffs(graph),
+        approval_depth=approval_depth(graph),
+        digital_completion_rate=digital / total_exec if total_exec > 0 else 0.0,
+        counts=Counts(touches("paper"), touches("seal"), touches("in_person")),
+        resident=ResidentBurden(handwritten, in_person_wait, len(counters), visits),
+    )
+
+
+def handoffs(graph: ExpandedGraph) -> float:
+    """Expected lane changes per case between consecutive steps."""
+    runs = {r.id: r for r in graph.runs}
+    total = 0.0
+    for src, targets in step_successors(graph).items():
+        if src not in runs:
+            continue
+        for dst, f in targets.items():
+            if dst in runs and runs[dst].lane_key != runs[src].lane_key:
+                total += f
+    return total
+
+
+def approval_runs(graph: ExpandedGraph) -> list[list[StepRun]]:
+    """Chains of consecutive approval steps along the flow (forward edges only,
+    so a rework loop back to the drafter does not lengthen a chain)."""
+    runs = {r.id: r for r in graph.runs}
+    nexts = step_successors(graph)
+    best: dict[str, list[StepRun]] = {}
+
+    def chain(node: str) -> list[StepRun]:
+        if node in best:
+            return best[node]
+        run = runs[node]
+        longest: list[StepRun] = []
+        for dst, f in nexts.get(node, {}).items():
+            if f > 0 and dst in runs and runs[dst].kind == "approval" \
+                    and runs[dst].order > run.order:
+                candidate = chain(dst)
+                if len(candidate) > len(longest):
+                    longest = candidate
+        best[node] = [run, *longest]
+        return best[node]
+
+    starts = [r for r in graph.runs if r.kind == "approval" and r.executions > 0]
+    chains = [chain(r.id) for r in sorted(starts, key=lambda r: r.order)]
+    inner = {r.id for c in chains for r in c[1:]}
+    return [c for c in chains if c[0].id not in inner]
+
+
+def approval_depth(graph: ExpandedGraph) -> int:
+    return max((len(c) for c in approval_runs(graph)), default=0)
