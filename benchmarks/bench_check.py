@@ -23,9 +23,9 @@ from bprkit.loader import check_files
 LANES = ("住民", "窓口", "審査", "係長", "書庫")
 
 
-def generate(steps: int) -> str:
+def generate(steps: int, loop_every: int = 50) -> str:
     """A realistic-looking process: labels, tags, ranges, waits, bodies, a branch
-    with a rework loop every 50 steps, a parallel inquiry every 200."""
+    with a 10 % rework loop every ``loop_every`` steps, a parallel inquiry every 200."""
     out = [
         "# generated for the benchmark",
         "process 大量 「ベンチマーク用の手続」 {",
@@ -54,7 +54,7 @@ def generate(steps: int) -> str:
         out.append(f"  step s{i} 「手順 {i} を処理する」 @{lane} [紙, 転記] 2..3..5分 wait 5min {{")
         out.append("    reads 氏名, 住所")
         out.append("  }")
-        if i % 50 == 49 and i >= 10:
+        if i % loop_every == loop_every - 1 and i >= 10:
             out += ["  branch 「不備」 {", f"    10% -> s{i - 5}", f"    else -> s{i + 1}", "  }"]
             if i + 1 >= steps:
                 out[-2] = "    else -> end"

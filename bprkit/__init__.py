@@ -9,6 +9,8 @@ The public API. Everything not listed in ``__all__`` is internal.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bprkit import source
 from bprkit.errors import BprError, Diagnostic, ModelError, SourceError
 from bprkit.loader import CheckReport, FileReport, build_model, check_files, find_files
@@ -30,12 +32,16 @@ from bprkit.model import (
     Volume,
 )
 
+if TYPE_CHECKING:
+    from bprkit.analysis import Analysis
+
 __version__ = "0.1.0"
 
 __all__ = [
     "BprError", "Branch", "Bundle", "Case", "CheckReport", "Data", "Diagnostic", "Document",
     "Duration", "FileReport", "Lane", "ModelError", "Parallel", "Path", "Process", "SourceError",
-    "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "check", "load", "parse",
+    "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "analyze", "check", "load",
+    "parse",
 ]
 
 
@@ -63,3 +69,18 @@ def load(path: str) -> Bundle:
     if bundle is None or not report.ok:
         raise ModelError(report.diagnostics)
     return bundle
+
+
+def analyze(path: str, *, process: str | None = None) -> Analysis:
+    """Analyse a process of a file (the file's first process unless ``process``
+    names one): ``.metrics``, ``.steps``, ``.findings``, ``.to_frame()``.
+    Raises BprError when the file has errors or names no such process."""
+    from bprkit.analysis import analyze_process
+
+    bundle = load(path)
+    own = bundle.root.processes
+    chosen = own[0] if process is None else next((p for p in own if p.id == process), None)
+    if chosen is None:
+        raise ValueError(f"no process {process!r} in {path}; "
+                         f"processes: {', '.join(p.id for p in own)}")
+    return analyze_process(chosen, bundle)

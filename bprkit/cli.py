@@ -34,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--lang", choices=messages.LANGUAGES, default=None,
                        help="message language (default: from LANG; ja when it starts with ja)")
+    analyze = sub.add_parser("analyze", help="figures and findings / 数字と指摘を出す",
+                             description="Analyse the processes of .bpr files: time per case, "
+                             "lead time, annual hours, resident burden and findings.")
+    analyze.add_argument("paths", nargs="+", metavar="PATH", help="a .bpr file or a folder")
+    analyze.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    analyze.add_argument("--lang", choices=messages.LANGUAGES, default=None,
+                         help="language (default: from LANG; ja when it starts with ja)")
     return ap
 
 
@@ -85,6 +92,89 @@ def _print_json(report: CheckReport, lang: str) -> None:
     print(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _print_analysis(results: list, lang: str) -> None:
+    t = messages.text
+    for a in results:
+        m = a.metrics
+        where = a.process.span.file if a.process.span else ""
+        print(f"{a.process.id} 「{a.process.title}」  {where}")
+        kinds = ", ".join(f"{t(lang, 'kind_' + k)} {_fmt(v)}"
+                          for k, v in m.staff_minutes_by_kind.items() if v)
+        lines = [
+            t(lang, "analysis_staff", minutes=_fmt(m.staff_minutes_per_case), kinds=kinds or "-"),
+            t(lang, "analysis_resident", minutes=_fmt(m.resident_minutes_per_case)),
+            t(lang, "analysis_lead", hours=_fmt(m.lead_time_hours),
+              days=_fmt(m.lead_time_days, 2), waiting=_fmt(m.waiting_share * 100, 0)),
+            t(lang, "analysis_annual", cases=_fmt(m.cases_per_year, 0),
+              hours=_fmt(m.annual_staff_hours, 0), fte=_fmt(m.fte, 2),
+              yen=_fmt(m.annual_cost_yen, 0), resident_hours=_fmt(m.annual_resident_hours, 0))
+            if m.cases_per_year is not None else t(lang, "analysis_no_volume"),
+            t(lang, "analysis_flow", handoffs=_fmt(m.handoffs), depth=m.approval_depth,
+              digital=_fmt(m.digital_completion_rate * 100, 0)),
+            t(lang, "analysis_counts", paper=_fmt(m.counts.paper), seal=_fmt(m.counts.seal),
+              in_person=_fmt(m.counts.in_person)),
+            t(lang, "analysis_burden", items=_fmt(m.resident.items_handwritten),
+              waiting=_fmt(m.resident.waiting_minutes, 0), counters=m.resident.counters,
+              visits=_fmt(m.resident.visits, 2)),
+        ]
+        for line in lines:
+            print(f"  {line}")
+        if not a.findings:
+            print(f"  {t(lang, 'analysis_no_findings')}")
+        else:
+            print(f"  {t(lang, 'analysis_findings', count=len(a.findings))}")
+        for f in a.findings:
+            place = f"{f.span.file}:{f.span.line}" if f.span else "-"
+            hours = (t(lang, "analysis_hours", hours=_fmt(f.annual_hours, 0))
+                     if f.annual_hours is not None else "-")
+            print(f"    {f.code} {f.title(lang)}: {f.message(lang)}")
+            print(f"         {place}  {hours}  {f.principle_text(lang)}  "
+                  f"[{', '.join(f.levers)}]" + (f"  ({'; '.join(f.basis)})" if f.basis else ""))
+        print()
+
+
+def _print_analysis_csv(results: list, lang: str) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    sys.stdout.write("\ufeff")  # so Excel opens the UTF-8 file with Japanese intact
+    writer.writerow(["process", "step", "label", "lane", "kind", "executions", "minutes",
+                     "wait_minutes", "annual_hours", "findings", "file", "line"])
+    for a in results:
+        rules: dict[str, list[str]] = {}
+        for f in a.findings:
+            if f.step:
+                rules.setdefault(f.step, []).append(f.rule)
+        for s in a.steps:
+            writer.writerow([a.id, s.id, s.label, s.lane, s.kind or "",
+                             f"{s.executions:.4f}", f"{s.minutes:.2f}", f"{s.wait:.2f}",
+                             "" if s.annual_hours is None else f"{s.annual_hours:.1f}",
+                             " ".join(rules.get(s.id, [])), s.file or "", s.line or ""])
+
+
+def run_analyze(args: argparse.Namespace, lang: str) -> int:
+    report = check_files(_files(args.paths, lang))
+    if not report.ok:
+        _print_text(report, lang)
+        return EXIT_ERRORS
+    from bprkit.analysis import analyze_process
+
+    results = [analyze_process(p, f.bundle) for f in report.files if f.bundle
+               for p in f.bundle.root.processes]
+    if args.format == "json":
+        doc = {"processes": [a.to_dict(lang) for a in results]}
+        print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
+    elif args.format == "csv":
+        _print_analysis_csv(results, lang)
+    else:
+        _print_analysis(results, lang)
+    return EXIT_OK
+
+
 def run_check(args: argparse.Namespace, lang: str) -> int:
     report = check_files(_files(args.paths, lang))
     (_print_json if args.format == "json" else _print_text)(report, lang)
@@ -95,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = args.lang or messages.default_language()
     try:
-        return run_check(args, lang)
+        return (run_analyze if args.command == "analyze" else run_check)(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from bprkit.assumptions import Assumptions
 from bprkit.graph import ExpandedGraph, StepRun, step_successors
-from bprkit.model import STAFF_ROLES
+from bprkit.model import KIND_TAGS
 
 NOT_DIGITAL = frozenset({"paper", "seal", "in_person", "handwritten", "postal", "fax", "cash"})
 
@@ -69,29 +69,29 @@ def _present(graph: ExpandedGraph, break_minutes: float) -> set[str]:
     present(v) = meets_resident(v) or (wait(v) < break and every predecessor present)."""
     g = graph.digraph
     runs = {r.id: r for r in graph.runs}
-    present = {n for n in g.nodes if n != graph.start}
-    changed = True
-    while changed:
-        changed = False
-        for node in list(present):
-            run = runs.get(node)
-            if run is not None and meets_resident(run):
-                continue  # the resident is there (a long wait before it starts a new visit)
-            if run is not None and run.wait >= break_minutes:
-                present.discard(node)
-                changed = True
-                continue
-            preds = [u for u, _, d in g.in_edges(node, data=True) if d["flow"] > 0]
-            if not preds or any(u not in present for u in preds):
-                present.discard(node)
-                changed = True
-    return present
+    anchors = {r.id for r in graph.runs if meets_resident(r)}
+
+    def forced_out(node: str) -> bool:
+        run = runs.get(node)
+        has_pred = any(d["flow"] > 0 for _, _, d in g.in_edges(node, data=True))
+        return node == graph.start or not has_pred or (
+            run is not None and run.wait >= break_minutes)
+
+    absent = [n for n in g.nodes if n not in anchors and forced_out(n)]
+    out = set(absent)
+    while absent:  # absence flows forward until an in-person step stops it
+        node = absent.pop()
+        for _, nxt, d in g.out_edges(node, data=True):
+            if d["flow"] > 0 and nxt not in anchors and nxt not in out:
+                out.add(nxt)
+                absent.append(nxt)
+    return set(g.nodes) - out
 
 
 def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     runs = graph.runs
     hours_per_day = assumptions.hours_per_day
-    by_kind = {k: 0.0 for k in sorted(STAFF_ROLES)}
+    by_kind = {k: 0.0 for k in KIND_TAGS}  # counter, back_office, approval, storage
     for r in runs:
         if r.kind in by_kind:
             by_kind[r.kind] += r.executions * r.minutes

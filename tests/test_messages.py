@@ -12,14 +12,30 @@ def _fields(template: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
+def _flat(table: dict, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def test_same_keys_and_placeholders() -> None:
-    ja, en = messages.catalog("ja"), messages.catalog("en")
+    ja, en = _flat(messages.catalog("ja")), _flat(messages.catalog("en"))
     assert ja.keys() == en.keys()
-    for key in en:
-        assert ja[key].keys() == en[key].keys(), key
-        for part in en[key]:
-            strip = {re.sub(r"_ja$", "", f) for f in _fields(ja[key][part])}
-            assert strip == _fields(en[key][part]), (key, part)
+    for key, text in en.items():
+        strip = {re.sub(r"_ja$", "", f) for f in _fields(ja[key])}
+        assert strip == _fields(text), key
+
+
+def test_every_finding_rule_has_texts() -> None:
+    from bprkit.findings import RULES
+
+    for lang in messages.LANGUAGES:
+        for r in RULES:
+            assert messages.catalog(lang)["finding"][r.name]["title"], (lang, r.name)
 
 
 def test_codes_are_stable_and_well_formed() -> None:

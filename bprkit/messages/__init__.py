@@ -46,8 +46,14 @@ def diagnostic(lang: str, code: str, part: str, args: Mapping[str, str]) -> str:
     return out
 
 
+def finding(lang: str, rule: str, args: Mapping[str, object], part: str = "message") -> str:
+    """The ``title`` or ``message`` of a finding rule."""
+    return _fill(catalog(lang)["finding"][rule][part], args)
+
+
 def codes() -> list[str]:
-    return sorted(k for k in catalog("en") if k != "text")
+    """The diagnostic codes (E…, W…)."""
+    return sorted(k for k in catalog("en") if k[0] in "EW" and k[1:].isdigit())
 
 
 def default_language(environ: Mapping[str, str] | None = None) -> str:

@@ -1,0 +1,134 @@
+"""The analysis of a process: metrics, steps and findings (estimation.md §1–4).
+
+``analyze`` in the facade returns an :class:`Analysis`; the CLI prints it as
+text, JSON or CSV. pandas is imported only by ``to_frame``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bprkit import findings as findings_module
+from bprkit import graph as graph_module
+from bprkit import metrics as metrics_module
+from bprkit.assumptions import Assumptions
+from bprkit.assumptions import default as default_assumptions
+from bprkit.findings import Finding
+from bprkit.graph import ExpandedGraph, StepRun
+from bprkit.metrics import Metrics
+from bprkit.model import Bundle, Process
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    """One step's row: executions per case, minutes per execution, hours a year."""
+
+    id: str
+    label: str
+    lane: str
+    kind: str | None
+    executions: float
+    minutes: float
+    wait: float
+    annual_hours: float | None
+    file: str | None
+    line: int | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "label": self.label, "lane": self.lane, "kind": self.kind,
+                "executions": _num(self.executions), "minutes": _num(self.minutes),
+                "wait": _num(self.wait), "annual_hours": _num(self.annual_hours),
+                "file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    process: Process
+    graph: ExpandedGraph
+    metrics: Metrics
+    steps: tuple[StepFigures, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def id(self) -> str:
+        return self.process.id
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        m = self.metrics
+        return {
+            "id": self.process.id,
+            "label": self.process.title,
+            "metrics": {
+                "staff_minutes_per_case": _num(m.staff_minutes_per_case),
+                "staff_minutes_by_kind": {k: _num(v) for k, v in m.staff_minutes_by_kind.items()},
+                "resident_minutes_per_case": _num(m.resident_minutes_per_case),
+                "lead_time_hours": _num(m.lead_time_hours),
+                "lead_time_days": _num(m.lead_time_days),
+                "waiting_share": _num(m.waiting_share),
+                "cases_per_year": _num(m.cases_per_year),
+                "annual_staff_hours": _num(m.annual_staff_hours),
+                "fte": _num(m.fte),
+                "annual_cost_yen": _num(m.annual_cost_yen),
+                "annual_resident_hours": _num(m.annual_resident_hours),
+                "handoffs": _num(m.handoffs),
+                "approval_depth": m.approval_depth,
+                "digital_completion_rate": _num(m.digital_completion_rate),
+                "counts": {"paper": _num(m.counts.paper), "seal": _num(m.counts.seal),
+                           "in_person": _num(m.counts.in_person)},
+                "resident": {"items_handwritten": _num(m.resident.items_handwritten),
+                             "waiting_minutes": _num(m.resident.waiting_minutes),
+                             "counters": m.resident.counters,
+                             "visits": _num(m.resident.visits)},
+            },
+            "steps": [s.to_dict() for s in self.steps],
+            "findings": [
+                {**f.to_dict(lang), "annual_hours": _num(f.annual_hours)} for f in self.findings
+            ],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The steps as a pandas DataFrame, one row a step (pandas is imported here)."""
+        import pandas as pd
+
+        rows = [s.to_dict() for s in self.steps]
+        codes: dict[str, list[str]] = {}
+        for f in self.findings:
+            if f.step:
+                codes.setdefault(f.step, []).append(f.rule)
+        for row in rows:
+            row["findings"] = ", ".join(codes.get(str(row["id"]), []))
+        return pd.DataFrame(rows).set_index("id")
+
+
+def _num(value: float | None) -> float | None:
+    """A figure for output: rounded, and never NaN or infinite."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, 4)
+
+
+def _figures(run: StepRun, per_year: float | None) -> StepFigures:
+    span = run.step.span
+    return StepFigures(
+        id=run.id, label=run.step.title, lane=run.step.lane, kind=run.kind,
+        executions=run.executions, minutes=run.minutes, wait=run.wait,
+        annual_hours=(run.executions * run.minutes * per_year / 60
+                      if per_year is not None else None),
+        file=span.file if span else None, line=span.line if span else None,
+    )
+
+
+def analyze_process(process: Process, bundle: Bundle | None = None, *,
+                    assumptions: Assumptions | None = None) -> Analysis:
+    """Analyse one checked process (its ``use``d processes come from ``bundle``)."""
+    a = assumptions or default_assumptions()
+    expanded = graph_module.expand(process, bundle, a)
+    figures = metrics_module.compute(expanded, a)
+    found = findings_module.find(expanded, figures, a)
+    steps = tuple(_figures(r, figures.cases_per_year) for r in expanded.runs)
+    return Analysis(process, expanded, figures, steps, tuple(found))
