@@ -13,10 +13,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from bench_check import best_of, generate  # noqa: E402
+from bench_check import best_of, generate
 
-from bprkit.analysis import analyze_process  # noqa: E402
-from bprkit.loader import check_files  # noqa: E402
+from bprkit.analysis import analyze_process
+from bprkit.loader import check_files
 
 
 def main() -> None:

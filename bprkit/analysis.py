@@ -93,7 +93,10 @@ class Analysis:
 
     def to_frame(self) -> pd.DataFrame:
         """The steps as a pandas DataFrame, one row a step (pandas is imported here)."""
-        import pandas as pd
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("to_frame() needs pandas: pip install 'bprkit[notebook]'") from exc
 
         rows = [s.to_dict() for s in self.steps]
         codes: dict[str, list[str]] = {}

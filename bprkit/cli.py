@@ -161,10 +161,17 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
     if not report.ok:
         _print_text(report, lang)
         return EXIT_ERRORS
+    for d in report.diagnostics:  # warnings: on stderr, so JSON and CSV stay clean
+        print(d.render(lang), file=sys.stderr)
     from bprkit.analysis import analyze_process
+    from bprkit.graph import LoopError
 
-    results = [analyze_process(p, f.bundle) for f in report.files if f.bundle
-               for p in f.bundle.root.processes]
+    try:
+        results = [analyze_process(p, f.bundle) for f in report.files if f.bundle
+                   for p in f.bundle.root.processes]
+    except LoopError as exc:  # validation reports these first; a last guard
+        print(f"bprkit: {messages.text(lang, 'loop_error', steps=exc)}", file=sys.stderr)
+        return EXIT_ERRORS
     if args.format == "json":
         doc = {"processes": [a.to_dict(lang) for a in results]}
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))

@@ -1,0 +1,244 @@
+"""Figures computed by hand for small processes, asserted exactly."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+import bprkit
+from bprkit.analysis import Analysis, analyze_process
+from bprkit.assumptions import default
+from bprkit.loader import check_files
+
+from .conftest import CORPUS, PROCESSES, run_cli
+
+A = default()
+TRAVEL = (20 + 30 + 60) / 3
+HPD = 7.75
+
+
+def analyse(tmp_path: Path, text: str, name: str = "t.bpr") -> Analysis:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    report = check_files([str(path)])
+    assert report.ok, [d.render() for d in report.diagnostics]
+    bundle = report.files[0].bundle
+    return analyze_process(bundle.root.processes[-1], bundle)
+
+
+def execs(a: Analysis) -> dict[str, float]:
+    return {s.id: s.executions for s in a.steps}
+
+
+def test_rework_loop_of_20_percent(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process p {
+  volume 1,000 / year
+  lane 窓口 : counter
+  step a @窓口 10min
+  step b @窓口 5min
+  branch {
+    20% -> a
+    else -> c
+  }
+  step c @窓口 2min
+}""")
+    assert execs(a) == pytest.approx({"a": 1.25, "b": 1.25, "c": 1.0}, rel=1e-12)
+    m = a.metrics
+    assert m.staff_minutes_per_case == pytest.approx(1.25 * 15 + 2, rel=1e-12)
+    assert m.lead_time_hours == pytest.approx((1.25 * 15 + 2) / 60, rel=1e-12)
+    assert m.annual_staff_hours == pytest.approx(1000 * 20.75 / 60, rel=1e-12)
+    assert m.fte == pytest.approx(1000 * 20.75 / 60 / 1920, rel=1e-12)
+    assert m.annual_cost_yen == pytest.approx(1000 * 20.75 / 60 * (2600 + 3300 + 4500) / 3)
+    rework = [f for f in a.findings if f.rule == "rework"]
+    assert [(f.step, f.args["share"]) for f in rework] == [("b", "20")]
+
+
+def test_nested_loops_compose(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process p {
+  lane 事務 : back_office
+  step a @事務 1min
+  step b @事務 1min
+  branch {
+    50% -> b
+    else -> c
+  }
+  step c @事務 1min
+  branch {
+    20% -> a
+    else -> d
+  }
+  step d @事務 1min
+}""")
+    # x_a = 1 + 0.2·x_c; x_b = x_a + 0.5·x_b; x_c = 0.5·x_b  ⇒  x_a = 1.25, x_b = 2.5
+    assert execs(a) == pytest.approx({"a": 1.25, "b": 2.5, "c": 1.25, "d": 1.0}, rel=1e-12)
+
+
+def test_parallel_block_takes_its_longest_path(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process p {
+  lane 事務 : back_office
+  lane 県 : external
+  step a @事務 10min
+  parallel {
+    path { step p1 @県 30min wait 60min }
+    path { step q1 @事務 20min; step q2 @事務 20min }
+  }
+  step b @事務 5min
+}""")
+    assert execs(a) == pytest.approx({"a": 1, "p1": 1, "q1": 1, "q2": 1, "b": 1})
+    assert a.metrics.staff_minutes_per_case == pytest.approx(10 + 40 + 5)  # external is free
+    assert a.metrics.lead_time_hours * 60 == pytest.approx(10 + max(30 + 60, 40) + 5)
+    assert a.metrics.lead_time_days == pytest.approx(105 / (HPD * 60))
+
+
+def test_use_times_two_inlines_qualified_steps(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process sub {
+  lane 係長 : approval
+  step s1 @係長 10min wait 30min
+}
+process p {
+  lane 事務 : back_office
+  step a @事務 5min
+  use sub x 2
+  step b @事務 5min
+}""")
+    assert execs(a) == pytest.approx({"a": 1, "sub.s1": 2, "b": 1})
+    assert a.metrics.staff_minutes_per_case == pytest.approx(5 + 2 * 10 + 5)
+    assert a.metrics.staff_minutes_by_kind["approval"] == pytest.approx(20)
+    assert a.metrics.lead_time_hours * 60 == pytest.approx(5 + 2 * 40 + 5)
+
+
+def test_second_use_of_the_same_process_gets_its_own_ids(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process sub {
+  lane 係長 : approval
+  step s1 @係長 1min
+}
+process p {
+  lane 事務 : back_office
+  use sub
+  step a @事務 1min
+  use sub
+}""")
+    assert list(execs(a)) == ["sub.s1", "a", "sub[2].s1"]
+
+
+def test_ranges_use_their_expected_value(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process p {
+  lane 事務 : back_office
+  step u @事務 3..5min
+  step t @事務 2..3..7min wait 1..2..3h
+}""")
+    minutes = {s.id: s.minutes for s in a.steps}
+    assert minutes == pytest.approx({"u": 4.0, "t": 4.0})
+    assert a.steps[1].wait == pytest.approx(120)
+
+
+def test_process_without_volume_has_null_annual_figures(tmp_path: Path) -> None:
+    a = analyse(tmp_path, "process p {\n  lane 事務 : back_office\n  step a @事務 3min\n}\n")
+    m = a.to_dict()["metrics"]
+    assert m["annual_staff_hours"] is None and m["fte"] is None and m["annual_cost_yen"] is None
+    assert all(s["annual_hours"] is None for s in a.to_dict()["steps"])
+    json.dumps(a.to_dict(), allow_nan=False)
+
+
+def test_resident_time_visits_and_burden(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process p {
+  volume 100 / month
+  lane 住民 : resident
+  lane 窓口 : counter
+  lane 係 : back_office
+  data 氏名 : held
+  data 理由
+  step 記入 @住民 [handwritten, in_person] 6min wait 15min { writes 氏名, 理由 }
+  step 受付 @窓口 [in_person] 3min
+  step 入力 @係 4min
+  step 交付 @窓口 [in_person] 1min wait 10min
+  branch {
+    10% -> 再来庁
+    else -> end
+  }
+  step 再来庁 @住民 [in_person] 5min wait 3d -> 受付
+}""")
+    m = a.metrics
+    # the resident waits at the counter while 入力 runs: one visit, plus a return in 10 %
+    assert m.resident.visits == pytest.approx(1 + 0.1 / 0.9)
+    assert m.resident.counters == 1
+    assert m.resident.items_handwritten == pytest.approx(2)
+    waiting = 15 + (10 / 0.9)  # queues only; the 3-day wait is time at home
+    assert m.resident.waiting_minutes == pytest.approx(waiting)
+    resident_hands_on = 6 + 5 * 0.1 / 0.9
+    assert m.resident_minutes_per_case == pytest.approx(
+        resident_hands_on + m.resident.visits * TRAVEL + waiting)
+    assert m.cases_per_year == 1200
+
+
+def test_handoffs_approval_depth_counts_and_digital_rate(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process p {
+  lane 担当 : back_office
+  lane 係長 : approval
+  lane 課長 : approval
+  step 起案 @担当 [paper, print] 10min
+  step 係長 @係長 [paper, seal] 2min
+  step 課長 @課長 [paper, seal] 2min
+  step 通知 @担当 [auto] 1min
+}""")
+    m = a.metrics
+    assert m.handoffs == pytest.approx(3)
+    assert m.approval_depth == 2
+    assert (m.counts.paper, m.counts.seal, m.counts.in_person) == (3, 2, 0)
+    assert m.digital_completion_rate == pytest.approx(1 / 4)
+
+
+def test_examples_flag_what_an_analyst_expects() -> None:
+    jumin = bprkit.analyze(str(CORPUS / "juminhyo.bpr"))
+    rules = {f.rule for f in jumin.findings}
+    assert {"seal", "paper", "in_person", "handwritten", "once_only"} <= rules
+    seal = next(f for f in jumin.findings if f.rule == "seal")
+    assert (seal.step, seal.span.line) == ("認証", 35)
+    tennyu = bprkit.analyze(str(CORPUS / "tennyu.bpr"))
+    rules = {f.rule for f in tennyu.findings}
+    assert {"one_stop", "once_only"} <= rules
+    assert tennyu.metrics.resident.counters == 3
+
+
+def test_findings_are_sorted_by_hours_at_stake() -> None:
+    a = bprkit.analyze(str(PROCESSES / "tenshutsu.bpr"))
+    hours = [f.annual_hours or 0 for f in a.findings]
+    assert hours == sorted(hours, reverse=True)
+
+
+def test_every_process_analyses_without_nan() -> None:
+    r = run_cli("analyze", "--format", "json", "processes", str(CORPUS))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)  # allow_nan=False in the CLI: a NaN would have failed
+    assert len(doc["processes"]) == 17
+    for p in doc["processes"]:
+        assert set(p) == {"id", "label", "metrics", "steps", "findings"}
+        for value in p["metrics"].values():
+            assert value is None or isinstance(value, (dict, int)) or math.isfinite(value)
+        for f in p["findings"]:
+            assert {"code", "rule", "principle", "step", "file", "line", "levers",
+                    "annual_hours", "message"} <= set(f)
+
+
+def test_to_frame_imports_pandas_only_when_called() -> None:
+    code = ("import sys, bprkit\n"
+            "a = bprkit.analyze('processes/tenshutsu.bpr')\n"
+            "assert 'pandas' not in sys.modules\n"
+            "df = a.to_frame()\n"
+            "print(list(df.columns)[:4], df.loc['記入', 'executions'])\n")
+    import subprocess
+
+    from .conftest import ROOT
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "['label', 'lane', 'kind', 'executions'] 1.1111" in r.stdout
+
+
+def test_analyze_names_an_unknown_process() -> None:
+    with pytest.raises(ValueError, match="processes: 転出届"):
+        bprkit.analyze(str(PROCESSES / "tenshutsu.bpr"), process="nope")
