@@ -33,6 +33,7 @@ python: $(VENV)/.installed
 
 demo: setup
 	$(BIN)/bprkit check processes/
+	$(BIN)/bprkit analyze processes/
 
 test: setup
 	$(BIN)/python -m ruff check bprkit tests benchmarks
@@ -40,6 +41,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_analyze.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -22,7 +22,8 @@ def test_wheel_installs_and_checks_processes(tmp_path: Path) -> None:
     (wheel,) = dist.glob("bprkit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "bprkit/grammar/bpr.lark" in names
-    assert {"bprkit/messages/ja.toml", "bprkit/messages/en.toml"} <= set(names)
+    assert {"bprkit/messages/ja.toml", "bprkit/messages/en.toml",
+            "bprkit/assumptions/default.toml"} <= set(names)
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
@@ -40,3 +41,8 @@ def test_wheel_installs_and_checks_processes(tmp_path: Path) -> None:
                         "processes/tenshutsu.bpr"], cwd=work, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0 and "OK（手続 1" in r.stdout
+    r = subprocess.run([str(venv / "bin" / "bprkit"), "analyze", "--format", "json",
+                        "processes/tenshutsu.bpr"], cwd=work, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert '"annual_staff_hours"' in r.stdout
