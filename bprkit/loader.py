@@ -181,6 +181,7 @@ def _check_files(paths: Sequence[str]) -> CheckReport:
                 together.add(proc.id)
                 used.update(i.process for i in validate.walk(proc.flow)
                             if isinstance(i, Use))
+    roots = {_key(p) for p in paths}
     validated: dict[str, list[Diagnostic]] = {}
     reports = []
     seen: set[Diagnostic] = set()
@@ -195,8 +196,11 @@ def _check_files(paths: Sequence[str]) -> CheckReport:
                 if key not in validated:
                     text = loader.source_text(file.path)
                     assert text is not None
+                    # a file that is only imported is a library: its processes need no volume
+                    library = set() if key in roots else {p.id for p in file.processes}
                     validated[key] = validate.validate(file, text, known=known,
-                                                       checked_together=together, used=used)
+                                                       checked_together=together,
+                                                       used=used | library)
                 found += validated[key]
         unique = sorted(set(found), key=Diagnostic.sort_key)
         reports.append(FileReport(path, bundle, tuple(unique)))

@@ -95,3 +95,10 @@ def test_check_does_not_import_heavy_modules() -> None:
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert "HEAVY []" in r.stdout
+
+
+def test_imported_library_processes_need_no_volume() -> None:
+    r = run_cli("check", "processes/kokuho_kanyu.bpr")
+    assert r.returncode == 0 and "W003" not in r.stdout  # 部長決裁 in common/ is not used here
+    r = run_cli("check", "processes/common/kessai.bpr")
+    assert "W003" in r.stdout  # checked on its own, the file is no library
