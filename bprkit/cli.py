@@ -41,7 +41,80 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--format", choices=("text", "json", "csv"), default="text")
     analyze.add_argument("--lang", choices=messages.LANGUAGES, default=None,
                          help="language (default: from LANG; ja when it starts with ja)")
+    render = sub.add_parser("render", help="swimlane diagram / 業務フロー図を描く",
+                            description="Draw a process as a swimlane diagram with its findings.")
+    render.add_argument("file", metavar="FILE", help="a .bpr file")
+    render.add_argument("-o", "--output", metavar="OUT",
+                        help="output file (default: FILE with the format's extension)")
+    render.add_argument("--process", metavar="ID", help="the process to draw (default: first)")
+    render.add_argument("--format", choices=("svg", "png", "pdf", "dot"), default=None,
+                        help="default: from OUT's extension, else svg (pdf with --paper)")
+    render.add_argument("--compare", metavar="TOBE.bpr",
+                        help="draw this To-Be below the As-Is, changes marked")
+    render.add_argument("--heat", choices=("hours",), default=None,
+                        help="colour steps by annual hours at stake")
+    render.add_argument("--expand", action="store_true", help="inline processes called by use")
+    render.add_argument("--paper", choices=("a3", "a4"), default=None,
+                        help="fit a landscape sheet (for printing)")
+    render.add_argument("--direction", choices=("LR", "TB"), default="LR",
+                        help="flow left to right (lanes as rows) or top to bottom")
+    render.add_argument("--lang", choices=messages.LANGUAGES, default=None,
+                        help="language (default: from LANG; ja when it starts with ja)")
     return ap
+
+
+def _usage(lang: str, key: str, **args: object) -> _Usage:
+    return _Usage(messages.text(lang, key, **args))
+
+
+def _pick(report: CheckReport, path: str, wanted: str | None, lang: str) -> tuple:
+    file = report.files[0]
+    own = file.bundle.root.processes if file.bundle else ()
+    chosen = own[0] if wanted is None and own else next(
+        (p for p in own if p.id == wanted), None)
+    if chosen is None:
+        raise _usage(lang, "render_unknown_process", path=path, process=wanted,
+                     known=", ".join(p.id for p in own) or "-")
+    return chosen, file.bundle
+
+
+def run_render(args: argparse.Namespace, lang: str) -> int:
+    from bprkit.analysis import analyze_process
+    from bprkit.render import dot
+
+    fmt = args.format or (os.path.splitext(args.output)[1].lstrip(".").lower()
+                          if args.output else ("pdf" if args.paper else "svg"))
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        fmt = "svg"
+    stem = os.path.splitext(args.file)[0] + (f".{args.process}" if args.process else "")
+    out = args.output or f"{stem}.{fmt}"
+    inputs = [args.file] + ([args.compare] if args.compare else [])
+    if any(os.path.abspath(out) == os.path.abspath(i) for i in inputs):
+        raise _usage(lang, "render_same_as_input", path=out)
+    report = check_files(_files(inputs, lang))
+    if not report.ok:
+        _print_text(report, lang)
+        return EXIT_ERRORS
+    process, bundle = _pick(report, args.file, args.process, lang)
+    options = dot.RenderOptions(lang=lang, direction=args.direction, heat=bool(args.heat),
+                                expand=args.expand, paper=args.paper)
+    analysis = analyze_process(process, bundle)
+    if args.compare:
+        tobe_file = report.files[1]
+        tobe_bundle = tobe_file.bundle
+        own = tobe_bundle.root.processes
+        tobe = next((p for p in own if p.based_on == process.id), own[0])
+        graph = dot.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
+                               tobe_bundle, options)
+    else:
+        graph = dot.diagram(analysis, bundle, options)
+    try:
+        dot.write(graph, fmt, out)
+    except dot.RenderError as exc:
+        print(f"bprkit: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    print(messages.text(lang, "render_written", path=out))
+    return EXIT_OK
 
 
 def _files(paths: Sequence[str], lang: str) -> list[str]:
@@ -192,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = args.lang or messages.default_language()
     try:
-        return (run_analyze if args.command == "analyze" else run_check)(args, lang)
+        command = {"analyze": run_analyze, "render": run_render}.get(args.command, run_check)
+        return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
         return EXIT_USAGE
