@@ -53,6 +53,8 @@ class Analysis:
     metrics: Metrics
     steps: tuple[StepFigures, ...]
     findings: tuple[Finding, ...]
+    bundle: Bundle | None = None
+    """Where the processes the analysed one ``use``s come from."""
 
     @property
     def id(self) -> str:
@@ -90,6 +92,12 @@ class Analysis:
                 {**f.to_dict(lang), "annual_hours": _num(f.annual_hours)} for f in self.findings
             ],
         }
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows an analysis as its swimlane diagram."""
+        from bprkit.render import dot
+
+        return dot.svg(dot.diagram(self, self.bundle))
 
     def to_frame(self) -> pd.DataFrame:
         """The steps as a pandas DataFrame, one row a step (pandas is imported here)."""
@@ -134,4 +142,4 @@ def analyze_process(process: Process, bundle: Bundle | None = None, *,
     figures = metrics_module.compute(expanded, a)
     found = findings_module.find(expanded, figures, a)
     steps = tuple(_figures(r, figures.cases_per_year) for r in expanded.runs)
-    return Analysis(process, expanded, figures, steps, tuple(found))
+    return Analysis(process, expanded, figures, steps, tuple(found), bundle)

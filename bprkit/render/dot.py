@@ -50,7 +50,8 @@ MARKS = {"removed": "#c0392b", "changed": "#e67e22", "added": "#1e8449"}
 LANE_FILL = ("#f4f6f9", "#ffffff")
 UNITS = {"ja": {"sec": "秒", "min": "分", "hour": "時間", "day": "日", "week": "週"},
          "en": {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}}
-PAPER_INCHES = {"a3": "16.54,11.69", "a4": "11.69,8.27"}
+PAD_INCHES = 0.3
+PAPER_INCHES = {"a3": "16.54,11.69", "a4": "11.69,8.27"}  # landscape sheets
 
 
 class RenderError(Exception):
@@ -72,6 +73,7 @@ def _width(text: str) -> int:
 
 _BREAK_AFTER = set("、。・）」』】,.) /")
 _BREAK_BEFORE = set("（「『【(")
+_NO_LINE_START = set("、。）」』】,.)ー")  # 禁則: these never begin a line
 
 
 def wrap(text: str, width: int = 20) -> list[str]:
@@ -81,7 +83,7 @@ def wrap(text: str, width: int = 20) -> list[str]:
     for para in text.split("\n"):
         line = ""
         for ch in para:
-            if _width(line + ch) > width and line:
+            if _width(line + ch) > width and line and ch not in _NO_LINE_START:
                 cut = max((i + 1 for i, c in enumerate(line) if c in _BREAK_AFTER),
                           default=0)
                 cut = max(cut, max((i for i, c in enumerate(line) if c in _BREAK_BEFORE),
@@ -489,60 +491,58 @@ def _rect_op(x0: float, y0: float, x1: float, y1: float, fill: str, pen: str) ->
 
 def _emit(graph: graphviz.Digraph, builders: list[_Builder], options: RenderOptions,
           title: str) -> None:
-    """Pin every node to its lane (row) and column, draw the lanes behind them,
-    and put the title block with the legend on top."""
+    """Pin every node to its lane and column, draw the lanes behind them, and put
+    the title block with the legend on top."""
     graph.attr(label="<" + '<TABLE BORDER="0" CELLSPACING="6"><TR><TD VALIGN="TOP">'
                + title + '</TD><TD VALIGN="TOP">' + _legend(builders, options.lang)
                + "</TD></TR></TABLE>>")
-    placed: list[tuple[str, dict[str, str], float, float]] = []
-    bands: list[tuple[float, float, str]] = []  # (top, bottom, title), y downward
-    top = 0.0
-    width = 0.0
+    flip = options.direction == "TB"
+    # along the flow: one step per column; across it: one slot per stacked node
+    step, slot = (ROW_H + 20, COL_W) if flip else (COL_W, ROW_H)
+    header = HEADER_W / 2 if flip else HEADER_W
+    placed: list[tuple[str, dict[str, str], float, float]] = []  # (node, attrs, flow, across)
+    bands: list[tuple[float, float, str]] = []  # lane bands across the flow
+    across = 0.0
+    length = 0.0
     for index, b in enumerate(builders):
         if index:
-            top += GAP
+            across += GAP
         column = _columns(b)
         attrs_of = dict(b.nodes)
         for lane in b.lanes.values():
             slots: dict[int, int] = {}
-            rows: list[tuple[str, int, int]] = []
             for node in lane.nodes:
                 col = column.get(node, 0)
-                rows.append((node, col, slots.get(col, 0)))
+                placed.append((node, attrs_of[node], header + col * step + step / 2,
+                               across + slots.get(col, 0) * slot + slot / 2))
                 slots[col] = slots.get(col, 0) + 1
-            height = ROW_H * max(slots.values(), default=1)
-            bands.append((top, top + height, lane.title))
-            for node, col, slot in rows:
-                x = HEADER_W + col * COL_W + COL_W / 2
-                y = top + slot * ROW_H + ROW_H / 2
-                placed.append((node, attrs_of[node], x, y))
-                width = max(width, HEADER_W + (col + 1) * COL_W)
-            top += height
-    total = top
-    flip = options.direction == "TB"
+                length = max(length, header + (col + 1) * step)
+            size = slot * max(slots.values(), default=1)
+            bands.append((across, across + size, lane.title))
+            across += size
+    total = across
 
-    def point(x: float, y: float) -> tuple[float, float]:
-        """Layout (x right, y down) to Graphviz (y up); TB turns lanes into columns."""
-        return (total - y, width - x) if flip else (x, total - y)
+    def point(flow: float, lane: float) -> tuple[float, float]:
+        """Layout to Graphviz coordinates (y up): LR puts lanes in rows from the top,
+        TB in columns from the left, the flow running right or down."""
+        return (lane, length - flow) if flip else (flow, total - lane)
 
     ops: list[str] = []
-    for n, (y0, y1, name) in enumerate(bands):
-        ax, ay = point(0, y0)
-        bx, by = point(width, y1)
-        ops += _rect_op(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by),
+    for n, (a0, a1, name) in enumerate(bands):
+        x0, y0 = point(0, a0)
+        x1, y1 = point(length, a1)
+        ops += _rect_op(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1),
                         LANE_FILL[n % 2], "#b0b7c3")
-        for k, line in enumerate(wrap(name, 16)):
-            tx, ty = point(8, y0 + 20 + k * 17)
-            if flip:
-                tx, ty = point(width - 12 - k * 17, y0 + 8)
+        for k, line in enumerate(wrap(name, 20 if not flip else 24)):
+            tx, ty = point(20 + k * 17, a0 + 8) if flip else point(8, a0 + 20 + k * 17)
             ops += _text_op(tx, ty, line, 13, "#1b2631")
     graph.attr(_background=_xdot(ops))
-    for corner in ((0.0, 0.0), (width, total)):
+    for name, corner in (("corner0", (0.0, 0.0)), ("corner1", (length, total))):
         x, y = point(*corner)
-        graph.node(f"corner{int(corner[0])}", label="", shape="point", style="invis",
-                   width="0.01", pos=f"{x:.1f},{y:.1f}!")
-    for node, attrs, x, y in placed:
-        px, py = point(x, y)
+        graph.node(name, label="", shape="point", style="invis", width="0.01",
+                   pos=f"{x:.1f},{y:.1f}!")
+    for node, attrs, flow, lane in placed:
+        px, py = point(flow, lane)
         graph.node(node, **attrs, pos=f"{px:.1f},{py:.1f}!")
     for b in builders:
         for src, dst, attrs in b.edges:
@@ -552,9 +552,9 @@ def _emit(graph: graphviz.Digraph, builders: list[_Builder], options: RenderOpti
 def _graph(options: RenderOptions) -> graphviz.Digraph:
     g = graphviz.Digraph(name="bprkit", engine="neato")
     g.attr(splines="true", overlap="true", fontname=FONT, labelloc="t", labeljust="l",
-           bgcolor="white", pad="0.3", outputorder="edgesfirst")
+           bgcolor="white", pad=str(PAD_INCHES), outputorder="edgesfirst")
     if options.paper:
-        g.attr(size=PAPER_INCHES[options.paper] + "!", ratio="compress")
+        g.attr(size=PAPER_INCHES[options.paper] + "!", margin="0")  # the sheet, edge to edge
     g.attr("node", fontname=FONT, fontsize="12")
     g.attr("edge", fontname=FONT, fontsize="10", color="#555555", arrowsize="0.7")
     return g
