@@ -34,6 +34,9 @@ python: $(VENV)/.installed
 demo: setup
 	$(BIN)/bprkit check processes/
 	$(BIN)/bprkit analyze processes/
+	@mkdir -p out
+	@for f in processes/*.bpr; do $(BIN)/bprkit render "$$f" -o "out/$$(basename "$$f" .bpr).svg" || exit 1; done
+	$(BIN)/bprkit render processes/tenshutsu.bpr --compare processes/tenshutsu_tobe.bpr -o out/tenshutsu_compare.svg
 
 test: setup
 	$(BIN)/python -m ruff check bprkit tests benchmarks
@@ -42,6 +45,7 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_analyze.py
+	$(BIN)/python benchmarks/bench_render.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -23,7 +23,7 @@ def test_wheel_installs_and_checks_processes(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "bprkit/grammar/bpr.lark" in names
     assert {"bprkit/messages/ja.toml", "bprkit/messages/en.toml",
-            "bprkit/assumptions/default.toml"} <= set(names)
+            "bprkit/assumptions/default.toml", "bprkit/render/dot.py"} <= set(names)
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
@@ -46,3 +46,7 @@ def test_wheel_installs_and_checks_processes(tmp_path: Path) -> None:
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert '"annual_staff_hours"' in r.stdout
+    r = subprocess.run([str(venv / "bin" / "bprkit"), "render", "processes/tenshutsu.bpr",
+                        "-o", "t.dot"], cwd=work, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "digraph" in (work / "t.dot").read_text(encoding="utf-8")
