@@ -1,16 +1,29 @@
-"""Assumptions: working time, cost, resident travel and finding thresholds.
+"""Assumptions: working time, cost, resident travel, finding thresholds and the
+automation levers, each number with its source.
 
-``default.toml`` beside this file holds every number with its source; the
-analysis reads them from here and from nowhere else.
+``default.toml`` beside this file holds the defaults. ``load(path)`` lays a
+user's file over them: any part may be overridden; an unknown key, a range with
+low > high, a share outside 0–1 or a wrong type is a diagnostic naming the key
+and its line.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
+
+from bprkit import vocabulary
+from bprkit.errors import Diagnostic, SourceError
+from bprkit.model import Span
+
+SHARES = ("adoption", "exception_rate", "rework", "waiting_share")
+LEVER_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate",
+                 "one_off_yen", "annual_yen", "per_case_yen")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +40,43 @@ class Param:
     def expected(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    @property
+    def is_range(self) -> bool:
+        return self.low != self.high
+
+
+@dataclass(frozen=True)
+class Lever:
+    """An automation lever from the catalog (estimation.md §5)."""
+
+    name: str
+    title_ja: str
+    title_en: str
+    tags_any: tuple[str, ...]
+    tags_all: tuple[str, ...]
+    kinds: tuple[str, ...]
+    tags_removed: tuple[str, ...]
+    tags_added: tuple[str, ...]
+    removes_step: bool
+
+    def title(self, lang: str) -> str:
+        return self.title_ja if lang == "ja" else self.title_en
+
+    def applies(self, tags: tuple[str, ...], kind: str | None) -> bool:
+        have = set(tags)
+        if self.tags_any and not have & set(self.tags_any):
+            return False
+        if not set(self.tags_all) <= have:
+            return False
+        return not self.kinds or kind in self.kinds
+
 
 @dataclass(frozen=True)
 class Assumptions:
     params: Mapping[str, Param]
+    levers: Mapping[str, Lever]
+    source: str = "default"
+    """Where they come from: "default", or the user's file laid over the default."""
 
     def __getitem__(self, key: str) -> Param:
         return self.params[key]
@@ -38,30 +84,190 @@ class Assumptions:
     def value(self, key: str) -> float:
         return self.params[key].expected
 
+    def lever_param(self, lever: str, name: str) -> Param:
+        return self.params[f"levers.{lever}.{name}"]
+
     @property
     def hours_per_day(self) -> float:
         return self.value("time.hours_per_day")
 
 
-def _params(table: Mapping[str, object], prefix: str = "") -> dict[str, Param]:
+def _is_param(entry: object) -> bool:
+    return isinstance(entry, Mapping) and ("value" in entry or "low" in entry)
+
+
+def _params(table: Mapping[str, Any], prefix: str = "") -> dict[str, Param]:
     out: dict[str, Param] = {}
     for name, entry in table.items():
         key = f"{prefix}{name}"
-        if not isinstance(entry, Mapping):
-            continue
-        if "value" in entry or "low" in entry:
+        if _is_param(entry):
             if "value" in entry:
                 low = mode = high = float(entry["value"])
             else:
                 low, high = float(entry["low"]), float(entry["high"])
                 mode = float(entry.get("mode", (low + high) / 2))
             out[key] = Param(key, low, mode, high, str(entry.get("source", "")))
-        else:
+        elif isinstance(entry, Mapping):
             out.update(_params(entry, f"{key}."))
     return out
 
 
+def _levers(table: Mapping[str, Any]) -> dict[str, Lever]:
+    out = {}
+    for name, entry in table.get("levers", {}).items():
+        applies = entry.get("applies_to", {})
+        out[name] = Lever(
+            name, str(entry.get("title_ja", name)), str(entry.get("title_en", name)),
+            tuple(applies.get("tags_any", ())), tuple(applies.get("tags_all", ())),
+            tuple(applies.get("kinds", ())), tuple(entry.get("tags_removed", ())),
+            tuple(entry.get("tags_added", ())), bool(entry.get("removes_step", False)))
+    return out
+
+
+def _default_text() -> str:
+    return resources.files(__package__).joinpath("default.toml").read_text(encoding="utf-8")
+
+
+@cache
+def _default_table() -> dict[str, Any]:
+    return tomllib.loads(_default_text())
+
+
 @cache
 def default() -> Assumptions:
-    text = resources.files(__package__).joinpath("default.toml").read_text(encoding="utf-8")
-    return Assumptions(_params(tomllib.loads(text)))
+    table = _default_table()
+    return Assumptions(_params(table), _levers(table))
+
+
+# ── user files ──
+_HEADER = re.compile(r"^\s*\[([^\]]+)\]")
+_KEY = re.compile(r"^\s*([\w.-]+)\s*=")
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where a dotted key (or the table or inline table holding it) is set."""
+    table = ""
+    best = 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = header.group(1).strip()
+            if key == table or key.startswith(table + "."):
+                best = number
+            continue
+        found = _KEY.match(line)
+        if found:
+            full = f"{table}.{found.group(1)}" if table else found.group(1)
+            if key == full or key.startswith(full + "."):
+                return number
+    return best
+
+
+class _Checker:
+    def __init__(self, path: str, text: str) -> None:
+        self.path, self.text = path, text
+        self.lines = text.splitlines()
+        self.found: list[Diagnostic] = []
+
+    def report(self, code: str, key: str, **args: object) -> None:
+        line = _line_of(self.text, key)
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else None
+        self.found.append(Diagnostic.make(code, Span(self.path, line, 1, line, 1), source,
+                                          key=key, **args))
+
+    def table(self, user: Mapping[str, Any], default: Mapping[str, Any], prefix: str) -> None:
+        for name, value in user.items():
+            key = f"{prefix}{name}"
+            if name not in default:
+                known = [k for k in default if not k.startswith("_")]
+                self.report("E060", key, suggestion=vocabulary.suggest(name, known),
+                            known=", ".join(known))
+            elif _is_param(default[name]):
+                self.param(key, value)
+            elif isinstance(default[name], Mapping):
+                if not isinstance(value, Mapping):
+                    self.report("E063", key, expected="table")
+                else:
+                    self.table(value, default[name], f"{key}.")
+            elif isinstance(default[name], list):
+                self.words(key, value)
+            elif not isinstance(value, type(default[name])):
+                self.report("E063", key, expected=type(default[name]).__name__)
+
+    def param(self, key: str, value: object) -> None:
+        if not isinstance(value, Mapping):
+            self.report("E063", key, expected="{ value = … } or { low = …, high = … }")
+            return
+        for part, number in value.items():
+            if part == "source":
+                if not isinstance(number, str):
+                    self.report("E063", f"{key}.source", expected="text")
+            elif part not in ("value", "low", "mode", "high"):
+                self.report("E060", f"{key}.{part}", suggestion=vocabulary.suggest(
+                    part, ("value", "low", "mode", "high", "source")),
+                    known="value, low, mode, high, source")
+            elif isinstance(number, bool) or not isinstance(number, int | float):
+                self.report("E063", f"{key}.{part}", expected="number")
+                return
+        if "value" not in value and not {"low", "high"} <= set(value):
+            self.report("E063", key, expected="{ value = … } or { low = …, high = … }")
+            return
+        numbers = [float(value[p]) for p in ("value", "low", "mode", "high") if p in value]
+        if "low" in value and not (value["low"] <= value.get("mode", value["low"])
+                                   <= value["high"] and value["low"] <= value["high"]):
+            self.report("E061", key, low=value["low"], high=value["high"])
+        if key.rsplit(".", 1)[-1] in SHARES and any(not 0 <= n <= 1 for n in numbers):
+            self.report("E062", key)
+
+    def words(self, key: str, value: object) -> None:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.report("E063", key, expected="a list of words")
+            return
+        table = vocabulary.ROLES if key.endswith("kinds") else vocabulary.TAGS
+        for word in value:
+            if vocabulary.lookup(table, word) is None:
+                self.report("E060", key, suggestion=vocabulary.suggest(
+                    word, vocabulary.spellings(table)), known=word)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) \
+                and not _is_param(value):
+            out[key] = _merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def load(path: str | None = None) -> Assumptions:
+    """The defaults, with the user's file laid over them. Raises SourceError with
+    diagnostics (E060–E064) naming the key and its line."""
+    if path is None:
+        return default()
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        text = raw.decode("utf-8-sig")
+        user = tomllib.loads(text)
+    except OSError as exc:
+        raise SourceError([Diagnostic.make("E005", Span(path, 1, 1, 1, 1),
+                                           reason=exc.strerror or str(exc))]) from None
+    except UnicodeDecodeError:
+        raise SourceError([Diagnostic.make("E004", Span(path, 1, 1, 1, 1),
+                                           reason="not UTF-8")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
+        lines = text.splitlines()
+        source = lines[line - 1] if 0 < line <= len(lines) else None
+        raise SourceError([Diagnostic.make("E064", Span(path, line, column, line, column),
+                                           source, reason=str(exc).split(" (at")[0])]) \
+            from None
+    checker = _Checker(path, text)
+    checker.table(user, _default_table(), "")
+    if checker.found:
+        raise SourceError(checker.found)
+    merged = _merge(_default_table(), user)
+    return Assumptions(_params(merged), _levers(merged), source=path)
