@@ -60,7 +60,167 @@ def _parser() -> argparse.ArgumentParser:
                         help="flow left to right (lanes as rows) or top to bottom")
     render.add_argument("--lang", choices=messages.LANGUAGES, default=None,
                         help="language (default: from LANG; ja when it starts with ja)")
+    for name, helptext in (("estimate", "time savings of automation levers / 削減効果の試算"),
+                           ("compare", "compare an As-Is and a To-Be / 現状と見直し後の比較")):
+        est = sub.add_parser(name, help=helptext, description=helptext)
+        est.add_argument("asis", metavar="ASIS.bpr")
+        if name == "compare":
+            est.add_argument("tobe", metavar="TOBE.bpr")
+        else:
+            est.add_argument("--tobe", metavar="TOBE.bpr",
+                             help="a hand-written To-Be (default: redesign in memory)")
+            est.add_argument("--levers", metavar="L1,L2",
+                             help="levers to consider (default: all in the catalog)")
+        est.add_argument("--process", metavar="ID", help="the process (default: first)")
+        est.add_argument("--assumptions", metavar="FILE.toml",
+                         help="override parts of the default assumptions")
+        est.add_argument("--samples", type=int, default=10_000, metavar="N")
+        est.add_argument("--seed", type=int, default=None, metavar="S")
+        est.add_argument("--format", choices=("text", "json", "csv"), default="text")
+        est.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    red = sub.add_parser("redesign", help="write a To-Be .bpr / 見直し後の .bpr を書く",
+                         description="Apply the levers that fit each finding and write an "
+                                     "ordinary To-Be .bpr file.")
+    red.add_argument("asis", metavar="ASIS.bpr")
+    red.add_argument("-o", "--output", metavar="TOBE.bpr",
+                     help="default: ASIS_tobe.bpr beside the input")
+    red.add_argument("--levers", metavar="L1,L2")
+    red.add_argument("--assumptions", metavar="FILE.toml")
+    red.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     return ap
+
+
+def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
+    if not text:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise _usage(lang, "unknown_levers", levers=", ".join(bad), known=", ".join(known))
+    return names
+
+
+def _assumptions(path: str | None, lang: str) -> object | None:
+    from bprkit import assumptions
+    from bprkit.errors import SourceError
+
+    try:
+        return assumptions.load(path)
+    except SourceError as exc:
+        for d in exc.diagnostics:
+            print(d.render(lang))
+        return None
+
+
+def run_estimate(args: argparse.Namespace, lang: str) -> int:
+    from bprkit import estimate
+
+    a = _assumptions(args.assumptions, lang)
+    if a is None:
+        return EXIT_ERRORS
+    if args.samples < 1:
+        raise _usage(lang, "bad_samples")
+    tobe_path = getattr(args, "tobe", None)
+    report = check_files(_files([args.asis] + ([tobe_path] if tobe_path else []), lang))
+    if not report.ok:
+        _print_text(report, lang)
+        return EXIT_ERRORS
+    process, bundle = _pick(report, args.asis, args.process, lang)
+    seed = estimate.DEFAULT_SEED if args.seed is None else args.seed
+    if tobe_path:
+        tobe_bundle = report.files[1].bundle
+        own = tobe_bundle.root.processes
+        tobe = next((p for p in own if p.based_on == process.id), own[0])
+        result = estimate.compare(process, bundle, tobe, tobe_bundle, a,
+                                  samples=args.samples, seed=seed)
+    else:
+        levers = _levers(getattr(args, "levers", None), list(a.levers), lang)
+        result = estimate.estimate(process, bundle, a, levers=levers, samples=args.samples,
+                                   seed=seed)
+    doc = result.to_dict()
+    if args.format == "json":
+        print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
+    elif args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        sys.stdout.write("\ufeff")
+        writer.writerow(["step", "label", "lever", "executions", "asis_minutes",
+                         "tobe_minutes", "annual_hours_saved"])
+        for s in doc["steps"]:
+            writer.writerow([s["id"], s["label"], s["lever"] or "", s["executions"],
+                             s["asis_minutes"], s["tobe_minutes"],
+                             "" if s["annual_hours_saved"] is None else s["annual_hours_saved"]])
+    else:
+        _print_estimate(doc, lang, a)
+    return EXIT_OK
+
+
+def _print_estimate(doc: dict, lang: str, a: object) -> None:
+    t = messages.text
+    tot = doc["totals"]
+    hours = tot["annual_staff_hours"]
+    print(t(lang, "estimate_head", asis=doc["asis"], tobe=doc["tobe"] or "-",
+            seed=doc["seed"], samples=doc["samples"], assumptions=doc["assumptions"]))
+    if hours["saved"] is None:
+        print("  " + t(lang, "analysis_no_volume"))
+    else:
+        print("  " + t(lang, "estimate_hours", asis=_fmt(hours["asis"], 0),
+                       tobe=_fmt(hours["tobe"], 0), saved=_fmt(hours["saved"], 0),
+                       p10=_fmt(hours["saved_p10"], 0), p90=_fmt(hours["saved_p90"], 0)))
+        print("  " + t(lang, "estimate_money", fte=_fmt(tot["fte_saved"], 2),
+                       yen=_fmt(tot["yen_saved"], 0),
+                       payback=_fmt(tot["payback_years"], 1)))
+        print("  " + t(lang, "estimate_resident", hours=_fmt(tot["resident_hours_saved"], 0)))
+    lead = tot["lead_time_days"]
+    print("  " + t(lang, "estimate_lead", asis=_fmt(lead["asis"], 1), tobe=_fmt(lead["tobe"], 1)))
+    ca, cb = tot["counts"]["asis"], tot["counts"]["tobe"]
+    print("  " + t(lang, "estimate_counts", paper=f"{ca['paper']:.1f} → {cb['paper']:.1f}",
+                   seal=f"{ca['seal']:.1f} → {cb['seal']:.1f}",
+                   in_person=f"{ca['in_person']:.1f} → {cb['in_person']:.1f}",
+                   digital=f"{tot['digital_completion_rate']['asis'] * 100:.0f}% → "
+                           f"{tot['digital_completion_rate']['tobe'] * 100:.0f}%"))
+    print("  " + t(lang, "estimate_steps"))
+    for s in doc["steps"]:
+        lever = s["lever"] or "-"
+        saved = "-" if s["annual_hours_saved"] is None else _fmt(s["annual_hours_saved"], 0)
+        print(f"    {s['id']:<12} {lever:<20} {_fmt(s['asis_minutes'])} → "
+              f"{_fmt(s['tobe_minutes'])} min   {saved}")
+    if doc["sensitivity"]:
+        print("  " + t(lang, "estimate_sensitivity"))
+        for row in doc["sensitivity"][:6]:
+            print(f"    {row['parameter']:<40} {_fmt(row['low'], 0)} … {_fmt(row['high'], 0)}")
+
+
+def run_redesign(args: argparse.Namespace, lang: str) -> int:
+    from bprkit import redesign as redesign_module
+    from bprkit import writer
+    from bprkit.model import Import, SourceFile
+    from bprkit.output import write_atomic
+
+    a = _assumptions(args.assumptions, lang)
+    if a is None:
+        return EXIT_ERRORS
+    levers = _levers(args.levers, list(a.levers), lang)
+    out = args.output or os.path.splitext(args.asis)[0] + "_tobe.bpr"
+    if os.path.abspath(out) == os.path.abspath(args.asis):
+        raise _usage(lang, "render_same_as_input", path=out)
+    report = check_files(_files([args.asis], lang))
+    if not report.ok:
+        _print_text(report, lang)
+        return EXIT_ERRORS
+    bundle = report.files[0].bundle
+    results = [redesign_module.redesign(p, bundle, a, levers=levers, lang=lang)
+               for p in bundle.root.processes]
+    comments = {k: v for r in results for k, v in r.comments.items()}
+    relative = os.path.relpath(os.path.abspath(args.asis),
+                               os.path.dirname(os.path.abspath(out))).replace(os.sep, "/")
+    file = SourceFile(out, (Import(relative),), tuple(r.process for r in results))
+    header = messages.text(lang, "redesign_header", asis=args.asis,
+                           levers=", ".join(levers or a.levers), assumptions=a.source)
+    write_atomic(out, writer.write(file, header=header, comments=comments).encode("utf-8"))
+    print(messages.text(lang, "render_written", path=out))
+    return EXIT_OK
 
 
 def _usage(lang: str, key: str, **args: object) -> _Usage:
@@ -265,7 +425,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = args.lang or messages.default_language()
     try:
-        command = {"analyze": run_analyze, "render": run_render}.get(args.command, run_check)
+        command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
+                   "compare": run_estimate, "redesign": run_redesign}.get(args.command,
+                                                                           run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)

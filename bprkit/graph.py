@@ -128,7 +128,9 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
 
 
 class _Expander:
-    def __init__(self, bundle: Bundle | None, assumptions: Assumptions) -> None:
+    def __init__(self, bundle: Bundle | None, assumptions: Assumptions,
+                 times: Mapping[str, tuple[float, float]] | None = None) -> None:
+        self.times = times or {}
         self.known = {p.id: p for p in bundle.processes} if bundle else {}
         self.hours_per_day = assumptions.hours_per_day
         self.uses_seen: dict[str, int] = defaultdict(int)
@@ -164,9 +166,11 @@ class _Expander:
             g.add_node(name, role=_role(node, fg))
             if node in fg.steps:
                 step = fg.steps[node]
+                minutes, wait = self.times.get(
+                    name, (self.minutes(step.duration), self.minutes(step.wait)))
                 run = StepRun(name, step, process, process.lane(step.lane),
-                              process.kind_of(step), v * entries, self.minutes(step.duration),
-                              self.minutes(step.wait), len(out.runs))
+                              process.kind_of(step), v * entries, minutes, wait,
+                              len(out.runs))
                 out.runs.append(run)
                 lead += v * (run.minutes + run.wait)
                 waited += v * run.wait
@@ -216,11 +220,13 @@ def _role(node: str, fg: flow.FlowGraph) -> str:
     return node.lstrip("#").rstrip("0123456789")
 
 
-def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions) -> ExpandedGraph:
-    """The expanded graph of one process. Raises LoopError for a chain that
-    cannot be absorbed or a use cycle (validation reports both first)."""
+def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
+           times: Mapping[str, tuple[float, float]] | None = None) -> ExpandedGraph:
+    """The expanded graph of one process. ``times`` replaces the (minutes, wait) of
+    step runs by qualified id (the estimate's To-Be). Raises LoopError for a chain
+    that cannot be absorbed or a use cycle (validation reports both first)."""
     out = ExpandedGraph(process)
-    expander = _Expander(bundle, assumptions)
+    expander = _Expander(bundle, assumptions, times)
     out.lead_minutes, out.wait_minutes = expander.expand(out, process, "", 1.0, ())
     return out
 

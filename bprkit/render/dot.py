@@ -14,8 +14,6 @@ same input gives the same DOT (golden tests rely on it).
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -25,6 +23,7 @@ from bprkit import messages
 from bprkit.analysis import Analysis
 from bprkit.flow import case_share
 from bprkit.model import END, Branch, Bundle, Duration, Parallel, Process, Step, Use
+from bprkit.output import write_atomic
 
 FONT = "BIZ UDPGothic,Noto Sans CJK JP,IPAexGothic,sans-serif"
 
@@ -650,15 +649,5 @@ def svg(graph: graphviz.Digraph) -> str:
 
 
 def write(graph: graphviz.Digraph, fmt: str, out: str) -> None:
-    """Render and write atomically: a temporary file beside ``out``, then a rename."""
-    data = _run(graph, fmt)
-    folder = os.path.dirname(os.path.abspath(out))
-    fd, tmp = tempfile.mkstemp(prefix=".bprkit-", suffix="." + fmt, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Render and write atomically (nothing is written when Graphviz fails)."""
+    write_atomic(out, _run(graph, fmt))
