@@ -1,0 +1,159 @@
+"""The estimate: hand-computed figures, the Monte Carlo, redesign and compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import bprkit
+from bprkit import assumptions, estimate, redesign, writer
+from bprkit.loader import check_files
+
+from .conftest import CORPUS, PROCESSES, run_cli
+
+A = assumptions.default()
+TINY = """process p {
+  volume 10,000 / year
+  lane 事務 : back_office
+  step 入力 @事務 [transcribe] 10min
+  step 判断 @事務 5min
+}
+"""
+
+
+def _load(tmp_path: Path, text: str) -> tuple[bprkit.Process, bprkit.Bundle]:
+    path = tmp_path / "t.bpr"
+    path.write_text(text, encoding="utf-8")
+    bundle = check_files([str(path)]).files[0].bundle
+    return bundle.root.processes[0], bundle
+
+
+def test_hand_computed_estimate(tmp_path: Path) -> None:
+    process, bundle = _load(tmp_path, TINY)
+    e = estimate.estimate(process, bundle, A, samples=2000)
+    rpa = {k: A.value(f"levers.rpa.{k}") for k in ("adoption", "exception_rate",
+                                                     "minutes_factor")}
+    keep = 1 - rpa["adoption"] * (1 - rpa["exception_rate"]) * (1 - rpa["minutes_factor"])
+    step = next(s for s in e.steps if s.id == "入力")
+    assert step.lever == "rpa"
+    assert step.tobe_minutes == pytest.approx(10 * keep)
+    saved = 10_000 * 10 * (1 - keep) / 60
+    assert e.staff_hours_saved.expected == pytest.approx(saved)
+    assert e.yen_saved == pytest.approx(saved * A.value("cost.hourly_yen"))
+    assert e.fte_saved == pytest.approx(saved / 1920)
+    assert e.tobe_metrics.annual_staff_hours == pytest.approx(10_000 * (10 * keep + 5) / 60)
+    costs = {k: A.value(f"levers.rpa.{k}") for k in ("one_off_yen", "annual_yen")}
+    assert e.payback_years == pytest.approx(
+        costs["one_off_yen"] / (e.yen_saved - costs["annual_yen"]))
+    assert next(s for s in e.steps if s.id == "判断").lever is None
+
+
+def test_monte_carlo_mean_matches_the_expected_value() -> None:
+    bundle = bprkit.load(str(CORPUS / "juminhyo.bpr"))
+    e = estimate.estimate(bundle.root.processes[0], bundle, A, samples=20_000, seed=7)
+    r = e.staff_hours_saved
+    assert r.mean == pytest.approx(r.expected, rel=0.01)
+    assert r.p10 < r.p50 < r.p90
+
+
+def test_same_seed_same_result_and_seed_reported() -> None:
+    bundle = bprkit.load(str(CORPUS / "kyufukin.bpr"))
+    process = bundle.root.processes[0]
+    one = estimate.estimate(process, bundle, A, samples=3000, seed=42).to_dict()
+    two = estimate.estimate(process, bundle, A, samples=3000, seed=42).to_dict()
+    other = estimate.estimate(process, bundle, A, samples=3000, seed=43).to_dict()
+    assert one == two and one["seed"] == 42 and one["samples"] == 3000
+    assert one["totals"]["annual_staff_hours"]["saved_p10"] != \
+        other["totals"]["annual_staff_hours"]["saved_p10"]
+
+
+def test_adoption_zero_saves_nothing(tmp_path: Path) -> None:
+    override = tmp_path / "zero.toml"
+    override.write_text("".join(
+        f'[levers.{n}.adoption]\nvalue = 0\nsource = "test"\n' for n in A.levers),
+        encoding="utf-8")
+    zero = assumptions.load(str(override))
+    bundle = bprkit.load(str(CORPUS / "juminhyo.bpr"))
+    e = estimate.estimate(bundle.root.processes[0], bundle, zero, samples=500)
+    assert e.staff_hours_saved.expected == pytest.approx(0)
+    assert e.staff_hours_saved.p90 == pytest.approx(0)
+
+
+@pytest.mark.parametrize("path", sorted([*PROCESSES.rglob("*.bpr"), *CORPUS.rglob("*.bpr")]),
+                         ids=lambda p: p.name)
+def test_levers_never_make_time_negative_and_redesign_round_trips(path: Path) -> None:
+    bundle = bprkit.load(str(path))
+    for process in bundle.root.processes:
+        e = estimate.estimate(process, bundle, A, samples=200)
+        for s in e.steps:
+            assert 0 <= s.tobe_minutes <= s.asis_minutes + 1e-9
+            assert 0 <= s.tobe_wait <= s.asis_wait + 1e-9
+        result = redesign.redesign(process, bundle, A)
+        model = bprkit.SourceFile("tobe.bpr", (), (result.process,))
+        text = writer.write(model, comments=result.comments)
+        assert bprkit.parse(text).processes == (result.process,)
+
+
+@pytest.mark.parametrize("path", sorted([*PROCESSES.glob("*.bpr"), *CORPUS.glob("*.bpr")]),
+                         ids=lambda p: p.name)
+def test_cli_redesign_checks_clean(tmp_path: Path, path: Path) -> None:
+    out = tmp_path / f"{path.stem}_tobe.bpr"
+    r = run_cli("redesign", str(path), "-o", str(out), "--lang", "en")
+    assert r.returncode == 0, r.stdout + r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "state to_be" in text and "based_on " in text
+    r = run_cli("check", "--format", "json", str(out))
+    assert r.returncode == 0, r.stdout
+    own = [d for d in json.loads(r.stdout)["diagnostics"] if d["file"] == str(out)]
+    assert own == []  # the To-Be itself is clean (an input's own warnings may remain)
+
+
+def test_redesign_comments_name_lever_and_finding(tmp_path: Path) -> None:
+    out = tmp_path / "j.bpr"
+    r = run_cli("redesign", str(CORPUS / "juminhyo.bpr"), "-o", str(out), "--lang", "ja",
+                "--levers", "e_approval,rpa")
+    assert r.returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "# 見直し: 電子決裁（指摘: F102 押印" in text
+    assert "# 見直し: RPA（指摘: F105 転記" in text
+    assert "書かない窓口" not in text.split("# 変更")[1]  # only the levers asked for
+
+
+def test_cli_estimate_json_shape() -> None:
+    r = run_cli("estimate", str(CORPUS / "juminhyo.bpr"), "--format", "json",
+                "--samples", "2000", "--seed", "3")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert {"asis", "tobe", "seed", "samples", "assumptions", "totals", "steps",
+            "sensitivity"} <= set(doc)
+    t = doc["totals"]
+    assert set(t["annual_staff_hours"]) == {"asis", "tobe", "saved", "saved_p10",
+                                            "saved_p50", "saved_p90"}
+    assert {"fte_saved", "yen_saved", "resident_hours_saved", "lead_time_days", "counts",
+            "digital_completion_rate", "payback_years"} <= set(t)
+    assert set(doc["steps"][0]) >= {"id", "lever", "asis_minutes", "tobe_minutes",
+                                    "annual_hours_saved"}
+    assert set(doc["sensitivity"][0]) == {"parameter", "low", "high"}
+    assert doc["seed"] == 3
+
+
+def test_cli_compare_hand_written_pair() -> None:
+    r = run_cli("compare", str(CORPUS / "juminhyo.bpr"), str(CORPUS / "juminhyo_tobe.bpr"),
+                "--format", "json", "--samples", "2000")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["tobe"] == "住民票交付_tobe"
+    hours = doc["totals"]["annual_staff_hours"]
+    assert hours["saved"] == pytest.approx(hours["asis"] - hours["tobe"])
+    assert hours["saved_p10"] < hours["saved"] < hours["saved_p90"]
+
+
+def test_cli_estimate_errors(tmp_path: Path) -> None:
+    r = run_cli("estimate", str(CORPUS / "juminhyo.bpr"), "--levers", "ai_ocr,magic")
+    assert r.returncode == 2 and "magic" in r.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[levers.rpa]\nadoption = { value = 2, source = "x" }\n', encoding="utf-8")
+    r = run_cli("estimate", str(CORPUS / "juminhyo.bpr"), "--assumptions", str(bad))
+    assert r.returncode == 1 and "bad.toml:2:1: error[E062]" in r.stdout
