@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk
 
-.PHONY: setup system python demo test lint bench clean
+.PHONY: setup system python demo test lint bench notebook clean
 
 setup: system python
 
@@ -42,10 +42,15 @@ test: setup
 	$(BIN)/python -m ruff check bprkit tests benchmarks
 	$(BIN)/python -m pytest -q
 
+notebook: setup
+	$(BIN)/python -m pip install -q -e '.[notebook]'
+	$(BIN)/jupyter notebook notebooks/time_savings.ipynb
+
 bench: setup
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_analyze.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_estimate.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

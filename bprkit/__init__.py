@@ -34,14 +34,17 @@ from bprkit.model import (
 
 if TYPE_CHECKING:
     from bprkit.analysis import Analysis
+    from bprkit.estimate import Estimate
+    from bprkit.redesign import Redesign
+    from bprkit.render.dot import Diagram
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BprError", "Branch", "Bundle", "Case", "CheckReport", "Data", "Diagnostic", "Document",
     "Duration", "FileReport", "Lane", "ModelError", "Parallel", "Path", "Process", "SourceError",
-    "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "analyze", "check", "load",
-    "parse",
+    "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "analyze", "check",
+    "diagram", "estimate_process", "load", "parse", "redesign_process",
 ]
 
 
@@ -84,3 +87,70 @@ def analyze(path: str, *, process: str | None = None) -> Analysis:
         raise ValueError(f"no process {process!r} in {path}; "
                          f"processes: {', '.join(p.id for p in own)}")
     return analyze_process(chosen, bundle)
+
+
+def _chosen(path: str, process: str | None) -> tuple[Process, Bundle]:
+    bundle = load(path)
+    own = bundle.root.processes
+    chosen = own[0] if process is None else next((p for p in own if p.id == process), None)
+    if chosen is None:
+        raise ValueError(f"no process {process!r} in {path}; "
+                         f"processes: {', '.join(p.id for p in own)}")
+    return chosen, bundle
+
+
+def estimate_process(path: str, *, process: str | None = None, tobe: str | None = None,
+             levers: list[str] | None = None, assumptions: str | None = None,
+             samples: int = 10_000, seed: int | None = None) -> Estimate:
+    """Time savings of a procedure: the levers applied in memory, or a hand-written
+    To-Be file (``tobe``). ``assumptions`` names a TOML file laid over the defaults.
+    (Named ``estimate_process``, not ``estimate``: ``bprkit.estimate`` is the module.)"""
+    from bprkit import assumptions as assumptions_module
+    from bprkit import estimate as estimate_module
+
+    a = assumptions_module.load(assumptions)
+    asis, bundle = _chosen(path, process)
+    seed = estimate_module.DEFAULT_SEED if seed is None else seed
+    if tobe is not None:
+        tobe_bundle = load(tobe)
+        own = tobe_bundle.root.processes
+        other = next((p for p in own if p.based_on == asis.id), own[0])
+        return estimate_module.compare(asis, bundle, other, tobe_bundle, a, samples=samples,
+                                       seed=seed)
+    return estimate_module.estimate(asis, bundle, a, levers=levers, samples=samples,
+                                    seed=seed)
+
+
+def redesign_process(path: str, *, process: str | None = None,
+                     levers: list[str] | None = None,
+             assumptions: str | None = None, lang: str = "ja") -> Redesign:
+    """The To-Be of a procedure (a model, with a comment per changed step)."""
+    from bprkit import assumptions as assumptions_module
+    from bprkit import redesign as redesign_module
+
+    asis, bundle = _chosen(path, process)
+    return redesign_module.redesign(asis, bundle, assumptions_module.load(assumptions),
+                                    levers=levers, lang=lang)
+
+
+def diagram(path: str, *, process: str | None = None, compare: str | None = None,
+            redesigned: bool = False, lang: str = "ja", heat: bool = False) -> Diagram:
+    """A swimlane diagram that Jupyter shows inline and ``.save(path)`` writes:
+    the process, or As-Is above To-Be (``compare`` names a To-Be file, or
+    ``redesigned=True`` draws the automatic redesign)."""
+    from bprkit.analysis import analyze_process
+    from bprkit.render import dot
+
+    asis, bundle = _chosen(path, process)
+    options = dot.RenderOptions(lang=lang, heat=heat)
+    analysis = analyze_process(asis, bundle)
+    if compare is None and not redesigned:
+        return dot.Diagram(dot.diagram(analysis, bundle, options))
+    if compare is not None:
+        tobe_bundle = load(compare)
+        own = tobe_bundle.root.processes
+        tobe = next((p for p in own if p.based_on == asis.id), own[0])
+    else:
+        tobe, tobe_bundle = redesign_process(path, process=process, lang=lang).process, bundle
+    return dot.Diagram(dot.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
+                                      tobe_bundle, options))

@@ -77,6 +77,14 @@ class Estimate:
     payback_years: float | None = None
     sensitivity: tuple[tuple[str, float, float], ...] = ()
 
+    def hours_by_lever(self) -> dict[str, float]:
+        """Annual staff hours saved per lever (steps without a lever left out)."""
+        out: dict[str, float] = {}
+        for s in self.steps:
+            if s.lever and s.annual_hours_saved is not None and s.kind in STAFF_ROLES:
+                out[s.lever] = out.get(s.lever, 0.0) + s.annual_hours_saved
+        return out
+
     def to_dict(self) -> dict[str, object]:
         a, b = self.asis_metrics, self.tobe_metrics
         saved = self.staff_hours_saved
@@ -286,7 +294,7 @@ def _sensitivity(runs: Sequence[StepRun], chosen: Mapping[str, Lever],
                  cases: float) -> tuple[tuple[str, float, float], ...]:
     rows = []
     for name in sorted({lever.name for lever in chosen.values()}):
-        for key in _LEVER_NUMBERS:
+        for key in ("minutes_factor", "adoption", "exception_rate"):  # waits save no hours
             p = assumptions.lever_param(name, key)
             if not p.is_range:
                 continue

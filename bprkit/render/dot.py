@@ -648,6 +648,24 @@ def svg(graph: graphviz.Digraph) -> str:
     return _run(graph, "svg").decode("utf-8")
 
 
+class Diagram:
+    """A rendered-on-demand diagram: Jupyter shows it as SVG; ``save`` writes a file."""
+
+    def __init__(self, graph: graphviz.Digraph) -> None:
+        self.graph = graph
+
+    def _repr_svg_(self) -> str:
+        return svg(self.graph)
+
+    def save(self, path: str, fmt: str | None = None) -> str:
+        write(self.graph, fmt or path.rsplit(".", 1)[-1], path)
+        return path
+
+    @property
+    def source(self) -> str:
+        return self.graph.source
+
+
 def write(graph: graphviz.Digraph, fmt: str, out: str) -> None:
     """Render and write atomically (nothing is written when Graphviz fails)."""
     write_atomic(out, _run(graph, fmt))

@@ -1,0 +1,28 @@
+"""The notebook runs on a real Jupyter kernel and shows the table and the figures."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from .conftest import ROOT
+
+
+@pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is not installed")
+def test_time_savings_notebook_runs() -> None:
+    nb = nbformat.read(ROOT / "notebooks" / "time_savings.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "合計" in html and "P10" in html and "投資回収（年）" in html
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 2  # the bar chart and the tornado chart
+    svgs = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(svgs) == 1 and "見直し後" in svgs[0]["data"]["image/svg+xml"]
+    text = " ".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "8 procedures" in text
