@@ -240,9 +240,34 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
         saved_range = _monte_carlo(runs, chosen, assumptions, staff, execs, cases, samples,
                                    seed)
         sensitivity = _sensitivity(runs, chosen, assumptions, staff, execs, cases)
+    tobe_metrics = _fewer_visits(tobe_metrics, asis, chosen, assumptions)
     costs = _lever_costs(chosen.values(), assumptions, cases)
     return _finish(process, None, tuple(levers or assumptions.levers), seed, samples,
                    assumptions, steps, asis, tobe_metrics, saved_range, costs, sensitivity)
+
+
+def _fewer_visits(m: metrics_module.Metrics, asis: Analysis, chosen: Mapping[str, Lever],
+                  assumptions: Assumptions) -> metrics_module.Metrics:
+    """A lever that removes ``in_person`` from the step a visit begins at (online
+    application) spares that visit, with its travel, for the cases it serves."""
+    from dataclasses import replace
+
+    spared = 0.0
+    for run_id, visits in metrics_module.visit_starts(asis.graph, assumptions).items():
+        lever = chosen.get(run_id)
+        if lever is not None and "in_person" in lever.tags_removed:
+            a = assumptions.value(f"levers.{lever.name}.adoption")
+            e = assumptions.value(f"levers.{lever.name}.exception_rate")
+            spared += visits * a * (1 - e)
+    if not spared:
+        return m
+    travel = assumptions.value("resident.travel_minutes")
+    minutes = m.resident_minutes_per_case - spared * travel
+    per_year = m.cases_per_year
+    return replace(
+        m, resident_minutes_per_case=minutes,
+        annual_resident_hours=per_year * minutes / 60 if per_year is not None else None,
+        resident=replace(m.resident, visits=m.resident.visits - spared))
 
 
 def _lever_arrays(runs: Sequence[StepRun], chosen: Mapping[str, Lever],

@@ -88,6 +88,23 @@ def _present(graph: ExpandedGraph, break_minutes: float) -> set[str]:
     return set(g.nodes) - out
 
 
+def visit_starts(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, float]:
+    """Expected visits per case that begin at each in-person step: the flow into it
+    from a moment the resident is away, or all of it when the step itself waits a
+    break or more (the resident went home and came back)."""
+    break_minutes = assumptions.value("resident.visit_break_minutes")
+    present = _present(graph, break_minutes)
+    g = graph.digraph
+    starts = {}
+    for r in graph.runs:
+        if meets_resident(r):
+            flow = sum(d["flow"] for u, _, d in g.in_edges(r.id, data=True)
+                       if u not in present or r.wait >= break_minutes)
+            if flow:
+                starts[r.id] = flow
+    return starts
+
+
 def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     runs = graph.runs
     hours_per_day = assumptions.hours_per_day
@@ -98,13 +115,7 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     staff = sum(by_kind.values())
 
     break_minutes = assumptions.value("resident.visit_break_minutes")
-    present = _present(graph, break_minutes)
-    g = graph.digraph
-    visits = 0.0
-    for r in runs:
-        if meets_resident(r):
-            visits += sum(d["flow"] for u, _, d in g.in_edges(r.id, data=True)
-                          if u not in present or r.wait >= break_minutes)
+    visits = sum(visit_starts(graph, assumptions).values())
     # queueing at the counter; a wait of a break or more is time at home, not waiting
     in_person_wait = sum(r.executions * r.wait for r in runs
                          if meets_resident(r) and r.wait < break_minutes)

@@ -157,3 +157,22 @@ def test_cli_estimate_errors(tmp_path: Path) -> None:
     bad.write_text('[levers.rpa]\nadoption = { value = 2, source = "x" }\n', encoding="utf-8")
     r = run_cli("estimate", str(CORPUS / "juminhyo.bpr"), "--assumptions", str(bad))
     assert r.returncode == 1 and "bad.toml:2:1: error[E062]" in r.stdout
+
+
+def test_online_application_spares_visits_and_travel(tmp_path: Path) -> None:
+    process, bundle = _load(tmp_path, """process p {
+  volume 1,200 / year
+  lane 住民 : resident
+  lane 窓口 : counter
+  step 申請 @住民 [paper, in_person] 10min
+  step 受付 @窓口 [in_person] 5min
+}
+""")
+    e = estimate.estimate(process, bundle, A, levers=["online"], samples=500)
+    online = {k: A.value(f"levers.online.{k}") for k in ("adoption", "exception_rate",
+                                                         "minutes_factor", "wait_factor")}
+    share = online["adoption"] * (1 - online["exception_rate"])
+    assert e.tobe_metrics.resident.visits == pytest.approx(1 - share)
+    travel = A.value("resident.travel_minutes")
+    hands_on = 10 * share * (1 - online["minutes_factor"])
+    assert e.resident_hours_saved == pytest.approx(1200 * (hands_on + share * travel) / 60)
