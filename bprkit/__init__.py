@@ -80,13 +80,7 @@ def analyze(path: str, *, process: str | None = None) -> Analysis:
     Raises BprError when the file has errors or names no such process."""
     from bprkit.analysis import analyze_process
 
-    bundle = load(path)
-    own = bundle.root.processes
-    chosen = own[0] if process is None else next((p for p in own if p.id == process), None)
-    if chosen is None:
-        raise ValueError(f"no process {process!r} in {path}; "
-                         f"processes: {', '.join(p.id for p in own)}")
-    return analyze_process(chosen, bundle)
+    return analyze_process(*_chosen(path, process))
 
 
 def _chosen(path: str, process: str | None) -> tuple[Process, Bundle]:
