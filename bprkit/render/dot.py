@@ -142,6 +142,8 @@ class _Builder:
     counter: int = 0
 
     def __post_init__(self) -> None:
+        self.hours = {s.id: s.annual_hours or 0.0 for s in self.analysis.steps}
+        self.top_hours = max(self.hours.values(), default=0.0)
         rank = {"high": 2, "medium": 1}
         for f in self.analysis.findings:
             if f.step and rank.get(f.severity, 0) > rank.get(self.severity.get(f.step, ""), 0):
@@ -365,12 +367,11 @@ class _Builder:
 
     # ── figures ──
     def heat_colour(self, run_id: str) -> str:
-        hours = {s.id: s.annual_hours or 0.0 for s in self.analysis.steps}
-        top = max(hours.values(), default=0.0)
-        if top <= 0:
+        """Five shades of the step's annual hours, relative to the largest step's."""
+        hours = self.hours.get(run_id, 0.0)
+        if self.top_hours <= 0:
             return HEAT[0]
-        share = hours.get(run_id, 0.0) / top
-        return HEAT[min(int(share * len(HEAT)), len(HEAT) - 1)]
+        return HEAT[min(int(hours / self.top_hours * len(HEAT)), len(HEAT) - 1)]
 
 
 def _title(analysis: Analysis, lang: str, heading: str = "") -> str:
@@ -592,11 +593,8 @@ def diagram(analysis: Analysis, bundle: Bundle | None = None,
 
 def compare_marks(asis: Process, tobe: Process) -> tuple[dict[str, str], dict[str, str]]:
     """Steps removed from the As-Is, and changed or added in the To-Be (by id, then label)."""
-    def key(step: Step) -> str:
-        return step.id
-
-    before = {key(s): s for s in asis.steps()}
-    after = {key(s): s for s in tobe.steps()}
+    before = {s.id: s for s in asis.steps()}
+    after = {s.id: s for s in tobe.steps()}
     labels_after = {s.title: s for s in tobe.steps()}
     a_marks, b_marks = {}, {}
     for k, s in before.items():
