@@ -206,3 +206,24 @@ def approval_runs(graph: ExpandedGraph) -> list[list[StepRun]]:
 
 def approval_depth(graph: ExpandedGraph) -> int:
     return max((len(c) for c in approval_runs(graph)), default=0)
+
+
+OUTCOME_TAGS = frozenset({"issue", "notice"})
+
+
+def takes_part(run: StepRun) -> bool:
+    """The resident takes part in the step: a resident lane, or in person at a counter."""
+    return (run.lane is not None and run.lane.role == "resident") or meets_resident(run)
+
+
+def outcome_order(graph: ExpandedGraph) -> int | None:
+    """Where the resident has the outcome: the last step (in flow order) tagged
+    ``issue`` (交付) or ``notice`` (通知), else the last step the resident takes part
+    in. None when the resident never appears (an internal procedure): its lead time
+    is the whole flow. Steps after it (filing, storage) are back-office time."""
+    runs = [r for r in graph.runs if r.executions > 0]
+    marked = [r.order for r in runs if OUTCOME_TAGS & set(r.step.tags)]
+    if marked:
+        return max(marked)
+    present = [r.order for r in runs if takes_part(r)]
+    return max(present) if present else None

@@ -50,6 +50,13 @@ TAGS = _table({
     "e_storage": ("電子保存",),
     "cashless": ("キャッシュレス",),
     "auto": ("自動",),
+    # what kind of work a step is and what it delivers (the lever rules read these)
+    "routine": ("定型",),
+    "judgement": ("判断", "judgment"),
+    "issue": ("交付",),
+    "notice": ("通知",),
+    "inquiry": ("照会",),
+    "survey": ("現地調査",),
     "counter": ("窓口",),
     "back_office": ("内部事務",),
     "approval": ("決裁",),
