@@ -95,6 +95,26 @@ class Retention:
 
 
 @dataclass(frozen=True, slots=True)
+class Batch:
+    """Work done for many cases at once: ``batch 20`` (once for every 20 cases) or
+    ``batch month`` (once a month, for the cases of that month)."""
+
+    cases: float | None = None
+    period: Period | None = None
+    span: Span | None = _span()
+
+    def cases_per_run(self, cases_per_year: float | None, *, working_days: float = 243,
+                      weeks: float = 52) -> float:
+        """How many cases share one run (at least 1)."""
+        if self.cases is not None:
+            return max(self.cases, 1.0)
+        if cases_per_year is None or self.period is None:
+            return 1.0
+        runs = {"year": 1.0, "month": 12.0, "week": weeks, "day": working_days}[self.period]
+        return max(cases_per_year / runs, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     id: str
     lane: str
@@ -112,6 +132,12 @@ class Step:
     notes: tuple[str, ...] = ()
     pains: tuple[str, ...] = ()
     basis: tuple[str, ...] = ()
+    levers: tuple[str, ...] | None = None
+    """``lever a, b``: the levers pinned to this step; ``lever none``: (); None: any
+    lever whose rules fit."""
+    replaces: tuple[str, ...] = ()
+    """``replaces x, y``: the As-Is steps a To-Be step takes the place of."""
+    batch: Batch | None = None
     span: Span | None = _span()
     positions: Mapping[str, Span] = _positions()
     """Spans of parts of the step: ``lane``, ``target``, ``system``, ``tag:N``,
@@ -163,6 +189,7 @@ class Parallel:
 class Use:
     process: str
     times: float = 1
+    batch: Batch | None = None
     span: Span | None = _span()
 
 

@@ -23,6 +23,7 @@ from bprkit import vocabulary as vocab
 from bprkit.errors import Diagnostic
 from bprkit.model import (
     END,
+    Batch,
     Branch,
     Case,
     Data,
@@ -77,9 +78,9 @@ class _Body:
 _PROCESS_STATEMENTS = ("owner", "volume", "state", "based_on", "note", "lane", "document",
                        "data", "step", "branch", "parallel", "use")
 _BODY_STATEMENTS = ("reads", "writes", "uses", "produces", "stores", "system", "note", "pain",
-                    "basis")
+                    "basis", "lever", "replaces", "batch")
 _PATH_STATEMENTS = ("step", "branch", "parallel", "use")
-_LIST_KEYS = ("reads", "writes", "uses", "produces")
+_LIST_KEYS = ("reads", "writes", "uses", "produces", "replaces")
 
 
 def _unescape(token: str) -> str:
@@ -336,6 +337,14 @@ class ModelBuilder(Transformer):
                 self._unknown(stmt, _BODY_STATEMENTS)
             elif isinstance(stmt, Retention):
                 stores.append(stmt)
+            elif isinstance(stmt, Batch):
+                fields["batch"] = stmt
+            elif stmt.keyword == "lever":
+                chosen = lists.setdefault("levers", [])
+                for n, span in stmt.value:
+                    if n != vocab.NO_LEVER:  # lever none: the empty tuple
+                        positions[f"levers:{len(chosen)}"] = span
+                        chosen.append(n)
             elif stmt.keyword == "system":
                 fields["system"], positions["system"] = stmt.value
             elif stmt.keyword in _LIST_KEYS:
@@ -362,9 +371,39 @@ class ModelBuilder(Transformer):
     def _listing(self, children: list[Token]) -> _Stmt:
         """``reads|writes|uses|produces a, b, …``"""
         keyword, names = children
-        return _Stmt(str(keyword), self._names(names), self._tok(keyword))
+        return _Stmt(keyword.type.lower().removesuffix("_ja"), self._names(names),
+                     self._tok(keyword))
 
-    reads = writes = uses = produces = _listing
+    reads = writes = uses = produces = replaces = _listing
+
+    def lever(self, children: list[Token]) -> _Stmt:
+        """``lever ai_ocr, rpa`` or ``lever none``: names in their canonical form."""
+        keyword, names_tok = children
+        table = vocab.levers()
+        names: list[tuple[str, Span]] = []
+        for word, span in self._names(names_tok):
+            name = self._word(table, word, span, "E046", "")
+            if name:
+                names.append((name, span))
+        if len(names) > 1 and any(n == vocab.NO_LEVER for n, _ in names):
+            self._report("E047", self._tok(keyword))
+            names = [(n, s) for n, s in names if n != vocab.NO_LEVER]
+        return _Stmt("lever", names, self._tok(keyword))
+
+    def batch(self, children: list[Token]) -> Batch:
+        keyword, value = children
+        span = self._tok(keyword)
+        if value.type == "NUMBER":
+            count = self._number(value)
+            if count.value < 1:
+                self._report("E048", count.span, value=count.text)
+                return Batch(span=span)
+            return Batch(cases=count.value, span=span)
+        period = vocab.lookup(vocab.PERIODS, str(value))
+        if period is None:
+            self._report("E048", self._tok(value), value=str(value))
+            return Batch(span=span)
+        return Batch(period=period, span=span)  # type: ignore[arg-type]
 
     def stores(self, children: list[Any]) -> Retention:
         keyword, names_tok, years_tok, unit = children
@@ -410,7 +449,8 @@ class ModelBuilder(Transformer):
 
     def use(self, children: list[Any]) -> Use:
         keyword, name = children[0], children[1]
+        batch = children.pop() if isinstance(children[-1], Batch) else None
         times = self._number(children[-1]) if len(children) == 4 else None
         if times is not None and times.value <= 0:
             self._report("E037", times.span, times=times.text)
-        return Use(str(name), times.value if times else 1, span=self._tok(keyword))
+        return Use(str(name), times.value if times else 1, batch, span=self._tok(keyword))

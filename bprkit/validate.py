@@ -69,6 +69,17 @@ class _Checker:
             elif process.based_on not in checked_together and process.based_on not in known:
                 self.report("W008", process.positions.get("based_on", process.span),
                             name=process.based_on)
+            elif process.based_on in known:
+                self.replaces(steps, known[process.based_on])
+
+    def replaces(self, steps: list[Step], asis: Process) -> None:
+        """``replaces`` names steps of the As-Is (when the As-Is is loaded)."""
+        names = [s.id for s in asis.steps()]
+        for step in steps:
+            for i, name in enumerate(step.replaces):
+                if name not in names:
+                    self.report("W012", step.position(f"replaces:{i}"), name=name,
+                                process=asis.id, known=", ".join(names[:12]) or "-")
 
     def unique(self, process: Process) -> None:
         def once(code: str, items: Iterator[tuple[str, Span | None]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from functools import cache
 from types import MappingProxyType
 
 
@@ -96,7 +97,23 @@ STATEMENTS: tuple[str, ...] = (
     "import", "process", "owner", "volume", "state", "based_on", "note",
     "lane", "document", "data", "step", "branch", "parallel", "path", "use",
     "reads", "writes", "uses", "produces", "stores", "system", "pain", "basis",
+    "lever", "replaces", "batch",
 )
+
+NO_LEVER = "none"
+
+
+@cache
+def levers() -> Mapping[str, str]:
+    """Lever names for ``lever …`` lines: the catalog's keys and their ``aliases``
+    (bprkit/assumptions/default.toml is their one home), and ``none`` (なし)."""
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("bprkit.assumptions").joinpath("default.toml").read_text("utf-8")
+    catalog = tomllib.loads(text).get("levers", {})
+    return _table({name: tuple(entry.get("aliases", ())) for name, entry in catalog.items()}
+                  | {NO_LEVER: ("なし",)})
 
 
 def lookup(table: Mapping[str, str], word: str) -> str | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 
 from bprkit.model import (
     END,
+    Batch,
     Branch,
     Data,
     Duration,
@@ -47,6 +48,10 @@ def duration(d: Duration) -> str:
     return "..".join(number(v) for v in values) + _UNITS[d.unit]
 
 
+def batch(b: Batch) -> str:
+    return f"batch {number(b.cases)}" if b.cases is not None else f"batch {b.period}"
+
+
 def _data_lines(data: tuple[Data, ...]) -> Iterator[str]:
     """Consecutive items with the same mark share a line (order is kept)."""
     run: list[Data] = []
@@ -78,6 +83,12 @@ def _step(step: Step) -> list[str]:
              for r in step.stores]
     if step.system is not None:
         body.append(f"system {step.system}")
+    if step.levers is not None:
+        body.append(f"lever {', '.join(step.levers) or 'none'}")
+    if step.replaces:
+        body.append(f"replaces {', '.join(step.replaces)}")
+    if step.batch is not None:
+        body.append(batch(step.batch))
     body += [f"note {label(t)}" for t in step.notes]
     body += [f"pain {label(t)}" for t in step.pains]
     body += [f"basis {label(t)}" for t in step.basis]
@@ -112,7 +123,8 @@ def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str]) -> list[str]
             out.append("}")
         elif isinstance(item, Use):
             times = f" x {number(item.times)}" if item.times != 1 else ""
-            out.append(f"use {item.process}{times}")
+            tail = f" {batch(item.batch)}" if item.batch is not None else ""
+            out.append(f"use {item.process}{times}{tail}")
     return out
 
 
