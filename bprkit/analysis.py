@@ -15,7 +15,7 @@ from bprkit import graph as graph_module
 from bprkit import metrics as metrics_module
 from bprkit.assumptions import Assumptions
 from bprkit.assumptions import default as default_assumptions
-from bprkit.findings import Finding
+from bprkit.findings import Finding, StepFindings
 from bprkit.graph import ExpandedGraph, StepRun
 from bprkit.metrics import Metrics
 from bprkit.model import Bundle, Process
@@ -60,6 +60,11 @@ class Analysis:
     def id(self) -> str:
         return self.process.id
 
+    def findings_by_step(self) -> tuple[StepFindings, ...]:
+        """The findings as an analyst reads them: one entry per step with all its
+        issues, one per process-wide finding, most annual hours at stake first."""
+        return tuple(findings_module.group(self.findings))
+
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         m = self.metrics
         return {
@@ -90,6 +95,10 @@ class Analysis:
             "steps": [s.to_dict() for s in self.steps],
             "findings": [
                 {**f.to_dict(lang), "annual_hours": _num(f.annual_hours)} for f in self.findings
+            ],
+            "findings_by_step": [
+                {"rank": i, **e.to_dict(lang), "annual_hours": _num(e.annual_hours)}
+                for i, e in enumerate(self.findings_by_step(), 1)
             ],
         }
 

@@ -3,18 +3,24 @@ the principle it breaks and the levers that answer it (estimation.md §4).
 
 Texts are in bprkit/messages (``[finding.<rule>]``); thresholds in
 bprkit/assumptions/default.toml (``[thresholds.*]``).
+
+A rule's scope is ``step`` (it flags one step: a tag, a form, a record) or
+``process`` (it flags the flow: visits, hand-offs, waits, approval chains, rework
+loops). :func:`group` folds the findings into what an analyst reads: one
+:class:`StepFindings` entry per step with all its issues, one per process-wide
+finding, ranked by annual hours at stake.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bprkit import messages
 from bprkit.assumptions import Assumptions
 from bprkit.graph import ExpandedGraph, StepRun
-from bprkit.metrics import Metrics, approval_runs, meets_resident
+from bprkit.metrics import Metrics, approval_runs, meets_resident, outcome_order
 from bprkit.model import Span
 
 DIGITAL_FIRST = "digital_first"
@@ -22,6 +28,19 @@ ONCE_ONLY = "once_only"
 ONE_STOP = "one_stop"
 PAPER_SEAL_VISIT = "paper_seal_visit"
 PRINCIPLES = (DIGITAL_FIRST, ONCE_ONLY, ONE_STOP, PAPER_SEAL_VISIT)
+
+STEP, PROCESS = "step", "process"
+"""Scopes: a finding on one step, or on the flow of the whole process."""
+
+LEVER_ORDER = ("online", "no_writing_counter", "seal_abolition", "cashless", "e_approval",
+               "data_linkage", "rpa", "ai_ocr", "e_storage", "convenience_store",
+               "tablet_survey", "e_notice")
+"""The fixed order of levers in a grouped entry (others follow, alphabetically)."""
+
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+SUMMARY_SIZE = 10
+"""How many entries of the findings list ``bprkit analyze`` prints without ``--all``."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,7 @@ class Rule:
     principle: str
     levers: tuple[str, ...]
     check: Callable[[Context], Iterator[Hit]]
+    scope: str = STEP
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,10 @@ class Hit:
     runs: tuple[StepRun, ...]
     args: dict[str, object] = field(default_factory=dict)
     annual_hours: float | None = None
+    levers: tuple[str, ...] | None = None
+    """The levers that answer this hit, when they differ from the rule's."""
+    variant: str = "message"
+    """The message text to use (a rule words a hit differently by what it found)."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +79,19 @@ class Finding:
     basis: tuple[str, ...]
     annual_hours: float | None
     args: dict[str, object]
+    scope: str = STEP
+    variant: str = "message"
 
     def message(self, lang: str = "en") -> str:
-        return messages.finding(lang, self.rule, self.args)
+        return messages.finding(lang, self.rule, self.args, part=self.variant)
+
+    def detail(self, lang: str = "en") -> str:
+        """The message without the step's name, for a line under the step's heading
+        (a process-wide finding has no shorter form: its message)."""
+        if self.scope != STEP:
+            return self.message(lang)
+        return messages.finding(lang, self.rule, self.args,
+                                part=self.variant.replace("message", "detail", 1))
 
     def title(self, lang: str = "en") -> str:
         return messages.finding(lang, self.rule, self.args, part="title")
@@ -68,7 +102,7 @@ class Finding:
     def to_dict(self, lang: str = "en") -> dict[str, object]:
         return {
             "code": self.code, "rule": self.rule, "severity": self.severity,
-            "principle": self.principle_text(lang), "step": self.step,
+            "scope": self.scope, "principle": self.principle_text(lang), "step": self.step,
             "file": self.span.file if self.span else None,
             "line": self.span.line if self.span else None,
             "levers": list(self.levers), "annual_hours": self.annual_hours,
@@ -101,10 +135,10 @@ class Context:
 RULES: list[Rule] = []
 
 
-def rule(code: str, name: str, severity: str, principle: str,
-         levers: tuple[str, ...]) -> Callable[[Callable[[Context], Iterator[Hit]]], Callable]:
+def rule(code: str, name: str, severity: str, principle: str, levers: tuple[str, ...],
+         scope: str = STEP) -> Callable[[Callable[[Context], Iterator[Hit]]], Callable]:
     def register(check: Callable[[Context], Iterator[Hit]]) -> Callable:
-        RULES.append(Rule(code, name, severity, principle, levers, check))
+        RULES.append(Rule(code, name, severity, principle, levers, check, scope))
         return check
     return register
 
@@ -117,9 +151,39 @@ def _tagged(tag: str) -> Callable[[Context], Iterator[Hit]]:
     return check
 
 
+ISSUE = "issue"
+SEAL_ON_APPROVAL = ("e_approval",)
+SEAL_ELSEWHERE = ("seal_abolition", "online")
+
+
+def _seal(ctx: Context) -> Iterator[Hit]:
+    """A seal. On an approval step e-approval answers it; a cashier's receipt stamp
+    (領収印), a counter's or a resident's seal is answered by abolishing it (押印廃止)
+    or by applying online, never by e-approval."""
+    for r in ctx.runs:
+        if "seal" in r.step.tags:
+            levers = SEAL_ON_APPROVAL if r.kind == "approval" else SEAL_ELSEWHERE
+            yield Hit((r,), annual_hours=ctx.hours((r,)), levers=levers)
+
+
+def _print(ctx: Context) -> Iterator[Hit]:
+    """Printing, except the document handed to the resident: a step tagged ``issue``
+    (交付) prints the certificate itself, and so does a step whose ``produces``
+    document an ``issue`` step uses or produces."""
+    handed = {(r.process.id, d) for r in ctx.runs if ISSUE in r.step.tags
+              for d in (*r.step.uses, *r.step.produces)}
+    for r in ctx.runs:
+        if "print" not in r.step.tags or ISSUE in r.step.tags:
+            continue
+        if any((r.process.id, d) in handed for d in r.step.produces):
+            continue
+        yield Hit((r,), annual_hours=ctx.hours((r,)))
+
+
+_TAG_CHECKS = {"seal": _seal, "print": _print}
 _TAG_RULES = [
     ("F101", "paper", "medium", DIGITAL_FIRST, ("ai_ocr", "online", "e_storage")),
-    ("F102", "seal", "high", PAPER_SEAL_VISIT, ("e_approval", "online")),
+    ("F102", "seal", "high", PAPER_SEAL_VISIT, ("e_approval", "seal_abolition", "online")),
     ("F103", "in_person", "high", PAPER_SEAL_VISIT, ("online", "no_writing_counter")),
     ("F104", "handwritten", "medium", DIGITAL_FIRST, ("no_writing_counter", "online")),
     ("F105", "transcribe", "medium", DIGITAL_FIRST, ("rpa", "ai_ocr")),
@@ -131,7 +195,7 @@ _TAG_RULES = [
     ("F111", "cash", "medium", DIGITAL_FIRST, ("cashless",)),
 ]
 for _code, _tag, _severity, _principle, _levers in _TAG_RULES:
-    rule(_code, _tag, _severity, _principle, _levers)(_tagged(_tag))
+    rule(_code, _tag, _severity, _principle, _levers)(_TAG_CHECKS.get(_tag) or _tagged(_tag))
 
 
 @rule("F201", "once_only", "high", ONCE_ONLY, ("no_writing_counter", "data_linkage"))
@@ -146,11 +210,13 @@ def once_only(ctx: Context) -> Iterator[Hit]:
         again = [w for w in r.step.writes if written[w]]
         written.update(r.step.writes)
         if held_items or again:
-            yield Hit((r,), {"held": "、".join(held_items) or "-",
-                             "again": "、".join(again) or "-"}, ctx.hours((r,)))
+            variant = ("message" if held_items and again
+                       else "message_held" if held_items else "message_again")
+            yield Hit((r,), {"held": "、".join(held_items), "again": "、".join(again)},
+                      ctx.hours((r,)), variant=variant)
 
 
-@rule("F202", "one_stop", "high", ONE_STOP, ("online", "no_writing_counter"))
+@rule("F202", "one_stop", "high", ONE_STOP, ("online", "no_writing_counter"), PROCESS)
 def one_stop(ctx: Context) -> Iterator[Hit]:
     """A resident meets more than one counter lane, or comes more than once."""
     burden = ctx.metrics.resident
@@ -161,7 +227,7 @@ def one_stop(ctx: Context) -> Iterator[Hit]:
                   ctx.hours(meeting))
 
 
-@rule("F203", "approval_chain", "medium", PAPER_SEAL_VISIT, ("e_approval",))
+@rule("F203", "approval_chain", "medium", PAPER_SEAL_VISIT, ("e_approval",), PROCESS)
 def approval_chain(ctx: Context) -> Iterator[Hit]:
     limit = ctx.threshold("approval_chain")
     for chain in approval_runs(ctx.graph):
@@ -171,14 +237,14 @@ def approval_chain(ctx: Context) -> Iterator[Hit]:
                       ctx.hours(chain))
 
 
-@rule("F204", "handoffs", "low", ONE_STOP, ("rpa", "data_linkage"))
+@rule("F204", "handoffs", "low", ONE_STOP, ("rpa", "data_linkage"), PROCESS)
 def handoff_heavy(ctx: Context) -> Iterator[Hit]:
     if ctx.metrics.handoffs > ctx.threshold("handoffs"):
         yield Hit(tuple(ctx.runs[:1]), {"handoffs": f"{ctx.metrics.handoffs:.1f}",
                                         "limit": f"{ctx.threshold('handoffs'):g}"})
 
 
-@rule("F205", "rework", "medium", DIGITAL_FIRST, ("online", "no_writing_counter"))
+@rule("F205", "rework", "medium", DIGITAL_FIRST, ("online", "no_writing_counter"), PROCESS)
 def rework(ctx: Context) -> Iterator[Hit]:
     """A branch case that goes back to an earlier step with 10 % or more."""
     g = ctx.graph.digraph
@@ -203,7 +269,8 @@ def paper_storage(ctx: Context) -> Iterator[Hit]:
         paper_docs = {d.id for d in r.process.documents if d.kind == "paper"}
         stored = [d for s in r.step.stores for d in s.documents if d in paper_docs]
         if stored or (r.kind == "storage" and "paper" in r.step.tags):
-            yield Hit((r,), {"documents": "、".join(stored) or "-"}, ctx.hours((r,)))
+            yield Hit((r,), {"documents": "、".join(stored)}, ctx.hours((r,)),
+                      variant="message" if stored else "message_plain")
 
 
 @rule("F207", "paper_inquiry", "medium", ONCE_ONLY, ("data_linkage",))
@@ -219,13 +286,21 @@ def paper_inquiry(ctx: Context) -> Iterator[Hit]:
             yield Hit((r,), {"data": "、".join(r.step.reads)}, ctx.hours((r,)))
 
 
-@rule("F208", "waiting", "medium", ONE_STOP, ("online", "e_approval"))
+@rule("F208", "waiting", "medium", ONE_STOP, ("online", "e_approval"), PROCESS)
 def waiting(ctx: Context) -> Iterator[Hit]:
+    """Waits make up most of the lead time. The wait it names is the longest one the
+    resident lives: before the outcome (the last ``issue`` or ``notice`` step, else
+    the last step the resident takes part in), not filing after the resident left."""
     share = ctx.metrics.waiting_share
     if share > ctx.threshold("waiting_share") and ctx.runs:
-        longest = max(ctx.runs, key=lambda r: r.executions * r.wait)
-        yield Hit((longest,), {"share": f"{share * 100:.0f}",
-                               "days": f"{ctx.metrics.lead_time_days:.1f}"})
+        outcome = outcome_order(ctx.graph)
+        lived = [r for r in ctx.runs if (outcome is None or r.order <= outcome)
+                 and r.executions * r.wait > 0]
+        args = {"share": f"{share * 100:.0f}", "days": f"{ctx.metrics.lead_time_days:.1f}"}
+        if lived:
+            yield Hit((max(lived, key=lambda r: r.executions * r.wait),), args)
+        else:
+            yield Hit(tuple(ctx.runs[:1]), args, variant="message_plain")
 
 
 def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> list[Finding]:
@@ -235,12 +310,125 @@ def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> li
     for r in RULES:
         for hit in r.check(ctx):
             first = hit.runs[0] if hit.runs else None
-            args = {"step": first.id if first else "-",
-                    "label": first.step.title if first else "-", **hit.args}
-            out.append(Finding(r.code, r.name, r.severity, r.principle, r.levers,
+            args = {"step": first.id if first else "",
+                    "label": first.step.title if first else "", **hit.args}
+            out.append(Finding(r.code, r.name, r.severity, r.principle, hit.levers or r.levers,
                                first.id if first else None,
                                first.step.span if first else None,
                                first.step.basis if first else (),
-                               hit.annual_hours, args))
+                               hit.annual_hours, args, r.scope, hit.variant))
     out.sort(key=lambda f: (-(f.annual_hours or 0.0), f.span.line if f.span else 0, f.code))
     return out
+
+
+# ── the grouped view: what an analyst reads ──
+
+def _lever_key(name: str) -> tuple[int, str]:
+    return (LEVER_ORDER.index(name) if name in LEVER_ORDER else len(LEVER_ORDER), name)
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+@dataclass(frozen=True)
+class StepFindings:
+    """One entry of the findings list: a step with every issue found on it, or one
+    process-wide finding (``scope == "process"``). ``annual_hours`` is the hours at
+    stake of the step (not a sum over its findings, which all weigh the same step)."""
+
+    scope: str
+    step: str | None
+    label: str | None
+    span: Span | None
+    annual_hours: float | None
+    findings: tuple[Finding, ...]
+    levers: tuple[str, ...]
+    """The union of the findings' levers, in :data:`LEVER_ORDER`."""
+    basis: tuple[str, ...] = ()
+
+    @property
+    def severity(self) -> str:
+        return min((f.severity for f in self.findings), key=lambda s: SEVERITY_RANK.get(s, 9))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(f.code for f in self.findings)
+
+    @property
+    def place(self) -> str | None:
+        return f"{self.span.file}:{self.span.line}" if self.span else None
+
+    def title(self, lang: str = "en") -> str:
+        """The findings' titles, joined: 「紙、押印、対面」."""
+        return _part(lang, "join").join(f.title(lang) for f in self.findings)
+
+    def heading(self, lang: str = "en") -> str:
+        """What the entry is about: the step and its label, or the whole process."""
+        if self.scope == PROCESS:
+            return _part(lang, "process")
+        if self.label and self.label != self.step:
+            return f"{self.step} 「{self.label}」"
+        return str(self.step)
+
+    def lines(self, lang: str = "en") -> list[str]:
+        """The entry as text: a heading with place and hours, one line per finding,
+        and the levers (and the step's basis) last."""
+        head = [self.heading(lang)]
+        if self.place:
+            head.append(self.place)
+        if self.annual_hours is not None:
+            head.append(messages.text(lang, "analysis_hours", hours=_hours(self.annual_hours)))
+        out = ["  ".join(head)]
+        out += [f"  {f.code} {f.title(lang)}: {f.detail(lang)}" for f in self.findings]
+        tail = _part(lang, "levers", levers=", ".join(self.levers))
+        if self.basis:
+            tail += "  " + _part(lang, "basis", basis="; ".join(self.basis))
+        out.append(f"  {tail}")
+        return out
+
+    def to_dict(self, lang: str = "en") -> dict[str, object]:
+        return {
+            "scope": self.scope, "step": self.step, "label": self.label,
+            "file": self.span.file if self.span else None,
+            "line": self.span.line if self.span else None,
+            "annual_hours": self.annual_hours, "severity": self.severity,
+            "codes": list(self.codes), "levers": list(self.levers), "basis": list(self.basis),
+            "title": self.title(lang),
+            "findings": [{"code": f.code, "rule": f.rule, "severity": f.severity,
+                          "principle": f.principle_text(lang), "levers": list(f.levers),
+                          "title": f.title(lang), "message": f.message(lang)}
+                         for f in self.findings],
+        }
+
+
+def _part(lang: str, part: str, **args: object) -> str:
+    """A text of the findings list (``[finding.list]`` in the catalogs)."""
+    return messages.finding(lang, "list", args, part=part)
+
+
+def _entry(scope: str, found: list[Finding]) -> StepFindings:
+    found = sorted(found, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.code))
+    first = found[0]
+    hours = [f.annual_hours for f in found if f.annual_hours is not None]
+    levers = sorted({lever for f in found for lever in f.levers}, key=_lever_key)
+    label = first.args.get("label")
+    return StepFindings(scope, first.step, str(label) if label else None, first.span,
+                        max(hours) if hours else None, tuple(found), tuple(levers),
+                        first.basis if scope == STEP else ())
+
+
+def group(findings: Iterable[Finding]) -> list[StepFindings]:
+    """One entry per step with all its step findings, one per process-wide finding;
+    ranked by annual hours at stake (most first), then severity, then place."""
+    by_step: dict[str | None, list[Finding]] = {}
+    entries = []
+    for f in findings:
+        if f.scope == STEP and f.step is not None:
+            by_step.setdefault(f.step, []).append(f)
+        else:
+            entries.append(_entry(PROCESS, [f]))
+    entries += [_entry(STEP, found) for found in by_step.values()]
+    entries.sort(key=lambda e: (-(e.annual_hours or 0.0), SEVERITY_RANK.get(e.severity, 9),
+                                e.scope != STEP, e.span.line if e.span else 0, e.codes))
+    return entries

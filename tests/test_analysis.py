@@ -216,12 +216,15 @@ def test_every_process_analyses_without_nan() -> None:
     doc = json.loads(r.stdout)  # allow_nan=False in the CLI: a NaN would have failed
     assert len(doc["processes"]) == 17
     for p in doc["processes"]:
-        assert set(p) == {"id", "label", "metrics", "steps", "findings"}
+        assert set(p) == {"id", "label", "metrics", "steps", "findings", "findings_by_step"}
         for value in p["metrics"].values():
             assert value is None or isinstance(value, (dict, int)) or math.isfinite(value)
         for f in p["findings"]:
             assert {"code", "rule", "principle", "step", "file", "line", "levers",
                     "annual_hours", "message"} <= set(f)
+        for e in p["findings_by_step"]:
+            assert e["annual_hours"] is None or math.isfinite(e["annual_hours"])
+        assert sum(len(e["findings"]) for e in p["findings_by_step"]) == len(p["findings"])
 
 
 def test_to_frame_imports_pandas_only_when_called() -> None:
@@ -242,3 +245,76 @@ def test_to_frame_imports_pandas_only_when_called() -> None:
 def test_analyze_names_an_unknown_process() -> None:
     with pytest.raises(ValueError, match="processes: 転出届"):
         bprkit.analyze(str(PROCESSES / "tenshutsu.bpr"), process="nope")
+
+
+def _grouped_processes() -> list[Analysis]:
+    from bprkit.loader import find_files
+
+    out = []
+    for path in find_files([str(PROCESSES), str(CORPUS)]):
+        report = check_files([path])
+        bundle = report.files[0].bundle
+        out += [analyze_process(p, bundle) for p in bundle.root.processes]
+    return out
+
+
+def test_grouped_entries_add_up() -> None:
+    for a in _grouped_processes():
+        entries = a.findings_by_step()
+        hours = {s.id: s.annual_hours for s in a.steps}
+        # every finding is in exactly one entry
+        grouped = [f for e in entries for f in e.findings]
+        assert sorted(map(id, grouped)) == sorted(map(id, a.findings)), a.id
+        steps = [e.step for e in entries if e.scope == "step"]
+        assert len(steps) == len(set(steps)), a.id  # each step appears once
+        assert set(steps) == {f.step for f in a.findings if f.scope == "step"}
+        for e in entries:
+            if e.scope == "step":
+                assert {f.step for f in e.findings} == {e.step}
+                # the step's hours, not a sum of its duplicates
+                expected = hours[e.step]
+                assert e.annual_hours == (None if expected is None
+                                          else pytest.approx(expected)), (a.id, e.step)
+                assert e.annual_hours == max((f.annual_hours for f in e.findings),
+                                             key=lambda h: h or 0)
+            else:
+                assert len(e.findings) == 1 and e.findings[0].scope == "process"
+                assert e.annual_hours == e.findings[0].annual_hours
+            levers = [lever for f in e.findings for lever in f.levers]
+            assert set(e.levers) == set(levers) and len(e.levers) == len(set(levers))
+        ranked = [e.annual_hours or 0.0 for e in entries]
+        assert ranked == sorted(ranked, reverse=True), a.id
+
+
+def test_grouping_a_step_with_four_issues(tmp_path: Path) -> None:
+    a = analyse(tmp_path, """process p {
+  volume 600 / year
+  lane 住民 : resident
+  lane 窓口 : counter
+  lane 係 : back_office
+  lane 係長 : approval
+  lane 課長 : approval
+  lane 部長 : approval
+  data 氏名 : held
+  step 記入 @住民 [paper, handwritten, in_person] 10min { writes 氏名 }
+  step 受付 @窓口 [in_person, check] 5min
+  step 起案 @係 [print] 3min
+  step a @係長 [seal] 1min
+  step b @課長 [seal] 1min
+  step c @部長 [seal] 1min
+}""")
+    entries = a.findings_by_step()
+    first = entries[0]
+    assert (first.scope, first.step) == ("step", "記入")
+    assert first.codes == ("F103", "F201", "F101", "F104")  # high first, then by code
+    assert first.annual_hours == pytest.approx(600 * 10 / 60)
+    assert first.severity == "high"
+    assert first.levers == ("online", "no_writing_counter", "data_linkage", "ai_ocr",
+                            "e_storage")
+    chain = next(e for e in entries if e.codes == ("F203",))
+    assert chain.scope == "process" and chain.annual_hours == pytest.approx(600 * 3 / 60)
+    assert [e.step for e in entries if e.scope == "step"] == ["記入", "受付", "起案", "a",
+                                                              "b", "c"]
+    d = a.to_dict("ja")["findings_by_step"][0]
+    assert d["rank"] == 1 and d["codes"] == ["F103", "F201", "F101", "F104"]
+    assert d["title"] == "対面、ワンスオンリー違反、紙、手書き"

@@ -96,3 +96,150 @@ def test_hours_at_stake_and_basis(tmp_path: Path) -> None:
     assert f.annual_hours == pytest.approx(1000 * 6 / 60)
     assert f.basis == ("要綱第3条",)
     assert f.to_dict("ja")["principle"] == "書面・押印・対面の見直し"
+
+
+# ── F107: the issued document itself is not a finding ──
+
+def test_print_of_the_issued_certificate_is_not_a_finding(tmp_path: Path) -> None:
+    tagged_issue = HEAD + "  step s @窓口 [print, issue] 2min\n}\n"
+    assert "print" not in {f.rule for f in analyse(tmp_path, tagged_issue).findings}
+    handed = HEAD + ("  step p @事務 [print] 2min { produces 紙票 }\n"
+                     "  step s @窓口 [issue, in_person] 1min { uses 紙票 }\n}\n")
+    found = analyse(tmp_path, handed).findings
+    assert "print" not in {f.rule for f in found}
+    assert "in_person" in {f.rule for f in found}  # the step itself is still looked at
+
+
+def test_print_of_an_internal_document_is_still_a_finding(tmp_path: Path) -> None:
+    text = HEAD + ("  step p @事務 [print] 2min { produces 紙票 }\n"
+                   "  step q @事務 [print] 2min { produces 電子票 }\n"
+                   "  step s @窓口 [issue] 1min { uses 電子票 }\n}\n")
+    hits = [f for f in analyse(tmp_path, text).findings if f.rule == "print"]
+    assert [f.step for f in hits] == ["p"]
+
+
+# ── F102: e-approval only for an approval step ──
+
+@pytest.mark.parametrize("step,levers", [
+    ("step s @係長 [seal] 2min", ("e_approval",)),
+    ("step s @窓口 [seal, cash] 2min", ("seal_abolition", "online")),   # 領収印
+    ("step s @住民 [seal, handwritten] 2min", ("seal_abolition", "online")),
+    ("step s @事務 [seal, approval] 2min", ("e_approval",)),            # kind by tag
+    ("step s @係長 [seal, counter] 2min", ("seal_abolition", "online")),
+])
+def test_seal_levers_follow_the_kind_of_step(tmp_path: Path, step: str,
+                                            levers: tuple[str, ...]) -> None:
+    (f,) = [f for f in analyse(tmp_path, HEAD + f"  {step}\n}}\n").findings if f.rule == "seal"]
+    assert f.levers == levers
+    assert f.to_dict()["levers"] == list(levers)
+
+
+# ── F208: the wait the resident lives ──
+
+WAITING = """process p {
+  volume 100 / year
+  lane 住民 : resident
+  lane 窓口 : counter
+  lane 事務 : back_office
+  lane 書庫 : storage
+  step 申請 @住民 [in_person] 5min
+  step 審査 @事務 10min wait 3d
+  step 交付 「証明書を交付」 @窓口 [in_person, %s] 2min wait 20min
+  step 保管 @書庫 1min wait 10d
+}
+"""
+
+
+def test_waiting_names_the_wait_before_the_outcome(tmp_path: Path) -> None:
+    (f,) = [f for f in analyse(tmp_path, WAITING % "issue").findings if f.rule == "waiting"]
+    assert f.step == "審査"  # 3 days before the issue, not the 10 days of filing after it
+    assert "審査" in f.message("en") and "保管" not in f.message("ja")
+    (f,) = [f for f in analyse(tmp_path, WAITING % "notice").findings if f.rule == "waiting"]
+    assert f.step == "審査"
+
+
+def test_waiting_without_an_outcome_tag_ends_where_the_resident_last_takes_part(
+        tmp_path: Path) -> None:
+    text = WAITING.replace(", %s", "")
+    (f,) = [f for f in analyse(tmp_path, text).findings if f.rule == "waiting"]
+    assert f.step == "審査"
+
+
+def test_waiting_of_an_internal_procedure_is_the_whole_flow(tmp_path: Path) -> None:
+    text = HEAD + "  step a @事務 10min wait 1d\n  step b @書庫 1min wait 5d\n}\n"
+    (f,) = [f for f in analyse(tmp_path, text).findings if f.rule == "waiting"]
+    assert f.step == "b"
+
+
+def test_waiting_all_after_the_outcome_names_no_step(tmp_path: Path) -> None:
+    text = HEAD + ("  step a @住民 [in_person] 5min\n  step b @窓口 [issue] 1min\n"
+                   "  step c @書庫 1min wait 5d\n}\n")
+    (f,) = [f for f in analyse(tmp_path, text).findings if f.rule == "waiting"]
+    for lang in messages.LANGUAGES:
+        assert "「" not in f.message(lang) and "'" not in f.message(lang)
+        assert "%" in f.message(lang)
+
+
+# ── no empty placeholders ──
+
+@pytest.mark.parametrize("writes,held,again", [
+    ("writes 氏名 }\n  step b @住民 1min { writes 理由", False, False),  # nothing repeated
+    ("writes 氏名 }\n  step b @住民 1min { writes 氏名", True, True),
+    ("writes 理由 }\n  step b @住民 1min { writes 理由", False, True),
+])
+def test_once_only_says_only_what_it_found(tmp_path: Path, writes: str, held: bool,
+                                          again: bool) -> None:
+    text = HEAD + f"  step a @住民 1min {{ {writes} }}\n}}\n"
+    hits = [f for f in analyse(tmp_path, text).findings if f.rule == "once_only"]
+    last = [f for f in hits if f.step == "b"]
+    assert bool(last) == (held or again)
+    for f in last:
+        for lang in messages.LANGUAGES:
+            assert "（）" not in f.message(lang) and "()" not in f.message(lang)
+        en = f.message("en")
+        assert ("holds" in en) == held and ("before" in en) == again
+
+
+def test_paper_storage_without_a_named_document(tmp_path: Path) -> None:
+    text = HEAD + "  step s @書庫 [paper] 1min\n}\n"
+    (f,) = [f for f in analyse(tmp_path, text).findings if f.rule == "paper_storage"]
+    assert f.message("ja") == "「s」で記録を紙で保存しています"
+    assert f.message("en") == "'s' keeps records on paper"
+
+
+FORBIDDEN = ("（-）", "(-)", "{", "}", "None", "nan", "（）", "()")
+
+
+def _every_analysis() -> list:
+    from bprkit.analysis import analyze_process
+    from bprkit.loader import check_files, find_files
+
+    from .conftest import FIXTURES, PROCESSES
+
+    out = []
+    for path in find_files([str(PROCESSES), str(FIXTURES)]):
+        report = check_files([path])
+        if report.ok and report.files[0].bundle:
+            bundle = report.files[0].bundle
+            out += [analyze_process(p, bundle) for p in bundle.root.processes]
+    return out
+
+
+def test_no_finding_or_entry_has_an_empty_placeholder() -> None:
+    analyses = _every_analysis()
+    assert len(analyses) > 20
+    seen = 0
+    for a in analyses:
+        for lang in ("ja", "en"):
+            texts = []
+            for f in a.findings:
+                texts += [f.title(lang), f.message(lang), f.detail(lang)]
+            for e in a.findings_by_step():
+                texts += [*e.lines(lang), e.title(lang), e.heading(lang)]
+                texts += [str(v) for k, v in e.to_dict(lang).items()
+                          if k in ("title", "label", "step")]
+                texts += [f["message"] for f in e.to_dict(lang)["findings"]]
+            for text in texts:
+                seen += 1
+                assert not any(bad in text for bad in FORBIDDEN), (a.id, lang, text)
+    assert seen > 1000
