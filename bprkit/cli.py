@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--format", choices=("text", "json", "csv"), default="text")
     analyze.add_argument("--lang", choices=messages.LANGUAGES, default=None,
                          help="language (default: from LANG; ja when it starts with ja)")
+    analyze.add_argument("--all", action="store_true",
+                         help="list every finding (default: the top 10 by annual hours "
+                              "at stake; JSON and CSV always hold all)")
     render = sub.add_parser("render", help="swimlane diagram / 業務フロー図を描く",
                             description="Draw a process as a swimlane diagram with its findings.")
     render.add_argument("file", metavar="FILE", help="a .bpr file")
@@ -329,7 +332,8 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def _print_analysis(results: list, lang: str) -> None:
+def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
+    """The text report; ``limit``: how many findings entries to print (None: all)."""
     t = messages.text
     for a in results:
         m = a.metrics
@@ -356,17 +360,21 @@ def _print_analysis(results: list, lang: str) -> None:
         ]
         for line in lines:
             print(f"  {line}")
-        if not a.findings:
+        entries = a.findings_by_step()
+        if not entries:
             print(f"  {t(lang, 'analysis_no_findings')}")
         else:
-            print(f"  {t(lang, 'analysis_findings', count=len(a.findings))}")
-        for f in a.findings:
-            place = f"{f.span.file}:{f.span.line}" if f.span else "-"
-            hours = (t(lang, "analysis_hours", hours=_fmt(f.annual_hours, 0))
-                     if f.annual_hours is not None else "-")
-            print(f"    {f.code} {f.title(lang)}: {f.message(lang)}")
-            print(f"         {place}  {hours}  {f.principle_text(lang)}  "
-                  f"[{', '.join(f.levers)}]" + (f"  ({'; '.join(f.basis)})" if f.basis else ""))
+            print(f"  {t(lang, 'analysis_findings', count=len(entries))}")
+        shown = entries if limit is None else entries[:limit]
+        width = len(str(len(shown)))
+        for rank, entry in enumerate(shown, 1):
+            head, *rest = entry.lines(lang)
+            print(f"    {rank:>{width}}. {head}")
+            for line in rest:
+                print(f"    {'':>{width}}  {line}")
+        if len(shown) < len(entries):
+            more = {"count": len(entries) - len(shown)}
+            print(f"    {messages.finding(lang, 'list', more, part='more')}")
         print()
 
 
@@ -376,17 +384,21 @@ def _print_analysis_csv(results: list, lang: str) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     sys.stdout.write("\ufeff")  # so Excel opens the UTF-8 file with Japanese intact
     writer.writerow(["process", "step", "label", "lane", "kind", "executions", "minutes",
-                     "wait_minutes", "annual_hours", "findings", "file", "line"])
+                     "wait_minutes", "annual_hours", "findings", "file", "line",
+                     "finding_rank", "levers"])
     for a in results:
-        rules: dict[str, list[str]] = {}
-        for f in a.findings:
-            if f.step:
-                rules.setdefault(f.step, []).append(f.rule)
+        # a step's row carries its entry of the findings list (process-wide findings,
+        # which belong to no row, are in the text and JSON output)
+        ranked = {e.step: (rank, e) for rank, e in enumerate(a.findings_by_step(), 1)
+                  if e.scope == "step"}
         for s in a.steps:
+            rank, entry = ranked.get(s.id, (None, None))
             writer.writerow([a.id, s.id, s.label, s.lane, s.kind or "",
                              f"{s.executions:.4f}", f"{s.minutes:.2f}", f"{s.wait:.2f}",
                              "" if s.annual_hours is None else f"{s.annual_hours:.1f}",
-                             " ".join(rules.get(s.id, [])), s.file or "", s.line or ""])
+                             " ".join(f.rule for f in entry.findings) if entry else "",
+                             s.file or "", s.line or "", rank or "",
+                             " ".join(entry.levers) if entry else ""])
 
 
 def run_analyze(args: argparse.Namespace, lang: str) -> int:
@@ -397,6 +409,7 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
     for d in report.diagnostics:  # warnings: on stderr, so JSON and CSV stay clean
         print(d.render(lang), file=sys.stderr)
     from bprkit.analysis import analyze_process
+    from bprkit.findings import SUMMARY_SIZE
     from bprkit.graph import LoopError
 
     try:
@@ -411,7 +424,7 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
     elif args.format == "csv":
         _print_analysis_csv(results, lang)
     else:
-        _print_analysis(results, lang)
+        _print_analysis(results, lang, None if args.all else SUMMARY_SIZE)
     return EXIT_OK
 
 

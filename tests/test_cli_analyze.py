@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, run_cli
+from .conftest import CORPUS, ROOT, run_cli
 
 
 def test_text_summary_in_japanese() -> None:
@@ -19,8 +20,10 @@ def test_text_summary_in_japanese() -> None:
     assert "住民票交付 「住民票の写しの交付」" in out
     assert "年間            36,000 件: 職員 7,184 時間" in out
     assert "窓口 1 か所、来庁 1.00 回" in out
-    assert "F102 押印: 「公印を押して認証」で押印が必要です" in out
-    assert "juminhyo.bpr:35" in out
+    assert "認証 「公印を押して認証」  " in out and "juminhyo.bpr:35  年 600 時間" in out
+    assert "F102 押印: 押印が必要です" in out
+    assert "指摘（8 件、年間時間の多い順）:" in out
+    assert "（-）" not in out
 
 
 def test_text_summary_in_english_without_volume() -> None:
@@ -43,6 +46,22 @@ def test_json_shape() -> None:
                                         "counters": 3, "visits": 1.0}
     assert set(p["steps"][0]) >= {"id", "lane", "kind", "executions", "minutes", "annual_hours"}
     assert any(f["rule"] == "one_stop" for f in p["findings"])
+    entries = p["findings_by_step"]
+    assert [e["rank"] for e in entries] == list(range(1, len(entries) + 1))
+    for e in entries:
+        assert set(e) == {"rank", "scope", "step", "label", "file", "line", "annual_hours",
+                          "severity", "codes", "levers", "basis", "title", "findings"}
+        assert e["scope"] in ("step", "process") and e["codes"]
+        assert [f["code"] for f in e["findings"]] == e["codes"]
+        for f in e["findings"]:
+            assert set(f) == {"code", "rule", "severity", "principle", "levers", "title",
+                              "message"}
+            assert set(f["levers"]) <= set(e["levers"])
+    steps = [e["step"] for e in entries if e["scope"] == "step"]
+    assert len(steps) == len(set(steps))
+    assert any(e["scope"] == "process" and e["codes"] == ["F202"] for e in entries)
+    hours = [e["annual_hours"] or 0 for e in entries]
+    assert hours == sorted(hours, reverse=True)
 
 
 def test_csv_opens_in_excel() -> None:
@@ -51,6 +70,13 @@ def test_csv_opens_in_excel() -> None:
     rows = list(csv.DictReader(io.StringIO(r.stdout.lstrip("\ufeff"))))
     assert [row["step"] for row in rows][:2] == ["記入", "受付"]
     assert rows[2]["executions"] == "1.0309"
+    first = rows[0]
+    assert (first["finding_rank"], first["findings"]) == (
+        "1", "in_person once_only paper handwritten")
+    assert first["levers"].split() == ["online", "no_writing_counter", "data_linkage",
+                                       "ai_ocr", "e_storage"]
+    ranks = [int(row["finding_rank"]) for row in rows if row["finding_rank"]]
+    assert len(ranks) == len(set(ranks))
 
 
 @pytest.mark.parametrize("body,code", [
@@ -91,3 +117,42 @@ def test_warnings_go_to_stderr(tmp_path: Path) -> None:
     r = run_cli("analyze", "--format", "json", str(path))
     assert "warning[W005]" in r.stderr
     json.loads(r.stdout)
+
+
+def _entries(out: str) -> list[str]:
+    """The numbered entry lines of a text report."""
+    return [line for line in out.splitlines() if re.match(r"    +\d+\. ", line)]
+
+
+def test_top_ten_by_default_and_all_on_request() -> None:
+    path = str(ROOT / "processes" / "douro_senyou.bpr")
+    full = json.loads(run_cli("analyze", "--format", "json", path).stdout)
+    total = len(full["processes"][0]["findings_by_step"])
+    assert total > 10
+    r = run_cli("analyze", path, "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    shown = _entries(r.stdout)
+    assert len(shown) == 10
+    assert shown[0].lstrip().startswith("1. ") and shown[-1].lstrip().startswith("10. ")
+    assert f"findings ({total}), most hours at stake first:" in r.stdout
+    assert f"{total - 10} more: use --all" in r.stdout
+    ja = run_cli("analyze", path, "--lang", "ja").stdout
+    assert f"ほか {total - 10} 件: --all ですべて表示します" in ja
+    everything = run_cli("analyze", path, "--lang", "en", "--all").stdout
+    assert len(_entries(everything)) == total
+    assert "more: use --all" not in everything
+    # the ranking is the same: the summary is the head of the full list
+    assert _entries(everything)[:10] == shown
+
+
+def test_a_short_list_has_no_more_line() -> None:
+    r = run_cli("analyze", str(CORPUS / "juminhyo.bpr"), "--lang", "en")
+    assert len(_entries(r.stdout)) == 8 and "more: use --all" not in r.stdout
+
+
+def test_each_step_is_listed_once() -> None:
+    r = run_cli("analyze", str(ROOT / "processes" / "tenshutsu.bpr"), "--lang", "en", "--all")
+    heads = [re.sub(r"^ +\d+\. ", "", line).split("  ")[0] for line in _entries(r.stdout)]
+    steps = [h for h in heads if h != "whole process"]
+    assert len(steps) == len(set(steps)) and "記入 「住民異動届を記入」" in steps
+    assert r.stdout.count("記入 「住民異動届を記入」  ") == 1
