@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk
 
-.PHONY: setup system python demo test lint bench notebook clean
+.PHONY: setup system python demo test lint bench notebook backtest clean
 
 setup: system python
 
@@ -41,6 +41,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m ruff check bprkit tests benchmarks
 	$(BIN)/python -m pytest -q
+
+# Levers against published before/after figures (docs/backtest.md); exit 1 when the targets miss.
+backtest: setup
+	$(BIN)/bprkit backtest
 
 notebook: setup
 	$(BIN)/python -m pip install -q -e '.[notebook]'

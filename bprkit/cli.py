@@ -90,6 +90,20 @@ def _parser() -> argparse.ArgumentParser:
     red.add_argument("--levers", metavar="L1,L2")
     red.add_argument("--assumptions", metavar="FILE.toml")
     red.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    back = sub.add_parser("backtest", help="levers against published figures / 公表事例との照合",
+                          description="Estimate the bundled backtest cases (or the .bpr cases "
+                                      "of DIR) with their levers and compare each with its "
+                                      "published before/after figures.")
+    back.add_argument("folder", nargs="?", metavar="DIR",
+                      help="a folder (or one file) of cases (default: the bundled cases)")
+    back.add_argument("--assumptions", metavar="FILE.toml",
+                      help="override parts of the default assumptions")
+    back.add_argument("--samples", type=int, default=None, metavar="N",
+                      help="Monte Carlo samples per case (default: 10,000)")
+    back.add_argument("--seed", type=int, default=None, metavar="S")
+    back.add_argument("--format", choices=("text", "json"), default="text")
+    back.add_argument("--lang", choices=messages.LANGUAGES, default=None,
+                      help="language (default: from LANG; ja when it starts with ja)")
     return ap
 
 
@@ -224,6 +238,39 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
     write_atomic(out, writer.write(file, header=header, comments=comments).encode("utf-8"))
     print(messages.text(lang, "render_written", path=out))
     return EXIT_OK
+
+
+def run_backtest(args: argparse.Namespace, lang: str) -> int:
+    from bprkit import backtest
+
+    a = _assumptions(args.assumptions, lang)
+    if a is None:
+        return EXIT_ERRORS
+    samples = backtest.DEFAULT_SAMPLES if args.samples is None else args.samples
+    if samples < 1:
+        raise _usage(lang, "bad_samples")
+    folder = args.folder or backtest.bundled()
+    paths = _files([folder], lang)
+    if not paths:
+        raise _Usage(backtest.text(lang, "error_no_cases", path=folder))
+    try:
+        cases, report = backtest.load(paths, list(a.levers))
+        if not report.ok:
+            for d in report.diagnostics:
+                print(d.render(lang), file=sys.stderr)
+            return EXIT_ERRORS
+        result = backtest.run(cases, [f.bundle for f in report.files], a, samples=samples,
+                              seed=args.seed)
+    except backtest.BacktestError as exc:  # nothing is written to stdout
+        for e in exc.errors:
+            print(e.render(lang), file=sys.stderr)
+        print(backtest.text(lang, "errors_found", count=len(exc.errors)), file=sys.stderr)
+        return EXIT_ERRORS
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        print(backtest.format_text(result, lang))
+    return EXIT_OK if not result.missed() else EXIT_ERRORS
 
 
 def _usage(lang: str, key: str, **args: object) -> _Usage:
@@ -439,8 +486,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = args.lang or messages.default_language()
     try:
         command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
-                   "compare": run_estimate, "redesign": run_redesign}.get(args.command,
-                                                                           run_check)
+                   "compare": run_estimate, "redesign": run_redesign,
+                   "backtest": run_backtest}.get(args.command, run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)

@@ -1,0 +1,435 @@
+"""Backtest: the levers against published before/after figures (docs/backtest.md).
+
+Each case is an ordinary ``.bpr`` file that models what a publication describes,
+with a header of comment lines the tool reads::
+
+    # backtest.name: 宜野湾市 児童手当 現況届（RPA）
+    # backtest.measure: staff
+    # backtest.before: 208.3
+    # backtest.after: 18.8
+    # backtest.unit: h/year
+    # backtest.levers: rpa
+    # backtest.source: 琉球新報, c. 2020 (sources.md: RPA)
+
+The published reduction is 1 − after/before. The estimate applies only the case's
+levers and gives the reduction share of the measure (P10/P50/P90 over the Monte
+Carlo). A case is *inside* when P10 ≤ published ≤ P90, and *within* when
+|P50 − published| ≤ 10 points. The targets: ≥ 80 % of cases inside, ≥ 70 % within.
+
+Cases model the publication; the defaults carry the sources. A miss is fixed in
+``bprkit/assumptions/default.toml`` with a source, never by shaping a case.
+
+Every header is read and every case file checked before anything is estimated,
+so bad input stops the run with its errors and no table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import time
+import tomllib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from bprkit.estimate import Estimate, Range
+
+MEASURES = ("staff", "lead", "resident", "wait")
+"""staff: staff minutes per case; lead: lead time; resident: resident minutes;
+wait: resident waiting minutes."""
+KEYS = ("name", "measure", "before", "after", "unit", "levers", "source")
+REQUIRED = ("name", "measure", "before", "after", "levers", "source")
+TARGET_INSIDE = 0.80
+TARGET_WITHIN = 0.70
+WITHIN_POINTS = 10.0
+DEFAULT_SAMPLES = 10_000
+
+_HEADER = re.compile(r"^#\s*backtest\.([^\s:：]*)\s*[:：]\s*(.*?)\s*$")
+_LOOSE = re.compile(r"^#\s*backtest\b")
+
+
+# ───────────── texts ─────────────
+
+@cache
+def _catalog() -> Mapping[str, Mapping[str, str]]:
+    text = resources.files(__package__).joinpath("messages.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def text(lang: str, name: str, /, **args: object) -> str:
+    """A backtest text in ``lang`` (ja or en) from ``messages.toml`` beside this file."""
+    table = _catalog()
+    return table.get(lang, table["en"])[name].format_map(
+        _Blank({k: str(v) for k, v in args.items()}))
+
+
+# ───────────── cases and their headers ─────────────
+
+@dataclass(frozen=True)
+class Case:
+    """A backtest case: the header of one ``.bpr`` file."""
+
+    path: str
+    name: str
+    measure: str
+    before: float
+    after: float
+    unit: str
+    levers: tuple[str, ...]
+    source: str
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    """The line of each header key."""
+
+    @property
+    def published(self) -> float:
+        """The published reduction share: 1 − after/before."""
+        return 1 - self.after / self.before
+
+
+@dataclass(frozen=True)
+class CaseError:
+    """One problem with a case: where, and a text key with its arguments."""
+
+    path: str
+    line: int
+    key: str
+    args: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return f"{self.path}:{self.line}: " + text(lang, f"error_{self.key}", **self.args)
+
+    def to_dict(self, lang: str) -> dict[str, object]:
+        return {"file": self.path, "line": self.line, "code": self.key,
+                "message": text(lang, f"error_{self.key}", **self.args)}
+
+
+class BacktestError(Exception):
+    """Bad input: every error found, each naming its file and line."""
+
+    def __init__(self, errors: Sequence[CaseError]) -> None:
+        super().__init__(f"{len(errors)} backtest error(s)")
+        self.errors = tuple(errors)
+
+
+def _number(value: str) -> float | None:
+    cleaned = unicodedata.normalize("NFKC", value).replace(",", "").replace("_", "").strip()
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _suggest(word: str, known: Sequence[str]) -> str:
+    match = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return match[0] if match else ""
+
+
+def read_header(path: str, levers: Sequence[str]) -> tuple[Case | None, list[CaseError]]:
+    """The header of a case file: the comment lines at its top. ``levers`` are the
+    catalog's keys. Returns the case, or None and the errors."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            lines = fh.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [CaseError(path, 1, "unreadable", {"reason": exc})]
+    values: dict[str, str] = {}
+    where: dict[str, int] = {}
+    errors: list[CaseError] = []
+    last = 0
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            break
+        last = number
+        m = _HEADER.match(line)
+        if m is None:
+            if _LOOSE.match(line):
+                errors.append(CaseError(path, number, "malformed", {"text": line}))
+            continue
+        key, value = m.group(1), m.group(2)
+        if key not in KEYS:
+            errors.append(CaseError(path, number, "unknown_key",
+                                    {"key": key, "known": ", ".join(KEYS),
+                                     "suggestion": _suggest(key, KEYS) or "-"}))
+            continue
+        if key in values:
+            errors.append(CaseError(path, number, "duplicate",
+                                    {"key": key, "first": where[key]}))
+            continue
+        values[key], where[key] = value, number
+    if not values and not errors:
+        return None, [CaseError(path, 1, "no_header")]
+    # a missing key is reported at the end of the header, where it would be added
+    for key in REQUIRED:
+        if key not in values:
+            errors.append(CaseError(path, last or 1,
+                                    "missing_figure" if key in ("before", "after")
+                                    else "missing", {"key": key}))
+        elif not values[key]:
+            errors.append(CaseError(path, where[key], "empty", {"key": key}))
+    figures: dict[str, float] = {}
+    for key in ("before", "after"):
+        if values.get(key):
+            n = _number(values[key])
+            if n is None:
+                errors.append(CaseError(path, where[key], "bad_number",
+                                        {"key": key, "value": values[key]}))
+            elif key == "before" and n <= 0:
+                errors.append(CaseError(path, where[key], "before_not_positive",
+                                        {"value": values[key]}))
+            elif key == "after" and n < 0:
+                errors.append(CaseError(path, where[key], "after_negative",
+                                        {"value": values[key]}))
+            else:
+                figures[key] = n
+    measure = values.get("measure", "").strip().lower()
+    if measure and measure not in MEASURES:
+        errors.append(CaseError(path, where["measure"], "bad_measure",
+                                {"value": values["measure"], "known": ", ".join(MEASURES),
+                                 "suggestion": _suggest(measure, MEASURES) or "-"}))
+    names = tuple(n.strip() for n in re.split(r"[,、，]", values.get("levers", "")) if n.strip())
+    unknown = [n for n in names if n not in levers]
+    if unknown:
+        errors.append(CaseError(path, where["levers"], "unknown_lever",
+                                {"levers": ", ".join(unknown), "known": ", ".join(levers)}))
+    if errors:
+        return None, errors
+    return Case(path, values["name"], measure, figures["before"], figures["after"],
+                values.get("unit", ""), names, values["source"], dict(where)), []
+
+
+def bundled() -> str:
+    """The folder of the cases shipped with the package."""
+    return str(resources.files(__package__).joinpath("cases"))
+
+
+# ───────────── running ─────────────
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    reduction: Range
+    """The modelled reduction share of the case's measure."""
+    ranged: bool
+    """False when the engine gave only an expected value for this measure."""
+
+    @property
+    def inside(self) -> bool:
+        eps = 1e-9
+        return self.reduction.p10 - eps <= self.case.published <= self.reduction.p90 + eps
+
+    @property
+    def distance(self) -> float:
+        """|P50 − published| in percentage points."""
+        return abs(self.reduction.p50 - self.case.published) * 100
+
+    @property
+    def within(self) -> bool:
+        return self.distance <= WITHIN_POINTS + 1e-9
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[CaseResult, ...]
+    seed: int
+    samples: int
+    assumptions: str
+    seconds: float = 0.0
+
+    @property
+    def inside(self) -> int:
+        return sum(r.inside for r in self.results)
+
+    @property
+    def within(self) -> int:
+        return sum(r.within for r in self.results)
+
+    def missed(self) -> list[str]:
+        """The targets not met: ``inside``, ``within`` (empty when both hold)."""
+        n = len(self.results)
+        out = []
+        if n == 0 or self.inside < TARGET_INSIDE * n - 1e-9:
+            out.append("inside")
+        if n == 0 or self.within < TARGET_WITHIN * n - 1e-9:
+            out.append("within")
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        def pct(x: float) -> float:
+            return round(x * 100, 2)
+
+        n = len(self.results)
+        return {
+            "seed": self.seed,
+            "samples": self.samples,
+            "assumptions": self.assumptions,
+            "cases": [{
+                "file": r.case.path, "name": r.case.name, "measure": r.case.measure,
+                "unit": r.case.unit, "before": r.case.before, "after": r.case.after,
+                "levers": list(r.case.levers), "source": r.case.source,
+                "published_pct": pct(r.case.published),
+                "expected_pct": pct(r.reduction.expected), "p10_pct": pct(r.reduction.p10),
+                "p50_pct": pct(r.reduction.p50), "p90_pct": pct(r.reduction.p90),
+                "ranged": r.ranged, "inside": r.inside, "within": r.within,
+                "distance_points": round(r.distance, 2)} for r in self.results],
+            "totals": {
+                "cases": n, "inside": self.inside, "within": self.within,
+                "inside_share": round(self.inside / n, 4) if n else 0.0,
+                "within_share": round(self.within / n, 4) if n else 0.0},
+            "targets": {"inside_share": TARGET_INSIDE, "within_share": TARGET_WITHIN,
+                        "within_points": WITHIN_POINTS, "missed": self.missed(),
+                        "met": not self.missed()},
+        }
+
+
+def reduction(est: Estimate, measure: str) -> tuple[Range | None, bool]:
+    """The reduction share of ``measure`` (1 − To-Be/As-Is) and whether it is a
+    Monte Carlo range. The engine's own per-sample shares when it has them."""
+    shares = getattr(est, "reductions", None)
+    if shares is not None:
+        return shares.get(measure), True
+    return _interim(est, measure)
+
+
+def asis_value(est: Estimate, measure: str) -> float | None:
+    """The As-Is figure a measure's reduction is a share of (None or 0: the model has
+    nothing to reduce)."""
+    a = est.asis_metrics
+    return {"staff": a.staff_minutes_per_case, "lead": a.lead_time_hours,
+            "resident": a.resident_minutes_per_case,
+            "wait": a.resident.waiting_minutes}[measure]
+
+
+def _interim(est: Estimate, measure: str) -> tuple[Range | None, bool]:
+    """Until the estimate carries ``reductions``: staff from the annual hours saved,
+    the other measures from the expected As-Is and To-Be figures only."""
+    a, b = est.asis_metrics, est.tobe_metrics
+    if measure == "staff":
+        saved, hours = est.staff_hours_saved, a.annual_staff_hours
+        if saved is None or not hours:
+            return None, False
+        return Range(saved.expected / hours, saved.p10 / hours, saved.p50 / hours,
+                     saved.p90 / hours, saved.mean / hours), True
+    before, after = {
+        "lead": (a.lead_time_hours, b.lead_time_hours),
+        "resident": (a.resident_minutes_per_case, b.resident_minutes_per_case),
+        "wait": (a.resident.waiting_minutes, b.resident.waiting_minutes),
+    }[measure]
+    if not before:
+        return None, False
+    share = 1 - after / before
+    return Range(share, share, share, share, share), False
+
+
+def load(paths: Sequence[str], levers: Sequence[str]) -> tuple[list[Case], list]:
+    """Read every header and check every case file; raise :class:`BacktestError`
+    listing every header error, or return the cases and the check report's files.
+    (Errors in the ``.bpr`` itself are left in the report for the caller to show.)"""
+    from bprkit.loader import check_files
+
+    cases, errors = [], []
+    for path in paths:
+        case, found = read_header(path, levers)
+        errors += found
+        if case is not None:
+            cases.append(case)
+    if errors:
+        raise BacktestError(errors)
+    return cases, check_files([c.path for c in cases])
+
+
+def run(cases: Sequence[Case], bundles: Sequence, assumptions: object, *,
+        samples: int = DEFAULT_SAMPLES, seed: int | None = None) -> Report:
+    """Estimate every case with only its levers. ``bundles``: the checked bundle of
+    each case, in order. Raises :class:`BacktestError` when a case's model has no
+    As-Is figure for its measure."""
+    from bprkit import estimate
+
+    seed = estimate.DEFAULT_SEED if seed is None else seed
+    start = time.perf_counter()
+    results, errors = [], []
+    for case, bundle in zip(cases, bundles, strict=True):
+        process = bundle.root.processes[0]
+        est = estimate.estimate(process, bundle, assumptions, levers=list(case.levers),
+                                samples=samples, seed=seed)
+        share, ranged = reduction(est, case.measure)
+        if share is None or not asis_value(est, case.measure):
+            errors.append(CaseError(case.path, case.lines.get("measure", 1), "no_asis",
+                                    {"measure": case.measure, "process": process.id}))
+            continue
+        results.append(CaseResult(case, share, ranged))
+    if errors:
+        raise BacktestError(errors)
+    return Report(tuple(results), seed, samples, getattr(assumptions, "source", "default"),
+                  time.perf_counter() - start)
+
+
+# ───────────── the table ─────────────
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - _width(s))
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:5.1f}"
+
+
+def format_text(report: Report, lang: str) -> str:
+    """The table: case, measure, published %, P10/P50/P90 %, inside, |P50 − published|,
+    then the totals and the verdict."""
+    def t(name: str, **a: object) -> str:
+        return text(lang, name, **a)
+
+    n = len(report.results)
+    names = [r.case.name for r in report.results]
+    w = max([_width(t("col_case"))] + [_width(s) for s in names])
+    head = (f"{_pad(t('col_case'), w)}  {_pad(t('col_measure'), 8)} {t('col_published'):>7} "
+            f"{'P10':>6} {'P50':>6} {'P90':>6}  {_pad(t('col_inside'), 6)} {t('col_distance'):>6}")
+    lines = [t("head", cases=n, seed=report.seed, samples=report.samples,
+               assumptions=report.assumptions), "", head, "-" * _width(head)]
+    unranged = False
+    for r in report.results:
+        mark = "" if r.ranged else "*"
+        unranged |= not r.ranged
+        lines.append(
+            f"{_pad(r.case.name, w)}  {_pad(t('measure_' + r.case.measure), 8)} "
+            f"{_pct(r.case.published):>7} {_pct(r.reduction.p10):>6} {_pct(r.reduction.p50):>6} "
+            f"{_pct(r.reduction.p90) + mark:>6}  "
+            f"{_pad(t('yes') if r.inside else t('no'), 6)} {r.distance:6.1f}")
+    lines.append("")
+    share = (lambda k: k / n * 100) if n else (lambda k: 0.0)
+    lines.append(t("total_inside", count=report.inside, cases=n,
+                   share=f"{share(report.inside):.0f}", target=f"{TARGET_INSIDE * 100:.0f}"))
+    lines.append(t("total_within", count=report.within, cases=n,
+                   share=f"{share(report.within):.0f}", target=f"{TARGET_WITHIN * 100:.0f}",
+                   points=f"{WITHIN_POINTS:.0f}"))
+    if unranged:
+        lines.append(t("note_unranged"))
+    missed = report.missed()
+    lines.append(t("verdict_met") if not missed else
+                 t("verdict_missed", which=", ".join(t("target_" + m) for m in missed)))
+    return "\n".join(lines)
+
+
+def case_files(folder: str) -> list[str]:
+    """The ``.bpr`` files of a folder (recursively, sorted), or the file itself."""
+    from bprkit.loader import find_files
+
+    return find_files([folder]) if os.path.isdir(folder) else [folder]
