@@ -17,12 +17,14 @@ def test_text_summary_in_japanese() -> None:
     r = run_cli("analyze", str(CORPUS / "juminhyo.bpr"), "--lang", "ja")
     assert r.returncode == 0, r.stderr
     out = r.stdout
+    doc = json.loads(run_cli("analyze", "--format", "json", str(CORPUS / "juminhyo.bpr")).stdout)
+    count = len(doc["processes"][0]["findings_by_step"])
     assert "住民票交付 「住民票の写しの交付」" in out
     assert "年間            36,000 件: 職員 7,184 時間" in out
     assert "窓口 1 か所、来庁 1.00 回" in out
     assert "認証 「公印を押して認証」  " in out and "juminhyo.bpr:35  年 600 時間" in out
     assert "F102 押印: 押印が必要です" in out
-    assert "指摘（8 件、年間時間の多い順）:" in out
+    assert f"指摘（{count} 件、年間時間の多い順）:" in out and 5 <= count <= 10
     assert "（-）" not in out
 
 
@@ -146,8 +148,12 @@ def test_top_ten_by_default_and_all_on_request() -> None:
 
 
 def test_a_short_list_has_no_more_line() -> None:
-    r = run_cli("analyze", str(CORPUS / "juminhyo.bpr"), "--lang", "en")
-    assert len(_entries(r.stdout)) == 8 and "more: use --all" not in r.stdout
+    path = str(CORPUS / "juminhyo.bpr")
+    total = len(json.loads(run_cli("analyze", "--format", "json", path).stdout)
+                ["processes"][0]["findings_by_step"])
+    assert total <= 10
+    r = run_cli("analyze", path, "--lang", "en")
+    assert len(_entries(r.stdout)) == total and "more: use --all" not in r.stdout
 
 
 def test_each_step_is_listed_once() -> None:
