@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     red.add_argument("--levers", metavar="L1,L2")
     red.add_argument("--assumptions", metavar="FILE.toml")
     red.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    red.add_argument("--force", action="store_true",
+                     help="replace an existing To-Be that redesign did not write")
     back = sub.add_parser("backtest", help="levers against published figures / 公表事例との照合",
                           description="Estimate the bundled backtest cases (or the .bpr cases "
                                       "of DIR) with their levers and compare each with its "
@@ -145,7 +147,7 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
     process, bundle = _pick(report, args.asis, args.process, lang)
     seed = estimate.DEFAULT_SEED if args.seed is None else args.seed
     if tobe_path:
-        tobe_bundle = report.files[1].bundle
+        tobe_bundle = report.files[-1].bundle  # one file when both paths name it
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == process.id), own[0])
         result = estimate.compare(process, bundle, tobe, tobe_bundle, a,
@@ -162,14 +164,17 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         sys.stdout.write("\ufeff")
-        writer.writerow(["step", "label", "lever", "executions", "asis_minutes",
-                         "tobe_minutes", "annual_hours_saved"])
-        for s in doc["steps"]:
-            writer.writerow([s["id"], s["label"], s["lever"] or "", s["executions"],
-                             s["asis_minutes"], s["tobe_minutes"],
-                             "" if s["annual_hours_saved"] is None else s["annual_hours_saved"]])
+        columns = ["id", "label", "kind", "levers", "status", "executions", "asis_minutes",
+                   "tobe_minutes", "asis_wait", "tobe_wait", "staff_hours_saved",
+                   "resident_hours_saved", "external_hours_saved"]
+        writer.writerow(["step" if c == "id" else c for c in columns])
+        for row in doc["steps"]:
+            writer.writerow(["+".join(row[c]) if c == "levers" else
+                             "" if row[c] is None else row[c] for c in columns])
     else:
         _print_estimate(doc, lang, a)
+    for step, lever in result.warnings:  # a lever that slows a step: said in every format
+        print(messages.text(lang, "estimate_slower", step=step, lever=lever), file=sys.stderr)
     return EXIT_OK
 
 
@@ -179,6 +184,7 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
     hours = tot["annual_staff_hours"]
     print(t(lang, "estimate_head", asis=doc["asis"], tobe=doc["tobe"] or "-",
             seed=doc["seed"], samples=doc["samples"], assumptions=doc["assumptions"]))
+    payback = tot["payback_years"]
     if hours["saved"] is None:
         print("  " + t(lang, "analysis_no_volume"))
     else:
@@ -187,26 +193,61 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
                        p10=_fmt(hours["saved_p10"], 0), p90=_fmt(hours["saved_p90"], 0)))
         print("  " + t(lang, "estimate_money", fte=_fmt(tot["fte_saved"], 2),
                        yen=_fmt(tot["yen_saved"], 0),
-                       payback=_fmt(tot["payback_years"], 1)))
-        print("  " + t(lang, "estimate_resident", hours=_fmt(tot["resident_hours_saved"], 0)))
+                       payback=t(lang, "payback_years", years=_fmt(payback, 1))
+                       if payback is not None else t(lang, "payback_unknown")))
+        resident = tot["annual_resident_hours"]
+        print("  " + t(lang, "estimate_resident_band", hours=_fmt(resident["saved"], 0),
+                       p10=_fmt(resident["saved_p10"], 0), p90=_fmt(resident["saved_p90"], 0),
+                       visits_asis=_fmt(tot["visits"]["asis"], 2),
+                       visits_tobe=_fmt(tot["visits"]["tobe"], 2)))
+        external = tot["annual_external_hours"]
+        if external["asis"]:
+            print("  " + t(lang, "estimate_external", asis=_fmt(external["asis"], 0),
+                           tobe=_fmt(external["tobe"], 0)))
     lead = tot["lead_time_days"]
-    print("  " + t(lang, "estimate_lead", asis=_fmt(lead["asis"], 1), tobe=_fmt(lead["tobe"], 1)))
+    print("  " + t(lang, "estimate_lead_band", asis=_fmt(lead["asis"], 2),
+                   tobe=_fmt(lead["tobe"], 2), p10=_fmt(lead["tobe_p10"], 2),
+                   p90=_fmt(lead["tobe_p90"], 2)))
     ca, cb = tot["counts"]["asis"], tot["counts"]["tobe"]
     print("  " + t(lang, "estimate_counts", paper=f"{ca['paper']:.1f} → {cb['paper']:.1f}",
                    seal=f"{ca['seal']:.1f} → {cb['seal']:.1f}",
                    in_person=f"{ca['in_person']:.1f} → {cb['in_person']:.1f}",
                    digital=f"{tot['digital_completion_rate']['asis'] * 100:.0f}% → "
                            f"{tot['digital_completion_rate']['tobe'] * 100:.0f}%"))
-    print("  " + t(lang, "estimate_steps"))
+    if tot["assumption_share"] is not None:
+        print("  " + t(lang, "estimate_assumption_share",
+                       share=f"{tot['assumption_share'] * 100:.0f}%"))
+    print("  " + t(lang, "estimate_steps_head"))
     for s in doc["steps"]:
-        lever = s["lever"] or "-"
-        saved = "-" if s["annual_hours_saved"] is None else _fmt(s["annual_hours_saved"], 0)
-        print(f"    {s['id']:<12} {lever:<20} {_fmt(s['asis_minutes'])} → "
-              f"{_fmt(s['tobe_minutes'])} min   {saved}")
+        lever = "+".join(s["levers"]) or (s["status"] or "-")
+        columns = " | ".join("-" if s[k] is None else _fmt(s[k], 0) for k in
+                             ("staff_hours_saved", "resident_hours_saved",
+                              "external_hours_saved"))
+        print(f"    {s['id']:<14} {lever:<28} {_fmt(s['asis_minutes'])} → "
+              f"{_fmt(s['tobe_minutes'])}   {columns}")
+    refused = [(s["id"], r) for s in doc["steps"] for r in s["refused"]]
+    if refused:
+        print("  " + t(lang, "estimate_refused_head"))
+        for step, r in refused:
+            fact = messages.fact(lang, r["fact"])
+            key = "estimate_refused" if r["reason"] == "needs" else "estimate_refused_not"
+            print(t(lang, key, step=step, lever=r["lever"], needs=fact, fact=fact))
     if doc["sensitivity"]:
         print("  " + t(lang, "estimate_sensitivity"))
         for row in doc["sensitivity"][:6]:
             print(f"    {row['parameter']:<40} {_fmt(row['low'], 0)} … {_fmt(row['high'], 0)}")
+
+
+REDESIGN_MARK = "generated by bprkit redesign"
+"""The first line of every file redesign writes: the only files it overwrites."""
+
+
+def _written_by_redesign(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return REDESIGN_MARK in fh.readline()
+    except OSError:
+        return False
 
 
 def run_redesign(args: argparse.Namespace, lang: str) -> int:
@@ -227,15 +268,23 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
         _print_text(report, lang)
         return EXIT_ERRORS
     bundle = report.files[0].bundle
-    results = [redesign_module.redesign(p, bundle, a, levers=levers, lang=lang)
-               for p in bundle.root.processes]
-    comments = {k: v for r in results for k, v in r.comments.items()}
+    inputs = {os.path.realpath(f.path) for f in bundle.files}
+    if os.path.realpath(out) in inputs:
+        raise _usage(lang, "output_is_import", path=out)
+    if os.path.exists(out) and not args.force and not _written_by_redesign(out):
+        raise _Usage(messages.text(lang, "redesign_exists", path=out) + "\n  "
+                     + messages.text(lang, "hint") + ": "
+                     + messages.text(lang, "redesign_exists_hint"))
+    result = redesign_module.redesign_all(bundle.root.processes, bundle, a, levers=levers,
+                                          lang=lang)
     relative = os.path.relpath(os.path.abspath(args.asis),
                                os.path.dirname(os.path.abspath(out))).replace(os.sep, "/")
-    file = SourceFile(out, (Import(relative),), tuple(r.process for r in results))
-    header = messages.text(lang, "redesign_header", asis=args.asis,
-                           levers=", ".join(levers or a.levers), assumptions=a.source)
-    write_atomic(out, writer.write(file, header=header, comments=comments).encode("utf-8"))
+    file = SourceFile(out, (Import(relative),), result.processes)
+    header = REDESIGN_MARK + "\n" + messages.text(
+        lang, "redesign_header", asis=args.asis, levers=", ".join(levers or a.lever_order),
+        assumptions=a.source)
+    write_atomic(out, writer.write(file, header=header, comments=result.comments)
+                 .encode("utf-8"))
     print(messages.text(lang, "render_written", path=out))
     return EXIT_OK
 

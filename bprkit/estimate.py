@@ -1,49 +1,77 @@
-"""As-Is vs To-Be: levers applied to steps, with uncertainty (estimation.md §5–8).
+"""As-Is vs To-Be with uncertainty (estimation.md §5–8; docs/estimate.md).
 
-For a step with lever L (adoption a, exception share e, time factor f), a case
-takes the digital path with probability a; of those, a share e falls back to
-the As-Is time. So the To-Be's expected time is  m · (1 − a·(1 − e)·(1 − f)),
-never negative and never above m. Executions per case do not change.
+``estimate`` applies the levers (bprkit.levers: which levers a step takes, in which
+order, and what each does) to the As-Is in memory; ``compare`` takes a hand-written
+or redesigned To-Be, its steps matched to the As-Is by bprkit.diff. Both report
+staff, resident and external hours apart (they are never added together), the
+lead time the resident lives, and P10/P50/P90 from one vectorised Monte Carlo.
 
-The Monte Carlo samples every range (step durations, uniform or triangular; each
-lever's factors, shares and costs; the hourly cost) with an explicit numpy
-Generator, all samples at once: arrays of samples × steps, no Python loop over
-samples. Sensitivity sets one parameter to its low and then its high end, the
-others at their expected values, and reports the swing of annual hours saved.
+**Common random numbers.** Every As-Is step draws one uniform number per sample
+for its hands-on time and one for its wait; a To-Be step matched to an As-Is step
+reuses that step's numbers, and lever parameters are drawn once per sample and
+shared by every step. So the difference between the two sides carries no sampling
+noise: a file compared with itself gives a band of exactly 0. Samples are drawn in
+chunks, so memory stays bounded for 10,000-step processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 import numpy as np
 
+from bprkit import diff as diff_module
 from bprkit import graph as graph_module
+from bprkit import levers as lever_module
 from bprkit import metrics as metrics_module
 from bprkit.analysis import Analysis, analyze_process
-from bprkit.assumptions import Assumptions, Lever, Param
+from bprkit.assumptions import Assumptions, Param
 from bprkit.graph import StepRun
 from bprkit.model import STAFF_ROLES, Bundle, Duration, Process
 
 DEFAULT_SAMPLES = 10_000
 DEFAULT_SEED = 20261122
-_LEVER_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate")
+CHUNK_CELLS = 1_000_000
+"""Samples × steps drawn at once (8 MB a matrix): bounds the Monte Carlo's memory."""
+MEASURES = ("staff", "resident", "lead", "wait")
 
 
 @dataclass(frozen=True)
 class StepEstimate:
+    """One step's row. Hours are annual and kept apart: staff (counter, back office,
+    approval, storage), resident (the step's own time, its queue and the travel of a
+    visit spared at it) and external."""
+
     id: str
     label: str
     lane: str
     kind: str | None
-    lever: str | None
+    levers: tuple[str, ...]
+    """The levers applied, in the order they meet the step."""
     executions: float
     asis_minutes: float
     tobe_minutes: float
     asis_wait: float
     tobe_wait: float
-    annual_hours_saved: float | None
+    staff_hours_saved: float | None
+    resident_hours_saved: float | None
+    external_hours_saved: float | None
+    pinned: bool = False
+    """The levers come from the step's own ``lever …`` line."""
+    refused: tuple[lever_module.Refusal, ...] = ()
+    slower: tuple[str, ...] = ()
+    """Levers that make the step slower (time factor above 1)."""
+    by_lever: tuple[tuple[str, float], ...] = ()
+    """Hours saved by each lever, in the step's own column."""
+    status: str = ""
+    """compare: same, changed, removed or added."""
+    matched: tuple[str, ...] = ()
+    """compare: the To-Be steps standing for this As-Is step (or, for an added step,
+    nothing)."""
+
+    @property
+    def lever(self) -> str | None:
+        return " + ".join(self.levers) if self.levers else None
 
 
 @dataclass(frozen=True)
@@ -72,26 +100,44 @@ class Estimate:
     """Annual staff hours saved; None when the process has no volume."""
     yen_saved: float | None
     fte_saved: float | None
-    resident_hours_saved: float | None
-    costs: dict[str, float] = field(default_factory=dict)
+    resident_hours_saved: Range | None
+    external_hours_saved: float | None
+    lead_time_days: Range | None = None
+    """The To-Be's lead time the resident lives, in working days."""
+    reductions: dict[str, Range] = field(default_factory=dict)
+    """Measure (staff, resident, lead, wait) → the share of it the To-Be removes,
+    1 − To-Be/As-Is per sample (the backtest compares these with publications)."""
+    costs: dict[str, float] | None = field(default_factory=dict)
+    """None when no cost is known (compare)."""
     payback_years: float | None = None
     sensitivity: tuple[tuple[str, float, float], ...] = ()
+    assumption_share: float | None = None
+    """The share of staff hours saved that rests on lever figures marked assumption."""
+    warnings: tuple[tuple[str, str], ...] = ()
+    """(step, lever) pairs where the lever makes the step slower."""
 
     def hours_by_lever(self) -> dict[str, float]:
-        """Annual staff hours saved per lever (steps without a lever left out)."""
+        """Annual staff hours saved per lever."""
         out: dict[str, float] = {}
         for s in self.steps:
-            if s.lever and s.annual_hours_saved is not None and s.kind in STAFF_ROLES:
-                out[s.lever] = out.get(s.lever, 0.0) + s.annual_hours_saved
+            if s.kind in STAFF_ROLES:
+                for name, hours in s.by_lever:
+                    out[name] = out.get(name, 0.0) + hours
         return out
 
     def to_dict(self) -> dict[str, object]:
         a, b = self.asis_metrics, self.tobe_metrics
-        saved = self.staff_hours_saved
 
         def r(x: float | None, digits: int = 4) -> float | None:
             return None if x is None or not np.isfinite(x) else round(float(x), digits)
 
+        def band(x: Range | None) -> dict[str, float | None]:
+            if x is None:
+                return {"expected": None, "p10": None, "p50": None, "p90": None}
+            return {"expected": r(x.expected), "p10": r(x.p10), "p50": r(x.p50),
+                    "p90": r(x.p90)}
+
+        saved = self.staff_hours_saved
         return {
             "asis": self.asis.id,
             "tobe": self.tobe.id if self.tobe else None,
@@ -107,71 +153,61 @@ class Estimate:
                     "saved_p50": r(saved.p50) if saved else None,
                     "saved_p90": r(saved.p90) if saved else None,
                 },
+                "annual_resident_hours": {
+                    "asis": r(a.annual_resident_hours), "tobe": r(b.annual_resident_hours),
+                    **{f"saved_{k}" if k != "expected" else "saved": v
+                       for k, v in band(self.resident_hours_saved).items()},
+                },
+                "annual_external_hours": {
+                    "asis": r(a.annual_external_hours), "tobe": r(b.annual_external_hours),
+                    "saved": r(self.external_hours_saved),
+                },
                 "fte_saved": r(self.fte_saved),
                 "yen_saved": r(self.yen_saved, 0),
-                "resident_hours_saved": r(self.resident_hours_saved),
-                "lead_time_days": {"asis": r(a.lead_time_days), "tobe": r(b.lead_time_days)},
+                "resident_hours_saved": r(self.resident_hours_saved.expected)
+                if self.resident_hours_saved else None,
+                "lead_time_days": {"asis": r(a.lead_time_days), "tobe": r(b.lead_time_days),
+                                   **{f"tobe_{k}": v for k, v in
+                                      band(self.lead_time_days).items() if k != "expected"}},
+                "visits": {"asis": r(a.resident.visits), "tobe": r(b.resident.visits)},
                 "counts": {
                     side: {"paper": r(m.counts.paper), "seal": r(m.counts.seal),
                            "in_person": r(m.counts.in_person)}
                     for side, m in (("asis", a), ("tobe", b))},
                 "digital_completion_rate": {"asis": r(a.digital_completion_rate),
                                             "tobe": r(b.digital_completion_rate)},
-                "costs": {k: r(v, 0) for k, v in self.costs.items()},
+                "costs": ({k: r(v, 0) for k, v in self.costs.items()}
+                          if self.costs is not None else None),
                 "payback_years": r(self.payback_years, 2),
+                "assumption_share": r(self.assumption_share),
+                "reductions": {k: band(v) for k, v in self.reductions.items()},
             },
-            "steps": [{"id": s.id, "label": s.label, "lever": s.lever,
+            "steps": [{"id": s.id, "label": s.label, "kind": s.kind, "lever": s.lever,
+                       "levers": list(s.levers), "pinned": s.pinned,
+                       "status": s.status or None, "matched": list(s.matched),
                        "executions": r(s.executions), "asis_minutes": r(s.asis_minutes),
-                       "tobe_minutes": r(s.tobe_minutes),
-                       "annual_hours_saved": r(s.annual_hours_saved)} for s in self.steps],
+                       "tobe_minutes": r(s.tobe_minutes), "asis_wait": r(s.asis_wait),
+                       "tobe_wait": r(s.tobe_wait),
+                       "staff_hours_saved": r(s.staff_hours_saved),
+                       "resident_hours_saved": r(s.resident_hours_saved),
+                       "external_hours_saved": r(s.external_hours_saved),
+                       "slower": list(s.slower),
+                       "refused": [{"lever": x.lever, "reason": x.kind, "fact": x.fact}
+                                   for x in s.refused]}
+                      for s in self.steps],
+            "warnings": [{"step": step, "lever": lever, "reason": "slower"}
+                         for step, lever in self.warnings],
             "sensitivity": [{"parameter": p, "low": r(lo), "high": r(hi)}
                             for p, lo, hi in self.sensitivity],
         }
 
 
-def keep_share(a: float, e: float, f: float) -> float:
-    """The share of As-Is time a step keeps: 1 − a·(1 − e)·(1 − f)."""
-    return 1 - a * (1 - e) * (1 - f)
-
-
-def choose_levers(runs: Iterable[StepRun], assumptions: Assumptions,
-                  allowed: Sequence[str] | None) -> dict[str, Lever]:
-    """For each step, the allowed lever that saves the most expected time."""
-    chosen: dict[str, Lever] = {}
-    names = list(allowed) if allowed is not None else list(assumptions.levers)
-    for run in runs:
-        best, best_keep = None, 1.0
-        for name in names:
-            lever = assumptions.levers[name]
-            if not lever.applies(run.step.tags, run.kind):
-                continue
-            p = {k: assumptions.value(f"levers.{name}.{k}") for k in _LEVER_NUMBERS}
-            keep = keep_share(p["adoption"], p["exception_rate"],
-                              0.0 if lever.removes_step else p["minutes_factor"])
-            if keep < best_keep - 1e-12:
-                best, best_keep = lever, keep
-        if best is not None:
-            chosen[run.id] = best
-    return chosen
-
-
-def _tobe_times(run: StepRun, lever: Lever | None, assumptions: Assumptions
-                ) -> tuple[float, float]:
-    if lever is None:
-        return run.minutes, run.wait
-    v = {k: assumptions.value(f"levers.{lever.name}.{k}") for k in _LEVER_NUMBERS}
-    f = 0.0 if lever.removes_step else v["minutes_factor"]
-    fw = 0.0 if lever.removes_step else v["wait_factor"]
-    return (run.minutes * keep_share(v["adoption"], v["exception_rate"], f),
-            run.wait * keep_share(v["adoption"], v["exception_rate"], fw))
-
-
-def _durations(runs: Sequence[StepRun], hours_per_day: float) -> tuple[np.ndarray, ...]:
-    """low, mode, high (minutes) and a triangular flag per run; a step with no
-    duration is 0."""
+# ── what a side of the comparison is made of ──
+def _duration_arrays(durations: Sequence[Duration | None], hours_per_day: float
+                     ) -> tuple[np.ndarray, ...]:
+    """low, mode, high (minutes) and a triangular flag; no duration is 0."""
     low, mode, high, tri = [], [], [], []
-    for r in runs:
-        d: Duration | None = r.step.duration
+    for d in durations:
         if d is None:
             low.append(0.0), mode.append(0.0), high.append(0.0), tri.append(False)
             continue
@@ -179,39 +215,180 @@ def _durations(runs: Sequence[StepRun], hours_per_day: float) -> tuple[np.ndarra
         low.append(d.low * k), high.append(d.high * k)
         mode.append((d.mode if d.mode is not None else (d.low + d.high) / 2) * k)
         tri.append(d.mode is not None)
-    return (np.array(low), np.array(mode), np.array(high), np.array(tri, dtype=bool))
+    return (np.array(low, dtype=float), np.array(mode, dtype=float),
+            np.array(high, dtype=float), np.array(tri, dtype=bool))
 
 
-def _sample_durations(rng: np.random.Generator, samples: int, low: np.ndarray,
-                      mode: np.ndarray, high: np.ndarray, tri: np.ndarray) -> np.ndarray:
-    """samples × steps: uniform low..high, or triangular by the inverse CDF."""
-    u = rng.random((samples, low.size))
+def _inverse(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray,
+             tri: np.ndarray) -> np.ndarray:
+    """Uniform low..high, or triangular by the inverse CDF, from uniforms u."""
     span = high - low
-    uniform = low + u * span
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        uniform = low + u * span
         cut = np.where(span > 0, (mode - low) / np.where(span > 0, span, 1), 0.0)
         left = low + np.sqrt(u * span * (mode - low))
         right = high - np.sqrt((1 - u) * span * (high - mode))
-    triangular = np.where(u < cut, left, right)
-    return np.where(tri, triangular, uniform)
+    return np.where(tri, np.where(u < cut, left, right), uniform)
 
 
 def _sample(rng: np.random.Generator, p: Param, samples: int) -> np.ndarray:
     if not p.is_range:
         return np.full(samples, p.low)
-    if p.low < p.mode < p.high or p.mode in (p.low, p.high):
+    if p.low <= p.mode <= p.high and p.low < p.high:
         return rng.triangular(p.low, p.mode, p.high, samples)
     return rng.uniform(p.low, p.high, samples)
 
 
-def _lever_costs(levers: Iterable[Lever], assumptions: Assumptions,
-                 cases: float | None) -> dict[str, float]:
-    names = sorted({lever.name for lever in levers})
-    one_off = sum(assumptions.value(f"levers.{n}.one_off_yen") for n in names)
-    annual = sum(assumptions.value(f"levers.{n}.annual_yen") for n in names)
-    per_case = sum(assumptions.value(f"levers.{n}.per_case_yen") for n in names)
-    return {"one_off_yen": one_off,
-            "annual_yen": annual + per_case * (cases or 0.0)}
+@dataclass
+class _Side:
+    """The runs of one side as arrays (one column a run)."""
+
+    runs: list[StepRun]
+    minutes: tuple[np.ndarray, ...]
+    waits: tuple[np.ndarray, ...]
+    batch: np.ndarray
+    execs: np.ndarray
+    staff: np.ndarray
+    resident: np.ndarray
+    external: np.ndarray
+    queue: np.ndarray
+    """1 where the step's wait is a queue the resident stands in."""
+    lead: np.ndarray
+    """The run's lead weight up to the outcome (0 after it)."""
+    fixed_lead: float
+    visits: float
+
+    @classmethod
+    def of(cls, graph: graph_module.ExpandedGraph, metrics: metrics_module.Metrics,
+           assumptions: Assumptions) -> _Side:
+        runs = graph.runs
+        hpd = assumptions.hours_per_day
+        break_minutes = assumptions.value("resident.visit_break_minutes")
+        stop = metrics_module.outcome_order(graph)
+        kinds = [r.kind for r in runs]
+        fixed = sum(extra for order, extra in graph.fixed_waits
+                    if stop is None or order <= stop)
+        return cls(
+            runs,
+            _duration_arrays([r.step.duration for r in runs], hpd),
+            _duration_arrays([r.step.wait for r in runs], hpd),
+            np.array([r.batch_wait for r in runs], dtype=float),
+            np.array([r.executions for r in runs], dtype=float),
+            np.array([k in STAFF_ROLES for k in kinds], dtype=float),
+            np.array([k == "resident" for k in kinds], dtype=float),
+            np.array([k == "external" for k in kinds], dtype=float),
+            np.array([metrics_module.meets_resident(r) and r.wait < break_minutes
+                      for r in runs], dtype=float),
+            np.array([graph.lead_weights.get(r.id, 0.0)
+                      if stop is None or r.order <= stop else 0.0 for r in runs]),
+            fixed, metrics.resident.visits)
+
+
+@dataclass
+class _Totals:
+    """Per-sample figures per case (minutes) of one side."""
+
+    staff: np.ndarray
+    resident: np.ndarray
+    external: np.ndarray
+    lead: np.ndarray
+    wait: np.ndarray
+
+
+def _totals(side: _Side, minutes: np.ndarray, waits: np.ndarray, travel: np.ndarray,
+            visits: np.ndarray | float) -> _Totals:
+    on_case = minutes * side.execs
+    queue_wait = (waits * side.execs) @ side.queue
+    return _Totals(
+        on_case @ side.staff,
+        on_case @ side.resident + queue_wait + visits * travel,
+        on_case @ side.external,
+        (minutes + waits) @ side.lead + side.fixed_lead,
+        queue_wait)
+
+
+class _Collector:
+    """Per-sample results of both sides, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[np.ndarray]] = {}
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        self.parts.setdefault(name, []).append(values)
+
+    def get(self, name: str) -> np.ndarray:
+        return np.concatenate(self.parts[name])
+
+
+def _collect(out: _Collector, before: _Totals, after: _Totals) -> None:
+    out.add("staff_saved", before.staff - after.staff)
+    out.add("resident_saved", before.resident - after.resident)
+    out.add("lead_tobe", after.lead)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, b, a in (("staff", before.staff, after.staff),
+                           ("resident", before.resident, after.resident),
+                           ("lead", before.lead, after.lead),
+                           ("wait", before.wait, after.wait)):
+            out.add(f"reduction_{name}", np.where(b > 0, 1 - a / np.where(b > 0, b, 1), 0.0))
+
+
+def _band(expected: float, values: np.ndarray) -> Range:
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return Range(expected, expected, expected, expected, expected)
+    p10, p50, p90 = np.percentile(finite, [10, 50, 90])
+    return Range(expected, float(p10), float(p50), float(p90), float(finite.mean()))
+
+
+def _chunks(samples: int, columns: int) -> list[int]:
+    size = max(1, min(samples, CHUNK_CELLS // max(columns, 1)))
+    return [min(size, samples - start) for start in range(0, samples, size)]
+
+
+# ── the estimate ──
+@dataclass(frozen=True)
+class _StepPlan:
+    plan: lever_module.Plan
+    refused: tuple[lever_module.Refusal, ...]
+    keep: float
+    keep_wait: float
+    applied: tuple[lever_module.Applied, ...]
+    spared: float
+    """The share of the step's cases for which the resident no longer comes in person."""
+
+
+def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
+              allowed: Sequence[str] | None) -> list[_StepPlan]:
+    """Each run's lever plan at the expected values (shared by estimate and redesign)."""
+    order = lever_module.order(assumptions)
+    allowed_set = set(allowed) if allowed is not None else None
+    break_minutes = assumptions.value("resident.visit_break_minutes")
+    memo: dict[tuple, _StepPlan] = {}
+    out = []
+    for r in runs:
+        held = {d.id for d in r.process.data if d.held}
+        role = r.lane.role if r.lane else None
+        queue = r.wait - r.batch_wait < break_minutes
+        facts = lever_module.facts_of(r.step, r.kind, role, held=held, queue=queue)
+        plan, refused = lever_module.plan_step(
+            r.step, facts, assumptions, order, allowed_set, staff=r.kind in STAFF_ROLES,
+            queue=queue)
+        key = (plan.key(), refused)
+        if key not in memo:
+            keep, keep_wait, applied, after = lever_module.expected(plan, assumptions.levers,
+                                                                    assumptions)
+            present = facts.get("person_present", 0.0)
+            spared = 1 - after.get("person_present", 0.0) / present if present else 0.0
+            memo[key] = _StepPlan(plan, refused, keep, keep_wait, applied, spared)
+        out.append(memo[key])
+    return out
+
+
+def tobe_times(run: StepRun, plan: _StepPlan) -> tuple[float, float]:
+    """The run's To-Be (minutes, wait): hands-on time × kept share; the wait's own
+    part × kept share, the batch's wait unchanged."""
+    own_wait = run.wait - run.batch_wait
+    return run.minutes * plan.keep, run.batch_wait + own_wait * plan.keep_wait
 
 
 def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
@@ -220,208 +397,376 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     """Apply the levers to the As-Is in memory and estimate the To-Be."""
     asis = analyze_process(process, bundle, assumptions=assumptions)
     runs = asis.graph.runs
-    chosen = choose_levers(runs, assumptions, levers)
-    times = {r.id: _tobe_times(r, chosen.get(r.id), assumptions) for r in runs}
+    plans = plan_runs(runs, assumptions, levers)
+    times = {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)}
     tobe_graph = graph_module.expand(process, bundle, assumptions, times=times)
     tobe_metrics = metrics_module.compute(tobe_graph, assumptions)
-    tobe_metrics = _retagged(tobe_metrics, asis, chosen, assumptions)
     cases = asis.metrics.cases_per_year
-    steps = tuple(
-        StepEstimate(r.id, r.step.title, r.step.lane, r.kind,
-                     chosen[r.id].name if r.id in chosen else None, r.executions,
-                     r.minutes, times[r.id][0], r.wait, times[r.id][1],
-                     (r.executions * (r.minutes - times[r.id][0]) * cases / 60
-                      if cases is not None else None))
-        for r in runs)
-    staff = np.array([r.kind in STAFF_ROLES for r in runs], dtype=float)
-    execs = np.array([r.executions for r in runs])
-    saved_range, sensitivity = None, ()
-    if cases is not None:
-        saved_range = _monte_carlo(runs, chosen, assumptions, staff, execs, cases, samples,
-                                   seed)
-        sensitivity = _sensitivity(runs, chosen, assumptions, staff, execs, cases)
-    tobe_metrics = _fewer_visits(tobe_metrics, asis, chosen, assumptions)
-    costs = _lever_costs(chosen.values(), assumptions, cases)
-    return _finish(process, None, tuple(levers or assumptions.levers), seed, samples,
-                   assumptions, steps, asis, tobe_metrics, saved_range, costs, sensitivity)
-
-
-def _fewer_visits(m: metrics_module.Metrics, asis: Analysis, chosen: Mapping[str, Lever],
-                  assumptions: Assumptions) -> metrics_module.Metrics:
-    """A lever that removes ``in_person`` from the step a visit begins at (online
-    application) spares that visit, with its travel, for the cases it serves."""
-    from dataclasses import replace
-
-    spared = 0.0
-    for run_id, visits in metrics_module.visit_starts(asis.graph, assumptions).items():
-        lever = chosen.get(run_id)
-        if lever is not None and "in_person" in lever.tags_removed:
-            a = assumptions.value(f"levers.{lever.name}.adoption")
-            e = assumptions.value(f"levers.{lever.name}.exception_rate")
-            spared += visits * a * (1 - e)
-    if not spared:
-        return m
     travel = assumptions.value("resident.travel_minutes")
-    minutes = m.resident_minutes_per_case - spared * travel
-    per_year = m.cases_per_year
+    starts = metrics_module.visit_starts(asis.graph, assumptions)
+    catalog = assumptions.levers
+
+    rows = []
+    visits_spared = 0.0
+    for r, p in zip(runs, plans, strict=True):
+        tm, tw = times[r.id]
+        per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
+        own = r.executions * (r.minutes - tm)
+        spared = starts.get(r.id, 0.0) * p.spared
+        visits_spared += spared
+        queue = metrics_module.meets_resident(r) and \
+            r.wait - r.batch_wait < assumptions.value("resident.visit_break_minutes")
+        resident = (own if r.kind == "resident" else 0.0) + \
+            (r.executions * (r.wait - tw) if queue else 0.0) + spared * travel
+        by_lever = tuple(
+            (a.lever, per_year(r.executions * r.minutes * (a.keep_before - a.keep_after)))
+            for a in p.applied) if per_year else ()
+        rows.append(StepEstimate(
+            r.id, r.step.title, r.step.lane, r.kind, tuple(a.lever for a in p.applied),
+            r.executions, r.minutes, tm, r.wait, tw,
+            per_year(own) if per_year and r.kind in STAFF_ROLES else (0.0 if per_year else None),
+            per_year(resident) if per_year else None,
+            per_year(own) if per_year and r.kind == "external" else (0.0 if per_year else None),
+            pinned=bool(p.plan.pinned), refused=p.refused,
+            slower=tuple(a.lever for a in p.applied if a.slower), by_lever=by_lever))
+    tobe_metrics = _tobe_figures(tobe_metrics, asis, plans, visits_spared, rows, catalog,
+                                 assumptions)
+    steps = tuple(rows)
+    saved = resident_saved = lead = None
+    reductions: dict[str, Range] = {}
+    sensitivity: tuple = ()
+    asis_side = _Side.of(asis.graph, asis.metrics, assumptions)
+    collected = _monte_carlo_levers(asis_side, plans, starts, catalog, assumptions,
+                                    samples, seed)
+    lead = _band(tobe_metrics.lead_time_days,
+                 collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
+    reductions = _reductions(collected, asis.metrics, tobe_metrics)
+    if cases is not None:
+        saved = _band(sum(s.staff_hours_saved or 0.0 for s in steps),
+                      collected.get("staff_saved") * cases / 60)
+        resident_saved = _band(sum(s.resident_hours_saved or 0.0 for s in steps),
+                               collected.get("resident_saved") * cases / 60)
+        sensitivity = _sensitivity(runs, plans, assumptions, cases)
+    used = sorted({a.lever for p in plans for a in p.applied if a.served > 0})
+    costs = _lever_costs(used, assumptions, cases)
+    external = (sum(s.external_hours_saved or 0.0 for s in steps)
+                if cases is not None else None)
+    share = _assumption_share(steps, assumptions)
+    warnings = tuple((s.id, lever) for s in steps for lever in s.slower)
+    return _finish(process, None, tuple(levers or lever_module.order(assumptions)), seed,
+                   samples, assumptions, steps, asis, tobe_metrics, saved, resident_saved,
+                   external, lead, reductions, costs, sensitivity, share, warnings)
+
+
+def _reductions(collected: _Collector, before: metrics_module.Metrics,
+                after: metrics_module.Metrics) -> dict[str, Range]:
+    def share(b: float, a: float) -> float:
+        return 1 - a / b if b > 0 else 0.0
+
+    expected = {
+        "staff": share(before.staff_minutes_per_case, after.staff_minutes_per_case),
+        "resident": share(before.resident_minutes_per_case, after.resident_minutes_per_case),
+        "lead": share(before.lead_time_hours, after.lead_time_hours),
+        "wait": share(before.resident.waiting_minutes, after.resident.waiting_minutes),
+    }
+    return {m: _band(expected[m], collected.get(f"reduction_{m}")) for m in MEASURES}
+
+
+def _tobe_figures(m: metrics_module.Metrics, asis: Analysis,
+                  plans: Sequence[_StepPlan], visits_spared: float,
+                  rows: Sequence[StepEstimate], catalog: Mapping,
+                  assumptions: Assumptions) -> metrics_module.Metrics:
+    """The To-Be's figures where the levers change more than times: resident minutes
+    (the per-step savings, so the table adds up to the total), visits spared, counts
+    and digital completion weighed by the share of cases each lever serves."""
+    a = asis.metrics
+    per_year = a.cases_per_year
+    touches = {"paper": 0.0, "seal": 0.0, "in_person": 0.0}
+    digital = total = 0.0
+    for r, p in zip(asis.graph.runs, plans, strict=True):
+        before = set(r.step.tags)
+        share = 1.0
+        shares = {tag: 1.0 for tag in before}
+        for applied in p.applied:
+            lever = catalog[applied.lever]
+            for tag in lever.tags_removed:
+                if tag in shares:
+                    shares[tag] *= 1 - applied.served
+            share *= 1 - applied.served
+        for tag in touches:
+            touches[tag] += r.executions * shares.get(tag, 0.0)
+        total += r.executions
+        still = max((shares[t] for t in before & metrics_module.NOT_DIGITAL), default=0.0)
+        digital += r.executions * (1 - still)
+    resident_saved = sum(s.resident_hours_saved or 0.0 for s in rows)
+    minutes = a.resident_minutes_per_case - (
+        resident_saved * 60 / per_year if per_year else _resident_minutes_saved(
+            asis, plans, visits_spared, assumptions))
     return replace(
         m, resident_minutes_per_case=minutes,
         annual_resident_hours=per_year * minutes / 60 if per_year is not None else None,
-        resident=replace(m.resident, visits=m.resident.visits - spared))
+        resident=replace(m.resident, visits=a.resident.visits - visits_spared),
+        counts=metrics_module.Counts(**touches),
+        digital_completion_rate=digital / total if total else 0.0)
 
 
-def _lever_arrays(runs: Sequence[StepRun], chosen: Mapping[str, Lever],
-                  values: Mapping[str, Mapping[str, np.ndarray | float]], samples: int
-                  ) -> np.ndarray:
-    """samples × steps: the share of time each step keeps."""
-    keep = np.ones((samples, len(runs)))
-    for j, r in enumerate(runs):
-        lever = chosen.get(r.id)
-        if lever is None:
-            continue
-        v = values[lever.name]
-        f = 0.0 if lever.removes_step else v["minutes_factor"]
-        keep[:, j] = keep_share(v["adoption"], v["exception_rate"], f)
-    return keep
+def _resident_minutes_saved(asis: Analysis, plans: Sequence[_StepPlan], visits_spared: float,
+                            assumptions: Assumptions) -> float:
+    """Per case, for a process without volume (the per-step rows carry no hours)."""
+    break_minutes = assumptions.value("resident.visit_break_minutes")
+    total = visits_spared * assumptions.value("resident.travel_minutes")
+    for r, p in zip(asis.graph.runs, plans, strict=True):
+        tm, tw = tobe_times(r, p)
+        if r.kind == "resident":
+            total += r.executions * (r.minutes - tm)
+        if metrics_module.meets_resident(r) and r.wait - r.batch_wait < break_minutes:
+            total += r.executions * (r.wait - tw)
+    return total
 
 
-def _monte_carlo(runs: Sequence[StepRun], chosen: Mapping[str, Lever],
-                 assumptions: Assumptions, staff: np.ndarray, execs: np.ndarray,
-                 cases: float, samples: int, seed: int) -> Range:
+def _lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: Assumptions,
+                   n: int) -> dict[str, dict[str, np.ndarray]]:
+    out = {}
+    for name in names:
+        v = {k: _sample(rng, assumptions.lever_param(name, k), n)
+             for k in lever_module.NUMBERS}
+        key = f"levers.{name}.staff_minutes_factor"
+        v["staff_minutes_factor"] = (_sample(rng, assumptions.params[key], n)
+                                     if key in assumptions.params else v["minutes_factor"])
+        out[name] = v
+    return out
+
+
+def _monte_carlo_levers(side: _Side, plans: Sequence[_StepPlan], starts: Mapping[str, float],
+                        catalog: Mapping, assumptions: Assumptions, samples: int,
+                        seed: int) -> _Collector:
     rng = np.random.default_rng(seed)
-    minutes = _sample_durations(rng, samples, *_durations(runs, assumptions.hours_per_day))
-    values = {name: {k: _sample(rng, assumptions.lever_param(name, k), samples)
-                     for k in _LEVER_NUMBERS}
-              for name in sorted({lever.name for lever in chosen.values()})}
-    keep = _lever_arrays(runs, chosen, values, samples)
-    saved = (minutes * (1 - keep)) @ (execs * staff) * cases / 60
-    expected = _saved_expected(runs, chosen, assumptions, staff, execs, cases)
-    p10, p50, p90 = np.percentile(saved, [10, 50, 90])
-    return Range(expected, float(p10), float(p50), float(p90), float(saved.mean()))
+    unique: dict[tuple, int] = {}
+    index = np.zeros(len(plans), dtype=int)
+    chosen: list[_StepPlan] = []
+    for j, p in enumerate(plans):
+        key = p.plan.key()
+        if key not in unique:
+            unique[key] = len(chosen)
+            chosen.append(p)
+        index[j] = unique[key]
+    names = sorted({n for p in chosen for n in p.plan.chain})
+    start_visits = np.array([starts.get(r.id, 0.0) for r in side.runs])
+    present = np.array([p.plan.facts.get("person_present", 0.0) for p in chosen])
+    out = _Collector()
+    for n in _chunks(samples, len(side.runs)):
+        u = rng.random((n, len(side.runs)))
+        uw = rng.random((n, len(side.runs)))
+        numbers = _lever_numbers(rng, names, assumptions, n)
+        travel = _sample(rng, assumptions["resident.travel_minutes"], n)
+        keep = np.ones((n, len(chosen)))
+        keep_wait = np.ones((n, len(chosen)))
+        spared = np.zeros((n, len(chosen)))
+        for k, p in enumerate(chosen):
+            if not p.plan.chain:
+                continue
+            kp, kw, facts, _ = lever_module.run_chain(p.plan, catalog, numbers)
+            keep[:, k], keep_wait[:, k] = kp, kw
+            if present[k]:
+                spared[:, k] = 1 - np.asarray(facts.get("person_present", 0.0)) / present[k]
+        minutes = _inverse(u, *side.minutes)
+        waits = _inverse(uw, *side.waits) + side.batch
+        tobe_minutes = minutes * keep[:, index]
+        tobe_waits = side.batch + (waits - side.batch) * keep_wait[:, index]
+        visits_spared = spared[:, index] @ start_visits
+        before = _totals(side, minutes, waits, travel, side.visits)
+        after = _totals(side, tobe_minutes, tobe_waits, travel, side.visits - visits_spared)
+        _collect(out, before, after)
+    return out
 
 
-def _saved_expected(runs: Sequence[StepRun], chosen: Mapping[str, Lever],
-                    assumptions: Assumptions, staff: np.ndarray, execs: np.ndarray,
-                    cases: float, override: tuple[str, str, float] | None = None) -> float:
-    values: dict[str, dict[str, float]] = {}
-    for name in {lever.name for lever in chosen.values()}:
-        values[name] = {k: assumptions.value(f"levers.{name}.{k}") for k in _LEVER_NUMBERS}
+def _saved_expected(runs: Sequence[StepRun], plans: Sequence[_StepPlan],
+                    assumptions: Assumptions, cases: float,
+                    override: tuple[str, str, float] | None = None) -> float:
+    """Annual staff hours saved at the expected values, one parameter overridden."""
+    catalog = assumptions.levers
+    numbers = {name: lever_module.values(assumptions, name)
+               for name in {n for p in plans for n in p.plan.chain}}
     if override is not None:
         name, key, value = override
-        values[name][key] = value
-    keep = _lever_arrays(runs, chosen, values, 1)[0]
-    minutes = np.array([r.minutes for r in runs])
-    return float((minutes * (1 - keep)) @ (execs * staff) * cases / 60)
+        if name in numbers:
+            numbers[name][key] = value
+            if key == "minutes_factor" and f"levers.{name}.staff_minutes_factor" \
+                    not in assumptions.params:
+                numbers[name]["staff_minutes_factor"] = value
+    memo: dict[tuple, float] = {}
+    total = 0.0
+    for r, p in zip(runs, plans, strict=True):
+        if r.kind not in STAFF_ROLES or not p.plan.chain:
+            continue
+        key = p.plan.key()
+        if key not in memo:
+            memo[key] = float(lever_module.run_chain(p.plan, catalog, numbers)[0])
+        total += r.executions * r.minutes * (1 - memo[key])
+    return total * cases / 60
 
 
-def _sensitivity(runs: Sequence[StepRun], chosen: Mapping[str, Lever],
-                 assumptions: Assumptions, staff: np.ndarray, execs: np.ndarray,
-                 cases: float) -> tuple[tuple[str, float, float], ...]:
+def _sensitivity(runs: Sequence[StepRun], plans: Sequence[_StepPlan],
+                 assumptions: Assumptions, cases: float
+                 ) -> tuple[tuple[str, float, float], ...]:
     rows = []
-    for name in sorted({lever.name for lever in chosen.values()}):
-        for key in ("minutes_factor", "adoption", "exception_rate"):  # waits save no hours
-            p = assumptions.lever_param(name, key)
-            if not p.is_range:
+    for name in sorted({n for p in plans for n in p.plan.chain}):
+        for key in ("minutes_factor", "staff_minutes_factor", "adoption", "exception_rate"):
+            full = f"levers.{name}.{key}"
+            if full not in assumptions.params or not assumptions.params[full].is_range:
                 continue
-            low = _saved_expected(runs, chosen, assumptions, staff, execs, cases,
-                                  (name, key, p.low))
-            high = _saved_expected(runs, chosen, assumptions, staff, execs, cases,
-                                   (name, key, p.high))
-            rows.append((f"levers.{name}.{key}", low, high))
+            p = assumptions.params[full]
+            low = _saved_expected(runs, plans, assumptions, cases, (name, key, p.low))
+            high = _saved_expected(runs, plans, assumptions, cases, (name, key, p.high))
+            rows.append((full, low, high))
     rows.sort(key=lambda row: -abs(row[2] - row[1]))
     return tuple(rows)
 
 
-def _retagged(m: metrics_module.Metrics, asis: Analysis, chosen: Mapping[str, Lever],
-              assumptions: Assumptions) -> metrics_module.Metrics:
-    """Counts and digital completion after the levers: a step's tags change on the
-    digital path, weighted by the share of cases that take it."""
-    from dataclasses import replace
+def _assumption_share(steps: Sequence[StepEstimate], assumptions: Assumptions) -> float | None:
+    total = resting = 0.0
+    for s in steps:
+        if s.kind not in STAFF_ROLES:
+            continue
+        for name, hours in s.by_lever:
+            total += hours
+            if lever_module.rests_on_assumption(assumptions, name):
+                resting += hours
+    return resting / total if total > 0 else None
 
-    touches = {"paper": 0.0, "seal": 0.0, "in_person": 0.0}
-    digital = total = 0.0
-    for r in asis.graph.runs:
-        lever = chosen.get(r.id)
-        before = set(r.step.tags)
-        share = 0.0
-        after = before
-        if lever is not None:
-            a = assumptions.value(f"levers.{lever.name}.adoption")
-            e = assumptions.value(f"levers.{lever.name}.exception_rate")
-            share = a * (1 - e)
-            after = (before - set(lever.tags_removed)) | set(lever.tags_added)
-        for tag in touches:
-            touches[tag] += r.executions * ((1 - share) * (tag in before) + share * (tag in after))
-        total += r.executions
-        digital += r.executions * ((1 - share) * (not metrics_module.NOT_DIGITAL & before)
-                                   + share * (not metrics_module.NOT_DIGITAL & after))
-    return replace(m, counts=metrics_module.Counts(**touches),
-                   digital_completion_rate=digital / total if total else 0.0)
+
+def _lever_costs(names: Sequence[str], assumptions: Assumptions,
+                 cases: float | None) -> dict[str, float]:
+    one_off = sum(assumptions.value(f"levers.{n}.one_off_yen") for n in names)
+    annual = sum(assumptions.value(f"levers.{n}.annual_yen") for n in names)
+    per_case = sum(assumptions.value(f"levers.{n}.per_case_yen") for n in names)
+    return {"one_off_yen": one_off, "annual_yen": annual + per_case * (cases or 0.0)}
 
 
 def _finish(asis_process: Process, tobe_process: Process | None, levers: tuple[str, ...],
             seed: int, samples: int, assumptions: Assumptions,
             steps: tuple[StepEstimate, ...], asis: Analysis,
             tobe_metrics: metrics_module.Metrics, saved: Range | None,
-            costs: dict[str, float], sensitivity: tuple) -> Estimate:
-    a = asis.metrics
+            resident: Range | None, external: float | None, lead: Range | None,
+            reductions: dict[str, Range], costs: dict[str, float] | None,
+            sensitivity: tuple, share: float | None,
+            warnings: tuple[tuple[str, str], ...]) -> Estimate:
     hourly = assumptions.value("cost.hourly_yen")
     fte_hours = assumptions.value("time.annual_hours_per_fte")
-    yen = fte = resident = payback = None
+    yen = fte = payback = None
     if saved is not None:
         yen = saved.expected * hourly
         fte = saved.expected / fte_hours
-    if a.annual_resident_hours is not None and tobe_metrics.annual_resident_hours is not None:
-        resident = a.annual_resident_hours - tobe_metrics.annual_resident_hours
-    if yen is not None:
+    if yen is not None and costs is not None:
         net = yen - costs.get("annual_yen", 0.0)
-        if costs.get("one_off_yen", 0.0) == 0 and net > 0:
-            payback = 0.0
-        elif net > 0:
-            payback = costs["one_off_yen"] / net
+        if net > 0:
+            payback = costs.get("one_off_yen", 0.0) / net
     return Estimate(asis_process, tobe_process, levers, seed, samples, assumptions.source,
-                    steps, a, tobe_metrics, saved, yen, fte, resident, costs, payback,
-                    sensitivity)
+                    steps, asis.metrics, tobe_metrics, saved, yen, fte, resident, external,
+                    lead, reductions, costs, payback, sensitivity, share, warnings)
 
 
+# ── compare ──
 def compare(asis_process: Process, asis_bundle: Bundle | None, tobe_process: Process,
             tobe_bundle: Bundle | None, assumptions: Assumptions, *,
             samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Estimate:
-    """A hand-written As-Is and To-Be pair: steps matched by id; the Monte Carlo
-    samples the durations of both."""
+    """An As-Is and a To-Be (hand-written or redesigned): steps matched by
+    bprkit.diff (``replaces``, then ids, then labels); the Monte Carlo draws each
+    As-Is step's numbers once and a matched To-Be step reuses them."""
     asis = analyze_process(asis_process, asis_bundle, assumptions=assumptions)
     tobe = analyze_process(tobe_process, tobe_bundle, assumptions=assumptions)
     cases = asis.metrics.cases_per_year
+    match = diff_module.match(asis.graph.runs, tobe.graph.runs)
+    steps = _compare_rows(asis, tobe, match, cases, assumptions)
+    before = _Side.of(asis.graph, asis.metrics, assumptions)
+    after = _Side.of(tobe.graph, tobe.metrics, assumptions)
+    asis_index = {r.id: j for j, r in enumerate(asis.graph.runs)}
+    draw = np.array([asis_index.get((match.asis_of.get(r.id) or ("",))[0], -1)
+                     for r in tobe.graph.runs], dtype=int)
+    collected = _monte_carlo_pair(before, after, draw, assumptions, samples, seed)
+    lead = _band(tobe.metrics.lead_time_days,
+                 collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
+    reductions = _reductions(collected, asis.metrics, tobe.metrics)
+    saved = resident = None
+    external = None
+    if cases is not None:
+        saved = _band(sum(s.staff_hours_saved or 0.0 for s in steps),
+                      collected.get("staff_saved") * cases / 60)
+        resident = _band((asis.metrics.resident_minutes_per_case
+                          - tobe.metrics.resident_minutes_per_case) * cases / 60,
+                         collected.get("resident_saved") * cases / 60)
+        external = sum(s.external_hours_saved or 0.0 for s in steps)
+    return _finish(asis_process, tobe_process, (), seed, samples, assumptions, steps, asis,
+                   tobe.metrics, saved, resident, external, lead, reductions, None, (), None,
+                   ())
+
+
+def _compare_rows(asis: Analysis, tobe: Analysis, match: diff_module.Match,
+                  cases: float | None, assumptions: Assumptions) -> tuple[StepEstimate, ...]:
+    """One row per As-Is step (its To-Be counterparts' time set against it), then one
+    per added To-Be step; each row's hours in its own column."""
     after = {r.id: r for r in tobe.graph.runs}
-    steps = []
+    per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
+
+    def columns(sides: Sequence[tuple[StepRun, float]]) -> tuple[float | None, ...]:
+        """(staff, resident, external) hours: each run in the column of its own kind,
+        the As-Is counted +1, the To-Be −1."""
+        if per_year is None:
+            return None, None, None
+        out = [0.0, 0.0, 0.0]
+        for run, sign in sides:
+            load = sign * per_year(run.executions * run.minutes)
+            if run.kind in STAFF_ROLES:
+                out[0] += load
+            elif run.kind == "resident":
+                out[1] += load
+            elif run.kind == "external":
+                out[2] += load
+        return tuple(out)
+
+    rows = []
     for r in asis.graph.runs:
-        twin = after.get(r.id)
-        tobe_minutes = twin.minutes if twin else 0.0
-        tobe_execs = twin.executions if twin else 0.0
-        steps.append(StepEstimate(
-            r.id, r.step.title, r.step.lane, r.kind, None, r.executions, r.minutes,
-            tobe_minutes, r.wait, twin.wait if twin else 0.0,
-            ((r.executions * r.minutes - tobe_execs * tobe_minutes) * cases / 60
-             if cases is not None else None)))
-    before_ids = {r.id for r in asis.graph.runs}
-    for r in tobe.graph.runs:
-        if r.id not in before_ids:
-            steps.append(StepEstimate(
-                r.id, r.step.title, r.step.lane, r.kind, None, 0.0, 0.0, r.minutes, 0.0,
-                r.wait, -r.executions * r.minutes * cases / 60 if cases is not None else None))
-    saved = None
-    if cases is not None and tobe.metrics.annual_staff_hours is not None:
-        rng = np.random.default_rng(seed)
-        totals = []
-        for runs in (asis.graph.runs, tobe.graph.runs):
-            staff = np.array([r.kind in STAFF_ROLES for r in runs], dtype=float)
-            execs = np.array([r.executions for r in runs])
-            minutes = _sample_durations(rng, samples,
-                                        *_durations(runs, assumptions.hours_per_day))
-            totals.append(minutes @ (execs * staff) * cases / 60)
-        diff = totals[0] - totals[1]
-        expected = (asis.metrics.annual_staff_hours or 0) - tobe.metrics.annual_staff_hours
-        p10, p50, p90 = np.percentile(diff, [10, 50, 90])
-        saved = Range(expected, float(p10), float(p50), float(p90), float(diff.mean()))
-    return _finish(asis_process, tobe_process, (), seed, samples, assumptions, tuple(steps),
-                   asis, tobe.metrics, saved, {}, ())
+        twins = [after[t] for t in match.tobe_of.get(r.id, ())
+                 if (match.asis_of.get(t) or ("",))[0] == r.id]
+        tobe_load = sum(t.executions * t.minutes for t in twins)
+        tobe_minutes = tobe_load / r.executions if r.executions else 0.0
+        tobe_wait = max((t.wait for t in twins), default=0.0)
+        staff, resident, external = columns([(r, 1.0), *((t, -1.0) for t in twins)])
+        rows.append(StepEstimate(
+            r.id, r.step.title, r.step.lane, r.kind, (), r.executions, r.minutes,
+            tobe_minutes, r.wait, tobe_wait, staff, resident, external,
+            status=match.status[r.id], matched=tuple(match.tobe_of.get(r.id, ()))))
+    for t in tobe.graph.runs:
+        if match.asis_of.get(t.id):
+            continue
+        staff, resident, external = columns([(t, -1.0)])
+        rows.append(StepEstimate(
+            t.id, t.step.title, t.step.lane, t.kind, (), 0.0, 0.0, t.minutes, 0.0, t.wait,
+            staff, resident, external, status="added"))
+    return tuple(rows)
+
+
+def _monte_carlo_pair(before: _Side, after: _Side, draw: np.ndarray,
+                      assumptions: Assumptions, samples: int, seed: int) -> _Collector:
+    rng = np.random.default_rng(seed)
+    own = np.flatnonzero(draw < 0)
+    shared = np.flatnonzero(draw >= 0)
+    out = _Collector()
+    for n in _chunks(samples, len(before.runs) + len(after.runs)):
+        u = rng.random((n, len(before.runs)))
+        uw = rng.random((n, len(before.runs)))
+        travel = _sample(rng, assumptions["resident.travel_minutes"], n)
+        v = np.empty((n, len(after.runs)))
+        vw = np.empty((n, len(after.runs)))
+        v[:, shared], vw[:, shared] = u[:, draw[shared]], uw[:, draw[shared]]
+        v[:, own] = rng.random((n, own.size))
+        vw[:, own] = rng.random((n, own.size))
+        minutes_a = _inverse(u, *before.minutes)
+        waits_a = _inverse(uw, *before.waits) + before.batch
+        minutes_b = _inverse(v, *after.minutes)
+        waits_b = _inverse(vw, *after.waits) + after.batch
+        _collect(out, _totals(before, minutes_a, waits_a, travel, before.visits),
+                 _totals(after, minutes_b, waits_b, travel, after.visits))
+    return out
+
+

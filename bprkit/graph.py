@@ -24,7 +24,7 @@ import numpy as np
 
 from bprkit import flow
 from bprkit.assumptions import Assumptions
-from bprkit.model import Bundle, Lane, Process, Step
+from bprkit.model import Batch, Bundle, Lane, Process, Step
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class StepRun:
     """Expected wait before one execution, in minutes."""
     order: int
     """Position in the expanded flow, in source order."""
+    batch_wait: float = 0.0
+    """The part of ``wait`` spent waiting for the step's batch (``batch``)."""
 
     @property
     def lane_key(self) -> str:
@@ -65,6 +67,12 @@ class ExpandedGraph:
     """Expected elapsed minutes from start to end (hands-on + waits)."""
     wait_minutes: float = 0.0
     """The part of the lead time that is waiting."""
+    lead_weights: dict[str, float] = field(default_factory=dict)
+    """Run id → how often its time (hands-on + wait) enters the lead time per case:
+    its visits, or 0 on a parallel path shorter than another of its block."""
+    fixed_waits: list[tuple[int, float]] = field(default_factory=list)
+    """Waits for a batched ``use`` (order of the next run, minutes per case on the
+    lead time)."""
 
     def run(self, qualified_id: str) -> StepRun | None:
         return next((r for r in self.runs if r.id == qualified_id), None)
@@ -135,6 +143,21 @@ class _Expander:
         self.hours_per_day = assumptions.hours_per_day
         self.uses_seen: dict[str, int] = defaultdict(int)
         self.graphs: dict[str, flow.FlowGraph] = {}
+        self.working_days = assumptions.value("time.working_days_per_year")
+        self.cases_per_year: float | None = None
+
+    def batch(self, batch: Batch | None) -> tuple[float, float]:
+        """(cases sharing one run, minutes a case waits for the batch): for N cases,
+        (N − 1)/2 arrivals; for a period, half of it (docs/estimate.md, "Batches")."""
+        if batch is None:
+            return 1.0, 0.0
+        shared = batch.cases_per_run(self.cases_per_year, working_days=self.working_days)
+        year = self.working_days * self.hours_per_day * 60
+        if batch.cases is not None:
+            per_case = year / self.cases_per_year if self.cases_per_year else 0.0
+            return shared, (shared - 1) / 2 * per_case
+        runs = year / (self.cases_per_year / shared) if self.cases_per_year else 0.0
+        return shared, runs / 2
 
     def flowgraph(self, process: Process) -> flow.FlowGraph:
         if process.id not in self.graphs:
@@ -145,20 +168,23 @@ class _Expander:
         return duration.expected_minutes(self.hours_per_day) if duration else 0.0  # type: ignore[attr-defined]
 
     def expand(self, out: ExpandedGraph, process: Process, prefix: str, entries: float,
-               stack: tuple[str, ...]) -> tuple[float, float]:
-        """Add the process's runs and edges; return (lead, wait) minutes per entry."""
+               stack: tuple[str, ...]) -> tuple[float, float, list[tuple[int, float]]]:
+        """Add the process's runs and edges; return (lead, wait) minutes per entry and
+        the lead weight of each run added (by index in ``out.runs``)."""
         if process.id in stack:
             raise LoopError(" → ".join((*stack, process.id)))
         fg = self.flowgraph(process)
         return self.block(out, process, fg, flow.START, prefix, entries, (*stack, process.id))
 
     def block(self, out: ExpandedGraph, process: Process, fg: flow.FlowGraph, entry: str,
-              prefix: str, entries: float, stack: tuple[str, ...]) -> tuple[float, float]:
+              prefix: str, entries: float, stack: tuple[str, ...]
+              ) -> tuple[float, float, list[tuple[int, float]]]:
         exit_, members = fg.blocks[entry]
         transitions = {n: ({fg.joins[n]: 1.0} if n in fg.forks else fg.edges.get(n, {}))
                        for n in members}
         seen = visits(members, transitions, entry)
         lead = waited = 0.0
+        weights: list[tuple[int, float]] = []
         g = out.digraph
         for node in members:
             v = seen.get(node, 0.0)
@@ -166,11 +192,16 @@ class _Expander:
             g.add_node(name, role=_role(node, fg))
             if node in fg.steps:
                 step = fg.steps[node]
-                minutes, wait = self.times.get(
-                    name, (self.minutes(step.duration), self.minutes(step.wait)))
+                shared, batch_wait = self.batch(step.batch)
+                if name in self.times:  # the estimate's To-Be: its wait holds the batch's
+                    minutes, wait = self.times[name]
+                else:
+                    minutes = self.minutes(step.duration)
+                    wait = self.minutes(step.wait) + batch_wait
                 run = StepRun(name, step, process, process.lane(step.lane),
-                              process.kind_of(step), v * entries, minutes, wait,
-                              len(out.runs))
+                              process.kind_of(step), v * entries / shared, minutes, wait,
+                              len(out.runs), batch_wait)
+                weights.append((len(out.runs), v))
                 out.runs.append(run)
                 lead += v * (run.minutes + run.wait)
                 waited += v * run.wait
@@ -179,9 +210,10 @@ class _Expander:
                          for e in fg.forks[node]]
                 for e in fg.forks[node]:
                     g.add_edge(name, prefix + e, p=1.0, flow=entries * v)
-                longest = max(paths, default=(0.0, 0.0))
+                longest = max(paths, default=(0.0, 0.0, []), key=lambda p: p[0])
                 lead += v * longest[0]
                 waited += v * longest[1]
+                weights += [(i, v * w) for i, w in longest[2]]
                 continue
             elif node in fg.uses:
                 use = fg.uses[node]
@@ -192,10 +224,14 @@ class _Expander:
                 k = self.uses_seen[callee.id]
                 inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
                 times = use.times
-                callee_lead, callee_wait = self.expand(out, callee, prefix + inner,
-                                                       entries * v * times, stack)
-                lead += v * times * callee_lead
-                waited += v * times * callee_wait
+                shared, batch_wait = self.batch(use.batch)
+                if batch_wait:
+                    out.fixed_waits.append((len(out.runs), entries * v * batch_wait))
+                callee_lead, callee_wait, inner_weights = self.expand(
+                    out, callee, prefix + inner, entries * v * times / shared, stack)
+                lead += v * times * callee_lead + v * batch_wait
+                waited += v * times * callee_wait + v * batch_wait
+                weights += [(i, v * times * w) for i, w in inner_weights]
                 g.add_edge(name, prefix + inner + flow.START, p=1.0, flow=entries * v)
                 if times > 1:
                     g.add_edge(prefix + inner + flow.FINISH, prefix + inner + flow.START,
@@ -207,7 +243,7 @@ class _Expander:
             for dst, p in transitions[node].items():
                 g.add_edge(name, prefix + dst, p=p, flow=entries * v * p)
         g.add_node(prefix + exit_, role=_role(exit_, fg))
-        return lead, waited
+        return lead, waited, weights
 
 
 def _role(node: str, fg: flow.FlowGraph) -> str:
@@ -227,7 +263,12 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
     that cannot be absorbed or a use cycle (validation reports both first)."""
     out = ExpandedGraph(process)
     expander = _Expander(bundle, assumptions, times)
-    out.lead_minutes, out.wait_minutes = expander.expand(out, process, "", 1.0, ())
+    if process.volume is not None and process.volume.count > 0:
+        expander.cases_per_year = process.volume.per_year(working_days=expander.working_days)
+    out.lead_minutes, out.wait_minutes, weights = expander.expand(out, process, "", 1.0, ())
+    for index, weight in weights:
+        run_id = out.runs[index].id
+        out.lead_weights[run_id] = out.lead_weights.get(run_id, 0.0) + weight
     return out
 
 

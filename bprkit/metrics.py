@@ -38,8 +38,11 @@ class Metrics:
     staff_minutes_by_kind: dict[str, float]
     resident_minutes_per_case: float
     lead_time_hours: float
+    """The lead time the resident lives: from the start until the resident has the
+    outcome (see :func:`outcome_order`)."""
     lead_time_days: float
     waiting_share: float
+    """The waiting part of that lead time."""
     cases_per_year: float | None
     annual_staff_hours: float | None
     fte: float | None
@@ -47,6 +50,13 @@ class Metrics:
     annual_resident_hours: float | None
     handoffs: float
     approval_depth: int
+    external_minutes_per_case: float
+    """Time of external bodies (another office, a doctor): never added to staff or
+    resident time."""
+    annual_external_hours: float | None
+    back_office_after_hours: float
+    """Elapsed hours after the outcome (filing, storage): the office's, not the
+    resident's."""
     digital_completion_rate: float
     counts: Counts
     resident: ResidentBurden
@@ -143,14 +153,16 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     if annual is not None:
         fte = annual / assumptions.value("time.annual_hours_per_fte")
         cost = annual * assumptions.value("cost.hourly_yen")
-    lead = graph.lead_minutes
+    lead, lead_wait = resident_lead(graph)
+    after = max(graph.lead_minutes - lead, 0.0)
+    external = sum(r.executions * r.minutes for r in runs if r.kind == "external")
     return Metrics(
         staff_minutes_per_case=staff,
         staff_minutes_by_kind=by_kind,
         resident_minutes_per_case=resident,
         lead_time_hours=lead / 60,
         lead_time_days=lead / (hours_per_day * 60),
-        waiting_share=graph.wait_minutes / lead if lead > 0 else 0.0,
+        waiting_share=lead_wait / lead if lead > 0 else 0.0,
         cases_per_year=per_year,
         annual_staff_hours=annual,
         fte=fte,
@@ -158,6 +170,9 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
         annual_resident_hours=per_year * resident / 60 if per_year is not None else None,
         handoffs=handoffs(graph),
         approval_depth=approval_depth(graph),
+        external_minutes_per_case=external,
+        annual_external_hours=per_year * external / 60 if per_year is not None else None,
+        back_office_after_hours=after / 60,
         digital_completion_rate=digital / total_exec if total_exec > 0 else 0.0,
         counts=Counts(touches("paper"), touches("seal"), touches("in_person")),
         resident=ResidentBurden(handwritten, in_person_wait, len(counters), visits),
@@ -227,3 +242,26 @@ def outcome_order(graph: ExpandedGraph) -> int | None:
         return max(marked)
     present = [r.order for r in runs if takes_part(r)]
     return max(present) if present else None
+
+
+def resident_lead(graph: ExpandedGraph, minutes: dict[str, float] | None = None,
+                  waits: dict[str, float] | None = None) -> tuple[float, float]:
+    """(lead, waiting) minutes per case until the resident has the outcome: the lead
+    weight of each run up to :func:`outcome_order` times its hands-on time and wait,
+    plus the waits for batched ``use``s before it. ``minutes`` and ``waits`` replace
+    the runs' own by id."""
+    stop = outcome_order(graph)
+    lead = waited = 0.0
+    for r in graph.runs:
+        if stop is not None and r.order > stop:
+            continue
+        weight = graph.lead_weights.get(r.id, 0.0)
+        m = r.minutes if minutes is None else minutes.get(r.id, r.minutes)
+        w = r.wait if waits is None else waits.get(r.id, r.wait)
+        lead += weight * (m + w)
+        waited += weight * w
+    for order, extra in graph.fixed_waits:
+        if stop is None or order <= stop:
+            lead += extra
+            waited += extra
+    return lead, waited

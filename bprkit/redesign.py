@@ -1,13 +1,14 @@
-"""As-Is model → To-Be model (pure): the chosen lever applied to each step, with
-the reason of every change (estimation.md §6).
+"""As-Is model → To-Be model (pure), through the one lever model (bprkit.levers via
+bprkit.estimate.plan_runs), with the reason of every change (estimation.md §6).
 
-A step keeps its id, lane and label. Its times are scaled to the To-Be's expected
-share, m · (1 − a·(1 − e)·(1 − f)), ranges kept as ranges. When most cases take
-the digital path (a·(1 − e) ≥ 0.5) the lever's tags replace the ones it removes;
-otherwise the digital tag is added beside them. A step the lever removes stays
-in the flow as an automatic 0-minute step, so branches and jumps stay valid.
-Steps of processes called with ``use`` belong to those processes and are left
-as they are.
+Each process of the file, and every process they call with ``use`` (from imported
+files too), gets a To-Be copy ``<id>_tobe`` (``_tobe2`` … when that id is taken);
+the copies call each other, so the To-Be uses the redesigned approval route, not
+the old one. A step keeps its id, lane and label. Its hands-on time is scaled by
+the share its levers keep (ranges stay ranges), its own wait by the wait share; a
+lever that serves most cases (s ≥ 0.5) drops the tags it removes, and every lever
+adds its own. A step a lever removes stays as a shorter step so branches and jumps
+stay valid. ``estimate`` and ``redesign`` + ``compare`` therefore agree.
 """
 
 from __future__ import annotations
@@ -15,31 +16,36 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bprkit import levers as lever_module
+from bprkit import validate
 from bprkit.analysis import analyze_process
-from bprkit.assumptions import Assumptions, Lever
-from bprkit.estimate import choose_levers, keep_share
+from bprkit.assumptions import Assumptions
+from bprkit.estimate import plan_runs
 from bprkit.findings import Finding
-from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, Step
+from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, Step, Use
 
-_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate")
+SUFFIX = "_tobe"
 
 
 @dataclass(frozen=True)
 class Redesign:
     process: Process
-    """The To-Be process."""
+    """The To-Be of the process asked for."""
+    processes: tuple[Process, ...]
+    """Every To-Be process to write: the one asked for first, then the processes it
+    uses, redesigned."""
     comments: Mapping[str, str]
-    """Step id → why it changed (lever and findings), for the writer."""
-    levers: Mapping[str, str]
-    """Step id → lever name."""
+    """Step id (qualified by process: ``process.step``) → why it changed."""
+    levers: Mapping[str, tuple[str, ...]]
+    """Qualified step id → levers applied."""
 
 
 def _scale(d: Duration | None, k: float) -> Duration | None:
-    if d is None or k >= 1 - 1e-12:
+    if d is None or abs(k - 1) < 1e-12:
         return d
 
     def r(v: float) -> float:
-        return round(v * k, 2)
+        return round(v * k, 4)
 
     return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
 
@@ -52,67 +58,126 @@ def _text(d: Duration | None) -> str:
     return "..".join(f"{v:g}" for v in values) + d.unit
 
 
-def _apply(step: Step, lever: Lever, assumptions: Assumptions, findings: list[Finding],
-           lang: str) -> tuple[Step, str]:
-    v = {k: assumptions.value(f"levers.{lever.name}.{k}") for k in _NUMBERS}
-    share = v["adoption"] * (1 - v["exception_rate"])
-    f = 0.0 if lever.removes_step else v["minutes_factor"]
-    fw = 0.0 if lever.removes_step else v["wait_factor"]
-    duration = _scale(step.duration, keep_share(v["adoption"], v["exception_rate"], f))
-    wait = _scale(step.wait, keep_share(v["adoption"], v["exception_rate"], fw))
-    tags = list(step.tags)
-    if share >= 0.5:
-        tags = [t for t in tags if t not in lever.tags_removed]
-    for tag in lever.tags_added:
-        if tag not in tags:
-            tags.append(tag)
-    changed = replace(step, tags=tuple(tags), duration=duration, wait=wait)
-    reasons = "、".join(sorted({f"{f.code} {f.title(lang)}" for f in findings})) or "-"
+def _comment(step: Step, changed: Step, applied: Sequence[lever_module.Applied],
+             assumptions: Assumptions, findings: Sequence[Finding], lang: str) -> str:
+    catalog = assumptions.levers
+    names = "＋".join(catalog[a.lever].title(lang) for a in applied)
+    served = "、".join(f"{catalog[a.lever].title(lang)} {a.served:.0%}" for a in applied)
+    reasons = "、".join(sorted({f"{f.code} {f.title(lang)}" for f in findings}))
+    slower = [catalog[a.lever].title(lang) for a in applied if a.slower]
     if lang == "ja":
-        comment = (f"見直し: {lever.title('ja')}（指摘: {reasons}）。"
-                   f"作業 {_text(step.duration)} → {_text(duration)}、"
-                   f"デジタル経路の利用 {share:.0%}")
+        text = (f"見直し: {names}" + (f"（指摘: {reasons}）" if reasons else "")
+                + f"。作業 {_text(step.duration)} → {_text(changed.duration)}、"
+                f"利用する件数の割合 {served}")
+        if slower:
+            text += f"。注意: {'、'.join(slower)} でこの工程は遅くなる"
     else:
-        comment = (f"redesign: {lever.title('en')} (findings: {reasons}); "
-                   f"hands-on {_text(step.duration)} → {_text(duration)}, "
-                   f"{share:.0%} of cases on the digital path")
-    return changed, comment
+        text = (f"redesign: {names}" + (f" (findings: {reasons})" if reasons else "")
+                + f"; hands-on {_text(step.duration)} → {_text(changed.duration)}, "
+                f"share of cases served {served}")
+        if slower:
+            text += f"; note: {', '.join(slower)} makes this step slower"
+    return text
 
 
-def _map_flow(items: tuple[FlowItem, ...], changed: Mapping[str, Step]) -> tuple:
+def _map_flow(items: tuple[FlowItem, ...], changed: Mapping[str, Step],
+              renamed: Mapping[str, str]) -> tuple:
     out = []
     for item in items:
         if isinstance(item, Step):
             out.append(changed.get(item.id, item))
         elif isinstance(item, Parallel):
             out.append(replace(item, paths=tuple(
-                replace(p, items=_map_flow(p.items, changed)) for p in item.paths)))
+                replace(p, items=_map_flow(p.items, changed, renamed)) for p in item.paths)))
+        elif isinstance(item, Use) and item.process in renamed:
+            out.append(replace(item, process=renamed[item.process]))
         else:
             out.append(item)
     return tuple(out)
 
 
+def _called(process: Process, known: Mapping[str, Process]) -> list[Process]:
+    """The process and every process it calls, directly or not, each once."""
+    seen: dict[str, Process] = {}
+    stack = [process]
+    while stack:
+        p = stack.pop()
+        if p.id in seen:
+            continue
+        seen[p.id] = p
+        for item in validate.walk(p.flow):
+            if isinstance(item, Use) and item.process in known:
+                stack.append(known[item.process])
+    return list(seen.values())
+
+
+def tobe_ids(ids: Sequence[str], taken: set[str]) -> dict[str, str]:
+    """``X`` → ``X_tobe``, or ``X_tobe2`` … when the id is taken."""
+    out = {}
+    for pid in ids:
+        candidate, n = pid + SUFFIX, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{pid}{SUFFIX}{n}"
+        taken.add(candidate)
+        out[pid] = candidate
+    return out
+
+
+def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
+                 assumptions: Assumptions, *, levers: Sequence[str] | None = None,
+                 lang: str = "ja") -> Redesign:
+    """Redesign several processes (the processes of a file) and what they use, as
+    one set of To-Be processes."""
+    known = {p.id: p for p in bundle.processes} if bundle else {p.id: p for p in processes}
+    order: list[Process] = []
+    for p in processes:
+        for q in _called(p, known):
+            if q.id not in {o.id for o in order}:
+                order.append(q)
+    renamed = tobe_ids([p.id for p in order], set(known))
+    plan_of: dict[tuple[str, str], tuple] = {}
+    findings_of: dict[tuple[str, str], list[Finding]] = {}
+    for p in processes:
+        analysis = analyze_process(p, bundle, assumptions=assumptions)
+        runs = analysis.graph.runs
+        for r, plan in zip(runs, plan_runs(runs, assumptions, levers), strict=True):
+            plan_of.setdefault((r.process.id, r.step.id), (r, plan))
+        for f in analysis.findings:
+            if f.step:
+                run = analysis.graph.run(f.step)
+                if run is not None:
+                    findings_of.setdefault((run.process.id, run.step.id), []).append(f)
+    out: list[Process] = []
+    comments: dict[str, str] = {}
+    chosen: dict[str, tuple[str, ...]] = {}
+    suffix = "（見直し後）" if lang == "ja" else " (To-Be)"
+    for p in order:
+        changed: dict[str, Step] = {}
+        for step in p.steps():
+            entry = plan_of.get((p.id, step.id))
+            if entry is None:
+                continue
+            run, plan = entry
+            if not plan.applied:
+                continue
+            new = replace(step, tags=lever_module.tags_after(step, plan.applied,
+                                                             assumptions.levers),
+                          duration=_scale(step.duration, plan.keep),
+                          wait=_scale(step.wait, plan.keep_wait))
+            changed[step.id] = new
+            key = f"{renamed[p.id]}.{step.id}"
+            wanted = [f for f in findings_of.get((p.id, step.id), [])
+                      if set(f.levers) & {a.lever for a in plan.applied}]
+            comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang)
+            chosen[key] = tuple(a.lever for a in plan.applied)
+        out.append(replace(p, id=renamed[p.id], label=p.title + suffix, state="to_be",
+                           based_on=p.id, flow=_map_flow(p.flow, changed, renamed)))
+    first = out[0] if out else None
+    return Redesign(first, tuple(out), comments, chosen)  # type: ignore[arg-type]
+
+
 def redesign(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
              levers: Sequence[str] | None = None, lang: str = "ja") -> Redesign:
-    analysis = analyze_process(process, bundle, assumptions=assumptions)
-    own = {s.id for s in process.steps()}
-    runs = [r for r in analysis.graph.runs if r.id in own]  # not the steps of used processes
-    chosen = choose_levers(runs, assumptions, levers)
-    by_step: dict[str, list[Finding]] = {}
-    for f in analysis.findings:
-        if f.step:
-            by_step.setdefault(f.step, []).append(f)
-    changed: dict[str, Step] = {}
-    comments: dict[str, str] = {}
-    for run in runs:
-        lever = chosen.get(run.id)
-        if lever is None:
-            continue
-        wanted = [f for f in by_step.get(run.id, []) if lever.name in f.levers]
-        changed[run.id], comments[run.id] = _apply(run.step, lever, assumptions, wanted, lang)
-    suffix = "（見直し後）" if lang == "ja" else " (To-Be)"
-    tobe = replace(
-        process, id=f"{process.id}_tobe", label=process.title + suffix, state="to_be",
-        based_on=process.id, flow=_map_flow(process.flow, changed))
-    return Redesign(tobe, comments, {k: v.name for k, v in chosen.items()})
-
+    """The To-Be of one process (and of the processes it uses)."""
+    return redesign_all([process], bundle, assumptions, levers=levers, lang=lang)

@@ -102,6 +102,36 @@ STATEMENTS: tuple[str, ...] = (
 
 NO_LEVER = "none"
 
+# What the lever rules know of a step (bprkit/levers.py derives them; the catalog
+# names them in requires / requires_any / excludes / provides / removes).
+LEVER_FACTS: Mapping[str, str] = {
+    "paper_input": "the work's input is on paper (paper, handwritten, postal or fax)",
+    "electronic_input": "the work's input is electronic",
+    "handwritten": "someone fills a form by hand",
+    "person_present": "the resident is there in person (in_person at a resident or counter lane)",
+    "resident_facing": "the resident does the step or meets staff for it",
+    "staff": "staff time (counter, back office, approval, storage)",
+    "counter": "counter work",
+    "resident": "the resident's own work",
+    "approval": "an approval",
+    "storage": "filing and retrieval",
+    "keying": "data keyed from one document or system into another (transcribe)",
+    "checking": "a manual cross-check (check)",
+    "rule_based": "rule-based work: routine, or keying/checking not marked judgement",
+    "judgement": "judgement work (judgement tag)",
+    "seal": "a seal is required",
+    "cash": "a cash payment",
+    "print": "a document is printed",
+    "postal": "post is sent or received",
+    "issue": "the outcome is handed over (issue tag)",
+    "notice": "the outcome is notified (notice tag)",
+    "inquiry": "an inquiry to another department or body (inquiry tag, or a paper, post or "
+               "fax answer about held data from an external lane)",
+    "survey": "a field survey (survey tag)",
+    "queue_wait": "the step's wait is a queue (shorter than the visit break), not time at home",
+}
+
+
 
 @cache
 def levers() -> Mapping[str, str]:

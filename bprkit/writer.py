@@ -97,11 +97,12 @@ def _step(step: Step) -> list[str]:
     return [head + " {", *(INDENT + line for line in body), "}"]
 
 
-def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str]) -> list[str]:
+def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str], pid: str = ""
+          ) -> list[str]:
     out: list[str] = []
     for item in items:
         if isinstance(item, Step):
-            comment = comments.get(item.id)
+            comment = comments.get(f"{pid}.{item.id}") or comments.get(item.id)
             if comment:
                 out += [f"# {line}" for line in comment.splitlines()]
             out += _step(item)
@@ -118,7 +119,7 @@ def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str]) -> list[str]
             for path in item.paths:
                 head = "path" + (f" {label(path.label)}" if path.label is not None else "")
                 out.append(INDENT + head + " {")
-                out += [INDENT * 2 + line for line in _flow(path.items, comments)]
+                out += [INDENT * 2 + line for line in _flow(path.items, comments, pid)]
                 out.append(INDENT + "}")
             out.append("}")
         elif isinstance(item, Use):
@@ -129,7 +130,8 @@ def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str]) -> list[str]
 
 
 def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
-    """One process block. ``comments`` puts ``# …`` lines above steps, by step id."""
+    """One process block. ``comments`` puts ``# …`` lines above steps, by step id
+    (``process.step`` or the bare step id)."""
     head = f"process {p.id}" + (f" {label(p.label)}" if p.label is not None else "") + " {"
     header: list[str] = []
     if p.owner is not None:
@@ -148,7 +150,7 @@ def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
           + f" : {d.kind}" for d in p.documents),
         *_data_lines(p.data),
     ]
-    blocks = [b for b in (header, declarations, _flow(p.flow, comments or {})) if b]
+    blocks = [b for b in (header, declarations, _flow(p.flow, comments or {}, p.id)) if b]
     body = []
     for n, block in enumerate(blocks):
         if n:

@@ -24,6 +24,8 @@ from bprkit.model import Span
 SHARES = ("adoption", "exception_rate", "rework", "waiting_share")
 LEVER_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate",
                  "one_off_yen", "annual_yen", "per_case_yen")
+FACTORS = ("minutes_factor", "wait_factor", "staff_minutes_factor")
+FACT_LISTS = ("requires", "requires_any", "excludes", "provides", "removes", "targets")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,28 +49,29 @@ class Param:
 
 @dataclass(frozen=True)
 class Lever:
-    """An automation lever from the catalog (estimation.md §5)."""
+    """An automation lever from the catalog (estimation.md §5; the rules that use
+    these fields are in bprkit/levers.py)."""
 
     name: str
     title_ja: str
     title_en: str
-    tags_any: tuple[str, ...]
-    tags_all: tuple[str, ...]
-    kinds: tuple[str, ...]
+    requires: tuple[str, ...]
+    """Facts that must all hold for the step (bprkit.vocabulary.LEVER_FACTS)."""
+    requires_any: tuple[str, ...]
+    excludes: tuple[str, ...]
+    provides: tuple[str, ...]
+    removes: tuple[str, ...]
+    targets: tuple[str, ...]
+    """The work the lever is aimed at: when a step has it but the rules refuse the
+    lever, the estimate says why."""
     tags_removed: tuple[str, ...]
     tags_added: tuple[str, ...]
     removes_step: bool
+    queue_wait_only: bool = False
+    """The wait factor applies only to a queue, not to time the resident spends at home."""
 
     def title(self, lang: str) -> str:
         return self.title_ja if lang == "ja" else self.title_en
-
-    def applies(self, tags: tuple[str, ...], kind: str | None) -> bool:
-        have = set(tags)
-        if self.tags_any and not have & set(self.tags_any):
-            return False
-        if not set(self.tags_all) <= have:
-            return False
-        return not self.kinds or kind in self.kinds
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class Assumptions:
     params: Mapping[str, Param]
     levers: Mapping[str, Lever]
     source: str = "default"
+    lever_order: tuple[str, ...] = ()
+    """The order in which levers meet a step (docs/estimate.md)."""
     """Where they come from: "default", or the user's file laid over the default."""
 
     def __getitem__(self, key: str) -> Param:
@@ -115,13 +120,17 @@ def _params(table: Mapping[str, Any], prefix: str = "") -> dict[str, Param]:
 def _levers(table: Mapping[str, Any]) -> dict[str, Lever]:
     out = {}
     for name, entry in table.get("levers", {}).items():
-        applies = entry.get("applies_to", {})
         out[name] = Lever(
             name, str(entry.get("title_ja", name)), str(entry.get("title_en", name)),
-            tuple(applies.get("tags_any", ())), tuple(applies.get("tags_all", ())),
-            tuple(applies.get("kinds", ())), tuple(entry.get("tags_removed", ())),
-            tuple(entry.get("tags_added", ())), bool(entry.get("removes_step", False)))
+            *(tuple(entry.get(key, ())) for key in FACT_LISTS),
+            tuple(entry.get("tags_removed", ())), tuple(entry.get("tags_added", ())),
+            bool(entry.get("removes_step", False)), bool(entry.get("queue_wait_only", False)))
     return out
+
+
+def _build(table: Mapping[str, Any], source: str = "default") -> Assumptions:
+    return Assumptions(_params(table), _levers(table), source,
+                       tuple(table.get("lever_order", ())))
 
 
 def _default_text() -> str:
@@ -135,8 +144,7 @@ def _default_table() -> dict[str, Any]:
 
 @cache
 def default() -> Assumptions:
-    table = _default_table()
-    return Assumptions(_params(table), _levers(table))
+    return _build(_default_table())
 
 
 # ── user files ──
@@ -218,16 +226,41 @@ class _Checker:
             self.report("E061", key, low=value["low"], high=value["high"])
         if key.rsplit(".", 1)[-1] in SHARES and any(not 0 <= n <= 1 for n in numbers):
             self.report("E062", key)
+        if key.rsplit(".", 1)[-1] in FACTORS and any(n < 0 for n in numbers):
+            self.report("E066", key)
 
     def words(self, key: str, value: object) -> None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.report("E063", key, expected="a list of words")
             return
+        if key == "lever_order" or key.rsplit(".", 1)[-1] in FACT_LISTS or key.endswith(
+                ".aliases"):
+            return  # checked on the merged catalog (catalog())
         table = vocabulary.ROLES if key.endswith("kinds") else vocabulary.TAGS
         for word in value:
             if vocabulary.lookup(table, word) is None:
                 self.report("E060", key, suggestion=vocabulary.suggest(
                     word, vocabulary.spellings(table)), known=word)
+
+
+    def catalog(self, merged: Mapping[str, Any]) -> None:
+        """The lever order names known levers; every fact a lever requires is one the
+        rules derive from a step or one another lever provides."""
+        levers = merged.get("levers", {})
+        known = list(levers)
+        for name in merged.get("lever_order", ()):
+            if name not in levers:
+                self.report("E060", "lever_order", suggestion=vocabulary.suggest(name, known),
+                            known=", ".join(known))
+        provided = {f for entry in levers.values() for f in entry.get("provides", ())}
+        facts = set(vocabulary.LEVER_FACTS) | provided
+        for lever, entry in levers.items():
+            for part in ("requires", "requires_any", "excludes", "targets"):
+                for fact in entry.get(part, ()):
+                    if fact not in facts:
+                        self.report("E065", f"levers.{lever}.{part}", fact=fact,
+                                    suggestion=vocabulary.suggest(fact, sorted(facts)),
+                                    known=", ".join(sorted(facts)))
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -270,4 +303,7 @@ def load(path: str | None = None) -> Assumptions:
     if checker.found:
         raise SourceError(checker.found)
     merged = _merge(_default_table(), user)
-    return Assumptions(_params(merged), _levers(merged), source=path)
+    checker.catalog(merged)
+    if checker.found:
+        raise SourceError(checker.found)
+    return _build(merged, path)

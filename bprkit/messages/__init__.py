@@ -51,6 +51,12 @@ def finding(lang: str, rule: str, args: Mapping[str, object], part: str = "messa
     return _fill(catalog(lang)["finding"][rule][part], args)
 
 
+def fact(lang: str, name: str) -> str:
+    """What a lever fact means (``[fact]``), or the name itself for a fact a user's
+    assumptions file invented."""
+    return catalog(lang)["fact"].get(name, name)
+
+
 def codes() -> list[str]:
     """The diagnostic codes (E…, W…)."""
     return sorted(k for k in catalog("en") if k[0] in "EW" and k[1:].isdigit())

@@ -1,0 +1,298 @@
+"""The one lever model: what each lever requires and provides, the order in which
+levers meet a step, and what they do to it (docs/estimate.md, "Levers").
+
+``estimate``, ``redesign`` and ``compare`` all go through this module.
+
+A step is described by **facts** (`paper_input`, `person_present`, `rule_based` …),
+each held by a share of the cases that reach the step: 1 or 0 in the As-Is. The
+catalog (``[levers.*]`` in assumptions/default.toml) says, as data, which facts a
+lever **requires** (all of), **requires_any** (at least one of), **excludes** (none
+of), and which it **provides** and **removes** for the cases it serves. Levers meet
+a step in the catalog's ``lever_order``; each acts on the step as the previous
+ones left it:
+
+    c  = min(share of each required fact, max share of the requires_any facts)
+         × (1 − max share of the excluded facts)          the cases the lever can serve
+    s  = a · c · (1 − e)                                    the cases it does serve
+    keep ×= 1 − s · (1 − f)                                 hands-on time kept
+    provided fact:  p ← p + s · (1 − p);   removed fact:  p ← p · (1 − s)
+
+with adoption a, exception share e and time factor f of the lever. A factor above 1
+(a full visual check of every field) makes the step slower: kept, and reported.
+A step's ``lever …`` line pins levers (they apply with c = 1, in catalog order) and
+``lever none`` forbids all. Every formula works on floats and on numpy arrays of
+Monte Carlo samples alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bprkit.assumptions import Assumptions, Lever
+from bprkit.model import STAFF_ROLES, Step
+from bprkit.vocabulary import LEVER_FACTS as FACTS
+
+NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate")
+
+# ── facts ──
+PAPER_TAGS = frozenset({"paper", "handwritten", "postal", "fax"})
+
+
+
+def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
+             held: Collection[str] = (), queue: bool = True) -> dict[str, float]:
+    """The As-Is facts of a step (each 1.0 when it holds; absent otherwise)."""
+    tags = set(step.tags)
+    f: set[str] = set()
+    if tags & PAPER_TAGS:
+        f.add("paper_input")
+    else:
+        f.add("electronic_input")
+    present = "in_person" in tags and lane_role in ("resident", "counter")
+    for name, holds in (
+        ("handwritten", "handwritten" in tags),
+        ("person_present", present),
+        ("resident_facing", kind == "resident" or present),
+        ("staff", kind in STAFF_ROLES),
+        ("counter", kind == "counter"),
+        ("resident", kind == "resident"),
+        ("approval", kind == "approval"),
+        ("storage", kind == "storage"),
+        ("keying", "transcribe" in tags),
+        ("checking", "check" in tags),
+        ("judgement", "judgement" in tags),
+        ("seal", "seal" in tags),
+        ("cash", "cash" in tags),
+        ("print", "print" in tags),
+        ("postal", "postal" in tags),
+        ("issue", "issue" in tags),
+        ("notice", "notice" in tags),
+        ("survey", "survey" in tags),
+        ("queue_wait", queue),
+    ):
+        if holds:
+            f.add(name)
+    if "judgement" not in tags and ("routine" in tags or tags & {"transcribe", "check"}):
+        f.add("rule_based")
+    external_paper = lane_role == "external" and (
+        ({"postal", "fax"} & tags) or ("paper" in tags and set(step.reads) & set(held)))
+    if "inquiry" in tags or (external_paper and step.reads and not present):
+        f.add("inquiry")
+    return {name: 1.0 for name in f}
+
+
+# ── one lever on one step ──
+def serves(lever: Lever, facts: Mapping[str, Any]) -> Any:
+    """c: the share of the step's cases the lever can serve (0 when it cannot).
+
+    Shares are read as nested, not independent: the cases an earlier lever took
+    online are both the ones with electronic input and the ones no longer present,
+    so c is the smallest of the required shares, the largest requires_any share and
+    one minus each excluded share."""
+    c: Any = 1.0
+    for name in lever.requires:
+        c = _min(c, facts.get(name, 0.0))
+    if lever.requires_any:
+        best: Any = 0.0
+        for name in lever.requires_any:
+            best = _max(best, facts.get(name, 0.0))
+        c = _min(c, best)
+    for name in lever.excludes:
+        c = _min(c, 1 - facts.get(name, 0.0))
+    return c
+
+
+def _min(a: Any, b: Any) -> Any:
+    import numpy as np
+
+    return np.minimum(a, b) if hasattr(a, "shape") or hasattr(b, "shape") else min(a, b)
+
+
+def _max(a: Any, b: Any) -> Any:
+    import numpy as np
+
+    return np.maximum(a, b) if hasattr(a, "shape") or hasattr(b, "shape") else max(a, b)
+
+
+def why_not(lever: Lever, facts: Mapping[str, float]) -> tuple[str, str] | None:
+    """Why a lever that targets this kind of work cannot serve the step: ("needs",
+    the first required fact missing) or ("not_for", the excluded fact present);
+    None when it can."""
+    for name in lever.requires:
+        if facts.get(name, 0.0) <= 0:
+            return "needs", name
+    for name in lever.excludes:
+        if facts.get(name, 0.0) >= 1:
+            return "not_for", name
+    return None
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One lever in a step's chain, with its expected effect."""
+
+    lever: str
+    served: float
+    """s = a·c·(1 − e): the share of the step's cases the lever serves."""
+    minutes_factor: float
+    keep_before: float
+    keep_after: float
+    """The share of As-Is hands-on time kept before and after this lever."""
+    pinned: bool = False
+
+    @property
+    def slower(self) -> bool:
+        return self.minutes_factor > 1 + 1e-12 and self.served > 0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A lever aimed at this kind of work that the rules keep off the step."""
+
+    lever: str
+    kind: str
+    """needs | not_for"""
+    fact: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.kind} {self.fact}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The levers a step takes, in order, and the step's facts before them."""
+
+    facts: Mapping[str, float]
+    chain: tuple[str, ...]
+    pinned: frozenset[str]
+    staff: bool
+    queue: bool
+
+    def key(self) -> tuple:
+        return (tuple(sorted(self.facts.items())), self.chain, self.pinned, self.staff,
+                self.queue)
+
+
+def values(assumptions: Assumptions, name: str) -> dict[str, float]:
+    """A lever's numbers at their expected values."""
+    v = {k: assumptions.value(f"levers.{name}.{k}") for k in NUMBERS}
+    staff_key = f"levers.{name}.staff_minutes_factor"
+    v["staff_minutes_factor"] = (assumptions.value(staff_key) if staff_key in
+                                 assumptions.params else v["minutes_factor"])
+    return v
+
+
+def run_chain(plan: Plan, catalog: Mapping[str, Lever],
+              numbers: Mapping[str, Mapping[str, Any]]) -> tuple[Any, Any, dict[str, Any],
+                                                                  list[tuple[str, Any, Any]]]:
+    """Apply the plan's chain with the given numbers (floats or sample arrays).
+
+    Returns (hands-on time kept, wait kept, facts after, per lever (name, served,
+    kept after it))."""
+    facts: dict[str, Any] = dict(plan.facts)
+    keep: Any = 1.0
+    keep_wait: Any = 1.0
+    steps = []
+    for name in plan.chain:
+        lever = catalog[name]
+        v = numbers[name]
+        c = 1.0 if name in plan.pinned else serves(lever, facts)
+        s = v["adoption"] * c * (1 - v["exception_rate"])
+        if lever.removes_step:
+            f: Any = 0.0
+            fw: Any = 0.0
+        else:
+            f = v["staff_minutes_factor"] if plan.staff else v["minutes_factor"]
+            fw = v["wait_factor"] if (plan.queue or not lever.queue_wait_only) else 1.0
+        keep = keep * (1 - s * (1 - f))
+        keep_wait = keep_wait * (1 - s * (1 - fw))
+        for fact in lever.provides:
+            p = facts.get(fact, 0.0)
+            facts[fact] = p + s * (1 - p)
+        for fact in lever.removes:
+            facts[fact] = facts.get(fact, 0.0) * (1 - s)
+        steps.append((name, s, keep))
+    return keep, keep_wait, facts, steps
+
+
+def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
+              order: Sequence[str], allowed: Collection[str] | None, *, staff: bool,
+              queue: bool) -> tuple[Plan, tuple[Refusal, ...]]:
+    """Which levers the step takes, in order, walking the facts forward with each
+    lever's expected served share (so AI-OCR's electronic input opens the way for
+    RPA, and online leaves the counter to 書かない窓口 for the rest of the cases)."""
+    catalog = assumptions.levers
+    names = [n for n in order if allowed is None or n in allowed]
+    if step.levers is not None:  # lever …: pinned, or lever none
+        pinned = [n for n in names if n in step.levers]
+        return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue), ()
+    chain: list[str] = []
+    refused: list[Refusal] = []
+    current: dict[str, float] = dict(facts)
+    for name in names:
+        lever = catalog[name]
+        c = serves(lever, current)
+        if c > 1e-12:
+            chain.append(name)
+            v = values(assumptions, name)
+            served = v["adoption"] * c * (1 - v["exception_rate"])
+            for fact in lever.provides:
+                p = current.get(fact, 0.0)
+                current[fact] = p + served * (1 - p)
+            for fact in lever.removes:
+                current[fact] = current.get(fact, 0.0) * (1 - served)
+        elif lever.targets and any(facts.get(t, 0.0) > 0 for t in lever.targets):
+            reason = why_not(lever, current)
+            if reason:
+                refused.append(Refusal(name, *reason))
+    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue), tuple(refused)
+
+
+def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
+             ) -> tuple[float, float, tuple[Applied, ...], dict[str, float]]:
+    """The plan at the expected values: time kept, wait kept, each lever's effect,
+    and the facts after."""
+    numbers = {name: values(assumptions, name) for name in plan.chain}
+    keep, keep_wait, facts, steps = run_chain(plan, catalog, numbers)
+    applied = []
+    before = 1.0
+    for name, s, after in steps:
+        f = numbers[name]["staff_minutes_factor" if plan.staff else "minutes_factor"]
+        applied.append(Applied(name, float(s), float(f), before, float(after),
+                               name in plan.pinned))
+        before = float(after)
+    return float(keep), float(keep_wait), tuple(applied), {k: float(v) for k, v in
+                                                          facts.items()}
+
+
+def tags_after(step: Step, applied: Sequence[Applied], catalog: Mapping[str, Lever]
+               ) -> tuple[str, ...]:
+    """The To-Be step's tags: a lever that serves most cases (s ≥ 0.5) drops the tags
+    it removes; every applied lever adds its own."""
+    tags = list(step.tags)
+    for a in applied:
+        lever = catalog[a.lever]
+        if a.served >= 0.5:
+            tags = [t for t in tags if t not in lever.tags_removed]
+        for tag in lever.tags_added:
+            if tag not in tags:
+                tags.append(tag)
+    return tuple(tags)
+
+
+def order(assumptions: Assumptions) -> tuple[str, ...]:
+    """The catalog's lever order (levers missing from it come last, by name)."""
+    listed = [n for n in assumptions.lever_order if n in assumptions.levers]
+    return (*listed, *sorted(n for n in assumptions.levers if n not in listed))
+
+
+def rests_on_assumption(assumptions: Assumptions, name: str, *, staff: bool = True) -> bool:
+    """True when the time factor the lever applies (to staff steps, or to others)
+    has no published source: its ``source`` starts with "assumption"."""
+    key = f"levers.{name}.staff_minutes_factor"
+    if not staff or key not in assumptions.params:
+        key = f"levers.{name}.minutes_factor"
+    return assumptions.params[key].source.strip().lower().startswith("assumption")
