@@ -32,7 +32,6 @@ from typing import Any
 
 from bprkit.assumptions import Assumptions, Lever
 from bprkit.model import STAFF_ROLES, Step
-from bprkit.vocabulary import LEVER_FACTS as FACTS
 
 NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate")
 

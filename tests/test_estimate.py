@@ -133,8 +133,13 @@ def test_cli_estimate_json_shape() -> None:
                                             "saved_p50", "saved_p90"}
     assert {"fte_saved", "yen_saved", "resident_hours_saved", "lead_time_days", "counts",
             "digital_completion_rate", "payback_years"} <= set(t)
-    assert set(doc["steps"][0]) >= {"id", "lever", "asis_minutes", "tobe_minutes",
-                                    "annual_hours_saved"}
+    assert set(doc["steps"][0]) >= {"id", "lever", "levers", "asis_minutes", "tobe_minutes",
+                                    "staff_hours_saved", "resident_hours_saved",
+                                    "external_hours_saved", "refused"}
+    assert set(t["annual_resident_hours"]) >= {"asis", "tobe", "saved", "saved_p10",
+                                               "saved_p90"}
+    assert set(t["lead_time_days"]) >= {"asis", "tobe", "tobe_p10", "tobe_p50", "tobe_p90"}
+    assert 0 <= t["assumption_share"] <= 1
     assert set(doc["sensitivity"][0]) == {"parameter", "low", "high"}
     assert doc["seed"] == 3
 
@@ -175,4 +180,10 @@ def test_online_application_spares_visits_and_travel(tmp_path: Path) -> None:
     assert e.tobe_metrics.resident.visits == pytest.approx(1 - share)
     travel = A.value("resident.travel_minutes")
     hands_on = 10 * share * (1 - online["minutes_factor"])
-    assert e.resident_hours_saved == pytest.approx(1200 * (hands_on + share * travel) / 60)
+    assert e.resident_hours_saved.expected == pytest.approx(
+        1200 * (hands_on + share * travel) / 60)
+    # the counter case moves online: counter staff review it on screen instead
+    staff = A.value("levers.online.staff_minutes_factor")
+    counter = next(s for s in e.steps if s.id == "受付")
+    assert counter.levers == ("online",)
+    assert counter.staff_hours_saved == pytest.approx(1200 * 5 * share * (1 - staff) / 60)
