@@ -223,8 +223,6 @@ class CaseResult:
     case: Case
     reduction: Range
     """The modelled reduction share of the case's measure."""
-    ranged: bool
-    """False when the engine gave only an expected value for this measure."""
 
     @property
     def inside(self) -> bool:
@@ -283,7 +281,7 @@ class Report:
                 "published_pct": pct(r.case.published),
                 "expected_pct": pct(r.reduction.expected), "p10_pct": pct(r.reduction.p10),
                 "p50_pct": pct(r.reduction.p50), "p90_pct": pct(r.reduction.p90),
-                "ranged": r.ranged, "inside": r.inside, "within": r.within,
+                "inside": r.inside, "within": r.within,
                 "distance_points": round(r.distance, 2)} for r in self.results],
             "totals": {
                 "cases": n, "inside": self.inside, "within": self.within,
@@ -295,43 +293,18 @@ class Report:
         }
 
 
-def reduction(est: Estimate, measure: str) -> tuple[Range | None, bool]:
-    """The reduction share of ``measure`` (1 − To-Be/As-Is) and whether it is a
-    Monte Carlo range. The engine's own per-sample shares when it has them."""
-    shares = getattr(est, "reductions", None)
-    if shares is not None:
-        return shares.get(measure), True
-    return _interim(est, measure)
+def reduction(est: Estimate, measure: str) -> Range | None:
+    """The reduction share of ``measure`` (1 − To-Be/As-Is per Monte Carlo sample)."""
+    return est.reductions.get(measure)
 
 
-def asis_value(est: Estimate, measure: str) -> float | None:
-    """The As-Is figure a measure's reduction is a share of (None or 0: the model has
-    nothing to reduce)."""
+def asis_value(est: Estimate, measure: str) -> float:
+    """The As-Is figure a measure's reduction is a share of (0: the model has nothing
+    to reduce)."""
     a = est.asis_metrics
     return {"staff": a.staff_minutes_per_case, "lead": a.lead_time_hours,
             "resident": a.resident_minutes_per_case,
             "wait": a.resident.waiting_minutes}[measure]
-
-
-def _interim(est: Estimate, measure: str) -> tuple[Range | None, bool]:
-    """Until the estimate carries ``reductions``: staff from the annual hours saved,
-    the other measures from the expected As-Is and To-Be figures only."""
-    a, b = est.asis_metrics, est.tobe_metrics
-    if measure == "staff":
-        saved, hours = est.staff_hours_saved, a.annual_staff_hours
-        if saved is None or not hours:
-            return None, False
-        return Range(saved.expected / hours, saved.p10 / hours, saved.p50 / hours,
-                     saved.p90 / hours, saved.mean / hours), True
-    before, after = {
-        "lead": (a.lead_time_hours, b.lead_time_hours),
-        "resident": (a.resident_minutes_per_case, b.resident_minutes_per_case),
-        "wait": (a.resident.waiting_minutes, b.resident.waiting_minutes),
-    }[measure]
-    if not before:
-        return None, False
-    share = 1 - after / before
-    return Range(share, share, share, share, share), False
 
 
 def load(paths: Sequence[str], levers: Sequence[str]) -> tuple[list[Case], list]:
@@ -365,12 +338,12 @@ def run(cases: Sequence[Case], bundles: Sequence, assumptions: object, *,
         process = bundle.root.processes[0]
         est = estimate.estimate(process, bundle, assumptions, levers=list(case.levers),
                                 samples=samples, seed=seed)
-        share, ranged = reduction(est, case.measure)
+        share = reduction(est, case.measure)
         if share is None or not asis_value(est, case.measure):
             errors.append(CaseError(case.path, case.lines.get("measure", 1), "no_asis",
                                     {"measure": case.measure, "process": process.id}))
             continue
-        results.append(CaseResult(case, share, ranged))
+        results.append(CaseResult(case, share))
     if errors:
         raise BacktestError(errors)
     return Report(tuple(results), seed, samples, getattr(assumptions, "source", "default"),
@@ -404,14 +377,11 @@ def format_text(report: Report, lang: str) -> str:
             f"{'P10':>6} {'P50':>6} {'P90':>6}  {_pad(t('col_inside'), 6)} {t('col_distance'):>6}")
     lines = [t("head", cases=n, seed=report.seed, samples=report.samples,
                assumptions=report.assumptions), "", head, "-" * _width(head)]
-    unranged = False
     for r in report.results:
-        mark = "" if r.ranged else "*"
-        unranged |= not r.ranged
         lines.append(
             f"{_pad(r.case.name, w)}  {_pad(t('measure_' + r.case.measure), 8)} "
             f"{_pct(r.case.published):>7} {_pct(r.reduction.p10):>6} {_pct(r.reduction.p50):>6} "
-            f"{_pct(r.reduction.p90) + mark:>6}  "
+            f"{_pct(r.reduction.p90):>6}  "
             f"{_pad(t('yes') if r.inside else t('no'), 6)} {r.distance:6.1f}")
     lines.append("")
     share = (lambda k: k / n * 100) if n else (lambda k: 0.0)
@@ -420,8 +390,6 @@ def format_text(report: Report, lang: str) -> str:
     lines.append(t("total_within", count=report.within, cases=n,
                    share=f"{share(report.within):.0f}", target=f"{TARGET_WITHIN * 100:.0f}",
                    points=f"{WITHIN_POINTS:.0f}"))
-    if unranged:
-        lines.append(t("note_unranged"))
     missed = report.missed()
     lines.append(t("verdict_met") if not missed else
                  t("verdict_missed", which=", ".join(t("target_" + m) for m in missed)))
