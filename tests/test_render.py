@@ -178,3 +178,19 @@ def test_top_to_bottom_puts_lanes_in_columns() -> None:
         if title is not None and title.text in ("s_記入", "s_開封", "s_保管"):
             xs[title.text] = float(g.find(f"{SVG}path").get("d").split()[0][1:].split(",")[0])
     assert xs["s_記入"] < xs["s_開封"] < xs["s_保管"]  # 世帯主 | 事務 | … | 書庫, left to right
+
+
+def test_compare_marks_follow_replaces() -> None:
+    """render --compare matches steps as compare does (bprkit.diff): a To-Be step
+    that replaces As-Is steps is changed, not added, and they are not removed."""
+    from bprkit.analysis import analyze_process
+    from bprkit.render.dot import compare_marks
+
+    asis_bundle = bprkit.load(str(PROCESSES / "tenshutsu.bpr"))
+    tobe_bundle = bprkit.load(str(PROCESSES / "tenshutsu_tobe.bpr"))
+    a_marks, b_marks = compare_marks(
+        analyze_process(asis_bundle.root.processes[0], asis_bundle),
+        analyze_process(tobe_bundle.root.processes[0], tobe_bundle))
+    assert "added" not in b_marks.values()
+    assert "removed" not in a_marks.values()
+    assert b_marks["聞き取り"] == "changed"

@@ -385,7 +385,10 @@ def _title(analysis: Analysis, lang: str, heading: str = "") -> str:
     if m.cases_per_year is not None:
         facts.append(t(lang, "diagram_volume", cases=f"{m.cases_per_year:,.0f}"))
         facts.append(t(lang, "diagram_hours", hours=f"{m.annual_staff_hours:,.0f}"))
-    facts.append(t(lang, "diagram_lead", days=f"{m.lead_time_days:.1f}"))
+    if m.lead_time_days >= 1:
+        facts.append(t(lang, "diagram_lead", days=f"{m.lead_time_days:.1f}"))
+    else:  # a same-day procedure: hours say more than "0.0 days"
+        facts.append(t(lang, "diagram_lead_hours", hours=f"{m.lead_time_hours:.1f}"))
     facts.append(t(lang, "diagram_visits", visits=f"{m.resident.visits:.1f}"))
     rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="12">{html.escape("　".join(facts))}'
                 "</FONT></TD></TR>")
@@ -591,31 +594,30 @@ def diagram(analysis: Analysis, bundle: Bundle | None = None,
     return graph
 
 
-def compare_marks(asis: Process, tobe: Process) -> tuple[dict[str, str], dict[str, str]]:
-    """Steps removed from the As-Is, and changed or added in the To-Be (by id, then label)."""
-    before = {s.id: s for s in asis.steps()}
-    after = {s.id: s for s in tobe.steps()}
-    labels_after = {s.title: s for s in tobe.steps()}
-    a_marks, b_marks = {}, {}
-    for k, s in before.items():
-        twin = after.get(k) or labels_after.get(s.title)
-        if twin is None:
-            a_marks[k] = "removed"
-        elif (twin.tags, twin.duration, twin.wait, twin.lane) != (s.tags, s.duration,
-                                                                   s.wait, s.lane):
-            a_marks[k] = "changed"
-            b_marks[twin.id] = "changed"
-    labels_before = {s.title for s in asis.steps()}
-    for k, s in after.items():
-        if k not in before and s.title not in labels_before:
-            b_marks[k] = "added"
+def compare_marks(asis: Analysis, tobe: Analysis) -> tuple[dict[str, str], dict[str, str]]:
+    """Steps removed or changed in the As-Is, and changed or added in the To-Be, as
+    bprkit.diff matches them (replaces, then ids, then labels)."""
+    from bprkit import diff
+
+    match = diff.match(asis.graph.runs, tobe.graph.runs)
+    a_marks = {rid: status for rid, status in match.status.items()
+               if status != "same" and "." not in rid}
+    b_marks = {}
+    for run in tobe.graph.runs:
+        if "." in run.id:
+            continue
+        found = match.asis_of.get(run.id, ())
+        if not found:
+            b_marks[run.id] = "added"
+        elif any(match.status.get(a) != "same" for a in found) or len(found) > 1:
+            b_marks[run.id] = "changed"
     return a_marks, b_marks
 
 
 def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
                tobe_bundle: Bundle | None, options: RenderOptions) -> graphviz.Digraph:
     """As-Is above To-Be, with removed, changed and added steps marked."""
-    a_marks, b_marks = compare_marks(asis.process, tobe.process)
+    a_marks, b_marks = compare_marks(asis, tobe)
     first = _builder(asis, bundle, options, "a_", a_marks)
     second = _builder(tobe, tobe_bundle, options, "b_", b_marks)
     for b, word in ((first, "as_is"), (second, "to_be")):
