@@ -22,9 +22,10 @@ from bench_check import best_of, generate
 from bprkit import assumptions, estimate, metrics
 from bprkit.analysis import analyze_process
 from bprkit.loader import check_files
+from bprkit.model import Bundle, Process
 
 
-def _load(steps: int, tmp: str):  # noqa: ANN202
+def _load(steps: int, tmp: str) -> tuple[Process, Bundle]:
     path = os.path.join(tmp, f"bench{steps}.bpr")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(generate(steps))
