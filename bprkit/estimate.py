@@ -373,7 +373,7 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         facts = lever_module.facts_of(r.step, r.kind, role, held=held, queue=queue)
         plan, refused = lever_module.plan_step(
             r.step, facts, assumptions, order, allowed_set, staff=r.kind in STAFF_ROLES,
-            queue=queue)
+            queue=queue, applied=r.process.state == "to_be")
         key = (plan.key(), refused)
         if key not in memo:
             keep, keep_wait, applied, after = lever_module.expected(plan, assumptions.levers,
@@ -684,7 +684,8 @@ def compare(asis_process: Process, asis_bundle: Bundle | None, tobe_process: Pro
     asis_index = {r.id: j for j, r in enumerate(asis.graph.runs)}
     draw = np.array([asis_index.get((match.asis_of.get(r.id) or ("",))[0], -1)
                      for r in tobe.graph.runs], dtype=int)
-    collected = _monte_carlo_pair(before, after, draw, assumptions, samples, seed)
+    rests = _resting_levers(asis, tobe, draw, assumptions)
+    collected = _monte_carlo_pair(before, after, draw, rests, assumptions, samples, seed)
     lead = _band(tobe.metrics.lead_time_days,
                  collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
     reductions = _reductions(collected, asis.metrics, tobe.metrics)
@@ -747,15 +748,57 @@ def _compare_rows(asis: Analysis, tobe: Analysis, match: diff_module.Match,
     return tuple(rows)
 
 
-def _monte_carlo_pair(before: _Side, after: _Side, draw: np.ndarray,
+@dataclass
+class _Resting:
+    """To-Be steps whose ``lever`` line names the levers their time rests on: the
+    As-Is plan of each (by index), so compare draws those levers' factors too."""
+
+    plans: list[_StepPlan]
+    index: np.ndarray
+    """Per To-Be run: the plan's index, or -1."""
+    names: list[str]
+    """The levers the estimate of the As-Is would draw, in its order: the same draws
+    give the same samples, so estimate and compare agree to rounding."""
+
+
+def _resting_levers(asis: Analysis, tobe: Analysis, draw: np.ndarray,
+                    assumptions: Assumptions) -> _Resting:
+    """A To-Be step with a ``lever`` line, matched to an As-Is step of an As-Is
+    process, takes that step's plan when the levers are the same, else the levers of
+    its line pinned on the As-Is step's facts."""
+    asis_runs = asis.graph.runs
+    plans: list[_StepPlan] = []
+    index = np.full(len(tobe.graph.runs), -1, dtype=int)
+    wanted = [k for k, r in enumerate(tobe.graph.runs)
+              if r.step.levers and draw[k] >= 0 and r.process.state == "to_be"
+              and asis_runs[draw[k]].process.state != "to_be"]
+    if not wanted:
+        return _Resting(plans, index, [])
+    own = plan_runs(asis_runs, assumptions, None)
+    names = sorted({n for p in own for n in p.plan.chain})
+    for k in wanted:
+        tobe_run, j = tobe.graph.runs[k], int(draw[k])
+        plan = own[j]
+        if plan.plan.chain != tuple(tobe_run.step.levers):
+            pinned = replace(asis_runs[j].step, levers=tobe_run.step.levers)
+            plan = plan_runs([replace(asis_runs[j], step=pinned)], assumptions, None)[0]
+        index[k] = len(plans)
+        plans.append(plan)
+    return _Resting(plans, index, sorted({*names, *(n for p in plans for n in p.plan.chain)}))
+
+
+def _monte_carlo_pair(before: _Side, after: _Side, draw: np.ndarray, rests: _Resting,
                       assumptions: Assumptions, samples: int, seed: int) -> _Collector:
     rng = np.random.default_rng(seed)
     own = np.flatnonzero(draw < 0)
     shared = np.flatnonzero(draw >= 0)
+    resting = np.flatnonzero(rests.index >= 0)
+    catalog = assumptions.levers
     out = _Collector()
-    for n in _chunks(samples, len(before.runs) + len(after.runs)):
+    for n in _chunks(samples, len(before.runs)):  # the estimate's chunks and draw order
         u = rng.random((n, len(before.runs)))
         uw = rng.random((n, len(before.runs)))
+        numbers = _lever_numbers(rng, rests.names, assumptions, n) if resting.size else {}
         travel = _sample(rng, assumptions["resident.travel_minutes"], n)
         v = np.empty((n, len(after.runs)))
         vw = np.empty((n, len(after.runs)))
@@ -766,6 +809,15 @@ def _monte_carlo_pair(before: _Side, after: _Side, draw: np.ndarray,
         waits_a = _inverse(uw, *before.waits) + before.batch
         minutes_b = _inverse(v, *after.minutes)
         waits_b = _inverse(vw, *after.waits) + after.batch
+        if resting.size:  # the levers' factors, drawn as the estimate draws them
+            for k in resting:
+                p = rests.plans[rests.index[k]]
+                kp, kw, _, _ = lever_module.run_chain(p.plan, catalog, numbers)
+                if p.keep > 0:
+                    minutes_b[:, k] *= np.asarray(kp) / p.keep
+                if p.keep_wait > 0:
+                    own_wait = waits_b[:, k] - after.batch[k]
+                    waits_b[:, k] = after.batch[k] + own_wait * np.asarray(kw) / p.keep_wait
         _collect(out, _totals(before, minutes_a, waits_a, travel, before.visits),
                  _totals(after, minutes_b, waits_b, travel, after.visits))
     return out

@@ -66,6 +66,7 @@ def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
         ("cash", "cash" in tags),
         ("print", "print" in tags),
         ("postal", "postal" in tags),
+        ("phone", "phone" in tags),
         ("issue", "issue" in tags),
         ("notice", "notice" in tags),
         ("survey", "survey" in tags),
@@ -77,7 +78,7 @@ def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
         f.add("rule_based")
     external_paper = lane_role == "external" and (
         ({"postal", "fax"} & tags) or ("paper" in tags and set(step.reads) & set(held)))
-    if "inquiry" in tags or (external_paper and step.reads and not present):
+    if "inquiry" in tags or (external_paper and step.reads and "in_person" not in tags):
         f.add("inquiry")
     return {name: 1.0 for name in f}
 
@@ -119,12 +120,12 @@ def why_not(lever: Lever, facts: Mapping[str, float]) -> tuple[str, str] | None:
     """Why a lever that targets this kind of work cannot serve the step: ("needs",
     the first required fact missing) or ("not_for", the excluded fact present);
     None when it can."""
+    for name in lever.excludes:  # what rules the step out, before what it lacks
+        if facts.get(name, 0.0) >= 1:
+            return "not_for", name
     for name in lever.requires:
         if facts.get(name, 0.0) <= 0:
             return "needs", name
-    for name in lever.excludes:
-        if facts.get(name, 0.0) >= 1:
-            return "not_for", name
     return None
 
 
@@ -219,12 +220,17 @@ def run_chain(plan: Plan, catalog: Mapping[str, Lever],
 
 def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
               order: Sequence[str], allowed: Collection[str] | None, *, staff: bool,
-              queue: bool) -> tuple[Plan, tuple[Refusal, ...]]:
+              queue: bool, applied: bool = False) -> tuple[Plan, tuple[Refusal, ...]]:
     """Which levers the step takes, in order, walking the facts forward with each
     lever's expected served share (so AI-OCR's electronic input opens the way for
-    RPA, and online leaves the counter to 書かない窓口 for the rest of the cases)."""
+    RPA, and online leaves the counter to 書かない窓口 for the rest of the cases).
+
+    ``applied``: the step belongs to a To-Be, where a ``lever`` line names the levers
+    its time already rests on; no lever is applied again."""
     catalog = assumptions.levers
     names = [n for n in order if allowed is None or n in allowed]
+    if applied and step.levers is not None:  # a To-Be's lever line: its time has them
+        return Plan(dict(facts), (), frozenset(), staff, queue), ()
     if step.levers is not None:  # lever …: pinned, or lever none
         pinned = [n for n in names if n in step.levers]
         return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue), ()
@@ -233,6 +239,8 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
     current: dict[str, float] = dict(facts)
     for name in names:
         lever = catalog[name]
+        if lever.pinned_only:  # applied only where an analyst pins it
+            continue
         c = serves(lever, current)
         if c > 1e-12:
             chain.append(name)

@@ -4,7 +4,10 @@ bprkit.estimate.plan_runs), with the reason of every change (estimation.md §6).
 Each process of the file, and every process they call with ``use`` (from imported
 files too), gets a To-Be copy ``<id>_tobe`` (``_tobe2`` … when that id is taken);
 the copies call each other, so the To-Be uses the redesigned approval route, not
-the old one. A step keeps its id, lane and label. Its hands-on time is scaled by
+the old one. A step keeps its id, lane and label; a changed step gets a ``lever``
+line naming the levers its time now rests on (in a To-Be that line means "already
+applied": estimate applies nothing more there, and compare draws those levers'
+factors, so their uncertainty is carried). Its hands-on time is scaled by
 the share its levers keep (ranges stay ranges), its own wait by the wait share; a
 lever that serves most cases (s ≥ 0.5) drops the tags it removes, and every lever
 adds its own. A step a lever removes stays as a shorter step so branches and jumps
@@ -82,10 +85,13 @@ def _comment(step: Step, changed: Step, applied: Sequence[lever_module.Applied],
 
 def _map_flow(items: tuple[FlowItem, ...], changed: Mapping[str, Step],
               renamed: Mapping[str, str]) -> tuple:
+    """The flow with changed steps put in and ``use`` pointed at the To-Be copies. A
+    step's ``replaces`` is dropped: the copy's steps match their source by id."""
     out = []
     for item in items:
         if isinstance(item, Step):
-            out.append(changed.get(item.id, item))
+            step = changed.get(item.id, item)
+            out.append(replace(step, replaces=()) if step.replaces else step)
         elif isinstance(item, Parallel):
             out.append(replace(item, paths=tuple(
                 replace(p, items=_map_flow(p.items, changed, renamed)) for p in item.paths)))
@@ -164,7 +170,8 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
             new = replace(step, tags=lever_module.tags_after(step, plan.applied,
                                                              assumptions.levers),
                           duration=_scale(step.duration, plan.keep),
-                          wait=_scale(step.wait, plan.keep_wait))
+                          wait=_scale(step.wait, plan.keep_wait),
+                          levers=tuple(a.lever for a in plan.applied))
             changed[step.id] = new
             key = f"{renamed[p.id]}.{step.id}"
             wanted = [f for f in findings_of.get((p.id, step.id), [])

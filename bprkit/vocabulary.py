@@ -123,6 +123,7 @@ LEVER_FACTS: Mapping[str, str] = {
     "cash": "a cash payment",
     "print": "a document is printed",
     "postal": "post is sent or received",
+    "phone": "a telephone call",
     "issue": "the outcome is handed over (issue tag)",
     "notice": "the outcome is notified (notice tag)",
     "inquiry": "an inquiry to another department or body (inquiry tag, or a paper, post or "

@@ -69,6 +69,8 @@ class Lever:
     removes_step: bool
     queue_wait_only: bool = False
     """The wait factor applies only to a queue, not to time the resident spends at home."""
+    pinned_only: bool = False
+    """The rules never choose the lever: it applies where a step pins it."""
 
     def title(self, lang: str) -> str:
         return self.title_ja if lang == "ja" else self.title_en
@@ -124,7 +126,8 @@ def _levers(table: Mapping[str, Any]) -> dict[str, Lever]:
             name, str(entry.get("title_ja", name)), str(entry.get("title_en", name)),
             *(tuple(entry.get(key, ())) for key in FACT_LISTS),
             tuple(entry.get("tags_removed", ())), tuple(entry.get("tags_added", ())),
-            bool(entry.get("removes_step", False)), bool(entry.get("queue_wait_only", False)))
+            bool(entry.get("removes_step", False)), bool(entry.get("queue_wait_only", False)),
+            bool(entry.get("pinned_only", False)))
     return out
 
 
