@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of, generate
 
-from bprkit import assumptions, estimate, metrics
+from bprkit import assumptions, estimate, levers, metrics
 from bprkit.analysis import analyze_process
 from bprkit.loader import check_files
 from bprkit.model import Bundle, Process
@@ -61,7 +61,7 @@ def main() -> None:
         process, bundle = _load(args.steps, tmp)
     asis = analyze_process(process, bundle, assumptions=a)
     runs = asis.graph.runs
-    plans = estimate.plan_runs(runs, a, None)
+    plans = levers.plan_runs(runs, a, None)
     combined = sum(len(p.plan.chain) > 1 for p in plans)
     side = estimate._Side.of(asis.graph, asis.metrics, a)
     starts = metrics.visit_starts(asis.graph, a)

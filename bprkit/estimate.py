@@ -28,6 +28,7 @@ from bprkit import metrics as metrics_module
 from bprkit.analysis import Analysis, analyze_process
 from bprkit.assumptions import Assumptions, Param
 from bprkit.graph import StepRun
+from bprkit.levers import StepPlan, plan_runs, tobe_times
 from bprkit.model import STAFF_ROLES, Bundle, Duration, Process
 
 DEFAULT_SAMPLES = 10_000
@@ -347,51 +348,6 @@ def _chunks(samples: int, columns: int) -> list[int]:
 
 
 # ── the estimate ──
-@dataclass(frozen=True)
-class _StepPlan:
-    plan: lever_module.Plan
-    refused: tuple[lever_module.Refusal, ...]
-    keep: float
-    keep_wait: float
-    applied: tuple[lever_module.Applied, ...]
-    spared: float
-    """The share of the step's cases for which the resident no longer comes in person."""
-
-
-def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
-              allowed: Sequence[str] | None) -> list[_StepPlan]:
-    """Each run's lever plan at the expected values (shared by estimate and redesign)."""
-    order = lever_module.order(assumptions)
-    allowed_set = set(allowed) if allowed is not None else None
-    break_minutes = assumptions.value("resident.visit_break_minutes")
-    memo: dict[tuple, _StepPlan] = {}
-    out = []
-    for r in runs:
-        held = {d.id for d in r.process.data if d.held}
-        role = r.lane.role if r.lane else None
-        queue = r.wait - r.batch_wait < break_minutes
-        facts = lever_module.facts_of(r.step, r.kind, role, held=held, queue=queue)
-        plan, refused = lever_module.plan_step(
-            r.step, facts, assumptions, order, allowed_set, staff=r.kind in STAFF_ROLES,
-            queue=queue, applied=r.process.state == "to_be")
-        key = (plan.key(), refused)
-        if key not in memo:
-            keep, keep_wait, applied, after = lever_module.expected(plan, assumptions.levers,
-                                                                    assumptions)
-            present = facts.get("person_present", 0.0)
-            spared = 1 - after.get("person_present", 0.0) / present if present else 0.0
-            memo[key] = _StepPlan(plan, refused, keep, keep_wait, applied, spared)
-        out.append(memo[key])
-    return out
-
-
-def tobe_times(run: StepRun, plan: _StepPlan) -> tuple[float, float]:
-    """The run's To-Be (minutes, wait): hands-on time × kept share; the wait's own
-    part × kept share, the batch's wait unchanged."""
-    own_wait = run.wait - run.batch_wait
-    return run.minutes * plan.keep, run.batch_wait + own_wait * plan.keep_wait
-
-
 def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
              levers: Sequence[str] | None = None, samples: int = DEFAULT_SAMPLES,
              seed: int = DEFAULT_SEED) -> Estimate:
@@ -474,7 +430,7 @@ def _reductions(collected: _Collector, before: metrics_module.Metrics,
 
 
 def _tobe_figures(m: metrics_module.Metrics, asis: Analysis,
-                  plans: Sequence[_StepPlan], visits_spared: float,
+                  plans: Sequence[StepPlan], visits_spared: float,
                   rows: Sequence[StepEstimate], catalog: Mapping,
                   assumptions: Assumptions) -> metrics_module.Metrics:
     """The To-Be's figures where the levers change more than times: resident minutes
@@ -511,7 +467,7 @@ def _tobe_figures(m: metrics_module.Metrics, asis: Analysis,
         digital_completion_rate=digital / total if total else 0.0)
 
 
-def _resident_minutes_saved(asis: Analysis, plans: Sequence[_StepPlan], visits_spared: float,
+def _resident_minutes_saved(asis: Analysis, plans: Sequence[StepPlan], visits_spared: float,
                             assumptions: Assumptions) -> float:
     """Per case, for a process without volume (the per-step rows carry no hours)."""
     break_minutes = assumptions.value("resident.visit_break_minutes")
@@ -538,13 +494,13 @@ def _lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: 
     return out
 
 
-def _monte_carlo_levers(side: _Side, plans: Sequence[_StepPlan], starts: Mapping[str, float],
+def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[str, float],
                         catalog: Mapping, assumptions: Assumptions, samples: int,
                         seed: int) -> _Collector:
     rng = np.random.default_rng(seed)
     unique: dict[tuple, int] = {}
     index = np.zeros(len(plans), dtype=int)
-    chosen: list[_StepPlan] = []
+    chosen: list[StepPlan] = []
     for j, p in enumerate(plans):
         key = p.plan.key()
         if key not in unique:
@@ -581,7 +537,7 @@ def _monte_carlo_levers(side: _Side, plans: Sequence[_StepPlan], starts: Mapping
     return out
 
 
-def _saved_expected(runs: Sequence[StepRun], plans: Sequence[_StepPlan],
+def _saved_expected(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                     assumptions: Assumptions, cases: float,
                     override: tuple[str, str, float] | None = None) -> float:
     """Annual staff hours saved at the expected values, one parameter overridden."""
@@ -607,7 +563,7 @@ def _saved_expected(runs: Sequence[StepRun], plans: Sequence[_StepPlan],
     return total * cases / 60
 
 
-def _sensitivity(runs: Sequence[StepRun], plans: Sequence[_StepPlan],
+def _sensitivity(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                  assumptions: Assumptions, cases: float
                  ) -> tuple[tuple[str, float, float], ...]:
     rows = []
@@ -753,7 +709,7 @@ class _Resting:
     """To-Be steps whose ``lever`` line names the levers their time rests on: the
     As-Is plan of each (by index), so compare draws those levers' factors too."""
 
-    plans: list[_StepPlan]
+    plans: list[StepPlan]
     index: np.ndarray
     """Per To-Be run: the plan's index, or -1."""
     names: list[str]
@@ -767,7 +723,7 @@ def _resting_levers(asis: Analysis, tobe: Analysis, draw: np.ndarray,
     process, takes that step's plan when the levers are the same, else the levers of
     its line pinned on the As-Is step's facts."""
     asis_runs = asis.graph.runs
-    plans: list[_StepPlan] = []
+    plans: list[StepPlan] = []
     index = np.full(len(tobe.graph.runs), -1, dtype=int)
     wanted = [k for k, r in enumerate(tobe.graph.runs)
               if r.step.levers and draw[k] >= 0 and r.process.state == "to_be"

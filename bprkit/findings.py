@@ -32,10 +32,11 @@ PRINCIPLES = (DIGITAL_FIRST, ONCE_ONLY, ONE_STOP, PAPER_SEAL_VISIT)
 STEP, PROCESS = "step", "process"
 """Scopes: a finding on one step, or on the flow of the whole process."""
 
-LEVER_ORDER = ("online", "no_writing_counter", "seal_abolition", "cashless", "e_approval",
-               "data_linkage", "rpa", "ai_ocr", "e_storage", "convenience_store",
-               "tablet_survey", "e_notice")
-"""The fixed order of levers in a grouped entry (others follow, alphabetically)."""
+def lever_order() -> tuple[str, ...]:
+    """The order of levers in a grouped entry: the catalog's ``lever_order``."""
+    from bprkit.assumptions import default
+
+    return default().lever_order
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -152,6 +153,7 @@ def _tagged(tag: str) -> Callable[[Context], Iterator[Hit]]:
 
 
 ISSUE = "issue"
+OUTCOME = frozenset({"issue", "notice"})
 SEAL_ON_APPROVAL = ("e_approval",)
 SEAL_ELSEWHERE = ("seal_abolition", "online")
 
@@ -167,13 +169,13 @@ def _seal(ctx: Context) -> Iterator[Hit]:
 
 
 def _print(ctx: Context) -> Iterator[Hit]:
-    """Printing, except the document handed to the resident: a step tagged ``issue``
-    (交付) prints the certificate itself, and so does a step whose ``produces``
-    document an ``issue`` step uses or produces."""
-    handed = {(r.process.id, d) for r in ctx.runs if ISSUE in r.step.tags
+    """Printing, except the outcome given to the resident: a step tagged ``issue``
+    (交付) or ``notice`` (通知) prints the certificate or the letter itself, and so does a
+    step whose ``produces`` document such a step uses or produces."""
+    handed = {(r.process.id, d) for r in ctx.runs if OUTCOME & set(r.step.tags)
               for d in (*r.step.uses, *r.step.produces)}
     for r in ctx.runs:
-        if "print" not in r.step.tags or ISSUE in r.step.tags:
+        if "print" not in r.step.tags or OUTCOME & set(r.step.tags):
             continue
         if any((r.process.id, d) in handed for d in r.step.produces):
             continue
@@ -182,14 +184,16 @@ def _print(ctx: Context) -> Iterator[Hit]:
 
 _TAG_CHECKS = {"seal": _seal, "print": _print}
 _TAG_RULES = [
-    ("F101", "paper", "medium", DIGITAL_FIRST, ("ai_ocr", "online", "e_storage")),
+    ("F101", "paper", "medium", DIGITAL_FIRST,
+     ("online", "no_writing_counter", "tablet_survey", "ai_ocr", "e_approval", "e_storage")),
     ("F102", "seal", "high", PAPER_SEAL_VISIT, ("e_approval", "seal_abolition", "online")),
-    ("F103", "in_person", "high", PAPER_SEAL_VISIT, ("online", "no_writing_counter")),
+    ("F103", "in_person", "high", PAPER_SEAL_VISIT,
+     ("online", "no_writing_counter", "convenience_store")),
     ("F104", "handwritten", "medium", DIGITAL_FIRST, ("no_writing_counter", "online")),
     ("F105", "transcribe", "medium", DIGITAL_FIRST, ("rpa", "ai_ocr")),
     ("F106", "check", "low", DIGITAL_FIRST, ("rpa", "data_linkage")),
-    ("F107", "print", "low", DIGITAL_FIRST, ("e_approval", "e_storage")),
-    ("F108", "postal", "medium", DIGITAL_FIRST, ("online", "data_linkage")),
+    ("F107", "print", "low", DIGITAL_FIRST, ("e_approval", "e_storage", "e_notice")),
+    ("F108", "postal", "medium", DIGITAL_FIRST, ("online", "data_linkage", "e_notice")),
     ("F109", "fax", "medium", DIGITAL_FIRST, ("online", "data_linkage")),
     ("F110", "phone", "low", DIGITAL_FIRST, ("online",)),
     ("F111", "cash", "medium", DIGITAL_FIRST, ("cashless",)),
@@ -303,16 +307,35 @@ def waiting(ctx: Context) -> Iterator[Hit]:
             yield Hit(tuple(ctx.runs[:1]), args, variant="message_plain")
 
 
+def _fitting_levers(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, set[str]]:
+    """Per step run, the levers the lever engine would apply there (bprkit.levers):
+    a finding offers only those, so it never suggests e-approval for a receipt stamp,
+    RPA for judgement or a lever the step's ``lever`` line forbids."""
+    from bprkit import levers
+
+    out = {}
+    for run, plan in zip(graph.runs, levers.plan_runs(graph.runs, assumptions, None),
+                         strict=True):
+        out[run.id] = set(plan.plan.chain)
+        if run.step.levers is not None and run.process.state == "to_be":
+            out[run.id] = set(run.step.levers)
+    return out
+
+
 def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> list[Finding]:
     """Every finding, sorted by annual hours at stake (most first), then by place."""
     ctx = Context(graph, metrics, assumptions)
+    fits = _fitting_levers(graph, assumptions)
     out = []
     for r in RULES:
         for hit in r.check(ctx):
             first = hit.runs[0] if hit.runs else None
             args = {"step": first.id if first else "",
                     "label": first.step.title if first else "", **hit.args}
-            out.append(Finding(r.code, r.name, r.severity, r.principle, hit.levers or r.levers,
+            levers = hit.levers or r.levers
+            if r.scope == STEP and first is not None:  # only levers that work here
+                levers = tuple(lever for lever in levers if lever in fits[first.id])
+            out.append(Finding(r.code, r.name, r.severity, r.principle, levers,
                                first.id if first else None,
                                first.step.span if first else None,
                                first.step.basis if first else (),
@@ -324,7 +347,8 @@ def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> li
 # ── the grouped view: what an analyst reads ──
 
 def _lever_key(name: str) -> tuple[int, str]:
-    return (LEVER_ORDER.index(name) if name in LEVER_ORDER else len(LEVER_ORDER), name)
+    order = lever_order()
+    return (order.index(name) if name in order else len(order), name)
 
 
 def _hours(value: float) -> str:
@@ -344,7 +368,7 @@ class StepFindings:
     annual_hours: float | None
     findings: tuple[Finding, ...]
     levers: tuple[str, ...]
-    """The union of the findings' levers, in :data:`LEVER_ORDER`."""
+    """The union of the findings' levers, in the catalog's lever order."""
     basis: tuple[str, ...] = ()
 
     @property

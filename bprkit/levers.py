@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bprkit.assumptions import Assumptions, Lever
+from bprkit.graph import StepRun
 from bprkit.model import STAFF_ROLES, Step
 
 NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate")
@@ -303,3 +304,51 @@ def rests_on_assumption(assumptions: Assumptions, name: str, *, staff: bool = Tr
     if not staff or key not in assumptions.params:
         key = f"levers.{name}.minutes_factor"
     return assumptions.params[key].source.strip().lower().startswith("assumption")
+
+
+# ── plans of expanded runs ──
+@dataclass(frozen=True)
+class StepPlan:
+    """A run's levers at the expected values: what estimate, redesign, findings and
+    compare read."""
+
+    plan: Plan
+    refused: tuple[Refusal, ...]
+    keep: float
+    keep_wait: float
+    applied: tuple[Applied, ...]
+    spared: float
+    """The share of the step's cases for which the resident no longer comes in person."""
+
+
+def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
+              allowed: Sequence[str] | None) -> list[StepPlan]:
+    """Each run's lever plan at the expected values (shared by estimate and redesign)."""
+    sequence = order(assumptions)
+    allowed_set = set(allowed) if allowed is not None else None
+    break_minutes = assumptions.value("resident.visit_break_minutes")
+    memo: dict[tuple, StepPlan] = {}
+    out = []
+    for r in runs:
+        held = {d.id for d in r.process.data if d.held}
+        role = r.lane.role if r.lane else None
+        queue = r.wait - r.batch_wait < break_minutes
+        facts = facts_of(r.step, r.kind, role, held=held, queue=queue)
+        plan, refused = plan_step(
+            r.step, facts, assumptions, sequence, allowed_set, staff=r.kind in STAFF_ROLES,
+            queue=queue, applied=r.process.state == "to_be")
+        key = (plan.key(), refused)
+        if key not in memo:
+            keep, keep_wait, applied, after = expected(plan, assumptions.levers, assumptions)
+            present = facts.get("person_present", 0.0)
+            spared = 1 - after.get("person_present", 0.0) / present if present else 0.0
+            memo[key] = StepPlan(plan, refused, keep, keep_wait, applied, spared)
+        out.append(memo[key])
+    return out
+
+
+def tobe_times(run: StepRun, plan: StepPlan) -> tuple[float, float]:
+    """The run's To-Be (minutes, wait): hands-on time × kept share; the wait's own
+    part × kept share, the batch's wait unchanged."""
+    own_wait = run.wait - run.batch_wait
+    return run.minutes * plan.keep, run.batch_wait + own_wait * plan.keep_wait

@@ -1,5 +1,5 @@
 """As-Is model → To-Be model (pure), through the one lever model (bprkit.levers via
-bprkit.estimate.plan_runs), with the reason of every change (estimation.md §6).
+bprkit.levers.plan_runs), with the reason of every change (estimation.md §6).
 
 Each process of the file, and every process they call with ``use`` (from imported
 files too), gets a To-Be copy ``<id>_tobe`` (``_tobe2`` … when that id is taken);
@@ -23,7 +23,6 @@ from bprkit import levers as lever_module
 from bprkit import validate
 from bprkit.analysis import analyze_process
 from bprkit.assumptions import Assumptions
-from bprkit.estimate import plan_runs
 from bprkit.findings import Finding
 from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, Step, Use
 
@@ -147,7 +146,8 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
     for p in processes:
         analysis = analyze_process(p, bundle, assumptions=assumptions)
         runs = analysis.graph.runs
-        for r, plan in zip(runs, plan_runs(runs, assumptions, levers), strict=True):
+        for r, plan in zip(runs, lever_module.plan_runs(runs, assumptions, levers),
+                           strict=True):
             plan_of.setdefault((r.process.id, r.step.id), (r, plan))
         for f in analysis.findings:
             if f.step:

@@ -311,8 +311,8 @@ def test_grouping_a_step_with_four_issues(tmp_path: Path) -> None:
     assert first.codes == ("F103", "F201", "F101", "F104")  # high first, then by code
     assert first.annual_hours == pytest.approx(600 * 10 / 60)
     assert first.severity == "high"
-    assert first.levers == ("online", "no_writing_counter", "data_linkage", "ai_ocr",
-                            "e_storage")
+    # only the levers the engine applies to a resident writing at the counter
+    assert first.levers == ("online", "no_writing_counter")
     chain = next(e for e in entries if e.codes == ("F203",))
     assert chain.scope == "process" and chain.annual_hours == pytest.approx(600 * 3 / 60)
     assert [e.step for e in entries if e.scope == "step"] == ["記入", "受付", "起案", "a",

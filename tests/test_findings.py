@@ -122,10 +122,10 @@ def test_print_of_an_internal_document_is_still_a_finding(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("step,levers", [
     ("step s @係長 [seal] 2min", ("e_approval",)),
-    ("step s @窓口 [seal, cash] 2min", ("seal_abolition", "online")),   # 領収印
+    ("step s @窓口 [seal, cash] 2min", ("seal_abolition",)),   # 領収印: no resident there
     ("step s @住民 [seal, handwritten] 2min", ("seal_abolition", "online")),
     ("step s @事務 [seal, approval] 2min", ("e_approval",)),            # kind by tag
-    ("step s @係長 [seal, counter] 2min", ("seal_abolition", "online")),
+    ("step s @係長 [seal, counter] 2min", ("seal_abolition",)),
 ])
 def test_seal_levers_follow_the_kind_of_step(tmp_path: Path, step: str,
                                             levers: tuple[str, ...]) -> None:
@@ -245,3 +245,16 @@ def test_no_finding_or_entry_has_an_empty_placeholder() -> None:
                 seen += 1
                 assert not any(bad in text for bad in FORBIDDEN), (a.id, lang, text)
     assert seen > 1000
+
+
+# ── the levers a finding offers come from the lever engine ──
+
+def test_findings_offer_only_levers_that_work_on_the_step(tmp_path: Path) -> None:
+    text = ("process p {\n  volume 100 / year\n  lane 窓口 : counter\n  lane 事務 : back_office\n"
+            "  step 認証 @窓口 [seal, check] 2min {\n    lever none\n  }\n"
+            "  step 審査 @事務 [check, judgement] 5min\n"
+            "  step 入力 @事務 [transcribe, paper] 5min\n}\n")
+    found = {(f.step, f.rule): f.levers for f in analyse(tmp_path, text).findings}
+    assert found[("認証", "seal")] == ()          # the registered seal stays: lever none
+    assert "rpa" not in found[("審査", "check")]  # judgement: no robot
+    assert found[("入力", "transcribe")] == ("rpa", "ai_ocr")  # AI-OCR opens the way for RPA
