@@ -376,7 +376,8 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
         resident = (own if r.kind == "resident" else 0.0) + \
             (r.executions * (r.wait - tw) if queue else 0.0) + spared * travel
         by_lever = tuple(
-            (a.lever, per_year(r.executions * r.minutes * (a.keep_before - a.keep_after)))
+            (a.lever, per_year(r.executions * (r.minutes * (a.keep_before - a.keep_after)
+                                               - a.added)))
             for a in p.applied) if per_year else ()
         rows.append(StepEstimate(
             r.id, r.step.title, r.step.lane, r.kind, tuple(a.lever for a in p.applied),
@@ -490,6 +491,9 @@ def _lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: 
         key = f"levers.{name}.staff_minutes_factor"
         v["staff_minutes_factor"] = (_sample(rng, assumptions.params[key], n)
                                      if key in assumptions.params else v["minutes_factor"])
+        key = f"levers.{name}.setup_minutes"
+        if key in assumptions.params:
+            v["setup_minutes"] = _sample(rng, assumptions.params[key], n)
         out[name] = v
     return out
 
@@ -518,17 +522,18 @@ def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[
         travel = _sample(rng, assumptions["resident.travel_minutes"], n)
         keep = np.ones((n, len(chosen)))
         keep_wait = np.ones((n, len(chosen)))
+        setup = np.zeros((n, len(chosen)))
         spared = np.zeros((n, len(chosen)))
         for k, p in enumerate(chosen):
             if not p.plan.chain:
                 continue
-            kp, kw, facts, _ = lever_module.run_chain(p.plan, catalog, numbers)
-            keep[:, k], keep_wait[:, k] = kp, kw
+            kp, kw, facts, _, added = lever_module.run_chain(p.plan, catalog, numbers)
+            keep[:, k], keep_wait[:, k], setup[:, k] = kp, kw, added
             if present[k]:
                 spared[:, k] = 1 - np.asarray(facts.get("person_present", 0.0)) / present[k]
         minutes = _inverse(u, *side.minutes)
         waits = _inverse(uw, *side.waits) + side.batch
-        tobe_minutes = minutes * keep[:, index]
+        tobe_minutes = minutes * keep[:, index] + setup[:, index]
         tobe_waits = side.batch + (waits - side.batch) * keep_wait[:, index]
         visits_spared = spared[:, index] @ start_visits
         before = _totals(side, minutes, waits, travel, side.visits)
@@ -558,8 +563,10 @@ def _saved_expected(runs: Sequence[StepRun], plans: Sequence[StepPlan],
             continue
         key = p.plan.key()
         if key not in memo:
-            memo[key] = float(lever_module.run_chain(p.plan, catalog, numbers)[0])
-        total += r.executions * r.minutes * (1 - memo[key])
+            chain = lever_module.run_chain(p.plan, catalog, numbers)
+            memo[key] = (float(chain.keep), float(chain.setup))
+        keep, setup = memo[key]
+        total += r.executions * (r.minutes * (1 - keep) - setup)
     return total * cases / 60
 
 
@@ -768,9 +775,10 @@ def _monte_carlo_pair(before: _Side, after: _Side, draw: np.ndarray, rests: _Res
         if resting.size:  # the levers' factors, drawn as the estimate draws them
             for k in resting:
                 p = rests.plans[rests.index[k]]
-                kp, kw, _, _ = lever_module.run_chain(p.plan, catalog, numbers)
+                kp, kw, _, _, added = lever_module.run_chain(p.plan, catalog, numbers)
                 if p.keep > 0:
-                    minutes_b[:, k] *= np.asarray(kp) / p.keep
+                    minutes_b[:, k] = (minutes_b[:, k] - p.setup) * np.asarray(kp) / p.keep \
+                        + added
                 if p.keep_wait > 0:
                     own_wait = waits_b[:, k] - after.batch[k]
                     waits_b[:, k] = after.batch[k] + own_wait * np.asarray(kw) / p.keep_wait

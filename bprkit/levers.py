@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bprkit.assumptions import Assumptions, Lever
 from bprkit.graph import StepRun
@@ -142,6 +142,8 @@ class Applied:
     keep_after: float
     """The share of As-Is hands-on time kept before and after this lever."""
     pinned: bool = False
+    added: float = 0.0
+    """Set-up minutes per run this lever adds (batched steps only)."""
 
     @property
     def slower(self) -> bool:
@@ -171,10 +173,12 @@ class Plan:
     pinned: frozenset[str]
     staff: bool
     queue: bool
+    batched: bool = False
+    """The step runs once for a batch of cases: a lever's set-up applies per run."""
 
     def key(self) -> tuple:
         return (tuple(sorted(self.facts.items())), self.chain, self.pinned, self.staff,
-                self.queue)
+                self.queue, self.batched)
 
 
 def values(assumptions: Assumptions, name: str) -> dict[str, float]:
@@ -183,19 +187,32 @@ def values(assumptions: Assumptions, name: str) -> dict[str, float]:
     staff_key = f"levers.{name}.staff_minutes_factor"
     v["staff_minutes_factor"] = (assumptions.value(staff_key) if staff_key in
                                  assumptions.params else v["minutes_factor"])
+    setup_key = f"levers.{name}.setup_minutes"
+    v["setup_minutes"] = (assumptions.value(setup_key) if setup_key in assumptions.params
+                          else 0.0)
     return v
 
 
-def run_chain(plan: Plan, catalog: Mapping[str, Lever],
-              numbers: Mapping[str, Mapping[str, Any]]) -> tuple[Any, Any, dict[str, Any],
-                                                                  list[tuple[str, Any, Any]]]:
-    """Apply the plan's chain with the given numbers (floats or sample arrays).
+class Chain(NamedTuple):
+    """A plan applied: hands-on time kept, wait kept, the facts after, per lever
+    (name, served share, time kept after it), and the set-up minutes added per run."""
 
-    Returns (hands-on time kept, wait kept, facts after, per lever (name, served,
-    kept after it))."""
+    keep: Any
+    keep_wait: Any
+    facts: dict[str, Any]
+    steps: list[tuple[str, Any, Any]]
+    setup: Any
+
+
+def run_chain(plan: Plan, catalog: Mapping[str, Lever],
+              numbers: Mapping[str, Mapping[str, Any]]) -> Chain:
+    """Apply the plan's chain with the given numbers (floats or sample arrays). On a
+    batched step a lever's ``setup_minutes`` (scanning, setting up a form) is added
+    once per run for the share it serves."""
     facts: dict[str, Any] = dict(plan.facts)
     keep: Any = 1.0
     keep_wait: Any = 1.0
+    setup: Any = 0.0
     steps = []
     for name in plan.chain:
         lever = catalog[name]
@@ -210,18 +227,21 @@ def run_chain(plan: Plan, catalog: Mapping[str, Lever],
             fw = v["wait_factor"] if (plan.queue or not lever.queue_wait_only) else 1.0
         keep = keep * (1 - s * (1 - f))
         keep_wait = keep_wait * (1 - s * (1 - fw))
+        if plan.batched:
+            setup = setup + s * v.get("setup_minutes", 0.0)
         for fact in lever.provides:
             p = facts.get(fact, 0.0)
             facts[fact] = p + s * (1 - p)
         for fact in lever.removes:
             facts[fact] = facts.get(fact, 0.0) * (1 - s)
         steps.append((name, s, keep))
-    return keep, keep_wait, facts, steps
+    return Chain(keep, keep_wait, facts, steps, setup)
 
 
 def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
               order: Sequence[str], allowed: Collection[str] | None, *, staff: bool,
-              queue: bool, applied: bool = False) -> tuple[Plan, tuple[Refusal, ...]]:
+              queue: bool, applied: bool = False, batched: bool = False
+              ) -> tuple[Plan, tuple[Refusal, ...]]:
     """Which levers the step takes, in order, walking the facts forward with each
     lever's expected served share (so AI-OCR's electronic input opens the way for
     RPA, and online leaves the counter to 書かない窓口 for the rest of the cases).
@@ -231,10 +251,10 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
     catalog = assumptions.levers
     names = [n for n in order if allowed is None or n in allowed]
     if applied and step.levers is not None:  # a To-Be's lever line: its time has them
-        return Plan(dict(facts), (), frozenset(), staff, queue), ()
+        return Plan(dict(facts), (), frozenset(), staff, queue, batched), ()
     if step.levers is not None:  # lever …: pinned, or lever none
         pinned = [n for n in names if n in step.levers]
-        return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue), ()
+        return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue, batched), ()
     chain: list[str] = []
     refused: list[Refusal] = []
     current: dict[str, float] = dict(facts)
@@ -256,24 +276,23 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
             reason = why_not(lever, current)
             if reason:
                 refused.append(Refusal(name, *reason))
-    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue), tuple(refused)
+    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, batched), tuple(refused)
 
 
 def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
-             ) -> tuple[float, float, tuple[Applied, ...], dict[str, float]]:
-    """The plan at the expected values: time kept, wait kept, each lever's effect,
-    and the facts after."""
+             ) -> tuple[Chain, tuple[Applied, ...]]:
+    """The plan at the expected values, and each lever's effect."""
     numbers = {name: values(assumptions, name) for name in plan.chain}
-    keep, keep_wait, facts, steps = run_chain(plan, catalog, numbers)
+    chain = run_chain(plan, catalog, numbers)
     applied = []
     before = 1.0
-    for name, s, after in steps:
+    for name, s, after in chain.steps:
         f = numbers[name]["staff_minutes_factor" if plan.staff else "minutes_factor"]
+        added = float(s) * numbers[name]["setup_minutes"] if plan.batched else 0.0
         applied.append(Applied(name, float(s), float(f), before, float(after),
-                               name in plan.pinned))
+                               name in plan.pinned, added))
         before = float(after)
-    return float(keep), float(keep_wait), tuple(applied), {k: float(v) for k, v in
-                                                          facts.items()}
+    return chain, tuple(applied)
 
 
 def tags_after(step: Step, applied: Sequence[Applied], catalog: Mapping[str, Lever]
@@ -319,6 +338,8 @@ class StepPlan:
     applied: tuple[Applied, ...]
     spared: float
     """The share of the step's cases for which the resident no longer comes in person."""
+    setup: float = 0.0
+    """Set-up minutes added per run (batched steps)."""
 
 
 def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
@@ -336,19 +357,24 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         facts = facts_of(r.step, r.kind, role, held=held, queue=queue)
         plan, refused = plan_step(
             r.step, facts, assumptions, sequence, allowed_set, staff=r.kind in STAFF_ROLES,
-            queue=queue, applied=r.process.state == "to_be")
+            queue=queue, applied=r.process.state == "to_be",
+            batched=r.step.batch is not None)
         key = (plan.key(), refused)
         if key not in memo:
-            keep, keep_wait, applied, after = expected(plan, assumptions.levers, assumptions)
+            chain, applied = expected(plan, assumptions.levers, assumptions)
             present = facts.get("person_present", 0.0)
-            spared = 1 - after.get("person_present", 0.0) / present if present else 0.0
-            memo[key] = StepPlan(plan, refused, keep, keep_wait, applied, spared)
+            after = float(chain.facts.get("person_present", 0.0))
+            spared = 1 - after / present if present else 0.0
+            memo[key] = StepPlan(plan, refused, float(chain.keep), float(chain.keep_wait),
+                                 applied, spared, float(chain.setup))
         out.append(memo[key])
     return out
 
 
 def tobe_times(run: StepRun, plan: StepPlan) -> tuple[float, float]:
-    """The run's To-Be (minutes, wait): hands-on time × kept share; the wait's own
-    part × kept share, the batch's wait unchanged."""
+    """The run's To-Be (minutes, wait): hands-on time × kept share, plus the levers'
+    set-up on a batched step; the wait's own part × kept share, the batch's wait
+    unchanged."""
     own_wait = run.wait - run.batch_wait
-    return run.minutes * plan.keep, run.batch_wait + own_wait * plan.keep_wait
+    return (run.minutes * plan.keep + plan.setup,
+            run.batch_wait + own_wait * plan.keep_wait)

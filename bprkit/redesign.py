@@ -52,6 +52,20 @@ def _scale(d: Duration | None, k: float) -> Duration | None:
     return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
 
 
+def _shift(d: Duration | None, minutes: float, hours_per_day: float) -> Duration | None:
+    """The duration plus a set-up time (written in the duration's own unit)."""
+    if minutes <= 0:
+        return d
+    if d is None:
+        return Duration(round(minutes, 4), round(minutes, 4), "min")
+    k = minutes / d.minutes_per_unit(hours_per_day)
+
+    def r(v: float) -> float:
+        return round(v + k, 4)
+
+    return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
+
+
 def _text(d: Duration | None) -> str:
     if d is None:
         return "-"
@@ -169,7 +183,8 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
                 continue
             new = replace(step, tags=lever_module.tags_after(step, plan.applied,
                                                              assumptions.levers),
-                          duration=_scale(step.duration, plan.keep),
+                          duration=_shift(_scale(step.duration, plan.keep), plan.setup,
+                                          assumptions.hours_per_day),
                           wait=_scale(step.wait, plan.keep_wait),
                           levers=tuple(a.lever for a in plan.applied))
             changed[step.id] = new

@@ -458,3 +458,16 @@ def test_a_to_be_lever_line_means_already_applied(tmp_path: Path) -> None:
     e = estimate.estimate(asis_bundle.root.processes[0], asis_bundle, A, samples=2000)
     assert c.staff_hours_saved.p10 == pytest.approx(e.staff_hours_saved.p10, rel=0.01)
     assert c.staff_hours_saved.p90 == pytest.approx(e.staff_hours_saved.p90, rel=0.01)
+
+
+def test_ai_ocr_set_up_counts_once_per_batch(tmp_path: Path) -> None:
+    """A batched step (one job of 100 sheets) pays AI-OCR's set-up once per run."""
+    s = _one(tmp_path, "事務", "back_office", "[transcribe, paper] 90min", "batch 100",
+             levers=["ai_ocr"])
+    served = 1 - _v("ai_ocr", "exception_rate")
+    keep = 1 - served * (1 - _v("ai_ocr", "minutes_factor"))
+    assert s.tobe_minutes == pytest.approx(90 * keep + served * _v("ai_ocr", "setup_minutes"))
+    assert s.executions == pytest.approx(1 / 100)
+    unbatched = _one(tmp_path, "事務", "back_office", "[transcribe, paper] 0.9min",
+                     levers=["ai_ocr"])
+    assert unbatched.tobe_minutes == pytest.approx(0.9 * keep)  # no set-up per sheet

@@ -15,7 +15,9 @@ SEEDS = [p.read_text(encoding="utf-8") for p in sorted([*CORPUS.rglob("*.bpr"),
                                                         *PROCESSES.rglob("*.bpr")])]
 PIECES = ["{", "}", "->", "@", "[", "]", "%", "..", "「", "」", '"', "\n", ";", "#", "x 0",
           "step", "branch", "parallel", "path", "use", "else", "end", "５", "％", "\u3000",
-          "wait", "0min", "100%", "import \"x.bpr\"", "\r\n", "\ufeff", "\x00", "é", "窓口"]
+          "wait", "0min", "100%", "import \"x.bpr\"", "\r\n", "\ufeff", "\x00", "é", "窓口",
+          "lever ", "施策 なし", "lever rpa, ai_ocr", "batch 0", "まとめて 月", "batch ",
+          "replaces ", "置き換え x", "[定型, 判断]", "[交付]", " batch month"]
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

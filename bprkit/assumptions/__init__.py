@@ -24,7 +24,7 @@ from bprkit.model import Span
 SHARES = ("adoption", "exception_rate", "rework", "waiting_share")
 LEVER_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate",
                  "one_off_yen", "annual_yen", "per_case_yen")
-FACTORS = ("minutes_factor", "wait_factor", "staff_minutes_factor")
+FACTORS = ("minutes_factor", "wait_factor", "staff_minutes_factor", "setup_minutes")
 FACT_LISTS = ("requires", "requires_any", "excludes", "provides", "removes", "targets")
 
 
