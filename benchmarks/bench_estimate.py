@@ -65,8 +65,9 @@ def main() -> None:
     combined = sum(len(p.plan.chain) > 1 for p in plans)
     side = estimate._Side.of(asis.graph, asis.metrics, a)
     starts = metrics.visit_starts(asis.graph, a)
-    mc = best_of(lambda: estimate._monte_carlo_levers(side, plans, starts, a.levers, a,
-                                                      args.samples, 1), args.repeat)
+    groups = metrics.visit_groups(asis.graph, a)
+    mc = best_of(lambda: estimate._monte_carlo_levers(side, plans, starts, groups, a.levers,
+                                                      a, args.samples, 1), args.repeat)
     whole = best_of(lambda: estimate.estimate(process, bundle, a, samples=args.samples),
                     args.repeat)
     print(f"process: {len(runs)} steps, {combined} with two levers or more; "

@@ -363,13 +363,18 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     starts = metrics_module.visit_starts(asis.graph, assumptions)
     catalog = assumptions.levers
 
+    plan_of = {r.id: p for r, p in zip(runs, plans, strict=True)}
+    groups = metrics_module.visit_groups(asis.graph, assumptions)
+    # a visit is spared for a case only when none of its in-person steps needs it
+    spared_share = {start: min(plan_of[k].spared for k in members)
+                    for start, members in groups.items()}
     rows = []
     visits_spared = 0.0
     for r, p in zip(runs, plans, strict=True):
         tm, tw = times[r.id]
         per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
         own = r.executions * (r.minutes - tm)
-        spared = starts.get(r.id, 0.0) * p.spared
+        spared = starts.get(r.id, 0.0) * spared_share.get(r.id, 0.0)
         visits_spared += spared
         queue = metrics_module.meets_resident(r) and \
             r.wait - r.batch_wait < assumptions.value("resident.visit_break_minutes")
@@ -394,7 +399,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     reductions: dict[str, Range] = {}
     sensitivity: tuple = ()
     asis_side = _Side.of(asis.graph, asis.metrics, assumptions)
-    collected = _monte_carlo_levers(asis_side, plans, starts, catalog, assumptions,
+    collected = _monte_carlo_levers(asis_side, plans, starts, groups, catalog, assumptions,
                                     samples, seed)
     lead = _band(tobe_metrics.lead_time_days,
                  collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
@@ -499,8 +504,8 @@ def _lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: 
 
 
 def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[str, float],
-                        catalog: Mapping, assumptions: Assumptions, samples: int,
-                        seed: int) -> _Collector:
+                        groups: Mapping[str, list[str]], catalog: Mapping,
+                        assumptions: Assumptions, samples: int, seed: int) -> _Collector:
     rng = np.random.default_rng(seed)
     unique: dict[tuple, int] = {}
     index = np.zeros(len(plans), dtype=int)
@@ -512,7 +517,9 @@ def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[
             chosen.append(p)
         index[j] = unique[key]
     names = sorted({n for p in chosen for n in p.plan.chain})
-    start_visits = np.array([starts.get(r.id, 0.0) for r in side.runs])
+    column = {r.id: j for j, r in enumerate(side.runs)}
+    visit_columns = [(starts[start], [column[k] for k in members])
+                     for start, members in groups.items()]
     present = np.array([p.plan.facts.get("person_present", 0.0) for p in chosen])
     out = _Collector()
     for n in _chunks(samples, len(side.runs)):
@@ -535,7 +542,9 @@ def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[
         waits = _inverse(uw, *side.waits) + side.batch
         tobe_minutes = minutes * keep[:, index] + setup[:, index]
         tobe_waits = side.batch + (waits - side.batch) * keep_wait[:, index]
-        visits_spared = spared[:, index] @ start_visits
+        visits_spared = np.zeros(n)
+        for count, members in visit_columns:
+            visits_spared += count * spared[:, index[members]].min(axis=1)
         before = _totals(side, minutes, waits, travel, side.visits)
         after = _totals(side, tobe_minutes, tobe_waits, travel, side.visits - visits_spared)
         _collect(out, before, after)

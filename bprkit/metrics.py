@@ -265,3 +265,19 @@ def resident_lead(graph: ExpandedGraph, minutes: dict[str, float] | None = None,
             lead += extra
             waited += extra
     return lead, waited
+
+
+def visit_groups(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, list[str]]:
+    """Each visit start with the in-person steps of that visit: the steps where the
+    resident meets staff, in flow order, from the start up to the next visit start.
+    A visit is spared only where the resident need come for none of them."""
+    starts = visit_starts(graph, assumptions)
+    groups: dict[str, list[str]] = {}
+    current: str | None = None
+    for r in sorted(graph.runs, key=lambda r: r.order):
+        if r.id in starts:
+            current = r.id
+            groups[current] = [r.id]
+        elif current is not None and meets_resident(r):
+            groups[current].append(r.id)
+    return groups

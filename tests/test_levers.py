@@ -471,3 +471,17 @@ def test_ai_ocr_set_up_counts_once_per_batch(tmp_path: Path) -> None:
     unbatched = _one(tmp_path, "事務", "back_office", "[transcribe, paper] 0.9min",
                      levers=["ai_ocr"])
     assert unbatched.tobe_minutes == pytest.approx(0.9 * keep)  # no set-up per sheet
+
+
+def test_a_visit_is_spared_only_when_no_step_of_it_needs_the_resident(tmp_path: Path) -> None:
+    process, bundle = _load(tmp_path, """process p {
+  volume 1,200 / year
+  lane 住民 : resident
+  lane 窓口 : counter
+  step 申請 @住民 [paper, in_person] 10min
+  step 手数料 @窓口 [cash, in_person] 2min
+}
+""")
+    e = estimate.estimate(process, bundle, A, samples=500)
+    assert "online" in _step(e, "申請").levers
+    assert e.tobe_metrics.resident.visits == pytest.approx(1.0)  # the fee is paid in person
