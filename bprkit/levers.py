@@ -276,6 +276,9 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
             reason = why_not(lever, current)
             if reason:
                 refused.append(Refusal(name, *reason))
+    # a refusal matters only when no applied lever answers the same work
+    answered = {fact for name in chain for fact in catalog[name].removes}
+    refused = [r for r in refused if not set(catalog[r.lever].targets) <= answered]
     return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, batched), tuple(refused)
 
 
