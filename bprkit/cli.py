@@ -218,12 +218,17 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
         print("  " + t(lang, "estimate_assumption_share",
                        share=f"{tot['assumption_share'] * 100:.0f}%"))
     print("  " + t(lang, "estimate_steps_head"))
+    def title(name: str) -> str:
+        lever = a.levers.get(name)  # type: ignore[attr-defined]
+        return lever.title(lang) if lever else name
+
     for s in doc["steps"]:
-        lever = "+".join(s["levers"]) or (s["status"] or "-")
+        joiner = "＋" if lang == "ja" else " + "
+        lever = joiner.join(title(n) for n in s["levers"]) or (s["status"] or "-")
         columns = " | ".join("-" if s[k] is None else _fmt(s[k], 0) for k in
                              ("staff_hours_saved", "resident_hours_saved",
                               "external_hours_saved"))
-        print(f"    {s['id']:<14} {lever:<28} {_fmt(s['asis_minutes'])} → "
+        print(f"    {_pad(s['id'], 14)} {_pad(lever, 34)} {_fmt(s['asis_minutes'])} → "
               f"{_fmt(s['tobe_minutes'])}   {columns}")
     refused = [(s["id"], r) for s in doc["steps"] for r in s["refused"]]
     if refused:
@@ -231,7 +236,7 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
         for step, r in refused:
             fact = messages.fact(lang, r["fact"])
             key = "estimate_refused" if r["reason"] == "needs" else "estimate_refused_not"
-            print(t(lang, key, step=step, lever=r["lever"], needs=fact, fact=fact))
+            print(t(lang, key, step=step, lever=title(r["lever"]), needs=fact, fact=fact))
     if doc["sensitivity"]:
         print("  " + t(lang, "estimate_sensitivity"))
         for row in doc["sensitivity"][:6]:
@@ -424,6 +429,14 @@ def _print_json(report: CheckReport, lang: str) -> None:
     print(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal: full-width (Japanese) characters take two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 1)
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
@@ -441,7 +454,8 @@ def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
             t(lang, "analysis_staff", minutes=_fmt(m.staff_minutes_per_case), kinds=kinds or "-"),
             t(lang, "analysis_resident", minutes=_fmt(m.resident_minutes_per_case)),
             t(lang, "analysis_lead", hours=_fmt(m.lead_time_hours),
-              days=_fmt(m.lead_time_days, 2), waiting=_fmt(m.waiting_share * 100, 0)),
+              days=_fmt(m.lead_time_days, 2), waiting=_fmt(m.waiting_share * 100, 0),
+              after=_fmt(m.back_office_after_hours)),
             t(lang, "analysis_annual", cases=_fmt(m.cases_per_year, 0),
               hours=_fmt(m.annual_staff_hours, 0), fte=_fmt(m.fte, 2),
               yen=_fmt(m.annual_cost_yen, 0), resident_hours=_fmt(m.annual_resident_hours, 0))

@@ -81,8 +81,8 @@ def test_rpa_refused_on_paper_without_ai_ocr_and_says_why(tmp_path: Path) -> Non
     path = tmp_path / "paper.bpr"
     path.write_text("process p {\n  volume 100 / year\n  lane 事務 : back_office\n"
                     "  step 照合 @事務 [check, paper] 3min\n}\n", encoding="utf-8")
-    for lang, words in (("en", "rpa not applied: needs the work's input is electronic"),
-                        ("ja", "rpa は適用しません。必要な条件: 入力が電子データ")):
+    for lang, words in (("en", "RPA not applied: needs the work's input is electronic"),
+                        ("ja", "RPA は適用しません。必要な条件: 入力が電子データ")):
         r = run_cli("estimate", str(path), "--lang", lang, "--samples", "100")
         assert r.returncode == 0, r.stderr
         assert words in r.stdout
