@@ -47,7 +47,7 @@ def _scale(d: Duration | None, k: float) -> Duration | None:
         return d
 
     def r(v: float) -> float:
-        return round(v * k, 4)
+        return round(v * k, 3)
 
     return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
 
@@ -61,7 +61,7 @@ def _shift(d: Duration | None, minutes: float, hours_per_day: float) -> Duration
     k = minutes / d.minutes_per_unit(hours_per_day)
 
     def r(v: float) -> float:
-        return round(v + k, 4)
+        return round(v + k, 3)
 
     return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
 
@@ -77,20 +77,21 @@ def _text(d: Duration | None) -> str:
 def _comment(step: Step, changed: Step, applied: Sequence[lever_module.Applied],
              assumptions: Assumptions, findings: Sequence[Finding], lang: str) -> str:
     catalog = assumptions.levers
-    names = "＋".join(catalog[a.lever].title(lang) for a in applied)
-    served = "、".join(f"{catalog[a.lever].title(lang)} {a.served:.0%}" for a in applied)
-    reasons = "、".join(sorted({f"{f.code} {f.title(lang)}" for f in findings}))
+    plus, comma = ("＋", "、") if lang == "ja" else (" + ", ", ")
+    names = plus.join(catalog[a.lever].title(lang) for a in applied)
+    served = comma.join(f"{catalog[a.lever].title(lang)} {a.served:.0%}" for a in applied)
+    reasons = comma.join(sorted({f"{f.code} {f.title(lang)}" for f in findings}))
     slower = [catalog[a.lever].title(lang) for a in applied if a.slower]
     if lang == "ja":
         text = (f"見直し: {names}" + (f"（指摘: {reasons}）" if reasons else "")
                 + f"。作業 {_text(step.duration)} → {_text(changed.duration)}、"
                 f"利用する件数の割合 {served}")
         if slower:
-            text += f"。注意: {'、'.join(slower)} でこの工程は遅くなる"
+            text += f"。注意: {comma.join(slower)} でこの工程は遅くなる"
     else:
         text = (f"redesign: {names}" + (f" (findings: {reasons})" if reasons else "")
-                + f"; hands-on {_text(step.duration)} → {_text(changed.duration)}, "
-                f"share of cases served {served}")
+                + f"; hands-on {_text(step.duration)} → {_text(changed.duration)}; "
+                f"share of cases served: {served}")
         if slower:
             text += f"; note: {', '.join(slower)} makes this step slower"
     return text
