@@ -112,8 +112,11 @@ def _parser() -> argparse.ArgumentParser:
 def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
     if not text:
         return None
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    bad = [n for n in names if n not in known]
+    from bprkit import vocabulary
+
+    words = [n.strip() for n in text.replace("、", ",").split(",") if n.strip()]
+    names = [vocabulary.lookup(vocabulary.levers(), w) or w for w in words]  # aliases too
+    bad = [w for w, n in zip(words, names, strict=True) if n not in known]
     if bad:
         raise _usage(lang, "unknown_levers", levers=", ".join(bad), known=", ".join(known))
     return names
