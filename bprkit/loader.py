@@ -173,12 +173,12 @@ def check_files(paths: Sequence[str]) -> CheckReport:
 def _check_files(paths: Sequence[str]) -> CheckReport:
     loader = Loader()
     bundles = {p: loader.bundle(p) for p in paths}
-    together: set[str] = set()
+    together: dict[str, Process] = {}
     used: set[str] = set()
     for bundle, _ in bundles.values():
         if bundle:
             for proc in bundle.processes:
-                together.add(proc.id)
+                together.setdefault(proc.id, proc)
                 used.update(i.process for i in validate.walk(proc.flow)
                             if isinstance(i, Use))
     roots = {_key(p) for p in paths}

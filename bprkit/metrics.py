@@ -268,16 +268,36 @@ def resident_lead(graph: ExpandedGraph, minutes: dict[str, float] | None = None,
 
 
 def visit_groups(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, list[str]]:
-    """Each visit start with the in-person steps of that visit: the steps where the
-    resident meets staff, in flow order, from the start up to the next visit start.
-    A visit is spared only where the resident need come for none of them."""
+    """Each visit start with the in-person steps every case of that visit passes:
+    steps where the resident meets staff, reached from the start before another
+    visit starts, that lie on every path from the start to the end (post-dominators:
+    a rework branch taken by a few does not count). A visit is spared only where the
+    resident need come for none of them."""
+    import networkx as nx
+
     starts = visit_starts(graph, assumptions)
+    if not starts:
+        return {}
+    runs = {r.id: r for r in graph.runs}
+    nexts = step_successors(graph)
+    reverse = graph.digraph.reverse(copy=False)
+    idom = nx.immediate_dominators(reverse, graph.end) if graph.end in reverse else {}
     groups: dict[str, list[str]] = {}
-    current: str | None = None
-    for r in sorted(graph.runs, key=lambda r: r.order):
-        if r.id in starts:
-            current = r.id
-            groups[current] = [r.id]
-        elif current is not None and meets_resident(r):
-            groups[current].append(r.id)
+    for start in starts:
+        always: set[str] = set()
+        node = start
+        while node in idom and idom[node] != node:
+            node = idom[node]
+            always.add(node)
+        members, seen, todo = [start], {start}, [start]
+        while todo:
+            node = todo.pop()
+            for dst, flow in nexts.get(node, {}).items():
+                if flow <= 0 or dst in seen or dst not in runs or dst in starts:
+                    continue
+                seen.add(dst)
+                todo.append(dst)
+                if meets_resident(runs[dst]) and dst in always:
+                    members.append(dst)
+        groups[start] = members
     return groups

@@ -2,9 +2,10 @@
 mutates nothing.
 
 ``known_processes`` are the processes a ``use`` may call (the file's own and
-those it imports); ``checked_together`` are the ids of every process in the
-same check run, so a shared approval route is not asked for a volume when its
-callers are checked with it, and a To-Be finds the As-Is it names.
+those it imports); ``checked_together`` are the processes (by id) of every file
+in the same check run, so a shared approval route is not asked for a volume when
+its callers are checked with it, and a To-Be finds the As-Is it names (and its
+``replaces`` lines are checked against it).
 """
 
 from __future__ import annotations
@@ -69,8 +70,12 @@ class _Checker:
             elif process.based_on not in checked_together and process.based_on not in known:
                 self.report("W008", process.positions.get("based_on", process.span),
                             name=process.based_on)
-            elif process.based_on in known:
-                self.replaces(steps, known[process.based_on])
+            else:  # the As-Is, imported or checked in the same run
+                asis = known.get(process.based_on)
+                if asis is None and isinstance(checked_together, Mapping):
+                    asis = checked_together.get(process.based_on)
+                if asis is not None:
+                    self.replaces(steps, asis)
 
     def replaces(self, steps: list[Step], asis: Process) -> None:
         """``replaces`` names steps of the As-Is (when the As-Is is loaded)."""

@@ -485,3 +485,27 @@ def test_a_visit_is_spared_only_when_no_step_of_it_needs_the_resident(tmp_path: 
     e = estimate.estimate(process, bundle, A, samples=500)
     assert "online" in _step(e, "申請").levers
     assert e.tobe_metrics.resident.visits == pytest.approx(1.0)  # the fee is paid in person
+
+
+def test_a_rework_branch_taken_by_a_few_does_not_keep_the_visit(tmp_path: Path) -> None:
+    process, bundle = _load(tmp_path, """process p {
+  volume 1,200 / year
+  lane 住民 : resident
+  lane 窓口 : counter
+  step 申請 @住民 [paper, in_person] 10min
+  step 受付 @窓口 [in_person] 3min
+  branch {
+    10% -> 説明
+    else -> 交付
+  }
+  step 説明 @窓口 [in_person] 2min -> 申請 {
+    lever none
+  }
+  step 交付 @窓口 [issue, in_person] 1min {
+    lever online
+  }
+}
+""")
+    e = estimate.estimate(process, bundle, A, levers=["online"], samples=300)
+    share = _v("online", "adoption") * (1 - _v("online", "exception_rate"))
+    assert e.tobe_metrics.resident.visits == pytest.approx(1 - share)
