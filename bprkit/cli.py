@@ -110,15 +110,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
-    if not text:
+    """``--levers a,b``: catalog keys or their aliases (AI-OCR、RPA), full-width or not."""
+    if text is None:
         return None
-    from bprkit import vocabulary
+    import unicodedata
 
-    words = [n.strip() for n in text.replace("、", ",").split(",") if n.strip()]
-    names = [vocabulary.lookup(vocabulary.levers(), w) or w for w in words]  # aliases too
-    bad = [w for w, n in zip(words, names, strict=True) if n not in known]
-    if bad:
-        raise _usage(lang, "unknown_levers", levers=", ".join(bad), known=", ".join(known))
+    from bprkit import assumptions, vocabulary
+
+    titles = {name: lever.title(lang) for name, lever in assumptions.default().levers.items()}
+    listing = ", ".join(titles[k] if lang == "ja" else k for k in known if k in titles)
+    words = [w.strip() for w in unicodedata.normalize("NFKC", text).replace("、", ",")
+             .split(",") if w.strip()]
+    if not words:
+        raise _usage(lang, "unknown_levers", levers=text or '""', known=listing)
+    names = [vocabulary.lookup(vocabulary.levers(), w) or w for w in words]
+    for word, name in zip(words, names, strict=True):
+        if name not in known:
+            hint = vocabulary.suggest(word, vocabulary.spellings(vocabulary.levers()))
+            message = messages.text(lang, "unknown_levers", levers=word, known=listing)
+            if hint:
+                message += "\n  " + messages.text(lang, "did_you_mean", suggestion=hint)
+            raise _Usage(message)
     return names
 
 
@@ -185,7 +197,8 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
     t = messages.text
     tot = doc["totals"]
     hours = tot["annual_staff_hours"]
-    print(t(lang, "estimate_head", asis=doc["asis"], tobe=doc["tobe"] or "-",
+    print(t(lang, "estimate_head", asis=doc["asis"],
+            tobe=doc["tobe"] or t(lang, "estimate_in_memory"),
             seed=doc["seed"], samples=doc["samples"], assumptions=doc["assumptions"]))
     payback = tot["payback_years"]
     if hours["saved"] is None:
@@ -197,12 +210,14 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
         print("  " + t(lang, "estimate_money", fte=_fmt(tot["fte_saved"], 2),
                        yen=_fmt(tot["yen_saved"], 0),
                        payback=t(lang, "payback_years", years=_fmt(payback, 1))
-                       if payback is not None else t(lang, "payback_unknown")))
+                       if payback is not None else t(lang, f"payback_{tot['payback']}")))
         resident = tot["annual_resident_hours"]
-        print("  " + t(lang, "estimate_resident_band", hours=_fmt(resident["saved"], 0),
-                       p10=_fmt(resident["saved_p10"], 0), p90=_fmt(resident["saved_p90"], 0),
-                       visits_asis=_fmt(tot["visits"]["asis"], 2),
-                       visits_tobe=_fmt(tot["visits"]["tobe"], 2)))
+        if resident["asis"]:  # an internal procedure has no resident line
+            print("  " + t(lang, "estimate_resident_band", hours=_fmt(resident["saved"], 0),
+                           p10=_fmt(resident["saved_p10"], 0),
+                           p90=_fmt(resident["saved_p90"], 0),
+                           visits_asis=_fmt(tot["visits"]["asis"], 2),
+                           visits_tobe=_fmt(tot["visits"]["tobe"], 2)))
         external = tot["annual_external_hours"]
         if external["asis"]:
             print("  " + t(lang, "estimate_external", asis=_fmt(external["asis"], 0),
@@ -210,7 +225,8 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
     lead = tot["lead_time_days"]
     print("  " + t(lang, "estimate_lead_band", asis=_fmt(lead["asis"], 2),
                    tobe=_fmt(lead["tobe"], 2), p10=_fmt(lead["tobe_p10"], 2),
-                   p90=_fmt(lead["tobe_p90"], 2)))
+                   p90=_fmt(lead["tobe_p90"], 2),
+                   until=t(lang, f"lead_until_{lead['ends_at']}")))
     ca, cb = tot["counts"]["asis"], tot["counts"]["tobe"]
     print("  " + t(lang, "estimate_counts", paper=f"{ca['paper']:.1f} → {cb['paper']:.1f}",
                    seal=f"{ca['seal']:.1f} → {cb['seal']:.1f}",
@@ -220,19 +236,26 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
     if tot["assumption_share"] is not None:
         print("  " + t(lang, "estimate_assumption_share",
                        share=f"{tot['assumption_share'] * 100:.0f}%"))
-    print("  " + t(lang, "estimate_steps_head"))
+
     def title(name: str) -> str:
         lever = a.levers.get(name)  # type: ignore[attr-defined]
         return lever.title(lang) if lever else name
 
+    print("  " + t(lang, "estimate_steps_head"))
+    joiner = "＋" if lang == "ja" else " + "
+    rows = []
     for s in doc["steps"]:
-        joiner = "＋" if lang == "ja" else " + "
-        lever = joiner.join(title(n) for n in s["levers"]) or (s["status"] or "-")
+        status = t(lang, f"status_{s['status']}") if s["status"] else "-"
+        lever = joiner.join(title(n) for n in s["levers"]) or status
         columns = " | ".join("-" if s[k] is None else _fmt(s[k], 0) for k in
                              ("staff_hours_saved", "resident_hours_saved",
                               "external_hours_saved"))
-        print(f"    {_pad(s['id'], 14)} {_pad(lever, 34)} {_fmt(s['asis_minutes'])} → "
-              f"{_fmt(s['tobe_minutes'])}   {columns}")
+        rows.append((s["id"], lever,
+                     f"{_fmt(s['asis_minutes'])} → {_fmt(s['tobe_minutes'])}", columns))
+    widths = [max((_width(row[i]) for row in rows), default=0) for i in range(3)]
+    for row in rows:
+        print("    " + "".join(_pad(cell, widths[i] + 2) for i, cell in enumerate(row[:3]))
+              + row[3])
     refused = [(s["id"], r) for s in doc["steps"] for r in s["refused"]]
     if refused:
         print("  " + t(lang, "estimate_refused_head"))
@@ -242,8 +265,11 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
             print(t(lang, key, step=step, lever=title(r["lever"]), needs=fact, fact=fact))
     if doc["sensitivity"]:
         print("  " + t(lang, "estimate_sensitivity"))
-        for row in doc["sensitivity"][:6]:
-            print(f"    {row['parameter']:<40} {_fmt(row['low'], 0)} … {_fmt(row['high'], 0)}")
+        shown = doc["sensitivity"][:6]
+        width = max(len(row["parameter"]) for row in shown) + 2
+        for row in shown:
+            print(f"    {row['parameter']:<{width}}{_fmt(row['low'], 0)} … "
+                  f"{_fmt(row['high'], 0)}")
 
 
 REDESIGN_MARK = "generated by bprkit redesign"
@@ -434,10 +460,14 @@ def _print_json(report: CheckReport, lang: str) -> None:
 
 def _pad(text: str, width: int) -> str:
     """Left-align in a terminal: full-width (Japanese) characters take two columns."""
+    return text + " " * max(width - _width(text), 1)
+
+
+def _width(text: str) -> int:
+    """Terminal columns: full-width (Japanese) characters take two."""
     import unicodedata
 
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(width - used, 1)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:

@@ -117,6 +117,19 @@ class Estimate:
     """The share of staff hours saved that rests on lever figures marked assumption."""
     warnings: tuple[tuple[str, str], ...] = ()
     """(step, lever) pairs where the lever makes the step slower."""
+    lead_ends: str = "outcome"
+    """``outcome``: the lead time ends where the resident has the outcome; ``end``: a
+    process the resident never appears in runs to the end of its flow."""
+
+    @property
+    def payback_status(self) -> str:
+        """``years`` (payback_years holds them), ``never`` (the yearly costs eat the
+        saving) or ``unknown`` (no cost known, or no volume)."""
+        if self.payback_years is not None:
+            return "years"
+        if self.costs is not None and self.yen_saved is not None:
+            return "never"
+        return "unknown"
 
     def hours_by_lever(self) -> dict[str, float]:
         """Annual staff hours saved per lever."""
@@ -169,6 +182,7 @@ class Estimate:
                 "resident_hours_saved": r(self.resident_hours_saved.expected)
                 if self.resident_hours_saved else None,
                 "lead_time_days": {"asis": r(a.lead_time_days), "tobe": r(b.lead_time_days),
+                                   "ends_at": self.lead_ends,
                                    **{f"tobe_{k}": v for k, v in
                                       band(self.lead_time_days).items() if k != "expected"}},
                 "visits": {"asis": r(a.resident.visits), "tobe": r(b.resident.visits)},
@@ -181,6 +195,7 @@ class Estimate:
                 "costs": ({k: r(v, 0) for k, v in self.costs.items()}
                           if self.costs is not None else None),
                 "payback_years": r(self.payback_years, 2),
+                "payback": self.payback_status,
                 "assumption_share": r(self.assumption_share),
                 "reductions": {k: band(v) for k, v in self.reductions.items()},
             },
@@ -634,9 +649,10 @@ def _finish(asis_process: Process, tobe_process: Process | None, levers: tuple[s
         net = yen - costs.get("annual_yen", 0.0)
         if net > 0:
             payback = costs.get("one_off_yen", 0.0) / net
+    ends = "end" if metrics_module.outcome_order(asis.graph) is None else "outcome"
     return Estimate(asis_process, tobe_process, levers, seed, samples, assumptions.source,
                     steps, asis.metrics, tobe_metrics, saved, yen, fte, resident, external,
-                    lead, reductions, costs, payback, sensitivity, share, warnings)
+                    lead, reductions, costs, payback, sensitivity, share, warnings, ends)
 
 
 # ── compare ──
@@ -666,8 +682,7 @@ def compare(asis_process: Process, asis_bundle: Bundle | None, tobe_process: Pro
     if cases is not None:
         saved = _band(sum(s.staff_hours_saved or 0.0 for s in steps),
                       collected.get("staff_saved") * cases / 60)
-        resident = _band((asis.metrics.resident_minutes_per_case
-                          - tobe.metrics.resident_minutes_per_case) * cases / 60,
+        resident = _band(sum(s.resident_hours_saved or 0.0 for s in steps),
                          collected.get("resident_saved") * cases / 60)
         external = sum(s.external_hours_saved or 0.0 for s in steps)
     return _finish(asis_process, tobe_process, (), seed, samples, assumptions, steps, asis,
@@ -681,14 +696,26 @@ def _compare_rows(asis: Analysis, tobe: Analysis, match: diff_module.Match,
     per added To-Be step; each row's hours in its own column."""
     after = {r.id: r for r in tobe.graph.runs}
     per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
+    travel = assumptions.value("resident.travel_minutes")
+    break_minutes = assumptions.value("resident.visit_break_minutes")
+    starts = {**metrics_module.visit_starts(asis.graph, assumptions),
+              **{f"to-be:{k}": v for k, v in
+                 metrics_module.visit_starts(tobe.graph, assumptions).items()}}
 
-    def columns(sides: Sequence[tuple[StepRun, float]]) -> tuple[float | None, ...]:
+    def queue_and_travel(run: StepRun, side: str) -> float:
+        """A run's resident minutes beyond its own time: its queue, and the travel
+        of the visits that begin at it (as metrics count them)."""
+        queue = run.executions * run.wait if (metrics_module.meets_resident(run)
+                                              and run.wait < break_minutes) else 0.0
+        return queue + starts.get(side + run.id, 0.0) * travel
+
+    def columns(sides: Sequence[tuple[StepRun, float, str]]) -> tuple[float | None, ...]:
         """(staff, resident, external) hours: each run in the column of its own kind,
-        the As-Is counted +1, the To-Be −1."""
+        plus its queue and visits in the resident column; As-Is +1, To-Be −1."""
         if per_year is None:
             return None, None, None
         out = [0.0, 0.0, 0.0]
-        for run, sign in sides:
+        for run, sign, side in sides:
             load = sign * per_year(run.executions * run.minutes)
             if run.kind in STAFF_ROLES:
                 out[0] += load
@@ -696,6 +723,7 @@ def _compare_rows(asis: Analysis, tobe: Analysis, match: diff_module.Match,
                 out[1] += load
             elif run.kind == "external":
                 out[2] += load
+            out[1] += sign * per_year(queue_and_travel(run, side))
         return tuple(out)
 
     rows = []
@@ -705,7 +733,8 @@ def _compare_rows(asis: Analysis, tobe: Analysis, match: diff_module.Match,
         tobe_load = sum(t.executions * t.minutes for t in twins)
         tobe_minutes = tobe_load / r.executions if r.executions else 0.0
         tobe_wait = max((t.wait for t in twins), default=0.0)
-        staff, resident, external = columns([(r, 1.0), *((t, -1.0) for t in twins)])
+        staff, resident, external = columns([(r, 1.0, ""),
+                                             *((t, -1.0, "to-be:") for t in twins)])
         rows.append(StepEstimate(
             r.id, r.step.title, r.step.lane, r.kind, (), r.executions, r.minutes,
             tobe_minutes, r.wait, tobe_wait, staff, resident, external,
@@ -713,7 +742,7 @@ def _compare_rows(asis: Analysis, tobe: Analysis, match: diff_module.Match,
     for t in tobe.graph.runs:
         if match.asis_of.get(t.id):
             continue
-        staff, resident, external = columns([(t, -1.0)])
+        staff, resident, external = columns([(t, -1.0, "to-be:")])
         rows.append(StepEstimate(
             t.id, t.step.title, t.step.lane, t.kind, (), 0.0, 0.0, t.minutes, 0.0, t.wait,
             staff, resident, external, status="added"))

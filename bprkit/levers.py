@@ -276,8 +276,10 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
             reason = why_not(lever, current)
             if reason:
                 refused.append(Refusal(name, *reason))
-    # a refusal matters only when no applied lever answers the same work
-    answered = {fact for name in chain for fact in catalog[name].removes}
+    # a refusal matters only when no applied lever answers the same work (removes
+    # it, or is aimed at it too: RPA on electronic keying leaves AI-OCR nothing to say)
+    answered = {fact for name in chain
+                for fact in (*catalog[name].removes, *catalog[name].targets)}
     refused = [r for r in refused if not set(catalog[r.lever].targets) <= answered]
     return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, batched), tuple(refused)
 

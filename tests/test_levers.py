@@ -81,7 +81,7 @@ def test_rpa_refused_on_paper_without_ai_ocr_and_says_why(tmp_path: Path) -> Non
     path = tmp_path / "paper.bpr"
     path.write_text("process p {\n  volume 100 / year\n  lane 事務 : back_office\n"
                     "  step 照合 @事務 [check, paper] 3min\n}\n", encoding="utf-8")
-    for lang, words in (("en", "RPA not applied: needs the work's input is electronic"),
+    for lang, words in (("en", "RPA not applied: it needs electronic input"),
                         ("ja", "RPA は適用しません。必要な条件: 入力が電子データ")):
         r = run_cli("estimate", str(path), "--lang", lang, "--samples", "100")
         assert r.returncode == 0, r.stderr
@@ -384,7 +384,7 @@ def test_compare_reads_replaces_and_payback_is_unknown(tmp_path: Path) -> None:
     doc = json.loads(r.stdout)
     status = {s["id"]: s["status"] for s in doc["steps"]}
     assert status == {"入力": "changed", "照合": "changed"}
-    assert doc["totals"]["payback_years"] is None
+    assert doc["totals"]["payback_years"] is None and doc["totals"]["payback"] == "unknown"
     assert doc["totals"]["annual_staff_hours"]["saved"] == pytest.approx(100 * 13 / 60, abs=1e-3)
     text = run_cli("compare", str(asis), str(tobe), "--lang", "en", "--samples", "200").stdout
     assert "payback unknown" in text and "0.0 years" not in text
@@ -509,3 +509,36 @@ def test_a_rework_branch_taken_by_a_few_does_not_keep_the_visit(tmp_path: Path) 
     e = estimate.estimate(process, bundle, A, levers=["online"], samples=300)
     share = _v("online", "adoption") * (1 - _v("online", "exception_rate"))
     assert e.tobe_metrics.resident.visits == pytest.approx(1 - share)
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PROCESSES.glob("*.bpr")
+                                        if "tobe" not in p.stem), ids=lambda p: p.stem)
+def test_compare_rows_add_up_to_its_totals(tmp_path: Path, path: Path) -> None:
+    bundle = bprkit.load(str(path))
+    result = redesign.redesign_all(bundle.root.processes, bundle, A)
+    tobe_path = tmp_path / "t.bpr"
+    tobe_path.write_text(writer.write(SourceFile(str(tobe_path), (
+        bprkit.model.Import(path.resolve().as_posix()),), result.processes)), encoding="utf-8")
+    tobe_bundle = bprkit.load(str(tobe_path))
+    for process in bundle.root.processes:
+        if process.volume is None:
+            continue
+        tobe = next(p for p in tobe_bundle.root.processes if p.based_on == process.id)
+        c = estimate.compare(process, bundle, tobe, tobe_bundle, A, samples=200)
+        cases = c.asis_metrics.cases_per_year
+        assert sum(s.staff_hours_saved for s in c.steps) == pytest.approx(
+            c.staff_hours_saved.expected)
+        assert sum(s.resident_hours_saved for s in c.steps) == pytest.approx(
+            (c.asis_metrics.resident_minutes_per_case
+             - c.tobe_metrics.resident_minutes_per_case) * cases / 60, abs=1e-6)
+
+
+def test_payback_never_when_the_yearly_costs_eat_the_saving(tmp_path: Path) -> None:
+    path = tmp_path / "small.bpr"
+    path.write_text("process p {\n  volume 10 / year\n  lane 事務 : back_office\n"
+                    "  step 入力 @事務 [transcribe, paper] 5min\n}\n", encoding="utf-8")
+    r = run_cli("estimate", str(path), "--format", "json", "--samples", "100")
+    totals = json.loads(r.stdout)["totals"]
+    assert totals["payback"] == "never" and totals["payback_years"] is None
+    text = run_cli("estimate", str(path), "--lang", "ja", "--samples", "100").stdout
+    assert "投資回収 できない" in text
