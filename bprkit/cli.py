@@ -314,9 +314,10 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
     relative = os.path.relpath(os.path.abspath(args.asis),
                                os.path.dirname(os.path.abspath(out))).replace(os.sep, "/")
     file = SourceFile(out, (Import(relative),), result.processes)
+    titles = [a.levers[n].title(lang) for n in (levers or a.lever_order)]
     header = REDESIGN_MARK + "\n" + messages.text(
-        lang, "redesign_header", asis=args.asis, levers=", ".join(levers or a.lever_order),
-        assumptions=a.source)
+        lang, "redesign_header", asis=args.asis, levers=("、" if lang == "ja" else ", ")
+        .join(titles), assumptions=a.source)
     write_atomic(out, writer.write(file, header=header, comments=result.comments)
                  .encode("utf-8"))
     print(messages.text(lang, "render_written", path=out))

@@ -182,6 +182,11 @@ class _Checker:
 
     def report(self, code: str, key: str, **args: object) -> None:
         line = _line_of(self.text, key)
+        name = args.get("name")
+        if name is not None:  # an entry of a list: the line that writes it
+            lines = self.text.splitlines()
+            line = next((n for n in range(line, len(lines) + 1)
+                         if f'"{name}"' in lines[n - 1] or f"'{name}'" in lines[n - 1]), line)
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else None
         self.found.append(Diagnostic.make(code, Span(self.path, line, 1, line, 1), source,
                                           key=key, **args))
@@ -253,8 +258,8 @@ class _Checker:
         known = list(levers)
         for name in merged.get("lever_order", ()):
             if name not in levers:
-                self.report("E060", "lever_order", suggestion=vocabulary.suggest(name, known),
-                            known=", ".join(known))
+                self.report("E067", "lever_order", name=name,
+                            suggestion=vocabulary.suggest(name, known), known=", ".join(known))
         provided = {f for entry in levers.values() for f in entry.get("provides", ())}
         facts = set(vocabulary.LEVER_FACTS) | provided
         for lever, entry in levers.items():
