@@ -360,6 +360,11 @@ def _pad(s: str, width: int) -> str:
     return s + " " * max(0, width - _width(s))
 
 
+def _rpad(s: str, width: int) -> str:
+    """Right-align by terminal columns (full-width text takes two)."""
+    return " " * max(0, width - _width(s)) + s
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:5.1f}"
 
@@ -373,8 +378,9 @@ def format_text(report: Report, lang: str) -> str:
     n = len(report.results)
     names = [r.case.name for r in report.results]
     w = max([_width(t("col_case"))] + [_width(s) for s in names])
-    head = (f"{_pad(t('col_case'), w)}  {_pad(t('col_measure'), 8)} {t('col_published'):>7} "
-            f"{'P10':>6} {'P50':>6} {'P90':>6}  {_pad(t('col_inside'), 6)} {t('col_distance'):>6}")
+    head = (f"{_pad(t('col_case'), w)}  {_pad(t('col_measure'), 8)} "
+            f"{_rpad(t('col_published'), 7)} {'P10':>6} {'P50':>6} {'P90':>6}  "
+            f"{_pad(t('col_inside'), 6)} {_rpad(t('col_distance'), 6)}")
     lines = [t("head", cases=n, seed=report.seed, samples=report.samples,
                assumptions=report.assumptions), "", head, "-" * _width(head)]
     for r in report.results:
@@ -392,7 +398,8 @@ def format_text(report: Report, lang: str) -> str:
                    points=f"{WITHIN_POINTS:.0f}"))
     missed = report.missed()
     lines.append(t("verdict_met") if not missed else
-                 t("verdict_missed", which=", ".join(t("target_" + m) for m in missed)))
+                 t("verdict_missed", which=("、" if lang == "ja" else ", ").join(
+                     t("target_" + m) for m in missed)))
     return "\n".join(lines)
 
 
