@@ -243,7 +243,10 @@ def generated(draw: st.DrawFn) -> str:
         lane = draw(st.integers(0, len(ROLES) - 1))
         low = draw(st.integers(1, 20))
         wait = draw(st.sampled_from(["", " wait 10min", " wait 2d"]))
-        lines.append(f"  step s{i} @L{lane} [{', '.join(tags)}] {low}..{low * 2}min{wait}")
+        body = draw(st.sampled_from(["", "lever none", "lever ai_ocr, rpa", "batch 20",
+                                     "batch month", "lever コンビニ交付"]))
+        lines.append(f"  step s{i} @L{lane} [{', '.join(tags)}] {low}..{low * 2}min{wait}"
+                     + (f" {{\n    {body}\n  }}" if body else ""))
         if i == 0 and draw(st.booleans()):
             lines += ["  branch {", "    20% -> s0", "    else -> s1", "  }"] if n > 1 else []
     lines.append("  use 決裁" + draw(st.sampled_from(["", " x 2", " batch month"])))
@@ -251,7 +254,7 @@ def generated(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=generated())
 def test_estimate_agrees_with_redesign_and_compare_on_generated_files(
