@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of, generate
 
-from bprkit import assumptions, estimate, levers, metrics
+from bprkit import assumptions, estimate, levers, metrics, sampling
 from bprkit.analysis import analyze_process
 from bprkit.loader import check_files
 from bprkit.model import Bundle, Process
@@ -63,7 +63,7 @@ def main() -> None:
     runs = asis.graph.runs
     plans = levers.plan_runs(runs, a, None)
     combined = sum(len(p.plan.chain) > 1 for p in plans)
-    side = estimate._Side.of(asis.graph, asis.metrics, a)
+    side = sampling.Side.of(asis.graph, asis.metrics, a)
     starts = metrics.visit_starts(asis.graph, a)
     groups = metrics.visit_groups(asis.graph, a)
     mc = best_of(lambda: estimate._monte_carlo_levers(side, plans, starts, groups, a.levers,
@@ -77,7 +77,7 @@ def main() -> None:
     print("goal: Monte Carlo under 1 s:", "met" if mc[0] < 1.0 else "NOT met")
     peak = _peak_child(args.memory_steps, args.samples)
     print(f"peak memory, {args.memory_steps} steps × {args.samples} samples: {peak:.0f} MiB "
-          f"(chunks of {estimate.CHUNK_CELLS:,} cells)")
+          f"(chunks of {sampling.CHUNK_CELLS:,} cells)")
     print("goal: within 1 GiB:", "met" if peak < 1024 else "NOT met")
 
 

@@ -10,7 +10,8 @@ lead time the resident lives, and P10/P50/P90 from one vectorised Monte Carlo.
 for its hands-on time and one for its wait; a To-Be step matched to an As-Is step
 reuses that step's numbers, and lever parameters are drawn once per sample and
 shared by every step. So the difference between the two sides carries no sampling
-noise: a file compared with itself gives a band of exactly 0. Samples are drawn in
+noise: a file compared with itself gives a band of exactly 0. The sampling machinery
+(chunks, inverse CDFs, per-case totals) is bprkit.sampling; samples are drawn in
 chunks, so memory stays bounded for 10,000-step processes.
 """
 
@@ -25,16 +26,16 @@ from bprkit import diff as diff_module
 from bprkit import graph as graph_module
 from bprkit import levers as lever_module
 from bprkit import metrics as metrics_module
+from bprkit import sampling
 from bprkit.analysis import Analysis, analyze_process
-from bprkit.assumptions import Assumptions, Param
+from bprkit.assumptions import Assumptions
 from bprkit.graph import StepRun
 from bprkit.levers import StepPlan, plan_runs, tobe_times
-from bprkit.model import STAFF_ROLES, Bundle, Duration, Process
+from bprkit.model import STAFF_ROLES, Bundle, Process
+from bprkit.sampling import Range
 
 DEFAULT_SAMPLES = 10_000
 DEFAULT_SEED = 20261122
-CHUNK_CELLS = 1_000_000
-"""Samples × steps drawn at once (8 MB a matrix): bounds the Monte Carlo's memory."""
 MEASURES = ("staff", "resident", "lead", "wait")
 
 
@@ -74,17 +75,6 @@ class StepEstimate:
     @property
     def lever(self) -> str | None:
         return " + ".join(self.levers) if self.levers else None
-
-
-@dataclass(frozen=True)
-class Range:
-    """A figure's deterministic value and its P10/P50/P90 from the Monte Carlo."""
-
-    expected: float
-    p10: float
-    p50: float
-    p90: float
-    mean: float
 
 
 @dataclass(frozen=True)
@@ -219,149 +209,6 @@ class Estimate:
         }
 
 
-# ── what a side of the comparison is made of ──
-def _duration_arrays(durations: Sequence[Duration | None], hours_per_day: float
-                     ) -> tuple[np.ndarray, ...]:
-    """low, mode, high (minutes) and a triangular flag; no duration is 0."""
-    low, mode, high, tri = [], [], [], []
-    for d in durations:
-        if d is None:
-            low.append(0.0), mode.append(0.0), high.append(0.0), tri.append(False)
-            continue
-        k = d.minutes_per_unit(hours_per_day)
-        low.append(d.low * k), high.append(d.high * k)
-        mode.append((d.mode if d.mode is not None else (d.low + d.high) / 2) * k)
-        tri.append(d.mode is not None)
-    return (np.array(low, dtype=float), np.array(mode, dtype=float),
-            np.array(high, dtype=float), np.array(tri, dtype=bool))
-
-
-def _inverse(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray,
-             tri: np.ndarray) -> np.ndarray:
-    """Uniform low..high, or triangular by the inverse CDF, from uniforms u."""
-    span = high - low
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        uniform = low + u * span
-        cut = np.where(span > 0, (mode - low) / np.where(span > 0, span, 1), 0.0)
-        left = low + np.sqrt(u * span * (mode - low))
-        right = high - np.sqrt((1 - u) * span * (high - mode))
-    return np.where(tri, np.where(u < cut, left, right), uniform)
-
-
-def _sample(rng: np.random.Generator, p: Param, samples: int) -> np.ndarray:
-    if not p.is_range:
-        return np.full(samples, p.low)
-    if p.low <= p.mode <= p.high and p.low < p.high:
-        return rng.triangular(p.low, p.mode, p.high, samples)
-    return rng.uniform(p.low, p.high, samples)
-
-
-@dataclass
-class _Side:
-    """The runs of one side as arrays (one column a run)."""
-
-    runs: list[StepRun]
-    minutes: tuple[np.ndarray, ...]
-    waits: tuple[np.ndarray, ...]
-    batch: np.ndarray
-    execs: np.ndarray
-    staff: np.ndarray
-    resident: np.ndarray
-    external: np.ndarray
-    queue: np.ndarray
-    """1 where the step's wait is a queue the resident stands in."""
-    lead: np.ndarray
-    """The run's lead weight up to the outcome (0 after it)."""
-    fixed_lead: float
-    visits: float
-
-    @classmethod
-    def of(cls, graph: graph_module.ExpandedGraph, metrics: metrics_module.Metrics,
-           assumptions: Assumptions) -> _Side:
-        runs = graph.runs
-        hpd = assumptions.hours_per_day
-        break_minutes = assumptions.value("resident.visit_break_minutes")
-        stop = metrics_module.outcome_order(graph)
-        kinds = [r.kind for r in runs]
-        fixed = sum(extra for order, extra in graph.fixed_waits
-                    if stop is None or order <= stop)
-        return cls(
-            runs,
-            _duration_arrays([r.step.duration for r in runs], hpd),
-            _duration_arrays([r.step.wait for r in runs], hpd),
-            np.array([r.batch_wait for r in runs], dtype=float),
-            np.array([r.executions for r in runs], dtype=float),
-            np.array([k in STAFF_ROLES for k in kinds], dtype=float),
-            np.array([k == "resident" for k in kinds], dtype=float),
-            np.array([k == "external" for k in kinds], dtype=float),
-            np.array([metrics_module.meets_resident(r) and r.wait < break_minutes
-                      for r in runs], dtype=float),
-            np.array([graph.lead_weights.get(r.id, 0.0)
-                      if stop is None or r.order <= stop else 0.0 for r in runs]),
-            fixed, metrics.resident.visits)
-
-
-@dataclass
-class _Totals:
-    """Per-sample figures per case (minutes) of one side."""
-
-    staff: np.ndarray
-    resident: np.ndarray
-    external: np.ndarray
-    lead: np.ndarray
-    wait: np.ndarray
-
-
-def _totals(side: _Side, minutes: np.ndarray, waits: np.ndarray, travel: np.ndarray,
-            visits: np.ndarray | float) -> _Totals:
-    on_case = minutes * side.execs
-    queue_wait = (waits * side.execs) @ side.queue
-    return _Totals(
-        on_case @ side.staff,
-        on_case @ side.resident + queue_wait + visits * travel,
-        on_case @ side.external,
-        (minutes + waits) @ side.lead + side.fixed_lead,
-        queue_wait)
-
-
-class _Collector:
-    """Per-sample results of both sides, chunk by chunk."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[np.ndarray]] = {}
-
-    def add(self, name: str, values: np.ndarray) -> None:
-        self.parts.setdefault(name, []).append(values)
-
-    def get(self, name: str) -> np.ndarray:
-        return np.concatenate(self.parts[name])
-
-
-def _collect(out: _Collector, before: _Totals, after: _Totals) -> None:
-    out.add("staff_saved", before.staff - after.staff)
-    out.add("resident_saved", before.resident - after.resident)
-    out.add("lead_tobe", after.lead)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for name, b, a in (("staff", before.staff, after.staff),
-                           ("resident", before.resident, after.resident),
-                           ("lead", before.lead, after.lead),
-                           ("wait", before.wait, after.wait)):
-            out.add(f"reduction_{name}", np.where(b > 0, 1 - a / np.where(b > 0, b, 1), 0.0))
-
-
-def _band(expected: float, values: np.ndarray) -> Range:
-    finite = values[np.isfinite(values)]
-    if not finite.size:
-        return Range(expected, expected, expected, expected, expected)
-    p10, p50, p90 = np.percentile(finite, [10, 50, 90])
-    return Range(expected, float(p10), float(p50), float(p90), float(finite.mean()))
-
-
-def _chunks(samples: int, columns: int) -> list[int]:
-    size = max(1, min(samples, CHUNK_CELLS // max(columns, 1)))
-    return [min(size, samples - start) for start in range(0, samples, size)]
-
-
 # ── the estimate ──
 def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
              levers: Sequence[str] | None = None, samples: int = DEFAULT_SAMPLES,
@@ -413,16 +260,16 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     saved = resident_saved = lead = None
     reductions: dict[str, Range] = {}
     sensitivity: tuple = ()
-    asis_side = _Side.of(asis.graph, asis.metrics, assumptions)
+    asis_side = sampling.Side.of(asis.graph, asis.metrics, assumptions)
     collected = _monte_carlo_levers(asis_side, plans, starts, groups, catalog, assumptions,
                                     samples, seed)
-    lead = _band(tobe_metrics.lead_time_days,
+    lead = sampling.band(tobe_metrics.lead_time_days,
                  collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
     reductions = _reductions(collected, asis.metrics, tobe_metrics)
     if cases is not None:
-        saved = _band(sum(s.staff_hours_saved or 0.0 for s in steps),
+        saved = sampling.band(sum(s.staff_hours_saved or 0.0 for s in steps),
                       collected.get("staff_saved") * cases / 60)
-        resident_saved = _band(sum(s.resident_hours_saved or 0.0 for s in steps),
+        resident_saved = sampling.band(sum(s.resident_hours_saved or 0.0 for s in steps),
                                collected.get("resident_saved") * cases / 60)
         sensitivity = _sensitivity(runs, plans, assumptions, cases)
     used = sorted({a.lever for p in plans for a in p.applied if a.served > 0})
@@ -436,7 +283,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
                    external, lead, reductions, costs, sensitivity, share, warnings)
 
 
-def _reductions(collected: _Collector, before: metrics_module.Metrics,
+def _reductions(collected: sampling.Collector, before: metrics_module.Metrics,
                 after: metrics_module.Metrics) -> dict[str, Range]:
     def share(b: float, a: float) -> float:
         return 1 - a / b if b > 0 else 0.0
@@ -447,7 +294,7 @@ def _reductions(collected: _Collector, before: metrics_module.Metrics,
         "lead": share(before.lead_time_hours, after.lead_time_hours),
         "wait": share(before.resident.waiting_minutes, after.resident.waiting_minutes),
     }
-    return {m: _band(expected[m], collected.get(f"reduction_{m}")) for m in MEASURES}
+    return {m: sampling.band(expected[m], collected.get(f"reduction_{m}")) for m in MEASURES}
 
 
 def _tobe_figures(m: metrics_module.Metrics, asis: Analysis,
@@ -502,25 +349,9 @@ def _resident_minutes_saved(asis: Analysis, plans: Sequence[StepPlan], visits_sp
     return total
 
 
-def _lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: Assumptions,
-                   n: int) -> dict[str, dict[str, np.ndarray]]:
-    out = {}
-    for name in names:
-        v = {k: _sample(rng, assumptions.lever_param(name, k), n)
-             for k in lever_module.NUMBERS}
-        key = f"levers.{name}.staff_minutes_factor"
-        v["staff_minutes_factor"] = (_sample(rng, assumptions.params[key], n)
-                                     if key in assumptions.params else v["minutes_factor"])
-        key = f"levers.{name}.setup_minutes"
-        if key in assumptions.params:
-            v["setup_minutes"] = _sample(rng, assumptions.params[key], n)
-        out[name] = v
-    return out
-
-
-def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[str, float],
+def _monte_carlo_levers(side: sampling.Side, plans: Sequence[StepPlan], starts: Mapping[str, float],
                         groups: Mapping[str, list[str]], catalog: Mapping,
-                        assumptions: Assumptions, samples: int, seed: int) -> _Collector:
+                        assumptions: Assumptions, samples: int, seed: int) -> sampling.Collector:
     rng = np.random.default_rng(seed)
     unique: dict[tuple, int] = {}
     index = np.zeros(len(plans), dtype=int)
@@ -536,12 +367,12 @@ def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[
     visit_columns = [(starts[start], [column[k] for k in members])
                      for start, members in groups.items()]
     present = np.array([p.plan.facts.get("person_present", 0.0) for p in chosen])
-    out = _Collector()
-    for n in _chunks(samples, len(side.runs)):
+    out = sampling.Collector()
+    for n in sampling.chunks(samples, len(side.runs)):
         u = rng.random((n, len(side.runs)))
         uw = rng.random((n, len(side.runs)))
-        numbers = _lever_numbers(rng, names, assumptions, n)
-        travel = _sample(rng, assumptions["resident.travel_minutes"], n)
+        numbers = sampling.lever_numbers(rng, names, assumptions, n)
+        travel = sampling.sample(rng, assumptions["resident.travel_minutes"], n)
         keep = np.ones((n, len(chosen)))
         keep_wait = np.ones((n, len(chosen)))
         setup = np.zeros((n, len(chosen)))
@@ -553,16 +384,16 @@ def _monte_carlo_levers(side: _Side, plans: Sequence[StepPlan], starts: Mapping[
             keep[:, k], keep_wait[:, k], setup[:, k] = kp, kw, added
             if present[k]:
                 spared[:, k] = 1 - np.asarray(facts.get("person_present", 0.0)) / present[k]
-        minutes = _inverse(u, *side.minutes)
-        waits = _inverse(uw, *side.waits) + side.batch
+        minutes = sampling.inverse(u, *side.minutes)
+        waits = sampling.inverse(uw, *side.waits) + side.batch
         tobe_minutes = minutes * keep[:, index] + setup[:, index]
         tobe_waits = side.batch + (waits - side.batch) * keep_wait[:, index]
         visits_spared = np.zeros(n)
         for count, members in visit_columns:
             visits_spared += count * spared[:, index[members]].min(axis=1)
-        before = _totals(side, minutes, waits, travel, side.visits)
-        after = _totals(side, tobe_minutes, tobe_waits, travel, side.visits - visits_spared)
-        _collect(out, before, after)
+        before = sampling.totals(side, minutes, waits, travel, side.visits)
+        after = sampling.totals(side, tobe_minutes, tobe_waits, travel, side.visits - visits_spared)
+        sampling.collect(out, before, after)
     return out
 
 
@@ -667,22 +498,22 @@ def compare(asis_process: Process, asis_bundle: Bundle | None, tobe_process: Pro
     cases = asis.metrics.cases_per_year
     match = diff_module.match(asis.graph.runs, tobe.graph.runs)
     steps = _compare_rows(asis, tobe, match, cases, assumptions)
-    before = _Side.of(asis.graph, asis.metrics, assumptions)
-    after = _Side.of(tobe.graph, tobe.metrics, assumptions)
+    before = sampling.Side.of(asis.graph, asis.metrics, assumptions)
+    after = sampling.Side.of(tobe.graph, tobe.metrics, assumptions)
     asis_index = {r.id: j for j, r in enumerate(asis.graph.runs)}
     draw = np.array([asis_index.get((match.asis_of.get(r.id) or ("",))[0], -1)
                      for r in tobe.graph.runs], dtype=int)
     rests = _resting_levers(asis, tobe, draw, assumptions)
     collected = _monte_carlo_pair(before, after, draw, rests, assumptions, samples, seed)
-    lead = _band(tobe.metrics.lead_time_days,
+    lead = sampling.band(tobe.metrics.lead_time_days,
                  collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
     reductions = _reductions(collected, asis.metrics, tobe.metrics)
     saved = resident = None
     external = None
     if cases is not None:
-        saved = _band(sum(s.staff_hours_saved or 0.0 for s in steps),
+        saved = sampling.band(sum(s.staff_hours_saved or 0.0 for s in steps),
                       collected.get("staff_saved") * cases / 60)
-        resident = _band(sum(s.resident_hours_saved or 0.0 for s in steps),
+        resident = sampling.band(sum(s.resident_hours_saved or 0.0 for s in steps),
                          collected.get("resident_saved") * cases / 60)
         external = sum(s.external_hours_saved or 0.0 for s in steps)
     return _finish(asis_process, tobe_process, (), seed, samples, assumptions, steps, asis,
@@ -788,28 +619,29 @@ def _resting_levers(asis: Analysis, tobe: Analysis, draw: np.ndarray,
     return _Resting(plans, index, sorted({*names, *(n for p in plans for n in p.plan.chain)}))
 
 
-def _monte_carlo_pair(before: _Side, after: _Side, draw: np.ndarray, rests: _Resting,
-                      assumptions: Assumptions, samples: int, seed: int) -> _Collector:
+def _monte_carlo_pair(before: sampling.Side, after: sampling.Side, draw: np.ndarray,
+                      rests: _Resting, assumptions: Assumptions, samples: int,
+                      seed: int) -> sampling.Collector:
     rng = np.random.default_rng(seed)
     own = np.flatnonzero(draw < 0)
     shared = np.flatnonzero(draw >= 0)
     resting = np.flatnonzero(rests.index >= 0)
     catalog = assumptions.levers
-    out = _Collector()
-    for n in _chunks(samples, len(before.runs)):  # the estimate's chunks and draw order
+    out = sampling.Collector()
+    for n in sampling.chunks(samples, len(before.runs)):  # the estimate's chunks and draw order
         u = rng.random((n, len(before.runs)))
         uw = rng.random((n, len(before.runs)))
-        numbers = _lever_numbers(rng, rests.names, assumptions, n) if resting.size else {}
-        travel = _sample(rng, assumptions["resident.travel_minutes"], n)
+        numbers = sampling.lever_numbers(rng, rests.names, assumptions, n) if resting.size else {}
+        travel = sampling.sample(rng, assumptions["resident.travel_minutes"], n)
         v = np.empty((n, len(after.runs)))
         vw = np.empty((n, len(after.runs)))
         v[:, shared], vw[:, shared] = u[:, draw[shared]], uw[:, draw[shared]]
         v[:, own] = rng.random((n, own.size))
         vw[:, own] = rng.random((n, own.size))
-        minutes_a = _inverse(u, *before.minutes)
-        waits_a = _inverse(uw, *before.waits) + before.batch
-        minutes_b = _inverse(v, *after.minutes)
-        waits_b = _inverse(vw, *after.waits) + after.batch
+        minutes_a = sampling.inverse(u, *before.minutes)
+        waits_a = sampling.inverse(uw, *before.waits) + before.batch
+        minutes_b = sampling.inverse(v, *after.minutes)
+        waits_b = sampling.inverse(vw, *after.waits) + after.batch
         if resting.size:  # the levers' factors, drawn as the estimate draws them
             for k in resting:
                 p = rests.plans[rests.index[k]]
@@ -820,8 +652,8 @@ def _monte_carlo_pair(before: _Side, after: _Side, draw: np.ndarray, rests: _Res
                 if p.keep_wait > 0:
                     own_wait = waits_b[:, k] - after.batch[k]
                     waits_b[:, k] = after.batch[k] + own_wait * np.asarray(kw) / p.keep_wait
-        _collect(out, _totals(before, minutes_a, waits_a, travel, before.visits),
-                 _totals(after, minutes_b, waits_b, travel, after.visits))
+        sampling.collect(out, sampling.totals(before, minutes_a, waits_a, travel, before.visits),
+                 sampling.totals(after, minutes_b, waits_b, travel, after.visits))
     return out
 
 

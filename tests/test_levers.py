@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bprkit
-from bprkit import assumptions, estimate, redesign, writer
+from bprkit import assumptions, estimate, redesign, sampling, writer
 from bprkit.analysis import analyze_process
 from bprkit.loader import check_files
 from bprkit.model import SourceFile
@@ -318,9 +318,9 @@ def test_bands_for_lead_time_and_resident_hours() -> None:
 
 
 def test_memory_is_bounded_by_chunks() -> None:
-    assert estimate.CHUNK_CELLS <= 2_000_000
-    assert sum(estimate._chunks(10_000, 10_000)) == 10_000
-    assert max(estimate._chunks(10_000, 10_000)) * 10_000 <= estimate.CHUNK_CELLS
+    assert sampling.CHUNK_CELLS <= 2_000_000
+    assert sum(sampling.chunks(10_000, 10_000)) == 10_000
+    assert max(sampling.chunks(10_000, 10_000)) * 10_000 <= sampling.CHUNK_CELLS
 
 
 # ── lead time and batches ──

@@ -1,0 +1,192 @@
+"""Monte Carlo machinery shared by ``estimate`` and ``compare`` (docs/estimate.md,
+"Uncertainty"): a side's runs as arrays, inverse-CDF sampling of durations from
+shared uniforms (common random numbers), lever parameters per sample, per-case totals
+and P10/P50/P90 bands. Samples are drawn in chunks of at most ``CHUNK_CELLS``
+samples × steps, so memory stays bounded for 10,000-step processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bprkit import graph as graph_module
+from bprkit import levers as lever_module
+from bprkit import metrics as metrics_module
+from bprkit.assumptions import Assumptions, Param
+from bprkit.graph import StepRun
+from bprkit.model import STAFF_ROLES, Duration
+
+CHUNK_CELLS = 1_000_000
+"""Samples × steps drawn at once (8 MB a matrix): bounds the Monte Carlo's memory."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """A figure's deterministic value and its P10/P50/P90 from the Monte Carlo."""
+
+    expected: float
+    p10: float
+    p50: float
+    p90: float
+    mean: float
+
+
+def duration_arrays(durations: Sequence[Duration | None], hours_per_day: float
+                     ) -> tuple[np.ndarray, ...]:
+    """low, mode, high (minutes) and a triangular flag; no duration is 0."""
+    low, mode, high, tri = [], [], [], []
+    for d in durations:
+        if d is None:
+            low.append(0.0), mode.append(0.0), high.append(0.0), tri.append(False)
+            continue
+        k = d.minutes_per_unit(hours_per_day)
+        low.append(d.low * k), high.append(d.high * k)
+        mode.append((d.mode if d.mode is not None else (d.low + d.high) / 2) * k)
+        tri.append(d.mode is not None)
+    return (np.array(low, dtype=float), np.array(mode, dtype=float),
+            np.array(high, dtype=float), np.array(tri, dtype=bool))
+
+
+def inverse(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray,
+             tri: np.ndarray) -> np.ndarray:
+    """Uniform low..high, or triangular by the inverse CDF, from uniforms u."""
+    span = high - low
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        uniform = low + u * span
+        cut = np.where(span > 0, (mode - low) / np.where(span > 0, span, 1), 0.0)
+        left = low + np.sqrt(u * span * (mode - low))
+        right = high - np.sqrt((1 - u) * span * (high - mode))
+    return np.where(tri, np.where(u < cut, left, right), uniform)
+
+
+def sample(rng: np.random.Generator, p: Param, samples: int) -> np.ndarray:
+    if not p.is_range:
+        return np.full(samples, p.low)
+    if p.low <= p.mode <= p.high and p.low < p.high:
+        return rng.triangular(p.low, p.mode, p.high, samples)
+    return rng.uniform(p.low, p.high, samples)
+
+
+@dataclass
+class Side:
+    """The runs of one side as arrays (one column a run)."""
+
+    runs: list[StepRun]
+    minutes: tuple[np.ndarray, ...]
+    waits: tuple[np.ndarray, ...]
+    batch: np.ndarray
+    execs: np.ndarray
+    staff: np.ndarray
+    resident: np.ndarray
+    external: np.ndarray
+    queue: np.ndarray
+    """1 where the step's wait is a queue the resident stands in."""
+    lead: np.ndarray
+    """The run's lead weight up to the outcome (0 after it)."""
+    fixed_lead: float
+    visits: float
+
+    @classmethod
+    def of(cls, graph: graph_module.ExpandedGraph, metrics: metrics_module.Metrics,
+           assumptions: Assumptions) -> Side:
+        runs = graph.runs
+        hpd = assumptions.hours_per_day
+        break_minutes = assumptions.value("resident.visit_break_minutes")
+        stop = metrics_module.outcome_order(graph)
+        kinds = [r.kind for r in runs]
+        fixed = sum(extra for order, extra in graph.fixed_waits
+                    if stop is None or order <= stop)
+        return cls(
+            runs,
+            duration_arrays([r.step.duration for r in runs], hpd),
+            duration_arrays([r.step.wait for r in runs], hpd),
+            np.array([r.batch_wait for r in runs], dtype=float),
+            np.array([r.executions for r in runs], dtype=float),
+            np.array([k in STAFF_ROLES for k in kinds], dtype=float),
+            np.array([k == "resident" for k in kinds], dtype=float),
+            np.array([k == "external" for k in kinds], dtype=float),
+            np.array([metrics_module.meets_resident(r) and r.wait < break_minutes
+                      for r in runs], dtype=float),
+            np.array([graph.lead_weights.get(r.id, 0.0)
+                      if stop is None or r.order <= stop else 0.0 for r in runs]),
+            fixed, metrics.resident.visits)
+
+
+@dataclass
+class Totals:
+    """Per-sample figures per case (minutes) of one side."""
+
+    staff: np.ndarray
+    resident: np.ndarray
+    external: np.ndarray
+    lead: np.ndarray
+    wait: np.ndarray
+
+
+def totals(side: Side, minutes: np.ndarray, waits: np.ndarray, travel: np.ndarray,
+            visits: np.ndarray | float) -> Totals:
+    on_case = minutes * side.execs
+    queue_wait = (waits * side.execs) @ side.queue
+    return Totals(
+        on_case @ side.staff,
+        on_case @ side.resident + queue_wait + visits * travel,
+        on_case @ side.external,
+        (minutes + waits) @ side.lead + side.fixed_lead,
+        queue_wait)
+
+
+class Collector:
+    """Per-sample results of both sides, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[np.ndarray]] = {}
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        self.parts.setdefault(name, []).append(values)
+
+    def get(self, name: str) -> np.ndarray:
+        return np.concatenate(self.parts[name])
+
+
+def collect(out: Collector, before: Totals, after: Totals) -> None:
+    out.add("staff_saved", before.staff - after.staff)
+    out.add("resident_saved", before.resident - after.resident)
+    out.add("lead_tobe", after.lead)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, b, a in (("staff", before.staff, after.staff),
+                           ("resident", before.resident, after.resident),
+                           ("lead", before.lead, after.lead),
+                           ("wait", before.wait, after.wait)):
+            out.add(f"reduction_{name}", np.where(b > 0, 1 - a / np.where(b > 0, b, 1), 0.0))
+
+
+def band(expected: float, values: np.ndarray) -> Range:
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return Range(expected, expected, expected, expected, expected)
+    p10, p50, p90 = np.percentile(finite, [10, 50, 90])
+    return Range(expected, float(p10), float(p50), float(p90), float(finite.mean()))
+
+
+def chunks(samples: int, columns: int) -> list[int]:
+    size = max(1, min(samples, CHUNK_CELLS // max(columns, 1)))
+    return [min(size, samples - start) for start in range(0, samples, size)]
+
+
+def lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: Assumptions,
+                   n: int) -> dict[str, dict[str, np.ndarray]]:
+    out = {}
+    for name in names:
+        v = {k: sample(rng, assumptions.lever_param(name, k), n)
+             for k in lever_module.NUMBERS}
+        key = f"levers.{name}.staff_minutes_factor"
+        v["staff_minutes_factor"] = (sample(rng, assumptions.params[key], n)
+                                     if key in assumptions.params else v["minutes_factor"])
+        key = f"levers.{name}.setup_minutes"
+        if key in assumptions.params:
+            v["setup_minutes"] = sample(rng, assumptions.params[key], n)
+        out[name] = v
+    return out
