@@ -17,8 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from bprkit import levers as lever_module
 from bprkit import messages
 from bprkit.assumptions import Assumptions
+from bprkit.assumptions import default as default_assumptions
 from bprkit.graph import ExpandedGraph, StepRun
 from bprkit.metrics import Metrics, approval_runs, meets_resident, outcome_order
 from bprkit.model import Span
@@ -34,9 +36,7 @@ STEP, PROCESS = "step", "process"
 
 def lever_order() -> tuple[str, ...]:
     """The order of levers in a grouped entry: the catalog's ``lever_order``."""
-    from bprkit.assumptions import default
-
-    return default().lever_order
+    return default_assumptions().lever_order
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -311,10 +311,8 @@ def _fitting_levers(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str,
     """Per step run, the levers the lever engine would apply there (bprkit.levers):
     a finding offers only those, so it never suggests e-approval for a receipt stamp,
     RPA for judgement or a lever the step's ``lever`` line forbids."""
-    from bprkit import levers
-
     out = {}
-    for run, plan in zip(graph.runs, levers.plan_runs(graph.runs, assumptions, None),
+    for run, plan in zip(graph.runs, lever_module.plan_runs(graph.runs, assumptions, None),
                          strict=True):
         out[run.id] = set(plan.plan.chain)
         if run.step.levers is not None and run.process.state == "to_be":
