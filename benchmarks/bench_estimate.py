@@ -66,8 +66,9 @@ def main() -> None:
     side = sampling.Side.of(asis.graph, asis.metrics, a)
     starts = metrics.visit_starts(asis.graph, a)
     groups = metrics.visit_groups(asis.graph, a)
-    mc = best_of(lambda: estimate._monte_carlo_levers(side, plans, starts, groups, a.levers,
-                                                      a, args.samples, 1), args.repeat)
+    mc = best_of(lambda: estimate._monte_carlo_levers(side, side, plans, starts, groups,
+                                                      a.levers, a, args.samples, 1),
+                 args.repeat)
     whole = best_of(lambda: estimate.estimate(process, bundle, a, samples=args.samples),
                     args.repeat)
     print(f"process: {len(runs)} steps, {combined} with two levers or more; "

@@ -31,12 +31,6 @@ class Match:
     """To-Be run id → the As-Is run ids it stands for (the first is its main one)."""
     status: dict[str, str] = field(default_factory=dict)
     """As-Is run id → same | changed | removed."""
-    how: dict[str, str] = field(default_factory=dict)
-    """To-Be run id → replaces | id | label."""
-
-    @property
-    def added(self) -> list[str]:
-        return [t for t, a in self.asis_of.items() if not a]
 
 
 def origin_id(run: StepRun, origins: dict[str, str]) -> str:
@@ -71,21 +65,17 @@ def match(asis: Sequence[StepRun], tobe: Sequence[StepRun]) -> Match:
     for t in tobe:
         prefix = origin_id(t, origins).rsplit(".", 1)[0] + "." if "." in t.id else ""
         found: list[str] = []
-        how = ""
         if t.step.replaces:
             found = [prefix + name for name in t.step.replaces if prefix + name in by_id]
-            how = "replaces"
         if not found:
             same = origin_id(t, origins)
             if same in by_id:
-                found, how = [same], "id"
+                found = [same]
         if not found:
             candidates = labels.get(t.step.title, [])
             if len(candidates) == 1:
-                found, how = candidates, "label"
+                found = candidates
         result.asis_of[t.id] = tuple(found)
-        if found:
-            result.how[t.id] = how
         for a in found:
             claimed.setdefault(a, []).append(t.id)
     after = {t.id: t for t in tobe}

@@ -238,8 +238,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
         own = r.executions * (r.minutes - tm)
         spared = starts.get(r.id, 0.0) * spared_share.get(r.id, 0.0)
         visits_spared += spared
-        queue = metrics_module.meets_resident(r) and \
-            r.wait - r.batch_wait < assumptions.value("resident.visit_break_minutes")
+        queue = metrics_module.is_queue(r, assumptions.value("resident.visit_break_minutes"))
         resident = (own if r.kind == "resident" else 0.0) + \
             (r.executions * (r.wait - tw) if queue else 0.0) + spared * travel
         by_lever = tuple(
@@ -261,7 +260,8 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     reductions: dict[str, Range] = {}
     sensitivity: tuple = ()
     asis_side = sampling.Side.of(asis.graph, asis.metrics, assumptions)
-    collected = _monte_carlo_levers(asis_side, plans, starts, groups, catalog, assumptions,
+    collected = _monte_carlo_levers(asis_side, asis_side.with_lead_of(tobe_graph), plans,
+                                    starts, groups, catalog, assumptions,
                                     samples, seed)
     lead = sampling.band(tobe_metrics.lead_time_days,
                  collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
@@ -278,7 +278,8 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
                 if cases is not None else None)
     share = _assumption_share(steps, assumptions)
     warnings = tuple((s.id, lever) for s in steps for lever in s.slower)
-    return _finish(process, None, tuple(levers or lever_module.order(assumptions)), seed,
+    return _finish(process, None, tuple(lever_module.order(assumptions) if levers is None
+                                        else levers), seed,
                    samples, assumptions, steps, asis, tobe_metrics, saved, resident_saved,
                    external, lead, reductions, costs, sensitivity, share, warnings)
 
@@ -327,10 +328,15 @@ def _tobe_figures(m: metrics_module.Metrics, asis: Analysis,
     minutes = a.resident_minutes_per_case - (
         resident_saved * 60 / per_year if per_year else _resident_minutes_saved(
             asis, plans, visits_spared, assumptions))
+    break_minutes = assumptions.value("resident.visit_break_minutes")
+    waiting = sum(r.executions * tobe_times(r, p)[1]
+                  for r, p in zip(asis.graph.runs, plans, strict=True)
+                  if metrics_module.is_queue(r, break_minutes))  # the As-Is queues
     return replace(
         m, resident_minutes_per_case=minutes,
         annual_resident_hours=per_year * minutes / 60 if per_year is not None else None,
-        resident=replace(m.resident, visits=a.resident.visits - visits_spared),
+        resident=replace(m.resident, visits=a.resident.visits - visits_spared,
+                         waiting_minutes=waiting),
         counts=metrics_module.Counts(**touches),
         digital_completion_rate=digital / total if total else 0.0)
 
@@ -344,14 +350,18 @@ def _resident_minutes_saved(asis: Analysis, plans: Sequence[StepPlan], visits_sp
         tm, tw = tobe_times(r, p)
         if r.kind == "resident":
             total += r.executions * (r.minutes - tm)
-        if metrics_module.meets_resident(r) and r.wait - r.batch_wait < break_minutes:
+        if metrics_module.is_queue(r, break_minutes):
             total += r.executions * (r.wait - tw)
     return total
 
 
-def _monte_carlo_levers(side: sampling.Side, plans: Sequence[StepPlan], starts: Mapping[str, float],
+def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
+                        plans: Sequence[StepPlan], starts: Mapping[str, float],
                         groups: Mapping[str, list[str]], catalog: Mapping,
-                        assumptions: Assumptions, samples: int, seed: int) -> sampling.Collector:
+                        assumptions: Assumptions, samples: int,
+                        seed: int) -> sampling.Collector:
+    """Both sides per sample: the As-Is, and the To-Be as the levers leave each run
+    (``tobe_side``: the same runs, the To-Be's lead weights)."""
     rng = np.random.default_rng(seed)
     unique: dict[tuple, int] = {}
     index = np.zeros(len(plans), dtype=int)
@@ -392,7 +402,8 @@ def _monte_carlo_levers(side: sampling.Side, plans: Sequence[StepPlan], starts: 
         for count, members in visit_columns:
             visits_spared += count * spared[:, index[members]].min(axis=1)
         before = sampling.totals(side, minutes, waits, travel, side.visits)
-        after = sampling.totals(side, tobe_minutes, tobe_waits, travel, side.visits - visits_spared)
+        after = sampling.totals(tobe_side, tobe_minutes, tobe_waits, travel,
+                                side.visits - visits_spared)
         sampling.collect(out, before, after)
     return out
 
@@ -430,7 +441,8 @@ def _sensitivity(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                  ) -> tuple[tuple[str, float, float], ...]:
     rows = []
     for name in sorted({n for p in plans for n in p.plan.chain}):
-        for key in ("minutes_factor", "staff_minutes_factor", "adoption", "exception_rate"):
+        for key in ("minutes_factor", "staff_minutes_factor", "adoption", "exception_rate",
+                    "setup_minutes"):
             full = f"levers.{name}.{key}"
             if full not in assumptions.params or not assumptions.params[full].is_range:
                 continue
@@ -480,7 +492,7 @@ def _finish(asis_process: Process, tobe_process: Process | None, levers: tuple[s
         net = yen - costs.get("annual_yen", 0.0)
         if net > 0:
             payback = costs.get("one_off_yen", 0.0) / net
-    ends = "end" if metrics_module.outcome_order(asis.graph) is None else "outcome"
+    ends = "end" if graph_module.outcome_order(asis.graph) is None else "outcome"
     return Estimate(asis_process, tobe_process, levers, seed, samples, assumptions.source,
                     steps, asis.metrics, tobe_metrics, saved, yen, fte, resident, external,
                     lead, reductions, costs, payback, sensitivity, share, warnings, ends)
@@ -536,8 +548,8 @@ def _compare_rows(asis: Analysis, tobe: Analysis, match: diff_module.Match,
     def queue_and_travel(run: StepRun, side: str) -> float:
         """A run's resident minutes beyond its own time: its queue, and the travel
         of the visits that begin at it (as metrics count them)."""
-        queue = run.executions * run.wait if (metrics_module.meets_resident(run)
-                                              and run.wait < break_minutes) else 0.0
+        queue = (run.executions * run.wait if metrics_module.is_queue(run, break_minutes)
+                 else 0.0)
         return queue + starts.get(side + run.id, 0.0) * travel
 
     def columns(sides: Sequence[tuple[StepRun, float, str]]) -> tuple[float | None, ...]:
@@ -611,7 +623,7 @@ def _resting_levers(asis: Analysis, tobe: Analysis, draw: np.ndarray,
     for k in wanted:
         tobe_run, j = tobe.graph.runs[k], int(draw[k])
         plan = own[j]
-        if plan.plan.chain != tuple(tobe_run.step.levers):
+        if set(plan.plan.chain) != set(tobe_run.step.levers):  # the order is the catalog's
             pinned = replace(asis_runs[j].step, levers=tobe_run.step.levers)
             plan = plan_runs([replace(asis_runs[j], step=pinned)], assumptions, None)[0]
         index[k] = len(plans)
@@ -628,7 +640,9 @@ def _monte_carlo_pair(before: sampling.Side, after: sampling.Side, draw: np.ndar
     resting = np.flatnonzero(rests.index >= 0)
     catalog = assumptions.levers
     out = sampling.Collector()
-    for n in sampling.chunks(samples, len(before.runs)):  # the estimate's chunks and draw order
+    extra = np.random.default_rng([seed, 1])  # To-Be steps of their own: a stream apart
+    # the estimate's chunk sizes and draw order, as long as the To-Be is no larger
+    for n in sampling.chunks(samples, max(len(before.runs), len(after.runs))):
         u = rng.random((n, len(before.runs)))
         uw = rng.random((n, len(before.runs)))
         numbers = sampling.lever_numbers(rng, rests.names, assumptions, n) if resting.size else {}
@@ -636,8 +650,8 @@ def _monte_carlo_pair(before: sampling.Side, after: sampling.Side, draw: np.ndar
         v = np.empty((n, len(after.runs)))
         vw = np.empty((n, len(after.runs)))
         v[:, shared], vw[:, shared] = u[:, draw[shared]], uw[:, draw[shared]]
-        v[:, own] = rng.random((n, own.size))
-        vw[:, own] = rng.random((n, own.size))
+        v[:, own] = extra.random((n, own.size))
+        vw[:, own] = extra.random((n, own.size))
         minutes_a = sampling.inverse(u, *before.minutes)
         waits_a = sampling.inverse(uw, *before.waits) + before.batch
         minutes_b = sampling.inverse(v, *after.minutes)

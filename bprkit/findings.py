@@ -21,8 +21,8 @@ from bprkit import levers as lever_module
 from bprkit import messages
 from bprkit.assumptions import Assumptions
 from bprkit.assumptions import default as default_assumptions
-from bprkit.graph import ExpandedGraph, StepRun
-from bprkit.metrics import Metrics, approval_runs, meets_resident, outcome_order
+from bprkit.graph import ExpandedGraph, StepRun, meets_resident, outcome_order
+from bprkit.metrics import Metrics, approval_runs
 from bprkit.model import Span
 
 DIGITAL_FIRST = "digital_first"

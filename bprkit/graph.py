@@ -16,7 +16,7 @@ ids (``課長決裁.係長審査``; ``課長決裁[2].係長審査`` for its sec
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -67,12 +67,17 @@ class ExpandedGraph:
     """Expected elapsed minutes from start to end (hands-on + waits)."""
     wait_minutes: float = 0.0
     """The part of the lead time that is waiting."""
-    lead_weights: dict[str, float] = field(default_factory=dict)
-    """Run id → how often its time (hands-on + wait) enters the lead time per case:
-    its visits, or 0 on a parallel path shorter than another of its block."""
-    fixed_waits: list[tuple[int, float]] = field(default_factory=list)
-    """Waits for a batched ``use`` (order of the next run, minutes per case on the
-    lead time)."""
+    resident_lead_minutes: float = 0.0
+    """The lead time the resident lives: from the start until the resident has the
+    outcome (:func:`outcome_order`); the whole lead time when there is none."""
+    resident_wait_minutes: float = 0.0
+    """The waiting part of the resident's lead time."""
+    resident_lead_weights: dict[str, float] = field(default_factory=dict)
+    """Run id → how often its time (hands-on + wait) enters the resident's lead time
+    per case: its visits, 0 on a parallel path shorter than another of its block, 0
+    after the outcome."""
+    resident_fixed_minutes: float = 0.0
+    """Batch waits of ``use … batch`` on the resident's lead time."""
 
     def run(self, qualified_id: str) -> StepRun | None:
         return next((r for r in self.runs if r.id == qualified_id), None)
@@ -84,6 +89,52 @@ class ExpandedGraph:
     @property
     def end(self) -> str:
         return flow.FINISH
+
+
+OUTCOME_TAGS = frozenset({"issue", "notice"})
+
+
+def meets_resident(run: StepRun) -> bool:
+    """An in-person step in a resident or counter lane: the resident is there.
+    (An in-person committee meeting or a home visit by staff is not a visit.)"""
+    return "in_person" in run.step.tags and run.lane is not None \
+        and run.lane.role in ("resident", "counter")
+
+
+def takes_part(run: StepRun) -> bool:
+    """The resident takes part in the step: a resident lane, or in person at a counter."""
+    return (run.lane is not None and run.lane.role == "resident") or meets_resident(run)
+
+
+def outcome_order(graph: ExpandedGraph) -> int | None:
+    """Where the resident has the outcome: the last step (in flow order) tagged
+    ``issue`` (交付) or ``notice`` (通知), else the last step the resident takes part
+    in. None when the resident never appears (an internal procedure): its lead time
+    is the whole flow. Steps after it (filing, storage) are back-office time."""
+    runs = [r for r in graph.runs if r.executions > 0]
+    marked = [r.order for r in runs if OUTCOME_TAGS & set(r.step.tags)]
+    if marked:
+        return max(marked)
+    present = [r.order for r in runs if takes_part(r)]
+    return max(present) if present else None
+
+
+def post_dominators(graph: ExpandedGraph, node: str) -> set[str]:
+    """The nodes every path from ``node`` to the end passes through."""
+    reverse = graph.digraph.reverse(copy=False)
+    if graph.end not in reverse or node not in reverse:
+        return set()
+    idom = nx.immediate_dominators(reverse, graph.end)
+    out: set[str] = set()
+    while node in idom and idom[node] != node:
+        node = idom[node]
+        out.add(node)
+    return out
+
+
+Weight = tuple[int | None, float, float]
+"""A lead-time weight: (run index, visits, 0) for a run, or (None, visits, minutes)
+for the wait of a batched ``use``."""
 
 
 class LoopError(ValueError):
@@ -137,8 +188,12 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
 
 class _Expander:
     def __init__(self, bundle: Bundle | None, assumptions: Assumptions,
-                 times: Mapping[str, tuple[float, float]] | None = None) -> None:
+                 times: Mapping[str, tuple[float, float]] | None = None,
+                 cutoff: int | None = None) -> None:
         self.times = times or {}
+        self.cutoff = cutoff
+        """Runs (by flow order) after this one add nothing to the lead time: the
+        resident's lead time ends at the outcome."""
         self.known = {p.id: p for p in bundle.processes} if bundle else {}
         self.hours_per_day = assumptions.hours_per_day
         self.uses_seen: dict[str, int] = defaultdict(int)
@@ -156,8 +211,9 @@ class _Expander:
         if batch.cases is not None:
             per_case = year / self.cases_per_year if self.cases_per_year else 0.0
             return shared, (shared - 1) / 2 * per_case
-        runs = year / (self.cases_per_year / shared) if self.cases_per_year else 0.0
-        return shared, runs / 2
+        runs = {"year": 1.0, "month": 12.0, "week": 52.0,
+                "day": self.working_days}[batch.period or "month"]
+        return shared, year / runs / 2
 
     def flowgraph(self, process: Process) -> flow.FlowGraph:
         if process.id not in self.graphs:
@@ -168,9 +224,9 @@ class _Expander:
         return duration.expected_minutes(self.hours_per_day) if duration else 0.0  # type: ignore[attr-defined]
 
     def expand(self, out: ExpandedGraph, process: Process, prefix: str, entries: float,
-               stack: tuple[str, ...]) -> tuple[float, float, list[tuple[int, float]]]:
+               stack: tuple[str, ...]) -> tuple[float, float, list[Weight]]:
         """Add the process's runs and edges; return (lead, wait) minutes per entry and
-        the lead weight of each run added (by index in ``out.runs``)."""
+        the lead weights of what was added."""
         if process.id in stack:
             raise LoopError(" → ".join((*stack, process.id)))
         fg = self.flowgraph(process)
@@ -178,13 +234,13 @@ class _Expander:
 
     def block(self, out: ExpandedGraph, process: Process, fg: flow.FlowGraph, entry: str,
               prefix: str, entries: float, stack: tuple[str, ...]
-              ) -> tuple[float, float, list[tuple[int, float]]]:
+              ) -> tuple[float, float, list[Weight]]:
         exit_, members = fg.blocks[entry]
         transitions = {n: ({fg.joins[n]: 1.0} if n in fg.forks else fg.edges.get(n, {}))
                        for n in members}
         seen = visits(members, transitions, entry)
         lead = waited = 0.0
-        weights: list[tuple[int, float]] = []
+        weights: list[Weight] = []
         g = out.digraph
         for node in members:
             v = seen.get(node, 0.0)
@@ -201,10 +257,12 @@ class _Expander:
                 run = StepRun(name, step, process, process.lane(step.lane),
                               process.kind_of(step), v * entries / shared, minutes, wait,
                               len(out.runs), batch_wait)
-                weights.append((len(out.runs), v))
+                counted = self.cutoff is None or len(out.runs) <= self.cutoff
                 out.runs.append(run)
-                lead += v * (run.minutes + run.wait)
-                waited += v * run.wait
+                if counted:
+                    weights.append((run.order, v, 0.0))
+                    lead += v * (run.minutes + run.wait)
+                    waited += v * run.wait
             elif node in fg.forks:
                 paths = [self.block(out, process, fg, e, prefix, entries * v, stack)
                          for e in fg.forks[node]]
@@ -213,7 +271,7 @@ class _Expander:
                 longest = max(paths, default=(0.0, 0.0, []), key=lambda p: p[0])
                 lead += v * longest[0]
                 waited += v * longest[1]
-                weights += [(i, v * w) for i, w in longest[2]]
+                weights += [(i, v * w, x) for i, w, x in longest[2]]
                 continue
             elif node in fg.uses:
                 use = fg.uses[node]
@@ -225,13 +283,15 @@ class _Expander:
                 inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
                 times = use.times
                 shared, batch_wait = self.batch(use.batch)
-                if batch_wait:
-                    out.fixed_waits.append((len(out.runs), entries * v * batch_wait))
+                if batch_wait and (self.cutoff is None or len(out.runs) <= self.cutoff):
+                    weights.append((None, v, batch_wait))  # before the callee's first step
+                    lead += v * batch_wait
+                    waited += v * batch_wait
                 callee_lead, callee_wait, inner_weights = self.expand(
                     out, callee, prefix + inner, entries * v * times / shared, stack)
-                lead += v * times * callee_lead + v * batch_wait
-                waited += v * times * callee_wait + v * batch_wait
-                weights += [(i, v * times * w) for i, w in inner_weights]
+                lead += v * times * callee_lead
+                waited += v * times * callee_wait
+                weights += [(i, v * times * w, x) for i, w, x in inner_weights]
                 g.add_edge(name, prefix + inner + flow.START, p=1.0, flow=entries * v)
                 if times > 1:
                     g.add_edge(prefix + inner + flow.FINISH, prefix + inner + flow.START,
@@ -266,9 +326,21 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
     if process.volume is not None and process.volume.count > 0:
         expander.cases_per_year = process.volume.per_year(working_days=expander.working_days)
     out.lead_minutes, out.wait_minutes, weights = expander.expand(out, process, "", 1.0, ())
-    for index, weight in weights:
-        run_id = out.runs[index].id
-        out.lead_weights[run_id] = out.lead_weights.get(run_id, 0.0) + weight
+    stop = outcome_order(out)
+    if stop is not None and stop < len(out.runs) - 1:  # the resident's lead ends earlier
+        again = _Expander(bundle, assumptions, times, cutoff=stop)
+        again.cases_per_year = expander.cases_per_year
+        lead, waited, weights = again.expand(ExpandedGraph(process), process, "", 1.0, ())
+    else:
+        lead, waited = out.lead_minutes, out.wait_minutes
+    out.resident_lead_minutes, out.resident_wait_minutes = lead, waited
+    for index, weight, minutes in weights:
+        if index is None:
+            out.resident_fixed_minutes += weight * minutes
+        else:
+            run_id = out.runs[index].id
+            out.resident_lead_weights[run_id] = out.resident_lead_weights.get(run_id, 0.0) \
+                + weight
     return out
 
 
@@ -309,7 +381,3 @@ def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
                     targets[final] += d["flow"] * w
         out[node] = dict(targets)
     return out
-
-
-def order_of(runs: Iterable[StepRun]) -> dict[str, int]:
-    return {r.id: r.order for r in runs}

@@ -11,8 +11,8 @@ of), and which it **provides** and **removes** for the cases it serves. Levers m
 a step in the catalog's ``lever_order``; each acts on the step as the previous
 ones left it:
 
-    c  = min(share of each required fact, max share of the requires_any facts)
-         × (1 − max share of the excluded facts)          the cases the lever can serve
+    c  = min(share of each required fact, max share of the requires_any facts,
+             1 − share of each excluded fact)             the cases the lever can serve
     s  = a · c · (1 − e)                                    the cases it does serve
     keep ×= 1 − s · (1 − f)                                 hands-on time kept
     provided fact:  p ← p + s · (1 − p);   removed fact:  p ← p · (1 − s)
@@ -28,17 +28,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bprkit.assumptions import Assumptions, Lever
-from bprkit.graph import StepRun
 from bprkit.model import STAFF_ROLES, Step
+
+if TYPE_CHECKING:
+    from bprkit.graph import StepRun
 
 NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate")
 
 # ── facts ──
 PAPER_TAGS = frozenset({"paper", "handwritten", "postal", "fax"})
-
 
 
 def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
@@ -158,10 +159,6 @@ class Refusal:
     kind: str
     """needs | not_for"""
     fact: str
-
-    @property
-    def reason(self) -> str:
-        return f"{self.kind} {self.fact}"
 
 
 @dataclass(frozen=True)

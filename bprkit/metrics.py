@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from bprkit.assumptions import Assumptions
-from bprkit.graph import ExpandedGraph, StepRun, step_successors
+from bprkit.graph import (
+    ExpandedGraph,
+    StepRun,
+    meets_resident,
+    post_dominators,
+    step_successors,
+)
 from bprkit.model import KIND_TAGS
 
 NOT_DIGITAL = frozenset({"paper", "seal", "in_person", "handwritten", "postal", "fax", "cash"})
@@ -63,13 +69,6 @@ class Metrics:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-def meets_resident(run: StepRun) -> bool:
-    """An in-person step in a resident or counter lane: the resident is there.
-    (An in-person committee meeting or a home visit by staff is not a visit.)"""
-    return "in_person" in run.step.tags and run.lane is not None \
-        and run.lane.role in ("resident", "counter")
 
 
 def _present(graph: ExpandedGraph, break_minutes: float) -> set[str]:
@@ -127,8 +126,7 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     break_minutes = assumptions.value("resident.visit_break_minutes")
     visits = sum(visit_starts(graph, assumptions).values())
     # queueing at the counter; a wait of a break or more is time at home, not waiting
-    in_person_wait = sum(r.executions * r.wait for r in runs
-                         if meets_resident(r) and r.wait < break_minutes)
+    in_person_wait = sum(r.executions * r.wait for r in runs if is_queue(r, break_minutes))
     resident_hands_on = sum(r.executions * r.minutes for r in runs if r.kind == "resident")
     travel = assumptions.value("resident.travel_minutes")
     resident = resident_hands_on + visits * travel + in_person_wait
@@ -223,48 +221,16 @@ def approval_depth(graph: ExpandedGraph) -> int:
     return max((len(c) for c in approval_runs(graph)), default=0)
 
 
-OUTCOME_TAGS = frozenset({"issue", "notice"})
+
+def resident_lead(graph: ExpandedGraph) -> tuple[float, float]:
+    """(lead, waiting) minutes per case until the resident has the outcome."""
+    return graph.resident_lead_minutes, graph.resident_wait_minutes
 
 
-def takes_part(run: StepRun) -> bool:
-    """The resident takes part in the step: a resident lane, or in person at a counter."""
-    return (run.lane is not None and run.lane.role == "resident") or meets_resident(run)
-
-
-def outcome_order(graph: ExpandedGraph) -> int | None:
-    """Where the resident has the outcome: the last step (in flow order) tagged
-    ``issue`` (交付) or ``notice`` (通知), else the last step the resident takes part
-    in. None when the resident never appears (an internal procedure): its lead time
-    is the whole flow. Steps after it (filing, storage) are back-office time."""
-    runs = [r for r in graph.runs if r.executions > 0]
-    marked = [r.order for r in runs if OUTCOME_TAGS & set(r.step.tags)]
-    if marked:
-        return max(marked)
-    present = [r.order for r in runs if takes_part(r)]
-    return max(present) if present else None
-
-
-def resident_lead(graph: ExpandedGraph, minutes: dict[str, float] | None = None,
-                  waits: dict[str, float] | None = None) -> tuple[float, float]:
-    """(lead, waiting) minutes per case until the resident has the outcome: the lead
-    weight of each run up to :func:`outcome_order` times its hands-on time and wait,
-    plus the waits for batched ``use``s before it. ``minutes`` and ``waits`` replace
-    the runs' own by id."""
-    stop = outcome_order(graph)
-    lead = waited = 0.0
-    for r in graph.runs:
-        if stop is not None and r.order > stop:
-            continue
-        weight = graph.lead_weights.get(r.id, 0.0)
-        m = r.minutes if minutes is None else minutes.get(r.id, r.minutes)
-        w = r.wait if waits is None else waits.get(r.id, r.wait)
-        lead += weight * (m + w)
-        waited += weight * w
-    for order, extra in graph.fixed_waits:
-        if stop is None or order <= stop:
-            lead += extra
-            waited += extra
-    return lead, waited
+def is_queue(run: StepRun, break_minutes: float) -> bool:
+    """The step's own wait (its batch's aside) is a queue the resident stands in at
+    the counter: an in-person step whose wait is shorter than the visit break."""
+    return meets_resident(run) and run.wait - run.batch_wait < break_minutes
 
 
 def visit_groups(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, list[str]]:
@@ -273,22 +239,12 @@ def visit_groups(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, li
     visit starts, that lie on every path from the start to the end (post-dominators:
     a rework branch taken by a few does not count). A visit is spared only where the
     resident need come for none of them."""
-    import networkx as nx
-
     starts = visit_starts(graph, assumptions)
-    if not starts:
-        return {}
     runs = {r.id: r for r in graph.runs}
     nexts = step_successors(graph)
-    reverse = graph.digraph.reverse(copy=False)
-    idom = nx.immediate_dominators(reverse, graph.end) if graph.end in reverse else {}
     groups: dict[str, list[str]] = {}
     for start in starts:
-        always: set[str] = set()
-        node = start
-        while node in idom and idom[node] != node:
-            node = idom[node]
-            always.add(node)
+        always = post_dominators(graph, start)
         members, seen, todo = [start], {start}, [start]
         while todo:
             node = todo.pop()

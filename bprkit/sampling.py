@@ -95,10 +95,7 @@ class Side:
         runs = graph.runs
         hpd = assumptions.hours_per_day
         break_minutes = assumptions.value("resident.visit_break_minutes")
-        stop = metrics_module.outcome_order(graph)
         kinds = [r.kind for r in runs]
-        fixed = sum(extra for order, extra in graph.fixed_waits
-                    if stop is None or order <= stop)
         return cls(
             runs,
             duration_arrays([r.step.duration for r in runs], hpd),
@@ -108,11 +105,18 @@ class Side:
             np.array([k in STAFF_ROLES for k in kinds], dtype=float),
             np.array([k == "resident" for k in kinds], dtype=float),
             np.array([k == "external" for k in kinds], dtype=float),
-            np.array([metrics_module.meets_resident(r) and r.wait < break_minutes
-                      for r in runs], dtype=float),
-            np.array([graph.lead_weights.get(r.id, 0.0)
-                      if stop is None or r.order <= stop else 0.0 for r in runs]),
-            fixed, metrics.resident.visits)
+            np.array([metrics_module.is_queue(r, break_minutes) for r in runs], dtype=float),
+            np.array([graph.resident_lead_weights.get(r.id, 0.0) for r in runs]),
+            graph.resident_fixed_minutes, metrics.resident.visits)
+
+    def with_lead_of(self, graph: graph_module.ExpandedGraph) -> Side:
+        """This side with the lead weights of another expansion of the same runs
+        (the estimate's To-Be: levers may change which parallel path is longest)."""
+        from dataclasses import replace
+
+        return replace(self, lead=np.array([graph.resident_lead_weights.get(r.id, 0.0)
+                                            for r in self.runs]),
+                       fixed_lead=graph.resident_fixed_minutes)
 
 
 @dataclass

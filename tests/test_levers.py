@@ -545,3 +545,42 @@ def test_payback_never_when_the_yearly_costs_eat_the_saving(tmp_path: Path) -> N
     assert totals["payback"] == "never" and totals["payback_years"] is None
     text = run_cli("estimate", str(path), "--lang", "ja", "--samples", "100").stdout
     assert "投資回収 できない" in text
+
+
+# ── lead time through parallel paths (found in review) ──
+LEVER_FIXTURES = Path(__file__).parent / "fixtures" / "levers"
+
+
+def _analysed(name: str):
+    bundle = bprkit.load(str(LEVER_FIXTURES / name))
+    return bundle, analyze_process(bundle.root.processes[0], bundle)
+
+
+def test_the_outcome_on_the_shorter_parallel_path_ends_the_lead_time() -> None:
+    _, a = _analysed("outcome_on_shorter_path.bpr")
+    day = 7.75 * 60
+    # 申請 10 min, then the notice path: 5 days' wait and 5 min (the survey runs on)
+    assert a.metrics.lead_time_hours * 60 == pytest.approx(10 + 5 * day + 5)
+
+
+def test_the_to_be_band_follows_the_to_be_longest_path() -> None:
+    bundle, _ = _analysed("lever_changes_longest_path.bpr")
+    e = estimate.estimate(bundle.root.processes[0], bundle, A, samples=2000)
+    band = e.lead_time_days
+    assert band.p10 <= band.expected <= band.p90
+
+
+def test_a_batched_use_on_the_shorter_path_adds_no_wait() -> None:
+    _, a = _analysed("batched_use_on_shorter_path.bpr")
+    day = 7.75 * 60
+    assert a.metrics.lead_time_hours * 60 == pytest.approx(10 + 10 + 60 * day + 5)
+
+
+def test_a_period_batch_waits_half_the_period_at_any_volume(tmp_path: Path) -> None:
+    for volume in ("volume 6 / year\n", ""):
+        process, bundle = _load(tmp_path, "process p {\n  " + volume
+                                + "  lane 課長 : approval\n  step 決裁 @課長 [seal] 10min {\n"
+                                "    batch month\n  }\n}\n")
+        a = analyze_process(process, bundle)
+        half_month = 243 * 7.75 * 60 / 12 / 2
+        assert a.metrics.lead_time_hours * 60 == pytest.approx(10 + half_month)
