@@ -81,9 +81,9 @@ class Assumptions:
     params: Mapping[str, Param]
     levers: Mapping[str, Lever]
     source: str = "default"
+    """Where they come from: "default", or the user's file laid over the default."""
     lever_order: tuple[str, ...] = ()
     """The order in which levers meet a step (docs/estimate.md)."""
-    """Where they come from: "default", or the user's file laid over the default."""
 
     def __getitem__(self, key: str) -> Param:
         return self.params[key]
