@@ -230,17 +230,20 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     # a visit is spared for a case only when none of its in-person steps needs it
     spared_share = {start: min(plan_of[k].spared for k in members)
                     for start, members in groups.items()}
+    per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
+    break_minutes = assumptions.value("resident.visit_break_minutes")
     rows = []
-    visits_spared = 0.0
+    visits_spared = resident_saved = queue_after = 0.0
     for r, p in zip(runs, plans, strict=True):
         tm, tw = times[r.id]
-        per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
         own = r.executions * (r.minutes - tm)
         spared = starts.get(r.id, 0.0) * spared_share.get(r.id, 0.0)
-        visits_spared += spared
-        queue = metrics_module.is_queue(r, assumptions.value("resident.visit_break_minutes"))
+        queue = metrics_module.is_queue(r, break_minutes)
         resident = (own if r.kind == "resident" else 0.0) + \
             (r.executions * (r.wait - tw) if queue else 0.0) + spared * travel
+        visits_spared += spared
+        resident_saved += resident  # minutes per case: the rows and the total agree
+        queue_after += r.executions * tw if queue else 0.0
         by_lever = tuple(
             (a.lever, per_year(r.executions * (r.minutes * (a.keep_before - a.keep_after)
                                                - a.added)))
@@ -248,13 +251,13 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
         rows.append(StepEstimate(
             r.id, r.step.title, r.step.lane, r.kind, tuple(a.lever for a in p.applied),
             r.executions, r.minutes, tm, r.wait, tw,
-            per_year(own) if per_year and r.kind in STAFF_ROLES else (0.0 if per_year else None),
+            per_year(own if r.kind in STAFF_ROLES else 0.0) if per_year else None,
             per_year(resident) if per_year else None,
-            per_year(own) if per_year and r.kind == "external" else (0.0 if per_year else None),
+            per_year(own if r.kind == "external" else 0.0) if per_year else None,
             pinned=bool(p.plan.pinned), refused=p.refused,
             slower=tuple(a.lever for a in p.applied if a.slower), by_lever=by_lever))
-    tobe_metrics = _tobe_figures(tobe_metrics, asis, plans, visits_spared, rows, catalog,
-                                 assumptions)
+    tobe_metrics = _tobe_figures(tobe_metrics, asis, plans, catalog, visits_spared=visits_spared,
+                                 resident_saved=resident_saved, waiting=queue_after)
     steps = tuple(rows)
     saved = resident_saved = lead = None
     reductions: dict[str, Range] = {}
@@ -298,40 +301,30 @@ def _reductions(collected: sampling.Collector, before: metrics_module.Metrics,
     return {m: sampling.band(expected[m], collected.get(f"reduction_{m}")) for m in MEASURES}
 
 
-def _tobe_figures(m: metrics_module.Metrics, asis: Analysis,
-                  plans: Sequence[StepPlan], visits_spared: float,
-                  rows: Sequence[StepEstimate], catalog: Mapping,
-                  assumptions: Assumptions) -> metrics_module.Metrics:
+def _tobe_figures(m: metrics_module.Metrics, asis: Analysis, plans: Sequence[StepPlan],
+                  catalog: Mapping, *, visits_spared: float, resident_saved: float,
+                  waiting: float) -> metrics_module.Metrics:
     """The To-Be's figures where the levers change more than times: resident minutes
-    (the per-step savings, so the table adds up to the total), visits spared, counts
-    and digital completion weighed by the share of cases each lever serves."""
+    (the sum of the per-step savings, so the table adds up to the total), visits
+    spared, waiting in the As-Is queues, and counts and digital completion weighed by
+    the share of cases each lever serves."""
     a = asis.metrics
     per_year = a.cases_per_year
     touches = {"paper": 0.0, "seal": 0.0, "in_person": 0.0}
     digital = total = 0.0
     for r, p in zip(asis.graph.runs, plans, strict=True):
         before = set(r.step.tags)
-        share = 1.0
         shares = {tag: 1.0 for tag in before}
         for applied in p.applied:
-            lever = catalog[applied.lever]
-            for tag in lever.tags_removed:
+            for tag in catalog[applied.lever].tags_removed:
                 if tag in shares:
                     shares[tag] *= 1 - applied.served
-            share *= 1 - applied.served
         for tag in touches:
             touches[tag] += r.executions * shares.get(tag, 0.0)
         total += r.executions
         still = max((shares[t] for t in before & metrics_module.NOT_DIGITAL), default=0.0)
         digital += r.executions * (1 - still)
-    resident_saved = sum(s.resident_hours_saved or 0.0 for s in rows)
-    minutes = a.resident_minutes_per_case - (
-        resident_saved * 60 / per_year if per_year else _resident_minutes_saved(
-            asis, plans, visits_spared, assumptions))
-    break_minutes = assumptions.value("resident.visit_break_minutes")
-    waiting = sum(r.executions * tobe_times(r, p)[1]
-                  for r, p in zip(asis.graph.runs, plans, strict=True)
-                  if metrics_module.is_queue(r, break_minutes))  # the As-Is queues
+    minutes = a.resident_minutes_per_case - resident_saved
     return replace(
         m, resident_minutes_per_case=minutes,
         annual_resident_hours=per_year * minutes / 60 if per_year is not None else None,
@@ -339,20 +332,6 @@ def _tobe_figures(m: metrics_module.Metrics, asis: Analysis,
                          waiting_minutes=waiting),
         counts=metrics_module.Counts(**touches),
         digital_completion_rate=digital / total if total else 0.0)
-
-
-def _resident_minutes_saved(asis: Analysis, plans: Sequence[StepPlan], visits_spared: float,
-                            assumptions: Assumptions) -> float:
-    """Per case, for a process without volume (the per-step rows carry no hours)."""
-    break_minutes = assumptions.value("resident.visit_break_minutes")
-    total = visits_spared * assumptions.value("resident.travel_minutes")
-    for r, p in zip(asis.graph.runs, plans, strict=True):
-        tm, tw = tobe_times(r, p)
-        if r.kind == "resident":
-            total += r.executions * (r.minutes - tm)
-        if metrics_module.is_queue(r, break_minutes):
-            total += r.executions * (r.wait - tw)
-    return total
 
 
 def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
