@@ -373,13 +373,15 @@ def _pick(report: CheckReport, path: str, wanted: str | None, lang: str) -> tupl
 
 
 def run_render(args: argparse.Namespace, lang: str) -> int:
+    from bprkit import render
     from bprkit.analysis import analyze_process
     from bprkit.render import dot
 
-    fmt = args.format or (os.path.splitext(args.output)[1].lstrip(".").lower()
-                          if args.output else ("pdf" if args.paper else "svg"))
-    if fmt not in ("svg", "png", "pdf", "dot"):
-        fmt = "svg"
+    try:
+        fmt = render.format_for(args.output, args.format, args.paper)
+    except render.FormatError as exc:
+        raise _usage(lang, "render_bad_extension", path=args.output, ext=str(exc),
+                     known=", ".join(render.BACKENDS)) from exc
     stem = os.path.splitext(args.file)[0] + (f".{args.process}" if args.process else "")
     out = args.output or f"{stem}.{fmt}"
     inputs = [args.file] + ([args.compare] if args.compare else [])
@@ -390,24 +392,25 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
         _print_text(report, lang)
         return EXIT_ERRORS
     process, bundle = _pick(report, args.file, args.process, lang)
-    options = dot.RenderOptions(lang=lang, direction=args.direction, heat=bool(args.heat),
-                                expand=args.expand, paper=args.paper)
+    options = render.Options(lang=lang, direction=args.direction, heat=bool(args.heat),
+                             expand=args.expand, paper=args.paper)
     analysis = analyze_process(process, bundle)
     if args.compare:
         tobe_file = report.files[1]
         tobe_bundle = tobe_file.bundle
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == process.id), own[0])
-        graph = dot.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
-                               tobe_bundle, options)
+        drawing = render.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
+                                    tobe_bundle, options)
     else:
-        graph = dot.diagram(analysis, bundle, options)
+        drawing = render.diagram(analysis, bundle, options)
     try:
-        dot.write(graph, fmt, out)
+        written = render.write(drawing, fmt, out)
     except dot.RenderError as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    print(messages.text(lang, "render_written", path=out))
+    for path in written:
+        print(messages.text(lang, "render_written", path=path))
     return EXIT_OK
 
 

@@ -42,6 +42,8 @@ class FlowGraph:
     blocks: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     """A block (the process's own flow, or one path) by its entry node: its exit
     node and its own nodes (entry first; nested paths' nodes belong to them)."""
+    branches: dict[str, Branch] = field(default_factory=dict)
+    """A node → the branch that splits its outflow (diagrams draw it as a diamond)."""
     problems: list[Problem] = field(default_factory=list)
 
     def add_edge(self, src: str, dst: str, p: float) -> None:
@@ -102,6 +104,7 @@ class _Builder:
                                                    {"reason": reason, "reason_ja": reason_ja}))
                     continue
                 for src, p in pending:
+                    self.g.branches[src] = item
                     for case in item.cases:
                         dst = self.target(case.target, case.target_span, local, exit_, scope)
                         if dst:

@@ -1,0 +1,340 @@
+"""Layout: node sizes, the grid of lanes × columns, and the sizes of the gaps.
+
+Coordinates here are abstract: ``u`` runs along the flow (left → right for LR,
+top → bottom for TB) and ``v`` across it (the lanes). Only the backend turns them
+into page coordinates, so routing is written once for both directions.
+
+1. Sizes: every node's box from its fitted text (textfit) at style's sizes.
+2. Grid: a node's column is the longest forward path to it (rework, repeat and
+   attach edges do not count; a To-Be step in a comparison is pushed right to its
+   As-Is match so matched steps line up); attached nodes take their step's column.
+   Inside a lane, nodes of the same column stack in rows.
+3. Geometry (after routing has said how many tracks each gap needs): columns are
+   as wide as their widest node, gaps as wide as their tracks and the labels that
+   enter the next column, rows as tall as their tallest node, and each lane at
+   least as tall as its title. A system lane holding only cylinders is thin.
+Everything is linear in nodes and edges, apart from sorting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from bprkit.render import style, textfit
+from bprkit.render.scene import Node, Scene
+
+PAD = 8.0           # inside a step box
+ROW_PAD = 6.0      # around a row, across the flow
+TRACK = 7.0         # distance between parallel edges in a gap
+GAP_MIN = 20.0      # a gap with no tracks and no labels
+LABEL_PT = style.SMALL_PT
+BLOCK_GAP = 30.0
+
+
+@dataclass
+class Box:
+    along: float
+    across: float
+    lines: list[str] = field(default_factory=list)
+    """The node's title, wrapped."""
+    badge_rows: list[int] = field(default_factory=list)
+    """How many badges each row of badges holds."""
+
+
+@dataclass
+class Grid:
+    column: dict[str, int]
+    row: dict[str, int]
+    """Global row index (rows of all lanes of all blocks, top to bottom)."""
+    columns: int
+    rows: int
+    lane_rows: list[tuple[str, int, int]]
+    """(lane key, first row, row count) in drawing order."""
+    block_rows: list[tuple[int, int]]
+    """(first row, row count) of each block."""
+    cells: dict[tuple[int, int], list[str]]
+    """(row, column) → nodes, in stacking order (one each, by construction)."""
+
+
+@dataclass
+class Geometry:
+    boxes: dict[str, Box]
+    centre: dict[str, tuple[float, float]]
+    col_u: list[tuple[float, float]]
+    """Each column's extent along the flow."""
+    gap_u: list[tuple[float, float]]
+    """Gap k lies before column k (gap ``columns`` after the last)."""
+    row_v: list[tuple[float, float]]
+    channel_v: list[tuple[float, float]]
+    """Channel r lies above row r (channel ``rows`` below the last)."""
+    lanes: list[tuple[str, str, float, float]]
+    """(key, title, v0, v1)."""
+    along: float
+    across: float
+
+
+def _box(node: Node, direction: str, wrap: int) -> Box:
+    k = node.kind
+    if k in ("start", "end"):
+        w = h = 20.0
+        lines: list[str] = []
+    elif k == "point":
+        w = h = 6.0
+        lines = []
+    elif k in ("fork", "join"):
+        along, across = 7.0, 40.0
+        return Box(along, across)
+    elif k == "branch":
+        lines = textfit.wrap(node.title, style.WRAP_COLUMNS["branch"]) if node.title else []
+        tw, th = textfit.block(lines, style.SMALL_PT)
+        w, h = max(36.0, tw * 1.5 + 16), max(30.0, th * 1.6 + 14)
+    elif k in ("note", "pain", "system"):
+        lines = textfit.wrap(node.title, style.WRAP_COLUMNS["sticky"])
+        tw, th = textfit.block(lines, style.SMALL_PT)
+        w, h = tw + 2 * PAD + (10 if k == "note" else 0), th + 2 * PAD
+    elif k == "use":
+        lines = textfit.wrap(node.title, style.WRAP_COLUMNS["step"]) + (
+            textfit.wrap(node.detail, style.WRAP_COLUMNS["use"]) if node.detail else [])
+        tw, th = textfit.block(lines, style.STEP_PT)
+        w, h = max(tw + 2 * PAD + 8, 70.0), th + 2 * PAD + 8
+    else:  # step
+        lines = textfit.wrap(node.title, wrap)
+        tw, th = textfit.block(lines, style.STEP_PT)
+        for text in (t for t in (node.time, node.detail) if t):
+            tw = max(tw, textfit.points(text, style.SMALL_PT))
+            th += style.SMALL_PT * 1.3
+        rows: list[int] = []
+        used = 0.0
+        room = max(tw, 60.0)
+        for b in node.badges:  # badges fill rows as wide as the text
+            bw = textfit.points(b.text, style.SMALL_PT) + 10
+            if rows and used + bw <= room:
+                rows[-1] += 1
+                used += bw
+            else:
+                rows.append(1)
+                used = bw
+                tw = max(tw, bw)
+        th += len(rows) * (style.SMALL_PT + 8)
+        w, h = max(tw + 2 * PAD, 70.0), th + 2 * PAD
+        box = Box(w, h, lines, rows) if direction == "LR" else Box(h, w, lines, rows)
+        return box
+    return Box(w, h, lines) if direction == "LR" else Box(h, w, lines)
+
+
+def sizes(scene: Scene, wrap: int = style.WRAP_COLUMNS["step"]) -> dict[str, Box]:
+    """Every node's box; step titles wrap at ``wrap`` display columns."""
+    return {key: _box(node, scene.direction, wrap)
+            for block in scene.blocks for key, node in block.nodes.items()}
+
+
+def drops(nodes: dict[str, Node], edges: list) -> set[tuple[str, str]]:
+    """Flow links drawn straight down (or up) into another lane, in the same
+    column: the only way out of one step or shared process and the only way into
+    the next. A chain that zigzags between lanes then takes a column per lane
+    change less, which is what lets a 20-step procedure print on A3."""
+    outs: dict[str, list[str]] = defaultdict(list)
+    ins: dict[str, int] = defaultdict(int)
+    for e in edges:
+        if e.kind == "flow":
+            outs[e.src].append(e.dst)
+            ins[e.dst] += 1
+    return {(a, b[0]) for a, b in outs.items()
+            if len(b) == 1 and ins[b[0]] == 1 and a in nodes and b[0] in nodes
+            and nodes[a].kind in ("step", "use") and nodes[b[0]].kind in ("step", "use")
+            and nodes[a].lane != nodes[b[0]].lane}
+
+
+def _columns(block_nodes: dict[str, Node], edges: list, minimum: dict[str, int],
+             down: set[tuple[str, str]]) -> dict[str, int]:
+    """Longest forward path (Kahn's order; a cycle left unmarked is broken at its
+    earliest node; a drop adds no column), then attached nodes in their step's
+    column."""
+    order = {k: i for i, k in enumerate(block_nodes)}
+    succ: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    indeg = dict.fromkeys(block_nodes, 0)
+    for e in edges:
+        if e.kind == "flow" and e.src in indeg and e.dst in indeg:
+            succ[e.src].append((e.dst, 0 if (e.src, e.dst) in down else 1))
+            indeg[e.dst] += 1
+    column = {k: minimum.get(k, 0) for k in block_nodes}
+    ready = deque(k for k in block_nodes if indeg[k] == 0)
+    done: set[str] = set()
+    pending = sorted(block_nodes, key=order.__getitem__)
+    at = 0
+    while len(done) < len(block_nodes):
+        if not ready:
+            while pending[at] in done:
+                at += 1
+            ready.append(pending[at])
+        node = ready.popleft()
+        if node in done:
+            continue
+        done.add(node)
+        for nxt, step in succ[node]:
+            column[nxt] = max(column[nxt], column[node] + step)
+            indeg[nxt] -= 1
+            if indeg[nxt] == 0:
+                ready.append(nxt)
+    for k, n in block_nodes.items():
+        if n.anchor is not None and n.anchor in column:
+            column[k] = column[n.anchor]
+    return column
+
+
+def grid(scene: Scene) -> Grid:
+    """Columns and rows; a drop whose column turns out to hold a box between its
+    two ends is given up and the columns computed again (at most three rounds;
+    routing draws any drop still blocked around the boxes)."""
+    down = set().union(*(drops(b.nodes, b.edges) for b in scene.blocks))
+    for _ in range(3):
+        g = _grid(scene, down)
+        blocked = {(a, b) for a, b in down
+                   if any(g.cells.get((r, g.column[a]))
+                          for r in range(min(g.row[a], g.row[b]) + 1,
+                                         max(g.row[a], g.row[b])))}
+        if not blocked:
+            break
+        down -= blocked
+    return g
+
+
+def _grid(scene: Scene, down: set[tuple[str, str]]) -> Grid:
+    column: dict[str, int] = {}
+    for block in scene.blocks:
+        minimum = {t: column[a] for t, a in block.match.items() if a in column}
+        column.update(_columns(block.nodes, block.edges, minimum, down))
+    row: dict[str, int] = {}
+    lane_rows: list[tuple[str, int, int]] = []
+    block_rows: list[tuple[int, int]] = []
+    cells: dict[tuple[int, int], list[str]] = {}
+    next_row = 0
+    for block in scene.blocks:
+        first_block_row = next_row
+        by_lane: dict[str, list[str]] = defaultdict(list)
+        for key, node in block.nodes.items():
+            by_lane[node.lane].append(key)
+        for lane in block.lanes:
+            depth: dict[int, int] = defaultdict(int)
+            for key in by_lane.get(lane.key, ()):
+                c = column[key]
+                row[key] = next_row + depth[c]
+                cells.setdefault((row[key], c), []).append(key)
+                depth[c] += 1
+            count = max(depth.values(), default=1)
+            lane_rows.append((lane.key, next_row, count))
+            next_row += count
+        block_rows.append((first_block_row, next_row - first_block_row))
+    columns = max(column.values(), default=0) + 1
+    return Grid(column, row, columns, next_row, lane_rows, block_rows, cells)
+
+
+def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int],
+             gap_labels: list[float], channel_tracks: list[int]) -> Geometry:
+    """Place columns, gaps, rows and channels, given the tracks routing needs and
+    the widest label that enters each column."""
+    col_along = [0.0] * g.columns
+    row_across = [0.0] * g.rows
+    for key, c in g.column.items():
+        col_along[c] = max(col_along[c], boxes[key].along)
+        r = g.row[key]
+        row_across[r] = max(row_across[r], boxes[key].across)
+    gap_u: list[tuple[float, float]] = []
+    col_u: list[tuple[float, float]] = []
+    lane_titles = {lane.key: lane.title for b in scene.blocks for lane in b.lanes}
+    title_size = {k: textfit.block(textfit.wrap(t, style.WRAP_COLUMNS["lane"]), style.LANE_PT)
+                  for k, t in lane_titles.items()}
+    flip = scene.direction == "TB"
+    u = max((h if flip else w for w, h in title_size.values()), default=0.0) + 20
+    for k in range(g.columns + 1):
+        width = max(GAP_MIN, 2 * PAD + gap_tracks[k] * TRACK + gap_labels[k])
+        gap_u.append((u, u + width))
+        u += width
+        if k < g.columns:
+            col_u.append((u, u + col_along[k]))
+            u += col_along[k]
+    along = u
+    row_v: list[tuple[float, float]] = [(0.0, 0.0)] * g.rows
+    channel_v: list[tuple[float, float]] = [(0.0, 0.0)] * (g.rows + 1)
+    lanes: list[tuple[str, str, float, float]] = []
+    v = 0.0
+    block_of_row = {}
+    for n, (first, count) in enumerate(g.block_rows):
+        for r in range(first, first + count):
+            block_of_row[r] = n
+    previous_block = 0
+    for key, first, count in g.lane_rows:
+        if first in block_of_row and block_of_row[first] != previous_block:
+            v += BLOCK_GAP
+            previous_block = block_of_row[first]
+        title_across = (title_size[key][0] if flip else title_size[key][1]) + 16
+        start = v
+        for r in range(first, first + count):
+            ch = PAD / 2 + channel_tracks[r] * TRACK
+            channel_v[r] = (v, v + ch)
+            v += ch
+            height = max(row_across[r], 6.0) + 2 * ROW_PAD
+            if r == first + count - 1 and v + height - start < title_across:
+                height = title_across - (v - start)
+            row_v[r] = (v, v + height)
+            v += height
+        lanes.append((key, lane_titles[key], start, v))
+    channel_v[g.rows] = (v, v + PAD / 2 + channel_tracks[g.rows] * TRACK)
+    v = channel_v[g.rows][1]
+    if lanes:  # the last channel belongs to the last lane
+        k, t, a, _ = lanes[-1]
+        lanes[-1] = (k, t, a, v)
+    centre = {}
+    for key, c in g.column.items():
+        u0, u1 = col_u[c]
+        v0, v1 = row_v[g.row[key]]
+        centre[key] = ((u0 + u1) / 2, (v0 + v1) / 2)
+    return Geometry(boxes, centre, col_u, gap_u, row_v, channel_v, lanes, along, v)
+
+
+@dataclass
+class TitleBlock:
+    """The title, the facts line(s) and the legend, above the lanes."""
+
+    title: list[str]
+    facts: list[str]
+    legend: list[list[tuple[int, float]]]
+    """Rows of (legend item index, width in points)."""
+    width: float
+    height: float
+    legend_top: float
+
+
+LEGEND_ROW = 20.0
+LEGEND_SYMBOL = 26.0
+
+
+def title_block(scene: Scene, width: float) -> TitleBlock:
+    """Fit the title block to ``width`` points (the drawing's width, at least 480)."""
+    width = max(width, 480.0)
+    columns = max(20, int(width / style.FACTS_PT * 2) - 4)
+    title = textfit.wrap(scene.title, max(20, int(width / style.TITLE_PT * 2) - 4))
+    facts = textfit.wrap("　".join(scene.facts), columns)
+    head = textfit.block(title, style.TITLE_PT)
+    body = textfit.block(facts, style.FACTS_PT)
+    rows: list[list[tuple[int, float]]] = [[]]
+    used = textfit.points(scene_legend_heading(scene), style.SMALL_PT) + 16
+    for n, item in enumerate(scene.legend):
+        w = LEGEND_SYMBOL + textfit.points(item.text, style.SMALL_PT) + 14
+        if rows[-1] and used + w > width:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((n, w))
+        used += w
+    legend_h = (len(rows) * LEGEND_ROW + 8) if scene.legend else 0.0
+    legend_top = head[1] + body[1] + 8
+    return TitleBlock(title, facts, rows if scene.legend else [],
+                      max(head[0], body[0], min(width, used)), legend_top + legend_h + 12,
+                      legend_top)
+
+
+def scene_legend_heading(scene: Scene) -> str:
+    from bprkit import messages
+
+    return messages.text(scene.lang, "legend")

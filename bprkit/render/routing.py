@@ -1,0 +1,297 @@
+"""Routing: orthogonal edge paths through the gaps, and places for their labels.
+
+Boxes sit in cells of a grid (layout.py); between the columns run vertical gaps
+and above every row a horizontal channel, and no box lies in either. An edge
+leaves its source on the side facing the flow and enters its target from the
+side facing back, so every path is made of:
+
+- **straight**: same row, no box between: one segment;
+- **drop**: the next step straight below (or above) in another lane, same
+  column, nothing between (layout.drops): one segment, bottom to top;
+- **hop**: target in the next column (or an attached note, system or pain point
+  in the same column): along the source's right gap, one vertical leg;
+- **channel**: anything longer, or back (rework): up or down the source's right
+  gap to the channel above the target's row, along it, and down the target's left
+  gap.
+
+A box is only ever entered or left through a gap, so no segment crosses a box.
+Legs that share a gap or channel get their own tracks (interval partitioning,
+so parallel edges spread out), except legs into the same node or out of the
+same node, which share one as a bus. Labels are put next to the target's entry,
+then nudged along the route until they collide with no box, label or other edge
+(a spatial hash keeps this linear). Gaps keep no room for labels at first; the
+gaps before the targets of labels that found no free place are widened and the
+geometry done again (``bprkit.render._lay``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bprkit.render import layout, style, textfit
+from bprkit.render.scene import Edge, Scene
+
+ARROW = 7.0
+HASH = 48.0
+
+
+@dataclass
+class Leg:
+    edge: int
+    where: str
+    """``gap`` (vertical, along a gap between columns) or ``channel``."""
+    index: int
+    lo: int
+    hi: int
+    """Extent in grid units: rows (2r+1 a row's middle, 2r its channel) for a gap
+    leg, columns (2k a gap, 2k+1 a column) for a channel leg."""
+    group: tuple[str, str]
+    track: int = 0
+
+
+@dataclass
+class Plan:
+    kind: list[str]
+    legs: list[list[Leg]]
+    gap_tracks: list[int]
+    channel_tracks: list[int]
+    gap_labels: list[float]
+
+
+@dataclass
+class Routes:
+    points: list[list[tuple[float, float]]]
+    """Each edge's polyline in (u, v), from the source's side to the target's."""
+    labels: dict[int, tuple[float, float, float, float, list[str]]] = field(default_factory=dict)
+    """Edge index → label box (u0, v0, u1, v1) and its lines."""
+    crowded: set[int] = field(default_factory=set)
+    """Edges whose label found no free place (it overlaps something)."""
+
+
+def label_size(text: str, direction: str) -> tuple[float, float, list[str]]:
+    """(along, across, lines) of an edge label."""
+    lines = [line for part in text.split("\n")
+             for line in textfit.wrap(part, style.WRAP_COLUMNS["edge"])]
+    w, h = textfit.block(lines, style.SMALL_PT, 1.3)
+    w, h = w + 6, h + 4
+    return (w, h, lines) if direction == "LR" else (h, w, lines)
+
+
+def _edges(scene: Scene) -> list[Edge]:
+    return [e for block in scene.blocks for e in block.edges]
+
+
+def plan(scene: Scene, g: layout.Grid) -> Plan:
+    edges = _edges(scene)
+    ins: dict[str, int] = defaultdict(int)
+    outs: dict[str, int] = defaultdict(int)
+    for e in edges:
+        ins[e.dst] += 1
+        outs[e.src] += 1
+    kinds: list[str] = []
+    legs: list[list[Leg]] = []
+    gap_labels = [0.0] * (g.columns + 1)
+    for n, e in enumerate(edges):
+        a, b = g.column[e.src], g.column[e.dst]
+        ra, rb = g.row[e.src], g.row[e.dst]
+        if e.label:
+            along = label_size(e.label, scene.direction)[0]
+            gap_labels[b] = max(gap_labels[b], along + 6)
+        if e.kind == "attach":
+            kinds.append("hop")
+            legs.append([Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb + 1),
+                             ("attach", e.src))])
+        elif b == a and e.kind == "flow" and ra != rb and all(
+                not g.cells.get((r, a)) for r in range(min(ra, rb) + 1, max(ra, rb))):
+            kinds.append("drop")
+            legs.append([])
+        elif b > a and ra == rb and all(not g.cells.get((ra, c)) for c in range(a + 1, b)):
+            kinds.append("straight")
+            legs.append([])
+        elif b == a + 1:
+            kinds.append("hop")
+            group = (("in", e.dst) if ins[e.dst] > 1 else ("out", e.src)) \
+                if ins[e.dst] == 1 or outs[e.src] == 1 else ("edge", str(n))
+            legs.append([Leg(n, "gap", b, *_span(2 * ra + 1, 2 * rb + 1), group)])
+        else:
+            kinds.append("channel")
+            legs.append([
+                Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb), ("out", e.src)),
+                Leg(n, "channel", rb, *_span(2 * (a + 1), 2 * b), ("edge", str(n))),
+                Leg(n, "gap", b, *_span(2 * rb, 2 * rb + 1), ("in", e.dst)),
+            ])
+    gap_tracks = _tracks([leg for ls in legs for leg in ls if leg.where == "gap"],
+                         g.columns + 1)
+    channel_tracks = _tracks([leg for ls in legs for leg in ls if leg.where == "channel"],
+                             g.rows + 1)
+    return Plan(kinds, legs, gap_tracks, channel_tracks, gap_labels)
+
+
+def _span(x: int, y: int) -> tuple[int, int]:
+    return (x, y) if x <= y else (y, x)
+
+
+def _tracks(legs: list[Leg], places: int) -> list[int]:
+    """Give each leg a track in its gap or channel: legs of one group share one;
+    groups whose extents meet or overlap get different ones (fewest tracks)."""
+    groups: dict[tuple[int, tuple[str, str]], list[Leg]] = defaultdict(list)
+    for leg in legs:
+        groups[(leg.index, leg.group)].append(leg)
+    by_place: dict[int, list[tuple[int, int, list[Leg]]]] = defaultdict(list)
+    for (index, _), members in groups.items():
+        lo = min(m.lo for m in members)
+        hi = max(m.hi for m in members)
+        by_place[index].append((lo, hi, members))
+    counts = [0] * places
+    for index, spans in by_place.items():
+        spans.sort(key=lambda s: (s[0], s[1]))
+        busy: list[tuple[int, int]] = []  # (hi, track)
+        free: list[int] = []
+        used = 0
+        for lo, hi, members in spans:
+            while busy and busy[0][0] < lo:
+                heapq.heappush(free, heapq.heappop(busy)[1])
+            if free:
+                track = heapq.heappop(free)
+            else:
+                track, used = used, used + 1
+            heapq.heappush(busy, (hi, track))
+            for m in members:
+                m.track = track
+        counts[index] = used
+    return counts
+
+
+def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
+          far: bool = True) -> Routes:
+    edges = _edges(scene)
+    boxes, centre = geo.boxes, geo.centre
+
+    def gap_u(index: int, track: int) -> float:
+        return geo.gap_u[index][0] + layout.PAD + (track + 0.5) * layout.TRACK
+
+    def channel_v(index: int, track: int) -> float:
+        return geo.channel_v[index][0] + layout.PAD / 4 + (track + 0.5) * layout.TRACK
+
+    def right(key: str) -> tuple[float, float]:
+        u, v = centre[key]
+        return u + boxes[key].along / 2, v
+
+    def left(key: str) -> tuple[float, float]:
+        u, v = centre[key]
+        return u - boxes[key].along / 2, v
+
+    points: list[list[tuple[float, float]]] = []
+    for n, e in enumerate(edges):
+        kind, legs = p.kind[n], p.legs[n]
+        start = right(e.src)
+        if kind == "straight":
+            points.append([start, left(e.dst)])
+        elif kind == "drop":
+            (u, va), (_, vb) = centre[e.src], centre[e.dst]
+            sign = 1 if vb > va else -1
+            points.append([(u, va + sign * boxes[e.src].across / 2),
+                           (u, vb - sign * boxes[e.dst].across / 2)])
+        elif kind == "hop":
+            x = gap_u(legs[0].index, legs[0].track)
+            end = right(e.dst) if e.kind == "attach" else left(e.dst)
+            points.append(_clean([start, (x, start[1]), (x, end[1]), end]))
+        else:
+            x1 = gap_u(legs[0].index, legs[0].track)
+            y = channel_v(legs[1].index, legs[1].track)
+            x2 = gap_u(legs[2].index, legs[2].track)
+            end = left(e.dst)
+            points.append(_clean([start, (x1, start[1]), (x1, y), (x2, y), (x2, end[1]), end]))
+    routes = Routes(points)
+    _place_labels(scene, edges, routes, geo, far)
+    return routes
+
+
+def _clean(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop repeated points and points in the middle of a straight run."""
+    out: list[tuple[float, float]] = []
+    for pt in pts:
+        if out and abs(out[-1][0] - pt[0]) < 0.01 and abs(out[-1][1] - pt[1]) < 0.01:
+            continue
+        if len(out) >= 2:
+            (x0, y0), (x1, y1) = out[-2], out[-1]
+            if (abs(x0 - x1) < 0.01 and abs(x1 - pt[0]) < 0.01) or \
+                    (abs(y0 - y1) < 0.01 and abs(y1 - pt[1]) < 0.01):
+                out[-1] = pt
+                continue
+        out.append(pt)
+    return out
+
+
+class _Hash:
+    """Rectangles in a uniform grid of cells: which stored ones a new one meets."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float, object]]] = \
+            defaultdict(list)
+
+    def _keys(self, r: tuple[float, float, float, float]) -> list[tuple[int, int]]:
+        u0, v0, u1, v1 = r
+        return [(i, j) for i in range(int(u0 // HASH), int(u1 // HASH) + 1)
+                for j in range(int(v0 // HASH), int(v1 // HASH) + 1)]
+
+    def add(self, r: tuple[float, float, float, float], owner: object) -> None:
+        for k in self._keys(r):
+            self.cells[k].append((*r, owner))
+
+    def hits(self, r: tuple[float, float, float, float], ignore: object) -> bool:
+        u0, v0, u1, v1 = r
+        for k in self._keys(r):
+            for a0, b0, a1, b1, owner in self.cells.get(k, ()):
+                if owner != ignore and a0 < u1 and u0 < a1 and b0 < v1 and v0 < b1:
+                    return True
+        return False
+
+
+def _place_labels(scene: Scene, edges: list[Edge], routes: Routes,
+                  geo: layout.Geometry, far: bool) -> None:
+    """Place each label beside its target's entry; with ``far``, also beside any
+    segment of its route."""
+    space = _Hash()
+    for key, (u, v) in geo.centre.items():
+        b = geo.boxes[key]
+        space.add((u - b.along / 2, v - b.across / 2, u + b.along / 2, v + b.across / 2), key)
+    for n, pts in enumerate(routes.points):
+        for (u0, v0), (u1, v1) in itertools.pairwise(pts):
+            space.add((min(u0, u1) - 1, min(v0, v1) - 1, max(u0, u1) + 1, max(v0, v1) + 1),
+                      ("edge", n))
+    for n, e in enumerate(edges):
+        if not e.label:
+            continue
+        along, across, lines = label_size(e.label, scene.direction)
+        pts = routes.points[n]
+        tip_u, tip_v = pts[-1]
+        near = []
+        u1 = tip_u - 3
+        for k in (0, 1):  # beside the entry, above then below, then one step further
+            near.append((u1 - along, tip_v - 2 - across - k * (across + 2), u1,
+                         tip_v - 2 - k * (across + 2)))
+            near.append((u1 - along, tip_v + 2 + k * (across + 2), u1,
+                         tip_v + 2 + across + k * (across + 2)))
+        middles = []  # beside the route's segments, at a quarter, half and three quarters
+        for (a0, b0), (a1, b1) in zip(pts, pts[1:], strict=False):
+            for t in (0.5, 0.25, 0.75):
+                mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
+                if abs(a1 - a0) >= abs(b1 - b0):  # along the flow: above, then below
+                    middles.append((mu - along / 2, mv - across - 2, mu + along / 2, mv - 2))
+                    middles.append((mu - along / 2, mv + 2, mu + along / 2, mv + across + 2))
+                else:  # across the flow: to the right, then to the left
+                    middles.append((mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2))
+                    middles.append((mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2))
+        drop = len(pts) == 2 and pts[0][0] == pts[1][0]
+        candidates = middles + near if drop else near + (middles if far else [])
+        inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0]
+        chosen = next((c for c in inside if not space.hits(c, ("edge", n))), None)
+        if chosen is None:
+            routes.crowded.add(n)
+            chosen = inside[0] if inside else candidates[0]
+        space.add(chosen, ("label", n))
+        routes.labels[n] = (*chosen, lines)

@@ -1,0 +1,470 @@
+"""Scene: what a diagram shows, in the chosen language, before any geometry.
+
+The flow comes from ``bprkit.flow`` (the one wiring of edges): its nodes become
+the scene's steps, fork/join bars, shared-process boxes, start and end; a node
+whose outflow a ``branch`` splits gets a diamond; a path's entry node is passed
+through. Notes, pain points and the system a step works in become small nodes
+attached to their step (drawn in the same column). An edge that goes back to a
+node drawn earlier is rework. Nothing here knows about points or Graphviz.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bprkit import flow, messages
+from bprkit.analysis import Analysis
+from bprkit.model import Bundle, Duration, Process, Step, Use
+from bprkit.render import style
+
+UNITS = {"ja": {"sec": "秒", "min": "分", "hour": "時間", "day": "日", "week": "週"},
+         "en": {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}}
+
+
+@dataclass(frozen=True)
+class Options:
+    lang: str = "ja"
+    direction: str = "LR"
+    heat: bool = False
+    expand: bool = False
+    paper: str | None = None
+
+
+@dataclass(frozen=True)
+class Badge:
+    text: str
+    colour: str
+    solid: bool
+    """Solid fill with white text (a strong step's flags); else pale fill, coloured text."""
+
+
+@dataclass
+class Node:
+    key: str
+    kind: str
+    """step, start, end, branch, fork, join, use, point, note, pain, system."""
+    lane: str
+    title: str = ""
+    time: str = ""
+    badges: list[Badge] = field(default_factory=list)
+    fill: str = "white"
+    border: str = style.PLAIN_BORDER
+    pen: float = 1.0
+    dashed: bool = False
+    strike: bool = False
+    detail: str = ""
+    """A second small line (compare: minutes before → after)."""
+    anchor: str | None = None
+    """For attached nodes (note, pain, system): the step they belong to."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    dst: str
+    label: str = ""
+    kind: str = "flow"
+    """flow, rework (back to an earlier node), attach (note/system), repeat (use × N)."""
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: str
+    title: str
+    role: str
+
+
+@dataclass
+class Block:
+    """One process drawn as lanes (compare draws two blocks)."""
+
+    lanes: list[Lane] = field(default_factory=list)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    match: dict[str, str] = field(default_factory=dict)
+    """Compare: a To-Be node → the As-Is node it should line up with."""
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    symbol: str
+    """badge, digital, strong, plain, rework, parallel, use, note, pain, system,
+    heat, mark_removed, mark_changed, mark_added, mark_same."""
+    text: str
+    colour: str = ""
+
+
+@dataclass
+class Scene:
+    lang: str
+    direction: str
+    title: str
+    facts: list[str]
+    blocks: list[Block]
+    legend: list[LegendItem]
+
+
+def duration_text(d: Duration | None, lang: str) -> str:
+    """A duration as written: 5分, 3〜5分, 10〜15〜25分 (3-5 min in English)."""
+    if d is None:
+        return ""
+    values = [d.low] + ([d.mode] if d.mode is not None else []) + (
+        [d.high] if d.high != d.low else [])
+    nums = ("〜" if lang == "ja" else "-").join(f"{v:g}" for v in values)
+    return f"{nums}{UNITS[lang][d.unit]}" if lang == "ja" else f"{nums} {UNITS[lang][d.unit]}"
+
+
+def tag_name(tag: str, lang: str) -> str:
+    return messages.text(lang, f"tag_{tag}")
+
+
+class _Builder:
+    def __init__(self, analysis: Analysis, bundle: Bundle | None, options: Options,
+                 prefix: str, marks: dict[str, str], before: dict[str, str]) -> None:
+        self.analysis, self.bundle, self.options = analysis, bundle, options
+        self.prefix, self.marks, self.before = prefix, marks, before
+        self.waits: dict[str, str] = {}
+        """A step's node → its wait, written on every edge into it."""
+        self.block = Block()
+        self.used: set[str] = set()
+        self.hours = {s.id: s.annual_hours or 0.0 for s in analysis.steps}
+        self.top = max(self.hours.values(), default=0.0)
+        self.strong = style.strong_steps(self.hours)
+        self.lane_keys: set[str] = set()
+        self.counter = 0
+        self.copies: dict[str, int] = {}
+
+    @property
+    def lang(self) -> str:
+        return self.options.lang
+
+    def add_lanes(self, process: Process, qualifier: str) -> None:
+        for lane in process.lanes:
+            key = f"{qualifier}{lane.id}"
+            if key in self.lane_keys:
+                continue
+            self.lane_keys.add(key)
+            role = messages.text(self.lang, f"role_{lane.role}")
+            title = (f"{qualifier.rstrip('.')}: " if qualifier else "") + lane.title
+            self.block.lanes.append(Lane(key, f"{title}（{role}）" if self.lang == "ja"
+                                         else f"{title} ({role})", lane.role))
+
+    def add(self, node: Node) -> str:
+        if node.lane not in self.lane_keys:
+            node.lane = self.block.lanes[0].key if self.block.lanes else ""
+        self.block.nodes[node.key] = node
+        return node.key
+
+    def synthetic(self, kind: str, lane: str) -> str:
+        self.counter += 1
+        return self.add(Node(f"{self.prefix}{kind}{self.counter}", kind, lane))
+
+    # ── steps ──
+    def step(self, step: Step, process: Process, qualifier: str) -> str:
+        run_id = f"{qualifier}{step.id}"
+        colour = style.step_colour(step.tags)
+        strong = run_id in self.strong and not self.options.heat
+        node = Node(f"{self.prefix}s_{run_id}", "step", f"{qualifier}{step.lane}",
+                    title=step.title, time=duration_text(step.duration, self.lang))
+        for tag in step.tags:
+            if tag in style.FLAG_COLOURS:
+                self.used.add("flag:" + tag)
+                node.badges.append(Badge(tag_name(tag, self.lang), style.FLAG_COLOURS[tag],
+                                         strong))
+            elif tag in style.DIGITAL_TAGS:
+                self.used.add("digital:" + tag)
+                node.badges.append(Badge(tag_name(tag, self.lang), style.DIGITAL_COLOUR, False))
+        if strong:
+            self.used.add("strong")
+            node.border, node.pen = colour or style.EDGE, 2.5
+            node.fill = style.tint(colour or style.EDGE, 0.12)
+        elif self.hours.get(run_id):
+            self.used.add("plain")
+        if self.options.heat:
+            node.fill = style.heat(self.hours.get(run_id, 0.0), self.top)
+            self.used.add("heat")
+        mark = self.marks.get(run_id)
+        if mark:
+            self.mark(node, mark, step)
+        key = self.add(node)
+        for kind, texts in (("note", step.notes), ("pain", step.pains)):
+            for text in texts:
+                self.counter += 1
+                self.used.add(kind)
+                self.add(Node(f"{self.prefix}{kind}{self.counter}", kind, node.lane,
+                              title=text, fill=style.STICKY[kind], anchor=key))
+                self.block.edges.append(Edge(key, f"{self.prefix}{kind}{self.counter}",
+                                             kind="attach"))
+        system = process.lane(step.system) if step.system else None
+        if system is not None:
+            self.counter += 1
+            self.used.add("system")
+            marker = self.add(Node(f"{self.prefix}sys{self.counter}", "system",
+                                   f"{qualifier}{system.id}", title=system.title,
+                                   fill=style.STICKY["system"], anchor=key))
+            self.block.edges.append(Edge(key, marker, kind="attach"))
+        return key
+
+    def mark(self, node: Node, mark: str, step: Step) -> None:
+        self.used.add("mark_" + mark)
+        colour = style.MARKS[mark]
+        if mark == "same":
+            node.border, node.pen, node.fill = colour, 1.0, "#f8f9f9"
+            node.badges = [Badge(b.text, style.MARKS["same"], False) for b in node.badges]
+            return
+        node.badges.insert(0, Badge(messages.text(self.lang, "mark_" + mark), colour, True))
+        node.border, node.pen = colour, 3.0
+        node.dashed = node.strike = mark == "removed"
+        before = self.before.get(step.id)
+        if mark == "changed" and before:
+            node.detail = f"{before} → {node.time}"
+
+    # ── flow ──
+    def process(self, process: Process, qualifier: str) -> tuple[str, str]:
+        """The nodes and edges of one process's flow; its entry and exit nodes."""
+        g = flow.build(process)
+        first = f"{qualifier}{process.lanes[0].id}" if process.lanes else ""
+        steps = list(process.steps())
+        last = f"{qualifier}{steps[-1].lane}" if steps else first
+        node_of: dict[str, tuple[str, str]] = {}  # flow node → (entry, exit) in the scene
+        lane_of: dict[str, str] = {}
+        preds: dict[str, list[str]] = {}
+        for src, outs in g.edges.items():
+            for dst in outs:
+                preds.setdefault(dst, []).append(src)
+        fork_of = {join: fork for fork, join in g.joins.items()}
+        for name in g.nodes:
+            lane = next((lane_of[p] for p in preds.get(name, ()) if p in lane_of), first)
+            if name in fork_of:  # a join stands in its fork's lane
+                lane = lane_of.get(fork_of[name], lane)
+            if name == flow.START:
+                kind = "start" if not qualifier else "point"
+                key = self.synthetic(kind, first)
+                node_of[name] = (key, key)
+            elif name == flow.FINISH:
+                kind = "end" if not qualifier else "point"
+                key = self.synthetic(kind, last)
+                node_of[name] = (key, key)
+            elif name in g.steps:
+                key = self.step(g.steps[name], process, qualifier)
+                lane = f"{qualifier}{g.steps[name].lane}"
+                node_of[name] = (key, key)
+            elif name in g.uses:
+                node_of[name] = self.use(g.uses[name], qualifier, lane)
+            elif name.startswith("#fork") or name.startswith("#join"):
+                key = self.synthetic(name[1:5], lane)
+                self.used.add("parallel")
+                node_of[name] = (key, key)
+            else:  # a path's entry: passed through unless a branch splits it
+                node_of[name] = ("", "")
+            lane_of[name] = self.block.nodes[node_of[name][1]].lane if node_of[name][1] \
+                else lane
+        self.wire(g, node_of, lane_of)
+        return node_of[flow.START][0], node_of[flow.FINISH][1]
+
+    def wire(self, g: flow.FlowGraph, node_of: dict[str, tuple[str, str]],
+             lane_of: dict[str, str]) -> None:
+        def entries(name: str) -> list[str]:
+            """Scene entry nodes of a flow node (a passed-through path: its successors)."""
+            if node_of[name][0]:
+                return [node_of[name][0]]
+            return [e for nxt in g.successors(name) for e in entries(nxt)]
+
+        for src in g.nodes:
+            outs = {d: p for d, p in g.edges.get(src, {}).items() if p > 0}
+            tail = node_of[src][1]
+            if src in g.branches:
+                branch = g.branches[src]
+                diamond = self.add(Node(f"{tail or src}#b", "branch",
+                                        lane_of.get(src, ""), title=branch.label or ""))
+                if tail:
+                    self.connect(tail, diamond, "")
+                else:  # a branch first in a path: the fork feeds the diamond
+                    node_of[src] = (diamond, diamond)
+                for dst, p in outs.items():
+                    for target in entries(dst):
+                        self.connect(diamond, target, f"{p * 100:g}%")
+                continue
+            if not tail:
+                continue
+            for dst in outs:
+                for target in entries(dst):
+                    self.connect(tail, target, "")
+
+    def connect(self, src: str, dst: str, label: str) -> None:
+        parts = [label] if label else []
+        wait = self.waits.get(dst)
+        if wait:
+            parts.append(messages.text(self.lang, "diagram_wait", time=wait))
+        self.block.edges.append(Edge(src, dst, "\n".join(parts)))
+
+    def use(self, use: Use, qualifier: str, lane: str) -> tuple[str, str]:
+        callee = self.bundle.process(use.process) if self.bundle else None
+        times = f"×{use.times:g}" if use.times != 1 else ""
+        if self.options.expand and callee is not None:
+            k = self.copies[callee.id] = self.copies.get(callee.id, 0) + 1
+            inner = f"{qualifier}{callee.id}." if k == 1 else f"{qualifier}{callee.id}[{k}]."
+            self.add_lanes(callee, inner)
+            self.note_waits(callee, inner)
+            entry, exit_ = self.process(callee, inner)
+            if times:
+                self.block.edges.append(Edge(exit_, entry, times, "repeat"))
+            return entry, exit_
+        self.used.add("use")
+        self.counter += 1
+        title = callee.title if callee else use.process
+        key = self.add(Node(f"{self.prefix}u{self.counter}", "use", lane,
+                            title=f"▶ {use.process} {times}".rstrip(),
+                            detail=title, fill="#eaf2f8"))
+        return key, key
+
+    def note_waits(self, process: Process, qualifier: str) -> None:
+        for step in process.steps():
+            if step.wait is not None:
+                self.waits[f"{self.prefix}s_{qualifier}{step.id}"] = duration_text(
+                    step.wait, self.lang)
+
+
+def _block(analysis: Analysis, bundle: Bundle | None, options: Options, prefix: str,
+           marks: dict[str, str], before: dict[str, str] | None = None) -> _Builder:
+    b = _Builder(analysis, bundle, options, prefix, marks, before or {})
+    b.add_lanes(analysis.process, "")
+    b.note_waits(analysis.process, "")
+    b.process(analysis.process, "")
+    _mark_rework(b)
+    return b
+
+
+def _mark_rework(b: _Builder) -> None:
+    """Edges that close a loop (back edges of a depth-first walk from the start,
+    successors in the order written) are rework."""
+    block = b.block
+    succ: dict[str, list[int]] = {}
+    for n, e in enumerate(block.edges):
+        if e.kind == "flow":
+            succ.setdefault(e.src, []).append(n)
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    back: set[int] = set()
+    for root in block.nodes:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(succ.get(root, ())))]
+        while stack:
+            node, it = stack[-1]
+            for n in it:
+                dst = block.edges[n].dst
+                if state.get(dst) == 1:
+                    back.add(n)
+                elif dst not in state:
+                    state[dst] = 1
+                    stack.append((dst, iter(succ.get(dst, ()))))
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+    if back:
+        b.used.add("rework")
+    block.edges = [Edge(e.src, e.dst, e.label, "rework") if n in back else e
+                   for n, e in enumerate(block.edges)]
+
+
+def _facts(analysis: Analysis, lang: str) -> list[str]:
+    p, m = analysis.process, analysis.metrics
+    t = messages.text
+    facts = []
+    if p.owner:
+        facts.append(t(lang, "diagram_owner", owner=p.owner))
+    if m.cases_per_year is not None:
+        facts.append(t(lang, "diagram_volume", cases=f"{m.cases_per_year:,.0f}"))
+        facts.append(t(lang, "diagram_hours", hours=f"{m.annual_staff_hours:,.0f}"))
+    facts.append(_lead(analysis, lang))
+    facts.append(t(lang, "diagram_visits", visits=f"{m.resident.visits:.1f}"))
+    return facts
+
+
+def _lead(analysis: Analysis, lang: str) -> str:
+    m = analysis.metrics
+    if m.lead_time_days >= 1:
+        return messages.text(lang, "diagram_lead", days=f"{m.lead_time_days:.1f}")
+    return messages.text(lang, "diagram_lead_hours", hours=f"{m.lead_time_hours:.1f}")
+
+
+def _legend(used: set[str], lang: str, strong_count: int) -> list[LegendItem]:
+    t = messages.text
+    items: list[LegendItem] = []
+    for tag, colour in style.FLAG_COLOURS.items():
+        if "flag:" + tag in used:
+            items.append(LegendItem("badge", tag_name(tag, lang), colour))
+    for tag in style.DIGITAL_TAGS:
+        if "digital:" + tag in used:
+            items.append(LegendItem("digital", tag_name(tag, lang), style.DIGITAL_COLOUR))
+    if "strong" in used:
+        items.append(LegendItem("strong", t(lang, "legend_strong", count=strong_count),
+                                style.EDGE))
+    for key in ("rework", "parallel", "use", "note", "pain", "system", "heat",
+                "mark_removed", "mark_changed", "mark_added", "mark_same"):
+        if key in used:
+            items.append(LegendItem(key, t(lang, "legend_" + key),
+                                    style.MARKS.get(key[5:], style.REWORK)))
+    return items
+
+
+def diagram(analysis: Analysis, bundle: Bundle | None, options: Options) -> Scene:
+    """The scene of one analysed process."""
+    b = _block(analysis, bundle, options, "", {})
+    return Scene(options.lang, options.direction, analysis.process.title,
+                 _facts(analysis, options.lang), [b.block],
+                 _legend(b.used, options.lang, len(b.strong)))
+
+
+def compare_marks(asis: Analysis, tobe: Analysis) -> tuple[dict[str, str], dict[str, str],
+                                                             dict[str, str]]:
+    """Marks for the As-Is (removed, changed, same) and the To-Be (changed, added,
+    same) as bprkit.diff matches steps (replaces, then ids, then labels), and the
+    As-Is step each To-Be step lines up with."""
+    from bprkit import diff
+
+    match = diff.match(asis.graph.runs, tobe.graph.runs)
+    a_marks = {rid: status for rid, status in match.status.items() if "." not in rid}
+    b_marks, pairs = {}, {}
+    for run in tobe.graph.runs:
+        if "." in run.id:
+            continue
+        found = match.asis_of.get(run.id, ())
+        if not found:
+            b_marks[run.id] = "added"
+            continue
+        pairs[run.id] = found[0]
+        changed = any(match.status.get(a) != "same" for a in found) or len(found) > 1
+        b_marks[run.id] = "changed" if changed else "same"
+    return a_marks, b_marks, pairs
+
+
+def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
+               tobe_bundle: Bundle | None, options: Options) -> Scene:
+    """As-Is above To-Be: unchanged steps grey, changed ones with their minutes
+    before → after, removed ones struck through, added ones outlined."""
+    a_marks, b_marks, pairs = compare_marks(asis, tobe)
+    minutes = {s.id: duration_text(s.duration, options.lang) for s in asis.process.steps()}
+    before = {tid: minutes.get(aid, "") for tid, aid in pairs.items()}
+    first = _block(asis, bundle, options, "a_", a_marks)
+    second = _block(tobe, tobe_bundle, options, "b_", b_marks, before)
+    second.block.match = {f"b_s_{t}": f"a_s_{a}" for t, a in pairs.items()}
+    lang = options.lang
+    for b, word in ((first, "as_is"), (second, "to_be")):
+        b.block.lanes = [Lane(lane.key, f"{messages.text(lang, 'diagram_' + word)} | "
+                              f"{lane.title}", lane.role) for lane in b.block.lanes]
+    t = messages.text
+    ma, mb = asis.metrics, tobe.metrics
+    facts = []
+    if ma.cases_per_year is not None and mb.cases_per_year is not None:
+        facts.append(t(lang, "diagram_hours_change", before=f"{ma.annual_staff_hours:,.0f}",
+                       after=f"{mb.annual_staff_hours:,.0f}"))
+    facts.append(f"{_lead(asis, lang)} → {_lead(tobe, lang)}")
+    facts.append(t(lang, "diagram_visits_change", before=f"{ma.resident.visits:.1f}",
+                   after=f"{mb.resident.visits:.1f}"))
+    title = t(lang, "diagram_compare_title", title=asis.process.title)
+    used = first.used | second.used
+    return Scene(lang, options.direction, title, facts, [first.block, second.block],
+                 _legend(used, lang, len(first.strong) + len(second.strong)))
