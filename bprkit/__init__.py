@@ -9,6 +9,7 @@ The public API. Everything not listed in ``__all__`` is internal.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from bprkit import source
@@ -36,7 +37,12 @@ if TYPE_CHECKING:
     from bprkit.analysis import Analysis
     from bprkit.estimate import Estimate
     from bprkit.redesign import Redesign
-    from bprkit.render.dot import Diagram
+    from bprkit.render import Drawing
+
+if "IPython" in sys.modules:  # Jupyter: processes and analyses display as diagrams
+    from bprkit import notebook as _notebook
+
+    _notebook.register()
 
 __version__ = "0.1.0"
 
@@ -128,23 +134,24 @@ def redesign_process(path: str, *, process: str | None = None,
 
 
 def diagram(path: str, *, process: str | None = None, compare: str | None = None,
-            redesigned: bool = False, lang: str = "ja", heat: bool = False) -> Diagram:
+            redesigned: bool = False, lang: str = "ja", heat: bool = False,
+            paper: str | None = None, direction: str = "LR") -> Drawing:
     """A swimlane diagram that Jupyter shows inline and ``.save(path)`` writes:
     the process, or As-Is above To-Be (``compare`` names a To-Be file, or
     ``redesigned=True`` draws the automatic redesign)."""
+    from bprkit import render
     from bprkit.analysis import analyze_process
-    from bprkit.render import dot
 
     asis, bundle = _chosen(path, process)
-    options = dot.RenderOptions(lang=lang, heat=heat)
+    options = render.Options(lang=lang, heat=heat, paper=paper, direction=direction)
     analysis = analyze_process(asis, bundle)
     if compare is None and not redesigned:
-        return dot.Diagram(dot.diagram(analysis, bundle, options))
+        return render.diagram(analysis, bundle, options)
     if compare is not None:
         tobe_bundle = load(compare)
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == asis.id), own[0])
     else:
         tobe, tobe_bundle = redesign_process(path, process=process, lang=lang).process, bundle
-    return dot.Diagram(dot.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
-                                      tobe_bundle, options))
+    return render.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
+                             tobe_bundle, options)

@@ -105,12 +105,6 @@ class Analysis:
             ],
         }
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows an analysis as its swimlane diagram."""
-        from bprkit.render import dot
-
-        return dot.svg(dot.diagram(self, self.bundle))
-
     def to_frame(self) -> pd.DataFrame:
         """The steps as a pandas DataFrame, one row a step (pandas is imported here)."""
         try:

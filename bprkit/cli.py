@@ -581,9 +581,25 @@ def run_check(args: argparse.Namespace, lang: str) -> int:
     return EXIT_OK if report.ok else EXIT_ERRORS
 
 
+def _label_sample(args: argparse.Namespace) -> list[str]:
+    """The start of the first input file (the first .bpr of a folder): what the
+    language of the output follows when the locale is neither ja nor en."""
+    paths = [getattr(args, name) for name in ("file", "asis") if getattr(args, name, None)]
+    paths += list(getattr(args, "paths", None) or ())
+    for path in paths[:1]:
+        try:
+            if os.path.isdir(path):
+                path = next(iter(sorted(find_files([path]))), path)
+            with open(path, "rb") as fh:
+                return [fh.read(65536).decode("utf-8", "replace")]
+        except OSError:
+            return []
+    return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    lang = args.lang or messages.default_language()
+    lang = args.lang or messages.default_language(texts=_label_sample(args))
     try:
         command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
                    "compare": run_estimate, "redesign": run_redesign,

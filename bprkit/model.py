@@ -272,13 +272,6 @@ class Process:
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps() if s.id == step_id), None)
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows a process as its swimlane diagram (a process that ``use``s
-        others needs its bundle: ``bprkit.analyze(path)`` displays with them)."""
-        from bprkit.analysis import analyze_process
-
-        return analyze_process(self)._repr_svg_()
-
     def kind_of(self, step: Step) -> str | None:
         """The step's kind: a kind tag if it has one, else its lane's role."""
         for tag in step.tags:

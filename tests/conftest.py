@@ -30,7 +30,7 @@ def codes(report: CheckReport) -> list[str]:
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             stdin: str | None = None) -> subprocess.CompletedProcess:
     """``python -m bprkit ARGS`` in a subprocess, as a user would run it."""
-    full_env = {**os.environ, "LANG": "C.UTF-8", **(env or {})}
+    full_env = {**os.environ, "LANG": "en_US.UTF-8", **(env or {})}
     full_env.pop("LC_ALL", None)
     return subprocess.run([sys.executable, "-m", "bprkit", *args], capture_output=True,
                           text=True, cwd=cwd or ROOT, env=full_env, input=stdin, timeout=120)

@@ -55,6 +55,11 @@ def test_default_language_from_locale() -> None:
     assert messages.default_language({"LANG": "en_US.UTF-8"}) == "en"
     assert messages.default_language({"LC_ALL": "ja_JP.UTF-8", "LANG": "C"}) == "ja"
     assert messages.default_language({}) == "en"
+    # no ja/en locale: the language of the labels
+    assert messages.default_language({"LANG": "C.UTF-8"}, ["step a 「受付」"]) == "ja"
+    assert messages.default_language({}, ["step a \"receive\""]) == "en"
+    assert messages.default_language({"LANG": "de_DE.UTF-8"}, ["lane 窓口"]) == "ja"
+    assert messages.default_language({"LANG": "en_GB.UTF-8"}, ["lane 窓口"]) == "en"
 
 
 def test_every_code_is_documented() -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import bprkit
-from bprkit.render import dot
+from bprkit import render
+from bprkit.render import scene as scenes
 
 from .conftest import CORPUS, FIXTURES, PROCESSES, run_cli
 
@@ -19,11 +20,16 @@ RENDER = FIXTURES / "render"
 needs_dot = pytest.mark.skipif(shutil.which("neato") is None,
                                reason="Graphviz is not installed (make setup installs it)")
 SVG = "{http://www.w3.org/2000/svg}"
+A3 = (1190.55, 841.89)
 
 
-def _diagram(path: Path, process: str | None = None, **options: object) -> object:
+def _diagram(path: Path, process: str | None = None, **options: object) -> render.Drawing:
     analysis = bprkit.analyze(str(path), process=process)
-    return dot.diagram(analysis, bprkit.load(str(path)), dot.RenderOptions(**options))
+    return render.diagram(analysis, bprkit.load(str(path)), render.Options(**options))
+
+
+def _texts(svg: str) -> str:
+    return "".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
 
 
 def test_golden_dot_is_deterministic() -> None:
@@ -35,14 +41,23 @@ def test_golden_dot_is_deterministic() -> None:
     assert source == golden.read_text(encoding="utf-8")
 
 
+def test_graphviz_only_draws() -> None:
+    """Every node is pinned and every edge carries its route: neato -n2 routes nothing."""
+    source = _diagram(PROCESSES / "kaigo_nintei.bpr").source
+    edges = re.findall(r"^\s*\S+ -> \S+ \[(.*?)\]$", source, re.M | re.S)
+    assert edges and all('pos="' in e for e in edges)
+    nodes = re.findall(r"^\s*\"?[^\s\"]+\"? \[(.*?)\]$", source, re.M | re.S)
+    assert all("!" in n for n in nodes if "pos=" in n)
+
+
 def test_diagram_holds_every_element() -> None:
     source = _diagram(RENDER / "small.bpr", "小さな手続").source
-    for expected in ("申請者（住民）", "窓口（窓口）", "shape=diamond", "10%", "90%",
-                     "待ち 10分", "3〜5分", "▶ sub ×2", "shape=note", "shape=cylinder",
-                     "shape=doublecircle", "style=dashed", "BGCOLOR=\"#8c6d46\"",
-                     "毎回同じことを書く", "RPA の候補", "凡例", "年 1,200 件"):
+    for expected in ("申請者", "（住民）", "窓口（窓口）", "shape=diamond", "10%", "90%",
+                     "待ち", "10分", "3〜5分", "▶ sub ×2", "shape=note", "shape=cylinder",
+                     "shape=doublecircle", "style=dashed", "#8c6d46",
+                     "毎回同じ", "RPA の候補", "凡例", "年 1,200 件"):
         assert expected in source, expected
-    assert source.count("fillcolor=\"#333333\"") >= 3  # fork, join and the end event
+    assert source.count('fillcolor="#333333"') >= 3  # fork, join and the end event
 
 
 def test_expand_inlines_the_called_process() -> None:
@@ -50,6 +65,7 @@ def test_expand_inlines_the_called_process() -> None:
     expanded = _diagram(RENDER / "small.bpr", "小さな手続", expand=True).source
     assert "sub: 係長" not in collapsed and "▶ sub" in collapsed
     assert "sub: 係長" in expanded and "s_sub.決裁" in expanded and "▶ sub" not in expanded
+    assert "×2" in expanded  # the loop back for use × 2
 
 
 def test_legend_lists_only_what_is_used() -> None:
@@ -57,6 +73,20 @@ def test_legend_lists_only_what_is_used() -> None:
     legend = source[source.index("凡例"):]
     assert "転記" in legend and "押印" in legend
     assert "FAX" not in legend and "郵送" not in legend and "手戻り" not in legend
+    assert "--expand" not in source  # no CLI options in a workshop legend
+
+
+def test_colour_picks_out_the_top_fifth() -> None:
+    """Only the steps with the most hours are strong; the rest are plain."""
+    analysis = bprkit.analyze(str(PROCESSES / "tenshutsu.bpr"))
+    s = scenes.diagram(analysis, analysis.bundle, render.Options())
+    steps = [n for n in s.blocks[0].nodes.values() if n.kind == "step"]
+    strong = [n for n in steps if n.pen > 2]
+    assert 1 <= len(strong) <= max(1, -(-len(steps) // 5))
+    hours = {f"s_{x.id}": x.annual_hours or 0 for x in analysis.steps}
+    weakest_strong = min(hours[n.key] for n in strong)
+    assert all(hours[n.key] <= weakest_strong for n in steps if n not in strong)
+    assert any("上位 1/5" in item.text for item in s.legend)
 
 
 @needs_dot
@@ -67,13 +97,13 @@ def test_labels_render_literally_and_safely(tmp_path: Path) -> None:
                     f'  step s "{nasty}" @l 1min {{ note "{nasty}" }}\n}}\n', encoding="utf-8")
     label = bprkit.load(str(path)).root.processes[0].lanes[0].label
     assert label == 'a"b\\c<d>{e}&f\n<script>alert(1)</script>'
-    svg = dot.svg(_diagram(path))
+    svg = _diagram(path).svg()
     root = ET.fromstring(svg)  # well-formed XML: nothing from the input became markup
     assert not list(root.iter(f"{SVG}script"))
     assert "<script" not in svg
-    texts = "".join(t.text or "" for t in root.iter(f"{SVG}text"))
-    assert "<script>alert(1)</script>" in texts
-    assert 'a"b\\c<d>{e}&f' in texts
+    texts = _texts(svg)
+    assert "alert(1)" in texts and "<script>" in texts
+    assert "{e}&f" in texts
 
 
 @needs_dot
@@ -82,20 +112,21 @@ def test_labels_render_literally_and_safely(tmp_path: Path) -> None:
 def test_every_file_renders_to_png_and_svg(tmp_path: Path, path: Path) -> None:
     bundle = bprkit.load(str(path))
     for process in bundle.root.processes:
-        graph = dot.diagram(bprkit.analyze(str(path), process=process.id), bundle)
+        drawing = render.diagram(bprkit.analyze(str(path), process=process.id), bundle)
         out = tmp_path / f"{process.id}.png"
-        dot.write(graph, "png", str(out))
+        assert render.write(drawing, "png", str(out)) == [str(out)]
         assert out.read_bytes().startswith(b"\x89PNG")
-        root = ET.fromstring(dot.svg(graph))
-        texts = "".join(t.text or "" for t in root.iter(f"{SVG}text")).replace(" ", "")
-        for lane in process.lanes:
-            assert lane.title.replace(" ", "") in texts
+        texts = _texts(drawing.svg()).replace(" ", "")
+        for step in process.steps():  # every step's words are drawn (wrapped, maybe)
+            assert step.title.replace(" ", "").replace("\n", "")[:4] in texts
 
 
 @needs_dot
 def test_heat_colours_steps_by_hours() -> None:
+    from bprkit.render import style
+
     source = _diagram(CORPUS / "juminhyo.bpr", heat=True).source
-    assert dot.HEAT[-1] in source and "年間時間" in source
+    assert style.HEAT[-1] in source and "年間時間" in source
 
 
 @needs_dot
@@ -109,15 +140,106 @@ def test_cli_render_formats_and_atomic_output(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.dot", "x.pdf", "x.png", "x.svg"]
 
 
+@pytest.mark.parametrize("name", ["plan.jpg", "plan.xlsx", "plan"])
+def test_cli_refuses_unknown_or_mismatched_extensions(tmp_path: Path, name: str) -> None:
+    out = tmp_path / name
+    args = ["--format", "svg"] if name == "plan" else []
+    r = run_cli("render", str(PROCESSES / "tenshutsu.bpr"), "-o", str(out), *args)
+    if name == "plan":  # no extension: --format decides
+        assert r.returncode == 0 and out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+        return
+    assert r.returncode == 2 and "svg, png, pdf, dot" in r.stderr
+    assert not out.exists()
+    r = run_cli("render", str(PROCESSES / "tenshutsu.bpr"), "-o", str(tmp_path / "a.png"),
+                "--format", "svg")
+    assert r.returncode == 2 and not (tmp_path / "a.png").exists()
+
+
+def _mediabox(data: bytes) -> list[tuple[float, float]]:
+    import io
+
+    from pypdf import PdfReader
+
+    return [(float(p.mediabox.width), float(p.mediabox.height))
+            for p in PdfReader(io.BytesIO(data)).pages]
+
+
 @needs_dot
-def test_cli_paper_a3_is_a_landscape_pdf(tmp_path: Path) -> None:
-    out = tmp_path / "a3.pdf"
-    r = run_cli("render", str(PROCESSES / "kaigo_nintei.bpr"), "--paper", "a3", "-o", str(out))
+@pytest.mark.parametrize("paper", ["a3", "a4"])
+def test_cli_paper_is_exactly_the_sheet(tmp_path: Path, paper: str) -> None:
+    out = tmp_path / f"{paper}.pdf"
+    r = run_cli("render", str(PROCESSES / "kaigo_nintei.bpr"), "--paper", paper, "-o", str(out))
     assert r.returncode == 0, r.stderr
-    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)", out.read_bytes())
-    width, height = float(box.group(1)), float(box.group(2))
-    assert width > height and width <= 1191.5 and height <= 842.5
-    assert width >= 1100 or height >= 800  # scaled to fill the sheet
+    want = render.style.PAPER_PT[paper]
+    for width, height in _mediabox(out.read_bytes()):
+        assert abs(width - want[0]) <= 1 and abs(height - want[1]) <= 1
+    svg = tmp_path / f"{paper}.svg"
+    r = run_cli("render", str(PROCESSES / "kaigo_nintei.bpr"), "--paper", paper, "-o", str(svg),
+                "--direction", "TB")
+    root = ET.fromstring(svg.read_text(encoding="utf-8"))
+    assert abs(float(root.get("width").rstrip("pt")) - want[0]) <= 1
+    assert abs(float(root.get("height").rstrip("pt")) - want[1]) <= 1
+
+
+@pytest.mark.parametrize("path", sorted([*PROCESSES.glob("*.bpr"), *CORPUS.glob("*.bpr")]),
+                         ids=lambda p: p.name)
+def test_up_to_20_steps_print_on_a3_at_9pt(path: Path) -> None:
+    """Step labels on A3 at 9 pt or more: the step title's font size times the
+    page's scale, read from the DOT that Graphviz prints (size! fits the sheet)."""
+    bundle = bprkit.load(str(path))
+    for process in bundle.root.processes:
+        if len(list(process.steps())) > 20:
+            continue
+        drawing = _diagram(path, process.id, paper="a3")
+        assert len(drawing.pages) == 1
+        assert _printed_step_pt(drawing.source) >= 9.0, process.id
+
+
+def _printed_step_pt(source: str) -> float:
+    """A step title's size on paper, from the DOT: the step nodes' font size times
+    the scale Graphviz applies to fit the drawing (corner1 at its far corner) into
+    ``size``, checked to be the A3 sheet."""
+    size = re.search(r'size="([\d.]+),([\d.]+)!"', source)
+    assert size and abs(float(size.group(1)) * 72 - A3[0]) < 1
+    assert abs(float(size.group(2)) * 72 - A3[1]) < 1
+    corner = re.search(r'corner1 \[.*?pos="([\d.]+),([\d.]+)!"', source, re.S)
+    scale = min(A3[0] / float(corner.group(1)), A3[1] / float(corner.group(2)))
+    fonts = [float(m) for m in re.findall(r'fontsize=([\d.]+)[^\n]*label=<<TABLE', source)]
+    fonts += [float(m) for m in re.findall(r'label=<<TABLE[^\n]*fontsize=([\d.]+)', source)]
+    return min(fonts) * scale
+
+
+def _generated(steps: int) -> str:
+    lanes = ["住民", "窓口", "審査", "係長"]
+    body = [f'  lane {name} 「{name}」 : {role}' for name, role in
+            zip(lanes, ["住民", "窓口", "内部事務", "決裁"], strict=True)]
+    for n in range(steps):
+        body.append(f"  step s{n} 「手順 {n} を処理する」 @{lanes[n % 4]} [紙] 3分 wait 1日")
+        if n % 10 == 5:
+            body.append(f"  branch 「確認 {n}」 {{\n    10% -> s{n - 3}\n"
+                        f"    else -> s{n + 1}\n  }}")
+    return "process 大量 「生成した手続」 {\n  volume 1,000 / 年\n" + "\n".join(body) + "\n}\n"
+
+
+@needs_dot
+def test_a_long_procedure_is_split_over_pages(tmp_path: Path) -> None:
+    path = tmp_path / "long.bpr"
+    path.write_text(_generated(120), encoding="utf-8")
+    drawing = _diagram(path, paper="a3")
+    assert len(drawing.pages) > 1
+    assert drawing.label_pt >= render.style.MIN_PT
+    svg = _texts(drawing.svg())
+    assert "続く →" in svg and f"1 / {len(drawing.pages)} ページ" in svg
+    out = tmp_path / "long.pdf"
+    assert render.write(drawing, "pdf", str(out)) == [str(out)]
+    boxes = _mediabox(out.read_bytes())
+    assert len(boxes) == len(drawing.pages)
+    assert all(abs(w - A3[0]) <= 1 and abs(h - A3[1]) <= 1 for w, h in boxes)
+    r = run_cli("render", str(path), "--paper", "a3", "-o", str(tmp_path / "long.svg"),
+                "--lang", "ja")
+    assert r.returncode == 0
+    written = {p.name for p in tmp_path.glob("long-*.svg")}
+    assert written == {f"long-{n}.svg" for n in range(1, len(drawing.pages) + 1)}
 
 
 @needs_dot
@@ -126,11 +248,30 @@ def test_cli_compare_marks_changes(tmp_path: Path) -> None:
     r = run_cli("render", str(CORPUS / "juminhyo.bpr"), "--compare",
                 str(CORPUS / "juminhyo_tobe.bpr"), "-o", str(out), "--lang", "ja")
     assert r.returncode == 0, r.stderr
-    svg = out.read_text(encoding="utf-8")
-    texts = "".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
-    assert "現状 | 申請者" in texts and "見直し後 | 申請者" in texts
+    texts = _texts(out.read_text(encoding="utf-8"))
+    assert re.search(r"現状 \|\s*申請者", texts) and re.search(r"見直し後 \|\s*申請者", texts)
     for mark in ("削除", "変更", "追加"):
-        assert mark in svg
+        assert mark in texts
+    assert "現状 → 見直し後" in texts and texts.count("見直し後") >= 2
+    assert re.search(r"職員 年 [\d,]+ → [\d,]+ 時間", texts)  # As-Is → To-Be totals
+    assert re.search(r"\d分 → [\d.〜]+分", texts)  # a changed step's minutes before → after
+
+
+def test_compare_aligns_matched_steps_and_greys_the_unchanged() -> None:
+    from bprkit.analysis import analyze_process
+
+    a = bprkit.load(str(PROCESSES / "tenshutsu.bpr"))
+    b = bprkit.load(str(PROCESSES / "tenshutsu_tobe.bpr"))
+    s = scenes.comparison(analyze_process(a.root.processes[0], a),
+                          analyze_process(b.root.processes[0], b), a, b, render.Options())
+    page = render.pages(s, None).pages[0]
+    for tobe, asis in s.blocks[1].match.items():
+        assert page.grid.column[tobe] == page.grid.column[asis], (tobe, asis)
+    marks = {n.key: n for n in s.blocks[0].nodes.values() if n.kind == "step"}
+    assert any(n.border == render.style.MARKS["same"] for n in marks.values()) or \
+        all(n.badges and n.badges[0].text in ("削除", "変更") for n in marks.values())
+    changed = [n for n in s.blocks[1].nodes.values() if n.detail and "→" in n.detail]
+    assert changed  # minutes before → after on changed steps
 
 
 def test_cli_render_errors(tmp_path: Path) -> None:
@@ -138,8 +279,8 @@ def test_cli_render_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and "転出届" in r.stderr
     src = tmp_path / "a.bpr"
     src.write_text((PROCESSES / "tenshutsu.bpr").read_text(encoding="utf-8"), encoding="utf-8")
-    r = run_cli("render", str(src), "-o", str(src))
-    assert r.returncode == 2 and "input" in r.stderr
+    r = run_cli("render", str(src), "-o", str(src.with_suffix(".bpr")), "--format", "svg")
+    assert r.returncode == 2
     assert src.read_text(encoding="utf-8").startswith("# 転出届")
 
 
@@ -153,25 +294,48 @@ def test_missing_graphviz_names_make_setup(tmp_path: Path) -> None:
 
 
 @needs_dot
+def test_c_locale_follows_the_labels(tmp_path: Path) -> None:
+    out = tmp_path / "x.svg"
+    r = run_cli("render", str(PROCESSES / "tenshutsu.bpr"), "-o", str(out),
+                env={"LANG": "C", "LC_ALL": "", "LC_MESSAGES": ""})
+    assert r.returncode == 0, r.stderr
+    texts = _texts(out.read_text(encoding="utf-8"))
+    assert "凡例" in texts and "Legend" not in texts
+    english = tmp_path / "en.bpr"
+    english.write_text('process p "Permit" {\n  volume 10 / year\n  lane c "Clerk" : counter\n'
+                       '  step a "Receive the form" @c [paper] 3min\n}\n', encoding="utf-8")
+    r = run_cli("render", str(english), "-o", str(out), env={"LANG": "C"})
+    assert r.returncode == 0, r.stderr
+    assert "Legend" in _texts(out.read_text(encoding="utf-8"))
+
+
+@needs_dot
 def test_jupyter_displays_svg() -> None:
+    from bprkit import notebook
+
     analysis = bprkit.analyze(str(PROCESSES / "tenshutsu.bpr"))
-    assert analysis._repr_svg_().lstrip().startswith("<?xml")
-    process = analysis.process
-    assert "<svg" in process._repr_svg_()
+    assert notebook.svg(analysis).lstrip().startswith("<?xml")
+    assert "<svg" in notebook.svg(analysis.process)
+    assert bprkit.diagram(str(PROCESSES / "tenshutsu.bpr"))._repr_svg_().lstrip() \
+        .startswith("<?xml")
 
 
-def test_japanese_wrapping() -> None:
-    # ） never starts a line
-    assert dot.wrap("支給決定（一覧に押印）", 20) == ["支給決定（一覧に押印）"]
-    lines = dot.wrap("申請書を記入し本人確認書類と口座の写しを郵送", 20)
-    assert "".join(lines) == "申請書を記入し本人確認書類と口座の写しを郵送"
-    assert all(dot._width(line) <= 20 for line in lines)
+def test_model_and_analysis_do_not_import_the_renderer() -> None:
+    import ast
+
+    for module in ("model", "analysis", "graph", "metrics", "findings", "flow"):
+        tree = ast.parse((Path(bprkit.__file__).parent / f"{module}.py").read_text("utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                     for a in n.names}
+        assert not any(m and (m.startswith("bprkit.render") or m == "bprkit.notebook")
+                       for m in imported), module
 
 
 @needs_dot
 def test_top_to_bottom_puts_lanes_in_columns() -> None:
-    graph = _diagram(CORPUS / "kyufukin.bpr", direction="TB")
-    root = ET.fromstring(dot.svg(graph))
+    drawing = _diagram(CORPUS / "kyufukin.bpr", direction="TB")
+    root = ET.fromstring(drawing.svg())
     xs = {}
     for g in root.iter(f"{SVG}g"):
         title = g.find(f"{SVG}title")
@@ -184,11 +348,10 @@ def test_compare_marks_follow_replaces() -> None:
     """render --compare matches steps as compare does (bprkit.diff): a To-Be step
     that replaces As-Is steps is changed, not added, and they are not removed."""
     from bprkit.analysis import analyze_process
-    from bprkit.render.dot import compare_marks
 
     asis_bundle = bprkit.load(str(PROCESSES / "tenshutsu.bpr"))
     tobe_bundle = bprkit.load(str(PROCESSES / "tenshutsu_tobe.bpr"))
-    a_marks, b_marks = compare_marks(
+    a_marks, b_marks, _ = scenes.compare_marks(
         analyze_process(asis_bundle.root.processes[0], asis_bundle),
         analyze_process(tobe_bundle.root.processes[0], tobe_bundle))
     assert "added" not in b_marks.values()

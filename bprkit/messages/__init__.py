@@ -7,8 +7,9 @@ edited without touching code. Catalogs are read once, on first use.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 
@@ -62,12 +63,20 @@ def codes() -> list[str]:
     return sorted(k for k in catalog("en") if k[0] in "EW" and k[1:].isdigit())
 
 
-def default_language(environ: Mapping[str, str] | None = None) -> str:
-    """``ja`` when the locale (LC_ALL, LC_MESSAGES, LANG, in that order) is Japanese."""
+def default_language(environ: Mapping[str, str] | None = None,
+                     texts: Iterable[str] = ()) -> str:
+    """The language of output without ``--lang``: the locale's (LC_ALL,
+    LC_MESSAGES, LANG, the first one set) when it is Japanese or English; with any
+    other locale (C, POSIX, unset …) the language of ``texts``, the input's labels:
+    ``ja`` when they hold Japanese, else ``en``."""
     env = os.environ if environ is None else environ
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(var)
+        value = (env.get(var) or "").lower()
         if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
+            if value.startswith(("ja", "en")):
+                return value[:2]
+            break
+    return "ja" if any(_JAPANESE.search(t) for t in texts) else "en"
 
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")

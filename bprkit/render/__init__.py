@@ -87,8 +87,9 @@ class Drawing:
         return write(self, fmt or format_for(path, None, None), path)
 
 
-def _lay(scene: Scene, wrap: int) -> tuple[layout.Grid, layout.Geometry, routing.Routes]:
-    boxes = layout.sizes(scene, wrap)
+def _lay(scene: Scene, wrap: int,
+         tallest: int) -> tuple[layout.Grid, layout.Geometry, routing.Routes]:
+    boxes = layout.sizes(scene, wrap, tallest)
     g = layout.grid(scene)
     p = routing.plan(scene, g)
     room = [0.0] * len(p.gap_labels)
@@ -106,21 +107,27 @@ def _lay(scene: Scene, wrap: int) -> tuple[layout.Grid, layout.Geometry, routing
 
 def _page(scene: Scene, paper: str | None) -> Page:
     """Lay a scene out on one page. With paper, step titles are wrapped narrower
-    (18, 14, then 12 columns: taller, thinner boxes; 24 for a tall drawing) until labels print at
+    (18 down to 10 columns: taller, thinner boxes; 20 to 24 for a tall drawing) until
+    labels print at
     style.GOOD_PT, or the narrowest gives the largest labels."""
-    best: Page | None = None
-    for wrap in (style.WRAP_COLUMNS["step"], *((14, 12, 24) if paper else ())):
-        page = _one(scene, paper, wrap)
-        if best is None or page.scale > best.scale:
-            best = page
-        if style.STEP_PT * page.scale >= style.GOOD_PT:
+    best = _one(scene, paper, style.WRAP_COLUMNS["step"], 6)
+    if not paper or style.STEP_PT * best.scale * 1.6 < style.GOOD_PT:
+        return best  # no paper, or hopeless: narrower text will not save it
+    for wrap, tallest in FITS:
+        if style.STEP_PT * best.scale >= style.GOOD_PT:
             break
-    assert best is not None
+        page = _one(scene, paper, wrap, tallest)
+        if page.scale > best.scale:
+            best = page
     return best
 
 
-def _one(scene: Scene, paper: str | None, wrap: int) -> Page:
-    g, geo, routes = _lay(scene, wrap)
+FITS = [*((w, t) for w in range(17, 9, -1) for t in (5, 6)), (20, 6), (22, 6), (24, 6)]
+"""Step-title wraps tried on paper (display columns, most lines before widening)."""
+
+
+def _one(scene: Scene, paper: str | None, wrap: int, tallest: int) -> Page:
+    g, geo, routes = _lay(scene, wrap, tallest)
     flip = scene.direction == "TB"
     dw, dh = (geo.across, geo.along) if flip else (geo.along, geo.across)
     tb = layout.title_block(scene, dw)

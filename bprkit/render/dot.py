@@ -66,10 +66,11 @@ def _node_attrs(node: Node, box: Box, w: float, h: float) -> dict[str, str]:
     size = {"width": f"{w / 72:.3f}", "height": f"{h / 72:.3f}", "fixedsize": "true"}
     k = node.kind
     if k in ("step", "use"):
-        label = _step_label(node, lines, box.badge_rows) if k == "step" else graphviz.escape("\n".join(lines))
+        label = (_step_label(node, lines, box.badge_rows) if k == "step"
+                 else graphviz.escape("\n".join(lines)))
         attrs = {"shape": "box", "style": "rounded,filled" + (",dashed" if node.dashed else ""),
                  "fillcolor": node.fill, "color": node.border, "penwidth": f"{node.pen:g}",
-                 "label": label, "margin": "0.04,0.02"}
+                 "label": label, "margin": "0.04,0.02", "fontsize": f"{style.STEP_PT:g}"}
         if k == "use":
             attrs["peripheries"] = "2"
         return {**attrs, **size}

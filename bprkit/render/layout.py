@@ -25,9 +25,10 @@ from bprkit.render import style, textfit
 from bprkit.render.scene import Node, Scene
 
 PAD = 8.0           # inside a step box
-ROW_PAD = 6.0      # around a row, across the flow
+ROW_PAD = 5.0      # around a row, across the flow
 TRACK = 7.0         # distance between parallel edges in a gap
-GAP_MIN = 20.0      # a gap with no tracks and no labels
+GAP_MIN = 16.0      # a gap with no tracks and no labels
+GAP_PAD = 5.0       # between a gap's edge and its first or last track
 LABEL_PT = style.SMALL_PT
 BLOCK_GAP = 30.0
 
@@ -74,7 +75,7 @@ class Geometry:
     across: float
 
 
-def _box(node: Node, direction: str, wrap: int) -> Box:
+def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
     k = node.kind
     if k in ("start", "end"):
         w = h = 20.0
@@ -88,7 +89,7 @@ def _box(node: Node, direction: str, wrap: int) -> Box:
     elif k == "branch":
         lines = textfit.wrap(node.title, style.WRAP_COLUMNS["branch"]) if node.title else []
         tw, th = textfit.block(lines, style.SMALL_PT)
-        w, h = max(36.0, tw * 1.5 + 16), max(30.0, th * 1.6 + 14)
+        w, h = max(36.0, tw * 1.4 + 14), max(30.0, th * 1.5 + 12)
     elif k in ("note", "pain", "system"):
         lines = textfit.wrap(node.title, style.WRAP_COLUMNS["sticky"])
         tw, th = textfit.block(lines, style.SMALL_PT)
@@ -100,6 +101,9 @@ def _box(node: Node, direction: str, wrap: int) -> Box:
         w, h = max(tw + 2 * PAD + 8, 70.0), th + 2 * PAD + 8
     else:  # step
         lines = textfit.wrap(node.title, wrap)
+        while len(lines) > tallest and wrap < style.WRAP_COLUMNS["step"] + 6:
+            wrap += 2  # a long title gets a wider box rather than a tower
+            lines = textfit.wrap(node.title, wrap)
         tw, th = textfit.block(lines, style.STEP_PT)
         for text in (t for t in (node.time, node.detail) if t):
             tw = max(tw, textfit.points(text, style.SMALL_PT))
@@ -116,16 +120,18 @@ def _box(node: Node, direction: str, wrap: int) -> Box:
                 rows.append(1)
                 used = bw
                 tw = max(tw, bw)
-        th += len(rows) * (style.SMALL_PT + 8)
+        th += len(rows) * (style.SMALL_PT + 6)
         w, h = max(tw + 2 * PAD, 70.0), th + 2 * PAD
         box = Box(w, h, lines, rows) if direction == "LR" else Box(h, w, lines, rows)
         return box
     return Box(w, h, lines) if direction == "LR" else Box(h, w, lines)
 
 
-def sizes(scene: Scene, wrap: int = style.WRAP_COLUMNS["step"]) -> dict[str, Box]:
-    """Every node's box; step titles wrap at ``wrap`` display columns."""
-    return {key: _box(node, scene.direction, wrap)
+def sizes(scene: Scene, wrap: int = style.WRAP_COLUMNS["step"],
+          tallest: int = 6) -> dict[str, Box]:
+    """Every node's box; step titles wrap at ``wrap`` display columns, or wider
+    when that would take more than ``tallest`` lines."""
+    return {key: _box(node, scene.direction, wrap, tallest)
             for block in scene.blocks for key, node in block.nodes.items()}
 
 
@@ -201,10 +207,19 @@ def grid(scene: Scene) -> Grid:
 
 
 def _grid(scene: Scene, down: set[tuple[str, str]]) -> Grid:
-    column: dict[str, int] = {}
-    for block in scene.blocks:
-        minimum = {t: column[a] for t, a in block.match.items() if a in column}
-        column.update(_columns(block.nodes, block.edges, minimum, down))
+    pairs = [(t, a) for block in scene.blocks for t, a in block.match.items()]
+    minimum: dict[str, int] = {}
+    for _ in range(4):  # matched steps (compare) pushed to the later of their columns
+        column: dict[str, int] = {}
+        for block in scene.blocks:
+            column.update(_columns(block.nodes, block.edges, minimum, down))
+        moved = False
+        for t, a in pairs:
+            if t in column and a in column and column[t] != column[a]:
+                minimum[t] = minimum[a] = max(column[t], column[a])
+                moved = True
+        if not moved:
+            break
     row: dict[str, int] = {}
     lane_rows: list[tuple[str, int, int]] = []
     block_rows: list[tuple[int, int]] = []
@@ -248,7 +263,7 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
     flip = scene.direction == "TB"
     u = max((h if flip else w for w, h in title_size.values()), default=0.0) + 20
     for k in range(g.columns + 1):
-        width = max(GAP_MIN, 2 * PAD + gap_tracks[k] * TRACK + gap_labels[k])
+        width = max(GAP_MIN, 2 * GAP_PAD + gap_tracks[k] * TRACK + gap_labels[k])
         gap_u.append((u, u + width))
         u += width
         if k < g.columns:

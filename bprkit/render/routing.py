@@ -171,7 +171,7 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
     boxes, centre = geo.boxes, geo.centre
 
     def gap_u(index: int, track: int) -> float:
-        return geo.gap_u[index][0] + layout.PAD + (track + 0.5) * layout.TRACK
+        return geo.gap_u[index][0] + layout.GAP_PAD + (track + 0.5) * layout.TRACK
 
     def channel_v(index: int, track: int) -> float:
         return geo.channel_v[index][0] + layout.PAD / 4 + (track + 0.5) * layout.TRACK
@@ -277,7 +277,7 @@ def _place_labels(scene: Scene, edges: list[Edge], routes: Routes,
             near.append((u1 - along, tip_v + 2 + k * (across + 2), u1,
                          tip_v + 2 + across + k * (across + 2)))
         middles = []  # beside the route's segments, at a quarter, half and three quarters
-        for (a0, b0), (a1, b1) in zip(pts, pts[1:], strict=False):
+        for (a0, b0), (a1, b1) in itertools.pairwise(pts):
             for t in (0.5, 0.25, 0.75):
                 mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
                 if abs(a1 - a0) >= abs(b1 - b0):  # along the flow: above, then below

@@ -140,7 +140,7 @@ class _Builder:
 
     def add_lanes(self, process: Process, qualifier: str) -> None:
         for lane in process.lanes:
-            key = f"{qualifier}{lane.id}"
+            key = f"{self.prefix}{qualifier}{lane.id}"
             if key in self.lane_keys:
                 continue
             self.lane_keys.add(key)
@@ -164,7 +164,7 @@ class _Builder:
         run_id = f"{qualifier}{step.id}"
         colour = style.step_colour(step.tags)
         strong = run_id in self.strong and not self.options.heat
-        node = Node(f"{self.prefix}s_{run_id}", "step", f"{qualifier}{step.lane}",
+        node = Node(f"{self.prefix}s_{run_id}", "step", f"{self.prefix}{qualifier}{step.lane}",
                     title=step.title, time=duration_text(step.duration, self.lang))
         for tag in step.tags:
             if tag in style.FLAG_COLOURS:
@@ -200,7 +200,7 @@ class _Builder:
             self.counter += 1
             self.used.add("system")
             marker = self.add(Node(f"{self.prefix}sys{self.counter}", "system",
-                                   f"{qualifier}{system.id}", title=system.title,
+                                   f"{self.prefix}{qualifier}{system.id}", title=system.title,
                                    fill=style.STICKY["system"], anchor=key))
             self.block.edges.append(Edge(key, marker, kind="attach"))
         return key
@@ -223,9 +223,9 @@ class _Builder:
     def process(self, process: Process, qualifier: str) -> tuple[str, str]:
         """The nodes and edges of one process's flow; its entry and exit nodes."""
         g = flow.build(process)
-        first = f"{qualifier}{process.lanes[0].id}" if process.lanes else ""
+        first = f"{self.prefix}{qualifier}{process.lanes[0].id}" if process.lanes else ""
         steps = list(process.steps())
-        last = f"{qualifier}{steps[-1].lane}" if steps else first
+        last = f"{self.prefix}{qualifier}{steps[-1].lane}" if steps else first
         node_of: dict[str, tuple[str, str]] = {}  # flow node → (entry, exit) in the scene
         lane_of: dict[str, str] = {}
         preds: dict[str, list[str]] = {}
@@ -247,7 +247,7 @@ class _Builder:
                 node_of[name] = (key, key)
             elif name in g.steps:
                 key = self.step(g.steps[name], process, qualifier)
-                lane = f"{qualifier}{g.steps[name].lane}"
+                lane = f"{self.prefix}{qualifier}{g.steps[name].lane}"
                 node_of[name] = (key, key)
             elif name in g.uses:
                 node_of[name] = self.use(g.uses[name], qualifier, lane)

@@ -42,8 +42,8 @@ STICKY = {"note": "#fff3b0", "pain": "#fadbd8", "system": "#e8f8f5"}
 STRONG_SHARE = 0.2
 
 # Sizes in points.
-TITLE_PT, FACTS_PT, STEP_PT, SMALL_PT, LANE_PT = 18.0, 12.0, 12.0, 10.0, 13.0
-WRAP_COLUMNS = {"step": 18, "sticky": 16, "branch": 14, "lane": 14, "use": 18, "edge": 14}
+TITLE_PT, FACTS_PT, STEP_PT, SMALL_PT, LANE_PT = 18.0, 12.0, 14.0, 10.0, 13.0
+WRAP_COLUMNS = {"step": 18, "sticky": 16, "branch": 10, "lane": 12, "use": 18, "edge": 14}
 MIN_PT, GOOD_PT = 6.0, 9.0  # below MIN a page is split; a split page aims for GOOD
 PAPER_PT = {"a3": (1190.55, 841.89), "a4": (841.89, 595.28)}  # landscape sheets
 MARGIN_PT = 28.35  # 10 mm
