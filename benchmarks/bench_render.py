@@ -1,52 +1,72 @@
-"""Benchmark: `bprkit render` on a generated 300-step process.
+"""Benchmark: the whole `bprkit render` (check, analysis, scene, layout, routing,
+DOT, Graphviz drawing SVG) on generated processes of 15 to 1,000 steps.
 
-Goal (issue 4): the time bprkit adds on top of Graphviz itself stays under 20 %
-of Graphviz's time. Reports Graphviz's run (neato -n2 on the pinned layout, SVG)
-and bprkit's own work: check, analysis, layout and DOT text.
+Goals (issue 10): 300 steps under 1.5 s and 1,000 steps under 5 s on this
+machine, growing about linearly; no slower than the round-one renderer at 15
+steps (its figure is in results.md). Prints each size, the time of our own
+stages and of Graphviz, and the growth exponent between sizes.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of, generate
 
+from bprkit import render
 from bprkit.analysis import analyze_process
 from bprkit.loader import check_files
 from bprkit.render import dot
 
 
+def _ours(path: str) -> render.Drawing:
+    report = check_files([path])
+    bundle = report.files[0].bundle
+    return render.diagram(analyze_process(bundle.root.processes[0], bundle), bundle)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=300)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--steps", type=int, nargs="*", default=[15, 25, 100, 300, 1000])
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "bench.bpr")
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(generate(args.steps))
-
-        def ours() -> dot.graphviz.Digraph:
-            report = check_files([path])
-            bundle = report.files[0].bundle
-            graph = dot.diagram(analyze_process(bundle.root.processes[0], bundle), bundle)
-            graph.source  # noqa: B018 - the DOT text is part of our work
-            return graph
-
-        graph = ours()
-        own = best_of(ours, args.repeat)
-        graphviz = best_of(lambda: dot.svg(graph), args.repeat)
-    share = own[0] / graphviz[0] * 100
-    print(f"process: {args.steps} steps (best and median of {args.repeat})")
-    print(f"Graphviz (neato -n2, SVG): {graphviz[0]:.3f} s, median {graphviz[1]:.3f} s")
-    print(f"bprkit's own work         : {own[0]:.3f} s, median {own[1]:.3f} s "
-          f"({share:.0f} % of Graphviz's time)")
-    print("goal: under 20 %:", "met" if share < 20 else "NOT met")
+        for steps in args.steps:
+            path = os.path.join(tmp, f"bench{steps}.bpr")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(generate(steps))
+            own = best_of(lambda p=path: _ours(p).source, args.repeat)
+            graph = dot.graph(_ours(path).pages[0])
+            drawing = best_of(lambda g=graph: dot.run(g, "svg"), args.repeat)
+            out = os.path.join(tmp, "out.svg")
+            cli = []
+            for _ in range(args.repeat):  # the command a user runs, start-up included
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "bprkit", "render", path, "-o", out,
+                                "--lang", "ja"], check=True, capture_output=True)
+                cli.append(time.perf_counter() - t)
+            rows.append((steps, own[0], drawing[0], min(cli)))
+    print("steps  ours (s)  Graphviz (s)  bprkit render (s)  growth")
+    for n, (steps, own, graphviz, cli) in enumerate(rows):
+        growth = ""
+        if n:
+            s0, c0 = rows[n - 1][0], rows[n - 1][3]
+            growth = f"n^{math.log(cli / c0) / math.log(steps / s0):.2f}"
+        print(f"{steps:5d}  {own:8.3f}  {graphviz:12.3f}  {cli:17.3f}  {growth}")
+    goals = {300: 1.5, 1000: 5.0}
+    for steps, limit in goals.items():
+        row = next((r for r in rows if r[0] == steps), None)
+        if row:
+            print(f"goal {steps} steps under {limit} s:", "met" if row[3] < limit else "NOT met")
 
 
 if __name__ == "__main__":

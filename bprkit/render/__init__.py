@@ -93,14 +93,13 @@ def _lay(scene: Scene, wrap: int,
     g = layout.grid(scene)
     p = routing.plan(scene, g)
     room = [0.0] * len(p.gap_labels)
-    edges = [e for block in scene.blocks for e in block.edges]
     for attempt in range(3):  # no room for labels; room where crowded; room everywhere
         geo = layout.geometry(scene, g, boxes, p.gap_tracks, room, p.channel_tracks)
         routes = routing.route(scene, g, p, geo, far=attempt == 2)
         if not routes.crowded:
             break
-        crowded = {g.column[edges[n].dst] for n in routes.crowded}
-        grown = [p.gap_labels[k] if k in crowded else r for k, r in enumerate(room)]
+        grown = [p.gap_labels[k] if k in routes.crowded_gaps else r
+                 for k, r in enumerate(room)]
         room = grown if grown != room else p.gap_labels
     return g, geo, routes
 

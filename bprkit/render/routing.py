@@ -35,7 +35,7 @@ from bprkit.render import layout, style, textfit
 from bprkit.render.scene import Edge, Scene
 
 ARROW = 7.0
-HASH = 48.0
+HASH = 96.0
 
 
 @dataclass
@@ -69,6 +69,8 @@ class Routes:
     """Edge index → label box (u0, v0, u1, v1) and its lines."""
     crowded: set[int] = field(default_factory=set)
     """Edges whose label found no free place (it overlaps something)."""
+    crowded_gaps: set[int] = field(default_factory=set)
+    """The gaps those labels belong in (``label_gap``)."""
 
 
 def label_size(text: str, direction: str) -> tuple[float, float, list[str]]:
@@ -97,9 +99,6 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
     for n, e in enumerate(edges):
         a, b = g.column[e.src], g.column[e.dst]
         ra, rb = g.row[e.src], g.row[e.dst]
-        if e.label:
-            along = label_size(e.label, scene.direction)[0]
-            gap_labels[b] = max(gap_labels[b], along + 6)
         if e.kind == "attach":
             kinds.append("hop")
             legs.append([Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb + 1),
@@ -123,11 +122,21 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
                 Leg(n, "channel", rb, *_span(2 * (a + 1), 2 * b), ("edge", str(n))),
                 Leg(n, "gap", b, *_span(2 * rb, 2 * rb + 1), ("in", e.dst)),
             ])
+    for n, e in enumerate(edges):
+        if e.label:
+            k = label_gap(kinds[n], g.column[e.src], g.column[e.dst])
+            gap_labels[k] = max(gap_labels[k], label_size(e.label, scene.direction)[0] + 6)
     gap_tracks = _tracks([leg for ls in legs for leg in ls if leg.where == "gap"],
                          g.columns + 1)
     channel_tracks = _tracks([leg for ls in legs for leg in ls if leg.where == "channel"],
                              g.rows + 1)
     return Plan(kinds, legs, gap_tracks, channel_tracks, gap_labels)
+
+
+def label_gap(kind: str, src_column: int, dst_column: int) -> int:
+    """The gap a label is put in: before its target's column, or for a drop the
+    gap right of the column."""
+    return src_column + 1 if kind == "drop" else dst_column
 
 
 def _span(x: int, y: int) -> tuple[int, int]:
@@ -207,6 +216,8 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             points.append(_clean([start, (x1, start[1]), (x1, y), (x2, y), (x2, end[1]), end]))
     routes = Routes(points)
     _place_labels(scene, edges, routes, geo, far)
+    routes.crowded_gaps = {label_gap(p.kind[n], g.column[edges[n].src], g.column[edges[n].dst])
+                           for n in routes.crowded}
     return routes
 
 
@@ -287,8 +298,16 @@ def _place_labels(scene: Scene, edges: list[Edge], routes: Routes,
                     middles.append((mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2))
                     middles.append((mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2))
         drop = len(pts) == 2 and pts[0][0] == pts[1][0]
+        if drop:  # beside the column, right then left, level with the segment's middle
+            src, dst = geo.boxes[e.src], geo.boxes[e.dst]
+            half = max(src.along, dst.along) / 2
+            mu, mv = pts[0][0], (pts[0][1] + pts[1][1]) / 2
+            middles = [(mu + half + 3, mv - across / 2, mu + half + 3 + along, mv + across / 2),
+                       (mu - half - 3 - along, mv - across / 2, mu - half - 3, mv + across / 2),
+                       *middles]
         candidates = middles + near if drop else near + (middles if far else [])
-        inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0]
+        inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0
+                  and c[2] <= geo.along and c[3] <= geo.across]
         chosen = next((c for c in inside if not space.hits(c, ("edge", n))), None)
         if chosen is None:
             routes.crowded.add(n)

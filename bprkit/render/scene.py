@@ -11,6 +11,7 @@ node drawn earlier is rework. Nothing here knows about points or Graphviz.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bprkit import flow, messages
 from bprkit.analysis import Analysis
@@ -21,8 +22,7 @@ UNITS = {"ja": {"sec": "秒", "min": "分", "hour": "時間", "day": "日", "wee
          "en": {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}}
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     lang: str = "ja"
     direction: str = "LR"
     heat: bool = False
@@ -30,8 +30,7 @@ class Options:
     paper: str | None = None
 
 
-@dataclass(frozen=True)
-class Badge:
+class Badge(NamedTuple):
     text: str
     colour: str
     solid: bool
@@ -58,8 +57,7 @@ class Node:
     """For attached nodes (note, pain, system): the step they belong to."""
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     src: str
     dst: str
     label: str = ""
@@ -67,8 +65,7 @@ class Edge:
     """flow, rework (back to an earlier node), attach (note/system), repeat (use × N)."""
 
 
-@dataclass(frozen=True)
-class Lane:
+class Lane(NamedTuple):
     key: str
     title: str
     role: str
@@ -85,8 +82,7 @@ class Block:
     """Compare: a To-Be node → the As-Is node it should line up with."""
 
 
-@dataclass(frozen=True)
-class LegendItem:
+class LegendItem(NamedTuple):
     symbol: str
     """badge, digital, strong, plain, rework, parallel, use, note, pain, system,
     heat, mark_removed, mark_changed, mark_added, mark_same."""

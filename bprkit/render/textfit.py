@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 FORCED_BREAKS = ("\n", "／")
 NO_LINE_START = set("、。，．,.・）)」』】〕］]｝}ー～〜!?！？：:;；%％") | set(
@@ -58,8 +58,12 @@ def _parser() -> object:
     return budoux.load_default_japanese_parser()
 
 
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                   r"\uff00-\uff60\uffe0-\uffe6]")
+
+
 def _has_japanese(text: str) -> bool:
-    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return _WIDE.search(text) is not None
 
 
 def breaks(text: str) -> set[int]:
@@ -123,6 +127,11 @@ def _hard_cut(piece: str, width: int) -> list[str]:
 def wrap(text: str, width: int = 20) -> list[str]:
     """Lines of at most ``width`` display columns, broken only where ``breaks``
     allows (or forced by ``\\n`` / ``／``)."""
+    return list(_wrap(text, width))
+
+
+@lru_cache(maxsize=8192)
+def _wrap(text: str, width: int) -> tuple[str, ...]:
     for mark in FORCED_BREAKS[1:]:
         text = text.replace(mark, "\n")
     lines: list[str] = []
@@ -141,7 +150,7 @@ def wrap(text: str, width: int = 20) -> list[str]:
                 continue
             line += piece if line else piece.lstrip()
         lines.append(line.rstrip())
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 def block(lines: list[str], size: float, leading: float = 1.25) -> tuple[float, float]:

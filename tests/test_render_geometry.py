@@ -1,0 +1,200 @@
+"""The picture's geometry, checked on every file and on generated 300-step
+processes: no edge segment crosses a box, no two labels overlap, no label sits on
+a box, every label and box lies inside the drawing; routes are orthogonal."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+import bprkit
+from bprkit import render
+from bprkit.render import layout, routing
+from bprkit.render import scene as scenes
+
+from .conftest import CORPUS, PROCESSES, check_text
+
+Rect = tuple[float, float, float, float]
+FILES = sorted([*PROCESSES.rglob("*.bpr"), *CORPUS.rglob("*.bpr")])
+
+
+def _boxes(page: render.Page) -> dict[str, Rect]:
+    geo = page.geometry
+    out = {}
+    for key, (u, v) in geo.centre.items():
+        b = geo.boxes[key]
+        out[key] = (u - b.along / 2, v - b.across / 2, u + b.along / 2, v + b.across / 2)
+    return out
+
+
+def _meets(a: Rect, b: Rect, slack: float = 0.5) -> bool:
+    return (a[0] < b[2] - slack and b[0] < a[2] - slack
+            and a[1] < b[3] - slack and b[1] < a[3] - slack)
+
+
+class _Index:
+    """Rectangles bucketed on a grid, so a check over 300 steps stays quick."""
+
+    def __init__(self, rects: dict[object, Rect], cell: float = 64.0) -> None:
+        self.cell, self.rects = cell, rects
+        self.buckets: dict[tuple[int, int], list[object]] = defaultdict(list)
+        for key, r in rects.items():
+            for k in self._keys(r):
+                self.buckets[k].append(key)
+
+    def _keys(self, r: Rect) -> list[tuple[int, int]]:
+        c = self.cell
+        return [(i, j) for i in range(int(r[0] // c), int(r[2] // c) + 1)
+                for j in range(int(r[1] // c), int(r[3] // c) + 1)]
+
+    def hits(self, r: Rect) -> set[object]:
+        return {key for k in self._keys(r) for key in self.buckets.get(k, ())
+                if _meets(r, self.rects[key])}
+
+
+def check_page(page: render.Page) -> list[str]:
+    """Everything wrong with one page's geometry (empty when it is clean)."""
+    problems = []
+    boxes = _boxes(page)
+    index = _Index(boxes)
+    edges = [e for block in page.scene.blocks for e in block.edges]
+    for n, (e, pts) in enumerate(zip(edges, page.routes.points, strict=True)):
+        for (u0, v0), (u1, v1) in itertools.pairwise(pts):
+            if abs(u0 - u1) > 0.01 and abs(v0 - v1) > 0.01:
+                problems.append(f"edge {n} {e.src}->{e.dst} has a diagonal segment")
+            seg = (min(u0, u1), min(v0, v1), max(u0, u1), max(v0, v1))
+            grown = (seg[0] - 0.01, seg[1] - 0.01, seg[2] + 0.01, seg[3] + 0.01)
+            for key in index.hits(grown) - {e.src, e.dst}:
+                problems.append(f"edge {n} {e.src}->{e.dst} crosses box {key}")
+    labels = {n: r[:4] for n, r in page.routes.labels.items()}
+    label_index = _Index(labels)
+    along, across = page.geometry.along, page.geometry.across
+    for n, r in labels.items():
+        for other in label_index.hits(r) - {n}:
+            problems.append(f"labels of edges {n} and {other} overlap")
+        for key in index.hits(r):
+            problems.append(f"label of edge {n} sits on box {key}")
+        if r[0] < -0.5 or r[1] < -0.5 or r[2] > along + 0.5 or r[3] > across + 0.5:
+            problems.append(f"label of edge {n} lies outside the drawing")
+    for key, r in boxes.items():
+        if r[0] < -0.5 or r[1] < -0.5 or r[2] > along + 0.5 or r[3] > across + 0.5:
+            problems.append(f"box {key} lies outside the drawing")
+    return problems
+
+
+def _drawings(path: Path, **options: object) -> list[render.Drawing]:
+    bundle = bprkit.load(str(path))
+    return [render.diagram(bprkit.analyze(str(path), process=p.id), bundle,
+                           render.Options(**options))
+            for p in bundle.root.processes]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("options", [{}, {"direction": "TB"}, {"paper": "a3"},
+                                     {"expand": True, "lang": "en"}],
+                         ids=["LR", "TB", "a3", "expand-en"])
+def test_every_file_is_clean(path: Path, options: dict) -> None:
+    for drawing in _drawings(path, **options):
+        for page in drawing.pages:
+            assert check_page(page) == []
+
+
+def test_compare_is_clean() -> None:
+    from bprkit.analysis import analyze_process
+
+    for asis, tobe in ((PROCESSES / "tenshutsu.bpr", PROCESSES / "tenshutsu_tobe.bpr"),
+                       (CORPUS / "juminhyo.bpr", CORPUS / "juminhyo_tobe.bpr")):
+        a, b = bprkit.load(str(asis)), bprkit.load(str(tobe))
+        drawing = render.comparison(analyze_process(a.root.processes[0], a),
+                                    analyze_process(b.root.processes[0], b), a, b,
+                                    render.Options())
+        assert check_page(drawing.pages[0]) == []
+
+
+def generated(steps: int, seed: int) -> str:
+    """A procedure of ``steps`` steps over six lanes, with branches back and
+    forward, parallel blocks, notes, systems and waits: dense enough to stress
+    the routing."""
+    rng = random.Random(seed)
+    lanes = ["住民", "窓口", "審査", "係長", "書庫", "基幹"]
+    roles = ["住民", "窓口", "内部事務", "決裁", "保存", "システム"]
+    out = ["process 大量 「生成した手続」 {", "  volume 5,000 / 年"]
+    out += [f"  lane {name} 「{name}担当」 : {role}" for name, role in
+            zip(lanes, roles, strict=True)]
+    n, main, after_branch = 0, [], False
+    while n < steps:
+        lane = rng.choice(lanes[:5])
+        wait = f" wait {rng.randint(1, 30)}分" if rng.random() < 0.4 else ""
+        extra = []
+        if rng.random() < 0.15:
+            extra.append("note 「メモ」")
+        if rng.random() < 0.15:
+            extra.append("system 基幹")
+        body = " { " + "; ".join(extra) + " }" if extra else ""
+        if not after_branch and rng.random() < 0.08 and n + 4 < steps:
+            paths = []
+            for _ in range(rng.randint(2, 3)):
+                paths.append(f"    path {{ step s{n} 「並行作業 {n}」 @{rng.choice(lanes[:5])} "
+                             f"[紙] {rng.randint(1, 9)}分 }}")
+                n += 1
+            out += ["  parallel {", *paths, "  }"]
+            continue
+        out.append(f"  step s{n} 「手順 {n} の書類を確認して入力する」 @{lane} [紙, 転記] "
+                   f"{rng.randint(1, 9)}..{rng.randint(10, 20)}分{wait}{body}")
+        main.append(n)
+        n += 1
+        after_branch = False
+        if rng.random() < 0.12 and len(main) > 3 and n < steps - 3:
+            back = f"s{rng.choice(main[-8:-1])}"
+            out += [f"  branch 「確認 {n}」 {{", f"    {rng.randint(5, 30)}% -> {back}",
+                    f"    else -> s{n}", "  }"]
+            after_branch = True
+    out.append("}")
+    return "\n".join(out).replace("; ", "\n    ") + "\n"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_generated_300_steps_are_clean(tmp_path: Path, seed: int) -> None:
+    text = generated(300, seed)
+    report = check_text(tmp_path, text)
+    assert report.ok, [d.message for d in report.diagnostics if d.is_error][:3]
+    path = tmp_path / "t.bpr"
+    for options in ({}, {"paper": "a3"}):
+        for drawing in _drawings(path, **options):
+            for page in drawing.pages:
+                assert check_page(page) == []
+
+
+def test_routes_spread_parallel_edges_and_share_buses() -> None:
+    """Two legs in one gap whose extents meet get different tracks; legs into
+    the same node share one."""
+    legs = [routing.Leg(0, "gap", 1, 0, 5, ("edge", "0")),
+            routing.Leg(1, "gap", 1, 3, 9, ("edge", "1")),
+            routing.Leg(2, "gap", 1, 6, 8, ("in", "x")),
+            routing.Leg(3, "gap", 1, 7, 12, ("in", "x")),
+            routing.Leg(4, "gap", 1, 10, 11, ("edge", "4"))]
+    counts = routing._tracks(legs, 2)
+    assert legs[0].track != legs[1].track
+    assert legs[2].track == legs[3].track
+    assert counts[1] == len({leg.track for leg in legs})
+    assert counts[1] <= 3
+
+
+def test_a_drop_is_straight_and_a_blocked_drop_is_given_up() -> None:
+    analysis = bprkit.analyze(str(PROCESSES / "kaigo_nintei.bpr"))
+    s = scenes.diagram(analysis, analysis.bundle, render.Options())
+    g = layout.grid(s)
+    first, second = "s_記入", "s_受付"
+    assert g.column[first] == g.column[second]  # 住民 → 窓口 straight down
+    page = render.pages(s, None).pages[0]
+    edges = [e for block in s.blocks for e in block.edges]
+    n = next(i for i, e in enumerate(edges) if (e.src, e.dst) == (first, second))
+    assert len(page.routes.points[n]) == 2
+    for a, b in layout.drops(s.blocks[0].nodes, s.blocks[0].edges):
+        if g.column[a] == g.column[b]:
+            rows = range(min(g.row[a], g.row[b]) + 1, max(g.row[a], g.row[b]))
+            assert not any(g.cells.get((r, g.column[a])) for r in rows)
