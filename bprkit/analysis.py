@@ -18,7 +18,7 @@ from bprkit.assumptions import default as default_assumptions
 from bprkit.findings import Finding, StepFindings
 from bprkit.graph import ExpandedGraph, StepRun
 from bprkit.metrics import Metrics
-from bprkit.model import Bundle, Process
+from bprkit.model import STAFF_ROLES, Bundle, Process
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,6 +47,29 @@ class StepFigures:
 
 
 @dataclass(frozen=True)
+class PhaseFigures:
+    """One phase (受付, 審査 …): its steps' staff time, waits and share of the lead
+    time. Steps of a used process belong to the phase of the ``use``; a parallel
+    block counts its longest path, as the lead time does, so the phases' lead
+    minutes add up to the process's."""
+
+    id: str
+    title: str
+    steps: int
+    staff_minutes_per_case: float
+    annual_staff_hours: float | None
+    wait_minutes: float
+    lead_minutes: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "title": self.title, "steps": self.steps,
+                "staff_minutes_per_case": _num(self.staff_minutes_per_case),
+                "annual_staff_hours": _num(self.annual_staff_hours),
+                "wait_minutes": _num(self.wait_minutes),
+                "lead_minutes": _num(self.lead_minutes)}
+
+
+@dataclass(frozen=True)
 class Analysis:
     process: Process
     graph: ExpandedGraph
@@ -55,6 +78,8 @@ class Analysis:
     findings: tuple[Finding, ...]
     bundle: Bundle | None = None
     """Where the processes the analysed one ``use``s come from."""
+    phases: tuple[PhaseFigures, ...] = ()
+    """Per phase, when the process declares phases (``phase`` lines)."""
 
     @property
     def id(self) -> str:
@@ -95,6 +120,7 @@ class Analysis:
                              "counters": m.resident.counters,
                              "visits": _num(m.resident.visits)},
             },
+            "phases": [ph.to_dict() for ph in self.phases],
             "steps": [s.to_dict() for s in self.steps],
             "findings": [
                 {**f.to_dict(lang), "annual_hours": _num(f.annual_hours)} for f in self.findings
@@ -148,4 +174,41 @@ def analyze_process(process: Process, bundle: Bundle | None = None, *,
     figures = metrics_module.compute(expanded, a)
     found = findings_module.find(expanded, figures, a)
     steps = tuple(_figures(r, figures.cases_per_year) for r in expanded.runs)
-    return Analysis(process, expanded, figures, steps, tuple(found), bundle)
+    return Analysis(process, expanded, figures, steps, tuple(found), bundle,
+                    _phases(process, expanded, figures.cases_per_year))
+
+
+def phase_of_runs(process: Process, expanded: ExpandedGraph) -> dict[str, str]:
+    """Run id → phase id: a run takes the phase of the last phase start at or
+    before it in the expanded order (a used process's runs, its ``use``'s)."""
+    starts = {ph.first: ph.id for ph in process.phases if ph.first is not None}
+    out: dict[str, str] = {}
+    current: str | None = None
+    for run in expanded.runs:
+        current = starts.get(run.id, current)
+        if current is not None:
+            out[run.id] = current
+    return out
+
+
+def _phases(process: Process, expanded: ExpandedGraph,
+            per_year: float | None) -> tuple[PhaseFigures, ...]:
+    if not process.phases:
+        return ()
+    of = phase_of_runs(process, expanded)
+    sums: dict[str, list[float]] = {ph.id: [0, 0.0, 0.0, 0.0] for ph in process.phases}
+    for run in expanded.runs:
+        phase = of.get(run.id)
+        if phase is None:
+            continue
+        s = sums[phase]
+        weight = expanded.lead_weights.get(run.id, 0.0)
+        s[0] += 1
+        if run.kind in STAFF_ROLES:
+            s[1] += run.executions * run.minutes
+        s[2] += weight * run.wait + expanded.lead_fixed.get(run.order, 0.0)
+        s[3] += weight * (run.minutes + run.wait) + expanded.lead_fixed.get(run.order, 0.0)
+    return tuple(PhaseFigures(ph.id, ph.title, int(sums[ph.id][0]), sums[ph.id][1],
+                              sums[ph.id][1] * per_year / 60 if per_year else None,
+                              sums[ph.id][2], sums[ph.id][3])
+                 for ph in process.phases)

@@ -507,6 +507,15 @@ def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
         ]
         for line in lines:
             print(f"  {line}")
+        if a.phases:
+            print(f"  {t(lang, 'analysis_phases')}")
+            for ph in a.phases:
+                hours = (t(lang, "analysis_phase_hours", hours=_fmt(ph.annual_staff_hours, 0))
+                         if ph.annual_staff_hours is not None else "")
+                print("    " + t(lang, "analysis_phase", title=ph.title, steps=ph.steps,
+                                 staff=_fmt(ph.staff_minutes_per_case),
+                                 wait=_fmt(ph.wait_minutes / 60),
+                                 lead=_fmt(ph.lead_minutes / 60), hours=hours))
         entries = a.findings_by_step()
         if not entries:
             print(f"  {t(lang, 'analysis_no_findings')}")

@@ -78,6 +78,12 @@ class ExpandedGraph:
     after the outcome."""
     resident_fixed_minutes: float = 0.0
     """Batch waits of ``use … batch`` on the resident's lead time."""
+    lead_weights: dict[str, float] = field(default_factory=dict)
+    """Run id → how often its time enters the whole lead time per case (as
+    ``resident_lead_weights``, without the cut at the outcome)."""
+    lead_fixed: dict[int, float] = field(default_factory=dict)
+    """Batch waits of ``use … batch`` on the whole lead time, by the order of the
+    run that follows them."""
 
     def run(self, qualified_id: str) -> StepRun | None:
         return next((r for r in self.runs if r.id == qualified_id), None)
@@ -326,6 +332,16 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
     if process.volume is not None and process.volume.count > 0:
         expander.cases_per_year = process.volume.per_year(working_days=expander.working_days)
     out.lead_minutes, out.wait_minutes, weights = expander.expand(out, process, "", 1.0, ())
+    pending = 0.0
+    for index, weight, minutes in weights:
+        if index is None:
+            pending += weight * minutes
+            continue
+        run_id = out.runs[index].id
+        out.lead_weights[run_id] = out.lead_weights.get(run_id, 0.0) + weight
+        if pending:
+            out.lead_fixed[index] = out.lead_fixed.get(index, 0.0) + pending
+            pending = 0.0
     stop = outcome_order(out)
     if stop is not None and stop < len(out.runs) - 1:  # the resident's lead ends earlier
         again = _Expander(bundle, assumptions, times, cutoff=stop)

@@ -210,6 +210,22 @@ class Lane:
 
 
 @dataclass(frozen=True, slots=True)
+class Phase:
+    """A named stretch of a process (受付, 審査, 決裁, 保存): the steps from
+    ``first`` (in source order) up to the next phase's first step."""
+
+    id: str
+    label: str | None = None
+    first: str | None = None
+    """The first step of the phase; None when no step follows the phase line."""
+    span: Span | None = _span()
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     id: str
     kind: DocumentKind
@@ -257,6 +273,8 @@ class Process:
     span: Span | None = _span()
     positions: Mapping[str, Span] = _positions()
     """Spans of header lines: ``owner``, ``volume``, ``state``, ``based_on``."""
+    phases: tuple[Phase, ...] = ()
+    """In source order; each holds the steps from its first up to the next one's."""
 
     @property
     def title(self) -> str:
@@ -271,6 +289,17 @@ class Process:
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps() if s.id == step_id), None)
+
+    def phase_of_steps(self) -> dict[str, Phase]:
+        """Step id → its phase (steps before the first phase line have none)."""
+        starts = {ph.first: ph for ph in self.phases if ph.first is not None}
+        out: dict[str, Phase] = {}
+        current: Phase | None = None
+        for step in self.steps():
+            current = starts.get(step.id, current)
+            if current is not None:
+                out[step.id] = current
+        return out
 
     def kind_of(self, step: Step) -> str | None:
         """The step's kind: a kind tag if it has one, else its lane's role."""

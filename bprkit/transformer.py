@@ -33,6 +33,7 @@ from bprkit.model import (
     Lane,
     Parallel,
     Path,
+    Phase,
     Process,
     Retention,
     SourceFile,
@@ -40,6 +41,7 @@ from bprkit.model import (
     Step,
     Use,
     Volume,
+    iter_steps,
 )
 from bprkit.source import SourceText
 
@@ -76,7 +78,7 @@ class _Body:
 
 
 _PROCESS_STATEMENTS = ("owner", "volume", "state", "based_on", "note", "lane", "document",
-                       "data", "step", "branch", "parallel", "use")
+                       "data", "phase", "step", "branch", "parallel", "use")
 _BODY_STATEMENTS = ("reads", "writes", "uses", "produces", "stores", "system", "note", "pain",
                     "basis", "lever", "replaces", "batch")
 _PATH_STATEMENTS = ("step", "branch", "parallel", "use")
@@ -224,8 +226,11 @@ class ModelBuilder(Transformer):
         documents: list[Document] = []
         data: list[Data] = []
         flow: list[Any] = []
+        marks: list[tuple[Phase, int]] = []  # each phase line and where the flow stood
         for item in rest:
-            if isinstance(item, _Stmt):
+            if isinstance(item, Phase):
+                marks.append((item, len(flow)))
+            elif isinstance(item, _Stmt):
                 if item.keyword == "note":
                     notes.append(item.value)
                 elif item.keyword in header:
@@ -253,7 +258,32 @@ class ModelBuilder(Transformer):
             lanes=tuple(lanes), documents=tuple(documents), data=tuple(data), flow=tuple(flow),
             span=self._tok(name),
             positions={k: s.span for k, s in header.items()},
+            phases=self._phases(marks, flow),
         )
+
+    def _phases(self, marks: list[tuple[Phase, int]], flow: list[Any]) -> tuple[Phase, ...]:
+        """Each phase with the first step after its line; a repeated id is E049, a
+        phase that no step follows before the next one W013."""
+        out: list[Phase] = []
+        seen: dict[str, Phase] = {}
+        for n, (phase, at) in enumerate(marks):
+            if phase.id in seen:
+                self._report("E049", phase.span, name=phase.id,
+                             first=seen[phase.id].span.line if seen[phase.id].span else 0)
+                continue
+            seen[phase.id] = phase
+            until = marks[n + 1][1] if n + 1 < len(marks) else len(flow)
+            first = next(iter_steps(tuple(flow[at:until])), None)
+            if first is None:
+                self._report("W013", phase.span, name=phase.id)
+            out.append(Phase(phase.id, phase.label, first.id if first else None,
+                             span=phase.span))
+        return tuple(out)
+
+    def phase(self, children: list[Any]) -> Phase:
+        name, rest = children[1], children[2:]
+        label = self._take_label(rest)
+        return Phase(str(name), label, span=self._tok(name))
 
     def _line(self, children: list[Any]) -> _Stmt:
         """``keyword value`` lines (owner, note, pain, basis, based_on)."""

@@ -97,7 +97,7 @@ STATEMENTS: tuple[str, ...] = (
     "import", "process", "owner", "volume", "state", "based_on", "note",
     "lane", "document", "data", "step", "branch", "parallel", "path", "use",
     "reads", "writes", "uses", "produces", "stores", "system", "pain", "basis",
-    "lever", "replaces", "batch",
+    "lever", "replaces", "batch", "phase",
 )
 
 NO_LEVER = "none"

@@ -17,10 +17,12 @@ from bprkit.model import (
     Duration,
     FlowItem,
     Parallel,
+    Phase,
     Process,
     SourceFile,
     Step,
     Use,
+    iter_steps,
 )
 
 _UNITS = {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}
@@ -97,10 +99,17 @@ def _step(step: Step) -> list[str]:
     return [head + " {", *(INDENT + line for line in body), "}"]
 
 
-def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str], pid: str = ""
-          ) -> list[str]:
+def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str], pid: str = "",
+          phases: Mapping[str, Phase] | None = None) -> list[str]:
+    """Flow lines; ``phases`` (first step id → phase) puts each phase line before
+    the item that holds its first step."""
     out: list[str] = []
     for item in items:
+        for step in iter_steps((item,)) if phases else ():
+            phase = phases.get(step.id) if phases else None
+            if phase is not None:
+                out.append(f"phase {phase.id}" + (f" {label(phase.label)}"
+                                                   if phase.label is not None else ""))
         if isinstance(item, Step):
             comment = comments.get(f"{pid}.{item.id}") or comments.get(item.id)
             if comment:
@@ -150,7 +159,10 @@ def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
           + f" : {d.kind}" for d in p.documents),
         *_data_lines(p.data),
     ]
-    blocks = [b for b in (header, declarations, _flow(p.flow, comments or {}, p.id)) if b]
+    flow = _flow(p.flow, comments or {}, p.id, {ph.first: ph for ph in p.phases if ph.first})
+    ends = [f"phase {ph.id}" + (f" {label(ph.label)}" if ph.label is not None else "")
+            for ph in p.phases if ph.first is None]  # a phase no step follows (W013)
+    blocks = [b for b in (header, declarations, flow + ends) if b]
     body = []
     for n, block in enumerate(blocks):
         if n:

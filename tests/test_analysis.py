@@ -218,7 +218,8 @@ def test_every_process_analyses_without_nan() -> None:
     expected = sum(len(bprkit.load(str(f)).root.processes) for f in files)
     assert len(doc["processes"]) == expected
     for p in doc["processes"]:
-        assert set(p) == {"id", "label", "metrics", "steps", "findings", "findings_by_step"}
+        assert set(p) == {"id", "label", "metrics", "phases", "steps", "findings",
+                          "findings_by_step"}
         for value in p["metrics"].values():
             assert value is None or isinstance(value, (dict, int)) or math.isfinite(value)
         for f in p["findings"]:
@@ -320,3 +321,36 @@ def test_grouping_a_step_with_four_issues(tmp_path: Path) -> None:
     d = a.to_dict("ja")["findings_by_step"][0]
     assert d["rank"] == 1 and d["codes"] == ["F103", "F201", "F101", "F104"]
     assert d["title"] == "対面、ワンスオンリー違反、紙、手書き"
+
+
+def test_phases_add_up_to_the_lead_time_and_the_staff_time() -> None:
+    """Per phase: staff minutes and lead minutes; the phases of kaigo_nintei cover
+    every step, so they add up to the process's figures."""
+    a = bprkit.analyze(str(PROCESSES / "kaigo_nintei.bpr"))
+    assert [ph.id for ph in a.phases] == ["受付", "調査", "判定", "通知"]
+    assert sum(ph.lead_minutes for ph in a.phases) == pytest.approx(a.graph.lead_minutes)
+    assert sum(ph.staff_minutes_per_case for ph in a.phases) == \
+        pytest.approx(a.metrics.staff_minutes_per_case)
+    assert sum(ph.steps for ph in a.phases) == len(a.graph.runs)
+    survey = next(ph for ph in a.phases if ph.id == "調査")
+    assert survey.wait_minutes > 0 and survey.lead_minutes >= survey.wait_minutes
+    assert a.to_dict()["phases"][0]["title"] == "受付"
+
+
+def test_phase_lines_in_both_languages_and_the_writer(tmp_path) -> None:
+    from bprkit import writer
+
+    text = ("process p 「手続」 {\n  volume 10 / 年\n  lane 窓口 : 窓口\n  フェーズ 受付\n"
+            "  step a @窓口 3分\n  段階 審査 「審査・決裁」\n  parallel {\n"
+            "    path { step b @窓口 1分 }\n    path { step c @窓口 2分 }\n  }\n"
+            "  phase 保存\n  step d @窓口 1分\n}\n")
+    path = tmp_path / "p.bpr"
+    path.write_text(text, encoding="utf-8")
+    process = bprkit.load(str(path)).root.processes[0]
+    assert [(ph.id, ph.first) for ph in process.phases] == [("受付", "a"), ("審査", "b"),
+                                                            ("保存", "d")]
+    assert process.phase_of_steps()["c"].title == "審査・決裁"
+    again = tmp_path / "q.bpr"
+    again.write_text(writer.write(bprkit.load(str(path)).root), encoding="utf-8")
+    reread = bprkit.load(str(again)).root.processes[0]
+    assert reread.phases == process.phases and reread.flow == process.flow

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Callable
 
 import graphviz
 
 from bprkit import messages
 from bprkit.render import style, textfit
-from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, Box
+from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, PHASE_PT, Box, Geometry
 from bprkit.render.scene import Badge, LegendItem, Node
 
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -159,6 +160,31 @@ def _symbol(item: LegendItem, x: float, y: float) -> list[str]:
     return ["S 15 -setlinewidth(2)", *_rect(*box, fill, c), "S 15 -setlinewidth(1)"]
 
 
+def _phase_ops(geo: Geometry, at: Callable[[float, float], tuple[float, float]],
+               flip: bool) -> list[str]:
+    """Phase bands across every lane (every other one tinted), a dashed line
+    where one ends, and the names in the strip before the lanes."""
+    ops: list[str] = []
+    for n, (title, u0, u1) in enumerate(geo.phases):
+        (x0, y0), (x1, y1) = at(u0, 0), at(u1, geo.across)
+        box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        if n % 2 == 0:
+            ops += _rect(*box, style.PHASE_TINT, style.PHASE_TINT)
+        (hx0, hy0), (hx1, hy1) = at(u0, 0), at(u1, geo.strip)
+        ops += _rect(min(hx0, hx1), min(hy0, hy1), max(hx0, hx1), max(hy0, hy1),
+                     style.PHASE_FILL, style.LANE_PEN)
+        if n:
+            (lx0, ly0), (lx1, ly1) = at(u0, 0), at(u0, geo.across)
+            ops += [f"c {len(style.LANE_PEN)} -{style.LANE_PEN}", "S 6 -dashed",
+                    f"L 2 {lx0:.1f} {ly0:.1f} {lx1:.1f} {ly1:.1f}", "S 5 -solid"]
+        cx, cy = at((u0 + u1) / 2, geo.strip / 2)
+        if flip:
+            cx, cy = at((u0 + u1) / 2, geo.strip / 2)
+        ops += _text(cx, cy - PHASE_PT * 0.35, title, PHASE_PT, "#1b2631", bold=True,
+                     align=0)
+    return ops
+
+
 def _title_ops(page: object, left: float, top: float) -> list[str]:
     """The title, the facts and the legend, drawn from (left, top) downwards."""
     tb, scene = page.title, page.scene  # type: ignore[attr-defined]
@@ -224,6 +250,7 @@ def graph(page: object) -> graphviz.Digraph:
             if flip:
                 ty -= style.LANE_PT
             ops += _text(tx, ty, line, style.LANE_PT, "#1b2631")
+    ops += _phase_ops(geo, at, flip)
     ops += _title_ops(p, ox, H - oy)
     g.attr(_background=" ".join(ops))
     W = p.width  # type: ignore[attr-defined]

@@ -73,6 +73,10 @@ class Geometry:
     """(key, title, v0, v1)."""
     along: float
     across: float
+    phases: list[tuple[str, float, float]] = field(default_factory=list)
+    """(title, u0, u1) of each phase band; the band's names sit in a strip across
+    v 0 … ``strip`` above (LR) or left of (TB) the lanes."""
+    strip: float = 0.0
 
 
 def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
@@ -139,7 +143,8 @@ def drops(nodes: dict[str, Node], edges: list) -> set[tuple[str, str]]:
     """Flow links drawn straight down (or up) into another lane, in the same
     column: the only way out of one step or shared process and the only way into
     the next. A chain that zigzags between lanes then takes a column per lane
-    change less, which is what lets a 20-step procedure print on A3."""
+    change less, which is what lets a 20-step procedure print on A3. Never across
+    a phase boundary: a phase's band starts at its first step's column."""
     outs: dict[str, list[str]] = defaultdict(list)
     ins: dict[str, int] = defaultdict(int)
     for e in edges:
@@ -149,7 +154,7 @@ def drops(nodes: dict[str, Node], edges: list) -> set[tuple[str, str]]:
     return {(a, b[0]) for a, b in outs.items()
             if len(b) == 1 and ins[b[0]] == 1 and a in nodes and b[0] in nodes
             and nodes[a].kind in ("step", "use") and nodes[b[0]].kind in ("step", "use")
-            and nodes[a].lane != nodes[b[0]].lane}
+            and nodes[a].lane != nodes[b[0]].lane and nodes[a].phase == nodes[b[0]].phase}
 
 
 def _columns(block_nodes: dict[str, Node], edges: list, minimum: dict[str, int],
@@ -273,7 +278,8 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
     row_v: list[tuple[float, float]] = [(0.0, 0.0)] * g.rows
     channel_v: list[tuple[float, float]] = [(0.0, 0.0)] * (g.rows + 1)
     lanes: list[tuple[str, str, float, float]] = []
-    v = 0.0
+    strip = _strip(scene)
+    v = strip
     block_of_row = {}
     for n, (first, count) in enumerate(g.block_rows):
         for r in range(first, first + count):
@@ -305,7 +311,43 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
         u0, u1 = col_u[c]
         v0, v1 = row_v[g.row[key]]
         centre[key] = ((u0 + u1) / 2, (v0 + v1) / 2)
-    return Geometry(boxes, centre, col_u, gap_u, row_v, channel_v, lanes, along, v)
+    return Geometry(boxes, centre, col_u, gap_u, row_v, channel_v, lanes, along, v,
+                    _bands(scene, g, gap_u), strip)
+
+
+PHASE_PT = 12.0
+
+
+def _strip(scene: Scene) -> float:
+    """The room for the phases' names: one line above the lanes (LR), or a column
+    as wide as the longest name left of them (TB)."""
+    if not scene.phases:
+        return 0.0
+    if scene.direction == "LR":
+        return PHASE_PT * 1.25 + 10
+    return max(textfit.points(t, PHASE_PT) for _, t in scene.phases) + 16
+
+
+def _bands(scene: Scene, g: Grid, gap_u: list[tuple[float, float]]
+           ) -> list[tuple[str, float, float]]:
+    """Each phase from the gap before its first column to the gap before the next
+    phase's: bands never overlap, whatever rework does to the columns."""
+    if not scene.phases:
+        return []
+    first: dict[str, int] = {}
+    for block in scene.blocks:
+        for key, node in block.nodes.items():
+            if node.phase is not None and node.kind != "branch":
+                first[node.phase] = min(first.get(node.phase, g.columns), g.column[key])
+    starts = [(first[pid], title) for pid, title in scene.phases if pid in first]
+    starts.sort(key=lambda s: s[0])
+    bands = []
+    for n, (col, title) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else g.columns
+        if end > col:
+            bands.append((title, gap_u[col][0], gap_u[end][0] if end < g.columns
+                          else gap_u[g.columns][1]))
+    return bands
 
 
 @dataclass

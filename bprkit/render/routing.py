@@ -215,7 +215,7 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             end = left(e.dst)
             points.append(_clean([start, (x1, start[1]), (x1, y), (x2, y), (x2, end[1]), end]))
     routes = Routes(points)
-    _place_labels(scene, edges, routes, geo, far)
+    _place_labels(scene, g, edges, routes, geo, far)
     routes.crowded_gaps = {label_gap(p.kind[n], g.column[edges[n].src], g.column[edges[n].dst])
                            for n in routes.crowded}
     return routes
@@ -262,7 +262,7 @@ class _Hash:
         return False
 
 
-def _place_labels(scene: Scene, edges: list[Edge], routes: Routes,
+def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Routes,
                   geo: layout.Geometry, far: bool) -> None:
     """Place each label beside its target's entry; with ``far``, also beside any
     segment of its route."""
@@ -270,6 +270,14 @@ def _place_labels(scene: Scene, edges: list[Edge], routes: Routes,
     for key, (u, v) in geo.centre.items():
         b = geo.boxes[key]
         space.add((u - b.along / 2, v - b.across / 2, u + b.along / 2, v + b.across / 2), key)
+    header = geo.gap_u[0][0] if geo.gap_u else 0.0
+    for key, title, v0, _ in geo.lanes:  # the lane titles (LR: left of the lanes)
+        lines = textfit.wrap(title, style.WRAP_COLUMNS["lane"])
+        w, h = textfit.block(lines, style.LANE_PT, 1.25)
+        if scene.direction == "LR":
+            space.add((0.0, v0, header, v0 + h + 16), ("lane", key))
+        else:
+            space.add((0.0, v0, h + 16, v0 + w + 16), ("lane", key))
     for n, pts in enumerate(routes.points):
         for (u0, v0), (u1, v1) in itertools.pairwise(pts):
             space.add((min(u0, u1) - 1, min(v0, v1) - 1, max(u0, u1) + 1, max(v0, v1) + 1),
@@ -302,10 +310,21 @@ def _place_labels(scene: Scene, edges: list[Edge], routes: Routes,
             src, dst = geo.boxes[e.src], geo.boxes[e.dst]
             half = max(src.along, dst.along) / 2
             mu, mv = pts[0][0], (pts[0][1] + pts[1][1]) / 2
-            middles = [(mu + half + 3, mv - across / 2, mu + half + 3 + along, mv + across / 2),
-                       (mu - half - 3 - along, mv - across / 2, mu - half - 3, mv + across / 2),
-                       *middles]
+            end = geo.gap_u[g.column[e.src] + 1][1] - 3  # the room kept at the gap's end
+            middles = [*middles,
+                       (mu + half + 3, mv - across / 2, mu + half + 3 + along, mv + across / 2),
+                       (end - along, mv - across / 2, end, mv + across / 2),
+                       (mu - half - 3 - along, mv - across / 2, mu - half - 3, mv + across / 2)]
         candidates = middles + near if drop else near + (middles if far else [])
+        if far:  # last resort: a widening search around the entry, then the middle
+            for cu, cv in ((tip_u, tip_v), (sum(p[0] for p in pts) / len(pts),
+                                            sum(p[1] for p in pts) / len(pts))):
+                for step in range(1, 13):
+                    d = step * 8.0
+                    for du, dv in ((0, -d), (0, d), (-d, 0), (d, 0), (-d, -d), (d, d),
+                                   (-d, d), (d, -d)):
+                        u0, v0 = cu + du - along / 2, cv + dv - across / 2
+                        candidates.append((u0, v0, u0 + along, v0 + across))
         inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0
                   and c[2] <= geo.along and c[3] <= geo.across]
         chosen = next((c for c in inside if not space.hits(c, ("edge", n))), None)

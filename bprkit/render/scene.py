@@ -55,6 +55,8 @@ class Node:
     """A second small line (compare: minutes before → after)."""
     anchor: str | None = None
     """For attached nodes (note, pain, system): the step they belong to."""
+    phase: str | None = None
+    """The phase (``phase`` line) the node stands in, if the process has phases."""
 
 
 class Edge(NamedTuple):
@@ -98,6 +100,8 @@ class Scene:
     facts: list[str]
     blocks: list[Block]
     legend: list[LegendItem]
+    phases: list[tuple[str, str]] = field(default_factory=list)
+    """(id, title) of the phases drawn as bands across the lanes, in order."""
 
 
 def duration_text(d: Duration | None, lang: str) -> str:
@@ -129,6 +133,8 @@ class _Builder:
         self.lane_keys: set[str] = set()
         self.counter = 0
         self.copies: dict[str, int] = {}
+        self.phase_starts = {ph.first: ph.id for ph in analysis.process.phases if ph.first}
+        self.phase: str | None = None
 
     @property
     def lang(self) -> str:
@@ -148,6 +154,9 @@ class _Builder:
     def add(self, node: Node) -> str:
         if node.lane not in self.lane_keys:
             node.lane = self.block.lanes[0].key if self.block.lanes else ""
+        if node.phase is None:
+            anchor = self.block.nodes.get(node.anchor) if node.anchor else None
+            node.phase = anchor.phase if anchor else self.phase
         self.block.nodes[node.key] = node
         return node.key
 
@@ -158,6 +167,8 @@ class _Builder:
     # ── steps ──
     def step(self, step: Step, process: Process, qualifier: str) -> str:
         run_id = f"{qualifier}{step.id}"
+        if not qualifier and step.id in self.phase_starts:
+            self.phase = self.phase_starts[step.id]
         colour = style.step_colour(step.tags)
         strong = run_id in self.strong and not self.options.heat
         node = Node(f"{self.prefix}s_{run_id}", "step", f"{self.prefix}{qualifier}{step.lane}",
@@ -271,8 +282,10 @@ class _Builder:
             tail = node_of[src][1]
             if src in g.branches:
                 branch = g.branches[src]
+                source = self.block.nodes.get(tail) if tail else None
                 diamond = self.add(Node(f"{tail or src}#b", "branch",
-                                        lane_of.get(src, ""), title=branch.label or ""))
+                                        lane_of.get(src, ""), title=branch.label or "",
+                                        phase=source.phase if source else None))
                 if tail:
                     self.connect(tail, diamond, "")
                 else:  # a branch first in a path: the fork feeds the diamond
@@ -411,7 +424,8 @@ def diagram(analysis: Analysis, bundle: Bundle | None, options: Options) -> Scen
     b = _block(analysis, bundle, options, "", {})
     return Scene(options.lang, options.direction, analysis.process.title,
                  _facts(analysis, options.lang), [b.block],
-                 _legend(b.used, options.lang, len(b.strong)))
+                 _legend(b.used, options.lang, len(b.strong)),
+                 [(ph.id, ph.title) for ph in analysis.process.phases if ph.first])
 
 
 def compare_marks(asis: Analysis, tobe: Analysis) -> tuple[dict[str, str], dict[str, str],

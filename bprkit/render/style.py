@@ -35,6 +35,7 @@ HEAT = ("#fef9e7", "#fdebd0", "#fad7a0", "#f5b041", "#e67e22")  # light → dark
 LANE_FILL = ("#f4f6f9", "#ffffff")
 LANE_PEN = "#b0b7c3"
 PHASE_FILL = "#eaf2f8"
+PHASE_TINT = "#2e86c114"  # every other phase band, over the lanes (alpha 8 %)
 EDGE = "#555555"
 REWORK = "#c0392b"
 ATTACH = {"note": "#999999", "pain": "#999999", "system": "#148f77"}
