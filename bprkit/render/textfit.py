@@ -78,6 +78,8 @@ def breaks(text: str) -> set[int]:
         allowed.add(m.end())
     for m in re.finditer(r"[、。，,）)」』】・]", text):  # after closing punctuation
         allowed.add(m.end())
+    for m in re.finditer(r"[（(「『【]", text):  # before opening brackets
+        allowed.add(m.start())
     for m in _PROTECTED.finditer(text):
         allowed.difference_update(range(m.start() + 1, m.end()))
     for m in _KANJI.finditer(text):

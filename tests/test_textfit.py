@@ -1,0 +1,127 @@
+"""Japanese that wraps like Japanese: the rules of bprkit.render.textfit, checked on
+every label of the corpus at several widths, on chosen cases, and on generated text."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bprkit
+from bprkit.render import textfit
+from bprkit.render.textfit import NO_LINE_END, NO_LINE_START, columns, wrap
+
+from .conftest import CORPUS, PROCESSES
+
+UNITS = re.compile(r"[0-9０-９][0-9０-９,，.．]*(?:[〜~][0-9][0-9,.]*)*"
+                   r"(?:%|％|円|分|時間|日|倍|件|回|人|歳|年|枚|通)")
+KATAKANA = re.compile(r"[ァ-ヴー]{2,}")
+
+
+def _labels() -> list[str]:
+    texts: set[str] = set()
+    for path in sorted([*PROCESSES.rglob("*.bpr"), *CORPUS.rglob("*.bpr")]):
+        for p in bprkit.load(str(path)).root.processes:
+            texts.add(p.title)
+            texts.update(lane.title for lane in p.lanes)
+            for step in p.steps():
+                texts.add(step.title)
+                texts.update(step.notes)
+                texts.update(step.pains)
+    return sorted(t for t in texts if t)
+
+
+LABELS = _labels()
+
+
+def check(text: str, width: int) -> list[str]:
+    """What breaks a rule when ``text`` wraps at ``width`` columns."""
+    lines = wrap(text, width)
+    problems = []
+    if "".join(lines).replace(" ", "") != re.sub(r"[\n／ ]", "", text):
+        problems.append("text lost or changed")
+    for n, line in enumerate(lines):
+        if n and line and line[0] in NO_LINE_START:
+            problems.append(f"line starts with {line[0]!r}: {lines}")
+        if n < len(lines) - 1 and line and line[-1] in NO_LINE_END:
+            problems.append(f"line ends with {line[-1]!r}: {lines}")
+    for pattern in (UNITS, KATAKANA):
+        for m in pattern.finditer(text.replace("／", "").replace("\n", "")):
+            if columns(m.group()) <= width and not any(m.group() in line for line in lines):
+                problems.append(f"{m.group()!r} split: {lines}")
+    for line in lines:
+        if columns(line) > width and not _one_unit(line, width):
+            problems.append(f"line wider than {width}: {line!r}")
+    return problems
+
+
+def _one_unit(line: str, width: int) -> bool:
+    """A line may only be wider than the width when 禁則 left no other choice
+    (a character that cannot start a line glued to it)."""
+    return columns(line) <= width + 2 * 2
+
+
+@pytest.mark.parametrize("width", [10, 12, 14, 18])
+def test_every_corpus_label_keeps_the_rules(width: int) -> None:
+    assert len(LABELS) > 150
+    bad = {text: check(text, width) for text in LABELS}
+    assert {t: p for t, p in bad.items() if p} == {}
+
+
+@pytest.mark.parametrize(("text", "width", "lines"), [
+    ("市民税課に照会する", 10, ["市民税課に", "照会する"]),
+    ("決裁を受ける", 6, ["決裁を", "受ける"]),
+    ("手数料3,000円を受け取る", 10, ["手数料", "3,000円を", "受け取る"]),
+    ("係数1.3倍になる", 8, ["係数", "1.3倍に", "なる"]),
+    ("住民記録システムへ入力", 12, ["住民記録", "システムへ", "入力"]),
+    ("受付／内容を確認", 20, ["受付", "内容を確認"]),
+    ("受付\n内容を確認", 20, ["受付", "内容を確認"]),
+    ("支給決定（一覧に押印）", 14, ["支給決定", "（一覧に押印）"]),
+    ("臨時特別給付金の支給（郵送申請）", 12, ["臨時特別給付", "金の支給", "（郵送申請）"]),
+    ("Check the form and the ID card", 16, ["Check the form", "and the ID card"]),
+])
+def test_chosen_cases(text: str, width: int, lines: list[str]) -> None:
+    assert wrap(text, width) == lines
+
+
+def test_no_line_starts_with_forbidden_characters() -> None:
+    texts = ("受付・本人確認・入力・照合・交付", "申請書（写し）、添付書類。", "ニュース、ショップ")
+    for text in texts:
+        for width in range(4, 16):
+            for line in wrap(text, width)[1:]:
+                assert line[0] not in NO_LINE_START, (text, width, line)
+
+
+def test_long_runs_are_linear() -> None:
+    start = time.perf_counter()
+    lines = wrap("、" * 30000, 20)
+    assert time.perf_counter() - start < 2.0  # was 30 s (quadratic) in round one
+    assert max(columns(line) for line in lines) <= 40
+    assert "".join(lines) == "、" * 30000
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("あいうえお漢字受付確認、。・（）「」ーァッ"
+                                            "システム0123456789,.円分%AB ／")),
+               min_size=0, max_size=60),
+       st.integers(min_value=4, max_value=24))
+def test_generated_text_keeps_every_character(text: str, width: int) -> None:
+    lines = wrap(text, width)
+    assert "".join(lines).replace(" ", "") == re.sub(r"[／ \n]", "", text)
+    assert all(columns(line) <= 2 * width + 2 for line in lines)
+
+
+def test_widths_in_points_are_generous() -> None:
+    """Graphviz measures 0123456789 at 10 pt as 74 pt and 待ち as 20 pt with BIZ
+    UDPGothic; our estimate must not be smaller."""
+    assert textfit.points("0123456789", 10) >= 74
+    assert textfit.points("待ち", 10) >= 20
+    assert textfit.points("%%%%", 10) >= 39
+
+
+def test_corpus_files_exist() -> None:
+    assert Path(PROCESSES / "kaigo_nintei.bpr").exists()
