@@ -51,7 +51,7 @@ def _step_label(node: Node, lines: list[str], badge_rows: list[int]) -> str:
     extra = [node.detail] if node.detail else [node.time] if node.time else []
     for text in extra:
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" '
-                    f'COLOR="#444444">{html.escape(text)}</FONT></TD></TR>')
+                    f'COLOR="#444444">{_esc(text.split(chr(10)))}</FONT></TD></TR>')
     at = 0
     for count in badge_rows:
         cells = "".join(_badge(b) for b in node.badges[at:at + count])

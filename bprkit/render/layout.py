@@ -27,7 +27,7 @@ from bprkit.render.scene import Node, Scene
 PAD = 8.0           # inside a step box
 ROW_PAD = 5.0      # around a row, across the flow
 TRACK = 7.0         # distance between parallel edges in a gap
-GAP_MIN = 16.0      # a gap with no tracks and no labels
+GAP_MIN = 12.0      # a gap with no tracks and no labels
 GAP_PAD = 5.0       # between a gap's edge and its first or last track
 LABEL_PT = style.SMALL_PT
 BLOCK_GAP = 30.0
@@ -110,8 +110,9 @@ def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
             lines = textfit.wrap(node.title, wrap)
         tw, th = textfit.block(lines, style.STEP_PT)
         for text in (t for t in (node.time, node.detail) if t):
-            tw = max(tw, textfit.points(text, style.SMALL_PT))
-            th += style.SMALL_PT * 1.3
+            for line in text.split("\n"):
+                tw = max(tw, textfit.points(line, style.SMALL_PT))
+                th += style.SMALL_PT * 1.3
         rows: list[int] = []
         used = 0.0
         room = max(tw, 60.0)

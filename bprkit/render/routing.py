@@ -10,9 +10,12 @@ side facing back, so every path is made of:
   column, nothing between (layout.drops): one segment, bottom to top;
 - **hop**: target in the next column (or an attached note, system or pain point
   in the same column): along the source's right gap, one vertical leg;
-- **channel**: anything longer, or back (rework): up or down the source's right
-  gap to the channel above the target's row, along it, and down the target's left
-  gap.
+- **channel**: anything longer: up or down the source's right gap to the channel
+  above the target's row, along it, and down the target's left gap;
+- **back** (rework, and the loop of ``use × N``): out of the source's bottom into the
+  channel below its row, along it, up or down the target's left gap on a track of
+  its own, and in a little below the forward edges' tip, so it never shares a line
+  or an arrowhead with the forward flow.
 
 A box is only ever entered or left through a gap, so no segment crosses a box.
 Legs that share a gap or channel get their own tracks (interval partitioning,
@@ -99,7 +102,13 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
     for n, e in enumerate(edges):
         a, b = g.column[e.src], g.column[e.dst]
         ra, rb = g.row[e.src], g.row[e.dst]
-        if e.kind == "attach":
+        if e.kind in ("rework", "repeat"):  # out of the bottom, below the row, back
+            kinds.append("back")
+            legs.append([
+                Leg(n, "channel", ra + 1, *_span(2 * a + 1, 2 * b), ("edge", str(n))),
+                Leg(n, "gap", b, *_span(2 * (ra + 1), 2 * rb + 1), ("back", e.dst)),
+            ])
+        elif e.kind == "attach":
             kinds.append("hop")
             legs.append([Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb + 1),
                              ("attach", e.src))])
@@ -199,6 +208,14 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
         start = right(e.src)
         if kind == "straight":
             points.append([start, left(e.dst)])
+        elif kind == "back":
+            su, sv = centre[e.src]
+            y = channel_v(legs[0].index, legs[0].track)
+            x = gap_u(legs[1].index, legs[1].track)
+            du, dv = left(e.dst)
+            dv += min(6.0, boxes[e.dst].across / 4)  # below the forward entries' tip
+            points.append(_clean([(su, sv + boxes[e.src].across / 2), (su, y), (x, y), (x, dv),
+                                  (du, dv)]))
         elif kind == "drop":
             (u, va), (_, vb) = centre[e.src], centre[e.dst]
             sign = 1 if vb > va else -1

@@ -125,15 +125,18 @@ class _Builder:
         self.prefix, self.marks, self.before = prefix, marks, before
         self.waits: dict[str, str] = {}
         """A step's node → its wait, written on every edge into it."""
+        self.wait_texts: dict[str, set[str]] = {}
         self.block = Block()
         self.used: set[str] = set()
         self.hours = {s.id: s.annual_hours or 0.0 for s in analysis.steps}
         self.top = max(self.hours.values(), default=0.0)
-        self.strong = style.strong_steps(self.hours)
+        drawn = {k: h for k, h in self.hours.items() if options.expand or "." not in k}
+        self.strong = style.strong_steps(drawn)
         self.lane_keys: set[str] = set()
         self.counter = 0
         self.copies: dict[str, int] = {}
         self.phase_starts = {ph.first: ph.id for ph in analysis.process.phases if ph.first}
+        self.compare = bool(marks)
         self.phase: str | None = None
 
     @property
@@ -170,9 +173,15 @@ class _Builder:
         if not qualifier and step.id in self.phase_starts:
             self.phase = self.phase_starts[step.id]
         colour = style.step_colour(step.tags)
-        strong = run_id in self.strong and not self.options.heat
+        strong = run_id in self.strong and not self.options.heat and not self.compare
         node = Node(f"{self.prefix}s_{run_id}", "step", f"{self.prefix}{qualifier}{step.lane}",
                     title=step.title, time=duration_text(step.duration, self.lang))
+        if step.batch is not None:  # the time is for the whole batch, not each case
+            b = step.batch
+            every = (messages.text(self.lang, "diagram_batch_cases", cases=f"{b.cases:g}")
+                     if b.cases is not None else
+                     messages.text(self.lang, "diagram_batch_" + str(b.period)))
+            node.time = messages.text(self.lang, "diagram_batch", time=node.time, batch=every)
         for tag in step.tags:
             if tag in style.FLAG_COLOURS:
                 self.used.add("flag:" + tag)
@@ -224,7 +233,8 @@ class _Builder:
         node.dashed = node.strike = mark == "removed"
         before = self.before.get(step.id)
         if mark == "changed" and before:
-            node.detail = f"{before} → {node.time}"
+            node.detail = before if before.startswith(("置き換え", "replaces")) \
+                else f"{before} → {node.time}"
 
     # ── flow ──
     def process(self, process: Process, qualifier: str) -> tuple[str, str]:
@@ -304,7 +314,9 @@ class _Builder:
         parts = [label] if label else []
         wait = self.waits.get(dst)
         if wait:
-            parts.append(messages.text(self.lang, "diagram_wait", time=wait))
+            text = messages.text(self.lang, "diagram_wait", time=wait)
+            self.wait_texts.setdefault(dst, set()).add(text)
+            parts.append(text)
         self.block.edges.append(Edge(src, dst, "\n".join(parts)))
 
     def use(self, use: Use, qualifier: str, lane: str) -> tuple[str, str]:
@@ -345,37 +357,28 @@ def _block(analysis: Analysis, bundle: Bundle | None, options: Options, prefix: 
 
 
 def _mark_rework(b: _Builder) -> None:
-    """Edges that close a loop (back edges of a depth-first walk from the start,
-    successors in the order written) are rework."""
+    """An edge back to a step written before its source (in the order of the file)
+    is rework, drawn red and dashed, and carries no wait (the wait is on the edge
+    that enters the step the first time). A branch's diamond stands where its
+    source step is."""
     block = b.block
-    succ: dict[str, list[int]] = {}
-    for n, e in enumerate(block.edges):
-        if e.kind == "flow":
-            succ.setdefault(e.src, []).append(n)
-    state: dict[str, int] = {}  # 1 on the stack, 2 done
-    back: set[int] = set()
-    for root in block.nodes:
-        if root in state:
-            continue
-        state[root] = 1
-        stack = [(root, iter(succ.get(root, ())))]
-        while stack:
-            node, it = stack[-1]
-            for n in it:
-                dst = block.edges[n].dst
-                if state.get(dst) == 1:
-                    back.add(n)
-                elif dst not in state:
-                    state[dst] = 1
-                    stack.append((dst, iter(succ.get(dst, ()))))
-                    break
-            else:
-                state[node] = 2
-                stack.pop()
-    if back:
-        b.used.add("rework")
-    block.edges = [Edge(e.src, e.dst, e.label, "rework") if n in back else e
-                   for n, e in enumerate(block.edges)]
+    order: dict[str, float] = {key: n for n, key in enumerate(block.nodes)}
+    for key, node in block.nodes.items():
+        if node.kind == "branch":
+            source = key[:-2]
+            targets = [order[e.dst] for e in block.edges if e.src == key and e.dst in order]
+            order[key] = order[source] + 0.5 if source in order else min(targets, default=0) - 0.5
+    edges = []
+    for e in block.edges:
+        dst = block.nodes[e.dst]
+        if e.kind == "flow" and dst.kind in ("step", "use") and order[e.dst] <= order[e.src]:
+            b.used.add("rework")
+            label = "\n".join(line for line in e.label.split("\n") if line not in
+                              b.wait_texts.get(e.dst, ()))
+            edges.append(Edge(e.src, e.dst, label, "rework"))
+        else:
+            edges.append(e)
+    block.edges = edges
 
 
 def _facts(analysis: Analysis, lang: str) -> list[str]:
@@ -388,7 +391,8 @@ def _facts(analysis: Analysis, lang: str) -> list[str]:
         facts.append(t(lang, "diagram_volume", cases=f"{m.cases_per_year:,.0f}"))
         facts.append(t(lang, "diagram_hours", hours=f"{m.annual_staff_hours:,.0f}"))
     facts.append(_lead(analysis, lang))
-    facts.append(t(lang, "diagram_visits", visits=f"{m.resident.visits:.1f}"))
+    if m.resident.visits > 0:
+        facts.append(t(lang, "diagram_visits", visits=f"{m.resident.visits:.1f}"))
     return facts
 
 
@@ -397,6 +401,13 @@ def _lead(analysis: Analysis, lang: str) -> str:
     if m.lead_time_days >= 1:
         return messages.text(lang, "diagram_lead", days=f"{m.lead_time_days:.1f}")
     return messages.text(lang, "diagram_lead_hours", hours=f"{m.lead_time_hours:.1f}")
+
+
+def _lead_value(analysis: Analysis, lang: str) -> str:
+    m = analysis.metrics
+    if m.lead_time_days >= 1:
+        return messages.text(lang, "diagram_days", days=f"{m.lead_time_days:.1f}")
+    return messages.text(lang, "diagram_hours_value", hours=f"{m.lead_time_hours:.1f}")
 
 
 def _legend(used: set[str], lang: str, strong_count: int) -> list[LegendItem]:
@@ -457,7 +468,18 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     before → after, removed ones struck through, added ones outlined."""
     a_marks, b_marks, pairs = compare_marks(asis, tobe)
     minutes = {s.id: duration_text(s.duration, options.lang) for s in asis.process.steps()}
-    before = {tid: minutes.get(aid, "") for tid, aid in pairs.items()}
+    titles = {s.id: s.title for s in asis.process.steps()}
+    from bprkit import diff
+
+    found = diff.match(asis.graph.runs, tobe.graph.runs).asis_of
+    before = {}
+    for tid in pairs:
+        ids = found.get(tid, ())
+        if len(ids) > 1:  # several As-Is steps: name them, their minutes do not add up
+            joined = ("・" if options.lang == "ja" else ", ").join(titles.get(i, i) for i in ids)
+            before[tid] = messages.text(options.lang, "diagram_replaces", steps=joined)
+        else:
+            before[tid] = minutes.get(pairs[tid], "")
     first = _block(asis, bundle, options, "a_", a_marks)
     second = _block(tobe, tobe_bundle, options, "b_", b_marks, before)
     second.block.match = {f"b_s_{t}": f"a_s_{a}" for t, a in pairs.items()}
@@ -471,7 +493,8 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     if ma.cases_per_year is not None and mb.cases_per_year is not None:
         facts.append(t(lang, "diagram_hours_change", before=f"{ma.annual_staff_hours:,.0f}",
                        after=f"{mb.annual_staff_hours:,.0f}"))
-    facts.append(f"{_lead(asis, lang)} → {_lead(tobe, lang)}")
+    facts.append(t(lang, "diagram_lead_change", before=_lead_value(asis, lang),
+                   after=_lead_value(tobe, lang)))
     facts.append(t(lang, "diagram_visits_change", before=f"{ma.resident.visits:.1f}",
                    after=f"{mb.resident.visits:.1f}"))
     title = t(lang, "diagram_compare_title", title=asis.process.title)

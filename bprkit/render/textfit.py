@@ -27,11 +27,13 @@ NO_LINE_START = set("、。，．,.・）)」』】〕］]｝}ー～〜!?！？�
     "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 NO_LINE_END = set("（(「『【〔［[｛{")
 _PROTECTED = re.compile(
+    r"[0-9][0-9,.]*(?:-[0-9][0-9,.]*)* (?:min|h|d|w|s)\b|"
     r"[0-9０-９][0-9０-９,，.．:：]*(?:[〜~～\-–][0-9０-９][0-9０-９,，.．]*)*(?:%|％|円|分|秒|時間|日|週|倍|件|回|人|歳|年|か月|ヶ月|月|枚|通|部|h|min|d)?"
     r"|[\u30A0-\u30FFー]+(?:[・][\u30A0-\u30FFー]+)*"
     r"|[A-Za-z0-9][A-Za-z0-9\-_.+/]*")
 _KANJI = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF々〆]+")
 LONG_COMPOUND = 8
+OVERFLOW = 4  # display columns a word may stick out rather than be cut
 
 
 def columns(text: str) -> int:
@@ -75,7 +77,9 @@ def breaks(text: str) -> set[int]:
             at += len(phrase)
             allowed.add(at)
     for m in re.finditer(r" +", text):
-        allowed.add(m.end())
+        if not (m.start() and text[m.start() - 1].isdigit()
+                and _has_japanese(text[m.end():m.end() + 1])):
+            allowed.add(m.end())  # not between a number and the word it counts
     for m in re.finditer(r"[、。，,）)」』】・]", text):  # after closing punctuation
         allowed.add(m.end())
     for m in re.finditer(r"[（(「『【]", text):  # before opening brackets
@@ -85,6 +89,8 @@ def breaks(text: str) -> set[int]:
     for m in _KANJI.finditer(text):
         if m.end() - m.start() <= LONG_COMPOUND:
             allowed.difference_update(range(m.start() + 1, m.end()))
+    for m in re.finditer(r"[0-9０-９](?=[\u3040-\u30ff\u3400-\u9fff])", text):
+        allowed.discard(m.end())  # a number and the word it counts: 74項目, 第5希望
     return {i for i in allowed if 0 < i < len(text) and _may_break(text, i)}
 
 
@@ -98,6 +104,7 @@ def _atoms(piece: str) -> list[str]:
     keep = [(m.start(), m.end()) for m in _PROTECTED.finditer(piece)]
     keep += [(m.start(), m.end()) for m in _KANJI.finditer(piece)
              if m.end() - m.start() <= LONG_COMPOUND]
+    keep += [(m.start(), m.end()) for m in re.finditer(r"[ぁ-ゖ]{2,6}", piece)]
     whole = dict(sorted(keep))
     atoms, i = [], 0
     while i < len(piece):
@@ -114,11 +121,12 @@ def _hard_cut(piece: str, width: int) -> list[str]:
     lines: list[str] = []
     line, used = "", 0
     for atom in _atoms(piece):
-        for part in ([atom] if columns(atom) <= width else list(atom)):
+        # a unit up to two characters wider than a line stays whole (狂犬病予防担当)
+        for part in ([atom] if columns(atom) <= width + OVERFLOW else list(atom)):
             w = columns(part)
             if line and used + w > width and ((part[0] not in NO_LINE_START
                                               and line[-1] not in NO_LINE_END)
-                                              or used >= 2 * width):
+                                              or used >= 2 * width + OVERFLOW):
                 lines.append(line)
                 line, used = "", 0
             line += part
@@ -152,6 +160,9 @@ def _wrap(text: str, width: int) -> tuple[str, ...]:
                 continue
             line += piece if line else piece.lstrip()
         lines.append(line.rstrip())
+        if len(lines) > 1 and len(lines[-1]) == 1 and \
+                columns(lines[-2] + lines[-1]) <= width + OVERFLOW:
+            lines[-2:] = [lines[-2] + lines[-1]]  # no line of one character
     return tuple(lines) or ("",)
 
 
