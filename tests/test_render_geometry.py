@@ -72,6 +72,17 @@ def check_page(page: render.Page) -> list[str]:
                 problems.append(f"edge {n} {e.src}->{e.dst} crosses box {key}")
     labels = {n: r[:4] for n, r in page.routes.labels.items()}
     label_index = _Index(labels)
+    segments = {}
+    for n, pts in enumerate(page.routes.points):
+        for k, ((u0, v0), (u1, v1)) in enumerate(zip(pts, pts[1:], strict=False)):
+            segments[(n, k)] = (min(u0, u1) - 0.6, min(v0, v1) - 0.6,
+                                max(u0, u1) + 0.6, max(v0, v1) + 0.6)
+    segment_index = _Index(segments)
+    for n, r in labels.items():
+        own = len(page.routes.points[n]) - 2
+        for m, k in segment_index.hits(r):
+            if m != n or (k != own and len(page.routes.points[n]) > 2):
+                problems.append(f"label of edge {n} is crossed by edge {m}")
     along, across = page.geometry.along, page.geometry.across
     for n, r in labels.items():
         for other in label_index.hits(r) - {n}:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bprkit.render import layout, style, textfit
@@ -270,11 +271,11 @@ class _Hash:
         for k in self._keys(r):
             self.cells[k].append((*r, owner))
 
-    def hits(self, r: tuple[float, float, float, float], ignore: object) -> bool:
+    def hits(self, r: tuple[float, float, float, float], ignore: Collection[object]) -> bool:
         u0, v0, u1, v1 = r
         for k in self._keys(r):
             for a0, b0, a1, b1, owner in self.cells.get(k, ()):
-                if owner != ignore and a0 < u1 and u0 < a1 and b0 < v1 and v0 < b1:
+                if owner not in ignore and a0 < u1 and u0 < a1 and b0 < v1 and v0 < b1:
                     return True
         return False
 
@@ -296,9 +297,9 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
         else:
             space.add((0.0, v0, h + 16, v0 + w + 16), ("lane", key))
     for n, pts in enumerate(routes.points):
-        for (u0, v0), (u1, v1) in itertools.pairwise(pts):
+        for k, ((u0, v0), (u1, v1)) in enumerate(itertools.pairwise(pts)):
             space.add((min(u0, u1) - 1, min(v0, v1) - 1, max(u0, u1) + 1, max(v0, v1) + 1),
-                      ("edge", n))
+                      ("seg", n, k))
     for n, e in enumerate(edges):
         if not e.label:
             continue
@@ -344,7 +345,10 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
                         candidates.append((u0, v0, u0 + along, v0 + across))
         inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0
                   and c[2] <= geo.along and c[3] <= geo.across]
-        chosen = next((c for c in inside if not space.hits(c, ("edge", n))), None)
+        # a label may touch the segment it sits beside, not its own other segments
+        beside = {("seg", n, k) for k in range(len(pts) - 1)} if drop else \
+            {("seg", n, len(pts) - 2)}
+        chosen = next((c for c in inside if not space.hits(c, beside)), None)
         if chosen is None:
             routes.crowded.add(n)
             chosen = inside[0] if inside else candidates[0]
