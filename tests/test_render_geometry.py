@@ -74,7 +74,7 @@ def check_page(page: render.Page) -> list[str]:
     label_index = _Index(labels)
     segments = {}
     for n, pts in enumerate(page.routes.points):
-        for k, ((u0, v0), (u1, v1)) in enumerate(zip(pts, pts[1:], strict=False)):
+        for k, ((u0, v0), (u1, v1)) in enumerate(itertools.pairwise(pts)):
             segments[(n, k)] = (min(u0, u1) - 0.6, min(v0, v1) - 0.6,
                                 max(u0, u1) + 0.6, max(v0, v1) + 0.6)
     segment_index = _Index(segments)

@@ -25,6 +25,7 @@ from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, PHASE_PT, Box, Geome
 from bprkit.render.scene import Badge, LegendItem, Node
 
 FORMATS = ("svg", "png", "pdf", "dot")
+PNG_DPI = 200
 
 
 class RenderError(Exception):
@@ -138,7 +139,7 @@ def _symbol(item: LegendItem, x: float, y: float) -> list[str]:
     if k == "badge":
         return _rect(*box, c, c)
     if k == "digital":
-        return _rect(*box, "white", c)
+        return _rect(*box, style.tint(c, 0.15), c)
     if k == "strong":
         return ["S 15 -setlinewidth(2)", *_rect(*box, style.tint(c, 0.12), c),
                 "S 15 -setlinewidth(1)"]
@@ -151,13 +152,20 @@ def _symbol(item: LegendItem, x: float, y: float) -> list[str]:
     if k == "use":
         return ["S 15 -setlinewidth(1)", *_rect(*box, "#eaf2f8", "#555555"),
                 *_rect(x + 2, y - 8, x + 16, y - 2, "#eaf2f8", "#555555")]
-    if k in ("note", "pain", "system"):
+    if k == "system":  # a small cylinder: body, then the top's ellipse
+        fill, pen = style.STICKY[k], style.ATTACH[k]
+        return [*_rect(x + 2, y - 10, x + 16, y - 2, fill, pen),
+                f"c {len(pen)} -{pen}", f"C {len(fill)} -{fill}",
+                f"E {x + 9:.1f} {y - 2:.1f} 7 2", f"E {x + 9:.1f} {y - 10:.1f} 7 2"]
+    if k in ("note", "pain"):
         return _rect(*box, style.STICKY[k], style.ATTACH[k])
     if k == "heat":
         return [op for n, h in enumerate(style.HEAT)
                 for op in _rect(x + n * 3.6, y - 10, x + (n + 1) * 3.6, y, h, h)]
     fill = "#f8f9f9" if k == "mark_same" else "white"
-    return ["S 15 -setlinewidth(2)", *_rect(*box, fill, c), "S 15 -setlinewidth(1)"]
+    dash = ["S 6 -dashed"] if k == "mark_removed" else []
+    return ["S 15 -setlinewidth(2)", *dash, *_rect(*box, fill, c), "S 5 -solid",
+            "S 15 -setlinewidth(1)"]
 
 
 def _phase_ops(geo: Geometry, at: Callable[[float, float], tuple[float, float]],
@@ -295,6 +303,9 @@ def run(g: graphviz.Digraph, fmt: str) -> bytes:
     """The one place that runs Graphviz."""
     if fmt == "dot":
         return g.source.encode("utf-8")
+    if fmt == "png" and any(line.lstrip().startswith("size=") for line in g.body):
+        # a page for print: 200 dpi, not 96
+        g.attr(dpi=str(PNG_DPI))
     try:
         return g.pipe(format=fmt, neato_no_op=2)
     except graphviz.ExecutableNotFound as exc:

@@ -214,8 +214,14 @@ def grid(scene: Scene) -> Grid:
 
 def _grid(scene: Scene, down: set[tuple[str, str]]) -> Grid:
     pairs = [(t, a) for block in scene.blocks for t, a in block.match.items()]
+    order = {pid: n for n, (pid, _) in enumerate(scene.phases)}
+    phase_of = {key: order[node.phase] for block in scene.blocks
+                for key, node in block.nodes.items()
+                if node.phase in order and node.kind in PHASED}
     minimum: dict[str, int] = {}
-    for _ in range(4):  # matched steps (compare) pushed to the later of their columns
+    for _ in range(len(scene.phases) + 4):
+        # matched steps (compare) at the later of their two columns; a phase starts
+        # right of every node of the phases before it
         column: dict[str, int] = {}
         for block in scene.blocks:
             column.update(_columns(block.nodes, block.edges, minimum, down))
@@ -224,6 +230,18 @@ def _grid(scene: Scene, down: set[tuple[str, str]]) -> Grid:
             if t in column and a in column and column[t] != column[a]:
                 minimum[t] = minimum[a] = max(column[t], column[a])
                 moved = True
+        if phase_of:
+            end = [-1] * len(scene.phases)
+            for key, k in phase_of.items():
+                end[k] = max(end[k], column[key])
+            reach = -1
+            for k in range(len(end)):
+                start = reach + 1
+                reach = max(reach, end[k])
+                for key, kk in phase_of.items():
+                    if kk == k and column[key] < start:
+                        minimum[key] = max(minimum.get(key, 0), start)
+                        moved = True
         if not moved:
             break
     row: dict[str, int] = {}
@@ -317,6 +335,9 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
 
 
 PHASE_PT = 12.0
+PHASED = ("step", "use", "note", "pain", "system")
+"""Nodes whose place decides where a phase starts and ends (forks, joins and
+diamonds stand between phases)."""
 
 
 def _strip(scene: Scene) -> float:
@@ -338,7 +359,7 @@ def _bands(scene: Scene, g: Grid, gap_u: list[tuple[float, float]]
     first: dict[str, int] = {}
     for block in scene.blocks:
         for key, node in block.nodes.items():
-            if node.phase is not None and node.kind != "branch":
+            if node.phase is not None and node.kind in PHASED:
                 first[node.phase] = min(first.get(node.phase, g.columns), g.column[key])
     starts = [(first[pid], title) for pid, title in scene.phases if pid in first]
     starts.sort(key=lambda s: s[0])
