@@ -44,7 +44,7 @@ def format_for(output: str | None, explicit: str | None, paper: str | None) -> s
     return explicit or ext or ("pdf" if paper else "svg")
 
 
-@dataclass
+@dataclass(eq=False)
 class Page:
     scene: Scene
     grid: layout.Grid
@@ -59,7 +59,7 @@ class Page:
     paper_in: tuple[float, float] | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Drawing:
     pages: list[Page] = field(default_factory=list)
 

@@ -241,7 +241,7 @@ def graph(page: object) -> graphviz.Digraph:
         return ox + x, H - (oy + band + y)
 
     g = graphviz.Digraph(name="bprkit", engine="neato")
-    g.attr(bgcolor="white", pad="0", margin="0", outputorder="edgesfirst",
+    g.attr(bgcolor="white", pad="0", margin="0", outputorder="nodesfirst",
            splines="true", fontname=style.FONT)
     if p.paper_in:  # type: ignore[attr-defined]
         g.attr(size=f"{p.paper_in[0]:.4f},{p.paper_in[1]:.4f}!")  # type: ignore[attr-defined]
@@ -272,6 +272,18 @@ def graph(page: object) -> graphviz.Digraph:
             x, y = at(u, v)
             w, h = (box.across, box.along) if flip else (box.along, box.across)
             g.node(key, **_node_attrs(node, box, w, h), pos=f"{x:.1f},{y:.1f}!")
+            if node.strike:  # a removed step is struck through in every format
+                middle = 8 + len(box.lines) * style.STEP_PT * 1.25 / 2  # through the title
+                ends = [at(u - box.along / 2 + 4, v - box.across / 2 + middle),
+                        at(u + box.along / 2 - 4, v - box.across / 2 + middle)]
+                if flip:
+                    ends = [at(u - box.along / 2 + middle, v - box.across / 2 + 4),
+                            at(u - box.along / 2 + middle, v + box.across / 2 - 4)]
+                for name, (px, py) in zip(("a", "b"), ends, strict=True):
+                    g.node(f"{key}#strike{name}", label="", shape="point", style="invis",
+                           width="0.01", pos=f"{px:.1f},{py:.1f}!")
+                g.edge(f"{key}#strikea", f"{key}#strikeb", arrowhead="none", penwidth="2",
+                       color=style.MARKS["removed"], pos=_spline(ends, False))
     n = 0
     for block in scene.blocks:
         for e in block.edges:

@@ -33,7 +33,7 @@ LABEL_PT = style.SMALL_PT
 BLOCK_GAP = 30.0
 
 
-@dataclass
+@dataclass(eq=False)
 class Box:
     along: float
     across: float
@@ -43,7 +43,7 @@ class Box:
     """How many badges each row of badges holds."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Grid:
     column: dict[str, int]
     row: dict[str, int]
@@ -58,7 +58,7 @@ class Grid:
     """(row, column) → nodes, in stacking order (one each, by construction)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Geometry:
     boxes: dict[str, Box]
     centre: dict[str, tuple[float, float]]
@@ -372,7 +372,7 @@ def _bands(scene: Scene, g: Grid, gap_u: list[tuple[float, float]]
     return bands
 
 
-@dataclass
+@dataclass(eq=False)
 class TitleBlock:
     """The title, the facts line(s) and the legend, above the lanes."""
 

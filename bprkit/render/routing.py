@@ -42,7 +42,7 @@ ARROW = 7.0
 HASH = 96.0
 
 
-@dataclass
+@dataclass(eq=False)
 class Leg:
     edge: int
     where: str
@@ -56,7 +56,7 @@ class Leg:
     track: int = 0
 
 
-@dataclass
+@dataclass(eq=False)
 class Plan:
     kind: list[str]
     legs: list[list[Leg]]
@@ -65,7 +65,7 @@ class Plan:
     gap_labels: list[float]
 
 
-@dataclass
+@dataclass(eq=False)
 class Routes:
     points: list[list[tuple[float, float]]]
     """Each edge's polyline in (u, v), from the source's side to the target's."""

@@ -37,7 +37,7 @@ class Badge(NamedTuple):
     """Solid fill with white text (a strong step's flags); else pale fill, coloured text."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Node:
     key: str
     kind: str
@@ -73,7 +73,7 @@ class Lane(NamedTuple):
     role: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Block:
     """One process drawn as lanes (compare draws two blocks)."""
 
@@ -92,7 +92,7 @@ class LegendItem(NamedTuple):
     colour: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class Scene:
     lang: str
     direction: str

@@ -60,12 +60,10 @@ def _parser() -> object:
     return budoux.load_default_japanese_parser()
 
 
-_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
-                   r"\uff00-\uff60\uffe0-\uffe6]")
-
-
 def _has_japanese(text: str) -> bool:
-    return _WIDE.search(text) is not None
+    """Whether any character is CJK or full-width (code points from U+2E80 on, the
+    range BudouX's Japanese model is for)."""
+    return any(ord(c) >= 0x2E80 for c in text)
 
 
 def breaks(text: str) -> set[int]:
