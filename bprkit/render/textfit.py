@@ -145,6 +145,9 @@ def _wrap(text: str, width: int) -> tuple[str, ...]:
     lines: list[str] = []
     for para in text.split("\n"):
         para = para.strip()
+        if columns(para) <= width:  # fits: no phrase analysis needed
+            lines.append(para)
+            continue
         cuts = sorted(breaks(para))
         pieces = [para[a:b] for a, b in zip([0, *cuts], [*cuts, len(para)], strict=True)]
         line = ""
