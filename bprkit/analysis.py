@@ -10,18 +10,18 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bprkit import findings as findings_module
 from bprkit import graph as graph_module
 from bprkit import metrics as metrics_module
 from bprkit.assumptions import Assumptions
 from bprkit.assumptions import default as default_assumptions
-from bprkit.findings import Finding, StepFindings
 from bprkit.graph import ExpandedGraph, StepRun
 from bprkit.metrics import Metrics
 from bprkit.model import STAFF_ROLES, Bundle, Process
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from bprkit.findings import Finding, StepFindings
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,8 @@ class Analysis:
     def findings_by_step(self) -> tuple[StepFindings, ...]:
         """The findings as an analyst reads them: one entry per step with all its
         issues, one per process-wide finding, most annual hours at stake first."""
+        from bprkit import findings as findings_module
+
         return tuple(findings_module.group(self.findings))
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
@@ -167,12 +169,18 @@ def _figures(run: StepRun, per_year: float | None) -> StepFigures:
 
 
 def analyze_process(process: Process, bundle: Bundle | None = None, *,
-                    assumptions: Assumptions | None = None) -> Analysis:
-    """Analyse one checked process (its ``use``d processes come from ``bundle``)."""
+                    assumptions: Assumptions | None = None,
+                    with_findings: bool = True) -> Analysis:
+    """Analyse one checked process (its ``use``d processes come from ``bundle``).
+    ``with_findings=False`` skips the findings (a diagram does not draw them)."""
     a = assumptions or default_assumptions()
     expanded = graph_module.expand(process, bundle, a)
     figures = metrics_module.compute(expanded, a)
-    found = findings_module.find(expanded, figures, a)
+    found: list[Finding] = []
+    if with_findings:
+        from bprkit import findings as findings_module
+
+        found = findings_module.find(expanded, figures, a)
     steps = tuple(_figures(r, figures.cases_per_year) for r in expanded.runs)
     return Analysis(process, expanded, figures, steps, tuple(found), bundle,
                     _phases(process, expanded, figures.cases_per_year))

@@ -394,13 +394,14 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
     process, bundle = _pick(report, args.file, args.process, lang)
     options = render.Options(lang=lang, direction=args.direction, heat=bool(args.heat),
                              expand=args.expand, paper=args.paper)
-    analysis = analyze_process(process, bundle)
+    analysis = analyze_process(process, bundle, with_findings=False)
     if args.compare:
         tobe_file = report.files[1]
         tobe_bundle = tobe_file.bundle
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == process.id), own[0])
-        drawing = render.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
+        tobe_analysis = analyze_process(tobe, tobe_bundle, with_findings=False)
+        drawing = render.comparison(analysis, tobe_analysis, bundle,
                                     tobe_bundle, options)
     else:
         drawing = render.diagram(analysis, bundle, options)
