@@ -152,6 +152,9 @@ def _symbol(item: LegendItem, x: float, y: float) -> list[str]:
     if k == "use":
         return ["S 15 -setlinewidth(1)", *_rect(*box, "#eaf2f8", "#555555"),
                 *_rect(x + 2, y - 8, x + 16, y - 2, "#eaf2f8", "#555555")]
+    if k == "bounds":
+        return ["c 7 -#000000", "C 7 -#000000", f"E {x + 5:.1f} {y - 5:.1f} 2.5 2.5",
+                f"E {x + 13:.1f} {y - 5:.1f} 2.5 2.5"]
     if k == "system":  # a small cylinder: body, then the top's ellipse
         fill, pen = style.STICKY[k], style.ATTACH[k]
         return [*_rect(x + 2, y - 10, x + 16, y - 2, fill, pen),

@@ -254,6 +254,8 @@ class _Builder:
             lane = next((lane_of[p] for p in preds.get(name, ()) if p in lane_of), first)
             if name in fork_of:  # a join stands in its fork's lane
                 lane = lane_of.get(fork_of[name], lane)
+            if qualifier and name in (flow.START, flow.FINISH):
+                self.used.add("bounds")
             if name == flow.START:
                 kind = "start" if not qualifier else "point"
                 key = self.synthetic(kind, first)
@@ -422,7 +424,7 @@ def _legend(used: set[str], lang: str, strong_count: int) -> list[LegendItem]:
     if "strong" in used:
         items.append(LegendItem("strong", t(lang, "legend_strong", count=strong_count),
                                 style.EDGE))
-    for key in ("rework", "parallel", "use", "note", "pain", "system", "heat",
+    for key in ("rework", "parallel", "use", "bounds", "note", "pain", "system", "heat",
                 "mark_removed", "mark_changed", "mark_added", "mark_same"):
         if key in used:
             items.append(LegendItem(key, t(lang, "legend_" + key),
