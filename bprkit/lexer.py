@@ -51,7 +51,7 @@ class _StateScanner:
         self.blank_led = {t.name for t in chosen
                           if re.match(t.pattern.to_regexp(), " \n") is not None}
         groups = "|".join(f"({t.pattern.to_regexp()})" for t in chosen)
-        compiled = re.compile(f"[ \\t]*(?:{groups})")
+        compiled = re.compile(f"[ \\t]*+(?:{groups})")  # possessive: no backtracking
         assert compiled.groups == len(chosen), "terminal patterns must not capture"
         self.match = compiled.match if chosen else None
 
