@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from bprkit import __version__, messages
 from bprkit.loader import CheckReport, FileReport, check_files, find_files
+from bprkit.output import OutputError, refuse_inputs, write_output
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -288,24 +290,21 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
     from bprkit import redesign as redesign_module
     from bprkit import writer
     from bprkit.model import Import, SourceFile
-    from bprkit.output import write_atomic
 
     a = _assumptions(args.assumptions, lang)
     if a is None:
         return EXIT_ERRORS
     levers = _levers(args.levers, list(a.levers), lang)
     out = args.output or os.path.splitext(args.asis)[0] + "_tobe.bpr"
-    if os.path.abspath(out) == os.path.abspath(args.asis):
-        raise _usage(lang, "render_same_as_input", path=out)
+    _refuse_inputs(out, [args.asis], lang)
     report = check_files(_files([args.asis], lang))
     if not report.ok:
         _print_text(report, lang)
         return EXIT_ERRORS
     bundle = report.files[0].bundle
-    inputs = {os.path.realpath(f.path) for f in bundle.files}
-    if os.path.realpath(out) in inputs:
-        raise _usage(lang, "output_is_import", path=out)
-    if os.path.exists(out) and not args.force and not _written_by_redesign(out):
+    _refuse_inputs(out, _bundle_paths(report), lang)
+    if out != "-" and os.path.isfile(out) and not args.force and \
+            not _written_by_redesign(out):
         raise _Usage(messages.text(lang, "redesign_exists", path=out) + "\n  "
                      + messages.text(lang, "hint") + ": "
                      + messages.text(lang, "redesign_exists_hint"))
@@ -318,9 +317,13 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
     header = REDESIGN_MARK + "\n" + messages.text(
         lang, "redesign_header", asis=args.asis, levers=("、" if lang == "ja" else ", ")
         .join(titles), assumptions=a.source)
-    write_atomic(out, writer.write(file, header=header, comments=result.comments)
-                 .encode("utf-8"))
-    print(messages.text(lang, "render_written", path=out))
+    try:
+        write_output(out, writer.write(file, header=header, comments=result.comments)
+                     .encode("utf-8"))
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
+    if out != "-":
+        print(messages.text(lang, "render_written", path=out))
     return EXIT_OK
 
 
@@ -361,6 +364,27 @@ def _usage(lang: str, key: str, **args: object) -> _Usage:
     return _Usage(messages.text(lang, key, **args))
 
 
+def _refuse_inputs(out: str, inputs: Sequence[str], lang: str) -> None:
+    try:
+        refuse_inputs(out, inputs)
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
+
+
+def _bundle_paths(report: CheckReport) -> list[str]:
+    """Every file the checked inputs consist of, imports included."""
+    return [f.path for r in report.files if r.bundle for f in r.bundle.files]
+
+
+def _output_error(exc: OutputError, lang: str) -> _Usage:
+    return _usage(lang, exc.reason, path=exc.path, detail=exc.detail)
+
+
+def _notice(out: str) -> object:
+    """Where "wrote …" goes: stderr when the output itself goes to stdout."""
+    return sys.stderr if out == "-" else sys.stdout
+
+
 def _pick(report: CheckReport, path: str, wanted: str | None, lang: str) -> tuple:
     file = report.files[0]
     own = file.bundle.root.processes if file.bundle else ()
@@ -385,12 +409,12 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
     stem = os.path.splitext(args.file)[0] + (f".{args.process}" if args.process else "")
     out = args.output or f"{stem}.{fmt}"
     inputs = [args.file] + ([args.compare] if args.compare else [])
-    if any(os.path.abspath(out) == os.path.abspath(i) for i in inputs):
-        raise _usage(lang, "render_same_as_input", path=out)
+    _refuse_inputs(out, inputs, lang)
     report = check_files(_files(inputs, lang))
     if not report.ok:
         _print_text(report, lang)
         return EXIT_ERRORS
+    _refuse_inputs(out, _bundle_paths(report), lang)
     process, bundle = _pick(report, args.file, args.process, lang)
     options = render.Options(lang=lang, direction=args.direction, heat=bool(args.heat),
                              expand=args.expand, paper=args.paper)
@@ -410,8 +434,11 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
     except dot.RenderError as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
         return EXIT_ERRORS
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
     for path in written:
-        print(messages.text(lang, "render_written", path=path))
+        if path != "-":
+            print(messages.text(lang, "render_written", path=path), file=_notice(out))
     return EXIT_OK
 
 
@@ -607,7 +634,12 @@ def _label_sample(args: argparse.Namespace) -> list[str]:
     return []
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so temporary files are removed as on Ctrl-C
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     args = _parser().parse_args(argv)
     lang = args.lang or messages.default_language(texts=_label_sample(args))
     try:

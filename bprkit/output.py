@@ -1,21 +1,129 @@
-"""Writing output files: atomically, never over an input."""
+"""Writing output files without losing anything.
+
+- ``-`` means standard output.
+- A regular file (or a new one) is written to a temporary file beside it and
+  renamed into place: a reader sees the old file or the new one, never half of
+  one. The new file gets the permissions the umask gives (``mkstemp``'s 0600 is
+  not kept), or the old file's when one is replaced.
+- A symbolic link is followed: its target is replaced, the link stays.
+- Anything else that exists (a device such as ``/dev/null``, a FIFO) is opened and
+  written in place, never renamed over; a folder is refused.
+- An output that is an input, or a file an input imports (same real path, or the
+  same device and inode), is refused before anything is computed.
+- Temporary files are removed when writing fails or the run is interrupted
+  (SIGINT, SIGTERM: the CLI turns SIGTERM into KeyboardInterrupt), and ones left
+  by a killed run (``.bprkit-*`` older than an hour) are swept on the next write
+  into the same folder.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
+import time
+from collections.abc import Iterable
+
+PREFIX = ".bprkit-"
+STALE_SECONDS = 3600
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it into place: a reader
-    sees the old file or the new one, never half of one."""
+class OutputError(OSError):
+    """An output that cannot or must not be written; ``reason`` is a message key
+    (``output_is_input``, ``output_is_folder``, ``output_failed``)."""
+
+    def __init__(self, reason: str, path: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {path} {detail}".strip())
+        self.reason, self.path, self.detail = reason, path, detail
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (real paths, or device and inode)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def refuse_inputs(out: str, inputs: Iterable[str]) -> None:
+    """Raise OutputError when ``out`` is one of ``inputs`` (files named on the
+    command line and every file they import)."""
+    if out == "-":
+        return
+    for path in inputs:
+        if same_file(out, path):
+            raise OutputError("output_is_input", out, path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _sweep(folder: str) -> None:
+    """Remove temporary files a killed run left in ``folder``."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        if entry.name.startswith(PREFIX):
+            try:
+                if entry.is_file(follow_symlinks=False) and \
+                        now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def write_output(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` as the module docstring says."""
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = os.path.realpath(path)  # a symlink: write its target
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise OutputError("output_is_folder", path)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        try:  # a device or a FIFO: written in place
+            with open(target, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc
+        return
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
+    write_atomic(target, data, mode)
+
+
+def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
+    """Write to a temporary file beside ``path``, then rename it into place."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".bprkit-", dir=folder)
+    _sweep(folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=PREFIX, dir=folder)
+    except OSError as exc:
+        raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc
         raise

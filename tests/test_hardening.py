@@ -24,3 +24,96 @@ def test_a_long_run_of_blanks_is_lexed_in_linear_time(tmp_path: Path) -> None:
     t_big, codes_big = _timed_check(big)
     assert codes == codes_big == ["E003"]
     assert t_big < 1.0 and t_big < 16 * t_small + 0.2  # linear: 16× the input
+
+
+# ── nothing lost ──
+import os  # noqa: E402
+import shutil  # noqa: E402
+import stat  # noqa: E402
+
+import pytest  # noqa: E402
+
+from bprkit import output  # noqa: E402
+
+from .conftest import PROCESSES, run_cli  # noqa: E402
+
+needs_dot = pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is not installed")
+
+
+@needs_dot
+def test_dev_null_stays_a_device() -> None:
+    """`-o /dev/null` replaced the device with a regular file (seen as root)."""
+    r = run_cli("render", str(PROCESSES / "tenshutsu.bpr"), "--format", "dot", "-o", os.devnull)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_a_fifo_is_written_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    output.write_output(str(fifo), b"hello")
+    reader.join(5)
+    assert got == [b"hello"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("command", ["render", "redesign"])
+def test_a_file_the_input_imports_is_never_overwritten(tmp_path: Path, command: str) -> None:
+    shutil.copytree(PROCESSES, tmp_path / "processes")
+    target = tmp_path / "processes" / "common" / "kessai.bpr"
+    before = target.read_bytes()
+    args = ["--format", "dot"] if command == "render" else []
+    r = run_cli(command, str(tmp_path / "processes" / "kaigo_nintei.bpr"), "-o",
+                str(target), *args)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert target.read_bytes() == before
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".bprkit-")]
+
+
+def test_a_hard_link_to_the_input_is_the_input(tmp_path: Path) -> None:
+    src = tmp_path / "a.bpr"
+    shutil.copy(PROCESSES / "tenshutsu.bpr", src)
+    link = tmp_path / "b.dot"
+    os.link(src, link)
+    r = run_cli("render", str(src), "-o", str(link))
+    assert r.returncode == 2 and src.read_text(encoding="utf-8").startswith("# 転出届")
+
+
+@needs_dot
+def test_dash_writes_to_standard_output(tmp_path: Path) -> None:
+    r = run_cli("render", str(PROCESSES / "tenshutsu.bpr"), "--format", "dot", "-o", "-")
+    assert r.returncode == 0 and r.stdout.startswith("digraph")
+    r = run_cli("redesign", str(PROCESSES / "tenshutsu.bpr"), "-o", "-", cwd=tmp_path)
+    assert r.returncode == 0 and "process" in r.stdout and list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_outputs_honour_the_umask_and_follow_symlinks(tmp_path: Path) -> None:
+    out = tmp_path / "t.svg"
+    old = os.umask(0o027)
+    try:
+        output.write_output(str(out), b"<svg/>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o640
+    link = tmp_path / "link.svg"
+    link.symlink_to(out)
+    output.write_output(str(link), b"<svg>2</svg>")
+    assert link.is_symlink() and out.read_bytes() == b"<svg>2</svg>"
+
+
+def test_a_folder_is_refused_and_stale_temp_files_are_swept(tmp_path: Path) -> None:
+    with pytest.raises(output.OutputError) as err:
+        output.write_output(str(tmp_path), b"x")
+    assert err.value.reason == "output_is_folder"
+    stale = tmp_path / ".bprkit-left"
+    stale.write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    fresh = tmp_path / ".bprkit-now"
+    fresh.write_bytes(b"running")
+    output.write_output(str(tmp_path / "x.svg"), b"<svg/>")
+    assert not stale.exists() and fresh.exists()

@@ -212,19 +212,21 @@ def write(drawing: Drawing, fmt: str, out: str) -> list[str]:
     """Render every page, then write them atomically: one file, or a PDF of all
     pages, or ``stem-1.svg``, ``stem-2.svg`` … for other formats. Nothing is
     written when Graphviz fails."""
-    from bprkit.output import write_atomic
+    from bprkit.output import OutputError, write_output
 
     data = drawing.render(fmt)
     if len(data) == 1:
-        write_atomic(out, data[0])
+        write_output(out, data[0])
         return [out]
     if fmt == "pdf":
-        write_atomic(out, _merge_pdf(data))
+        write_output(out, _merge_pdf(data))
         return [out]
+    if out == "-":
+        raise OutputError("output_pages_stdout", out, str(len(data)))
     stem, ext = os.path.splitext(out)
     paths = [f"{stem}-{n}{ext}" for n in range(1, len(data) + 1)]
     for path, blob in zip(paths, data, strict=True):
-        write_atomic(path, blob)
+        write_output(path, blob)
     return paths
 
 
