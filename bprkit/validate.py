@@ -227,7 +227,55 @@ def validate(
     for process in file.processes:
         checker.process(process, known, checked_together, used)
     own = {p.id for p in file.processes}
-    for process, use, loop in use_cycles(known):
+    cycles = use_cycles(known)
+    for process, use, loop in cycles:
         if process.id in own:
             checker.report("E042", use.span, chain=" → ".join(loop))
+    if not cycles:
+        sizes = expanded_sizes(known)
+        for process in file.processes:
+            for use, total in oversized_uses(process, sizes):
+                checker.report("E050", use.span, name=use.process, process=process.id,
+                               count=f"{total:,}", limit=f"{MAX_EXPANDED_STEPS:,}")
     return checker.out
+
+
+MAX_EXPANDED_STEPS = 20_000
+"""The most step runs a process may expand to once every ``use`` is inlined: the
+analysis, the estimate and the diagrams work on the expanded process, and a chain
+of processes each using the next twice doubles with every level."""
+
+
+def expanded_sizes(processes: Mapping[str, Process]) -> dict[str, int]:
+    """Step runs of each process once its ``use``s are inlined (each ``use`` line
+    inlines its process once; ``x N`` repeats runs, it does not copy them).
+    Iterative, in an order where callees come first; no use cycles assumed."""
+    calls = {pid: [i.process for i in walk(p.flow) if isinstance(i, Use)
+                   and i.process in processes] for pid, p in processes.items()}
+    size: dict[str, int] = {}
+    for root in processes:
+        stack = [root]
+        while stack:
+            pid = stack[-1]
+            if pid in size:
+                stack.pop()
+                continue
+            todo = [c for c in calls[pid] if c not in size]
+            if todo:
+                stack.extend(todo)
+                continue
+            own = sum(1 for i in walk(processes[pid].flow) if isinstance(i, Step))
+            size[pid] = min(own + sum(size[c] for c in calls[pid]), 10**12)
+            stack.pop()
+    return size
+
+
+def oversized_uses(process: Process, sizes: Mapping[str, int]) -> list[tuple[Use, int]]:
+    """The ``use`` line at which the process's expansion passes the limit."""
+    total = sum(1 for i in walk(process.flow) if isinstance(i, Step))
+    for item in walk(process.flow):
+        if isinstance(item, Use) and item.process in sizes:
+            total += sizes[item.process]
+            if total > MAX_EXPANDED_STEPS:
+                return [(item, sizes.get(process.id, total))]
+    return []

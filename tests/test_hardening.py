@@ -117,3 +117,21 @@ def test_a_folder_is_refused_and_stale_temp_files_are_swept(tmp_path: Path) -> N
     fresh.write_bytes(b"running")
     output.write_output(str(tmp_path / "x.svg"), b"<svg/>")
     assert not stale.exists() and fresh.exists()
+
+
+# ── bounded work ──
+def test_a_use_chain_that_doubles_is_refused_by_check_not_a_hang(tmp_path: Path) -> None:
+    """Sixteen processes, each using the next twice (1.2 KB): analyze took 65 s and
+    1.6 GB. check now says where the expansion passes the limit, at once."""
+    lines = []
+    for i in range(16):
+        lines.append(f"process p{i} {{\n  volume 10 / 年\n  lane a : 窓口\n  step s{i} @a 1分")
+        if i < 15:
+            lines.append(f"  use p{i + 1}\n  use p{i + 1}")
+        lines.append("}")
+    path = tmp_path / "chain.bpr"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seconds, codes = _timed_check(path)
+    assert seconds < 2 and "E050" in codes
+    r = run_cli("analyze", str(path))
+    assert r.returncode == 1 and "E050" in r.stdout + r.stderr
