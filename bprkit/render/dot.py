@@ -275,13 +275,9 @@ def graph(page: object) -> graphviz.Digraph:
             x, y = at(u, v)
             w, h = (box.across, box.along) if flip else (box.along, box.across)
             g.node(key, **_node_attrs(node, box, w, h), pos=f"{x:.1f},{y:.1f}!")
-            if node.strike:  # a removed step is struck through in every format
-                middle = 8 + len(box.lines) * style.STEP_PT * 1.25 / 2  # through the title
-                ends = [at(u - box.along / 2 + 4, v - box.across / 2 + middle),
-                        at(u + box.along / 2 - 4, v - box.across / 2 + middle)]
-                if flip:
-                    ends = [at(u - box.along / 2 + middle, v - box.across / 2 + 4),
-                            at(u - box.along / 2 + middle, v + box.across / 2 - 4)]
+            if node.strike:  # a removed step is crossed out in every format
+                ends = [at(u - box.along / 2 + 3, v - box.across / 2 + 3),
+                        at(u + box.along / 2 - 3, v + box.across / 2 - 3)]
                 for name, (px, py) in zip(("a", "b"), ends, strict=True):
                     g.node(f"{key}#strike{name}", label="", shape="point", style="invis",
                            width="0.01", pos=f"{px:.1f},{py:.1f}!")

@@ -103,7 +103,12 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
     for n, e in enumerate(edges):
         a, b = g.column[e.src], g.column[e.dst]
         ra, rb = g.row[e.src], g.row[e.dst]
-        if e.kind in ("rework", "repeat"):  # out of the bottom, below the row, back
+        clear = a == b and all(not g.cells.get((r, a))
+                               for r in range(min(ra, rb) + 1, max(ra, rb)))
+        if e.kind == "attach" and clear:  # straight to the note or system below/above
+            kinds.append("drop")
+            legs.append([])
+        elif e.kind in ("rework", "repeat"):  # out of the bottom, below the row, back
             kinds.append("back")
             legs.append([
                 Leg(n, "channel", ra + 1, *_span(2 * a + 1, 2 * b), ("edge", str(n))),
@@ -113,8 +118,7 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
             kinds.append("hop")
             legs.append([Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb + 1),
                              ("attach", e.src))])
-        elif b == a and e.kind == "flow" and ra != rb and all(
-                not g.cells.get((r, a)) for r in range(min(ra, rb) + 1, max(ra, rb))):
+        elif b == a and e.kind == "flow" and ra != rb and clear:
             kinds.append("drop")
             legs.append([])
         elif b > a and ra == rb and all(not g.cells.get((ra, c)) for c in range(a + 1, b)):
