@@ -368,23 +368,54 @@ def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
     steps = {r.id for r in graph.runs}
     memo: dict[str, dict[str, float]] = {}
 
-    def onward(node: str, guard: frozenset[str]) -> dict[str, float]:
-        """Per unit of flow through a synthetic node: where it lands."""
-        if node in memo:
-            return memo[node]
-        outs = list(g.out_edges(node, data=True))
-        total = sum(d["flow"] for _, _, d in outs)
-        is_fork = g.nodes[node].get("role") == "fork"
-        result: dict[str, float] = defaultdict(float)
-        for _, dst, d in outs:
-            share = 1.0 if is_fork else (d["flow"] / total if total else 0.0)
-            if dst in steps or not g.out_degree(dst):
-                result[dst] += share
-            elif dst not in guard:
-                for final, w in onward(dst, guard | {dst}).items():
-                    result[final] += share * w
-        memo[node] = dict(result)
-        return memo[node]
+    def onward(top: str) -> dict[str, float]:
+        """Per unit of flow through a synthetic node: where it lands. Depth first
+        with an explicit stack (a chain of hundreds of empty parallel blocks must
+        not hit Python's recursion limit); a synthetic node already on the path
+        is not entered again."""
+        if top in memo:
+            return memo[top]
+        # a frame: the node, the (target, share) pairs left, its result so far, and
+        # the share of the parent's flow that goes through it
+        frames: list[tuple[str, list[tuple[str, float]], dict[str, float], float]] = []
+        on_path: set[str] = set()
+
+        def enter(node: str, share: float) -> None:
+            outs = list(g.out_edges(node, data=True))
+            total = sum(d["flow"] for _, _, d in outs)
+            is_fork = g.nodes[node].get("role") == "fork"
+            todo = [(dst, 1.0 if is_fork else (d["flow"] / total if total else 0.0))
+                    for _, dst, d in outs]
+            frames.append((node, todo[::-1], defaultdict(float), share))
+            on_path.add(node)
+
+        enter(top, 1.0)
+        while frames:
+            node, todo, result, share_in_parent = frames[-1]
+            descended = False
+            while todo:
+                dst, share = todo.pop()
+                if dst in steps or not g.out_degree(dst):
+                    result[dst] += share
+                elif dst in on_path:
+                    continue
+                elif dst in memo:
+                    for final, w in memo[dst].items():
+                        result[final] += share * w
+                else:
+                    enter(dst, share)
+                    descended = True
+                    break
+            if descended:
+                continue
+            memo[node] = dict(result)
+            frames.pop()
+            on_path.discard(node)
+            if frames:
+                parent = frames[-1][2]
+                for final, w in memo[node].items():
+                    parent[final] += share_in_parent * w
+        return memo[top]
 
     out: dict[str, dict[str, float]] = {}
     for node in (*steps, graph.start):
@@ -393,7 +424,7 @@ def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
             if dst in steps or not g.out_degree(dst):
                 targets[dst] += d["flow"]
             else:
-                for final, w in onward(dst, frozenset({dst})).items():
+                for final, w in onward(dst).items():
                     targets[final] += d["flow"] * w
         out[node] = dict(targets)
     return out

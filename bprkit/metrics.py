@@ -195,21 +195,25 @@ def approval_runs(graph: ExpandedGraph) -> list[list[StepRun]]:
     so a rework loop back to the drafter does not lengthen a chain)."""
     runs = {r.id: r for r in graph.runs}
     nexts = step_successors(graph)
-    best: dict[str, list[StepRun]] = {}
+    # the longest chain from each approval run, latest runs first (chains only go
+    # forward in the order): a length and the next run, no recursion
+    length: dict[str, int] = {}
+    following: dict[str, str | None] = {}
+    for run in sorted((r for r in graph.runs if r.kind == "approval"),
+                      key=lambda r: r.order, reverse=True):
+        best, after = 0, None
+        for dst, f in nexts.get(run.id, {}).items():
+            if f > 0 and dst in runs and runs[dst].kind == "approval" \
+                    and runs[dst].order > run.order and length.get(dst, 0) > best:
+                best, after = length[dst], dst
+        length[run.id], following[run.id] = best + 1, after
 
     def chain(node: str) -> list[StepRun]:
-        if node in best:
-            return best[node]
-        run = runs[node]
-        longest: list[StepRun] = []
-        for dst, f in nexts.get(node, {}).items():
-            if f > 0 and dst in runs and runs[dst].kind == "approval" \
-                    and runs[dst].order > run.order:
-                candidate = chain(dst)
-                if len(candidate) > len(longest):
-                    longest = candidate
-        best[node] = [run, *longest]
-        return best[node]
+        out = []
+        while node is not None:
+            out.append(runs[node])
+            node = following[node]
+        return out
 
     starts = [r for r in graph.runs if r.kind == "approval" and r.executions > 0]
     chains = [chain(r.id) for r in sorted(starts, key=lambda r: r.order)]

@@ -46,6 +46,13 @@ from bprkit.model import (
 from bprkit.source import SourceText
 
 _NUMBER = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
+MAX_NUMBER = 1e9
+"""The largest number a file may write (cases a year, minutes, times, batch sizes):
+well above any procedure's, far below where sums and samples lose precision."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else text[:12] + "…" + text[-6:]
 _WORD = re.compile(r"[^\W\d_]+")
 _ITEM = re.compile(r"[^\s,\[\]]+")  # a tag in a tag list, a name in a name list
 
@@ -160,7 +167,12 @@ class ModelBuilder(Transformer):
         return _unescape(str(rest.pop(0))) if rest and _is_label(rest[0]) else None
 
     def _number(self, tok: Token) -> _Num:
-        return _Num(float(tok.replace(",", "")), str(tok), self._tok(tok))
+        value = float(tok.replace(",", ""))
+        if not value <= MAX_NUMBER:  # also inf (310 digits)
+            self._report("E052", self._tok(tok), number=_short(str(tok)),
+                         limit=f"{MAX_NUMBER:,.0f}")
+            value = MAX_NUMBER
+        return _Num(value, str(tok), self._tok(tok))
 
     def _names(self, tok: Token) -> list[tuple[str, Span]]:
         return [(m.group(), self._within(tok, m.start(), m.end())) for m in _ITEM.finditer(tok)]
@@ -174,6 +186,11 @@ class ModelBuilder(Transformer):
         reported = len(self.diagnostics)
         numbers = list(_NUMBER.finditer(text))
         values = [float(m.group().replace(",", "")) for m in numbers]
+        for m, value in zip(numbers, values, strict=True):
+            if not value <= MAX_NUMBER:
+                self._report("E052", self._within(tok, m.start(), m.end()),
+                             number=_short(m.group()), limit=f"{MAX_NUMBER:,.0f}")
+        values = [min(v, MAX_NUMBER) for v in values]
         unit_match = _WORD.search(text, numbers[-1].end())
         if unit_match is None:
             self._report("E009", Span(self.file, tok.line, tok.end_column, tok.line,

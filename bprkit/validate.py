@@ -232,13 +232,21 @@ def validate(
         if process.id in own:
             checker.report("E042", use.span, chain=" → ".join(loop))
     if not cycles:
-        sizes = expanded_sizes(known)
+        sizes, depths = expanded_sizes(known)
         for process in file.processes:
             for use, total in oversized_uses(process, sizes):
                 checker.report("E050", use.span, name=use.process, process=process.id,
                                count=f"{total:,}", limit=f"{MAX_EXPANDED_STEPS:,}")
+            deep = next((u for u in walk(process.flow) if isinstance(u, Use)
+                         and depths.get(u.process, 0) >= MAX_USE_DEPTH), None)
+            if deep is not None:
+                checker.report("E051", deep.span, name=deep.process, process=process.id,
+                               depth=depths[deep.process] + 1, limit=MAX_USE_DEPTH)
     return checker.out
 
+
+MAX_USE_DEPTH = 100
+"""The longest chain of processes using one another (p uses q uses r …)."""
 
 MAX_EXPANDED_STEPS = 20_000
 """The most step runs a process may expand to once every ``use`` is inlined: the
@@ -246,13 +254,15 @@ analysis, the estimate and the diagrams work on the expanded process, and a chai
 of processes each using the next twice doubles with every level."""
 
 
-def expanded_sizes(processes: Mapping[str, Process]) -> dict[str, int]:
+def expanded_sizes(processes: Mapping[str, Process]) -> tuple[dict[str, int], dict[str, int]]:
     """Step runs of each process once its ``use``s are inlined (each ``use`` line
-    inlines its process once; ``x N`` repeats runs, it does not copy them).
-    Iterative, in an order where callees come first; no use cycles assumed."""
+    inlines its process once; ``x N`` repeats runs, it does not copy them), and the
+    depth of its chain of uses (1 for a process that uses none). Iterative, callees
+    first; no use cycles assumed."""
     calls = {pid: [i.process for i in walk(p.flow) if isinstance(i, Use)
                    and i.process in processes] for pid, p in processes.items()}
     size: dict[str, int] = {}
+    depth: dict[str, int] = {}
     for root in processes:
         stack = [root]
         while stack:
@@ -266,8 +276,9 @@ def expanded_sizes(processes: Mapping[str, Process]) -> dict[str, int]:
                 continue
             own = sum(1 for i in walk(processes[pid].flow) if isinstance(i, Step))
             size[pid] = min(own + sum(size[c] for c in calls[pid]), 10**12)
+            depth[pid] = 1 + max((depth[c] for c in calls[pid]), default=0)
             stack.pop()
-    return size
+    return size, depth
 
 
 def oversized_uses(process: Process, sizes: Mapping[str, int]) -> list[tuple[Use, int]]:

@@ -135,3 +135,42 @@ def test_a_use_chain_that_doubles_is_refused_by_check_not_a_hang(tmp_path: Path)
     assert seconds < 2 and "E050" in codes
     r = run_cli("analyze", str(path))
     assert r.returncode == 1 and "E050" in r.stdout + r.stderr
+
+
+# ── check means check ──
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _steps(prefix: str, lines: list[str]) -> str:
+    return "process p {\n  volume 10 / 年\n  lane a : 窓口\n  lane k : 決裁\n" + prefix + \
+        "\n".join(lines) + "\n}\n"
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("approvals", _steps("  step s0 @a 1分\n", [f"  step k{i} @k [押印] 1分" for i in range(991)])),
+    ("parallels", _steps("  step s0 @a 1分\n",
+                         ["  parallel {\n    path { }\n    path { }\n  }"] * 329
+                         + ["  step s1 @a 1分"])),
+])
+def test_long_chains_do_not_hit_the_recursion_limit(tmp_path: Path, name: str, text: str) -> None:
+    """991 approval steps in a row, 329 empty parallel blocks in a row: checked
+    clean, then every command ended in RecursionError (exit 3)."""
+    path = _write(tmp_path, f"{name}.bpr", text)
+    assert check_files([str(path)]).ok
+    for command in (["analyze"], ["estimate"], ["redesign", "-o", str(tmp_path / "t.bpr")]):
+        r = run_cli(*command, str(path))
+        assert r.returncode == 0, (command, r.stderr[-300:])
+
+
+def test_deep_use_chains_and_huge_numbers_are_diagnostics(tmp_path: Path) -> None:
+    chain = "\n".join(
+        f"process p{i} {{ volume 1 / 年; lane a : 窓口; step s @a 1分"
+        + (f"; use p{i + 1}" if i < 1199 else "") + " }" for i in range(1200))
+    report = check_files([str(_write(tmp_path, "chain.bpr", chain + "\n"))])
+    assert "E051" in [d.code for d in report.diagnostics]
+    huge = "process p {\n  volume 1" + "0" * 309 + " / 年\n  lane a : 窓口\n  step s @a 1分\n}\n"
+    report = check_files([str(_write(tmp_path, "huge.bpr", huge))])
+    assert [d.code for d in report.diagnostics if d.is_error] == ["E052"]
