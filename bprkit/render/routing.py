@@ -63,6 +63,9 @@ class Plan:
     gap_tracks: list[int]
     channel_tracks: list[int]
     gap_labels: list[float]
+    apart: set[int] = field(default_factory=set)
+    """Edges out of a branch into a node other edges enter too: their own track and
+    tip (above the others'), so the share is not read as another edge's."""
 
 
 @dataclass(eq=False)
@@ -100,6 +103,10 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
     kinds: list[str] = []
     legs: list[list[Leg]] = []
     gap_labels = [0.0] * (g.columns + 1)
+    branch = {k for block in scene.blocks for k, node in block.nodes.items()
+              if node.kind == "branch"}
+    apart = {n for n, e in enumerate(edges)  # a branch's share must not be read as
+             if e.src in branch and e.kind == "flow" and ins[e.dst] > 1}  # another's
     for n, e in enumerate(edges):
         a, b = g.column[e.src], g.column[e.dst]
         ra, rb = g.row[e.src], g.row[e.dst]
@@ -128,13 +135,16 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
             kinds.append("hop")
             group = (("in", e.dst) if ins[e.dst] > 1 else ("out", e.src)) \
                 if ins[e.dst] == 1 or outs[e.src] == 1 else ("edge", str(n))
+            if n in apart:
+                group = ("edge", str(n))
             legs.append([Leg(n, "gap", b, *_span(2 * ra + 1, 2 * rb + 1), group)])
         else:
             kinds.append("channel")
             legs.append([
                 Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb), ("out", e.src)),
                 Leg(n, "channel", rb, *_span(2 * (a + 1), 2 * b), ("edge", str(n))),
-                Leg(n, "gap", b, *_span(2 * rb, 2 * rb + 1), ("in", e.dst)),
+                Leg(n, "gap", b, *_span(2 * rb, 2 * rb + 1),
+                    ("edge", str(n)) if n in apart else ("in", e.dst)),
             ])
     for n, e in enumerate(edges):
         if e.label:
@@ -144,7 +154,7 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
                          g.columns + 1)
     channel_tracks = _tracks([leg for ls in legs for leg in ls if leg.where == "channel"],
                              g.rows + 1)
-    return Plan(kinds, legs, gap_tracks, channel_tracks, gap_labels)
+    return Plan(kinds, legs, gap_tracks, channel_tracks, gap_labels, apart)
 
 
 def label_gap(kind: str, src_column: int, dst_column: int) -> int:
@@ -229,12 +239,16 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
         elif kind == "hop":
             x = gap_u(legs[0].index, legs[0].track)
             end = right(e.dst) if e.kind == "attach" else left(e.dst)
+            if n in p.apart:
+                end = (end[0], end[1] - min(6.0, boxes[e.dst].across / 4))
             points.append(_clean([start, (x, start[1]), (x, end[1]), end]))
         else:
             x1 = gap_u(legs[0].index, legs[0].track)
             y = channel_v(legs[1].index, legs[1].track)
             x2 = gap_u(legs[2].index, legs[2].track)
             end = left(e.dst)
+            if n in p.apart:
+                end = (end[0], end[1] - min(6.0, boxes[e.dst].across / 4))
             points.append(_clean([start, (x1, start[1]), (x1, y), (x2, y), (x2, end[1]), end]))
     routes = Routes(points)
     _place_labels(scene, g, edges, routes, geo, far)
