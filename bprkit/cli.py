@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from bprkit import __version__, messages
+from bprkit.errors import BprError
 from bprkit.loader import CheckReport, FileReport, check_files, find_files
 from bprkit.output import OutputError, refuse_inputs, write_output
 
@@ -650,6 +651,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BprError as exc:  # raised on purpose, not caught nearer: its own exit code
+        print(f"bprkit: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -101,9 +101,20 @@ def caret_lines(source_line: str, span: Span) -> list[str]:
 
 
 class BprError(Exception):
-    """The root of bprkit's errors. Carries the diagnostics that caused it."""
+    """The root of every error bprkit raises on purpose. Carries the diagnostics
+    that caused it (each with its code and place), or a message.
 
-    def __init__(self, diagnostics: Iterable[Diagnostic], lang: str = "en") -> None:
+    The CLI maps them to exit codes (docs/reliability.md): diagnostics and
+    analysis errors 1, usage and file-system errors 2; anything that is not a
+    BprError is a bug (exit 3)."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str = (), lang: str = "en") -> None:
+        if isinstance(diagnostics, str):
+            self.diagnostics: tuple[Diagnostic, ...] = ()
+            super().__init__(diagnostics)
+            return
         self.diagnostics = tuple(diagnostics)
         errors = [d for d in self.diagnostics if d.is_error] or list(self.diagnostics)
         super().__init__("\n".join(d.render(lang) for d in errors[:5]))
@@ -115,3 +126,23 @@ class SourceError(BprError):
 
 class ModelError(BprError):
     """A file parsed, but its processes do not hold together (names, flow, imports)."""
+
+
+class AnalysisError(BprError):
+    """A checked process cannot be analysed (a last guard: check reports these)."""
+
+
+class RenderError(BprError):
+    """A diagram cannot be drawn: the message says what to do (install Graphviz …)."""
+
+
+class UsageError(BprError):
+    """A command line that asks for something bprkit cannot do (a format, a name)."""
+
+    exit_code = 2
+
+
+class FileSystemError(BprError):
+    """An output that cannot or must not be written."""
+
+    exit_code = 2

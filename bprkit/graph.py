@@ -24,6 +24,7 @@ import numpy as np
 
 from bprkit import flow
 from bprkit.assumptions import Assumptions
+from bprkit.errors import AnalysisError
 from bprkit.model import Batch, Bundle, Lane, Process, Step
 
 
@@ -143,7 +144,7 @@ Weight = tuple[int | None, float, float]
 for the wait of a batched ``use``."""
 
 
-class LoopError(ValueError):
+class LoopError(AnalysisError, ValueError):
     """A block whose chain cannot be absorbed (validation reports it as E033)."""
 
 

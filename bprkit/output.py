@@ -25,11 +25,13 @@ import tempfile
 import time
 from collections.abc import Iterable
 
+from bprkit.errors import FileSystemError
+
 PREFIX = ".bprkit-"
 STALE_SECONDS = 3600
 
 
-class OutputError(OSError):
+class OutputError(FileSystemError):
     """An output that cannot or must not be written; ``reason`` is a message key
     (``output_is_input``, ``output_is_folder``, ``output_failed``)."""
 
@@ -124,6 +126,6 @@ def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
     except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+        if isinstance(exc, OSError):
             raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc
         raise

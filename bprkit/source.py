@@ -90,7 +90,18 @@ def decode(path: str, data: bytes, size: int | None = None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _looks_binary(text):
         return None, [Diagnostic.make("E004", here, reason="control characters")]
+    bad = _NOT_XML.search(text)
+    if bad is not None:  # past the first 4 KB, or a form feed: refused where it stands
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return None, [Diagnostic.make("E003", Span(path, line, column, line, column + 1),
+                                      char=f"U+{ord(bad.group()):04X}")]
     return SourceText(path, text, normalize(text)), notes
+
+
+# Characters no SVG, XML or terminal output can carry (XML 1.0 allows tab, line
+# feed and carriage return below U+0020, and nothing of U+FFFE, U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 def _looks_binary(text: str) -> bool:

@@ -38,10 +38,18 @@ def label(text: str) -> str:
 
 
 def number(value: float) -> str:
-    if float(value).is_integer():
+    """A number as the grammar reads it: plain decimal, never ``1e-05`` or ``inf``;
+    the shortest digits that read back to the same float."""
+    value = float(value)
+    if value.is_integer():
         n = int(value)
         return f"{n:,}" if abs(n) >= 10_000 else str(n)
-    return repr(float(value))
+    text = repr(value)
+    if "e" in text or "E" in text:  # 1e-05, 1.5e-07: write the digits out
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    return text
 
 
 def duration(d: Duration) -> str:

@@ -174,3 +174,35 @@ def test_deep_use_chains_and_huge_numbers_are_diagnostics(tmp_path: Path) -> Non
     huge = "process p {\n  volume 1" + "0" * 309 + " / 年\n  lane a : 窓口\n  step s @a 1分\n}\n"
     report = check_files([str(_write(tmp_path, "huge.bpr", huge))])
     assert [d.code for d in report.diagnostics if d.is_error] == ["E052"]
+
+
+# ── one error root, round trips ──
+def test_every_error_raised_on_purpose_is_a_bpr_error() -> None:
+    from bprkit import errors
+    from bprkit.backtest import BacktestError
+    from bprkit.graph import LoopError
+    from bprkit.render import FormatError
+    from bprkit.render.dot import RenderError
+
+    for kind in (LoopError, FormatError, RenderError, output.OutputError, BacktestError):
+        assert issubclass(kind, errors.BprError), kind
+    assert output.OutputError("output_failed", "x").exit_code == 2
+    assert LoopError("a → b").exit_code == 1
+
+
+def test_numbers_are_written_in_plain_decimal() -> None:
+    from bprkit import writer
+
+    for value in (1e-05, 1.5e-07, 0.1, 2.5, 12345.0, 1e9, 0.000123456789):
+        text = writer.number(value)
+        assert "e" not in text and "inf" not in text
+        assert float(text.replace(",", "")) == value
+
+
+def test_a_control_character_past_4_kb_is_refused_at_its_place(tmp_path: Path) -> None:
+    text = ("process p {\n  volume 10 / 年\n  lane a : 窓口\n  # " + "x" * 5000
+            + "\n  step s 「ab\x07c」 @a 1分\n}\n")
+    path = _write(tmp_path, "ctl.bpr", text)
+    report = check_files([str(path)])
+    assert [(d.code, d.span.line, d.span.column) for d in report.diagnostics] == \
+        [("E003", 5, 13)]

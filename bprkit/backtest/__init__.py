@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from bprkit.errors import BprError
 from bprkit.estimate import Estimate, Range
 
 MEASURES = ("staff", "lead", "resident", "wait")
@@ -113,7 +114,7 @@ class CaseError:
                 "message": text(lang, f"error_{self.key}", **self.args)}
 
 
-class BacktestError(Exception):
+class BacktestError(BprError):
     """Bad input: every error found, each naming its file and line."""
 
     def __init__(self, errors: Sequence[CaseError]) -> None:

@@ -16,6 +16,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from bprkit import messages
+from bprkit.errors import UsageError
 from bprkit.render import layout, routing, style
 from bprkit.render.scene import Block, Edge, Node, Options, Scene
 
@@ -28,7 +29,7 @@ BACKENDS = {"svg": "bprkit.render.dot", "png": "bprkit.render.dot",
 PAD = 12.0  # around a drawing without paper
 
 
-class FormatError(ValueError):
+class FormatError(UsageError, ValueError):
     """An output format bprkit cannot write, or an extension that contradicts it."""
 
 

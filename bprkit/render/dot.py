@@ -20,16 +20,14 @@ from collections.abc import Callable
 import graphviz
 
 from bprkit import messages
+from bprkit.errors import RenderError
 from bprkit.render import style, textfit
 from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, PHASE_PT, Box, Geometry
 from bprkit.render.scene import Badge, LegendItem, Node
 
+__all__ = ["FORMATS", "RenderError", "graph", "run"]
 FORMATS = ("svg", "png", "pdf", "dot")
 PNG_DPI = 200
-
-
-class RenderError(Exception):
-    """Rendering failed: the message says what to do (e.g. install Graphviz)."""
 
 
 def _esc(lines: list[str]) -> str:
