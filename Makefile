@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk
 
-.PHONY: setup system python demo test lint bench notebook backtest clean
+.PHONY: setup system python demo test lint bench notebook backtest fuzz clean
 
 setup: system python
 
@@ -45,6 +45,11 @@ test: setup
 # Levers against published before/after figures (docs/backtest.md); exit 1 when the targets miss.
 backtest: setup
 	$(BIN)/bprkit backtest
+
+# Generated and mutated .bpr files through every command for FUZZ_MINUTES (docs/reliability.md).
+FUZZ_MINUTES ?= 30
+fuzz: setup
+	$(BIN)/python -m tests.fuzz --minutes $(FUZZ_MINUTES)
 
 notebook: setup
 	$(BIN)/python -m pip install -q -e '.[notebook]'

@@ -18,6 +18,8 @@ from bprkit.loader import CheckReport, FileReport, check_files, find_files
 from bprkit.output import OutputError, refuse_inputs, write_output
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+MAX_SAMPLES = 1_000_000
+"""Monte Carlo samples at most: 10,000 give P10/P90 to a fraction of a percent."""
 
 
 class _Usage(Exception):
@@ -155,8 +157,8 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
     a = _assumptions(args.assumptions, lang)
     if a is None:
         return EXIT_ERRORS
-    if args.samples < 1:
-        raise _usage(lang, "bad_samples")
+    if not 1 <= args.samples <= MAX_SAMPLES:
+        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
     tobe_path = getattr(args, "tobe", None)
     report = check_files(_files([args.asis] + ([tobe_path] if tobe_path else []), lang))
     if not report.ok:
@@ -335,8 +337,8 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
     if a is None:
         return EXIT_ERRORS
     samples = backtest.DEFAULT_SAMPLES if args.samples is None else args.samples
-    if samples < 1:
-        raise _usage(lang, "bad_samples")
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
     folder = args.folder or backtest.bundled()
     paths = _files([folder], lang)
     if not paths:

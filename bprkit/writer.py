@@ -107,17 +107,18 @@ def _step(step: Step) -> list[str]:
     return [head + " {", *(INDENT + line for line in body), "}"]
 
 
+def _phase(ph: Phase) -> str:
+    return f"phase {ph.id}" + (f" {label(ph.label)}" if ph.label is not None else "")
+
+
 def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str], pid: str = "",
-          phases: Mapping[str, Phase] | None = None) -> list[str]:
-    """Flow lines; ``phases`` (first step id → phase) puts each phase line before
-    the item that holds its first step."""
+          phases: Mapping[str, list[Phase]] | None = None) -> list[str]:
+    """Flow lines; ``phases`` (first step id → phase lines) puts phase lines before
+    the item that holds that step."""
     out: list[str] = []
     for item in items:
         for step in iter_steps((item,)) if phases else ():
-            phase = phases.get(step.id) if phases else None
-            if phase is not None:
-                out.append(f"phase {phase.id}" + (f" {label(phase.label)}"
-                                                   if phase.label is not None else ""))
+            out += [_phase(ph) for ph in (phases or {}).get(step.id, ())]
         if isinstance(item, Step):
             comment = comments.get(f"{pid}.{item.id}") or comments.get(item.id)
             if comment:
@@ -167,9 +168,18 @@ def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
           + f" : {d.kind}" for d in p.documents),
         *_data_lines(p.data),
     ]
-    flow = _flow(p.flow, comments or {}, p.id, {ph.first: ph for ph in p.phases if ph.first})
-    ends = [f"phase {ph.id}" + (f" {label(ph.label)}" if ph.label is not None else "")
-            for ph in p.phases if ph.first is None]  # a phase no step follows (W013)
+    # each phase line goes before its first step; a phase no step follows (W013)
+    # goes just before the next phase's line, or at the end
+    starts: dict[str, list[Phase]] = {}
+    empty: list[Phase] = []
+    for ph in p.phases:
+        if ph.first is None:
+            empty.append(ph)
+        else:
+            starts[ph.first] = [*empty, ph]
+            empty = []
+    flow = _flow(p.flow, comments or {}, p.id, starts)
+    ends = [_phase(ph) for ph in empty]
     blocks = [b for b in (header, declarations, flow + ends) if b]
     body = []
     for n, block in enumerate(blocks):

@@ -1,0 +1,254 @@
+"""bprkit's own fuzzing: generators of valid and nearly valid `.bpr` files, and a
+harness that runs every command's code path on a file and sorts what goes wrong.
+
+The promise it checks (docs/reliability.md): `check` never raises; what `check`
+accepts, `analyze`, `estimate`, `render` (scene, layout, routing, DOT), `redesign`
+and the writer handle — no exception other than a BprError, no non-finite number
+in the figures, the writer's output reads back to the same model and checks clean,
+redesign's output checks clean.
+
+Used by `tests/test_fuzz.py` (Hypothesis, a small budget in every `make test`) and by
+`make fuzz` (`python -m tests.fuzz --minutes 30`: random files for the time given,
+then the figures: inputs, clean ones, failures by kind).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROLES = ["住民", "窓口", "内部事務", "決裁", "保存", "システム", "外部", "resident", "counter",
+         "back_office", "approval"]
+TAGS = ["紙", "押印", "対面", "手書き", "転記", "突合", "印刷", "郵送", "FAX", "電話", "現金",
+        "定型", "判断", "交付", "通知", "照会", "現地調査", "オンライン", "RPA", "paper",
+        "seal", "routine"]
+UNITS = ["分", "秒", "時間", "日", "週", "min", "h", "d"]
+LEVERS = ["ai_ocr", "rpa", "e_approval", "online", "no_writing_counter", "none", "AI-OCR",
+          "電子決裁"]
+ODD_TEXT = ["受付", "申請書を記入し窓口へ提出", 'a"b\\c', "<script>&amp;", "{x}", "　全角 空白",
+            "😀 絵文字", "e\u0301", "ﾊﾝｶｸ", "x" * 80, "、" * 30, "3,000円", "／改行", ""]
+
+
+def number(rng: random.Random, small: bool = False) -> str:
+    """A number as a file might hold it: ordinary, tiny, long decimals, big."""
+    kind = rng.random()
+    if kind < 0.6:
+        return str(rng.randint(0 if not small else 1, 60))
+    if kind < 0.75:
+        return f"{rng.uniform(0, 10):.{rng.randint(1, 6)}f}"
+    if kind < 0.85:
+        return "0." + "0" * rng.randint(3, 12) + str(rng.randint(1, 9))
+    if kind < 0.985:
+        return f"{rng.randint(1, 999_999):,}"
+    return str(rng.randint(10**6, 10**12))  # sometimes above the limit: E052
+
+
+def duration(rng: random.Random) -> str:
+    values = sorted(float(number(rng).replace(",", "")) for _ in range(rng.choice([1, 2, 3])))
+    text = "..".join(f"{v:g}" if "e" not in f"{v:g}" else str(int(v)) for v in values)
+    return text + rng.choice(UNITS)
+
+
+def label(rng: random.Random) -> str:
+    text = rng.choice(ODD_TEXT)
+    if rng.random() < 0.5:
+        return "「" + text.replace("」", "") + "」"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def generate(rng: random.Random) -> str:
+    """A `.bpr` file of one to four processes; later processes may be used by
+    earlier ones (no cycles). Valid by construction, apart from what `check`
+    decides about numbers (E052) and percentages."""
+    count = rng.randint(1, 4)
+    out = []
+    for index in range(count):
+        pid = f"p{index}"
+        lanes = [f"l{n}" for n in range(rng.randint(1, 5))]
+        lines = [f"process {pid} {label(rng) if rng.random() < 0.7 else ''} {{"]
+        if rng.random() < 0.9:
+            period = rng.choice(["年", "月", "日", "year"])
+            lines.append(f"  volume {number(rng, small=True)} / {period}")
+        if rng.random() < 0.3:
+            lines.append(f"  owner {label(rng)}")
+        roles = [rng.choice(ROLES) for _ in lanes]
+        for lane, role in zip(lanes, roles, strict=True):
+            lines.append(f"  lane {lane} {label(rng) if rng.random() < 0.5 else ''} : {role}")
+        if rng.random() < 0.3:
+            lines.append("  data 氏名, 住所 : held")
+        steps: list[str] = []
+        lines += _flow(rng, pid, lanes, roles, steps, depth=0, others=count - index - 1,
+                       first=index + 1, size=rng.randint(1, 14), top=True)
+        lines.append("}")
+        out.append("\n".join(lines))
+    if rng.random() < 0.1:  # a To-Be's name already taken: redesign must pick another
+        out.append("process p0_tobe {\n  volume 10 / 年\n  lane a : 窓口\n"
+                   "  step t @a [紙, 転記, 定型] 3分\n}")
+    return "\n\n".join(out) + "\n"
+
+
+def _flow(rng: random.Random, pid: str, lanes: list[str], roles: list[str], steps: list[str],
+          *, depth: int, others: int, first: int, size: int, top: bool) -> list[str]:
+    pad = "  " * (depth + 1)
+    lines: list[str] = []
+    local: list[str] = []
+    for _ in range(size):
+        roll = rng.random()
+        if top and roll < 0.07:
+            lines.append(f"{pad}phase ph{len(steps)}{len(lines)} {label(rng)}")
+            continue
+        if roll < 0.12 and depth < 2:
+            lines.append(f"{pad}parallel {{")
+            for _ in range(rng.randint(1, 3)):
+                lines.append(f"{pad}  path {{")
+                lines += _flow(rng, pid, lanes, roles, steps, depth=depth + 2, others=0,
+                               first=first, size=rng.randint(0, 3), top=False)
+                lines.append(f"{pad}  }}")
+            lines.append(f"{pad}}}")
+            continue
+        if roll < 0.2 and others > 0:
+            times = f" x {rng.randint(2, 3)}" if rng.random() < 0.3 else ""
+            batch = f" batch {rng.choice(['20', 'month', 'week'])}" if rng.random() < 0.2 else ""
+            lines.append(f"{pad}use p{rng.randint(first, first + others - 1)}{times}{batch}")
+            continue
+        name = f"s{len(steps)}"
+        steps.append(name)
+        local.append(name)
+        lane = rng.randrange(len(lanes))
+        tags = rng.sample(TAGS, rng.randint(0, 4))
+        tag_text = f" [{', '.join(tags)}]" if tags else ""
+        wait = f" wait {duration(rng)}" if rng.random() < 0.3 else ""
+        body = []
+        if rng.random() < 0.15:
+            body.append(f"note {label(rng)}")
+        if rng.random() < 0.1:
+            body.append(f"lever {rng.choice(LEVERS)}")
+        if rng.random() < 0.1:
+            body.append(f"batch {rng.choice(['10', 'month'])}")
+        if rng.random() < 0.1 and "システム" in roles:
+            body.append(f"system {lanes[roles.index('システム')]}")
+        block = (" {\n" + "".join(f"{pad}  {b}\n" for b in body) + f"{pad}}}") if body else ""
+        lines.append(f"{pad}step {name} {label(rng) if rng.random() < 0.8 else ''} "
+                     f"@{lanes[lane]}{tag_text} {duration(rng)}{wait}{block}")
+        if rng.random() < 0.15 and len(local) >= 1:
+            back = rng.choice(local)
+            share = rng.choice(["10", "5", "30", "0.5", "99.9", "50"])
+            lines.append(f"{pad}branch {label(rng) if rng.random() < 0.5 else ''} {{")
+            lines.append(f"{pad}  {share}% -> {back}")
+            lines.append(f"{pad}  else -> {'end' if top and rng.random() < 0.2 else 'NEXT'}")
+            lines.append(f"{pad}}}")
+    # a branch's else goes to the next step: make sure there is one
+    text = "\n".join(lines)
+    if "NEXT" in text:
+        name = f"s{len(steps)}"
+        steps.append(name)
+        lines.append(f"{pad}step {name} @{lanes[0]} 1分")
+        lines = [line.replace("NEXT", name) for line in lines]
+    return lines
+
+
+def mutate(rng: random.Random, text: str) -> str:
+    """A nearly valid file: a few characters inserted, deleted or swapped."""
+    pieces = ["{", "}", "「", "」", '"', "->", "%", "..", "@", "[", "]", "x 2", "wait", "\n",
+              "  ", "9" * 30, "0.0000001", "step", "use p0", "phase", "end", "\u0007", "é"]
+    for _ in range(rng.randint(1, 4)):
+        pos = rng.randint(0, len(text))
+        op = rng.random()
+        if op < 0.5:
+            text = text[:pos] + rng.choice(pieces) + text[pos:]
+        elif op < 0.8:
+            text = text[:pos] + text[pos + rng.randint(1, 8):]
+        else:
+            lines = text.split("\n")
+            i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+            text = "\n".join(lines)
+    return text
+
+
+@dataclass
+class Outcome:
+    inputs: int = 0
+    clean: int = 0
+    failures: Counter = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: str, text: str) -> None:
+        self.failures[kind] += 1
+        self.examples.setdefault(kind, text)
+
+
+def _finite(value: object, where: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise AssertionError(f"non-finite number in {where}")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _finite(v, f"{where}.{k}")
+    if isinstance(value, list | tuple):
+        for v in value:
+            _finite(v, where)
+
+
+def run_everything(path: Path, *, samples: int = 200, draw: bool = False) -> bool:
+    """Run every command's code on one file. Returns whether `check` accepted it;
+    raises (AssertionError or the exception itself) on a broken promise."""
+    from bprkit import render, writer
+    from bprkit.analysis import analyze_process
+    from bprkit.assumptions import default
+    from bprkit.errors import BprError
+    from bprkit.estimate import estimate
+    from bprkit.loader import check_files
+    from bprkit.redesign import redesign_all
+    from bprkit.render import dot
+
+    report = check_files([str(path)])
+    if not report.ok:
+        return False
+    bundle = report.files[0].bundle
+    assert bundle is not None
+    a = default()
+    try:
+        for process in bundle.root.processes:
+            analysis = analyze_process(process, bundle)
+            _finite(analysis.to_dict("ja"), "analyze")
+            est = estimate(process, bundle, a, samples=samples)
+            _finite(est.to_dict(), "estimate")
+            for options in (render.Options(), render.Options(heat=True, lang="en"),
+                            render.Options(paper="a4", direction="TB")):
+                drawing = render.diagram(analysis, bundle, options)
+                for page in drawing.pages:
+                    source = dot.graph(page).source
+                    assert "nan" not in source.lower().split("label")[0]
+            if draw:
+                drawing.svg()
+        result = redesign_all(bundle.root.processes, bundle, a)
+    except BprError:
+        return True  # raised on purpose, with a message: allowed
+    # the writer: reads back to the same model, and checks clean
+    again = path.with_name(path.stem + ".written.bpr")
+    again.write_text(writer.write(bundle.root), encoding="utf-8")
+    second = check_files([str(again)])
+    assert second.ok, [d.render("en") for d in second.diagnostics if d.is_error][:2]
+    original = [(p.id, p.flow, p.lanes, p.volume, p.phases) for p in bundle.root.processes]
+    reread = [(p.id, p.flow, p.lanes, p.volume, p.phases)
+              for p in second.files[0].bundle.root.processes]
+    assert original == reread, "the writer's output reads back to another model"
+    from bprkit.model import Import, SourceFile
+
+    tobe = path.with_name(path.stem + ".tobe.bpr")
+    tobe.write_text(writer.write(SourceFile(str(tobe), (Import(path.name),), result.processes)),
+                    encoding="utf-8")
+    third = check_files([str(tobe)])
+    assert third.ok, [d.render("en") for d in third.diagnostics if d.is_error][:2]
+    return True
+
+
+def classify(exc: BaseException) -> str:
+    """A failure's kind: the exception type and the innermost bprkit frame."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/bprkit/" in f.filename]
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].name}" if frames else "?"
+    return f"{type(exc).__name__} in {where}"
