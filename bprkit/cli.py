@@ -630,6 +630,8 @@ def _label_sample(args: argparse.Namespace) -> list[str]:
         try:
             if os.path.isdir(path):
                 path = next(iter(sorted(find_files([path]))), path)
+            if not os.path.isfile(path):  # a FIFO would block
+                return []
             with open(path, "rb") as fh:
                 return [fh.read(65536).decode("utf-8", "replace")]
         except OSError:
@@ -644,7 +646,10 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     args = _parser().parse_args(argv)
-    lang = args.lang or messages.default_language(texts=_label_sample(args))
+    lang = args.lang
+    if lang is None:  # the locale, else the labels (read only when they decide)
+        lang = messages.default_language(
+            texts=() if messages.locale_decides() else _label_sample(args))
     try:
         command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
                    "compare": run_estimate, "redesign": run_redesign,

@@ -219,7 +219,8 @@ def find_files(paths: Iterable[str]) -> list[str]:
         if os.path.isdir(path):
             for folder, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(".bpr"))
+                out.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(".bpr")
+                           and os.path.isfile(os.path.join(folder, n)))  # no FIFOs
         else:
             out.append(path)
     return out

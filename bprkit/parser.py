@@ -8,6 +8,7 @@ parsed again, so one run reports up to ``MAX_SYNTAX_ERRORS`` mistakes.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from importlib import resources
@@ -64,12 +65,35 @@ def lark_parser() -> Lark:
     return Lark(grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False)
 
 
+def cache_path() -> str | bool:
+    """Where lark keeps the analysed grammar: a folder of this user's own
+    (``$XDG_CACHE_HOME/bprkit``, else ``~/.cache/bprkit``, mode 0700), never a
+    shared temporary folder where another user could plant a cache file (lark's
+    cache is a pickle). False (no cache) when no such folder can be had."""
+    import hashlib
+
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "bprkit")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.stat(folder)
+    except OSError:
+        return False
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return False
+    digest = hashlib.sha256((grammar() + lark.__version__).encode("utf-8")).hexdigest()[:16]
+    return os.path.join(folder, f"grammar-{digest}.cache")
+
+
 @cache
 def _model_parser() -> tuple[Lark, ModelBuilder]:
     builder = ModelBuilder()
     return Lark(grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False,
                 transformer=builder,
-                _plugins={"ContextualLexer": FastContextualLexer}, cache=True), builder
+                _plugins={"ContextualLexer": FastContextualLexer},
+                cache=cache_path()), builder
 
 
 def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list[Diagnostic]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -112,6 +113,9 @@ def _looks_binary(text: str) -> bool:
 def read(path: str) -> tuple[SourceText | None, list[Diagnostic]]:
     """Read and decode a file; an unreadable file is a diagnostic, not an exception."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block
+            return None, [Diagnostic.make("E005", Span(path, 1, 1, 1, 1),
+                                          reason="not a regular file")]
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             data = fh.read(MAX_BYTES + 1)

@@ -206,3 +206,20 @@ def test_a_control_character_past_4_kb_is_refused_at_its_place(tmp_path: Path) -
     report = check_files([str(path)])
     assert [(d.code, d.span.line, d.span.column) for d in report.diagnostics] == \
         [("E003", 5, 13)]
+
+
+def test_a_fifo_is_skipped_in_a_folder_and_refused_by_name(tmp_path: Path) -> None:
+    shutil.copy(PROCESSES / "tenshutsu.bpr", tmp_path / "a.bpr")
+    os.mkfifo(tmp_path / "pipe.bpr")
+    r = run_cli("check", str(tmp_path))
+    assert r.returncode == 0 and "pipe.bpr" not in r.stdout
+    r = run_cli("check", str(tmp_path / "pipe.bpr"))
+    assert r.returncode == 1 and "E005" in r.stdout
+
+
+def test_the_grammar_cache_is_private(tmp_path: Path) -> None:
+    r = run_cli("check", str(PROCESSES / "tenshutsu.bpr"), env={"XDG_CACHE_HOME": str(tmp_path)})
+    assert r.returncode == 0
+    folder = tmp_path / "bprkit"
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert next(p.name for p in folder.iterdir()).startswith("grammar-")

@@ -63,6 +63,16 @@ def codes() -> list[str]:
     return sorted(k for k in catalog("en") if k[0] in "EW" and k[1:].isdigit())
 
 
+def locale_decides(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the locale alone says the language (Japanese or English)."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (env.get(var) or "").lower()
+        if value:
+            return value.startswith(("ja", "en"))
+    return False
+
+
 def default_language(environ: Mapping[str, str] | None = None,
                      texts: Iterable[str] = ()) -> str:
     """The language of output without ``--lang``: the locale's (LC_ALL,
