@@ -24,6 +24,9 @@ from bprkit.transformer import ModelBuilder
 from bprkit.vocabulary import STATEMENTS, suggest
 
 MAX_SYNTAX_ERRORS = 10
+REPARSE_BUDGET = 4_000_000
+"""Characters parsed again in all, after syntax errors: a small file gets its ten
+re-parses, a 1 MB file four, so error recovery stays linear in the file."""
 
 _WORDS = {
     "NAME": "a name",
@@ -106,6 +109,7 @@ def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list
     text = source.normalized + "\n"
     found: list[Diagnostic] = []
     blanked: dict[int, int] = {}
+    spent = 0
     while True:
         builder.begin(source)
         try:
@@ -115,7 +119,9 @@ def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list
             if diag not in found:
                 found.append(diag)
             line = diag.span.line if diag.span else 0
-            if diag.code == "E044" or len(found) >= MAX_SYNTAX_ERRORS or blanked.get(line, 0) >= 2:
+            spent += len(text)
+            if diag.code == "E044" or len(found) >= MAX_SYNTAX_ERRORS \
+                    or blanked.get(line, 0) >= 2 or spent > REPARSE_BUDGET:
                 return None, found, []
             blanked[line] = blanked.get(line, 0) + 1
             text = _blank_line(text, line, keep_braces=blanked[line] == 1)
