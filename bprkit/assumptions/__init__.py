@@ -9,6 +9,7 @@ and its line.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -26,6 +27,10 @@ LEVER_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate",
                  "one_off_yen", "annual_yen", "per_case_yen")
 FACTORS = ("minutes_factor", "wait_factor", "staff_minutes_factor", "setup_minutes")
 FACT_LISTS = ("requires", "requires_any", "excludes", "provides", "removes", "targets")
+
+
+MAX_VALUE = 1e12
+"""The largest number an assumptions file may hold (yen a year included)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +216,9 @@ class _Checker:
                 self.report("E063", key, expected=type(default[name]).__name__)
 
     def param(self, key: str, value: object) -> None:
+        """One parameter: ``{ value = … }`` or ``{ low, mode, high }``, finite numbers
+        (no inf or nan, at most MAX_VALUE), low ≤ mode ≤ high, shares within 0..1,
+        factors ≥ 0, each with a source."""
         if not isinstance(value, Mapping):
             self.report("E063", key, expected="{ value = … } or { low = …, high = … }")
             return
@@ -229,6 +237,9 @@ class _Checker:
             self.report("E063", key, expected="{ value = … } or { low = …, high = … }")
             return
         numbers = [float(value[p]) for p in ("value", "low", "mode", "high") if p in value]
+        if any(not math.isfinite(n) or abs(n) > MAX_VALUE for n in numbers):
+            self.report("E068", key, limit=f"{MAX_VALUE:,.0f}")
+            return
         if "low" in value and not (value["low"] <= value.get("mode", value["low"])
                                    <= value["high"] and value["low"] <= value["high"]):
             self.report("E061", key, low=value["low"], high=value["high"])
