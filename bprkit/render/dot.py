@@ -22,7 +22,14 @@ import graphviz
 from bprkit import messages
 from bprkit.errors import RenderError
 from bprkit.render import style, textfit
-from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, PHASE_PT, Box, Geometry
+from bprkit.render.layout import (
+    LEGEND_ROW,
+    LEGEND_SYMBOL,
+    PHASE_PT,
+    Box,
+    Geometry,
+    detail_lines,
+)
 from bprkit.render.scene import Badge, LegendItem, Node
 
 __all__ = ["FORMATS", "RenderError", "graph", "run"]
@@ -47,10 +54,10 @@ def _step_label(node: Node, lines: list[str], badge_rows: list[int]) -> str:
     if node.strike:
         title = f"<S>{title}</S>"
     rows = [f'<TR><TD ALIGN="LEFT"><B>{title}</B></TD></TR>']
-    extra = [node.detail] if node.detail else [node.time] if node.time else []
-    for text in extra:
+    details = detail_lines(node)
+    if details:
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" '
-                    f'COLOR="#444444">{_esc(text.split(chr(10)))}</FONT></TD></TR>')
+                    f'COLOR="#444444">{_esc(details)}</FONT></TD></TR>')
     at = 0
     for count in badge_rows:
         cells = "".join(_badge(b) for b in node.badges[at:at + count])

@@ -109,10 +109,9 @@ def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
             wrap += 2  # a long title gets a wider box rather than a tower
             lines = textfit.wrap(node.title, wrap)
         tw, th = textfit.block(lines, style.STEP_PT)
-        for text in (t for t in (node.time, node.detail) if t):
-            for line in text.split("\n"):
-                tw = max(tw, textfit.points(line, style.SMALL_PT))
-                th += style.SMALL_PT * 1.3
+        for line in detail_lines(node):
+            tw = max(tw, textfit.points(line, style.SMALL_PT))
+            th += style.SMALL_PT * 1.3
         rows: list[int] = []
         used = 0.0
         room = max(tw, 60.0)
@@ -130,6 +129,14 @@ def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
         box = Box(w, h, lines, rows) if direction == "LR" else Box(h, w, lines, rows)
         return box
     return Box(w, h, lines) if direction == "LR" else Box(h, w, lines)
+
+
+def detail_lines(node: Node) -> list[str]:
+    """The small lines under a step's title: its time (and how often a batch runs),
+    or in a comparison the minutes before → after or the steps it replaces, wrapped."""
+    text = node.detail or node.time
+    return [line for part in text.split("\n") if part
+            for line in textfit.wrap(part, style.WRAP_COLUMNS["detail"])]
 
 
 def sizes(scene: Scene, wrap: int = style.WRAP_COLUMNS["step"],
