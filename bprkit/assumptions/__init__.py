@@ -27,6 +27,8 @@ LEVER_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate",
                  "one_off_yen", "annual_yen", "per_case_yen")
 FACTORS = ("minutes_factor", "wait_factor", "staff_minutes_factor", "setup_minutes")
 FACT_LISTS = ("requires", "requires_any", "excludes", "provides", "removes", "targets")
+POSITIVE = ("hours_per_day", "working_days_per_year", "annual_hours_per_fte")
+"""Divisors: working time cannot be zero."""
 
 
 MAX_VALUE = 1e12
@@ -247,6 +249,10 @@ class _Checker:
             self.report("E062", key)
         if key.rsplit(".", 1)[-1] in FACTORS and any(n < 0 for n in numbers):
             self.report("E066", key)
+        elif key.rsplit(".", 1)[-1] in POSITIVE and any(n <= 0 for n in numbers):
+            self.report("E069", key, rule="more than 0", rule_ja="0 より大きい数")
+        elif any(n < 0 for n in numbers):
+            self.report("E069", key, rule="0 or more", rule_ja="0 以上の数")
 
     def words(self, key: str, value: object) -> None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
