@@ -238,6 +238,8 @@ class _Checker:
         if "value" not in value and not {"low", "high"} <= set(value):
             self.report("E063", key, expected="{ value = … } or { low = …, high = … }")
             return
+        if not str(value.get("source", "")).strip():
+            self.report("E070", key)
         numbers = [float(value[p]) for p in ("value", "low", "mode", "high") if p in value]
         if any(not math.isfinite(n) or abs(n) > MAX_VALUE for n in numbers):
             self.report("E068", key, limit=f"{MAX_VALUE:,.0f}")
