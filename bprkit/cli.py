@@ -419,6 +419,14 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
         return EXIT_ERRORS
     _refuse_inputs(out, _bundle_paths(report), lang)
     process, bundle = _pick(report, args.file, args.process, lang)
+    if args.expand:
+        from bprkit.validate import MAX_EXPANDED_STEPS, expanded_sizes
+
+        known = {p.id: p for f in report.files if f.bundle for p in f.bundle.processes}
+        size = expanded_sizes(known)[0].get(process.id, 0)
+        if size > MAX_EXPANDED_STEPS:
+            raise _usage(lang, "render_expand_too_large", process=process.id,
+                         count=f"{size:,}", limit=f"{MAX_EXPANDED_STEPS:,}")
     options = render.Options(lang=lang, direction=args.direction, heat=bool(args.heat),
                              expand=args.expand, paper=args.paper)
     analysis = analyze_process(process, bundle, with_findings=False)

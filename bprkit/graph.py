@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -82,6 +82,9 @@ class ExpandedGraph:
     lead_weights: dict[str, float] = field(default_factory=dict)
     """Run id → how often its time enters the whole lead time per case (as
     ``resident_lead_weights``, without the cut at the outcome)."""
+    combined: bool = False
+    """Whether used processes were analysed once each (a large expansion): their
+    runs then carry the cases of every use, under the first use's id."""
     lead_fixed: dict[int, float] = field(default_factory=dict)
     """Batch waits of ``use … batch`` on the whole lead time, by the order of the
     run that follows them."""
@@ -193,10 +196,28 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
     return result
 
 
+@dataclass
+class _Instance:
+    """The first use of a process in an expansion: where its runs are, how many
+    cases it brought, what it gave each run, and its lead time per case."""
+
+    prefix: str
+    entries: float
+    delta: dict[int, float]
+    flows: dict[tuple[str, str], float]
+    lead: float
+    wait: float
+    weights: list[Weight]
+
+
+COMBINE_ABOVE = 2_000
+"""Expansions larger than this (in step runs) analyse each used process once."""
+
+
 class _Expander:
     def __init__(self, bundle: Bundle | None, assumptions: Assumptions,
                  times: Mapping[str, tuple[float, float]] | None = None,
-                 cutoff: int | None = None) -> None:
+                 cutoff: int | None = None, combine: bool = False) -> None:
         self.times = times or {}
         self.cutoff = cutoff
         """Runs (by flow order) after this one add nothing to the lead time: the
@@ -207,6 +228,36 @@ class _Expander:
         self.graphs: dict[str, flow.FlowGraph] = {}
         self.working_days = assumptions.value("time.working_days_per_year")
         self.cases_per_year: float | None = None
+        self.combine = combine
+        """Analyse each used process once: later uses add their cases to the first
+        use's runs (their figures multiply) instead of being inlined again."""
+        self.first: dict[str, _Instance] = {}
+        self.log: list[tuple[int, float]] = []
+        """Executions given to runs, in order: what a first use gave, to repeat."""
+        self.edge_log: list[tuple[str, str, float]] = []
+
+    def edge(self, g: nx.DiGraph, u: str, v: str, *, p: float, flow: float) -> None:
+        """Add an edge of the expanded graph, or add flow to one a combined use
+        shares; logged like executions, so a later use can repeat it."""
+        if g.has_edge(u, v):
+            g[u][v]["flow"] += flow
+        else:
+            g.add_edge(u, v, p=p, flow=flow)
+        self.edge_log.append((u, v, flow))
+
+    def add_flows(self, g: nx.DiGraph, delta: Mapping[tuple[str, str], float],
+                  factor: float) -> None:
+        for (u, v), amount in delta.items():
+            g[u][v]["flow"] += amount * factor
+            self.edge_log.append((u, v, amount * factor))
+
+    def add_executions(self, out: ExpandedGraph, delta: Mapping[int, float],
+                       factor: float) -> None:
+        for index, amount in delta.items():
+            add = amount * factor
+            run = out.runs[index]
+            out.runs[index] = replace(run, executions=run.executions + add)
+            self.log.append((index, add))
 
     def batch(self, batch: Batch | None) -> tuple[float, float]:
         """(cases sharing one run, minutes a case waits for the batch): for N cases,
@@ -266,6 +317,7 @@ class _Expander:
                               len(out.runs), batch_wait)
                 counted = self.cutoff is None or len(out.runs) <= self.cutoff
                 out.runs.append(run)
+                self.log.append((run.order, run.executions))
                 if counted:
                     weights.append((run.order, v, 0.0))
                     lead += v * (run.minutes + run.wait)
@@ -274,7 +326,7 @@ class _Expander:
                 paths = [self.block(out, process, fg, e, prefix, entries * v, stack)
                          for e in fg.forks[node]]
                 for e in fg.forks[node]:
-                    g.add_edge(name, prefix + e, p=1.0, flow=entries * v)
+                    self.edge(g, name, prefix + e, p=1.0, flow=entries * v)
                 longest = max(paths, default=(0.0, 0.0, []), key=lambda p: p[0])
                 lead += v * longest[0]
                 waited += v * longest[1]
@@ -285,30 +337,55 @@ class _Expander:
                 callee = self.known.get(use.process)
                 if callee is None:
                     raise LoopError(f"unknown process {use.process}")
-                self.uses_seen[callee.id] += 1
-                k = self.uses_seen[callee.id]
-                inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
                 times = use.times
                 shared, batch_wait = self.batch(use.batch)
                 if batch_wait and (self.cutoff is None or len(out.runs) <= self.cutoff):
                     weights.append((None, v, batch_wait))  # before the callee's first step
                     lead += v * batch_wait
                     waited += v * batch_wait
-                callee_lead, callee_wait, inner_weights = self.expand(
-                    out, callee, prefix + inner, entries * v * times / shared, stack)
+                arriving = entries * v * times / shared
+                first = self.first.get(callee.id) if self.combine else None
+                if first is not None and first.entries > 0:
+                    # analysed once: this use adds its cases to the first one's runs
+                    inner_prefix = first.prefix
+                    self.add_executions(out, first.delta, arriving / first.entries)
+                    self.add_flows(g, first.flows, arriving / first.entries)
+                    callee_lead, callee_wait, inner_weights = first.lead, first.wait, \
+                        first.weights
+                    if self.cutoff is not None and len(out.runs) > self.cutoff:
+                        callee_lead = callee_wait = 0.0  # after the resident's outcome
+                        inner_weights = []
+                else:
+                    self.uses_seen[callee.id] += 1
+                    k = self.uses_seen[callee.id]
+                    inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
+                    inner_prefix = prefix + inner
+                    mark, edge_mark = len(self.log), len(self.edge_log)
+                    callee_lead, callee_wait, inner_weights = self.expand(
+                        out, callee, inner_prefix, arriving, stack)
+                    if self.combine:
+                        delta: dict[int, float] = defaultdict(float)
+                        for index, amount in self.log[mark:]:
+                            delta[index] += amount
+                        flows: dict[tuple[str, str], float] = defaultdict(float)
+                        for u, w, amount in self.edge_log[edge_mark:]:
+                            flows[(u, w)] += amount
+                        self.first[callee.id] = _Instance(inner_prefix, arriving, dict(delta),
+                                                          dict(flows), callee_lead,
+                                                          callee_wait, inner_weights)
                 lead += v * times * callee_lead
                 waited += v * times * callee_wait
                 weights += [(i, v * times * w, x) for i, w, x in inner_weights]
-                g.add_edge(name, prefix + inner + flow.START, p=1.0, flow=entries * v)
+                self.edge(g, name, inner_prefix + flow.START, p=1.0, flow=entries * v)
                 if times > 1:
-                    g.add_edge(prefix + inner + flow.FINISH, prefix + inner + flow.START,
+                    self.edge(g, inner_prefix + flow.FINISH, inner_prefix + flow.START,
                                p=1.0, flow=entries * v * (times - 1))
                 for dst, p in transitions[node].items():
-                    g.add_edge(prefix + inner + flow.FINISH, prefix + dst, p=p,
+                    self.edge(g, inner_prefix + flow.FINISH, prefix + dst, p=p,
                                flow=entries * v * p)
                 continue
             for dst, p in transitions[node].items():
-                g.add_edge(name, prefix + dst, p=p, flow=entries * v * p)
+                self.edge(g, name, prefix + dst, p=p, flow=entries * v * p)
         g.add_node(prefix + exit_, role=_role(exit_, fg))
         return lead, waited, weights
 
@@ -329,7 +406,12 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
     step runs by qualified id (the estimate's To-Be). Raises LoopError for a chain
     that cannot be absorbed or a use cycle (validation reports both first)."""
     out = ExpandedGraph(process)
-    expander = _Expander(bundle, assumptions, times)
+    from bprkit.validate import expanded_sizes
+
+    known = {p.id: p for p in bundle.processes} if bundle else {}
+    combine = expanded_sizes({**known, process.id: process})[0][process.id] > COMBINE_ABOVE
+    out.combined = combine
+    expander = _Expander(bundle, assumptions, times, combine=combine)
     if process.volume is not None and process.volume.count > 0:
         expander.cases_per_year = process.volume.per_year(working_days=expander.working_days)
     out.lead_minutes, out.wait_minutes, weights = expander.expand(out, process, "", 1.0, ())
@@ -345,7 +427,7 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
             pending = 0.0
     stop = outcome_order(out)
     if stop is not None and stop < len(out.runs) - 1:  # the resident's lead ends earlier
-        again = _Expander(bundle, assumptions, times, cutoff=stop)
+        again = _Expander(bundle, assumptions, times, cutoff=stop, combine=combine)
         again.cases_per_year = expander.cases_per_year
         lead, waited, weights = again.expand(ExpandedGraph(process), process, "", 1.0, ())
     else:

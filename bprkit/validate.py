@@ -232,11 +232,8 @@ def validate(
         if process.id in own:
             checker.report("E042", use.span, chain=" → ".join(loop))
     if not cycles:
-        sizes, depths = expanded_sizes(known)
+        _, depths = expanded_sizes(known)
         for process in file.processes:
-            for use, total in oversized_uses(process, sizes):
-                checker.report("E050", use.span, name=use.process, process=process.id,
-                               count=f"{total:,}", limit=f"{MAX_EXPANDED_STEPS:,}")
             deep = next((u for u in walk(process.flow) if isinstance(u, Use)
                          and depths.get(u.process, 0) >= MAX_USE_DEPTH), None)
             if deep is not None:
@@ -249,9 +246,10 @@ MAX_USE_DEPTH = 100
 """The longest chain of processes using one another (p uses q uses r …)."""
 
 MAX_EXPANDED_STEPS = 20_000
-"""The most step runs a process may expand to once every ``use`` is inlined: the
-analysis, the estimate and the diagrams work on the expanded process, and a chain
-of processes each using the next twice doubles with every level."""
+"""The most steps a diagram drawn with ``--expand`` may hold once every ``use`` is
+inlined (a chain of processes each using the next twice doubles with every level).
+The analysis has no such limit: past it, each used process is analysed once and
+its figures multiply (bprkit.graph)."""
 
 
 def expanded_sizes(processes: Mapping[str, Process]) -> tuple[dict[str, int], dict[str, int]]:

@@ -120,21 +120,46 @@ def test_a_folder_is_refused_and_stale_temp_files_are_swept(tmp_path: Path) -> N
 
 
 # ── bounded work ──
-def test_a_use_chain_that_doubles_is_refused_by_check_not_a_hang(tmp_path: Path) -> None:
+def test_a_use_chain_that_doubles_is_analysed_once_per_process(tmp_path: Path) -> None:
     """Sixteen processes, each using the next twice (1.2 KB): analyze took 65 s and
-    1.6 GB. check now says where the expansion passes the limit, at once."""
-    lines = []
-    for i in range(16):
-        lines.append(f"process p{i} {{\n  volume 10 / 年\n  lane a : 窓口\n  step s{i} @a 1分")
-        if i < 15:
-            lines.append(f"  use p{i + 1}\n  use p{i + 1}")
-        lines.append("}")
-    path = tmp_path / "chain.bpr"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    1.6 GB. Past 2,000 expanded steps each used process is analysed once and its
+    figures multiply: the same totals as the full expansion, in linear time."""
+    from bprkit import graph
+    from bprkit.analysis import analyze_process
+
+    def chain(levels: int) -> Path:
+        lines = []
+        for i in range(levels):
+            lines.append(f"process p{i} {{\n  volume 10 / 年\n  lane a : 窓口\n"
+                         f"  step s{i} @a [紙, 転記, 定型] 1分")
+            if i < levels - 1:
+                lines.append(f"  use p{i + 1}\n  use p{i + 1}")
+            lines.append("}")
+        path = tmp_path / f"chain{levels}.bpr"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    path = chain(16)
     seconds, codes = _timed_check(path)
-    assert seconds < 2 and "E050" in codes
-    r = run_cli("analyze", str(path))
-    assert r.returncode == 1 and "E050" in r.stdout + r.stderr
+    assert seconds < 2 and not [c for c in codes if c.startswith("E")]
+    r = run_cli("analyze", "--format", "json", str(path))
+    assert r.returncode == 0, r.stderr[-300:]
+    assert '"staff_minutes_per_case": 65535' in r.stdout  # 2^16 − 1 steps of 1 minute
+    r = run_cli("render", "--expand", str(path), "-o", str(tmp_path / "x.svg"))
+    assert r.returncode == 2 and "--expand" in r.stderr  # too large to draw expanded
+    # the combined analysis gives the full expansion's figures (10 levels: 1,023 runs)
+    small = chain(10)
+    bundle = check_files([str(small)]).files[0].bundle
+    full = analyze_process(bundle.root.processes[0], bundle)
+    old, graph.COMBINE_ABOVE = graph.COMBINE_ABOVE, 10
+    try:
+        combined = analyze_process(bundle.root.processes[0], bundle)
+    finally:
+        graph.COMBINE_ABOVE = old
+    assert combined.graph.combined and len(combined.graph.runs) == 10
+    assert len(full.graph.runs) == 1023
+    for key in ("staff_minutes_per_case", "lead_time_hours", "annual_staff_hours", "handoffs"):
+        assert getattr(combined.metrics, key) == getattr(full.metrics, key), key
 
 
 # ── check means check ──
