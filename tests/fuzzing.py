@@ -225,6 +225,7 @@ def run_everything(path: Path, *, samples: int = 200, draw: bool = False) -> boo
                     assert "nan" not in source.lower().split("label")[0]
             if draw:
                 drawing.svg()
+            _combined(process, bundle, a, samples)
         result = redesign_all(bundle.root.processes, bundle, a)
     except BprError:
         return True  # raised on purpose, with a message: allowed
@@ -245,6 +246,21 @@ def run_everything(path: Path, *, samples: int = 200, draw: bool = False) -> boo
     third = check_files([str(tobe)])
     assert third.ok, [d.render("en") for d in third.diagnostics if d.is_error][:2]
     return True
+
+
+def _combined(process: object, bundle: object, a: object, samples: int) -> None:
+    """The analysis that large expansions use (each used process once), forced:
+    generated files are too small to reach it on their own."""
+    from bprkit import graph
+    from bprkit.analysis import analyze_process
+    from bprkit.estimate import estimate
+
+    old, graph.COMBINE_ABOVE = graph.COMBINE_ABOVE, 0
+    try:
+        _finite(analyze_process(process, bundle).to_dict("en"), "combined analyze")
+        _finite(estimate(process, bundle, a, samples=samples).to_dict(), "combined estimate")
+    finally:
+        graph.COMBINE_ABOVE = old
 
 
 def classify(exc: BaseException) -> str:
