@@ -248,3 +248,18 @@ def test_the_grammar_cache_is_private(tmp_path: Path) -> None:
     folder = tmp_path / "bprkit"
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
     assert next(p.name for p in folder.iterdir()).startswith("grammar-")
+
+
+def test_redesign_of_a_file_holding_x_and_x_tobe_checks_clean(tmp_path: Path) -> None:
+    """A file with both X and X_tobe got a second X_tobe from redesign."""
+    head = "  volume 10 / 年\n  lane a : 窓口\n"
+    src = _write(tmp_path, "pair.bpr",
+                 "process X {\n" + head + "  step s @a [紙, 転記, 定型] 3分\n}\n"
+                 "process X_tobe {\n" + head + "  step s @a [紙, 転記] 3分\n}\n")
+    out = tmp_path / "out.bpr"
+    r = run_cli("redesign", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    report = check_files([str(out)])
+    assert report.ok, [d.render("en") for d in report.diagnostics]
+    ids = [p.id for p in report.files[0].bundle.root.processes]
+    assert len(ids) == len(set(ids)) and "X_tobe" not in ids
