@@ -34,6 +34,7 @@ python: $(VENV)/.installed
 demo: setup
 	$(BIN)/bprkit check processes/
 	$(BIN)/bprkit analyze processes/
+	$(BIN)/bprkit portfolio processes/
 	@mkdir -p out
 	@for f in processes/*.bpr; do $(BIN)/bprkit render "$$f" -o "out/$$(basename "$$f" .bpr).svg" || exit 1; done
 	$(BIN)/bprkit render processes/tenshutsu.bpr --compare processes/tenshutsu_tobe.bpr -o out/tenshutsu_compare.svg
@@ -61,6 +62,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_estimate.py
 	$(BIN)/python benchmarks/bench_backtest.py
+	$(BIN)/python benchmarks/bench_portfolio.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

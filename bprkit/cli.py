@@ -111,7 +111,118 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--format", choices=("text", "json"), default="text")
     back.add_argument("--lang", choices=messages.LANGUAGES, default=None,
                       help="language (default: from LANG; ja when it starts with ja)")
+    port = sub.add_parser("portfolio", help="rank many procedures / 手続の一覧と優先順位",
+                          description="Analyse and estimate every process of every .bpr "
+                                      "under PATH and rank them by staff hours saved.")
+    port.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    port.add_argument("--levers", metavar="L1,L2")
+    port.add_argument("--assumptions", metavar="FILE.toml")
+    port.add_argument("--samples", type=int, default=2_000, metavar="N",
+                      help="Monte Carlo samples per procedure (default: 2,000)")
+    port.add_argument("--jobs", type=int, default=None, metavar="N",
+                      help="worker processes (default: the CPUs)")
+    port.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    port.add_argument("--quiet", action="store_true", help="no progress bar")
+    port.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     return ap
+
+
+def run_portfolio(args: argparse.Namespace, lang: str) -> int:
+    from bprkit import portfolio
+
+    a = _assumptions(args.assumptions, lang)
+    if a is None:
+        return EXIT_ERRORS
+    levers = _levers(args.levers, list(a.levers), lang)
+    if not 1 <= args.samples <= MAX_SAMPLES:
+        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
+    files = _files(args.paths, lang)
+    result = portfolio.build(files, assumptions=args.assumptions, levers=levers,
+                             samples=args.samples, jobs=args.jobs,
+                             progress=portfolio.progress_bar(len(files), quiet=args.quiet))
+    for failure in result.failures:
+        for d in failure.diagnostics:
+            print(d.render(lang), file=sys.stderr)
+        if failure.message and not failure.diagnostics:
+            print(f"{failure.file}: {failure.message}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False))
+    elif args.format == "csv":
+        _print_portfolio_csv(result, lang)
+    else:
+        _print_portfolio(result, lang)
+    return EXIT_ERRORS if result.failures else EXIT_OK
+
+
+def _print_portfolio(result: object, lang: str) -> None:
+    t = messages.text
+    totals = result.totals()  # type: ignore[attr-defined]
+    print(t(lang, "portfolio_head", procedures=totals["procedures"], ranked=totals["ranked"],
+            failed=len(result.failures)))  # type: ignore[attr-defined]
+    print(t(lang, "portfolio_totals", hours=_fmt(totals["staff_hours"], 0),
+            yen=_fmt(totals["yen"], 0), p10=_fmt(totals["saved_p10"], 0),
+            p50=_fmt(totals["saved_p50"], 0), p90=_fmt(totals["saved_p90"], 0),
+            resident=_fmt(totals["resident_hours_saved"], 0),
+            visits=_fmt(totals["visits_saved"], 0)))
+    print()
+    print(t(lang, "portfolio_ranking"))
+    for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
+        if not r.ranked:
+            print(f"  {'-':>3}  {r.process} 「{r.title}」  {t(lang, 'portfolio_no_volume')}")
+            continue
+        levers = ", ".join(_lever_title(k, lang) for k, _ in r.levers[:3]) or "-"
+        payback = (t(lang, "portfolio_payback_years", years=_fmt(r.payback_years, 1))
+                   if r.payback_years is not None else t(lang, f"payback_{r.payback}"))
+        print(f"  {n:>3}. {r.process} 「{r.title}」 {r.owner or ''}")
+        print("       " + t(lang, "portfolio_row", hours=_fmt(r.staff_hours, 0),
+                            p10=_fmt(r.saved_p10, 0), p50=_fmt(r.saved_p50, 0),
+                            p90=_fmt(r.saved_p90, 0),
+                            resident=_fmt(r.resident_hours_saved, 0),
+                            visits=_fmt(r.visits_saved, 0), payback=payback, levers=levers))
+    print()
+    print(t(lang, "portfolio_by_owner"))
+    for g in result.by_owner():  # type: ignore[attr-defined]
+        print("  " + t(lang, "portfolio_owner", owner=g["owner"] or "-", count=g["procedures"],
+                       hours=_fmt(g["staff_hours"], 0), saved=_fmt(g["saved_p50"], 0)))
+    print()
+    print(t(lang, "portfolio_by_lever"))
+    for g in result.by_lever():  # type: ignore[attr-defined]
+        print("  " + t(lang, "portfolio_lever", lever=_lever_title(str(g["lever"]), lang),
+                       count=g["procedures"], saved=_fmt(g["staff_hours_saved"], 0)))
+    for pid, files in result.duplicates:  # type: ignore[attr-defined]
+        print(t(lang, "portfolio_duplicate", process=pid, files=", ".join(files)),
+              file=sys.stderr)
+
+
+def _lever_title(key: str, lang: str) -> str:
+    from bprkit import assumptions
+
+    lever = assumptions.default().levers.get(key)
+    return lever.title(lang) if lever else key
+
+
+def _print_portfolio_csv(result: object, lang: str) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["rank", "file", "process", "title", "owner", "cases_per_year",
+                     "staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90",
+                     "resident_hours_saved", "visits_saved", "paper_removed", "seal_removed",
+                     "in_person_removed", "payback", "payback_years", "levers"])
+    for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
+        writer.writerow([n if r.ranked else "", r.file, r.process, r.title, r.owner or "",
+                         *(_csv_num(v) for v in (r.cases_per_year, r.staff_hours, r.yen,
+                                                 r.saved_p10, r.saved_p50, r.saved_p90,
+                                                 r.resident_hours_saved, r.visits_saved,
+                                                 r.touches_removed["paper"],
+                                                 r.touches_removed["seal"],
+                                                 r.touches_removed["in_person"])),
+                         r.payback, _csv_num(r.payback_years),
+                         " ".join(f"{k}:{v:.0f}" for k, v in r.levers)])
+
+
+def _csv_num(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
@@ -661,7 +772,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
                    "compare": run_estimate, "redesign": run_redesign,
-                   "backtest": run_backtest}.get(args.command, run_check)
+                   "backtest": run_backtest,
+                   "portfolio": run_portfolio}.get(args.command, run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
