@@ -123,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="worker processes (default: the CPUs)")
     port.add_argument("--format", choices=("text", "json", "csv"), default="text")
     port.add_argument("--quiet", action="store_true", help="no progress bar")
+    port.add_argument("--roadmap", metavar="FILE.toml",
+                      help="plan the work year by year: levers' years and the capacity")
     port.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     return ap
 
@@ -136,6 +138,12 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     levers = _levers(args.levers, list(a.levers), lang)
     if not 1 <= args.samples <= MAX_SAMPLES:
         raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
+    plan_file = None
+    if args.roadmap:
+        from bprkit import roadmap, vocabulary
+
+        names = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
+        plan_file = roadmap.load(args.roadmap, {**names, **{v: v for v in names.values()}})
     files = _files(args.paths, lang)
     result = portfolio.build(files, assumptions=args.assumptions, levers=levers,
                              samples=args.samples, jobs=args.jobs,
@@ -145,13 +153,39 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
             print(d.render(lang), file=sys.stderr)
         if failure.message and not failure.diagnostics:
             print(f"{failure.file}: {failure.message}", file=sys.stderr)
+    years = None
+    if plan_file is not None:
+        from bprkit import roadmap
+
+        years = roadmap.plan(result, plan_file)
     if args.format == "json":
-        print(json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False))
+        doc = result.to_dict(lang)
+        if years is not None:
+            doc["roadmap"] = [{"year": y.year, "saved": y.saved, "cumulative": y.cumulative,
+                               "procedures": [{"file": r.file, "process": r.process,
+                                               "levers": list(levers), "hours": h}
+                                              for r, levers, h in y.procedures]}
+                              for y in years]
+        print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     elif args.format == "csv":
         _print_portfolio_csv(result, lang)
     else:
         _print_portfolio(result, lang)
+        if years is not None:
+            _print_roadmap(years, lang)
     return EXIT_ERRORS if result.failures else EXIT_OK
+
+
+def _print_roadmap(years: list, lang: str) -> None:
+    t = messages.text
+    print()
+    print(t(lang, "roadmap_head"))
+    for y in years:
+        print("  " + t(lang, "roadmap_year", year=y.year, count=len(y.procedures),
+                       saved=_fmt(y.saved, 0), cumulative=_fmt(y.cumulative, 0)))
+        for row, levers, hours in y.procedures:
+            names = ", ".join(_lever_title(k, lang) for k in levers)
+            print(f"      {row.process} 「{row.title}」: {names} ({_fmt(hours, 0)} h)")
 
 
 def _print_portfolio(result: object, lang: str) -> None:

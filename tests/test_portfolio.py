@@ -64,3 +64,71 @@ def test_duplicate_ids_and_an_empty_folder(tmp_path: Path) -> None:
     empty.mkdir()
     r = run_cli("portfolio", str(empty), "--lang", "en")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+# ── roadmap (工程表) ──
+import datetime  # noqa: E402
+
+import pytest  # noqa: E402
+
+from bprkit import roadmap, vocabulary  # noqa: E402
+
+LEVERS = {**{k: v for k, v in vocabulary.levers().items() if v != "none"},
+          **{v: v for v in vocabulary.levers().values() if v != "none"}}
+TODAY = datetime.date(2026, 12, 1)
+
+
+def _roadmap(tmp_path: Path, text: str) -> roadmap.Roadmap:
+    path = tmp_path / "roadmap.toml"
+    path.write_text(text, encoding="utf-8")
+    return roadmap.load(str(path), LEVERS, today=TODAY)
+
+
+def test_the_plan_respects_years_and_capacity(tmp_path: Path) -> None:
+    plan_file = _roadmap(tmp_path, 'start = 2027\ncapacity = 3\n[capacity_by_year]\n2028 = 5\n'
+                                   '[available]\n"電子決裁" = 2027\nai_ocr = 2028\nrpa = 2028\n')
+    result = portfolio.build([str(PROCESSES)], samples=200, jobs=1)
+    years = roadmap.plan(result, plan_file)
+    assert years[0].year == 2027
+    seen: set[tuple[str, str]] = set()
+    cumulative = 0.0
+    for y in years:
+        assert len(y.procedures) <= plan_file.capacity_by_year.get(y.year, plan_file.capacity)
+        for row, levers, hours in y.procedures:
+            assert hours > 0
+            for lever in levers:
+                assert plan_file.available[lever] <= y.year  # only levers available then
+                assert (row.file + row.process, lever) not in seen  # each lever once
+                seen.add((row.file + row.process, lever))
+        cumulative += y.saved
+        assert y.cumulative == pytest.approx(cumulative)
+    first = {row.process for row, _, _ in years[0].procedures}
+    assert all(levers == ("e_approval",) for _, levers, _ in years[0].procedures), first
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('capacity = 3\n[available]\nblockchain = 2027\n', "roadmap.toml:3: unknown lever"),
+    ('capacity = 3\n[available]\nrpa = 2019\n', "roadmap.toml:3: 'rpa' needs a fiscal year"),
+    ('start = 2010\ncapacity = 3\n', "roadmap.toml:1: start must be"),
+    ('capacity = 0\n', "roadmap.toml:1: capacity must be"),
+    ('capacity = 2\nbudget = 5\n', "roadmap.toml:2: unknown key 'budget'"),
+    ('capacity = [\n', "not a readable TOML file"),
+])
+def test_bad_roadmaps_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(roadmap.RoadmapError) as err:
+        _roadmap(tmp_path, text)
+    assert message in str(err.value)
+
+
+def test_cli_roadmap(tmp_path: Path) -> None:
+    path = tmp_path / "plan.toml"
+    path.write_text(f'start = {datetime.date.today().year}\ncapacity = 2\n[available]\n'
+                    f'rpa = {datetime.date.today().year}\n', encoding="utf-8")
+    r = run_cli("portfolio", str(PROCESSES), "--roadmap", str(path), "--format", "json",
+                "--samples", "200", "--quiet")
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)["roadmap"]
+    assert plan and all(p["levers"] == ["rpa"] for y in plan for p in y["procedures"])
+    path.write_text("capacity = 2\n[available]\nblockchain = 2030\n", encoding="utf-8")
+    r = run_cli("portfolio", str(PROCESSES), "--roadmap", str(path), "--lang", "en")
+    assert r.returncode == 2 and "unknown lever 'blockchain'" in r.stderr

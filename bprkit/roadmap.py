@@ -1,0 +1,133 @@
+"""The roadmap (工程表): which procedures get which levers in which fiscal year.
+
+An analyst writes a small TOML file:
+
+    start = 2027                 # the first fiscal year planned
+    capacity = 4                 # procedures the team can redesign a year
+    [capacity_by_year]           # optional: another capacity for some years
+    2028 = 6
+    [available]                  # the fiscal year each lever becomes available
+    e_approval = 2027
+    ai_ocr = 2028
+    rpa = 2028
+
+The rule (docs/portfolio.md, "Roadmap"): year by year from ``start``, each procedure
+is worth the staff hours its estimate attributes to the levers available that year
+that it has not had yet (a lever absent from ``[available]`` never is). The ones
+worth most, up to the year's capacity, are redesigned that year with those levers;
+a procedure comes back in a later year when more of its levers arrive. The plan
+runs until nothing is left to place and no lever is still to come, at most 30
+years. Cumulative hours saved add each year's redesigns.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from bprkit.errors import UsageError
+from bprkit.portfolio import Portfolio, Row
+
+MAX_YEARS = 30
+
+
+class RoadmapError(UsageError):
+    """A roadmap file that cannot be used: the message names the file, line and key."""
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    start: int
+    capacity: int
+    capacity_by_year: dict[int, int]
+    available: dict[str, int]
+
+
+@dataclass
+class Year:
+    year: int
+    procedures: list[tuple[Row, tuple[str, ...], float]] = field(default_factory=list)
+    """(procedure, levers used, staff hours a year saved)."""
+    saved: float = 0.0
+    cumulative: float = 0.0
+
+
+def _line(text: str, key: str) -> int:
+    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def load(path: str, known_levers: dict[str, str], *, today: datetime.date | None = None
+         ) -> Roadmap:
+    """Read and check a roadmap file. ``known_levers``: alias or key → key."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RoadmapError(f"{path}: not a readable TOML file ({exc})") from exc
+    this_year = (today or datetime.date.today()).year
+    unknown = set(data) - {"start", "capacity", "capacity_by_year", "available"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise RoadmapError(f"{path}:{_line(text, key)}: unknown key '{key}' "
+                           "(known: start, capacity, capacity_by_year, available)")
+    start = data.get("start", this_year)
+    capacity = data.get("capacity")
+    if not isinstance(start, int) or start < this_year - 1:
+        raise RoadmapError(f"{path}:{_line(text, 'start')}: start must be a fiscal year from "
+                           f"{this_year - 1} on, not {start!r}")
+    if not isinstance(capacity, int) or capacity < 1:
+        raise RoadmapError(f"{path}:{_line(text, 'capacity')}: capacity must be the number of "
+                           "procedures the team can redesign a year (1 or more)")
+    by_year = {}
+    for key, value in (data.get("capacity_by_year") or {}).items():
+        if not str(key).isdigit() or not isinstance(value, int) or value < 0:
+            raise RoadmapError(f"{path}:{_line(text, str(key))}: capacity_by_year holds "
+                               "year = number of procedures (2028 = 6)")
+        by_year[int(key)] = value
+    available = {}
+    for name, year in (data.get("available") or {}).items():
+        key = known_levers.get(name) or known_levers.get(name.lower())
+        if key is None:
+            raise RoadmapError(f"{path}:{_line(text, name)}: unknown lever '{name}' "
+                               f"(known: {', '.join(sorted(set(known_levers.values())))})")
+        if not isinstance(year, int) or year < this_year - 1 or year > this_year + MAX_YEARS:
+            raise RoadmapError(f"{path}:{_line(text, name)}: '{name}' needs a fiscal year "
+                               f"between {this_year - 1} and {this_year + MAX_YEARS}, "
+                               f"not {year!r}")
+        available[key] = year
+    return Roadmap(start, capacity, by_year, available)
+
+
+def plan(portfolio: Portfolio, roadmap: Roadmap) -> list[Year]:
+    """Order the work by benefit within the levers available and the capacity."""
+    rows = [r for r in portfolio.rows if r.ranked]
+    applied: dict[int, set[str]] = {id(r): set() for r in rows}
+    years: list[Year] = []
+    cumulative = 0.0
+    for year in range(roadmap.start, roadmap.start + MAX_YEARS):
+        ready = {k for k, y in roadmap.available.items() if y <= year}
+        worth = []
+        for row in rows:
+            new = tuple(k for k, h in row.levers if k in ready and k not in applied[id(row)]
+                        and h > 0)
+            if new:
+                worth.append((sum(h for k, h in row.levers if k in new), row, new))
+        worth.sort(key=lambda w: (-w[0], w[1].file, w[1].process))
+        room = roadmap.capacity_by_year.get(year, roadmap.capacity)
+        chosen = worth[:room]
+        entry = Year(year, [(row, levers, hours) for hours, row, levers in chosen])
+        entry.saved = sum(h for h, _, _ in chosen)
+        cumulative += entry.saved
+        entry.cumulative = cumulative
+        years.append(entry)
+        for _, row, levers in chosen:
+            applied[id(row)].update(levers)
+        later = [y for y in roadmap.available.values() if y > year]
+        if len(worth) <= room and not later:
+            break
+    return years
