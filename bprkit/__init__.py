@@ -50,7 +50,7 @@ __all__ = [
     "BprError", "Branch", "Bundle", "Case", "CheckReport", "Data", "Diagnostic", "Document",
     "Duration", "FileReport", "Lane", "ModelError", "Parallel", "Path", "Process", "SourceError",
     "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "analyze", "check",
-    "diagram", "estimate_process", "load", "parse", "redesign_process",
+    "diagram", "estimate_process", "load", "parse", "portfolio", "redesign_process",
 ]
 
 
@@ -155,3 +155,22 @@ def diagram(path: str, *, process: str | None = None, compare: str | None = None
         tobe, tobe_bundle = redesign_process(path, process=process, lang=lang).process, bundle
     return render.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
                              tobe_bundle, options)
+
+
+def portfolio(*paths: str, roadmap: str | None = None, levers: list[str] | None = None,
+              assumptions: str | None = None, samples: int = 2_000,
+              jobs: int | None = None) -> object:
+    """Every As-Is process under ``paths``, estimated and ranked, as DataFrames:
+    ``.ranking``, ``.by_owner``, ``.by_lever`` and, with a roadmap file, ``.roadmap``
+    (docs/portfolio.md). Files with errors are listed in ``.failed``."""
+    from bprkit import inventory, vocabulary
+    from bprkit import roadmap as roadmap_module
+
+    result = inventory.build(list(paths), assumptions=assumptions, levers=levers,
+                                    samples=samples, jobs=jobs)
+    years = None
+    if roadmap is not None:
+        names = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
+        plan = roadmap_module.load(roadmap, {**names, **{v: v for v in names.values()}})
+        years = roadmap_module.plan(result, plan)
+    return inventory.frames(result, years)

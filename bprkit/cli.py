@@ -130,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_portfolio(args: argparse.Namespace, lang: str) -> int:
-    from bprkit import portfolio
+    from bprkit import inventory
 
     a = _assumptions(args.assumptions, lang)
     if a is None:
@@ -145,9 +145,9 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
         names = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
         plan_file = roadmap.load(args.roadmap, {**names, **{v: v for v in names.values()}})
     files = _files(args.paths, lang)
-    result = portfolio.build(files, assumptions=args.assumptions, levers=levers,
+    result = inventory.build(files, assumptions=args.assumptions, levers=levers,
                              samples=args.samples, jobs=args.jobs,
-                             progress=portfolio.progress_bar(len(files), quiet=args.quiet))
+                             progress=inventory.progress_bar(len(files), quiet=args.quiet))
     for failure in result.failures:
         for d in failure.diagnostics:
             print(d.render(lang), file=sys.stderr)

@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from bprkit.errors import UsageError
-from bprkit.portfolio import Portfolio, Row
+from bprkit.inventory import Portfolio, Row
 
 MAX_YEARS = 30
 

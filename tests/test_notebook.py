@@ -28,3 +28,18 @@ def test_time_savings_notebook_runs() -> None:
     text = " ".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     count = len([p for p in (ROOT / "processes").glob("*.bpr") if "tobe" not in p.stem])
     assert f"{count} procedures" in text
+
+
+def test_portfolio_notebook_runs() -> None:
+    nb = nbformat.read(ROOT / "notebooks" / "portfolio.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "削減 P50" in html and "所管" in html and "施策" in html and "年度" in html
+    assert "会計の支出命令" in html  # the procedure with the most hours saved
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 1  # the roadmap chart
+    text = " ".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "procedures" in text and "ranked" in text

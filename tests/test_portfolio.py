@@ -8,13 +8,13 @@ import json
 import shutil
 from pathlib import Path
 
-from bprkit import portfolio
+from bprkit import inventory
 
 from .conftest import PROCESSES, run_cli
 
 
 def test_the_library_is_ranked_by_hours_saved() -> None:
-    result = portfolio.build([str(PROCESSES)], samples=300, jobs=2)
+    result = inventory.build([str(PROCESSES)], samples=300, jobs=2)
     ranked = [r for r in result.rows if r.ranked]
     assert len(ranked) >= 14 and not result.failures
     saved = [r.saved_p50 for r in ranked]
@@ -31,8 +31,8 @@ def test_the_library_is_ranked_by_hours_saved() -> None:
 
 
 def test_pool_and_single_process_agree() -> None:
-    one = portfolio.build([str(PROCESSES)], samples=200, jobs=1)
-    pool = portfolio.build([str(PROCESSES)], samples=200, jobs=2)
+    one = inventory.build([str(PROCESSES)], samples=200, jobs=1)
+    pool = inventory.build([str(PROCESSES)], samples=200, jobs=2)
     assert [(r.process, r.saved_p50) for r in one.rows] == \
         [(r.process, r.saved_p50) for r in pool.rows]
 
@@ -87,7 +87,7 @@ def _roadmap(tmp_path: Path, text: str) -> roadmap.Roadmap:
 def test_the_plan_respects_years_and_capacity(tmp_path: Path) -> None:
     plan_file = _roadmap(tmp_path, 'start = 2027\ncapacity = 3\n[capacity_by_year]\n2028 = 5\n'
                                    '[available]\n"電子決裁" = 2027\nai_ocr = 2028\nrpa = 2028\n')
-    result = portfolio.build([str(PROCESSES)], samples=200, jobs=1)
+    result = inventory.build([str(PROCESSES)], samples=200, jobs=1)
     years = roadmap.plan(result, plan_file)
     assert years[0].year == 2027
     seen: set[tuple[str, str]] = set()

@@ -1,4 +1,5 @@
-"""Many procedures at once: every process of every file, estimated and ranked.
+"""The inventory of procedures (業務の棚卸し): every process of every file, estimated
+and ranked — what ``bprkit portfolio`` and ``bprkit.portfolio()`` show.
 
 Each file is checked and each of its own As-Is processes (not the ones it
 imports, not To-Be redesigns) estimated with the levers, in a pool of worker
@@ -198,3 +199,39 @@ def progress_bar(total: int, *, quiet: bool = False) -> Callable[[Iterable], Ite
 
         return tqdm(it, total=total, file=sys.stderr, unit="file", leave=False)
     return wrap
+
+
+@dataclass(frozen=True)
+class Frames:
+    """A portfolio as pandas DataFrames (``bprkit.portfolio``)."""
+
+    ranking: object
+    by_owner: object
+    by_lever: object
+    roadmap: object
+    """One row a (year, procedure) with its levers and hours; empty without a roadmap."""
+    failed: list[str]
+
+
+def frames(result: Portfolio, years: list | None = None) -> Frames:
+    """The portfolio's tables as DataFrames (pandas is imported here)."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError("portfolio frames need pandas: pip install 'bprkit[notebook]'") \
+            from exc
+    ranking = pd.DataFrame([{
+        "rank": n if r.ranked else None, "process": r.process, "title": r.title,
+        "owner": r.owner, "file": r.file, "cases_per_year": r.cases_per_year,
+        "staff_hours": r.staff_hours, "yen": r.yen, "saved_p10": r.saved_p10,
+        "saved_p50": r.saved_p50, "saved_p90": r.saved_p90,
+        "resident_hours_saved": r.resident_hours_saved, "visits_saved": r.visits_saved,
+        "payback": r.payback, "payback_years": r.payback_years,
+        "levers": ", ".join(k for k, _ in r.levers)} for n, r in enumerate(result.rows, 1)])
+    plan = pd.DataFrame([{"year": y.year, "process": row.process, "title": row.title,
+                          "levers": ", ".join(levers), "hours": hours,
+                          "cumulative": y.cumulative}
+                         for y in years or () for row, levers, hours in y.procedures],
+                        columns=["year", "process", "title", "levers", "hours", "cumulative"])
+    return Frames(ranking, pd.DataFrame(result.by_owner()), pd.DataFrame(result.by_lever()),
+                  plan, [f.file for f in result.failures])
