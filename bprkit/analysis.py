@@ -110,6 +110,8 @@ class Analysis:
                 "cases_per_year": _num(m.cases_per_year),
                 "annual_staff_hours": _num(m.annual_staff_hours),
                 "fte": _num(m.fte),
+                "peak_cases_per_day": _num(m.peak_cases_per_day),
+                "peak_staff": _num(m.peak_staff),
                 "annual_cost_yen": _num(m.annual_cost_yen),
                 "annual_resident_hours": _num(m.annual_resident_hours),
                 "handoffs": _num(m.handoffs),

@@ -208,6 +208,8 @@ def _print_portfolio(result: object, lang: str) -> None:
         payback = (t(lang, "portfolio_payback_years", years=_fmt(r.payback_years, 1))
                    if r.payback_years is not None else t(lang, f"payback_{r.payback}"))
         print(f"  {n:>3}. {r.process} 「{r.title}」 {r.owner or ''}")
+        if r.peak_staff is not None:
+            print("       " + t(lang, "portfolio_peak", staff=_fmt(r.peak_staff, 1)))
         print("       " + t(lang, "portfolio_row", hours=_fmt(r.staff_hours, 0),
                             p10=_fmt(r.saved_p10, 0), p50=_fmt(r.saved_p50, 0),
                             p90=_fmt(r.saved_p90, 0),
@@ -681,6 +683,9 @@ def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
               hours=_fmt(m.annual_staff_hours, 0), fte=_fmt(m.fte, 2),
               yen=_fmt(m.annual_cost_yen, 0), resident_hours=_fmt(m.annual_resident_hours, 0))
             if m.cases_per_year is not None else t(lang, "analysis_no_volume"),
+            *([t(lang, "analysis_peak", cases=_fmt(m.peak_cases_per_day, 0),
+                 staff=_fmt(m.peak_staff, 1), fte=_fmt(m.fte, 2))]
+              if m.peak_staff is not None else []),
             t(lang, "analysis_flow", handoffs=_fmt(m.handoffs), depth=m.approval_depth,
               digital=_fmt(m.digital_completion_rate * 100, 0)),
             t(lang, "analysis_counts", paper=_fmt(m.counts.paper), seal=_fmt(m.counts.seal),

@@ -46,6 +46,8 @@ class Row:
     payback_years: float | None
     levers: tuple[tuple[str, float], ...]
     """Staff hours a year saved by each lever, largest first."""
+    peak_staff: float | None = None
+    """Staff needed on a day of the filing season (``volume … within N days``)."""
 
     @property
     def ranked(self) -> bool:
@@ -154,7 +156,7 @@ def _row(path: str, process: object, e: object) -> Row:
         visits_saved=(m.resident.visits - t.resident.visits) * cases if cases else None,
         touches_removed=touches,
         payback=e.payback_status, payback_years=e.payback_years,  # type: ignore[attr-defined]
-        levers=tuple((k, v) for k, v in levers if v > 0))
+        levers=tuple((k, v) for k, v in levers if v > 0), peak_staff=m.peak_staff)
 
 
 def build(paths: Sequence[str], *, assumptions: str | None = None,
@@ -227,6 +229,7 @@ def frames(result: Portfolio, years: list | None = None) -> Frames:
         "saved_p50": r.saved_p50, "saved_p90": r.saved_p90,
         "resident_hours_saved": r.resident_hours_saved, "visits_saved": r.visits_saved,
         "payback": r.payback, "payback_years": r.payback_years,
+        "peak_staff": r.peak_staff,
         "levers": ", ".join(k for k, _ in r.levers)} for n, r in enumerate(result.rows, 1)])
     plan = pd.DataFrame([{"year": y.year, "process": row.process, "title": row.title,
                           "levers": ", ".join(levers), "hours": hours,

@@ -60,6 +60,11 @@ class Metrics:
     """Time of external bodies (another office, a doctor): never added to staff or
     resident time."""
     annual_external_hours: float | None
+    peak_cases_per_day: float | None
+    """Cases a working day in the season (``volume … within N days``), else None."""
+    peak_staff: float | None
+    """Staff needed on a season's day (hands-on minutes of its cases over a working
+    day), beside the yearly FTE; None without a season."""
     back_office_after_hours: float
     """Elapsed hours after the outcome (filing, storage): the office's, not the
     resident's."""
@@ -151,6 +156,9 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     if annual is not None:
         fte = annual / assumptions.value("time.annual_hours_per_fte")
         cost = annual * assumptions.value("cost.hourly_yen")
+    peak_cases = volume.peak_per_day() if volume is not None and volume.count > 0 else None
+    peak_staff = (peak_cases * staff / 60 / hours_per_day
+                  if peak_cases is not None else None)
     lead, lead_wait = resident_lead(graph)
     after = max(graph.lead_minutes - lead, 0.0)
     external = sum(r.executions * r.minutes for r in runs if r.kind == "external")
@@ -174,6 +182,8 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
         digital_completion_rate=digital / total_exec if total_exec > 0 else 0.0,
         counts=Counts(touches("paper"), touches("seal"), touches("in_person")),
         resident=ResidentBurden(handwritten, in_person_wait, len(counters), visits),
+        peak_cases_per_day=peak_cases,
+        peak_staff=peak_staff,
     )
 
 

@@ -246,11 +246,19 @@ class Data:
 
 @dataclass(frozen=True, slots=True)
 class Volume:
-    """Cases per period (``1,800 / year``)."""
+    """Cases per period (``1,800 / year``); ``season_days``: they all arrive within
+    that many working days of the period (``within 20 days``, a filing season)."""
 
     count: float
     period: Period
     span: Span | None = _span()
+    season_days: float | None = None
+
+    def peak_per_day(self, *, working_days: float = 243, weeks: float = 52) -> float | None:
+        """Cases a working day in the season, or None without a season."""
+        if self.season_days is None or self.season_days <= 0:
+            return None
+        return self.count / self.season_days
 
     def per_year(self, *, working_days: float = 243, weeks: float = 52) -> float:
         factor = {"year": 1.0, "month": 12.0, "week": weeks, "day": working_days}[self.period]

@@ -310,12 +310,25 @@ class ModelBuilder(Transformer):
     owner = note = pain = basis = based_on = _line
 
     def volume(self, children: list[Any]) -> _Stmt:
+        season = children.pop() if isinstance(children[-1], tuple) else None
         keyword, count, period_tok = children[0], self._number(children[1]), children[-1]
         span = self._tok(keyword)
         period = self._word(vocab.PERIODS, str(period_tok), self._tok(period_tok), "E015", "year")
         if count.value <= 0:
             self._report("E038", count.span, count=count.text)
-        return _Stmt("volume", Volume(count.value, period, span=span), span)  # type: ignore[arg-type]
+        days = None
+        if season is not None:
+            days, days_span, unit, _ = season
+            limit = {"year": 243, "month": 21, "week": 5, "day": 1}[period]
+            if unit not in ("day", "days", "日", "営業日") or not 0 < days <= limit:
+                self._report("E053", days_span, period=period, limit=limit)
+                days = None
+        return _Stmt("volume", Volume(count.value, period, span=span,  # type: ignore[arg-type]
+                                      season_days=days), span)
+
+    def season(self, children: list[Token]) -> tuple[float, Span, str, Span]:
+        number = self._number(children[1])
+        return number.value, number.span, str(children[2]), self._tok(children[2])
 
     def state(self, children: list[Token]) -> _Stmt:
         keyword, word = children

@@ -155,7 +155,9 @@ def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
     if p.owner is not None:
         header.append(f"owner {label(p.owner)}")
     if p.volume is not None:
-        header.append(f"volume {number(p.volume.count)} / {p.volume.period}")
+        season = (f" within {number(p.volume.season_days)} days"
+                  if p.volume.season_days is not None else "")
+        header.append(f"volume {number(p.volume.count)} / {p.volume.period}{season}")
     if p.state != "as_is":
         header.append(f"state {p.state}")
     if p.based_on is not None:

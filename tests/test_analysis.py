@@ -354,3 +354,21 @@ def test_phase_lines_in_both_languages_and_the_writer(tmp_path) -> None:
     again.write_text(writer.write(bprkit.load(str(path)).root), encoding="utf-8")
     reread = bprkit.load(str(again)).root.processes[0]
     assert reread.phases == process.phases and reread.flow == process.flow
+
+
+def test_a_season_gives_the_peak_staff(tmp_path) -> None:
+    from bprkit import writer
+
+    text = ("process p 「申告」 {\n  volume 8,000 / 年 集中 20 日\n  lane a : 窓口\n"
+            "  step s @a 15分\n}\n")
+    path = tmp_path / "s.bpr"
+    path.write_text(text, encoding="utf-8")
+    a = bprkit.analyze(str(path))
+    assert a.metrics.peak_cases_per_day == 400
+    assert a.metrics.peak_staff == pytest.approx(400 * 15 / 60 / 7.75)
+    assert a.metrics.fte == pytest.approx(8000 * 15 / 60 / 1920)  # the yearly figure unchanged
+    again = tmp_path / "w.bpr"
+    again.write_text(writer.write(bprkit.load(str(path)).root), encoding="utf-8")
+    assert "within 20 days" in again.read_text(encoding="utf-8")
+    assert bprkit.load(str(again)).root.processes[0].volume.season_days == 20
+    assert bprkit.analyze(str(PROCESSES / "shikenmin_zei.bpr")).metrics.peak_staff > 1
