@@ -153,11 +153,12 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
             print(d.render(lang), file=sys.stderr)
         if failure.message and not failure.diagnostics:
             print(f"{failure.file}: {failure.message}", file=sys.stderr)
-    years = None
+    years = investments = None
     if plan_file is not None:
         from bprkit import roadmap
 
         years = roadmap.plan(result, plan_file)
+        investments = roadmap.shared(result, plan_file, a.value("cost.hourly_yen"))
     if args.format == "json":
         doc = result.to_dict(lang)
         if years is not None:
@@ -166,6 +167,13 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
                                                "levers": list(levers), "hours": h}
                                               for r, levers, h in y.procedures]}
                               for y in years]
+            doc["investments"] = [{
+                "lever": i.lever, "one_off_yen": i.investment.one_off_yen,
+                "annual_yen": i.investment.annual_yen, "source": i.investment.source,
+                "procedures": i.procedures, "staff_hours_saved": i.hours_saved,
+                "yen_saved": i.yen_saved, "payback_years": i.payback_years,
+                "shares": [{"file": f, "process": p, "share": v}
+                           for (f, p), v in i.shares.items()]} for i in investments or ()]
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     elif args.format == "csv":
         _print_portfolio_csv(result, lang)
@@ -173,7 +181,22 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
         _print_portfolio(result, lang)
         if years is not None:
             _print_roadmap(years, lang)
+        if investments:
+            _print_investments(investments, lang)
     return EXIT_ERRORS if result.failures else EXIT_OK
+
+
+def _print_investments(investments: list, lang: str) -> None:
+    t = messages.text
+    print()
+    print(t(lang, "investments_head"))
+    for i in investments:
+        payback = (t(lang, "portfolio_payback_years", years=_fmt(i.payback_years, 1))
+                   if i.payback_years is not None else t(lang, "payback_never"))
+        print("  " + t(lang, "investments_row", lever=_lever_title(i.lever, lang),
+                       count=i.procedures, hours=_fmt(i.hours_saved, 0),
+                       yen=_fmt(i.yen_saved, 0), one_off=_fmt(i.investment.one_off_yen, 0),
+                       annual=_fmt(i.investment.annual_yen, 0), payback=payback))
 
 
 def _print_roadmap(years: list, lang: str) -> None:

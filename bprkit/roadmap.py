@@ -38,11 +38,37 @@ class RoadmapError(UsageError):
 
 
 @dataclass(frozen=True)
+class Investment:
+    """A lever bought once for the municipality (an e-approval system, AI-OCR
+    licences), shared by the procedures that use it."""
+
+    one_off_yen: float
+    annual_yen: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Roadmap:
     start: int
     capacity: int
     capacity_by_year: dict[int, int]
     available: dict[str, int]
+    investments: dict[str, Investment] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A shared investment across the portfolio: who uses it and when it pays back."""
+
+    lever: str
+    investment: Investment
+    procedures: int
+    hours_saved: float
+    yen_saved: float
+    payback_years: float | None
+    """None when the yearly cost is not below the yearly saving."""
+    shares: dict[tuple[str, str], float]
+    """(file, process) → the share of the cost it carries (by its hours for the lever)."""
 
 
 @dataclass
@@ -70,11 +96,11 @@ def load(path: str, known_levers: dict[str, str], *, today: datetime.date | None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RoadmapError(f"{path}: not a readable TOML file ({exc})") from exc
     this_year = (today or datetime.date.today()).year
-    unknown = set(data) - {"start", "capacity", "capacity_by_year", "available"}
+    unknown = set(data) - {"start", "capacity", "capacity_by_year", "available", "investments"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RoadmapError(f"{path}:{_line(text, key)}: unknown key '{key}' "
-                           "(known: start, capacity, capacity_by_year, available)")
+        raise RoadmapError(f"{path}:{_line(text, key)}: unknown key '{key}' (known: start, "
+                           "capacity, capacity_by_year, available, investments)")
     start = data.get("start", this_year)
     capacity = data.get("capacity")
     if not isinstance(start, int) or start < this_year - 1:
@@ -100,7 +126,46 @@ def load(path: str, known_levers: dict[str, str], *, today: datetime.date | None
                                f"between {this_year - 1} and {this_year + MAX_YEARS}, "
                                f"not {year!r}")
         available[key] = year
-    return Roadmap(start, capacity, by_year, available)
+    investments = {}
+    for name, entry in (data.get("investments") or {}).items():
+        key = known_levers.get(name) or known_levers.get(name.lower())
+        where = f"{path}:{_section(text, name)}"
+        if key is None:
+            raise RoadmapError(f"{where}: unknown lever '{name}' in investments")
+        if not isinstance(entry, dict) or set(entry) - {"one_off_yen", "annual_yen", "source"}:
+            raise RoadmapError(f"{where}: an investment holds one_off_yen, annual_yen "
+                               "and source")
+        numbers = [entry.get("one_off_yen", 0), entry.get("annual_yen", 0)]
+        if any(isinstance(n, bool) or not isinstance(n, int | float) or not 0 <= n <= 1e12
+               for n in numbers):
+            raise RoadmapError(f"{where}: one_off_yen and annual_yen are yen, 0 or more")
+        if not str(entry.get("source", "")).strip():
+            raise RoadmapError(f"{where}: the investment for '{name}' needs a source "
+                               "(a budget line, a quote)")
+        investments[key] = Investment(float(numbers[0]), float(numbers[1]),
+                                      str(entry["source"]))
+    return Roadmap(start, capacity, by_year, available, investments)
+
+
+def _section(text: str, name: str) -> int:
+    m = re.search(rf"^\s*\[investments\.\"?{re.escape(name)}\"?\]", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def shared(portfolio: Portfolio, roadmap: Roadmap, hourly_yen: float) -> list[Shared]:
+    """Each shared investment spread over the procedures that use its lever, by the
+    hours the lever saves in each; its payback where the money is spent."""
+    out = []
+    for lever, investment in roadmap.investments.items():
+        users = [(r, h) for r in portfolio.rows if r.ranked for k, h in r.levers
+                 if k == lever and h > 0]
+        hours = sum(h for _, h in users)
+        yen = hours * hourly_yen
+        net = yen - investment.annual_yen
+        payback = investment.one_off_yen / net if net > 0 else None
+        shares = {(r.file, r.process): h / hours for r, h in users} if hours else {}
+        out.append(Shared(lever, investment, len(users), hours, yen, payback, shares))
+    return out
 
 
 def plan(portfolio: Portfolio, roadmap: Roadmap) -> list[Year]:

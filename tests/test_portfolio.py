@@ -132,3 +132,33 @@ def test_cli_roadmap(tmp_path: Path) -> None:
     path.write_text("capacity = 2\n[available]\nblockchain = 2030\n", encoding="utf-8")
     r = run_cli("portfolio", str(PROCESSES), "--roadmap", str(path), "--lang", "en")
     assert r.returncode == 2 and "unknown lever 'blockchain'" in r.stderr
+
+
+def test_shared_investments_are_spread_by_hours(tmp_path: Path) -> None:
+    plan_file = _roadmap(tmp_path, 'capacity = 3\n[available]\nai_ocr = 2027\n'
+                                   '[investments.ai_ocr]\none_off_yen = 5_000_000\n'
+                                   'annual_yen = 1_000_000\nsource = "a quote"\n')
+    result = portfolio_build()
+    (shared,) = roadmap.shared(result, plan_file, 3300.0)
+    users = [r for r in result.rows if dict(r.levers).get("ai_ocr", 0) > 0]
+    assert shared.procedures == len(users) >= 5
+    assert sum(shared.shares.values()) == pytest.approx(1.0)
+    hours = sum(dict(r.levers)["ai_ocr"] for r in users)
+    assert shared.hours_saved == pytest.approx(hours)
+    assert shared.payback_years == pytest.approx(5_000_000 / (hours * 3300.0 - 1_000_000))
+
+
+def portfolio_build() -> inventory.Portfolio:
+    return inventory.build([str(PROCESSES)], samples=200, jobs=1)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('capacity = 1\n[investments.blockchain]\none_off_yen = 1\nsource = "x"\n',
+     "roadmap.toml:2: unknown lever 'blockchain'"),
+    ('capacity = 1\n[investments.rpa]\none_off_yen = 1\n', "needs a source"),
+    ('capacity = 1\n[investments.rpa]\none_off_yen = -5\nsource = "x"\n', "0 or more"),
+])
+def test_bad_investments(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(roadmap.RoadmapError) as err:
+        _roadmap(tmp_path, text)
+    assert message in str(err.value)
