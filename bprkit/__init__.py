@@ -163,14 +163,13 @@ def portfolio(*paths: str, roadmap: str | None = None, levers: list[str] | None 
     """Every As-Is process under ``paths``, estimated and ranked, as DataFrames:
     ``.ranking``, ``.by_owner``, ``.by_lever`` and, with a roadmap file, ``.roadmap``
     (docs/portfolio.md). Files with errors are listed in ``.failed``."""
-    from bprkit import inventory, vocabulary
+    from bprkit import inventory
     from bprkit import roadmap as roadmap_module
 
     result = inventory.build(list(paths), assumptions=assumptions, levers=levers,
-                                    samples=samples, jobs=jobs)
+                             samples=samples, jobs=jobs)
     years = None
     if roadmap is not None:
-        names = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
-        plan = roadmap_module.load(roadmap, {**names, **{v: v for v in names.values()}})
+        plan = roadmap_module.load(roadmap)
         years = roadmap_module.plan(result, plan)
     return inventory.frames(result, years)

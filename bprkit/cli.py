@@ -140,10 +140,9 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
         raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
     plan_file = None
     if args.roadmap:
-        from bprkit import roadmap, vocabulary
+        from bprkit import roadmap
 
-        names = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
-        plan_file = roadmap.load(args.roadmap, {**names, **{v: v for v in names.values()}})
+        plan_file = roadmap.load(args.roadmap)
     files = _files(args.paths, lang)
     result = inventory.build(files, assumptions=args.assumptions, levers=levers,
                              samples=args.samples, jobs=args.jobs,

@@ -85,9 +85,12 @@ def _line(text: str, key: str) -> int:
     return text.count("\n", 0, m.start()) + 1 if m else 1
 
 
-def load(path: str, known_levers: dict[str, str], *, today: datetime.date | None = None
-         ) -> Roadmap:
-    """Read and check a roadmap file. ``known_levers``: alias or key → key."""
+def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
+    """Read and check a roadmap file; levers by catalog key or alias (電子決裁)."""
+    from bprkit import vocabulary
+
+    aliases = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
+    known_levers = {**aliases, **{v: v for v in aliases.values()}}
     try:
         with open(path, "rb") as fh:
             raw = fh.read()

@@ -277,14 +277,3 @@ def expanded_sizes(processes: Mapping[str, Process]) -> tuple[dict[str, int], di
             depth[pid] = 1 + max((depth[c] for c in calls[pid]), default=0)
             stack.pop()
     return size, depth
-
-
-def oversized_uses(process: Process, sizes: Mapping[str, int]) -> list[tuple[Use, int]]:
-    """The ``use`` line at which the process's expansion passes the limit."""
-    total = sum(1 for i in walk(process.flow) if isinstance(i, Step))
-    for item in walk(process.flow):
-        if isinstance(item, Use) and item.process in sizes:
-            total += sizes[item.process]
-            if total > MAX_EXPANDED_STEPS:
-                return [(item, sizes.get(process.id, total))]
-    return []

@@ -11,12 +11,17 @@ from nbclient import NotebookClient
 from .conftest import ROOT
 
 
-@pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is not installed")
-def test_time_savings_notebook_runs() -> None:
-    nb = nbformat.read(ROOT / "notebooks" / "time_savings.ipynb", as_version=4)
+def _run(name: str) -> list:
+    """Execute a notebook of notebooks/ on a real kernel; its cells' outputs."""
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+@pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is not installed")
+def test_time_savings_notebook_runs() -> None:
+    outputs = _run("time_savings.ipynb")
     assert not [o for o in outputs if o.output_type == "error"]
     html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "合計" in html and "P10" in html and "投資回収（年）" in html
@@ -31,10 +36,7 @@ def test_time_savings_notebook_runs() -> None:
 
 
 def test_portfolio_notebook_runs() -> None:
-    nb = nbformat.read(ROOT / "notebooks" / "portfolio.ipynb", as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    outputs = _run("portfolio.ipynb")
     assert not [o for o in outputs if o.output_type == "error"]
     html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "削減 P50" in html and "所管" in html and "施策" in html and "年度" in html

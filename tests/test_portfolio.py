@@ -71,17 +71,15 @@ import datetime  # noqa: E402
 
 import pytest  # noqa: E402
 
-from bprkit import roadmap, vocabulary  # noqa: E402
+from bprkit import roadmap  # noqa: E402
 
-LEVERS = {**{k: v for k, v in vocabulary.levers().items() if v != "none"},
-          **{v: v for v in vocabulary.levers().values() if v != "none"}}
 TODAY = datetime.date(2026, 12, 1)
 
 
 def _roadmap(tmp_path: Path, text: str) -> roadmap.Roadmap:
     path = tmp_path / "roadmap.toml"
     path.write_text(text, encoding="utf-8")
-    return roadmap.load(str(path), LEVERS, today=TODAY)
+    return roadmap.load(str(path), today=TODAY)
 
 
 def test_the_plan_respects_years_and_capacity(tmp_path: Path) -> None:

@@ -399,10 +399,7 @@ def _facts(analysis: Analysis, lang: str) -> list[str]:
 
 
 def _lead(analysis: Analysis, lang: str) -> str:
-    m = analysis.metrics
-    if m.lead_time_days >= 1:
-        return messages.text(lang, "diagram_lead", days=f"{m.lead_time_days:.1f}")
-    return messages.text(lang, "diagram_lead_hours", hours=f"{m.lead_time_hours:.1f}")
+    return messages.text(lang, "diagram_lead", value=_lead_value(analysis, lang))
 
 
 def _lead_value(analysis: Analysis, lang: str) -> str:
@@ -441,11 +438,11 @@ def diagram(analysis: Analysis, bundle: Bundle | None, options: Options) -> Scen
                  [(ph.id, ph.title) for ph in analysis.process.phases if ph.first])
 
 
-def compare_marks(asis: Analysis, tobe: Analysis) -> tuple[dict[str, str], dict[str, str],
-                                                             dict[str, str]]:
+def compare_marks(asis: Analysis, tobe: Analysis
+                  ) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]:
     """Marks for the As-Is (removed, changed, same) and the To-Be (changed, added,
     same) as bprkit.diff matches steps (replaces, then ids, then labels), and the
-    As-Is step each To-Be step lines up with."""
+    As-Is steps each To-Be step stands for (the first one it lines up with)."""
     from bprkit import diff
 
     match = diff.match(asis.graph.runs, tobe.graph.runs)
@@ -458,7 +455,7 @@ def compare_marks(asis: Analysis, tobe: Analysis) -> tuple[dict[str, str], dict[
         if not found:
             b_marks[run.id] = "added"
             continue
-        pairs[run.id] = found[0]
+        pairs[run.id] = tuple(found)
         changed = any(match.status.get(a) != "same" for a in found) or len(found) > 1
         b_marks[run.id] = "changed" if changed else "same"
     return a_marks, b_marks, pairs
@@ -471,20 +468,16 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     a_marks, b_marks, pairs = compare_marks(asis, tobe)
     minutes = {s.id: duration_text(s.duration, options.lang) for s in asis.process.steps()}
     titles = {s.id: s.title for s in asis.process.steps()}
-    from bprkit import diff
-
-    found = diff.match(asis.graph.runs, tobe.graph.runs).asis_of
     before = {}
-    for tid in pairs:
-        ids = found.get(tid, ())
+    for tid, ids in pairs.items():
         if len(ids) > 1:  # several As-Is steps: name them, their minutes do not add up
             joined = ("、" if options.lang == "ja" else ", ").join(titles.get(i, i) for i in ids)
             before[tid] = messages.text(options.lang, "diagram_replaces", steps=joined)
         else:
-            before[tid] = minutes.get(pairs[tid], "")
+            before[tid] = minutes.get(ids[0], "")
     first = _block(asis, bundle, options, "a_", a_marks)
     second = _block(tobe, tobe_bundle, options, "b_", b_marks, before)
-    second.block.match = {f"b_s_{t}": f"a_s_{a}" for t, a in pairs.items()}
+    second.block.match = {f"b_s_{t}": f"a_s_{ids[0]}" for t, ids in pairs.items()}
     lang = options.lang
     for b, word in ((first, "as_is"), (second, "to_be")):
         b.block.lanes = [Lane(lane.key, f"{messages.text(lang, 'diagram_' + word)} | "
