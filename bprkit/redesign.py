@@ -24,7 +24,16 @@ from bprkit import validate
 from bprkit.analysis import analyze_process
 from bprkit.assumptions import Assumptions
 from bprkit.findings import Finding
-from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, Step, Use
+from bprkit.model import (
+    Bundle,
+    Duration,
+    FlowItem,
+    Parallel,
+    Process,
+    SourceFile,
+    Step,
+    Use,
+)
 
 SUFFIX = "_tobe"
 
@@ -40,6 +49,12 @@ class Redesign:
     """Step id (qualified by process: ``process.step``) → why it changed."""
     levers: Mapping[str, tuple[str, ...]]
     """Qualified step id → levers applied."""
+
+    def bundle(self, asis: Bundle | None) -> Bundle:
+        """The To-Be processes as a file in memory that imports the As-Is bundle, so
+        the redesigned processes the To-Be uses can be found (to analyse or draw it)."""
+        root = SourceFile("<to-be>", (), self.processes)
+        return Bundle(root, (root, *(asis.files if asis else ())))
 
 
 def _scale(d: Duration | None, k: float) -> Duration | None:
