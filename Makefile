@@ -5,13 +5,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk
+APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk chromium poppler-utils
 
 .PHONY: setup system python demo test lint bench notebook backtest fuzz clean
 
 setup: system python
 
-# Graphviz and Japanese fonts for the diagrams (installed only when missing).
+# Graphviz and Japanese fonts for the diagrams; chromium prints reports to PDF and runs the
+# browser tests; poppler-utils (pdftoppm) turns PDF pages into images to look at.
+# Installed only when missing.
 system:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,10 +36,11 @@ python: $(VENV)/.installed
 demo: setup
 	$(BIN)/bprkit check processes/
 	$(BIN)/bprkit analyze processes/
-	$(BIN)/bprkit portfolio processes/
+	$(BIN)/bprkit portfolio processes/ --roadmap processes/roadmap.toml
 	@mkdir -p out
 	@for f in processes/*.bpr; do $(BIN)/bprkit render "$$f" -o "out/$$(basename "$$f" .bpr).svg" || exit 1; done
 	$(BIN)/bprkit render processes/tenshutsu.bpr --compare processes/tenshutsu_tobe.bpr -o out/tenshutsu_compare.svg
+	$(BIN)/bprkit report processes/ --roadmap processes/roadmap.toml -o out/portfolio.html --pdf
 
 test: setup
 	$(BIN)/python -m ruff check bprkit tests benchmarks

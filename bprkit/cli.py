@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="a hand-written To-Be (default: redesign in memory)")
             est.add_argument("--levers", metavar="L1,L2",
                              help="levers to consider (default: all in the catalog)")
+            est.add_argument("--roadmap", metavar="FILE.toml",
+                             help="show this procedure's share of the shared investments "
+                                  "declared in the roadmap file")
         est.add_argument("--process", metavar="ID", help="the process (default: first)")
         est.add_argument("--assumptions", metavar="FILE.toml",
                          help="override parts of the default assumptions")
@@ -121,12 +124,91 @@ def _parser() -> argparse.ArgumentParser:
                       help="Monte Carlo samples per procedure (default: 2,000)")
     port.add_argument("--jobs", type=int, default=None, metavar="N",
                       help="worker processes (default: the CPUs)")
-    port.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    port.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default=None,
+                      help="default: from OUT's extension, else text")
+    port.add_argument("-o", "--output", metavar="OUT",
+                      help="write to a file (needed for xlsx; default: standard output)")
     port.add_argument("--quiet", action="store_true", help="no progress bar")
     port.add_argument("--roadmap", metavar="FILE.toml",
                       help="plan the work year by year: levers' years and the capacity")
     port.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    rep = sub.add_parser("report", help="HTML report for department heads / 報告書（HTML）",
+                         description="One self-contained HTML file: summary, ranking, "
+                                     "roadmap, and every procedure's diagrams, findings "
+                                     "and estimate, with the assumptions and their sources.")
+    rep.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    rep.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    rep.add_argument("--pdf", action="store_true",
+                     help="also print it to REPORT.pdf through the headless browser")
+    rep.add_argument("--paper", choices=("a4", "a3"), default="a4",
+                     help="printed page, landscape (default: a4)")
+    rep.add_argument("--roadmap", metavar="FILE.toml", help="add the year-by-year plan")
+    rep.add_argument("--backtest", metavar="DIR", default="",
+                     help="backtest cases to show (default: the bundled ones)")
+    rep.add_argument("--no-backtest", action="store_true", help="leave the backtest out")
+    rep.add_argument("--top", type=int, default=None, metavar="N",
+                     help="detail sections for the first N procedures only (default: all)")
+    rep.add_argument("--levers", metavar="L1,L2")
+    rep.add_argument("--assumptions", metavar="FILE.toml")
+    rep.add_argument("--samples", type=int, default=2_000, metavar="N",
+                     help="Monte Carlo samples per procedure (default: 2,000)")
+    rep.add_argument("--jobs", type=int, default=None, metavar="N")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    rep.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     return ap
+
+
+def run_report(args: argparse.Namespace, lang: str) -> int:
+    from bprkit import inventory, report
+    from bprkit.report import browser, html
+
+    try:
+        import jinja2  # noqa: F401  (the report extra)
+    except ImportError:
+        raise _usage(lang, "report_needs_extra") from None
+    a = _assumptions(args.assumptions, lang)
+    if a is None:
+        return EXIT_ERRORS
+    levers = _levers(args.levers, list(a.levers), lang)
+    if not 1 <= args.samples <= MAX_SAMPLES:
+        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
+    if args.top is not None and args.top < 0:
+        raise _usage(lang, "bad_top")
+    out = args.output
+    if os.path.splitext(out)[1].lower() not in (".html", ".htm"):
+        raise _usage(lang, "report_extension", path=out)
+    pdf = os.path.splitext(out)[0] + ".pdf" if args.pdf else None
+    if pdf:
+        browser.executable()  # before the work: say at once when there is none
+    if args.roadmap:
+        from bprkit import roadmap
+
+        roadmap.load(args.roadmap)  # a bad roadmap file: said before the work
+    files = _files(args.paths, lang)
+    inputs = files + [p for p in (args.roadmap, args.assumptions) if p]
+    for target in (out, pdf):
+        if target:
+            _refuse_inputs(target, inputs, lang)
+    options = report.Options(lang=lang, levers=tuple(levers) if levers else None,
+                             assumptions=args.assumptions, samples=args.samples,
+                             jobs=args.jobs, roadmap=args.roadmap,
+                             backtest=None if args.no_backtest else args.backtest,
+                             paper=args.paper, top=args.top)
+    result = report.build(args.paths, options, progress=lambda total: inventory.progress_bar(
+        total, quiet=args.quiet))
+    for failure in result.portfolio.failures:
+        for d in failure.diagnostics:
+            print(d.render(lang), file=sys.stderr)
+        if failure.message and not failure.diagnostics:
+            print(f"{failure.file}: {failure.message}", file=sys.stderr)
+    page = html.render(result).encode("utf-8")
+    printed = browser.print_pdf(page) if pdf else None
+    write_output(out, page)
+    print(messages.text(lang, "render_written", path=out), file=sys.stderr)
+    if pdf and printed is not None:
+        write_output(pdf, printed)
+        print(messages.text(lang, "render_written", path=pdf), file=sys.stderr)
+    return EXIT_ERRORS if result.portfolio.failures else EXIT_OK
 
 
 def run_portfolio(args: argparse.Namespace, lang: str) -> int:
@@ -138,12 +220,18 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     levers = _levers(args.levers, list(a.levers), lang)
     if not 1 <= args.samples <= MAX_SAMPLES:
         raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
+    fmt = args.format or _portfolio_format(args.output, lang)
+    if fmt == "xlsx" and not args.output:
+        raise _usage(lang, "portfolio_xlsx_needs_output")
     plan_file = None
     if args.roadmap:
         from bprkit import roadmap
 
         plan_file = roadmap.load(args.roadmap)
     files = _files(args.paths, lang)
+    if args.output:
+        _refuse_inputs(args.output, files + [p for p in (args.roadmap, args.assumptions) if p],
+                       lang)
     result = inventory.build(files, assumptions=args.assumptions, levers=levers,
                              samples=args.samples, jobs=args.jobs,
                              progress=inventory.progress_bar(len(files), quiet=args.quiet))
@@ -158,8 +246,52 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
 
         years = roadmap.plan(result, plan_file)
         investments = roadmap.shared(result, plan_file, a.value("cost.hourly_yen"))
-    if args.format == "json":
-        doc = result.to_dict(lang)
+    if fmt == "xlsx":
+        from bprkit.report import workbook
+
+        write_output(args.output, workbook.write(result, a, lang, years))
+        print(messages.text(lang, "render_written", path=args.output), file=sys.stderr)
+        return EXIT_ERRORS if result.failures else EXIT_OK
+    with _stdout_to(args.output, lang):
+        _print_portfolio_as(fmt, result, years, investments, lang)
+    return EXIT_ERRORS if result.failures else EXIT_OK
+
+
+def _portfolio_format(output: str | None, lang: str) -> str:
+    """The format of ``-o``'s extension (text without -o)."""
+    if not output:
+        return "text"
+    ext = os.path.splitext(output)[1].lower().lstrip(".")
+    known = {"txt": "text", "json": "json", "csv": "csv", "xlsx": "xlsx"}
+    if ext not in known:
+        raise _usage(lang, "portfolio_extension", path=output)
+    return known[ext]
+
+
+class _stdout_to:
+    """Print into a file written atomically at the end (or to stdout without one)."""
+
+    def __init__(self, output: str | None, lang: str) -> None:
+        self.output, self.buffer, self.saved = output, None, None
+
+    def __enter__(self) -> None:
+        if self.output:
+            import io
+
+            self.buffer, self.saved = io.StringIO(), sys.stdout
+            sys.stdout = self.buffer
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if self.output and self.saved is not None and self.buffer is not None:
+            sys.stdout = self.saved
+            if kind is None:
+                write_output(self.output, self.buffer.getvalue().encode("utf-8"))
+
+
+def _print_portfolio_as(fmt: str, result: object, years: list | None,
+                        investments: list | None, lang: str) -> None:
+    if fmt == "json":
+        doc = result.to_dict(lang)  # type: ignore[attr-defined]
         if years is not None:
             doc["roadmap"] = [{"year": y.year, "saved": y.saved, "cumulative": y.cumulative,
                                "procedures": [{"file": r.file, "process": r.process,
@@ -174,7 +306,7 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
                 "shares": [{"file": f, "process": p, "share": v}
                            for (f, p), v in i.shares.items()]} for i in investments or ()]
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
-    elif args.format == "csv":
+    elif fmt == "csv":
         _print_portfolio_csv(result, lang)
     else:
         _print_portfolio(result, lang)
@@ -182,7 +314,6 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
             _print_roadmap(years, lang)
         if investments:
             _print_investments(investments, lang)
-    return EXIT_ERRORS if result.failures else EXIT_OK
 
 
 def _print_investments(investments: list, lang: str) -> None:
@@ -346,6 +477,15 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
         result = estimate.estimate(process, bundle, a, levers=levers, samples=args.samples,
                                    seed=seed)
     doc = result.to_dict()
+    shares = _shares(args, process, a, lang) if getattr(args, "roadmap", None) else None
+    if shares is not None:
+        doc["shared_investments"] = [{
+            "lever": x.lever, "share": round(x.share, 4), "staff_hours_saved": round(
+                x.hours_saved, 2), "one_off_yen": round(x.one_off_yen), "annual_yen": round(
+                x.annual_yen), "procedures": x.whole.procedures,
+            "payback_years": None if x.whole.payback_years is None else round(
+                x.whole.payback_years, 2), "source": x.whole.investment.source}
+            for x in shares]
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     elif args.format == "csv":
@@ -362,9 +502,38 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
                              "" if row[c] is None else row[c] for c in columns])
     else:
         _print_estimate(doc, lang, a)
+        if shares is not None:
+            _print_shares(shares, lang)
     for step, lever in result.warnings:  # a lever that slows a step: said in every format
         print(messages.text(lang, "estimate_slower", step=step, lever=lever), file=sys.stderr)
     return EXIT_OK
+
+
+def _shares(args: argparse.Namespace, process: object, a: object, lang: str) -> list:
+    """The procedure's part of the roadmap file's shared investments."""
+    from bprkit import inventory, roadmap
+
+    plan = roadmap.load(args.roadmap)
+    levers = _levers(args.levers, list(a.levers), lang)  # type: ignore[attr-defined]
+    return roadmap.shares_of(plan, args.asis, process.id,  # type: ignore[attr-defined]
+                             hourly_yen=a.value("cost.hourly_yen"),  # type: ignore[attr-defined]
+                             assumptions=args.assumptions,
+                             levers=tuple(levers) if levers else None,
+                             samples=inventory.SAMPLES)
+
+
+def _print_shares(shares: list, lang: str) -> None:
+    t = messages.text
+    print("  " + t(lang, "estimate_shares_head"))
+    if not shares:
+        print("    " + t(lang, "estimate_shares_none"))
+    for x in shares:
+        payback = (t(lang, "portfolio_payback_years", years=_fmt(x.whole.payback_years, 1))
+                   if x.whole.payback_years is not None else t(lang, "payback_never"))
+        print("    " + t(lang, "estimate_share", lever=_lever_title(x.lever, lang),
+                         share=f"{x.share * 100:.1f}%", hours=_fmt(x.hours_saved, 0),
+                         one_off=_fmt(x.one_off_yen, 0), annual=_fmt(x.annual_yen, 0),
+                         count=x.whole.procedures, payback=payback))
 
 
 def _print_estimate(doc: dict, lang: str, a: object) -> None:
@@ -834,7 +1003,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
                    "compare": run_estimate, "redesign": run_redesign,
                    "backtest": run_backtest,
-                   "portfolio": run_portfolio}.get(args.command, run_check)
+                   "portfolio": run_portfolio, "report": run_report}.get(args.command, run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)

@@ -23,6 +23,7 @@ years. Cumulative hours saved add each year's redesigns.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ class Roadmap:
     capacity_by_year: dict[int, int]
     available: dict[str, int]
     investments: dict[str, Investment] = field(default_factory=dict)
+    portfolio: tuple[str, ...] = ()
+    """The procedures the investments are shared by (``portfolio = ["."]``, relative
+    to the file; default: the file's folder): where ``bprkit estimate --roadmap``
+    finds the others."""
 
 
 @dataclass(frozen=True)
@@ -99,11 +104,23 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RoadmapError(f"{path}: not a readable TOML file ({exc})") from exc
     this_year = (today or datetime.date.today()).year
-    unknown = set(data) - {"start", "capacity", "capacity_by_year", "available", "investments"}
+    unknown = set(data) - {"start", "capacity", "capacity_by_year", "available", "investments",
+                           "portfolio"}
     if unknown:
         key = sorted(unknown)[0]
         raise RoadmapError(f"{path}:{_line(text, key)}: unknown key '{key}' (known: start, "
-                           "capacity, capacity_by_year, available, investments)")
+                           "capacity, capacity_by_year, available, investments, portfolio)")
+    here = os.path.dirname(os.path.abspath(path))
+    folders = data.get("portfolio", ["."])
+    if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders) or \
+            not folders:
+        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}: portfolio is a list of "
+                           'folders or files, relative to this file (portfolio = ["."])')
+    portfolio = tuple(os.path.normpath(os.path.join(here, f)) for f in folders)
+    missing = [f for f, full in zip(folders, portfolio, strict=True) if not os.path.exists(full)]
+    if missing:
+        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}: '{missing[0]}' does not exist "
+                           f"(relative to {here})")
     start = data.get("start", this_year)
     capacity = data.get("capacity")
     if not isinstance(start, int) or start < this_year - 1:
@@ -147,7 +164,7 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
                                "(a budget line, a quote)")
         investments[key] = Investment(float(numbers[0]), float(numbers[1]),
                                       str(entry["source"]))
-    return Roadmap(start, capacity, by_year, available, investments)
+    return Roadmap(start, capacity, by_year, available, investments, portfolio)
 
 
 def _section(text: str, name: str) -> int:
@@ -168,6 +185,45 @@ def shared(portfolio: Portfolio, roadmap: Roadmap, hourly_yen: float) -> list[Sh
         payback = investment.one_off_yen / net if net > 0 else None
         shares = {(r.file, r.process): h / hours for r, h in users} if hours else {}
         out.append(Shared(lever, investment, len(users), hours, yen, payback, shares))
+    return out
+
+
+@dataclass(frozen=True)
+class Share:
+    """One procedure's part of a shared investment (``bprkit estimate --roadmap``)."""
+
+    lever: str
+    share: float
+    hours_saved: float
+    """The staff hours a year the lever saves in this procedure."""
+    one_off_yen: float
+    annual_yen: float
+    whole: Shared
+
+
+def shares_of(roadmap: Roadmap, file: str, process: str, *, hourly_yen: float,
+              assumptions: str | None = None, levers: tuple[str, ...] | None = None,
+              samples: int | None = None, jobs: int | None = None) -> list[Share]:
+    """The part of each shared investment that a procedure carries, among the
+    procedures of ``roadmap.portfolio`` (the procedure's own file added when it is
+    not among them)."""
+    from bprkit import inventory
+    from bprkit.loader import find_files
+
+    files = find_files(roadmap.portfolio)
+    mine = os.path.realpath(file)
+    if mine not in {os.path.realpath(f) for f in files}:
+        files.append(file)
+    portfolio = inventory.build(files, assumptions=assumptions, levers=levers,
+                                samples=samples or inventory.SAMPLES, jobs=jobs)
+    out = []
+    for whole in shared(portfolio, roadmap, hourly_yen):
+        for (f, p), share in whole.shares.items():
+            if p == process and os.path.realpath(f) == mine:
+                hours = whole.hours_saved * share
+                out.append(Share(whole.lever, share, hours,
+                                 whole.investment.one_off_yen * share,
+                                 whole.investment.annual_yen * share, whole))
     return out
 
 

@@ -160,3 +160,58 @@ def test_bad_investments(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(roadmap.RoadmapError) as err:
         _roadmap(tmp_path, text)
     assert message in str(err.value)
+
+
+def test_xlsx_workbook_has_the_ranking_totals_and_roadmap(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "ranking.xlsx"
+    r = run_cli("portfolio", str(PROCESSES), "--roadmap", str(PROCESSES / "roadmap.toml"),
+                "-o", str(out), "--samples", "300", "--quiet", "--lang", "ja")
+    assert r.returncode == 0, r.stderr
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["優先順位", "所管別", "施策別", "工程表", "前提条件"]
+    ws = wb["優先順位"]
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref == "A1:S17"
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["順位", "手続ID", "手続", "所管"]
+    saved = header.index("削減 P50 時間/年") + 1
+    values = [ws.cell(row=k, column=saved).value for k in range(2, 16)]
+    assert values == sorted(values, reverse=True)  # ranked by P50
+    total = ws.cell(row=18, column=saved)
+    assert ws.cell(row=18, column=1).value == "合計"
+    assert total.value == f"=SUM({total.column_letter}2:{total.column_letter}17)"
+    assert total.number_format == "#,##0"
+    doc = json.loads(run_cli("portfolio", str(PROCESSES), "--format", "json", "--samples",
+                             "300", "--quiet").stdout)
+    assert abs(sum(v for v in values) - doc["totals"]["saved_p50"]) < 1e-6
+    sources = [row[4].value for row in wb["前提条件"].iter_rows(min_row=2)]
+    assert all(sources)  # every parameter keeps its source
+    r = run_cli("portfolio", str(PROCESSES), "--format", "xlsx")
+    assert r.returncode == 2 and "-o" in r.stderr
+    r = run_cli("portfolio", str(PROCESSES), "-o", str(tmp_path / "x.docx"))
+    assert r.returncode == 2 and not (tmp_path / "x.docx").exists()
+
+
+def test_estimate_shows_the_procedures_share_of_a_shared_investment(tmp_path: Path) -> None:
+    r = run_cli("estimate", str(PROCESSES / "shishutsu_meirei.bpr"), "--roadmap",
+                str(PROCESSES / "roadmap.toml"), "--format", "json", "--samples", "500")
+    assert r.returncode == 0, r.stderr
+    shares = {x["lever"]: x for x in json.loads(r.stdout)["shared_investments"]}
+    assert set(shares) == {"e_approval", "ai_ocr"}
+    port = json.loads(run_cli("portfolio", str(PROCESSES), "--roadmap",
+                              str(PROCESSES / "roadmap.toml"), "--format", "json",
+                              "--quiet").stdout)
+    for inv in port["investments"]:
+        mine = next(s for s in inv["shares"] if s["process"] == "支出命令")
+        assert abs(shares[inv["lever"]]["share"] - mine["share"]) < 1e-3
+        assert abs(shares[inv["lever"]]["one_off_yen"] - inv["one_off_yen"] * mine["share"]) \
+            < inv["one_off_yen"] * 1e-3 + 1
+    r = run_cli("estimate", str(PROCESSES / "shishutsu_meirei.bpr"), "--roadmap",
+                str(PROCESSES / "roadmap.toml"), "--samples", "500", "--lang", "en")
+    assert "this procedure carries" in r.stdout
+    # a roadmap whose portfolio folder does not exist is refused with its line
+    bad = tmp_path / "r.toml"
+    bad.write_text('capacity = 1\nportfolio = ["nowhere"]\n', encoding="utf-8")
+    r = run_cli("estimate", str(PROCESSES / "inu_toroku.bpr"), "--roadmap", str(bad))
+    assert r.returncode == 2 and "r.toml:2" in r.stderr and "nowhere" in r.stderr

@@ -38,6 +38,11 @@ def text(lang: str, key: str, **args: object) -> str:
     return _fill(catalog(lang)["text"][key], args)
 
 
+def report(lang: str, key: str, **args: object) -> str:
+    """A text of the HTML report (the ``[report]`` table)."""
+    return _fill(catalog(lang)["report"][key], args)
+
+
 def diagnostic(lang: str, code: str, part: str, args: Mapping[str, str]) -> str:
     """The ``message`` or ``hint`` of a diagnostic code; a hint ends with a did-you-mean
     when the arguments carry a ``suggestion``."""

@@ -1,0 +1,291 @@
+"""The report as one self-contained HTML page.
+
+Jinja2 with autoescaping writes the page: every text from the input goes through
+it. The only markup not written by the template is SVG: the charts (built with
+ElementTree in :mod:`charts`) and the diagrams, which are parsed, stripped of
+anything active (scripts, foreign objects, event attributes, outside links) and
+serialised again before they are inlined. No script, no font or style from
+outside: the page works with no network (LGWAN).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from importlib import resources
+
+from bprkit import __version__, messages
+from bprkit.assumptions import Assumptions
+from bprkit.report import Detail, Report, charts
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+PAGE_SIZES = {"a4": "A4 landscape", "a3": "A3 landscape"}
+_ACTIVE = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "a",
+           "animate", "set", "animateTransform", "animateMotion", "handler", "listener"}
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def inline_svg(svg: str, prefix: str, title: str) -> str:
+    """An SVG document as an element to put in the page: ids prefixed (several
+    diagrams share one document), sized to the column, nothing active left."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", svg, count=1).encode("utf-8"))
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag.split("}")[-1] in _ACTIVE:
+                parent.remove(child)
+    for el in root.iter():
+        for name in list(el.attrib):
+            local = name.split("}")[-1]
+            value = el.attrib[name]
+            if local.lower().startswith("on") or local == "href" or "javascript:" in value:
+                del el.attrib[name]
+            elif local == "id":
+                el.attrib[name] = f"{prefix}{value}"
+            elif "url(#" in value:
+                el.attrib[name] = value.replace("url(#", f"url(#{prefix}")
+    natural = root.attrib.pop("width", "")
+    root.attrib.pop("height", None)
+    root.set("width", "100%")
+    if natural:
+        root.set("style", f"max-width:{natural}")
+    root.set("role", "img")
+    first = root.find(f".//{{{SVG_NS}}}title")
+    if first is not None:
+        first.text = title
+    return ET.tostring(root, encoding="unicode")
+
+
+def render(report: Report) -> str:
+    """The page's text."""
+    import jinja2
+    from markupsafe import Markup
+
+    lang = report.options.lang
+    env = jinja2.Environment(loader=jinja2.PackageLoader("bprkit.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    css = resources.files("bprkit.report").joinpath("templates/report.css") \
+        .read_text(encoding="utf-8")
+
+    def t(key: str, **args: object) -> str:
+        return messages.report(lang, key, **args)
+
+    context = _context(report, t, Markup)
+    context.update(t=t, num=_num, css=Markup(css), lang=lang, version=__version__,
+                   page_size=PAGE_SIZES[report.options.paper])
+    return env.get_template("report.html.j2").render(**context)
+
+
+def _lever_title(a: Assumptions, key: str, lang: str) -> str:
+    lever = a.levers.get(key)
+    return lever.title(lang) if lever else key
+
+
+def _context(report: Report, t: Callable[..., str],
+             safe: Callable[[str], str]) -> dict[str, object]:
+    lang = report.options.lang
+    a = report.assumptions
+    p = report.portfolio
+    totals = p.totals()
+    hourly = a.value("cost.hourly_yen")
+    per_fte = a.value("time.annual_hours_per_fte")
+    ranked = [r for r in p.rows if r.ranked]
+    touches = {k: sum(r.touches_removed.get(k, 0.0) for r in ranked)
+               for k in ("paper", "seal", "in_person")}
+    anchors = {(d.file, d.process): f"p{n}" for n, d in enumerate(report.details, 1)}
+    top = max((r.saved_p90 or 0.0 for r in ranked), default=0.0)
+    joiner = "、" if lang == "ja" else ", "
+
+    def levers_text(levers: Sequence[tuple[str, float]]) -> str:
+        return joiner.join(_lever_title(a, k, lang) for k, _ in levers[:3]) or "-"
+
+    def payback(status: str, years: float | None) -> str:
+        if years is not None:
+            return messages.text(lang, "payback_years", years=_num(years, 1))
+        return messages.text(lang, f"payback_{status}")
+
+    ranking = []
+    for n, r in enumerate(p.rows, 1):
+        ranking.append({
+            "rank": n if r.ranked else "-", "ranked": r.ranked, "title": r.title,
+            "process": r.process, "file": r.file, "owner": r.owner or "-",
+            "anchor": anchors.get((r.file, r.process)),
+            "peak": t("peak", staff=_num(r.peak_staff, 1)) if r.peak_staff else "",
+            "cases": _num(r.cases_per_year), "staff_hours": _num(r.staff_hours),
+            "saved": _num(r.saved_p50), "p10": _num(r.saved_p10), "p90": _num(r.saved_p90),
+            "band": safe(charts.band(r.saved_p10 or 0, r.saved_p50 or 0, r.saved_p90 or 0,
+                                     top, title=f"P10 {_num(r.saved_p10)} … "
+                                     f"P50 {_num(r.saved_p50)} … P90 {_num(r.saved_p90)}"))
+            if r.ranked else "",
+            "resident": _num(r.resident_hours_saved), "visits": _num(r.visits_saved),
+            "touches": _num(sum(r.touches_removed.values())),
+            "payback": payback(r.payback, r.payback_years), "levers": levers_text(r.levers)})
+    by_lever = [{"lever": _lever_title(a, str(g["lever"]), lang), "count": g["procedures"],
+                 "saved": _num(g["staff_hours_saved"])} for g in p.by_lever()]
+    by_owner = [{"owner": g["owner"] or "-", "count": g["procedures"],
+                 "hours": _num(g["staff_hours"]), "saved": _num(g["saved_p50"])}
+                for g in p.by_owner()]
+    unit = t("hours_a_year")
+    lever_chart = charts.bars([(g["lever"], float(h["staff_hours_saved"]), f"{g['saved']} {unit}")
+                               for g, h in zip(by_lever, p.by_lever(), strict=True)],
+                              title=t("by_lever")) if by_lever else ""
+    owner_rows = [(g["owner"], float(h["saved_p50"]), f"{g['saved']} {unit}")
+                  for g, h in zip(by_owner, p.by_owner(), strict=True)]
+    owner_chart = charts.bars(owner_rows, title=t("by_owner")) if owner_rows else ""
+    best = ranked[0] if ranked else None
+    lines = []
+    if best is not None:
+        lines.append(t("point_best", title=best.title, saved=_num(best.saved_p50),
+                       levers=levers_text(best.levers)))
+    if by_lever:
+        lines.append(t("point_lever", lever=by_lever[0]["lever"], count=by_lever[0]["count"],
+                       saved=by_lever[0]["saved"]))
+    unranked = len(p.rows) - len(ranked)
+    if unranked:
+        lines.append(t("point_unranked", count=unranked))
+    if p.failures:
+        lines.append(t("point_failed", count=len(p.failures)))
+    roadmap = roadmap_chart = None
+    if report.years is not None:
+        roadmap = [{"year": y.year, "cumulative": _num(y.cumulative),
+                    "procedures": [{"title": row.title, "hours": _num(h),
+                                    "levers": joiner.join(_lever_title(a, k, lang)
+                                                          for k in levers)}
+                                   for row, levers, h in y.procedures]}
+                   for y in report.years]
+        roadmap_chart = safe(charts.roadmap(
+            [(y.year, y.saved, y.cumulative, len(y.procedures)) for y in report.years],
+            title=t("roadmap"), saved_label=t("roadmap_saved"),
+            cumulative_label=t("roadmap_cumulative"), count_label=t("roadmap_count"),
+            unit=unit))
+        if report.years:
+            lines.append(t("point_roadmap", year=report.years[-1].year,
+                           cumulative=_num(report.years[-1].cumulative)))
+    investments = [{"lever": _lever_title(a, i.lever, lang), "count": i.procedures,
+                    "hours": _num(i.hours_saved), "yen": _num(i.yen_saved),
+                    "one_off": _num(i.investment.one_off_yen),
+                    "annual": _num(i.investment.annual_yen),
+                    "payback": payback("never", i.payback_years),
+                    "source": i.investment.source} for i in report.investments or ()]
+    details = [_detail(d, anchors, report, t, safe, ranking) for d in report.details]
+    return {
+        "paths": joiner.join(report.paths), "created": report.created.strftime("%Y-%m-%d %H:%M"),
+        "assumptions_source": getattr(a, "source", "default"),
+        "samples": report.options.samples, "totals": totals,
+        "totals_fte": totals["staff_hours"] / per_fte if per_fte else None,
+        "saved_fte": totals["saved_p50"] / per_fte if per_fte else None,
+        "saved_yen": totals["saved_p50"] * hourly, "touches": touches,
+        "summary_lines": lines, "ranking": ranking,
+        "duplicates": [messages.text(lang, "portfolio_duplicate", process=pid,
+                                     files=", ".join(files)) for pid, files in p.duplicates],
+        "by_lever": by_lever, "by_owner": by_owner,
+        "lever_chart": safe(lever_chart), "owner_chart": safe(owner_chart),
+        "roadmap": roadmap, "roadmap_chart": roadmap_chart,
+        "roadmap_file": report.options.roadmap or "", "investments": investments,
+        "details": details, "details_left": len(p.rows) if len(details) < len(p.rows) else 0,
+        "parameters": _parameters(report, lang),
+        "backtest": _backtest(report, lang), "backtest_error": report.backtest_error,
+        "failures": [{"file": f.file, "text": "\n".join(d.render(lang) for d in f.diagnostics)
+                      or f.message} for f in p.failures],
+    }
+
+
+def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
+            t: Callable[..., str], safe: Callable[[str], str],
+            ranking: list[dict[str, object]]) -> dict[str, object]:
+    lang = report.options.lang
+    a = report.assumptions
+    anchor = anchors[(d.file, d.process)]
+    row = next(r for r in ranking if r["anchor"] == anchor)
+    figures = [
+        (t("fig_minutes"), _num(d.minutes[0], 1), _num(d.minutes[1], 1)),
+        (t("fig_lead"), _num(d.lead_days[0], 1), _num(d.lead_days[1], 1)),
+        (t("fig_visits"), _num(d.visits[0], 1), _num(d.visits[1], 1)),
+        (t("fig_digital"), f"{d.digital[0] * 100:.0f}%", f"{d.digital[1] * 100:.0f}%"),
+    ]
+    unit = t("hours_a_year")
+    levers = [(_lever_title(a, k, lang), v, f"{_num(v)} {unit}") for k, v in d.levers]
+    lever_chart = charts.bars(levers, title=t("lever_savings"), width=640) if levers else ""
+    tornado = ""
+    if d.tornado and d.tornado_base is not None:
+        tornado = charts.tornado(d.tornado_base, [(_param_name(a, k, lang), lo, hi)
+                                                  for k, lo, hi in d.tornado],
+                                 title=t("tornado"), low_label=t("tornado_low"),
+                                 high_label=t("tornado_high"), ident=f"{anchor}-")
+    joiner = "、" if lang == "ja" else ", "
+    findings = []
+    for e in d.findings:
+        place = f"{e['file']}:{e['line']}" if e.get("file") else ""
+        principles = joiner.join(dict.fromkeys(f["principle"] for f in e["findings"]))
+        findings.append({"heading": e["heading"], "place": place,
+                         "hours": _num(e["annual_hours"]), "findings": e["findings"],
+                         "principles": principles,
+                         "levers": joiner.join(_lever_title(a, k, lang) for k in e["levers"])
+                         or "-", "basis": joiner.join(e["basis"]) or "-"})
+    title = d.title
+    return {
+        "anchor": anchor, "rank": f"{row['rank']}. " if row["ranked"] else "",
+        "title": title, "process": d.process, "file": d.file, "owner": d.owner,
+        "figures": figures, "drawing_error": d.drawing_error,
+        "asis_svg": safe(inline_svg(d.asis_svg, f"{anchor}-asis-", title))
+        if d.asis_svg else None,
+        "tobe_svg": safe(inline_svg(d.tobe_svg, f"{anchor}-tobe-", title))
+        if d.tobe_svg else None,
+        "findings": findings, "lever_chart": safe(lever_chart),
+        "tornado_chart": safe(tornado), "tornado_base": _num(d.tornado_base),
+        "refused": [t("refused", step=s, lever=_lever_title(a, k, lang), fact=f)
+                    for s, k, f in d.refused],
+    }
+
+
+def _param_name(a: Assumptions, key: str, lang: str) -> str:
+    """levers.ai_ocr.minutes_factor → AI-OCR: 時間の係数."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "levers":
+        return f"{_lever_title(a, parts[1], lang)}: {messages.report(lang, 'param_' + parts[2])}"
+    return messages.report(lang, "param_" + parts[-1])
+
+
+def _parameters(report: Report, lang: str) -> list[dict[str, str]]:
+    """The parameters behind the figures: the general ones, then those of each lever
+    that saves time somewhere in the portfolio."""
+    a = report.assumptions
+    used = {k for r in report.portfolio.rows for k, _ in r.levers}
+    out = []
+    for key, param in a.params.items():
+        parts = key.split(".")
+        if parts[0] == "thresholds" or (parts[0] == "levers" and parts[1] not in used):
+            continue
+        digits = 0 if max(abs(param.low), abs(param.high)) >= 100 else 2
+        out.append({"key": key, "name": _param_name(a, key, lang),
+                    "low": _num(param.low, digits), "mode": _num(param.mode, digits),
+                    "high": _num(param.high, digits), "source": param.source})
+    return out
+
+
+def _backtest(report: Report, lang: str) -> dict[str, object] | None:
+    b = report.backtest
+    if b is None:
+        return None
+    from bprkit import backtest as backtest_module
+
+    doc = b.to_dict()
+    a = report.assumptions
+    joiner = "、" if lang == "ja" else ", "
+    yes, no = messages.report(lang, "yes"), messages.report(lang, "no")
+    return {"inside": doc["totals"]["inside"], "within": doc["totals"]["within"],
+            "points": backtest_module.WITHIN_POINTS,
+            "rows": [{"name": c["name"], "published": f"{c['published_pct']:.1f}%",
+                      "p10": f"{c['p10_pct']:.1f}%", "p50": f"{c['p50_pct']:.1f}%",
+                      "p90": f"{c['p90_pct']:.1f}%", "inside": yes if c["inside"] else no,
+                      "levers": joiner.join(_lever_title(a, k, lang) for k in c["levers"]),
+                      "source": c["source"]} for c in doc["cases"]]}

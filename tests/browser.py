@@ -1,0 +1,84 @@
+"""A real headless browser for the tests: Debian's chromium (installed by ``make
+setup``) driven by Playwright for Python. Playwright's own browser download cannot
+work here, so it is pointed at the system browser; background networking is off
+and every request that is not the page's own file is recorded and refused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-extensions",
+         "--disable-default-apps", "--mute-audio"]
+
+
+def chromium() -> str:
+    """The system browser; the tests fail (not skip) without it: make setup installs it."""
+    path = os.environ.get("BPRKIT_CHROMIUM") or shutil.which("chromium") or \
+        shutil.which("chromium-browser")
+    assert path, "chromium is missing: run `make setup` (apt-get install chromium)"
+    return path
+
+
+@dataclass
+class Visit:
+    """What a page did: console errors, script errors, requests that left it."""
+
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=FLAGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@contextmanager
+def page(b: object, *, offline: bool = True, viewport: tuple[int, int] = (1280, 900)
+         ) -> Iterator[tuple[object, Visit]]:
+    """A page with the network off, recording what it tries (``local`` URLs pass)."""
+    context = b.new_context(offline=offline,  # type: ignore[attr-defined]
+                            viewport={"width": viewport[0], "height": viewport[1]})
+    visit = Visit()
+    p = context.new_page()
+    p.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
+    p.on("pageerror", lambda e: visit.errors.append(str(e)))
+    p.on("dialog", lambda d: (visit.dialogs.append(d.message), d.dismiss()))
+
+    def route(r: object) -> None:
+        url = r.request.url  # type: ignore[attr-defined]
+        if url.startswith(("file:", "data:", "about:", "http://127.0.0.1")):
+            r.continue_()  # type: ignore[attr-defined]
+        else:
+            visit.outside.append(url)
+            r.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)
+    try:
+        yield p, visit
+    finally:
+        context.close()
+
+
+def not_blank(png: bytes, *, share: float = 0.02) -> bool:
+    """Whether a screenshot has ink on more than ``share`` of its pixels and more than
+    two colours (a white or one-colour page is blank)."""
+    import io
+
+    from PIL import Image
+
+    histogram = Image.open(io.BytesIO(png)).convert("L").histogram()
+    inked = sum(histogram[:200])
+    return inked > share * sum(histogram) and sum(1 for n in histogram if n) > 2
