@@ -172,7 +172,7 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
     levers = _levers(args.levers, list(a.levers), lang)
     if not 1 <= args.samples <= MAX_SAMPLES:
         raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
-    if args.top is not None and args.top < 0:
+    if args.top is not None and args.top < 1:
         raise _usage(lang, "bad_top")
     out = args.output
     if os.path.splitext(out)[1].lower() not in (".html", ".htm"):
@@ -196,19 +196,32 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
                              paper=args.paper, top=args.top)
     result = report.build(args.paths, options, progress=lambda total: inventory.progress_bar(
         total, quiet=args.quiet))
-    for failure in result.portfolio.failures:
-        for d in failure.diagnostics:
-            print(d.render(lang), file=sys.stderr)
-        if failure.message and not failure.diagnostics:
-            print(f"{failure.file}: {failure.message}", file=sys.stderr)
+    _print_failures(result.portfolio.failures, lang)
     page = html.render(result).encode("utf-8")
     printed = browser.print_pdf(page) if pdf else None
-    write_output(out, page)
-    print(messages.text(lang, "render_written", path=out), file=sys.stderr)
-    if pdf and printed is not None:
-        write_output(pdf, printed)
-        print(messages.text(lang, "render_written", path=pdf), file=sys.stderr)
+    try:
+        write_output(out, page)
+        print(messages.text(lang, "render_written", path=out), file=sys.stderr)
+        if pdf and printed is not None:
+            write_output(pdf, printed)
+            print(messages.text(lang, "render_written", path=pdf), file=sys.stderr)
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
     return EXIT_ERRORS if result.portfolio.failures else EXIT_OK
+
+
+def _print_failures(failures: Sequence[object], lang: str) -> None:
+    """Each file's diagnostics on stderr, each once: an error in a file that many
+    import (common/kessai.bpr) is said once, not once per importer."""
+    seen: set[str] = set()
+    for failure in failures:
+        for d in failure.diagnostics:  # type: ignore[attr-defined]
+            text = d.render(lang)
+            if text not in seen:
+                seen.add(text)
+                print(text, file=sys.stderr)
+        if failure.message and not failure.diagnostics:  # type: ignore[attr-defined]
+            print(f"{failure.file}: {failure.message}", file=sys.stderr)  # type: ignore[attr-defined]
 
 
 def run_portfolio(args: argparse.Namespace, lang: str) -> int:
@@ -235,25 +248,24 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     result = inventory.build(files, assumptions=args.assumptions, levers=levers,
                              samples=args.samples, jobs=args.jobs,
                              progress=inventory.progress_bar(len(files), quiet=args.quiet))
-    for failure in result.failures:
-        for d in failure.diagnostics:
-            print(d.render(lang), file=sys.stderr)
-        if failure.message and not failure.diagnostics:
-            print(f"{failure.file}: {failure.message}", file=sys.stderr)
+    _print_failures(result.failures, lang)
     years = investments = None
     if plan_file is not None:
         from bprkit import roadmap
 
         years = roadmap.plan(result, plan_file)
         investments = roadmap.shared(result, plan_file, a.value("cost.hourly_yen"))
-    if fmt == "xlsx":
-        from bprkit.report import workbook
+    try:
+        if fmt == "xlsx":
+            from bprkit.report import workbook
 
-        write_output(args.output, workbook.write(result, a, lang, years))
-        print(messages.text(lang, "render_written", path=args.output), file=sys.stderr)
-        return EXIT_ERRORS if result.failures else EXIT_OK
-    with _stdout_to(args.output, lang):
-        _print_portfolio_as(fmt, result, years, investments, lang)
+            write_output(args.output, workbook.write(result, a, lang, years))
+            print(messages.text(lang, "render_written", path=args.output), file=sys.stderr)
+            return EXIT_ERRORS if result.failures else EXIT_OK
+        with _stdout_to(args.output, lang):
+            _print_portfolio_as(fmt, result, years, investments, lang)
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
     return EXIT_ERRORS if result.failures else EXIT_OK
 
 
@@ -1009,7 +1021,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bprkit: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BprError as exc:  # raised on purpose, not caught nearer: its own exit code
-        print(f"bprkit: {exc}", file=sys.stderr)
+        print(f"bprkit: {exc.text(lang)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -119,6 +119,10 @@ class BprError(Exception):
         errors = [d for d in self.diagnostics if d.is_error] or list(self.diagnostics)
         super().__init__("\n".join(d.render(lang) for d in errors[:5]))
 
+    def text(self, lang: str = "en") -> str:
+        """The message in a language (subclasses with catalog texts override it)."""
+        return str(self)
+
 
 class SourceError(BprError):
     """A file could not be read, decoded or parsed."""

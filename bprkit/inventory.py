@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from bprkit.errors import BprError, Diagnostic
+from bprkit.model import iter_uses
 
 SAMPLES = 2_000
 """Monte Carlo samples per procedure: P10/P90 to about a percent, 1,000 files in seconds."""
@@ -48,6 +49,8 @@ class Row:
     """Staff hours a year saved by each lever, largest first."""
     peak_staff: float | None = None
     """Staff needed on a day of the filing season (``volume … within N days``)."""
+    uses: tuple[str, ...] = ()
+    """The processes this one calls with ``use`` (directly)."""
 
     @property
     def ranked(self) -> bool:
@@ -156,7 +159,8 @@ def _row(path: str, process: object, e: object) -> Row:
         visits_saved=(m.resident.visits - t.resident.visits) * cases if cases else None,
         touches_removed=touches,
         payback=e.payback_status, payback_years=e.payback_years,  # type: ignore[attr-defined]
-        levers=tuple((k, v) for k, v in levers if v > 0), peak_staff=m.peak_staff)
+        levers=tuple((k, v) for k, v in levers if v > 0), peak_staff=m.peak_staff,
+        uses=tuple(dict.fromkeys(u.process for u in iter_uses(process.flow))))  # type: ignore[attr-defined]
 
 
 def build(paths: Sequence[str], *, assumptions: str | None = None,

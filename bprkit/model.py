@@ -352,6 +352,16 @@ class Bundle:
         return next((p for p in self.processes if p.id == process_id), None)
 
 
+def iter_uses(items: tuple[FlowItem, ...]) -> Iterator[Use]:
+    """The ``use`` lines of a flow in source order, descending into parallel paths."""
+    for item in items:
+        if isinstance(item, Use):
+            yield item
+        elif isinstance(item, Parallel):
+            for path in item.paths:
+                yield from iter_uses(path.items)
+
+
 def iter_steps(items: tuple[FlowItem, ...]) -> Iterator[Step]:
     """Steps of a flow in source order, descending into parallel paths."""
     stack: list[Iterator[FlowItem]] = [iter(items)]

@@ -35,7 +35,17 @@ MAX_YEARS = 30
 
 
 class RoadmapError(UsageError):
-    """A roadmap file that cannot be used: the message names the file, line and key."""
+    """A roadmap file that cannot be used: the message names the file, line and key.
+    ``key`` names the text in the message catalogs (``roadmap_<key>``)."""
+
+    def __init__(self, where: str, text_key: str, /, **args: object) -> None:
+        self.where, self.key, self.args_ = where, text_key, args
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        from bprkit import messages
+
+        return f"{self.where}: " + messages.text(lang, f"roadmap_{self.key}", **self.args_)
 
 
 @dataclass(frozen=True)
@@ -102,69 +112,72 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
         text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RoadmapError(f"{path}: not a readable TOML file ({exc})") from exc
+        raise RoadmapError(path, "not_toml", detail=exc) from exc
     this_year = (today or datetime.date.today()).year
     unknown = set(data) - {"start", "capacity", "capacity_by_year", "available", "investments",
                            "portfolio"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RoadmapError(f"{path}:{_line(text, key)}: unknown key '{key}' (known: start, "
-                           "capacity, capacity_by_year, available, investments, portfolio)")
+        raise RoadmapError(f"{path}:{_line(text, key)}", "unknown_key", name=key)
     here = os.path.dirname(os.path.abspath(path))
     folders = data.get("portfolio", ["."])
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders) or \
             not folders:
-        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}: portfolio is a list of "
-                           'folders or files, relative to this file (portfolio = ["."])')
+        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}", "portfolio_list")
     portfolio = tuple(os.path.normpath(os.path.join(here, f)) for f in folders)
     missing = [f for f, full in zip(folders, portfolio, strict=True) if not os.path.exists(full)]
     if missing:
-        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}: '{missing[0]}' does not exist "
-                           f"(relative to {here})")
+        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}", "portfolio_missing",
+                           name=missing[0], folder=here)
     start = data.get("start", this_year)
     capacity = data.get("capacity")
     if not isinstance(start, int) or start < this_year - 1:
-        raise RoadmapError(f"{path}:{_line(text, 'start')}: start must be a fiscal year from "
-                           f"{this_year - 1} on, not {start!r}")
+        raise RoadmapError(f"{path}:{_line(text, 'start')}", "start", first=this_year - 1,
+                           value=start)
     if not isinstance(capacity, int) or capacity < 1:
-        raise RoadmapError(f"{path}:{_line(text, 'capacity')}: capacity must be the number of "
-                           "procedures the team can redesign a year (1 or more)")
+        raise RoadmapError(f"{path}:{_line(text, 'capacity')}", "capacity")
     by_year = {}
     for key, value in (data.get("capacity_by_year") or {}).items():
         if not str(key).isdigit() or not isinstance(value, int) or value < 0:
-            raise RoadmapError(f"{path}:{_line(text, str(key))}: capacity_by_year holds "
-                               "year = number of procedures (2028 = 6)")
+            raise RoadmapError(f"{path}:{_line(text, str(key))}", "capacity_by_year")
         by_year[int(key)] = value
     available = {}
     for name, year in (data.get("available") or {}).items():
         key = known_levers.get(name) or known_levers.get(name.lower())
         if key is None:
-            raise RoadmapError(f"{path}:{_line(text, name)}: unknown lever '{name}' "
-                               f"(known: {', '.join(sorted(set(known_levers.values())))})")
+            raise RoadmapError(f"{path}:{_line(text, name)}", "unknown_lever", name=name,
+                               known=_known(known_levers))
         if not isinstance(year, int) or year < this_year - 1 or year > this_year + MAX_YEARS:
-            raise RoadmapError(f"{path}:{_line(text, name)}: '{name}' needs a fiscal year "
-                               f"between {this_year - 1} and {this_year + MAX_YEARS}, "
-                               f"not {year!r}")
+            raise RoadmapError(f"{path}:{_line(text, name)}", "lever_year", name=name,
+                               first=this_year - 1, last=this_year + MAX_YEARS, value=year)
         available[key] = year
     investments = {}
     for name, entry in (data.get("investments") or {}).items():
         key = known_levers.get(name) or known_levers.get(name.lower())
         where = f"{path}:{_section(text, name)}"
         if key is None:
-            raise RoadmapError(f"{where}: unknown lever '{name}' in investments")
+            raise RoadmapError(where, "investment_lever", name=name,
+                               known=_known(known_levers))
         if not isinstance(entry, dict) or set(entry) - {"one_off_yen", "annual_yen", "source"}:
-            raise RoadmapError(f"{where}: an investment holds one_off_yen, annual_yen "
-                               "and source")
+            raise RoadmapError(where, "investment_keys")
         numbers = [entry.get("one_off_yen", 0), entry.get("annual_yen", 0)]
         if any(isinstance(n, bool) or not isinstance(n, int | float) or not 0 <= n <= 1e12
                for n in numbers):
-            raise RoadmapError(f"{where}: one_off_yen and annual_yen are yen, 0 or more")
+            raise RoadmapError(where, "investment_yen")
         if not str(entry.get("source", "")).strip():
-            raise RoadmapError(f"{where}: the investment for '{name}' needs a source "
-                               "(a budget line, a quote)")
+            raise RoadmapError(where, "investment_source", name=name)
         investments[key] = Investment(float(numbers[0]), float(numbers[1]),
                                       str(entry["source"]))
     return Roadmap(start, capacity, by_year, available, investments, portfolio)
+
+
+def _known(levers: dict[str, str]) -> str:
+    """The lever names a roadmap file may use: each key with its Japanese name."""
+    from bprkit import assumptions
+
+    catalog = assumptions.default().levers
+    return ", ".join(f"{k} ({catalog[k].title('ja')})" if k in catalog else k
+                     for k in sorted(set(levers.values())))
 
 
 def _section(text: str, name: str) -> int:

@@ -215,3 +215,13 @@ def test_estimate_shows_the_procedures_share_of_a_shared_investment(tmp_path: Pa
     bad.write_text('capacity = 1\nportfolio = ["nowhere"]\n', encoding="utf-8")
     r = run_cli("estimate", str(PROCESSES / "inu_toroku.bpr"), "--roadmap", str(bad))
     assert r.returncode == 2 and "r.toml:2" in r.stderr and "nowhere" in r.stderr
+
+
+def test_roadmap_errors_speak_the_users_language(tmp_path: Path) -> None:
+    path = tmp_path / "roadmap.toml"
+    path.write_text("capacity = 2\n[available]\nteleport = 2028\n", encoding="utf-8")
+    ja = run_cli("portfolio", str(PROCESSES), "--roadmap", str(path), "--lang", "ja")
+    en = run_cli("portfolio", str(PROCESSES), "--roadmap", str(path), "--lang", "en")
+    assert ja.returncode == en.returncode == 2
+    assert "roadmap.toml:3: 知らない施策「teleport」" in ja.stderr and "電子決裁" in ja.stderr
+    assert "roadmap.toml:3: unknown lever 'teleport'" in en.stderr

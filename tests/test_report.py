@@ -139,6 +139,12 @@ def test_charts_are_valid_svg_with_their_values() -> None:
     texts = [el.text for el in root.iter() if el.text]
     assert "<工程表>" in texts and "+100" in texts and "150" in texts and "2 件" in texts
     assert charts.nice_max(19_329) == 20_000 and charts.nice_max(0) == 1.0
+    axis = ET.fromstring(charts.roadmap([(2027, 23_000.0, 23_000.0, 3)], title="t",
+                                        saved_label="a", cumulative_label="b",
+                                        count_label="{count}", unit="h"))
+    ticks = [el.text for el in axis.iter() if el.attrib.get("font-size") == "10"
+             and el.attrib.get("text-anchor") == "end" and el.text and el.text[0].isdigit()]
+    assert ticks == ["0", "5,000", "10,000", "15,000", "20,000", "25,000"]  # round steps
     tornado = ET.fromstring(charts.tornado(10.0, [("a", 8.0, 12.0)], title="t",
                                            low_label="lo", high_label="hi", ident="x-"))
     assert [el.attrib["id"] for el in tornado.iter() if "id" in el.attrib] == ["x-hatch"]

@@ -110,8 +110,16 @@ def duration_text(d: Duration | None, lang: str) -> str:
         return ""
     values = [d.low] + ([d.mode] if d.mode is not None else []) + (
         [d.high] if d.high != d.low else [])
-    nums = ("〜" if lang == "ja" else "-").join(f"{v:g}" for v in values)
+    nums = ("〜" if lang == "ja" else "-").join(_figure(v) for v in values)
     return f"{nums}{UNITS[lang][d.unit]}" if lang == "ja" else f"{nums} {UNITS[lang][d.unit]}"
+
+
+def _figure(v: float) -> str:
+    """A number as written, or to two significant figures when it has more than two
+    decimals (a redesign's computed 1.788 分 is drawn as 1.8 分)."""
+    if abs(v * 100 - round(v * 100)) < 1e-9:
+        return f"{v:g}"
+    return f"{float(f'{v:.2g}'):g}"
 
 
 def tag_name(tag: str, lang: str) -> str:
@@ -336,8 +344,11 @@ class _Builder:
         self.used.add("use")
         self.counter += 1
         title = callee.title if callee else use.process
+        # a redesigned callee is named as the process it redesigns (課長決裁, not 課長決裁_tobe)
+        shown = callee.based_on if callee is not None and callee.state == "to_be" and \
+            callee.based_on else use.process
         key = self.add(Node(f"{self.prefix}u{self.counter}", "use", lane,
-                            title=f"▶ {use.process} {times}".rstrip(),
+                            title=f"▶ {shown} {times}".rstrip(),
                             detail=title, fill="#eaf2f8"))
         return key, key
 

@@ -59,8 +59,10 @@ class Detail:
     """Staff minutes a case, As-Is and To-Be."""
     visits: tuple[float, float]
     digital: tuple[float, float]
-    refused: list[tuple[str, str, str]] = field(default_factory=list)
-    """(step, lever, why not) where a lever was aimed at a step but does not fit it."""
+    refused: list[str] = field(default_factory=list)
+    """Where a lever was aimed at a step but the rules keep it off, and why."""
+    ranked: bool = True
+    """Whether the procedure has a volume (else no yearly figures)."""
 
 
 @dataclass
@@ -103,8 +105,12 @@ def _detail(task: tuple) -> Detail:
     except BprError as exc:  # too large to draw: the section says so
         error = str(exc)
     saved = est.staff_hours_saved
-    refused = [(s.id, r.lever, messages.fact(lang, r.fact)) for s in est.steps
-               for r in s.refused]
+    refused = [messages.text(lang, "estimate_refused" if r.kind == "needs" else
+                             "estimate_refused_not", step=s.id,
+                             lever=a.levers[r.lever].title(lang) if r.lever in a.levers
+                             else r.lever, needs=messages.fact(lang, r.fact),
+                             fact=messages.fact(lang, r.fact)).strip()
+               for s in est.steps for r in s.refused]
     m, t = est.asis_metrics, est.tobe_metrics
     return Detail(
         file=path, process=process.id, title=process.title, owner=process.owner,
@@ -118,7 +124,7 @@ def _detail(task: tuple) -> Detail:
         minutes=(m.staff_minutes_per_case, t.staff_minutes_per_case),
         visits=(m.resident.visits, t.resident.visits),
         digital=(m.digital_completion_rate, t.digital_completion_rate),
-        refused=refused)
+        refused=refused, ranked=saved is not None)
 
 
 def _finding(entry: object, lang: str) -> dict[str, object]:

@@ -83,6 +83,12 @@ def nice_max(value: float) -> float:
     return 10 * exp
 
 
+def _round_step(step: float) -> bool:
+    """Whether a grid step is 1, 2 or 5 × 10^n (6,250 is not)."""
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(abs(mantissa - m) < 1e-9 for m in (1, 2, 5, 10))
+
+
 def _tostring(root: ET.Element) -> str:
     return ET.tostring(root, encoding="unicode")
 
@@ -102,7 +108,7 @@ def band(p10: float, p50: float, p90: float, top: float, *, title: str,
 
 def bars(rows: Sequence[tuple[str, float, str]], *, title: str, width: float = 720) -> str:
     """Horizontal bars: (label, value, the value as text) a row, longest first."""
-    label_w = min(260.0, max((points(r[0], FONT_PT) for r in rows), default=0) + 8)
+    label_w = min(width * 0.4, max((points(r[0], FONT_PT) for r in rows), default=0) + 12)
     value_w = max((points(r[2], FONT_PT) for r in rows), default=0) + 10
     row_h = 24
     height = row_h * len(rows) + 8
@@ -113,7 +119,7 @@ def bars(rows: Sequence[tuple[str, float, str]], *, title: str, width: float = 7
         y = 4 + i * row_h
         _text(root, label_w - 8, y + 16, _clip(label, label_w - 8), anchor="end")
         w = room * value / top
-        _rect(root, label_w, y + 4, w, row_h - 8, DARK if i % 2 == 0 else LIGHT)
+        _rect(root, label_w, y + 4, w, row_h - 8, DARK)
         _text(root, label_w + w + 6, y + 16, shown)
     _line(root, label_w, 2, label_w, height - 2)
     return _tostring(root)
@@ -130,7 +136,7 @@ def roadmap(years: Sequence[tuple[int, float, float, int]], *, title: str,
     height = top_pad + plot_h + bottom
     root = _svg(width, height, title)
     hatch = _hatch(root, "roadmap-hatch")
-    top = nice_max(max((y[2] for y in years), default=0))
+    top = nice_max(1.08 * max((y[2] for y in years), default=0))  # room for the values
     n = max(len(years), 1)
     slot = (width - left - right) / n
     base = top_pad + plot_h
@@ -138,8 +144,9 @@ def roadmap(years: Sequence[tuple[int, float, float, int]], *, title: str,
     def y_of(v: float) -> float:
         return base - plot_h * v / top
 
-    for k in range(5):  # the axis and its grid
-        v = top * k / 4
+    steps = next((n for n in (5, 4, 2) if _round_step(top / n)), 4)
+    for k in range(steps + 1):  # the axis and its grid, at round values
+        v = top * k / steps
         _line(root, left, y_of(v), width - right, y_of(v), 0.4, "2 3")
         _text(root, left - 6, y_of(v) + 4, f"{v:,.0f}", anchor="end", size=10)
     _text(root, left - 6, top_pad - 14, unit, anchor="end", size=10)

@@ -22,6 +22,8 @@ from bprkit.report import Detail, Report, charts
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 PAGE_SIZES = {"a4": "A4 landscape", "a3": "A3 landscape"}
+DIAGRAM_MM = {"a4": 170, "a3": 250}
+"""A printed diagram's height at most: its page less margins and caption."""
 _ACTIVE = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "a",
            "animate", "set", "animateTransform", "animateMotion", "handler", "listener"}
 
@@ -30,6 +32,17 @@ def _num(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "-"
     return f"{value:,.{digits}f}"
+
+
+def _yen(value: float | None, lang: str) -> str:
+    """Yen as a department head reads them: 2億6,267万円 / 262.7 M yen."""
+    if value is None:
+        return "-"
+    if lang != "ja":
+        return f"{value / 1e6:,.1f} M yen"
+    man = round(value / 1e4)
+    oku, rest = divmod(man, 10_000)
+    return (f"{oku:,}億" if oku else "") + (f"{rest:,}万円" if rest or not oku else "円")
 
 
 def inline_svg(svg: str, prefix: str, title: str) -> str:
@@ -81,7 +94,8 @@ def render(report: Report) -> str:
 
     context = _context(report, t, Markup)
     context.update(t=t, num=_num, css=Markup(css), lang=lang, version=__version__,
-                   page_size=PAGE_SIZES[report.options.paper])
+                   page_size=PAGE_SIZES[report.options.paper],
+                   diagram_mm=DIAGRAM_MM[report.options.paper])
     return env.get_template("report.html.j2").render(**context)
 
 
@@ -111,8 +125,9 @@ def _context(report: Report, t: Callable[..., str],
     def payback(status: str, years: float | None) -> str:
         if years is not None:
             return messages.text(lang, "payback_years", years=_num(years, 1))
-        return messages.text(lang, f"payback_{status}")
+        return t(f"payback_{status}")
 
+    used_by = _used_by(p.rows)
     ranking = []
     for n, r in enumerate(p.rows, 1):
         ranking.append({
@@ -121,6 +136,7 @@ def _context(report: Report, t: Callable[..., str],
             "anchor": anchors.get((r.file, r.process)),
             "peak": t("peak", staff=_num(r.peak_staff, 1)) if r.peak_staff else "",
             "cases": _num(r.cases_per_year), "staff_hours": _num(r.staff_hours),
+            "used": used_by.get(r.process, 0),
             "saved": _num(r.saved_p50), "p10": _num(r.saved_p10), "p90": _num(r.saved_p90),
             "band": safe(charts.band(r.saved_p10 or 0, r.saved_p50 or 0, r.saved_p90 or 0,
                                      top, title=f"P10 {_num(r.saved_p10)} … "
@@ -155,6 +171,7 @@ def _context(report: Report, t: Callable[..., str],
     if p.failures:
         lines.append(t("point_failed", count=len(p.failures)))
     roadmap = roadmap_chart = None
+    roadmap_left = ""
     if report.years is not None:
         roadmap = [{"year": y.year, "cumulative": _num(y.cumulative),
                     "procedures": [{"title": row.title, "hours": _num(h),
@@ -170,6 +187,12 @@ def _context(report: Report, t: Callable[..., str],
         if report.years:
             lines.append(t("point_roadmap", year=report.years[-1].year,
                            cumulative=_num(report.years[-1].cumulative)))
+        planned = {k for y in report.years for _, levers, _ in y.procedures for k in levers}
+        unplanned = [g for g in p.by_lever() if g["lever"] not in planned]
+        if unplanned:
+            roadmap_left = t("roadmap_left", levers=joiner.join(
+                f"{_lever_title(a, str(g['lever']), lang)} {_num(g['staff_hours_saved'])}"
+                for g in unplanned), hours=_num(sum(g["staff_hours_saved"] for g in unplanned)))
     investments = [{"lever": _lever_title(a, i.lever, lang), "count": i.procedures,
                     "hours": _num(i.hours_saved), "yen": _num(i.yen_saved),
                     "one_off": _num(i.investment.one_off_yen),
@@ -191,7 +214,14 @@ def _context(report: Report, t: Callable[..., str],
         "lever_chart": safe(lever_chart), "owner_chart": safe(owner_chart),
         "roadmap": roadmap, "roadmap_chart": roadmap_chart,
         "roadmap_file": report.options.roadmap or "", "investments": investments,
+        "roadmap_left": roadmap_left,
+        "staff_yen": _yen(totals["yen"], lang), "saved_yen_text": _yen(
+            totals["saved_p50"] * hourly, lang),
+        "failed_share": t("failed_warning", count=len(p.failures), files=joiner.join(
+            f.file for f in p.failures[:5]) + (" …" if len(p.failures) > 5 else ""))
+        if p.failures else "",
         "details": details, "details_left": len(p.rows) if len(details) < len(p.rows) else 0,
+        "backtest_missed": bool(report.backtest is not None and report.backtest.missed()),
         "parameters": _parameters(report, lang),
         "backtest": _backtest(report, lang), "backtest_error": report.backtest_error,
         "failures": [{"file": f.file, "text": "\n".join(d.render(lang) for d in f.diagnostics)
@@ -242,9 +272,20 @@ def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
         if d.tobe_svg else None,
         "findings": findings, "lever_chart": safe(lever_chart),
         "tornado_chart": safe(tornado), "tornado_base": _num(d.tornado_base),
-        "refused": [t("refused", step=s, lever=_lever_title(a, k, lang), fact=f)
-                    for s, k, f in d.refused],
+        "p50": row["saved"],
+        "refused": d.refused, "ranked": d.ranked,
+        "used": next((r["used"] for r in ranking if r["anchor"] == anchor), 0),
     }
+
+
+def _used_by(rows: Sequence[object]) -> dict[str, int]:
+    """Process id → how many of the portfolio's procedures ``use`` it (a shared approval
+    without a volume of its own is a part, not a procedure to rank)."""
+    out: dict[str, int] = {}
+    for row in rows:
+        for callee in row.uses:  # type: ignore[attr-defined]
+            out[callee] = out.get(callee, 0) + 1
+    return out
 
 
 def _param_name(a: Assumptions, key: str, lang: str) -> str:
