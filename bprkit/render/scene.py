@@ -57,6 +57,9 @@ class Node:
     """For attached nodes (note, pain, system): the step they belong to."""
     phase: str | None = None
     """The phase (``phase`` line) the node stands in, if the process has phases."""
+    ref: str = ""
+    """What the node stands for in the model: the step's qualified id, or the used
+    process's id (export formats read it)."""
 
 
 class Edge(NamedTuple):
@@ -65,6 +68,8 @@ class Edge(NamedTuple):
     label: str = ""
     kind: str = "flow"
     """flow, rework (back to an earlier node), attach (note/system), repeat (use × N)."""
+    p: float | None = None
+    """Out of a branch: the share of cases that take the edge."""
 
 
 class Lane(NamedTuple):
@@ -183,7 +188,8 @@ class _Builder:
         colour = style.step_colour(step.tags)
         strong = run_id in self.strong and not self.options.heat and not self.compare
         node = Node(f"{self.prefix}s_{run_id}", "step", f"{self.prefix}{qualifier}{step.lane}",
-                    title=step.title, time=duration_text(step.duration, self.lang))
+                    title=step.title, time=duration_text(step.duration, self.lang),
+                    ref=run_id)
         if step.batch is not None:  # the time is for the whole batch, not each case
             b = step.batch
             every = (messages.text(self.lang, "diagram_batch_cases", cases=f"{b.cases:g}")
@@ -312,7 +318,7 @@ class _Builder:
                     node_of[src] = (diamond, diamond)
                 for dst, p in outs.items():
                     for target in entries(dst):
-                        self.connect(diamond, target, f"{p * 100:g}%")
+                        self.connect(diamond, target, f"{p * 100:g}%", p)
                 continue
             if not tail:
                 continue
@@ -320,14 +326,14 @@ class _Builder:
                 for target in entries(dst):
                     self.connect(tail, target, "")
 
-    def connect(self, src: str, dst: str, label: str) -> None:
+    def connect(self, src: str, dst: str, label: str, p: float | None = None) -> None:
         parts = [label] if label else []
         wait = self.waits.get(dst)
         if wait:
             text = messages.text(self.lang, "diagram_wait", time=wait)
             self.wait_texts.setdefault(dst, set()).add(text)
             parts.append(text)
-        self.block.edges.append(Edge(src, dst, "\n".join(parts)))
+        self.block.edges.append(Edge(src, dst, "\n".join(parts), p=p))
 
     def use(self, use: Use, qualifier: str, lane: str) -> tuple[str, str]:
         callee = self.bundle.process(use.process) if self.bundle else None
@@ -349,7 +355,7 @@ class _Builder:
             callee.based_on else use.process
         key = self.add(Node(f"{self.prefix}u{self.counter}", "use", lane,
                             title=f"▶ {shown} {times}".rstrip(),
-                            detail=title, fill="#eaf2f8"))
+                            detail=title, fill="#eaf2f8", ref=use.process))
         return key, key
 
     def note_waits(self, process: Process, qualifier: str) -> None:
@@ -388,7 +394,7 @@ def _mark_rework(b: _Builder) -> None:
             b.used.add("rework")
             label = "\n".join(line for line in e.label.split("\n") if line not in
                               b.wait_texts.get(e.dst, ()))
-            edges.append(Edge(e.src, e.dst, label, "rework"))
+            edges.append(Edge(e.src, e.dst, label, "rework", e.p))
         else:
             edges.append(e)
     block.edges = edges

@@ -1,0 +1,1 @@
+"""Files for other tools: BPMN 2.0 (bpmn.py) and the Excel time survey (xlsx.py)."""
