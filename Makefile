@@ -5,14 +5,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk chromium poppler-utils
+APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk chromium poppler-utils libreoffice-calc
 
-.PHONY: setup system python demo test lint bench notebook backtest fuzz clean
+.PHONY: setup system python js demo test lint bench notebook backtest fuzz clean
 
-setup: system python
+setup: system python js
 
 # Graphviz and Japanese fonts for the diagrams; chromium prints reports to PDF and runs the
-# browser tests; poppler-utils (pdftoppm) turns PDF pages into images to look at.
+# browser tests; poppler-utils (pdftoppm) turns PDF pages into images to look at;
+# LibreOffice recomputes the exported workbooks in the tests.
 # Installed only when missing.
 system:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -32,6 +33,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 python: $(VENV)/.installed
+
+# Validators and renderers the tests run through node, for tests only: bpmn-moddle, bpmn-js
+# and mermaid-cli (its own browser download is skipped: it uses the system chromium).
+JS := tests/js
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+js: $(JS)/node_modules/.installed
 
 demo: setup
 	$(BIN)/bprkit check processes/

@@ -18,6 +18,9 @@ from bprkit.loader import CheckReport, FileReport, check_files, find_files
 from bprkit.output import OutputError, refuse_inputs, write_output
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXPORTS = ("bpmn", "xlsx", "mermaid")
+EXPORT_EXTENSIONS = {".bpmn": "bpmn", ".xml": "bpmn", ".xlsx": "xlsx", ".mmd": "mermaid",
+                     ".mermaid": "mermaid"}
 MAX_SAMPLES = 1_000_000
 """Monte Carlo samples at most: 10,000 give P10/P90 to a fraction of a percent."""
 
@@ -55,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", metavar="OUT",
                         help="output file (default: FILE with the format's extension)")
     render.add_argument("--process", metavar="ID", help="the process to draw (default: first)")
-    render.add_argument("--format", choices=("svg", "png", "pdf", "dot"), default=None,
+    render.add_argument("--format", choices=("svg", "png", "pdf", "dot", "mmd"), default=None,
                         help="default: from OUT's extension, else svg (pdf with --paper)")
     render.add_argument("--compare", metavar="TOBE.bpr",
                         help="draw this To-Be below the As-Is, changes marked")
@@ -132,6 +135,27 @@ def _parser() -> argparse.ArgumentParser:
     port.add_argument("--roadmap", metavar="FILE.toml",
                       help="plan the work year by year: levers' years and the capacity")
     port.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    exp = sub.add_parser("export", help="BPMN, Excel or Mermaid / 他のツール向けに書き出す",
+                         description="Write a process for other tools: BPMN 2.0 with its "
+                                     "diagram, the Excel time survey, or Mermaid.")
+    exp.add_argument("paths", nargs="+", metavar="PATH",
+                     help="a .bpr file (BPMN, Mermaid); files or folders (xlsx)")
+    exp.add_argument("--to", choices=EXPORTS, default=None,
+                     help="default: from OUT's extension (.bpmn, .xlsx, .mmd)")
+    exp.add_argument("-o", "--output", required=True, metavar="OUT")
+    exp.add_argument("--process", metavar="ID", help="Mermaid: the process (default: first)")
+    exp.add_argument("--levers", metavar="L1,L2", help="xlsx: the levers of the estimate")
+    exp.add_argument("--assumptions", metavar="FILE.toml")
+    exp.add_argument("--samples", type=int, default=2_000, metavar="N")
+    exp.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    imp = sub.add_parser("import", help="BPMN or Excel into .bpr / BPMN・Excel を .bpr に",
+                         description="Read a BPMN 2.0 file or an Excel time survey into "
+                                     ".bpr, with a report of what could not be mapped.")
+    imp.add_argument("file", metavar="FILE", help="a .bpmn or .xlsx file")
+    imp.add_argument("-o", "--output", required=True, metavar="OUT.bpr",
+                     help="the .bpr file (xlsx: a folder, one file per 業務)")
+    imp.add_argument("--force", action="store_true", help="replace an existing OUT")
+    imp.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     rep = sub.add_parser("report", help="HTML report for department heads / 報告書（HTML）",
                          description="One self-contained HTML file: summary, ranking, "
                                      "roadmap, and every procedure's diagrams, findings "
@@ -156,6 +180,128 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     return ap
+
+
+def run_export(args: argparse.Namespace, lang: str) -> int:
+    ext = os.path.splitext(args.output)[1].lower()
+    implied = EXPORT_EXTENSIONS.get(ext)
+    fmt = args.to or implied
+    if fmt is None or (args.to and implied != args.to):
+        raise _usage(lang, "export_extension", path=args.output, ext=ext or "-",
+                     fmt=args.to or "-")
+    files = _files(args.paths, lang)
+    _refuse_inputs(args.output, files, lang)
+    if fmt == "xlsx":
+        return _export_xlsx(args, files, lang)
+    if len(files) != 1:
+        raise _usage(lang, "export_one_file", fmt=fmt)
+    report = check_files(files)
+    if not report.ok:
+        _print_text(report, lang)
+        return EXIT_ERRORS
+    _refuse_inputs(args.output, _bundle_paths(report), lang)
+    bundle = report.files[0].bundle
+    if fmt == "bpmn":
+        from bprkit.export import bpmn
+
+        data = bpmn.export(bundle, lang=lang)
+    else:
+        from bprkit import render
+        from bprkit.analysis import analyze_process
+
+        process, bundle = _pick(report, files[0], args.process, lang)
+        drawing = render.diagram(analyze_process(process, bundle, with_findings=False),
+                                 bundle, render.Options(lang=lang))
+        data = drawing.render("mmd")[0]
+    try:
+        write_output(args.output, data)
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
+    print(messages.text(lang, "render_written", path=args.output))
+    return EXIT_OK
+
+
+def _export_xlsx(args: argparse.Namespace, files: list[str], lang: str) -> int:
+    from bprkit.export import xlsx
+
+    a = _assumptions(args.assumptions, lang)
+    if a is None:
+        return EXIT_ERRORS
+    levers = _levers(args.levers, list(a.levers), lang)
+    report = check_files(files)
+    if not report.ok:
+        _print_text(report, lang)
+        return EXIT_ERRORS
+    data = xlsx.export(report, a, lang=lang, levers=levers, samples=args.samples)
+    try:
+        write_output(args.output, data)
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
+    print(messages.text(lang, "render_written", path=args.output))
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace, lang: str) -> int:
+    ext = os.path.splitext(args.file)[1].lower()
+    if ext not in (".bpmn", ".xml", ".xlsx"):
+        raise _usage(lang, "import_extension", path=args.file)
+    _files([args.file], lang) if os.path.isdir(args.file) else None
+    if not os.path.isfile(args.file):
+        raise _Usage(messages.text(lang, "path_missing", path=args.file) + "\n  "
+                     + messages.text(lang, "hint") + ": "
+                     + messages.text(lang, "path_missing_hint", cwd=os.getcwd()))
+    with open(args.file, "rb") as fh:
+        data = fh.read()
+    if ext == ".xlsx":
+        from bprkit.imports import xlsx
+
+        return _import_xlsx(args, xlsx.read(args.file, data, lang=lang), lang)
+    from bprkit.imports import bpmn
+
+    if not args.output.lower().endswith(".bpr"):
+        raise _usage(lang, "import_output", path=args.output)
+    _refuse_inputs(args.output, [args.file], lang)
+    if os.path.exists(args.output) and not args.force:
+        raise _usage(lang, "import_exists", path=args.output)
+    result = bpmn.read(args.file, data)
+    for line in bpmn.describe(result.notes, args.file, lang):
+        print(line, file=sys.stderr)
+    try:
+        write_output(args.output, result.text.encode("utf-8"))
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
+    print(messages.text(lang, "import_done", path=args.output, processes=result.processes,
+                        notes=len(result.notes)))
+    return EXIT_OK
+
+
+def _import_xlsx(args: argparse.Namespace, result: object, lang: str) -> int:
+    from bprkit.imports import xlsx
+
+    for line in xlsx.describe(result, lang):
+        print(line, file=sys.stderr)
+    if not result.files:  # type: ignore[attr-defined]
+        return EXIT_ERRORS
+    out = args.output
+    if out.lower().endswith(".bpr"):
+        if len(result.files) > 1:  # type: ignore[attr-defined]
+            raise _usage(lang, "import_xlsx_many", count=len(result.files))  # type: ignore[attr-defined]
+        targets = {out: next(iter(result.files.values()))}  # type: ignore[attr-defined]
+    else:
+        os.makedirs(out, exist_ok=True)
+        targets = {os.path.join(out, f"{name}.bpr"): text
+                   for name, text in result.files.items()}  # type: ignore[attr-defined]
+    for path in targets:
+        _refuse_inputs(path, [args.file], lang)
+        if os.path.exists(path) and not args.force:
+            raise _usage(lang, "import_exists", path=path)
+    try:
+        for path, text in targets.items():
+            write_output(path, text.encode("utf-8"))
+            print(messages.text(lang, "render_written", path=path))
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
+    return EXIT_ERRORS if result.errors else EXIT_OK  # type: ignore[attr-defined]
 
 
 def run_report(args: argparse.Namespace, lang: str) -> int:
@@ -1015,7 +1161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
                    "compare": run_estimate, "redesign": run_redesign,
                    "backtest": run_backtest,
-                   "portfolio": run_portfolio, "report": run_report}.get(args.command, run_check)
+                   "portfolio": run_portfolio, "report": run_report,
+                   "export": run_export, "import": run_import}.get(args.command, run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)

@@ -260,7 +260,7 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
             gid = merge_of[e.dst]
             shape = next(s for s in shapes if s.element == gid)
             end = (shape.x, shape.y + shape.h / 2)
-            add_flow(src, gid, pts[:-1] + [end], e.p, name)
+            add_flow(src, gid, [*pts[:-1], end], e.p, name)
         else:
             add_flow(src, dst, pts, e.p, name)
         structure_flows.append((_ref(block.nodes[e.src]), _ref(block.nodes[e.dst])))

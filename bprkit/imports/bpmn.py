@@ -223,7 +223,7 @@ class _Process:
                 if kind in EVENTS:
                     self.notes.append(Note(node.line, ident, "passed_through", kind))
                 elif kind in ("subProcess", "adHocSubProcess", "transaction"):
-                    self.notes.append(Note(node.line, ident, "passed_through", kind))
+                    self.notes.append(Note(node.line, ident, "subprocess", kind))
             else:
                 self.notes.append(Note(self.line(el), ident or kind, "not_mapped", kind))
         for flow in flows:
@@ -313,7 +313,7 @@ class _Process:
             if ident is None or ident in placed:
                 continue
             body += self._chain(ident, placed, todo, "  ", stop=None)
-        for ident, node in self.nodes.items():  # unreachable work still shows
+        for ident in self.nodes:  # unreachable work still shows
             if ident not in placed and ident in self.names:
                 body += self._chain(ident, placed, [], "  ", stop=None)
         return self.lane_lines + body

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from bprkit.model import Bundle
 
 BACKENDS = {"svg": "bprkit.render.dot", "png": "bprkit.render.dot",
-            "pdf": "bprkit.render.dot", "dot": "bprkit.render.dot"}
+            "pdf": "bprkit.render.dot", "dot": "bprkit.render.dot",
+            "mmd": "bprkit.render.mermaid"}
 PAD = 12.0  # around a drawing without paper
 
 

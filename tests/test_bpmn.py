@@ -1,0 +1,222 @@
+"""BPMN 2.0 export and import: the OMG schema (xmlschema), bpmn-moddle (node), the
+round trip, other tools' files, and hostile XML."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import bprkit
+from bprkit.analysis import analyze_process
+from bprkit.export import bpmn as export_bpmn
+from bprkit.imports import bpmn as import_bpmn
+from bprkit.loader import check_files
+
+from .conftest import PROCESSES, ROOT, run_cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = sorted((FIXTURES / "bpmn_corpus").glob("*.bpmn"))
+LIBRARY = sorted(PROCESSES.glob("*.bpr"))
+JS = ROOT / "tests" / "js"
+
+
+@cache
+def schema() -> object:
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(FIXTURES / "bpmn20" / "BPMN20.xsd"))
+
+
+def moddle(paths: list[Path]) -> dict[str, dict]:
+    """bpmn-moddle's verdict on each file (tests/js, installed by make setup)."""
+    done = subprocess.run(["node", str(JS / "moddle_check.mjs"), *map(str, paths)],
+                          capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bpmn")
+    out = {}
+    for bpr in LIBRARY:
+        path = folder / f"{bpr.stem}.bpmn"
+        path.write_bytes(export_bpmn.export(bprkit.load(str(bpr))))
+        out[bpr.stem] = path
+    return out
+
+
+def test_every_export_is_valid_bpmn(exported: dict[str, Path]) -> None:
+    for name, path in exported.items():
+        errors = list(schema().iter_errors(str(path)))  # type: ignore[attr-defined]
+        assert errors == [], (name, str(errors[0])[:300] if errors else "")
+    verdicts = moddle(list(exported.values()))
+    for path, verdict in verdicts.items():
+        assert verdict.get("warnings") == [], (path, verdict)
+        types = verdict["types"]
+        assert types["bpmn:Participant"] == types["bpmn:Process"] >= 1
+        assert types["bpmndi:BPMNShape"] > 0 and types["bpmndi:BPMNEdge"] > 0
+
+
+def test_export_maps_lanes_tasks_gateways_and_calls(exported: dict[str, Path]) -> None:
+    import xml.etree.ElementTree as ET
+
+    ns = {"bpmn": export_bpmn.BPMN, "bprkit": export_bpmn.BPRKIT}
+    root = ET.parse(exported["kaigo_nintei"]).getroot()
+    first, called = root.findall("bpmn:process", ns)
+    bundle = bprkit.load(str(PROCESSES / "kaigo_nintei.bpr"))
+    process = bundle.root.processes[0]
+    lanes = first.findall("bpmn:laneSet/bpmn:lane", ns)
+    assert [lane.get(f"{{{export_bpmn.BPRKIT}}}id") for lane in lanes] == \
+        [lane.id for lane in process.lanes]
+    tasks = [el for el in first if el.tag.endswith("Task")]
+    assert len(tasks) == len(list(process.steps()))
+    kinds = {el.get(f"{{{export_bpmn.BPRKIT}}}id"): el.tag.split("}")[1] for el in tasks}
+    assert kinds["記入"] == "manualTask"  # the resident's step
+    assert kinds["受付"] == "userTask"
+    shares = [float(f.get(f"{{{export_bpmn.BPRKIT}}}probability")) for f in
+              first.findall("bpmn:sequenceFlow", ns)
+              if f.get(f"{{{export_bpmn.BPRKIT}}}probability")]
+    assert shares and abs(sum(shares) - round(sum(shares))) < 1e-9
+    assert len(first.findall("bpmn:parallelGateway", ns)) == 2
+    call = first.find("bpmn:callActivity", ns)
+    assert call.get("calledElement") == called.get("id")
+    assert called.get(f"{{{export_bpmn.BPRKIT}}}id") == "課長決裁"
+    # every flow node with several flows in has an explicit merging gateway before it
+    incoming: dict[str, int] = {}
+    for f in first.findall("bpmn:sequenceFlow", ns):
+        incoming[f.get("targetRef")] = incoming.get(f.get("targetRef"), 0) + 1
+    for el in first:
+        if incoming.get(el.get("id"), 0) > 1:
+            assert el.tag.endswith("Gateway"), el.get("id")
+    assert all(re.fullmatch(r"[A-Za-z_][\w.-]*", el.get("id", "x")) for el in root.iter()
+               if el.get("id"))  # ASCII ids
+
+
+def _same_model(a: bprkit.Bundle, b: bprkit.Bundle) -> None:
+    for process in a.root.processes:
+        other = b.process(process.id)
+        assert other is not None, process.id
+        assert [(s.id, s.lane, s.duration, s.tags) for s in process.steps()] == \
+            [(s.id, s.lane, s.duration, s.tags) for s in other.steps()]
+        m1 = analyze_process(process, a).metrics
+        m2 = analyze_process(other, b).metrics
+        assert m1.staff_minutes_per_case == pytest.approx(m2.staff_minutes_per_case)
+        assert m1.lead_time_hours == pytest.approx(m2.lead_time_hours)
+
+
+def test_round_trip_gives_the_same_model(exported: dict[str, Path], tmp_path: Path) -> None:
+    for name, path in exported.items():
+        result = import_bpmn.read(str(path), path.read_bytes())
+        assert result.notes == []
+        out = tmp_path / f"{name}.bpr"
+        out.write_text(result.text, encoding="utf-8")
+        report = check_files([str(out)])
+        assert report.ok, report.diagnostics[0].render("en")
+        _same_model(bprkit.load(str(PROCESSES / f"{name}.bpr")), report.files[0].bundle)
+
+
+@pytest.mark.parametrize("name", ["tenshutsu", "inu_toroku", "sodai_gomi", "inkan_shomei"])
+def test_an_edited_export_is_read_from_its_structure(exported: dict[str, Path],
+                                                     tmp_path: Path, name: str) -> None:
+    """Without the embedded text (as after an edit in a modeler), the structure alone
+    gives the same steps, durations and figures for files of steps and branches."""
+    data = exported[name].read_bytes()
+    data = re.sub(rb"<bpmn:extensionElements>.*?</bpmn:extensionElements>", b"", data,
+                  flags=re.S)
+    result = import_bpmn.read(name, data)
+    out = tmp_path / "x.bpr"
+    out.write_text(result.text, encoding="utf-8")
+    report = check_files([str(out)])
+    assert report.ok
+    original = bprkit.load(str(PROCESSES / f"{name}.bpr"))
+    process = original.root.processes[0]
+    other = report.files[0].bundle.process(process.id)
+    assert [(s.id, s.lane, s.duration, s.wait, s.tags) for s in process.steps()] == \
+        [(s.id, s.lane, s.duration, s.wait, s.tags) for s in other.steps()]
+    assert [(lane.id, lane.role) for lane in process.lanes] == \
+        [(lane.id, lane.role) for lane in other.lanes]
+    m1 = analyze_process(process, original).metrics
+    m2 = analyze_process(other, report.files[0].bundle).metrics
+    assert m2.staff_minutes_per_case == pytest.approx(m1.staff_minutes_per_case)
+
+
+def test_every_corpus_file_imports_clean(tmp_path: Path) -> None:
+    assert len(CORPUS) >= 20
+    for path in CORPUS:
+        result = import_bpmn.read(str(path), path.read_bytes())
+        out = tmp_path / f"{path.stem}.bpr"
+        out.write_text(result.text, encoding="utf-8")
+        report = check_files([str(out)])
+        assert report.ok, (path.name, [d.render("en") for d in report.diagnostics
+                                       if d.is_error][:2])
+        for note in result.notes:  # each note names an element and its line
+            assert note.element and note.line > 0, (path.name, note)
+
+
+def test_not_mapped_elements_are_reported_with_their_line() -> None:
+    path = FIXTURES / "bpmn_corpus" / "nablarch-loan-application-ja.bpmn"
+    r = run_cli("import", str(path), "-o", "/dev/null/x.bpr")
+    assert r.returncode == 2  # /dev/null is no folder: nothing written, said
+    out = Path("/tmp") / f"bprkit-test-{path.stem}.bpr"
+    out.unlink(missing_ok=True)
+    r = run_cli("import", str(path), "-o", str(out), "--lang", "en")
+    try:
+        assert r.returncode == 0, r.stderr
+        assert f"{path}:140: textannotation1: textAnnotation has no counterpart" in r.stderr
+        assert "equal shares" in r.stderr
+        assert "# assumption: equal shares" in out.read_text(encoding="utf-8")
+        again = run_cli("import", str(path), "-o", str(out))
+        assert again.returncode == 2 and "--force" in again.stderr
+    finally:
+        out.unlink(missing_ok=True)
+
+
+HOSTILE = {
+    "xxe": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</definitions>',
+    "laughs": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+              b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><d>&b;</d>',
+    "remote_dtd": b'<?xml version="1.0"?><!DOCTYPE d SYSTEM "http://example.com/x.dtd"><d/>',
+    "malformed": b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process',
+    "no_process": b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+                  b'id="d"><collaboration id="c"/></definitions>',
+    "not_bpmn": b'<html><body>hello</body></html>',
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_or_broken_xml_is_refused(case: str, tmp_path: Path) -> None:
+    src = tmp_path / f"{case}.bpmn"
+    src.write_bytes(HOSTILE[case])
+    out = tmp_path / "out.bpr"
+    r = run_cli("import", str(src), "-o", str(out))
+    assert r.returncode == 1, r.stderr
+    assert f"{src}" in r.stderr and "Traceback" not in r.stderr
+    expected = {"xxe": "DOCTYPE", "laughs": "DOCTYPE", "remote_dtd": "DOCTYPE",
+                "malformed": "not well-formed", "no_process": "no bpmn:process",
+                "not_bpmn": "not BPMN"}[case]
+    assert expected in r.stderr
+    assert not out.exists()
+    assert "root:" not in r.stderr  # /etc/passwd was never read
+
+
+def test_cli_export_formats_and_refusals(tmp_path: Path) -> None:
+    src = str(PROCESSES / "tenshutsu.bpr")
+    r = run_cli("export", src, "-o", str(tmp_path / "t.bpmn"))
+    assert r.returncode == 0 and (tmp_path / "t.bpmn").read_bytes().startswith(b"<?xml")
+    r = run_cli("export", src, "--to", "mermaid", "-o", str(tmp_path / "t.bpmn2"))
+    assert r.returncode == 2 and not (tmp_path / "t.bpmn2").exists()
+    r = run_cli("export", src, "--to", "bpmn", "-o", str(tmp_path / "t.mmd"))
+    assert r.returncode == 2
+    r = run_cli("export", src, "-o", str(tmp_path / "t.svg"))
+    assert r.returncode == 2 and ".bpmn" in r.stderr
+    r = run_cli("export", src, "-o", src.replace(".bpr", ".bpmn"), "--to", "bpmn")
+    assert r.returncode == 0
+    Path(src.replace(".bpr", ".bpmn")).unlink()
+    r = run_cli("render", src, "-o", str(tmp_path / "plan.xlsx"))
+    assert r.returncode == 2 and not (tmp_path / "plan.xlsx").exists()

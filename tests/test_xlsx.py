@@ -1,0 +1,152 @@
+"""The Excel time survey both ways: bprkit's workbook recomputed by LibreOffice
+headless, and surveys in common layouts read back into .bpr."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+import bprkit
+from bprkit.analysis import analyze_process
+from bprkit.loader import check_files
+
+from .conftest import PROCESSES, run_cli
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("xlsx") / "survey.xlsx"
+    r = run_cli("export", str(PROCESSES), "-o", str(out), "--samples", "300", "--lang", "ja")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _libreoffice_values(path: Path, folder: Path) -> list[list[str]]:
+    """The first sheet as LibreOffice computes it (formulas recalculated)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: run `make setup` (apt-get install libreoffice-calc)"
+    subprocess.run([soffice, "--headless", "--norestore",
+                    f"-env:UserInstallation=file://{folder}/profile", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false",
+                    "--outdir", str(folder),
+                    str(path)], check=True, capture_output=True, timeout=180)
+    with open(folder / f"{path.stem}.csv", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def test_layout_formats_and_filters(survey: Path) -> None:
+    wb = load_workbook(survey)
+    assert wb.sheetnames == ["業務量調査", "前提条件"]
+    ws = wb["業務量調査"]
+    head = [c.value for c in ws[1]]
+    assert head[:10] == ["業務名", "業務ID", "工程", "工程ID", "担当", "役割", "件数/年",
+                         "1件あたり回数", "1件あたり時間(分)", "年間時間"]
+    assert ws.freeze_panes == "E2" and ws.auto_filter.ref.startswith("A1:Q")
+    assert ws["J2"].value == "=G2*H2*I2/60" and ws["J2"].number_format == "#,##0.0"
+    labels = [ws.cell(r, 1).value for r in range(ws.max_row - 2, ws.max_row + 1)]
+    assert labels == ["合計（職員）", "合計（住民の作業）", "合計（外部）"]
+    assert all(row[4].value for row in wb["前提条件"].iter_rows(min_row=2))  # sources
+
+
+def test_libreoffice_computes_what_bprkit_computed(survey: Path, tmp_path: Path) -> None:
+    rows = _libreoffice_values(survey, tmp_path)
+    head, body = rows[0], rows[1:]
+    hours = head.index("年間時間")
+    expected_staff = expected_resident = 0.0
+    by_step: dict[tuple[str, str], float] = {}
+    for bpr in sorted(PROCESSES.glob("*.bpr")):
+        bundle = bprkit.load(str(bpr))
+        for process in bundle.root.processes:
+            if process.state == "to_be":
+                continue
+            a = analyze_process(process, bundle, with_findings=False)
+            if a.metrics.cases_per_year:
+                expected_staff += a.metrics.annual_staff_hours
+                # the residents' own steps (their waits and travel are not rows)
+                expected_resident += sum(x.annual_hours or 0.0 for x in a.steps
+                                         if x.kind == "resident")
+            for s in a.steps:
+                if s.annual_hours is not None:
+                    by_step[(process.id, s.id)] = s.annual_hours
+    checked = 0
+    for row in body:
+        key = (row[1], row[3])
+        if key in by_step:
+            assert float(row[hours]) == pytest.approx(by_step[key], rel=1e-9), key
+            checked += 1
+    assert checked == len(by_step) > 100
+    totals = {row[0]: row for row in body if row[0].startswith("合計")}
+    assert float(totals["合計（職員）"][hours]) == pytest.approx(expected_staff, rel=1e-9)
+    assert float(totals["合計（住民の作業）"][hours]) == pytest.approx(expected_resident, rel=1e-9)
+
+
+def test_the_workbook_reads_back(survey: Path, tmp_path: Path) -> None:
+    out = tmp_path / "back"
+    r = run_cli("import", str(survey), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    files = sorted(out.glob("*.bpr"))
+    assert len(files) == 16
+    report = check_files([str(f) for f in files])
+    assert report.ok
+    bundle = bprkit.load(str(out / "転出届.bpr"))
+    back = analyze_process(bundle.root.processes[0], bundle, with_findings=False).metrics
+    original = bprkit.load(str(PROCESSES / "tenshutsu.bpr"))
+    first = analyze_process(original.root.processes[0], original, with_findings=False).metrics
+    assert back.annual_staff_hours == pytest.approx(first.annual_staff_hours, rel=1e-3)
+    assert back.counts.seal == pytest.approx(1)  # 押印 marks read as tags
+
+
+def _variant(path: Path) -> None:
+    """A survey as a section fills it in: a title row, a two-row header with merged
+    cells, time in hours, full-width digits, a merged 業務名, an empty row and a
+    word where a number belongs."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "市民課"
+    ws["A1"] = "令和8年度 業務量調査（市民課）"
+    ws.append([])
+    ws.append(["業務名", "工程", "担当者", "年間件数", "1件あたり時間", None, "紙", "押印"])
+    ws.append([None, None, None, None, "分", "時間", None, None])
+    ws.merge_cells("E3:F3")
+    for col in "ABCDGH":
+        ws.merge_cells(f"{col}3:{col}4")
+    ws.append(["転入届の受付", "届書の記入", "住民", "１，２００", "８", None, "○", None])
+    ws.append([None, "受付・確認", "窓口", None, None, "０．２５", "○", "✓"])
+    ws.append([])
+    ws.append([None, "入力", "記録係", None, "約5", None, None, None])
+    ws.append(["住民票の写し", "交付", "窓口", "36000", "3", None, "1", None])
+    ws.merge_cells("A5:A8")
+    wb.save(path)
+
+
+def test_common_survey_variants_are_read_and_bad_cells_named(tmp_path: Path) -> None:
+    src = tmp_path / "survey.xlsx"
+    _variant(src)
+    out = tmp_path / "in"
+    r = run_cli("import", str(src), "-o", str(out), "--lang", "en")
+    assert r.returncode == 1  # one cell could not be read
+    assert "市民課!E8" in r.stderr and "約5" in r.stderr
+    text = (out / "転入届の受付.bpr").read_text(encoding="utf-8")
+    assert "volume 1200 / 年" in text
+    assert "8分" in text and "15分" in text  # 0.25 時間 = 15 分
+    assert "[紙, 押印]" in text and "入力" not in text
+    assert check_files([str(out / "転入届の受付.bpr"), str(out / "住民票の写し.bpr")]).ok
+
+
+def test_wrong_or_broken_workbooks_are_refused(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.xlsx"
+    wb = Workbook()
+    wb.active.append(["氏名", "住所"])
+    wb.save(wrong)
+    r = run_cli("import", str(wrong), "-o", str(tmp_path / "o"))
+    assert r.returncode == 1 and "工程" in r.stderr and not (tmp_path / "o").exists()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is not a workbook")
+    r = run_cli("import", str(broken), "-o", str(tmp_path / "o"), "--lang", "en")
+    assert r.returncode == 1 and "not a readable .xlsx" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
