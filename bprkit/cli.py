@@ -188,9 +188,10 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
     fmt = args.to or implied
     if fmt is None or (args.to and implied != args.to):
         raise _usage(lang, "export_extension", path=args.output, ext=ext or "-",
-                     fmt=args.to or "-")
+                     fmt=args.to or messages.text(lang, "export_no_to"))
     files = _files(args.paths, lang)
     _refuse_inputs(args.output, files, lang)
+    _output_folder(args.output, lang)
     if fmt == "xlsx":
         return _export_xlsx(args, files, lang)
     if len(files) != 1:
@@ -261,6 +262,7 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
     if not args.output.lower().endswith(".bpr"):
         raise _usage(lang, "import_output", path=args.output)
     _refuse_inputs(args.output, [args.file], lang)
+    _output_folder(args.output, lang)
     if os.path.exists(args.output) and not args.force:
         raise _usage(lang, "import_exists", path=args.output)
     result = bpmn.read(args.file, data)
@@ -324,6 +326,7 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
     if os.path.splitext(out)[1].lower() not in (".html", ".htm"):
         raise _usage(lang, "report_extension", path=out)
     pdf = os.path.splitext(out)[0] + ".pdf" if args.pdf else None
+    _output_folder(out, lang)
     if pdf:
         browser.executable()  # before the work: say at once when there is none
     if args.roadmap:
@@ -391,6 +394,7 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     if args.output:
         _refuse_inputs(args.output, files + [p for p in (args.roadmap, args.assumptions) if p],
                        lang)
+        _output_folder(args.output, lang)
     result = inventory.build(files, assumptions=args.assumptions, levers=levers,
                              samples=args.samples, jobs=args.jobs,
                              progress=inventory.progress_bar(len(files), quiet=args.quiet))
@@ -861,6 +865,14 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
 
 def _usage(lang: str, key: str, **args: object) -> _Usage:
     return _Usage(messages.text(lang, key, **args))
+
+
+def _output_folder(out: str, lang: str) -> None:
+    """Say at once, before the work, when the output's folder does not exist."""
+    folder = os.path.dirname(os.path.abspath(out))
+    if out != "-" and not os.path.isdir(folder):
+        raise _output_error(OutputError("output_failed", out, "No such file or directory"),
+                            lang)
 
 
 def _refuse_inputs(out: str, inputs: Sequence[str], lang: str) -> None:

@@ -40,7 +40,8 @@ TASK_BY_ROLE = {"system": "serviceTask", "resident": "manualTask", "external": "
 POOL_HEADER = 30.0
 POOL_GAP = 40.0
 MERGE = 30.0
-"""A merging gateway's size, drawn just before the node it merges into."""
+"""A merging gateway's size, drawn beside the node it merges into where there is room."""
+GATEWAY_SIZE = {"branch": 40.0, "fork": 30.0, "join": 30.0}
 
 
 def _q(ns: str, tag: str) -> str:
@@ -65,6 +66,14 @@ class _Shape:
     w: float
     h: float
     horizontal: bool | None = None
+
+
+@dataclass
+class _Edge:
+    element: str
+    points: list[tuple[float, float]]
+    label: tuple[float, float, float, float] | None = None
+    """Where the edge's name is drawn (x, y, w, h): where bprkit draws it."""
 
 
 def processes_of(bundle: Bundle) -> list[Process]:
@@ -112,7 +121,10 @@ def export(bundle: Bundle, *, lang: str = "ja") -> bytes:
         for shape in shapes:
             shape.y += top
         for edge in edges:
-            edge[1][:] = [(x, y + top) for x, y in edge[1]]
+            edge.points[:] = [(x, y + top) for x, y in edge.points]
+            if edge.label:
+                x, y, w, h = edge.label
+                edge.label = (x, y + top, w, h)
         _di(plane, shapes, edges)
         top += height + POOL_GAP
     root.append(diagram)
@@ -132,7 +144,7 @@ def _ascii(text: str) -> str:
 
 def _process(root: ET.Element, collaboration: ET.Element, process: Process, page: object,
              n: int, ids: dict[str, str], lang: str
-             ) -> tuple[list[_Shape], list[tuple[str, list[tuple[float, float]]]], float]:
+             ) -> tuple[list[_Shape], list[_Edge], float]:
     scene, geo, routes = page.scene, page.geometry, page.routes  # type: ignore[attr-defined]
     block = scene.blocks[0]
     pid = ids[process.id]
@@ -147,13 +159,17 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
     participant = ET.SubElement(collaboration, _q(BPMN, "participant"), {
         "id": f"Participant_{n}", "name": process.title, "processRef": pid})
     shapes: list[_Shape] = []
-    edges: list[tuple[str, list[tuple[float, float]]]] = []
+    edges: list[_Edge] = []
     width = POOL_HEADER + geo.along
-    height = geo.across
+    top = min((v0 for _, _, v0, _ in geo.lanes), default=0.0)  # below a phase strip
+    height = geo.across - top
 
     def box(key: str) -> tuple[float, float, float, float]:
         b, (u, v) = geo.boxes[key], geo.centre[key]
-        return POOL_HEADER + u - b.along / 2, v - b.across / 2, b.along, b.across
+        return POOL_HEADER + u - b.along / 2, v - top - b.across / 2, b.along, b.across
+
+    def at(u: float, v: float) -> tuple[float, float]:
+        return POOL_HEADER + u, v - top
 
     # elements
     element: dict[str, str] = {}
@@ -201,9 +217,10 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
             el.set("gatewayDirection", "Converging")
         lane_of_node.setdefault(node.lane, []).append(eid)
         x, y, w, h = box(key)
-        if node.kind in ("fork", "join"):  # bars in bprkit, diamonds in BPMN
+        if node.kind in GATEWAY_SIZE:  # square diamonds (bprkit draws bars, flat diamonds)
+            side = GATEWAY_SIZE[node.kind]
             cx, cy = x + w / 2, y + h / 2
-            x, y, w, h = cx - 18, cy - 18, 36.0, 36.0
+            x, y, w, h = cx - side / 2, cy - side / 2, side, side
         shapes.append(_Shape(eid, x, y, w, h))
     # flows, with explicit merges
     incoming: dict[str, list[int]] = {}
@@ -221,13 +238,13 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
             gw.set(_q(BPRKIT, "merge"), "true")
             merge_of[key] = gid
             lane_of_node.setdefault(node.lane, []).append(gid)
-            x, y, w, h = box(key)
-            shapes.append(_Shape(gid, x - MERGE - 14, y + h / 2 - MERGE / 2, MERGE, MERGE))
+            shapes.append(_merge_shape(gid, box(key), shapes, [box(k) for k in geo.boxes]))
     flow_count = 0
     structure_flows = []
 
     def add_flow(src: str, dst: str, points: list[tuple[float, float]],
-                 p: float | None = None, name: str = "") -> str:
+                 p: float | None = None, name: str = "",
+                 label: tuple[float, float, float, float] | None = None) -> str:
         nonlocal flow_count
         flow_count += 1
         fid = f"Flow_{n}_{flow_count}"
@@ -241,16 +258,21 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
             owner = _by_id(proc, ref)
             if owner is not None:
                 _add_ref(owner, attr, fid)
-        edges.append((fid, points))
+        edges.append(_Edge(fid, points, label if name else None))
         return fid
 
     for k, e in enumerate(block.edges):
-        pts = [(POOL_HEADER + u, v) for u, v in routes.points[k]]
+        pts = [at(u, v) for u, v in routes.points[k]]
+        label = None
+        if k in routes.labels:
+            u0, v0, u1, v1, _ = routes.labels[k]
+            (x0, y0), (x1, y1) = at(u0, v0), at(u1, v1)
+            label = (x0, y0, x1 - x0, y1 - y0)
         if e.kind == "attach":
             aid = f"Association_{n}_{k + 1}"
             ET.SubElement(proc, _q(BPMN, "association"), {
                 "id": aid, "sourceRef": element[e.src], "targetRef": element[e.dst]})
-            edges.append((aid, pts))
+            edges.append(_Edge(aid, pts))
             continue
         if e.kind == "repeat":
             continue
@@ -259,29 +281,28 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
         if e.dst in merge_of:
             gid = merge_of[e.dst]
             shape = next(s for s in shapes if s.element == gid)
-            end = (shape.x, shape.y + shape.h / 2)
-            add_flow(src, gid, [*pts[:-1], end], e.p, name)
+            add_flow(src, gid, _into(pts, shape), e.p, name, label)
         else:
-            add_flow(src, dst, pts, e.p, name)
+            add_flow(src, dst, pts, e.p, name, label)
         structure_flows.append((_ref(block.nodes[e.src]), _ref(block.nodes[e.dst])))
     for key, gid in merge_of.items():
         shape = next(s for s in shapes if s.element == gid)
-        x, y, w, h = box(key)
-        add_flow(gid, element[key], [(shape.x + shape.w, shape.y + shape.h / 2),
-                                     (x, shape.y + shape.h / 2)])
+        add_flow(gid, element[key], _out_of(shape, box(key)))
     # lanes
     lane_set = ET.Element(_q(BPMN, "laneSet"), {"id": f"LaneSet_{n}"})
     lanes = {lane.id: lane for lane in process.lanes}
     for k, (key, title, v0, v1) in enumerate(geo.lanes, 1):
         lid = f"Lane_{n}_{k}"
         model_lane = lanes.get(key)
-        lane = ET.SubElement(lane_set, _q(BPMN, "lane"), {"id": lid, "name": title})
+        # the lane's own label: its role is in bprkit:role (BPMN writes lane names upright)
+        name = model_lane.title if model_lane is not None else title
+        lane = ET.SubElement(lane_set, _q(BPMN, "lane"), {"id": lid, "name": name})
         if model_lane is not None:
             lane.set(_q(BPRKIT, "id"), model_lane.id)
             lane.set(_q(BPRKIT, "role"), model_lane.role)
         for ref in lane_of_node.get(key, []):
             ET.SubElement(lane, _q(BPMN, "flowNodeRef")).text = ref
-        shapes.append(_Shape(lid, POOL_HEADER, v0, width - POOL_HEADER, v1 - v0, True))
+        shapes.append(_Shape(lid, POOL_HEADER, v0 - top, width - POOL_HEADER, v1 - v0, True))
     proc.insert(0, lane_set)
     shapes.insert(0, _Shape(f"Participant_{n}", 0.0, 0.0, width, height, True))
     # the process's own text, for an exact round trip while the structure is unchanged
@@ -381,17 +402,70 @@ def _order(proc: ET.Element) -> None:
         proc.append(child)
 
 
-def _di(plane: ET.Element, shapes: Sequence[_Shape],
-        edges: Sequence[tuple[str, list[tuple[float, float]]]]) -> None:
+def _merge_shape(gid: str, target: tuple[float, float, float, float],
+                 shapes: Sequence[_Shape], boxes: Sequence[tuple[float, float, float, float]]
+                 ) -> _Shape:
+    """A merging gateway beside its target: left of it where that is free, else above,
+    below, or (no room anywhere) overlapping the target's left edge."""
+    x, y, w, h = target
+    cy, cx = y + h / 2, x + w / 2
+    candidates = [(x - MERGE - 12, cy - MERGE / 2), (cx - MERGE / 2, y - MERGE - 10),
+                  (cx - MERGE / 2, y + h + 10), (x - MERGE - 4, cy - MERGE / 2)]
+    taken = [(s.x, s.y, s.w, s.h) for s in shapes if s.horizontal is None] + list(boxes)
+
+    def free(px: float, py: float) -> bool:
+        return px >= 0 and py >= 0 and all(
+            px + MERGE + 2 <= bx or bx + bw + 2 <= px or py + MERGE + 2 <= by or
+            by + bh + 2 <= py for bx, by, bw, bh in taken)
+
+    px, py = next((c for c in candidates if free(*c)), (x - MERGE / 2, cy - MERGE / 2))
+    return _Shape(gid, px, py, MERGE, MERGE)
+
+
+def _into(points: list[tuple[float, float]], gw: _Shape) -> list[tuple[float, float]]:
+    """A route that ended at the merged node, ending at right angles on the gateway
+    instead: its last leg goes to the gateway's nearest corner."""
+    cx, cy = gw.x + gw.w / 2, gw.y + gw.h / 2
+    px, py = points[-2] if len(points) > 1 else points[0]
+    if abs(py - cy) <= gw.h / 2:  # level with it: straight in from the side
+        side = gw.x if px <= cx else gw.x + gw.w
+        return [*points[:-1], (side, py if abs(py - cy) < 1 else cy)] if abs(py - cy) < 1 \
+            else [*points[:-1], (px, cy), (side, cy)]
+    corner = (cx, gw.y) if py < cy else (cx, gw.y + gw.h)
+    return [*points[:-1], (cx, py), corner]
+
+
+def _out_of(gw: _Shape, target: tuple[float, float, float, float]
+            ) -> list[tuple[float, float]]:
+    """From a merging gateway into its node, at right angles."""
+    x, y, w, h = target
+    cx, cy = gw.x + gw.w / 2, gw.y + gw.h / 2
+    if gw.x + gw.w <= x:  # left of the node
+        return [(gw.x + gw.w, cy), (x, cy)] if y <= cy <= y + h else \
+            [(gw.x + gw.w, cy), (x + w / 2, cy), (x + w / 2, y if cy < y else y + h)]
+    if cy < y:  # above
+        return [(cx, gw.y + gw.h), (cx, y)]
+    if cy > y + h:  # below
+        return [(cx, gw.y), (cx, y + h)]
+    return [(gw.x + gw.w, cy), (x, cy)]
+
+
+def _di(plane: ET.Element, shapes: Sequence[_Shape], edges: Sequence[_Edge]) -> None:
     for s in shapes:
         attrs = {"id": f"{s.element}_di", "bpmnElement": s.element}
         if s.horizontal is not None:
             attrs["isHorizontal"] = "true"
         shape = ET.SubElement(plane, _q(BPMNDI, "BPMNShape"), attrs)
-        ET.SubElement(shape, _q(DC, "Bounds"), {"x": f"{s.x:.1f}", "y": f"{s.y:.1f}",
-                                               "width": f"{s.w:.1f}", "height": f"{s.h:.1f}"})
-    for ident, points in edges:
+        ET.SubElement(shape, _q(DC, "Bounds"), _bounds(s.x, s.y, s.w, s.h))
+    for e in edges:
         edge = ET.SubElement(plane, _q(BPMNDI, "BPMNEdge"),
-                             {"id": f"{ident}_di", "bpmnElement": ident})
-        for x, y in points:
+                             {"id": f"{e.element}_di", "bpmnElement": e.element})
+        for x, y in e.points:
             ET.SubElement(edge, _q(DI, "waypoint"), {"x": f"{x:.1f}", "y": f"{y:.1f}"})
+        if e.label:
+            label = ET.SubElement(edge, _q(BPMNDI, "BPMNLabel"))
+            ET.SubElement(label, _q(DC, "Bounds"), _bounds(*e.label))
+
+
+def _bounds(x: float, y: float, w: float, h: float) -> dict[str, str]:
+    return {"x": f"{x:.1f}", "y": f"{y:.1f}", "width": f"{w:.1f}", "height": f"{h:.1f}"}

@@ -20,12 +20,34 @@ from collections.abc import Sequence
 from bprkit import messages
 from bprkit.assumptions import Assumptions
 from bprkit.loader import CheckReport
+from bprkit.model import iter_uses
+from bprkit.render.textfit import columns as display_width
 
 COLUMNS = ("process_title", "process", "step_title", "step", "lane", "role", "cases",
            "executions", "minutes", "annual_hours", "paper", "seal", "in_person", "levers",
            "saved_p10", "saved_p50", "saved_p90")
 FLAGS = {"paper": "paper", "seal": "seal", "in_person": "in_person"}
 MARK = "○"
+
+
+def _fit(ws: object, caps: dict[str, float], col: dict[str, str]) -> None:
+    """Column widths from the text's display width (a Japanese character is two),
+    within each column's cap."""
+    for name, letter in col.items():
+        widest = max((display_width(str(c.value)) for (c,) in ws.iter_rows(  # type: ignore[attr-defined]
+            min_row=2, min_col=COLUMNS.index(name) + 1, max_col=COLUMNS.index(name) + 1)
+            if c.value is not None and not str(c.value).startswith("=")), default=8)
+        ws.column_dimensions[letter].width = min(caps.get(name, 14), max(9, widest + 2))  # type: ignore[attr-defined]
+
+
+def _print_setup(ws: object) -> None:
+    """A3 landscape, one page wide, the header row on every page."""
+    ws.page_setup.orientation = "landscape"  # type: ignore[attr-defined]
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3  # type: ignore[attr-defined]
+    ws.page_setup.fitToWidth = 1  # type: ignore[attr-defined]
+    ws.page_setup.fitToHeight = 0  # type: ignore[attr-defined]
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[attr-defined]
+    ws.print_title_rows = "1:1"  # type: ignore[attr-defined]
 
 
 def header(lang: str, key: str) -> str:
@@ -49,6 +71,8 @@ def export(report: CheckReport, assumptions: Assumptions, *, lang: str = "ja",
     col = {name: get_column_letter(k) for k, name in enumerate(COLUMNS, 1)}
     joiner = "、" if lang == "ja" else ", "
     row = 1
+    called = {u.process for f in report.files if f.bundle for p in f.bundle.root.processes
+              for u in iter_uses(p.flow)}
     for file in report.files:
         bundle = file.bundle
         if bundle is None:
@@ -56,6 +80,8 @@ def export(report: CheckReport, assumptions: Assumptions, *, lang: str = "ja",
         for process in bundle.root.processes:
             if process.state == "to_be":
                 continue
+            if process.volume is None and process.id in called:
+                continue  # a shared part: its rows are under each 業務 that uses it
             analysis = analyze_process(process, bundle, with_findings=False)
             est = estimate(process, bundle, assumptions, levers=levers, samples=samples)
             saved = est.staff_hours_saved
@@ -123,12 +149,16 @@ def export(report: CheckReport, assumptions: Assumptions, *, lang: str = "ja",
     for name, fmt in formats.items():
         for r in range(2, total_row + 1):
             ws[f"{col[name]}{r}"].number_format = fmt
-    widths = {"process_title": 24, "process": 14, "step_title": 30, "step": 12, "lane": 20,
-              "role": 10, "levers": 24}
-    for name, letter in col.items():
-        ws.column_dimensions[letter].width = widths.get(name, 11)
+    _fit(ws, {"process_title": 34, "process": 18, "step_title": 40, "step": 20, "lane": 26,
+              "role": 10, "levers": 30}, col)
+    ws.row_dimensions[1].height = 42  # the wrapped headers
+    centre = Alignment(horizontal="center")
+    for name in ("paper", "seal", "in_person"):
+        for r in range(2, last + 1):
+            ws[f"{col[name]}{r}"].alignment = centre
     ws.freeze_panes = "E2"
     ws.auto_filter.ref = f"A1:{col[COLUMNS[-1]]}{last}"
+    _print_setup(ws)
     sources = wb.create_sheet(header(lang, "assumptions"))
     sources.append([header(lang, k) for k in ("parameter", "low", "mode", "high", "source")])
     for key, p in assumptions.params.items():
@@ -136,8 +166,13 @@ def export(report: CheckReport, assumptions: Assumptions, *, lang: str = "ja",
     for cell in sources[1]:
         cell.font, cell.fill = bold, grey
     sources.column_dimensions["A"].width = 36
-    sources.column_dimensions["E"].width = 90
+    sources.column_dimensions["E"].width = 70
+    for r in range(2, sources.max_row + 1):
+        for c in "BCD":
+            sources[f"{c}{r}"].number_format = "#,##0.###"
+        sources[f"E{r}"].alignment = Alignment(wrap_text=True, vertical="top")
     sources.freeze_panes = "B2"
+    _print_setup(sources)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

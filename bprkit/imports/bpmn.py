@@ -243,7 +243,7 @@ class _Process:
         for lane in self.el.iter(f"{{{BPMN}}}lane"):
             if lane.find(f"{{{BPMN}}}childLaneSet") is not None:
                 continue  # a lane split into lanes: its children are the lanes
-            title = lane.get("name", "") or lane.get("id", "")
+            title = lane.get("name", "") or f"{self.title} {len(self.lane_lines) + 1}"
             lid = lane.get(f"{{{BPRKIT}}}id") or name_of(title, lane.get("id", "L"),
                                                           self.taken)
             self.taken.add(lid)
@@ -469,7 +469,8 @@ class _Process:
     def _branch(self, node: _Node, indent: str, placed: set[str], todo: list,
                 implicit: bool = False, region: set[str] | None = None) -> list[str]:
         cases = []
-        for target, p, _name in node.outs:
+        outs = self._flatten(node)
+        for target, p, _name in outs:
             real = self._real(target)
             if real is not None and real not in self.names:
                 # a gateway straight after a gateway: jump to its first piece of work
@@ -479,9 +480,7 @@ class _Process:
                 self.notes.append(Note(node.line, node.ident, "unstructured",
                                        "parallelGateway"))
                 continue
-            if real is not None and self._is_use(self.nodes[real]):
-                real = None  # unreachable by construction; kept safe
-            cases.append((real, p))
+            cases.append((real, p, _name))
         if not cases:
             return []
         if len(cases) == 1:
@@ -489,10 +488,12 @@ class _Process:
             if target is not None and target not in placed:
                 todo.append(target)
             return []
-        given = [p for _, p in cases if p is not None]
+        given = [p for _, p, _ in cases if p is not None]
+        if any(p is None for _, p, _ in outs):
+            given = []
         if len(given) != len(cases) or abs(sum(given) - 1) > 0.01:
             share = 1 / len(cases)
-            cases = [(t, share) for t, _ in cases]
+            cases = [(t, share, n) for t, _, n in cases]
             self.notes.append(Note(node.line, node.ident, "assumed_share",
                                    f"{len(cases)}"))
             comment = "  # assumption: equal shares (the BPMN file gives none)"
@@ -500,14 +501,32 @@ class _Process:
             comment = ""
         title = f" {_label(node.name)}" if node.name and not implicit else ""
         lines = [f"{indent}branch{title} {{{comment}"]
-        for k, (target, p) in enumerate(cases):
+        for k, (target, p, flow_name) in enumerate(cases):
             name = "end" if target is None else self.names[target]
             head = "else" if k == len(cases) - 1 else f"{p * 100:.4g}%"
-            lines.append(f"{indent}  {head} -> {name}")
+            said = " ".join(flow_name.split())
+            lines.append(f"{indent}  {head} -> {name}" + (f"  # {said}" if said else ""))
             if target is not None and target not in placed:
                 todo.append(target)
         lines.append(f"{indent}}}")
         return lines
+
+    def _flatten(self, node: _Node, seen: frozenset[str] = frozenset()
+                 ) -> list[tuple[str, float | None, str]]:
+        """A split's ways, a split straight after it taken apart into its own ways
+        (shares multiplied when both give them)."""
+        out: list[tuple[str, float | None, str]] = []
+        for target, p, name in node.outs:
+            real = self._real(target)
+            nested = self.nodes.get(real) if real else None
+            if nested is not None and nested.kind in SPLITS and len(nested.outs) > 1 \
+                    and real not in seen:
+                for t, q, n in self._flatten(nested, seen | {node.ident}):
+                    out.append((t, p * q if p is not None and q is not None else None,
+                                n or name))
+            else:
+                out.append((target, p, name))
+        return out
 
     def _first_work(self, ident: str) -> str | None:
         seen: set[str] = set()
@@ -626,7 +645,7 @@ def read(path: str, data: bytes) -> Result:
     taken: set[str] = set()
     known = {}
     for el in processes:
-        title = el.get("name") or titles.get(el.get("id", ""), "") or el.get("id", "")
+        title = titles.get(el.get("id", ""), "") or el.get("name") or el.get("id", "")
         pid = el.get(f"{{{BPRKIT}}}id") or name_of(title, el.get("id", "process"), taken)
         known[el.get("id", "")] = pid
     parts: list[list[str]] = []
@@ -654,7 +673,7 @@ def read(path: str, data: bytes) -> Result:
 def _process_text(el: ET.Element, lines: dict[int, int], titles: dict[str, str],
                   known: dict[str, str], notes: list[Note], taken: set[str],
                   linear: bool) -> list[str]:
-    title = el.get("name") or titles.get(el.get("id", ""), "") or el.get("id", "")
+    title = titles.get(el.get("id", ""), "") or el.get("name") or el.get("id", "")
     pid = known[el.get("id", "")]
     body = _Process(el, lines, title, pid, known, notes, taken, linear).read()
     head = [f"process {pid} {_label(title)} {{"]
