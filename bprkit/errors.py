@@ -136,6 +136,18 @@ class AnalysisError(BprError):
     """A checked process cannot be analysed (a last guard: check reports these)."""
 
 
+class CatalogError(BprError):
+    """An error whose text lives in the message catalogs: ``where`` (file:line) and a
+    ``[text]`` key with its arguments, said in the user's language."""
+
+    def __init__(self, where: str, text_key: str, /, **args: object) -> None:
+        self.where, self.key, self.args_ = where, text_key, args
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return f"{self.where}: " + messages.text(lang, self.key, **self.args_)
+
+
 class RenderError(BprError):
     """A diagram cannot be drawn: the message says what to do (install Graphviz …)."""
 

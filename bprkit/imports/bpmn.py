@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from bprkit.errors import BprError
+from bprkit.errors import CatalogError
 from bprkit.export.bpmn import BPMN, BPRKIT, fingerprint
 
 MAX_BYTES = 50_000_000
@@ -63,7 +63,7 @@ ROLE_WORD = {"resident": "住民", "counter": "窓口", "back_office": "内部�
              "approval": "決裁", "storage": "保存", "system": "システム", "external": "外部"}
 
 
-class BpmnImportError(BprError):
+class BpmnImportError(CatalogError):
     """A BPMN file that cannot be read: the message names the file, line and element."""
 
     exit_code = 1
@@ -91,7 +91,7 @@ class Result:
 def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
     """The tree, and each element's line (by ``id()``); DOCTYPE and entities refused."""
     if len(data) > MAX_BYTES:
-        raise BpmnImportError(f"{path}: larger than {MAX_BYTES // 1_000_000} MB")
+        raise BpmnImportError(path, "import_too_large", mb=MAX_BYTES // 1_000_000)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[ET.Element] = []
@@ -100,9 +100,7 @@ def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
     text: list[str] = []
 
     def refuse(*_: object) -> None:
-        raise BpmnImportError(f"{path}:{parser.CurrentLineNumber}: a DOCTYPE or entity "
-                              "declaration; BPMN files have none, and bprkit does not "
-                              "expand them (no file is read, nothing is fetched)")
+        raise BpmnImportError(f"{path}:{parser.CurrentLineNumber}", "import_doctype")
 
     def tag(name: str) -> str:
         uri, _, local = name.rpartition(" ")
@@ -133,8 +131,8 @@ def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise BpmnImportError(f"{path}:{exc.lineno}:{exc.offset + 1}: not well-formed XML "
-                              f"({expat.ErrorString(exc.code)})") from None
+        raise BpmnImportError(f"{path}:{exc.lineno}:{exc.offset + 1}", "import_malformed",
+                              detail=expat.ErrorString(exc.code)) from None
     return root[0], lines
 
 
@@ -628,12 +626,11 @@ def read(path: str, data: bytes) -> Result:
     """The ``.bpr`` text of a BPMN file, and what could not be mapped."""
     root, lines = _parse(data, path)
     if _local(root) != "definitions" or _ns(root) != BPMN:
-        raise BpmnImportError(f"{path}:{lines.get(id(root), 1)}: not BPMN 2.0 (the root "
-                              f"element is '{_local(root)}', not bpmn:definitions)")
+        raise BpmnImportError(f"{path}:{lines.get(id(root), 1)}", "import_not_bpmn",
+                              root=_local(root))
     processes = [el for el in root if _local(el) == "process" and _ns(el) == BPMN]
     if not processes:
-        raise BpmnImportError(f"{path}: no bpmn:process in the file (a BPMN file with only "
-                              "a collaboration or a choreography has no flow to import)")
+        raise BpmnImportError(path, "import_no_process")
     notes: list[Note] = []
     titles = {}
     for part in root.iter(f"{{{BPMN}}}participant"):
@@ -665,8 +662,7 @@ def read(path: str, data: bytes) -> Result:
         parts[k] = _process_text(el, lines, titles, known, notes, taken, True)
     text = _joined(path, parts)
     if bad and _invalid(text, parts):
-        raise BpmnImportError(f"{path}: the processes could not be written as a valid .bpr "
-                              "file; please report the file")
+        raise BpmnImportError(path, "import_unwritable")
     return Result(text, sorted(notes, key=lambda n: n.line), len(processes))
 
 

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bprkit.errors import BprError
+from bprkit.errors import CatalogError
 from bprkit.imports.bpmn import ROLE_WORD, _guess_role, _label, name_of
 
 HEADERS = {
@@ -46,7 +46,7 @@ MARKS = {"○", "〇", "◯", "●", "✓", "✔", "1", "有", "あり", "yes", 
 ROLE_NAMES = {**{v: k for k, v in ROLE_WORD.items()}, **{k: k for k in ROLE_WORD}}
 
 
-class XlsxImportError(BprError):
+class XlsxImportError(CatalogError):
     exit_code = 1
 
 
@@ -153,8 +153,8 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise XlsxImportError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: "
-                              f"{exc}); is it locked, encrypted or another format?") from None
+        raise XlsxImportError(path, "import_xlsx_unreadable",
+                              detail=f"{type(exc).__name__}: {exc}") from None
     result = Result(path=path)
     found = False
     groups: dict[str, dict[str, object]] = {}
@@ -223,8 +223,7 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
                 "lane": str(cell("lane") or "").strip(), "role": _norm(cell("role")),
                 "minutes": minutes, "tags": tags, "times": times})
     if not found:
-        raise XlsxImportError(f"{path}: no sheet has the survey's header (a row with 工程 and "
-                              "時間(分) or 時間(時間), as bprkit export --to xlsx writes it)")
+        raise XlsxImportError(path, "import_xlsx_no_header")
     taken: set[str] = set()
     for name, group in groups.items():
         pid = name_of(str(group["id"] or ""), "", set()) if group["id"] else None
