@@ -54,6 +54,7 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m ruff check bprkit tests benchmarks
+	$(BIN)/bprkit fmt --check processes/
 	$(BIN)/python -m pytest -q
 
 # Levers against published before/after figures (docs/backtest.md); exit 1 when the targets miss.

@@ -135,6 +135,15 @@ def _parser() -> argparse.ArgumentParser:
     port.add_argument("--roadmap", metavar="FILE.toml",
                       help="plan the work year by year: levers' years and the capacity")
     port.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    fmt = sub.add_parser("fmt", help="lay .bpr files out canonically / 書式を整える",
+                         description="Rewrite .bpr files in the canonical layout, keeping "
+                                     "every comment; files with errors are not touched.")
+    fmt.add_argument("paths", nargs="+", metavar="PATH", help="a .bpr file or a folder")
+    fmt.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 and list the files that would change")
+    fmt.add_argument("--diff", action="store_true",
+                     help="write nothing; print what would change as a unified diff")
+    fmt.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     exp = sub.add_parser("export", help="BPMN, Excel or Mermaid / 他のツール向けに書き出す",
                          description="Write a process for other tools: BPMN 2.0 with its "
                                      "diagram, the Excel time survey, or Mermaid.")
@@ -180,6 +189,53 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     return ap
+
+
+def run_fmt(args: argparse.Namespace, lang: str) -> int:
+    import difflib
+
+    from bprkit import fmt
+
+    failed = changed = False
+    for path in _files(args.paths, lang):
+        report = check_files([path])
+        if not report.ok:
+            _print_text(report, lang)
+            failed = True
+            continue
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw[3 if bom else 0:].decode("utf-8")
+        try:
+            result = fmt.format_checked(text, path)
+        except fmt.FormatError:
+            print(messages.text(lang, "fmt_meaning", path=path), file=sys.stderr)
+            failed = True
+            continue
+        if result == text:
+            continue
+        changed = True
+        if args.diff:
+            sys.stdout.writelines(difflib.unified_diff(
+                text.splitlines(keepends=True), result.splitlines(keepends=True),
+                fromfile=path, tofile=path))
+        if args.check:
+            print(messages.text(lang, "fmt_would_change", path=path))
+        if args.check or args.diff:
+            continue
+        with open(path, "rb") as fh:
+            if fh.read() != raw:  # edited meanwhile: the newer text wins, untouched
+                print(messages.text(lang, "fmt_changed_meanwhile", path=path),
+                      file=sys.stderr)
+                failed = True
+                continue
+        try:
+            write_output(path, (b"\xef\xbb\xbf" if bom else b"") + result.encode("utf-8"))
+        except OutputError as exc:
+            raise _output_error(exc, lang) from exc
+        print(messages.text(lang, "fmt_done", path=path))
+    return EXIT_ERRORS if failed or (args.check and changed) else EXIT_OK
 
 
 def run_export(args: argparse.Namespace, lang: str) -> int:
@@ -1174,7 +1230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "compare": run_estimate, "redesign": run_redesign,
                    "backtest": run_backtest,
                    "portfolio": run_portfolio, "report": run_report,
-                   "export": run_export, "import": run_import}.get(args.command, run_check)
+                   "export": run_export, "import": run_import, "fmt": run_fmt}.get(args.command, run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
