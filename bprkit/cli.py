@@ -1230,7 +1230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "compare": run_estimate, "redesign": run_redesign,
                    "backtest": run_backtest,
                    "portfolio": run_portfolio, "report": run_report,
-                   "export": run_export, "import": run_import, "fmt": run_fmt}.get(args.command, run_check)
+                   "export": run_export, "import": run_import,
+                   "fmt": run_fmt}.get(args.command, run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)
