@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check .bpr files / .bpr ファイルを検査する",
                            description="Check .bpr files and folders (recursively).")
     check.add_argument("paths", nargs="+", metavar="PATH", help="a .bpr file or a folder")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                       help="sarif: SARIF 2.1.0 for editors and CI (docs/editors.md)")
     check.add_argument("--lang", choices=messages.LANGUAGES, default=None,
                        help="message language (default: from LANG; ja when it starts with ja)")
     analyze = sub.add_parser("analyze", help="figures and findings / 数字と指摘を出す",
@@ -1192,7 +1193,12 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
 
 def run_check(args: argparse.Namespace, lang: str) -> int:
     report = check_files(_files(args.paths, lang))
-    (_print_json if args.format == "json" else _print_text)(report, lang)
+    if args.format == "sarif":
+        from bprkit import sarif
+
+        print(json.dumps(sarif.document(report, lang), ensure_ascii=False, indent=2))
+    else:
+        (_print_json if args.format == "json" else _print_text)(report, lang)
     return EXIT_OK if report.ok else EXIT_ERRORS
 
 
