@@ -145,6 +145,14 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("--diff", action="store_true",
                      help="write nothing; print what would change as a unified diff")
     fmt.add_argument("--lang", choices=messages.LANGUAGES, default=None)
+    srv = sub.add_parser("serve", help="live preview in the browser / ブラウザでプレビュー",
+                         description="Show the diagrams of a file or folder on "
+                                     "http://127.0.0.1:PORT/ and redraw them when a file "
+                                     "is saved. Ctrl-C stops.")
+    srv.add_argument("path", metavar="PATH", help="a .bpr file or a folder")
+    srv.add_argument("--port", type=int, default=8765, metavar="N",
+                     help="the port on 127.0.0.1 (default: 8765)")
+    srv.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     exp = sub.add_parser("export", help="BPMN, Excel or Mermaid / 他のツール向けに書き出す",
                          description="Write a process for other tools: BPMN 2.0 with its "
                                      "diagram, the Excel time survey, or Mermaid.")
@@ -190,6 +198,42 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--lang", choices=messages.LANGUAGES, default=None)
     return ap
+
+
+def run_serve(args: argparse.Namespace, lang: str) -> int:
+    import socket
+
+    try:
+        from bprkit import serve
+    except ImportError:
+        raise _usage(lang, "serve_needs_extra") from None
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+        import watchfiles  # noqa: F401
+    except ImportError:
+        raise _usage(lang, "serve_needs_extra") from None
+    _files([args.path], lang)
+    if not 0 < args.port < 65536:
+        raise _usage(lang, "serve_bad_port", port=args.port)
+    if os.path.isdir(args.path):
+        site = serve.Site(os.path.abspath(args.path), None, lang)
+    else:
+        root = os.path.dirname(os.path.abspath(args.path))
+        site = serve.Site(root, os.path.basename(args.path), lang)
+    with socket.socket() as probe:  # a port in use: said now, not as a server traceback
+        try:
+            probe.bind((serve.HOST, args.port))
+        except OSError:
+            raise _usage(lang, "serve_port_in_use", port=args.port) from None
+    print(messages.text(lang, "serve_started", url=f"http://{serve.HOST}:{args.port}/",
+                        path=args.path), flush=True)
+    try:
+        serve.run(site, args.port)
+    except KeyboardInterrupt:  # uvicorn hands Ctrl-C (or SIGTERM) on once it has stopped
+        pass
+    print(messages.text(lang, "serve_stopped"), flush=True)
+    return EXIT_OK
 
 
 def run_fmt(args: argparse.Namespace, lang: str) -> int:
@@ -1237,7 +1281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "backtest": run_backtest,
                    "portfolio": run_portfolio, "report": run_report,
                    "export": run_export, "import": run_import,
-                   "fmt": run_fmt}.get(args.command, run_check)
+                   "fmt": run_fmt, "serve": run_serve}.get(args.command, run_check)
         return command(args, lang)
     except _Usage as exc:
         print(f"bprkit: {exc}", file=sys.stderr)

@@ -48,7 +48,9 @@ def browser() -> Iterator[object]:
 @contextmanager
 def page(b: object, *, offline: bool = True, viewport: tuple[int, int] = (1280, 900)
          ) -> Iterator[tuple[object, Visit]]:
-    """A page with the network off, recording what it tries (``local`` URLs pass)."""
+    """A page with the network off, recording what it tries (``local`` URLs pass).
+    With ``offline=False`` (a page served on 127.0.0.1) requests are only recorded:
+    intercepting them would hold back a streamed response (server-sent events)."""
     context = b.new_context(offline=offline,  # type: ignore[attr-defined]
                             viewport={"width": viewport[0], "height": viewport[1]})
     visit = Visit()
@@ -65,7 +67,11 @@ def page(b: object, *, offline: bool = True, viewport: tuple[int, int] = (1280, 
             visit.outside.append(url)
             r.abort()  # type: ignore[attr-defined]
 
-    context.route("**/*", route)
+    if offline:
+        context.route("**/*", route)
+    else:
+        context.on("request", lambda r: None if r.url.startswith(
+            ("http://127.0.0.1", "data:", "about:")) else visit.outside.append(r.url))
     try:
         yield p, visit
     finally:
