@@ -6,6 +6,7 @@ Exit codes: 0 clean (warnings allowed), 1 errors in the input, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -228,10 +229,8 @@ def run_serve(args: argparse.Namespace, lang: str) -> int:
             raise _usage(lang, "serve_port_in_use", port=args.port) from None
     print(messages.text(lang, "serve_started", url=f"http://{serve.HOST}:{args.port}/",
                         path=args.path), flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn passes Ctrl-C on once stopped
         serve.run(site, args.port)
-    except KeyboardInterrupt:  # uvicorn hands Ctrl-C (or SIGTERM) on once it has stopped
-        pass
     print(messages.text(lang, "serve_stopped"), flush=True)
     return EXIT_OK
 

@@ -20,7 +20,6 @@ import pytest
 from . import browser
 from .conftest import PROCESSES, ROOT
 
-
 DRAWN = ("t => document.querySelector('#picture').textContent.replace(/\\s/g, '')"
          ".includes(t)")
 """Whether the picture holds a text (a label wraps over several SVG text lines)."""
@@ -79,7 +78,8 @@ def test_live_preview_redraws_on_save_and_shows_errors(server: tuple) -> None:
         # a saved change is drawn again within a second or so
         text = source.read_text(encoding="utf-8")
         start = time.monotonic()
-        source.write_text(text.replace("登録申請書を記入", "申請書をその場で記入"), encoding="utf-8")
+        changed = text.replace("登録申請書を記入", "申請書をその場で記入")
+        source.write_text(changed, encoding="utf-8")
         page.wait_for_function(DRAWN, arg="申請書をその場で記入", timeout=5000)
         assert time.monotonic() - start < 3
         # an error: the diagnostics show, the last good picture stays greyed
