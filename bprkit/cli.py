@@ -314,11 +314,7 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
         drawing = render.diagram(analyze_process(process, bundle, with_findings=False),
                                  bundle, render.Options(lang=lang))
         data = drawing.render("mmd")[0]
-    try:
-        write_output(args.output, data)
-    except OutputError as exc:
-        raise _output_error(exc, lang) from exc
-    print(messages.text(lang, "render_written", path=args.output))
+    _write(args.output, data, lang)
     return EXIT_OK
 
 
@@ -334,11 +330,7 @@ def _export_xlsx(args: argparse.Namespace, files: list[str], lang: str) -> int:
         _print_text(report, lang)
         return EXIT_ERRORS
     data = xlsx.export(report, a, lang=lang, levers=levers, samples=args.samples)
-    try:
-        write_output(args.output, data)
-    except OutputError as exc:
-        raise _output_error(exc, lang) from exc
-    print(messages.text(lang, "render_written", path=args.output))
+    _write(args.output, data, lang)
     return EXIT_OK
 
 
@@ -448,14 +440,9 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
     _print_failures(result.portfolio.failures, lang)
     page = html.render(result).encode("utf-8")
     printed = browser.print_pdf(page) if pdf else None
-    try:
-        write_output(out, page)
-        print(messages.text(lang, "render_written", path=out), file=sys.stderr)
-        if pdf and printed is not None:
-            write_output(pdf, printed)
-            print(messages.text(lang, "render_written", path=pdf), file=sys.stderr)
-    except OutputError as exc:
-        raise _output_error(exc, lang) from exc
+    _write(out, page, lang, sys.stderr)
+    if pdf and printed is not None:
+        _write(pdf, printed, lang, sys.stderr)
     return EXIT_ERRORS if result.portfolio.failures else EXIT_OK
 
 
@@ -509,8 +496,7 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
         if fmt == "xlsx":
             from bprkit.report import workbook
 
-            write_output(args.output, workbook.write(result, a, lang, years))
-            print(messages.text(lang, "render_written", path=args.output), file=sys.stderr)
+            _write(args.output, workbook.write(result, a, lang, years), lang, sys.stderr)
             return EXIT_ERRORS if result.failures else EXIT_OK
         with _stdout_to(args.output, lang):
             _print_portfolio_as(fmt, result, years, investments, lang)
@@ -965,6 +951,16 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
 
 def _usage(lang: str, key: str, **args: object) -> _Usage:
     return _Usage(messages.text(lang, key, **args))
+
+
+def _write(out: str, data: bytes, lang: str, notice: object = None) -> None:
+    """Write an output atomically and say so (on ``notice``, default stdout); a file
+    system refusal becomes a usage error in the user's language."""
+    try:
+        write_output(out, data)
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
+    print(messages.text(lang, "render_written", path=out), file=notice or sys.stdout)
 
 
 def _output_folder(out: str, lang: str) -> None:
