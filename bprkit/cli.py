@@ -364,8 +364,8 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
         write_output(args.output, result.text.encode("utf-8"))
     except OutputError as exc:
         raise _output_error(exc, lang) from exc
-    print(messages.text(lang, "import_done", path=args.output, processes=result.processes,
-                        notes=len(result.notes)))
+    print(messages.text(lang, "import_done" if result.notes else "import_done_clean",
+                        path=args.output, processes=result.processes, notes=len(result.notes)))
     return EXIT_OK
 
 
