@@ -321,10 +321,10 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
 def _export_xlsx(args: argparse.Namespace, files: list[str], lang: str) -> int:
     from bprkit.export import xlsx
 
-    a = _assumptions(args.assumptions, lang)
-    if a is None:
+    setup = _estimate_setup(args, lang)
+    if setup is None:
         return EXIT_ERRORS
-    levers = _levers(args.levers, list(a.levers), lang)
+    a, levers = setup
     report = check_files(files)
     if not report.ok:
         _print_text(report, lang)
@@ -338,7 +338,6 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
     ext = os.path.splitext(args.file)[1].lower()
     if ext not in (".bpmn", ".xml", ".xlsx"):
         raise _usage(lang, "import_extension", path=args.file)
-    _files([args.file], lang) if os.path.isdir(args.file) else None
     if not os.path.isfile(args.file):
         raise _Usage(messages.text(lang, "path_missing", path=args.file) + "\n  "
                      + messages.text(lang, "hint") + ": "
@@ -406,12 +405,10 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
         import jinja2  # noqa: F401  (the report extra)
     except ImportError:
         raise _usage(lang, "report_needs_extra") from None
-    a = _assumptions(args.assumptions, lang)
-    if a is None:
+    setup = _estimate_setup(args, lang)
+    if setup is None:
         return EXIT_ERRORS
-    levers = _levers(args.levers, list(a.levers), lang)
-    if not 1 <= args.samples <= MAX_SAMPLES:
-        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
+    levers = setup[1]
     if args.top is not None and args.top < 1:
         raise _usage(lang, "bad_top")
     out = args.output
@@ -463,12 +460,10 @@ def _print_failures(failures: Sequence[object], lang: str) -> None:
 def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     from bprkit import inventory
 
-    a = _assumptions(args.assumptions, lang)
-    if a is None:
+    setup = _estimate_setup(args, lang)
+    if setup is None:
         return EXIT_ERRORS
-    levers = _levers(args.levers, list(a.levers), lang)
-    if not 1 <= args.samples <= MAX_SAMPLES:
-        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
+    a, levers = setup
     fmt = args.format or _portfolio_format(args.output, lang)
     if fmt == "xlsx" and not args.output:
         raise _usage(lang, "portfolio_xlsx_needs_output")
@@ -685,6 +680,18 @@ def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
                 message += "\n  " + messages.text(lang, "did_you_mean", suggestion=hint)
             raise _Usage(message)
     return names
+
+
+def _estimate_setup(args: argparse.Namespace, lang: str) -> tuple[object, list[str] | None] | None:
+    """What every estimating command reads first: the assumptions (None, said, when the
+    file has errors), ``--levers`` and a ``--samples`` in range."""
+    a = _assumptions(args.assumptions, lang)
+    if a is None:
+        return None
+    levers = _levers(args.levers, list(a.levers), lang)  # type: ignore[attr-defined]
+    if not 1 <= args.samples <= MAX_SAMPLES:
+        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
+    return a, levers
 
 
 def _assumptions(path: str | None, lang: str) -> object | None:

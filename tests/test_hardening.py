@@ -35,9 +35,7 @@ import pytest  # noqa: E402
 
 from bprkit import output  # noqa: E402
 
-from .conftest import PROCESSES, run_cli  # noqa: E402
-
-needs_dot = pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is not installed")
+from .conftest import PROCESSES, needs_dot, run_cli  # noqa: E402
 
 
 @needs_dot

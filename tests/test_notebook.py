@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
-from .conftest import ROOT
+from .conftest import ROOT, needs_dot
 
 
 def _run(name: str) -> list:
@@ -19,7 +16,7 @@ def _run(name: str) -> list:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
 
 
-@pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is not installed")
+@needs_dot
 def test_time_savings_notebook_runs() -> None:
     outputs = _run("time_savings.ipynb")
     assert not [o for o in outputs if o.output_type == "error"]

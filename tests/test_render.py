@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,11 +13,9 @@ import bprkit
 from bprkit import render
 from bprkit.render import scene as scenes
 
-from .conftest import CORPUS, FIXTURES, PROCESSES, run_cli
+from .conftest import CORPUS, FIXTURES, PROCESSES, needs_dot, run_cli
 
 RENDER = FIXTURES / "render"
-needs_dot = pytest.mark.skipif(shutil.which("neato") is None,
-                               reason="Graphviz is not installed (make setup installs it)")
 SVG = "{http://www.w3.org/2000/svg}"
 A3 = (1190.55, 841.89)
 

@@ -24,9 +24,13 @@ import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bprkit import messages, writer
-from bprkit.model import Bundle, Process, SourceFile
+from bprkit.model import Bundle, Process, SourceFile, Step
+
+if TYPE_CHECKING:  # the renderer is imported only when exporting
+    from bprkit.render.scene import Node
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -156,7 +160,7 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
     if process.volume is not None:
         proc.set(_q(BPRKIT, "volume"), writer.number(process.volume.count) + " / "
                  + process.volume.period)
-    participant = ET.SubElement(collaboration, _q(BPMN, "participant"), {
+    ET.SubElement(collaboration, _q(BPMN, "participant"), {
         "id": f"Participant_{n}", "name": process.title, "processRef": pid})
     shapes: list[_Shape] = []
     edges: list[_Edge] = []
@@ -173,7 +177,6 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
 
     # elements
     element: dict[str, str] = {}
-    tags: dict[str, ET.Element] = {}
     lane_of_node: dict[str, list[str]] = {}
     counts = {"Task": 0, "Gateway": 0, "Event": 0, "Annotation": 0}
     step_of = {s.id: s for s in process.steps()}
@@ -192,11 +195,11 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
         counts[kind] += 1
         eid = f"{kind}_{n}_{counts[kind]}"
         el = ET.SubElement(proc, _q(BPMN, tag), {"id": eid})
-        element[key], tags[key] = eid, el
+        element[key] = eid
         if node.kind == "step":
             step = step_of[node.ref]
             el.set("name", step.title)
-            _step_attrs(el, step, process, lang)
+            _step_attrs(el, step, lang)
         elif node.kind == "use":
             el.set("name", node.detail or node.ref)
             el.set(_q(BPRKIT, "use"), node.ref)
@@ -315,7 +318,6 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
     source.text = writer.write(SourceFile("<bpmn>", (), (process,)))
     proc.insert(0, ext)
     _order(proc)
-    del participant
     return shapes, edges, height
 
 
@@ -325,41 +327,39 @@ def _uses(process: Process) -> list:
     return list(iter_uses(process.flow))
 
 
-def _ref(node: object) -> str:
-    return getattr(node, "ref", "") or getattr(node, "kind", "")
+def _ref(node: Node) -> str:
+    return node.ref or node.kind
 
 
-def _kind(node: object, process: Process) -> tuple[str, str]:
+def _kind(node: Node, process: Process) -> tuple[str, str]:
     """(BPMN tag, id family) of a scene node."""
-    k = node.kind  # type: ignore[attr-defined]
-    if k == "step":
-        lane = process.lane(process.step(node.ref).lane) if process.step(  # type: ignore[attr-defined]
-            node.ref) else None  # type: ignore[attr-defined]
+    if node.kind == "step":
+        step = process.step(node.ref)
+        lane = process.lane(step.lane) if step else None
         return TASK_BY_ROLE.get(lane.role if lane else "", "userTask"), "Task"
     return {"start": ("startEvent", "Event"), "end": ("endEvent", "Event"),
             "use": ("callActivity", "Task"), "branch": ("exclusiveGateway", "Gateway"),
             "fork": ("parallelGateway", "Gateway"), "join": ("parallelGateway", "Gateway"),
-            "point": ("intermediateThrowEvent", "Event")}[k]
+            "point": ("intermediateThrowEvent", "Event")}[node.kind]
 
 
-def _step_attrs(el: ET.Element, step: object, process: Process, lang: str) -> None:
+def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
     from bprkit.render.scene import duration_text
 
-    s = step
-    el.set(_q(BPRKIT, "id"), s.id)  # type: ignore[attr-defined]
-    el.set(_q(BPRKIT, "lane"), s.lane)  # type: ignore[attr-defined]
+    el.set(_q(BPRKIT, "id"), s.id)
+    el.set(_q(BPRKIT, "lane"), s.lane)
     parts = []
-    if s.duration is not None:  # type: ignore[attr-defined]
-        el.set(_q(BPRKIT, "duration"), writer.duration(s.duration))  # type: ignore[attr-defined]
+    if s.duration is not None:
+        el.set(_q(BPRKIT, "duration"), writer.duration(s.duration))
         parts.append(messages.text(lang, "interop_duration",
-                                   time=duration_text(s.duration, lang)))  # type: ignore[attr-defined]
-    if s.wait is not None:  # type: ignore[attr-defined]
-        el.set(_q(BPRKIT, "wait"), writer.duration(s.wait))  # type: ignore[attr-defined]
-        parts.append(messages.text(lang, "diagram_wait", time=duration_text(s.wait, lang)))  # type: ignore[attr-defined]
-    if s.tags:  # type: ignore[attr-defined]
-        el.set(_q(BPRKIT, "tags"), ",".join(s.tags))  # type: ignore[attr-defined]
-        parts.append(("、" if lang == "ja" else ", ").join(_tag(t, lang) for t in s.tags))  # type: ignore[attr-defined]
-    parts += list(s.notes)  # type: ignore[attr-defined]
+                                   time=duration_text(s.duration, lang)))
+    if s.wait is not None:
+        el.set(_q(BPRKIT, "wait"), writer.duration(s.wait))
+        parts.append(messages.text(lang, "diagram_wait", time=duration_text(s.wait, lang)))
+    if s.tags:
+        el.set(_q(BPRKIT, "tags"), ",".join(s.tags))
+        parts.append(("、" if lang == "ja" else ", ").join(_tag(t, lang) for t in s.tags))
+    parts += list(s.notes)
     if parts:
         ET.SubElement(el, _q(BPMN, "documentation")).text = " / ".join(parts)
 

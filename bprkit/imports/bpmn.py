@@ -642,7 +642,7 @@ def read(path: str, data: bytes) -> Result:
     taken: set[str] = set()
     known = {}
     for el in processes:
-        title = titles.get(el.get("id", ""), "") or el.get("name") or el.get("id", "")
+        title = _title(el, titles)
         pid = el.get(f"{{{BPRKIT}}}id") or name_of(title, el.get("id", "process"), taken)
         known[el.get("id", "")] = pid
     parts: list[list[str]] = []
@@ -666,10 +666,15 @@ def read(path: str, data: bytes) -> Result:
     return Result(text, sorted(notes, key=lambda n: n.line), len(processes))
 
 
+def _title(el: ET.Element, titles: dict[str, str]) -> str:
+    """A process's name: its pool's (participant), else its own, else its id."""
+    return titles.get(el.get("id", ""), "") or el.get("name") or el.get("id", "")
+
+
 def _process_text(el: ET.Element, lines: dict[int, int], titles: dict[str, str],
                   known: dict[str, str], notes: list[Note], taken: set[str],
                   linear: bool) -> list[str]:
-    title = titles.get(el.get("id", ""), "") or el.get("name") or el.get("id", "")
+    title = _title(el, titles)
     pid = known[el.get("id", "")]
     body = _Process(el, lines, title, pid, known, notes, taken, linear).read()
     head = [f"process {pid} {_label(title)} {{"]

@@ -199,7 +199,8 @@ def _context(report: Report, t: Callable[..., str],
                     "annual": _num(i.investment.annual_yen),
                     "payback": payback("never", i.payback_years),
                     "source": i.investment.source} for i in report.investments or ()]
-    details = [_detail(d, anchors, report, t, safe, ranking) for d in report.details]
+    by_anchor = {str(r["anchor"]): r for r in ranking if r["anchor"]}
+    details = [_detail(d, anchors, report, t, safe, by_anchor) for d in report.details]
     return {
         "paths": joiner.join(report.paths), "created": report.created.strftime("%Y-%m-%d %H:%M"),
         "assumptions_source": getattr(a, "source", "default"),
@@ -231,11 +232,11 @@ def _context(report: Report, t: Callable[..., str],
 
 def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
             t: Callable[..., str], safe: Callable[[str], str],
-            ranking: list[dict[str, object]]) -> dict[str, object]:
+            ranking: dict[str, dict[str, object]]) -> dict[str, object]:
     lang = report.options.lang
     a = report.assumptions
     anchor = anchors[(d.file, d.process)]
-    row = next(r for r in ranking if r["anchor"] == anchor)
+    row = ranking[anchor]
     figures = [
         (t("fig_minutes"), _num(d.minutes[0], 1), _num(d.minutes[1], 1)),
         (t("fig_lead"), _num(d.lead_days[0], 1), _num(d.lead_days[1], 1)),
@@ -274,7 +275,7 @@ def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
         "tornado_chart": safe(tornado), "tornado_base": _num(d.tornado_base),
         "p50": row["saved"],
         "refused": d.refused, "ranked": d.ranked,
-        "used": next((r["used"] for r in ranking if r["anchor"] == anchor), 0),
+        "used": row["used"],
     }
 
 
