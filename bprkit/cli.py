@@ -1042,7 +1042,7 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
                              expand=args.expand, paper=args.paper)
     analysis = analyze_process(process, bundle, with_findings=False)
     if args.compare:
-        tobe_file = report.files[1]
+        tobe_file = report.files[-1]  # one file when both paths name it
         tobe_bundle = tobe_file.bundle
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == process.id), own[0])

@@ -354,3 +354,20 @@ def test_compare_marks_follow_replaces() -> None:
     assert "added" not in b_marks.values()
     assert "removed" not in a_marks.values()
     assert b_marks["聞き取り"] == "changed"
+
+
+def test_compare_a_file_with_itself(tmp_path: Path) -> None:
+    """Both paths naming one file: checked once, drawn as As-Is over itself (it was an
+    IndexError)."""
+    src = str(PROCESSES / "inu_toroku.bpr")
+    r = run_cli("render", src, "--compare", src, "-o", str(tmp_path / "c.svg"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "c.svg").read_text(encoding="utf-8").count("<svg") == 1
+
+
+def test_computed_durations_are_drawn_to_two_figures() -> None:
+    from bprkit.render.scene import _figure
+
+    assert [_figure(v) for v in (5.99, 1.788, 0.269, 9.322)] == ["6", "1.8", "0.27", "9.3"]
+    assert [_figure(v) for v in (5, 2.5, 0.25, 120, 1_500)] == ["5", "2.5", "0.25", "120",
+                                                                  "1500"]

@@ -120,9 +120,10 @@ def duration_text(d: Duration | None, lang: str) -> str:
 
 
 def _figure(v: float) -> str:
-    """A number as written, or to two significant figures when it has more than two
-    decimals (a redesign's computed 1.788 分 is drawn as 1.8 分)."""
-    if abs(v * 100 - round(v * 100)) < 1e-9:
+    """A number as an analyst writes it (5, 2.5, 0.25), else to two significant
+    figures: a redesign's computed 1.788 or 5.99 分 is drawn as 1.8 or 6 分."""
+    if abs(v * 10 - round(v * 10)) < 1e-9 or (abs(v) < 1 and abs(v * 100 - round(v * 100))
+                                              < 1e-9):
         return f"{v:g}"
     return f"{float(f'{v:.2g}'):g}"
 
