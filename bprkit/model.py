@@ -27,6 +27,10 @@ DocumentKind: TypeAlias = Literal["paper", "electronic"]
 
 STAFF_ROLES: frozenset[str] = frozenset({"counter", "back_office", "approval", "storage"})
 KIND_TAGS: tuple[str, ...] = ("counter", "back_office", "approval", "storage")
+WHOSE: Mapping[str, str] = MappingProxyType({
+    **{k: "staff" for k in STAFF_ROLES}, "resident": "resident", "external": "external"})
+"""A step's kind → whose hours it takes: staff, resident or external (system steps:
+no one's). The three are never added, ranked or coloured together."""
 
 _NO_POSITIONS: Mapping[str, Span] = MappingProxyType({})
 
@@ -94,23 +98,42 @@ class Retention:
     span: Span | None = _span()
 
 
+DAYS_PER_WEEK = 5
+"""A week is 5 working days (docs/language.md): the one home of that fact."""
+
+
+def runs_per_year(period: Period, working_days: float) -> float:
+    """How many periods a year holds, in working time: a week is 5 working days, a
+    month a twelfth of the working year, a day one working day."""
+    return {"year": 1.0, "month": 12.0, "week": working_days / DAYS_PER_WEEK,
+            "day": working_days}[period]
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Work done for many cases at once: ``batch 20`` (once for every 20 cases) or
-    ``batch month`` (once a month, for the cases of that month)."""
+    """Cases handled together: ``batch 20`` (once for every 20 cases) or ``batch
+    month`` (once a month, for the cases of that month). ``shared`` (the default,
+    ``一括``): the work is done once for the batch (one 決裁 for a month's list);
+    ``each`` (``個別``): the cases only wait for the batch, the work stays per case
+    (the morning mail is opened together, each form still read)."""
 
     cases: float | None = None
     period: Period | None = None
     span: Span | None = _span()
+    shared: bool = True
 
     def cases_per_run(self, cases_per_year: float | None, *, working_days: float = 243,
-                      weeks: float = 52) -> float:
-        """How many cases share one run (at least 1)."""
+                      runs: float | None = None) -> float:
+        """How many cases share one run (at least 1); 1 when the work stays per case.
+        ``runs``: the runs a year that carry cases, when a season leaves some empty."""
+        if not self.shared:
+            return 1.0
         if self.cases is not None:
             return max(self.cases, 1.0)
         if cases_per_year is None or self.period is None:
             return 1.0
-        runs = {"year": 1.0, "month": 12.0, "week": weeks, "day": working_days}[self.period]
+        if runs is None:
+            runs = runs_per_year(self.period, working_days)
         return max(cases_per_year / runs, 1.0)
 
 
@@ -211,14 +234,20 @@ class Lane:
 
 @dataclass(frozen=True, slots=True)
 class Phase:
-    """A named stretch of a process (受付, 審査, 決裁, 保存): the steps from
-    ``first`` (in source order) up to the next phase's first step."""
+    """A named stretch of a process (受付, 審査, 決裁, 保存): the statements of the
+    process's own flow from ``start`` up to the next phase's start, with the steps
+    of the processes they ``use``."""
 
     id: str
     label: str | None = None
     first: str | None = None
-    """The first step of the phase; None when no step follows the phase line."""
+    """The first step of the phase's own flow (in source order); None when it holds
+    none (no step follows the phase line, or only ``use`` lines)."""
     span: Span | None = _span()
+    start: int | None = None
+    """Where the phase starts: the index in ``Process.flow`` of its first statement
+    that holds work (a step, a ``use``, or a parallel block with either); None when
+    nothing follows the phase line before the next one (W013)."""
 
     @property
     def title(self) -> str:
@@ -246,23 +275,28 @@ class Data:
 
 @dataclass(frozen=True, slots=True)
 class Volume:
-    """Cases per period (``1,800 / year``); ``season_days``: they all arrive within
-    that many working days of the period (``within 20 days``, a filing season)."""
+    """Cases per period (``1,800 / year``); ``season_days``: they arrive within that
+    many working days of the period (``within 20 days``, a filing season);
+    ``season_share``: the part of them that does (``within 15 days 60%``: 0.6)."""
 
     count: float
     period: Period
     span: Span | None = _span()
     season_days: float | None = None
+    season_share: float = 1.0
+    """The share (0–1] of each period's cases that arrive within ``season_days``;
+    1.0 (all of them) unless the file gives a percentage."""
 
-    def peak_per_day(self, *, working_days: float = 243, weeks: float = 52) -> float | None:
-        """Cases a working day in the season, or None without a season."""
+    def peak_per_day(self) -> float | None:
+        """Cases a working day in the season (count × share ÷ season days), or None
+        without a season."""
         if self.season_days is None or self.season_days <= 0:
             return None
-        return self.count / self.season_days
+        return self.count * self.season_share / self.season_days
 
-    def per_year(self, *, working_days: float = 243, weeks: float = 52) -> float:
-        factor = {"year": 1.0, "month": 12.0, "week": weeks, "day": working_days}[self.period]
-        return self.count * factor
+    def per_year(self, *, working_days: float = 243) -> float:
+        """Cases a year (a week is 5 working days: ``runs_per_year``)."""
+        return self.count * runs_per_year(self.period, working_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,15 +332,22 @@ class Process:
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps() if s.id == step_id), None)
 
+    def phase_of_items(self) -> list[Phase | None]:
+        """The phase of each statement of ``flow`` (None before the first phase)."""
+        starts = {ph.start: ph for ph in self.phases if ph.start is not None}
+        out: list[Phase | None] = []
+        current: Phase | None = None
+        for n in range(len(self.flow)):
+            current = starts.get(n, current)
+            out.append(current)
+        return out
+
     def phase_of_steps(self) -> dict[str, Phase]:
         """Step id → its phase (steps before the first phase line have none)."""
-        starts = {ph.first: ph for ph in self.phases if ph.first is not None}
         out: dict[str, Phase] = {}
-        current: Phase | None = None
-        for step in self.steps():
-            current = starts.get(step.id, current)
-            if current is not None:
-                out[step.id] = current
+        for item, phase in zip(self.flow, self.phase_of_items(), strict=True):
+            if phase is not None:
+                out.update((step.id, phase) for step in iter_steps((item,)))
         return out
 
     def kind_of(self, step: Step) -> str | None:

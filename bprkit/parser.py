@@ -16,6 +16,7 @@ from importlib import resources
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from bprkit import vocabulary
 from bprkit.errors import Diagnostic
 from bprkit.lexer import FastContextualLexer
 from bprkit.model import SourceFile, Span
@@ -124,7 +125,10 @@ def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list
                     or blanked.get(line, 0) >= 2 or spent > REPARSE_BUDGET:
                 return None, found, []
             blanked[line] = blanked.get(line, 0) + 1
-            text = _blank_line(text, line, keep_braces=blanked[line] == 1)
+            if diag.code in _BLANK_SPAN and diag.span and blanked[line] == 1:
+                text = _blank_span(text, diag.span)  # the rest of the line is good
+            else:
+                text = _blank_line(text, line, keep_braces=blanked[line] == 1)
             continue
         return model, found, builder.diagnostics
 
@@ -132,6 +136,28 @@ def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list
 _STRAY = {'"': "E002", "「": "E002", "[": "E045"}  # an opening mark never closed
 _CLOSED_LABEL = re.compile(r'"(?:[^"\\\n]|\\.)*"|「[^」\n]*」')
 _LABELS = re.compile(r'"(?:[^"\\\n]|\\.)*"|「[^」\n]*」|#.*')
+
+
+_BLANK_SPAN = frozenset({"E055", "E056"})
+"""Mistakes whose own text is blanked to go on, not their line: a jump after a body's
+``}`` (the brace still closes the body), a range with two units (the step keeps its
+body's ``{``)."""
+
+
+_UNIT_THEN_MARK = re.compile(r"[^\W\d_][ \t]*(?:~|\.\.)")
+
+
+def _blank_span(text: str, span: Span) -> str:
+    """The span's text blanked; of a range, only what follows its first unit
+    (１日〜３日 → １日), so the step keeps a duration."""
+    at = 0
+    for _ in range(span.line - 1):
+        at = text.index("\n", at) + 1
+    start, stop = at + span.column - 1, at + span.end_column - 1
+    unit = _UNIT_THEN_MARK.search(text, start, stop)
+    if unit is not None:
+        start = unit.start() + 1
+    return text[:start] + " " * (stop - start) + text[stop:]
 
 
 def _blank_line(text: str, number: int, *, keep_braces: bool) -> str:
@@ -193,9 +219,111 @@ def _stray(source: SourceText, line: int, column: int, pos: int,
         span = _span_at(source, line, column, len(label.group()))
         return source.diagnostic("E001", span, **_found("STRING", label.group()),
                                  **_expected(expected))
+    found = _jump_after_body(source, pos) or _unit_inside_range(source, pos)
+    if found is not None:
+        return found
     char = source.normalized[pos: pos + 1]
     return source.diagnostic(_STRAY.get(char, "E003"), _span_at(source, line, column),
                              char=char)
+
+
+_JUMP = re.compile(r"(?:->|→)[ \t]*(?:(?![0-9])[\w・ー々]+(?:-[\w・ー々]+)*)?")
+
+
+def _where(text: str, pos: int) -> tuple[int, int]:
+    """(line, column) of a position."""
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _jump_after_body(source: SourceText, pos: int) -> Diagnostic | None:
+    """E055: ``} → 一覧`` after a step's body; the jump belongs on the step's line."""
+    text = source.normalized
+    jump = _JUMP.match(text, pos)
+    if jump is None:
+        return None
+    close = pos - 1
+    while close >= 0 and text[close] in " \t\n":
+        close -= 1
+    if close < 0 or text[close] != "}":
+        return None
+    bare = _LABELS.sub(lambda m: " " * len(m.group()), text[:close])
+    opened: list[int] = []
+    for i, ch in enumerate(bare):
+        if ch == "{":
+            opened.append(i)
+        elif ch == "}" and opened:
+            opened.pop()
+    if not opened:
+        return None
+    brace = opened[-1]
+    start = bare.rfind("\n", 0, brace) + 1
+    statement = re.split(r"[;{]", bare[start:brace])[-1].strip()
+    if not re.match(r"step\s", statement):
+        return None
+    end = text.find("\n", brace)
+    end = len(text) if end < 0 else end
+    header = source.text[start:end]
+    if jump.start() < end:  # a body on the step's own line: the jump leaves its end
+        header = header[:jump.start() - start] + header[jump.end() - start:]
+    comment = _CLOSED_LABEL.sub(lambda m: " " * len(m.group()), header).find("#")
+    header = header[:comment] if comment > brace - start else header
+    at = brace - start
+    written = source.text[jump.start():jump.end()].rstrip()
+    fixed = f"{header[:at].rstrip()} {written} {header[at:]}".strip()
+    line, column = _where(text, pos)
+    span = Span(source.path, line, column, line, column + len(written))
+    return source.diagnostic("E055", span, jump=written, line=fixed)
+
+
+_PART = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+_RANGE = re.compile(rf"(?<![\w.,]){_PART}[ \t]*(?:[^\W\d_]+)?"
+                    rf"(?:[ \t]*(?:\.\.|~)[ \t]*{_PART}[ \t]*(?:[^\W\d_]+)?)+")
+_RANGE_PART = re.compile(rf"({_PART})[ \t]*([^\W\d_]+)?([ \t]*(?:\.\.|~)[ \t]*)?")
+_MINUTES = {"sec": 1 / 60, "min": 1.0, "hour": 60.0, "day": 465.0, "week": 2325.0}
+"""A unit in minutes (a day: the default 7.75 working hours), to write a range whose
+ends are in two units in one."""
+
+
+def _unit_inside_range(source: SourceText, pos: int) -> Diagnostic | None:
+    """E056: ``１日〜３日``, a range with its unit written before its end: the fix
+    writes it once, at the end (``１〜３日``), quoting what the user typed."""
+    text = source.normalized
+    if text[pos: pos + 1] not in ("~", "."):
+        return None
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    chain = next((m for m in _RANGE.finditer(text, start, end)
+                  if m.start() < pos < m.end()), None)
+    if chain is None:
+        return None
+    parts = []  # (number as typed, its value, unit (canonical, as typed) or None, mark)
+    for m in _RANGE_PART.finditer(text, chain.start(), chain.end()):
+        unit = None
+        if m.group(2):
+            canonical = vocabulary.lookup(vocabulary.UNITS, m.group(2))
+            if canonical is None:
+                return None
+            unit = (canonical, source.text[m.start(2):m.end(2)])
+        mark = source.text[m.start(3):m.end(3)].strip() if m.group(3) else ""
+        parts.append((source.text[m.start(1):m.end(1)], float(m.group(1).replace(",", "")),
+                      unit, mark))
+    if len(parts) < 2 or not any(unit for _, _, unit, _ in parts[:-1]):
+        return None
+    units = [unit for _, _, unit, _ in parts if unit]
+    target = min(units, key=lambda u: _MINUTES[u[0]])
+    numbers = []
+    for i, (typed, value, unit, _) in enumerate(parts):
+        # a part without a unit shares the next written one (else the one before)
+        unit = unit or next((u for _, _, u, _ in parts[i:] if u), units[-1])
+        numbers.append(typed if unit[0] == target[0]
+                       else f"{value * _MINUTES[unit[0]] / _MINUTES[target[0]]:g}")
+    mark = parts[0][3] or "~"
+    fix = mark.join(numbers) + target[1]
+    typed = source.text[chain.start():chain.end()].rstrip()
+    line, column = _where(text, chain.start())
+    span = Span(source.path, line, column, line, column + len(typed))
+    return source.diagnostic("E056", span, text=typed, fix=fix)
 
 
 def _found(token_type: str, value: str = "") -> dict[str, str]:

@@ -42,6 +42,7 @@ from bprkit.model import (
     Use,
     Volume,
     iter_steps,
+    iter_uses,
 )
 from bprkit.source import SourceText
 
@@ -49,6 +50,13 @@ _NUMBER = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
 MAX_NUMBER = 1e9
 """The largest number a file may write (cases a year, minutes, times, batch sizes):
 well above any procedure's, far below where sums and samples lose precision."""
+
+
+def _holds_work(item: object) -> bool:
+    """A flow statement with a step or a ``use`` in it (a branch holds neither)."""
+    return isinstance(item, Step | Use) or (isinstance(item, Parallel) and (
+        next(iter_steps((item,)), None) is not None or next(iter_uses((item,)), None)
+        is not None))
 
 
 def _short(text: str) -> str:
@@ -112,6 +120,10 @@ def _unescape(token: str) -> str:
 
 
 _LABEL_TYPES = frozenset({"STRING", "JSTRING"})
+BATCH_MODES = {"SHARED": True, "SHARED_JA": True, "EACH": False, "EACH_JA": False}
+"""``batch … shared`` (一括): the work is shared by the batch; ``each`` (個別): per case."""
+_TAG_LIST = dict(zip(("known", "known_ja"), vocab.listing(vocab.TAGS), strict=True))
+"""E012's list of every tag, from the vocabulary (the one home of the tags)."""
 
 
 def _is_label(item: object) -> bool:
@@ -149,11 +161,11 @@ class ModelBuilder(Transformer):
         self.diagnostics.append(self.source.diagnostic(code, span, **args))
 
     def _word(self, table: Mapping[str, str], word: str, span: Span, code: str,
-              fallback: str) -> str:
+              fallback: str, **extra: object) -> str:
         found = vocab.lookup(table, word)
         if found is None:
             self._report(code, span, word=word,
-                         suggestion=vocab.suggest(word, vocab.spellings(table)))
+                         suggestion=vocab.suggest(word, vocab.spellings(table)), **extra)
             return fallback
         return found
 
@@ -173,6 +185,11 @@ class ModelBuilder(Transformer):
                          limit=f"{MAX_NUMBER:,.0f}")
             value = MAX_NUMBER
         return _Num(value, str(tok), self._tok(tok))
+
+    def _typed(self, tok: Token) -> str:
+        """A token as the file writes it (３〜５分, not the lexer's 3~5分)."""
+        typed = self.source.text[tok.start_pos:tok.end_pos]
+        return typed if len(typed) == len(tok) else str(tok)
 
     def _names(self, tok: Token) -> list[tuple[str, Span]]:
         return [(m.group(), self._within(tok, m.start(), m.end())) for m in _ITEM.finditer(tok)]
@@ -194,7 +211,7 @@ class ModelBuilder(Transformer):
         unit_match = _WORD.search(text, numbers[-1].end())
         if unit_match is None:
             self._report("E009", Span(self.file, tok.line, tok.end_column, tok.line,
-                                      tok.end_column + 1), number=text.strip())
+                                      tok.end_column + 1), number=self._typed(tok).strip())
             unit = "min"
         else:
             unit = self._word(vocab.UNITS, unit_match.group(),
@@ -203,10 +220,11 @@ class ModelBuilder(Transformer):
         low, high = values[0], values[-1]
         mode = values[1] if len(values) == 3 else None
         if low > high:
-            self._report("E011", span, text=text, reason="low > high", reason_ja="低 > 高")
+            self._report("E011", span, text=self._typed(tok), reason="low > high",
+                         reason_ja="低 > 高")
             low, high = high, low
         if mode is not None and not low <= mode <= high:
-            self._report("E011", span, text=text, reason="mode outside low..high",
+            self._report("E011", span, text=self._typed(tok), reason="mode outside low..high",
                          reason_ja="最頻値が 低..高 の外")
             mode = None
         if len(self.diagnostics) == reported:
@@ -279,8 +297,9 @@ class ModelBuilder(Transformer):
         )
 
     def _phases(self, marks: list[tuple[Phase, int]], flow: list[Any]) -> tuple[Phase, ...]:
-        """Each phase with the first step after its line; a repeated id is E049, a
-        phase that no step follows before the next one W013."""
+        """Each phase with the first statement after its line that holds work (a
+        step, a use, a parallel block with either) and its first own step; a
+        repeated id is E049, a phase that holds no work before the next one W013."""
         out: list[Phase] = []
         seen: dict[str, Phase] = {}
         for n, (phase, at) in enumerate(marks):
@@ -290,11 +309,12 @@ class ModelBuilder(Transformer):
                 continue
             seen[phase.id] = phase
             until = marks[n + 1][1] if n + 1 < len(marks) else len(flow)
+            start = next((i for i in range(at, until) if _holds_work(flow[i])), None)
             first = next(iter_steps(tuple(flow[at:until])), None)
-            if first is None:
+            if start is None:
                 self._report("W013", phase.span, name=phase.id)
             out.append(Phase(phase.id, phase.label, first.id if first else None,
-                             span=phase.span))
+                             span=phase.span, start=start))
         return tuple(out)
 
     def phase(self, children: list[Any]) -> Phase:
@@ -316,19 +336,30 @@ class ModelBuilder(Transformer):
         period = self._word(vocab.PERIODS, str(period_tok), self._tok(period_tok), "E015", "year")
         if count.value <= 0:
             self._report("E038", count.span, count=count.text)
-        days = None
+        days, share = None, 1.0
         if season is not None:
-            days, days_span, unit, _ = season
+            days, days_span, unit, _, percent = season
             limit = {"year": 243, "month": 21, "week": 5, "day": 1}[period]
             if unit not in ("day", "days", "日", "営業日") or not 0 < days <= limit:
                 self._report("E053", days_span, period=period, limit=limit)
                 days = None
+            if percent is not None:
+                if 0 < percent.value <= 100:
+                    share = percent.value / 100
+                else:
+                    self._report("E054", percent.span, share=percent.text)
         return _Stmt("volume", Volume(count.value, period, span=span,  # type: ignore[arg-type]
-                                      season_days=days), span)
+                                      season_days=days, season_share=share), span)
 
-    def season(self, children: list[Token]) -> tuple[float, Span, str, Span]:
+    def season(self, children: list[Token]) -> tuple[float, Span, str, Span, _Num | None]:
         number = self._number(children[1])
-        return number.value, number.span, str(children[2]), self._tok(children[2])
+        percent = None
+        if len(children) == 5:  # within 15 days 60%
+            percent = self._number(children[3])
+            percent = _Num(percent.value, percent.text, Span(
+                self.file, children[3].line, children[3].column, children[4].end_line,
+                children[4].end_column))
+        return number.value, number.span, str(children[2]), self._tok(children[2]), percent
 
     def state(self, children: list[Token]) -> _Stmt:
         keyword, word = children
@@ -371,7 +402,7 @@ class ModelBuilder(Transformer):
             kind = item.type if isinstance(item, Token) else None
             if kind == "DURATION":
                 fields["duration"] = self._duration(item)
-            elif kind == "WAIT":
+            elif kind in ("WAIT", "WAIT_JA"):
                 fields["wait"] = self._duration(next(items))
             elif kind == "TAGS":
                 tags = self._tags(item)
@@ -420,7 +451,7 @@ class ModelBuilder(Transformer):
         out = []
         for m in _ITEM.finditer(tok):
             span = self._within(tok, m.start(), m.end())
-            tag = self._word(vocab.TAGS, m.group(), span, "E012", "")
+            tag = self._word(vocab.TAGS, m.group(), span, "E012", "", **_TAG_LIST)
             if tag:
                 out.append((tag, span))
         return out
@@ -451,19 +482,21 @@ class ModelBuilder(Transformer):
         return _Stmt("lever", names, self._tok(keyword))
 
     def batch(self, children: list[Token]) -> Batch:
-        keyword, value = children
+        keyword, value = children[0], children[1]
         span = self._tok(keyword)
+        mode = children[-1] if children[-1].type in BATCH_MODES else None
+        shared = mode is None or BATCH_MODES[mode.type]
         if value.type == "NUMBER":
             count = self._number(value)
             if count.value < 1:
                 self._report("E048", count.span, value=count.text)
-                return Batch(span=span)
-            return Batch(cases=count.value, span=span)
+                return Batch(span=span, shared=shared)
+            return Batch(cases=count.value, span=span, shared=shared)
         period = vocab.lookup(vocab.PERIODS, str(value))
         if period is None:
             self._report("E048", self._tok(value), value=str(value))
-            return Batch(span=span)
-        return Batch(period=period, span=span)  # type: ignore[arg-type]
+            return Batch(span=span, shared=shared)
+        return Batch(period=period, span=span, shared=shared)  # type: ignore[arg-type]
 
     def stores(self, children: list[Any]) -> Retention:
         keyword, names_tok, years_tok, unit = children

@@ -10,13 +10,16 @@ its callers are checked with it, and a To-Be finds the As-Is it names (and its
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Mapping
+from functools import cache
 
 from bprkit import flow as flowgraph
+from bprkit import vocabulary
 from bprkit.errors import Diagnostic
 from bprkit.model import Branch, FlowItem, Parallel, Process, SourceFile, Span, Step, Use
 from bprkit.source import SourceText
-from bprkit.vocabulary import suggest
+from bprkit.vocabulary import LABEL_CUES, LabelCue, suggest
 
 MAX_PARALLEL_DEPTH = 16
 
@@ -50,6 +53,7 @@ class _Checker:
         documents = {d.id for d in process.documents}
         for step in steps:
             self.step(step, lanes, names, documents)
+            self.label(process, step)
         for item in walk(process.flow):
             if isinstance(item, Branch):
                 self.branch(item)
@@ -57,7 +61,7 @@ class _Checker:
                 self.report("W010", item.span)
             elif isinstance(item, Use) and item.process not in known:
                 self.unknown("E026", item.process, item.span, known)
-        self.flow(process)
+        self.flow(process, known)
         in_use = {s.lane for s in steps} | {s.system for s in steps if s.system}
         for lane in process.lanes:
             if lane.id not in in_use:
@@ -138,10 +142,13 @@ class _Checker:
             if case.percent == 0:
                 self.report("W011", case.span)
 
-    def flow(self, process: Process) -> None:
+    def flow(self, process: Process, known: Collection[str] = ()) -> None:
         graph = flowgraph.build(process)
         for problem in graph.problems:
             name = str(problem.args.get("name", ""))
+            if problem.code == "E025" and name in known and self.used(process, name,
+                                                                      problem.span):
+                continue
             if problem.code == "E025":
                 self.unknown("E025", name, problem.span, [*graph.steps, "end"])
             else:
@@ -157,6 +164,141 @@ class _Checker:
         if trapped and not graph.problems:
             names = " → ".join(s.id for s in trapped[:6]) + (" …" if len(trapped) > 6 else "")
             self.report("E033", trapped[0].span, steps=names)
+
+    def used(self, process: Process, name: str, span: Span | None) -> bool:
+        """E057 when a branch case (or ->) names a process this one calls with use:
+        where to branch instead (the step before the use line, or the one after)."""
+        for items in blocks(process.flow):
+            for i, item in enumerate(items):
+                if isinstance(item, Use) and item.process == name:
+                    before = items[i - 1] if i and isinstance(items[i - 1], Step) else None
+                    after = items[i + 1] if i + 1 < len(items) and isinstance(
+                        items[i + 1], Step) else None
+                    self.report("E057", span, name=name,
+                                line=item.span.line if item.span else "?",
+                                before=before.id if before else "-",
+                                after=after.id if after else "-")
+                    return True
+        return False
+
+    # ── what a label says and the tags do not (W014) ──
+    def label(self, process: Process, step: Step) -> None:
+        if not step.label:
+            return
+        tags, kind = set(step.tags), process.kind_of(step)
+        missing = [(cue, word, at) for cue, word, at in label_cues(step.label)
+                   if cue.tag not in tags and kind in cue.kinds and not tags & set(cue.moot)]
+        if not missing or step.span is None:
+            return
+        japanese = self.japanese_tags(process, step)
+        names = [vocabulary.japanese(vocabulary.TAGS, c.tag) if japanese else c.tag
+                 for c, _, _ in missing]
+        line, tag_list = self.with_tags(step, names)
+        # the word in the label, which follows the step's name on its line
+        text = self.source.line(step.span.line)
+        _, word, at = missing[0]
+        opened = re.compile(r"[ \t]*[「\"]").match(text, step.span.end_column - 1)
+        start = opened.end() + at if opened else -1
+        if text[start: start + len(word)] != word:  # an escape in a "…" label
+            start = text.find(word, step.span.end_column - 1)
+        span = Span(step.span.file, step.span.line, start + 1, step.span.line,
+                    start + 1 + len(word)) if start >= 0 else step.span
+        self.report(
+            "W014", span, name=step.id, suggestion=tag_list, line=line,
+            said=", ".join(f"'{w}'" for _, w, _ in missing),
+            said_ja="".join(f"「{w}」" for _, w, _ in missing),
+            tags=", ".join(f"{c.tag} ({vocabulary.japanese(vocabulary.TAGS, c.tag)})"
+                           for c, _, _ in missing),
+            tags_ja="・".join(vocabulary.japanese(vocabulary.TAGS, c.tag)
+                             for c, _, _ in missing))
+
+    def written(self, span: Span | None) -> str:
+        if span is None:
+            return ""
+        return self.source.line(span.line)[span.column - 1: span.end_column - 1]
+
+    def japanese_tags(self, process: Process, step: Step) -> bool:
+        """Whether to name a tag in Japanese: as the step writes its tags, else as the
+        process does, else as its lanes write their roles; Japanese when nothing says."""
+        def votes(items: list[tuple[str, Span | None]]) -> int:
+            n = 0
+            for canonical, span in items:
+                text = self.written(span)
+                n += 1 if not text.isascii() else -1 if text.lower() == canonical else 0
+            return n
+        for items in (
+            [(t, step.positions.get(f"tag:{i}")) for i, t in enumerate(step.tags)],
+            [(t, s.positions.get(f"tag:{i}")) for s in process.steps()
+             for i, t in enumerate(s.tags)],
+            [(lane.role, lane.role_span) for lane in process.lanes],
+        ):
+            n = votes(items)
+            if n:
+                return n > 0
+        return True
+
+    def with_tags(self, step: Step, names: list[str]) -> tuple[str, str]:
+        """The step's header line with tags added (as the file writes it, comment
+        aside), and its new tag list."""
+        assert step.span is not None
+        text = _code(self.source.line(step.span.line))
+        if step.tags:
+            spans = [step.positions.get(f"tag:{i}") for i in range(len(step.tags))]
+            last = spans[-1]
+            sep = ", "
+            if len(spans) > 1 and spans[0] and spans[1]:
+                sep = text[spans[0].end_column - 1: spans[1].column - 1] or sep
+            at = last.end_column - 1 if last else len(text)
+            text = text[:at] + "".join(sep + n for n in names) + text[at:]
+            opened = text.rfind("[", 0, at) if "[" in text[:at] else text.rfind("［", 0, at)
+            closed = re.search(r"[\]］]", text[at:])
+            tag_list = text[opened: at + (closed.end() if closed else 0)] if opened >= 0 \
+                else "[" + ", ".join(names) + "]"
+        else:
+            lane = step.position("lane")
+            at = lane.end_column - 1 if lane else len(text)
+            tag_list = "[" + ", ".join(names) + "]"
+            empty = re.match(r"[ \t]*[\[［][ \t]*[\]］]", text[at:])
+            rest = text[at + empty.end():] if empty else text[at:]
+            text = text[:at] + " " + tag_list + rest
+        return text.strip(), tag_list
+
+
+def _code(line: str) -> str:
+    """A line without its comment (a # outside labels)."""
+    bare = re.sub(r'"(?:[^"\\\n]|\\.)*"|「[^」\n]*」', lambda m: " " * len(m.group()), line)
+    hash_at = bare.find("#")
+    return (line[:hash_at] if hash_at >= 0 else line).rstrip()
+
+
+@cache
+def _unless(cue: LabelCue) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in cue.unless)) if cue.unless else None
+
+
+def label_cues(label: str) -> list[tuple[LabelCue, str, int]]:
+    """The cues a label holds: each with the word that says it and where (a word
+    inside one of the cue's ``unless`` phrases says nothing)."""
+    found = []
+    for cue in LABEL_CUES:
+        unless = _unless(cue)
+        bare = unless.sub(lambda m: "\0" * len(m.group()), label) if unless else label
+        hits = [(bare.find(w), w) for w in cue.words if w in bare]
+        if hits:
+            at, word = min(hits)
+            found.append((cue, word, at))
+    return sorted(found, key=lambda f: f[2])
+
+
+def blocks(items: tuple[FlowItem, ...]) -> Iterator[tuple[FlowItem, ...]]:
+    """The process's own flow and every parallel path's items, each as one block."""
+    stack = [items]
+    while stack:
+        block = stack.pop()
+        yield block
+        for item in block:
+            if isinstance(item, Parallel):
+                stack.extend(p.items for p in item.paths)
 
 
 def walk(items: tuple[FlowItem, ...]) -> Iterator[FlowItem]:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
+
+_WRITTEN: dict[int, Mapping[str, tuple[str, ...]]] = {}
+"""Each table's aliases as written (FAX, AI-OCR), by the table's id: for hints."""
 
 
 def _table(entries: dict[str, tuple[str, ...]]) -> Mapping[str, str]:
@@ -19,7 +23,9 @@ def _table(entries: dict[str, tuple[str, ...]]) -> Mapping[str, str]:
     for canonical, aliases in entries.items():
         for word in (canonical, *aliases):
             table[word.lower()] = canonical
-    return MappingProxyType(table)
+    proxy = MappingProxyType(table)
+    _WRITTEN[id(proxy)] = MappingProxyType(dict(entries))
+    return proxy
 
 
 ROLES = _table({
@@ -91,6 +97,32 @@ STATES = _table({
 
 HELD = _table({"held": ("保有",)})
 
+# How the Japanese words above are read: an IME user who leaves a word
+# unconverted (てがき, かみ, or テガキ in katakana) is told the word they meant.
+# Used only for suggestions, never accepted as the word itself.
+READINGS: Mapping[str, str] = MappingProxyType({
+    # tags
+    "かみ": "紙", "てがき": "手書き", "おういん": "押印", "たいめん": "対面", "てんき": "転記",
+    "とつごう": "突合", "いんさつ": "印刷", "ゆうそう": "郵送", "ふぁっくす": "FAX",
+    "ふぁくす": "FAX", "でんわ": "電話", "げんきん": "現金", "おんらいん": "オンライン",
+    "あーるぴーえー": "RPA", "えーあいおーしーあーる": "AI-OCR", "でんしけっさい": "電子決裁",
+    "でんしほぞん": "電子保存", "きゃっしゅれす": "キャッシュレス", "じどう": "自動",
+    "ていけい": "定型", "はんだん": "判断", "こうふ": "交付", "つうち": "通知",
+    "しょうかい": "照会", "げんちちょうさ": "現地調査",
+    # roles (and the kind tags of the same names)
+    "じゅうみん": "住民", "まどぐち": "窓口", "ないぶじむ": "内部事務", "けっさい": "決裁",
+    "ほぞん": "保存", "しすてむ": "システム", "がいぶ": "外部",
+    # document kinds, units, periods, states, held
+    "でんし": "電子", "びょう": "秒", "ふん": "分", "ぷん": "分", "じかん": "時間",
+    "にち": "日", "ひ": "日", "しゅう": "週", "ねん": "年", "つき": "月", "げつ": "月",
+    "げんじょう": "現状", "みなおしご": "見直し後", "ほゆう": "保有",
+})
+
+
+def hiragana(word: str) -> str:
+    """Katakana folded to hiragana (ー kept): テガキ → てがき."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in word)
+
 YEARS = _table({"years": ("year", "年")})
 
 STATEMENTS: tuple[str, ...] = (
@@ -102,6 +134,56 @@ STATEMENTS: tuple[str, ...] = (
 
 NO_LEVER = "none"
 
+
+@dataclass(frozen=True, slots=True)
+class LabelCue:
+    """Words in a step's label that say what a tag says (W014 when the tag is missing).
+
+    ``unless``: patterns (regular expressions) of phrases in which the word means
+    something else; a word inside such a phrase says nothing (交付申請 is an
+    application, not a hand-over). ``kinds``: the step kinds the tag belongs to
+    (a resident's 通知書を受け取る is not the staff's notice; 審査 at an approval step
+    is the approval itself). ``moot``: tags that already say the work is of another
+    sort (定型 is rule-based, not judgement; AI-OCR and RPA do the keying)."""
+
+    tag: str
+    words: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ("counter", "back_office", "system", "external")
+    moot: tuple[str, ...] = ()
+
+
+_STAFF = ("counter", "back_office", "external")
+LABEL_CUES: tuple[LabelCue, ...] = (
+    LabelCue("issue", ("交付",), unless=(
+        r"交付(?:の|を)?(?:申請|請求|申込|申し込)",   # an application for issue
+        r"交付(?:金|税|簿|決定|予定|日|準備|手数料)",   # a grant, the register, the date …
+        r"交付を受け")),                              # the resident receives it
+    LabelCue("notice", ("通知",), unless=(
+        r"通知(?:書|文|票)?(?:を|の)?(?:受け|受理|受領|収受)",   # a notice received
+        # a notice drafted or printed, not yet sent (… を作成し郵送 sends it)
+        r"通知(?:書|文|票)?(?:を|の)?(?:作成|起案|印刷)(?![し・、])")),
+    LabelCue("inquiry", ("照会",), unless=(
+        r"照会先",                                              # whom to ask
+        r"照会(?:が|の)?(?:要る|要否|必要)",                     # whether to ask
+        r"(?:不備|申請者|申請人|届出人|本人)[^、。]*?照会"),      # asking the applicant
+        kinds=_STAFF),
+    LabelCue("judgement", ("審査", "判断"), unless=(
+        r"形式(?:的な)?審査",                                    # a routine check
+        r"審査(?:会|請求|結果|待ち)", r"審査(?:を|の)?依頼", r"判断を仰"),
+        kinds=_STAFF, moot=("routine", "auto", "rpa", "e_approval")),
+    LabelCue("survey", ("現地調査", "実地調査"), unless=(
+        r"(?:現地|実地)調査(?:の)?(?:日程|日時|予約|依頼|結果|票|記録|写真)",),
+        kinds=_STAFF),
+    LabelCue("transcribe", ("入力", "転記"), unless=(
+        r"(?:入力|転記)(?:内容|結果|漏れ|もれ|ミス|誤り|済|画面|項目)", r"未入力",
+        r"自動(?:入力|転記)", r"(?:入力|転記)を?依頼"),
+        kinds=("counter", "back_office", "approval", "storage", "external"),
+        moot=("ai_ocr", "rpa", "auto")),
+)
+"""What a label says that the lever rules read only from tags: the one home of
+these words (bprkit/validate.py reads them; docs/language.md lists them)."""
+
 # What the lever rules know of a step (bprkit/levers.py derives them; the catalog
 # names them in requires / requires_any / excludes / provides / removes).
 LEVER_FACTS: Mapping[str, str] = {
@@ -109,10 +191,12 @@ LEVER_FACTS: Mapping[str, str] = {
     "electronic_input": "the work's input is electronic",
     "handwritten": "someone fills a form by hand",
     "person_present": "the resident is there in person (in_person at a resident or counter lane)",
-    "resident_facing": "the resident does the step or meets staff for it",
+    "resident_facing": "the resident does the step or meets staff for it (in person, or on the "
+                       "phone at a counter)",
     "staff": "staff time (counter, back office, approval, storage)",
     "counter": "counter work",
     "resident": "the resident's own work",
+    "external": "an outside body's work (an external lane: a bank, another municipality, a doctor)",
     "approval": "an approval",
     "storage": "filing and retrieval",
     "keying": "data keyed from one document or system into another (transcribe)",
@@ -130,6 +214,12 @@ LEVER_FACTS: Mapping[str, str] = {
                "fax answer about held data from an external lane)",
     "survey": "a field survey (survey tag)",
     "queue_wait": "the step's wait is a queue (shorter than the visit break), not time at home",
+    "written_at_counter": "a counter step taking what the resident just wrote by hand "
+                          "at the counter",
+    "outside_inquiry": "an inquiry answered by an outside body (it or the next step is in an "
+                       "external lane)",
+    "approval_route": "an approval, or the drafting printed for the approvals that follow it "
+                      "(起案)",
 }
 
 
@@ -152,6 +242,22 @@ def lookup(table: Mapping[str, str], word: str) -> str | None:
     return table.get(word.lower())
 
 
+def japanese(table: Mapping[str, str], canonical: str) -> str:
+    """The word's Japanese alias (its first non-ASCII one; else its first alias, as
+    FAX or RPA; else the word itself)."""
+    aliases = _WRITTEN.get(id(table), {}).get(canonical, ())
+    return next((w for w in aliases if not w.isascii()), aliases[0] if aliases else canonical)
+
+
+def listing(table: Mapping[str, str]) -> tuple[str, str]:
+    """Every word of a table for a hint: ``paper 紙, handwritten 手書き, …`` and
+    ``紙, 手書き, …``."""
+    words = list(dict.fromkeys(table.values()))
+    pairs = [(w, japanese(table, w)) for w in words]
+    return (", ".join(w if w == j else f"{w} {j}" for w, j in pairs),
+            ", ".join(j for _, j in pairs))
+
+
 def spellings(table: Mapping[str, str]) -> list[str]:
     """Canonical names first, then the aliases, for hints."""
     canon = list(dict.fromkeys(table.values()))
@@ -159,12 +265,20 @@ def spellings(table: Mapping[str, str]) -> list[str]:
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """The known name closest to ``word``, when one is close enough."""
+    """The known name closest to ``word``, when one is close enough; a word in kana
+    is also matched against the readings of the Japanese names (てがき → 手書き)."""
     pool = list(dict.fromkeys(candidates))
     lowered = {c.lower(): c for c in pool}
+    kana = hiragana(word)
+    read = {r: w for r, w in READINGS.items() if w.lower() in lowered}
+    if kana in read and word.lower() not in lowered:
+        return read[kana]
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     if match:
         return lowered[match[0]]
+    match = difflib.get_close_matches(kana, list(read), n=1, cutoff=0.6)
+    if match:
+        return read[match[0]]
     # Japanese names are short: one differing character of two is still a likely typo.
     if len(word) <= 3:
         for c in pool:

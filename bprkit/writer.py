@@ -22,7 +22,6 @@ from bprkit.model import (
     SourceFile,
     Step,
     Use,
-    iter_steps,
 )
 
 _UNITS = {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}
@@ -59,7 +58,8 @@ def duration(d: Duration) -> str:
 
 
 def batch(b: Batch) -> str:
-    return f"batch {number(b.cases)}" if b.cases is not None else f"batch {b.period}"
+    text = f"batch {number(b.cases)}" if b.cases is not None else f"batch {b.period}"
+    return text if b.shared else f"{text} each"
 
 
 def _data_lines(data: tuple[Data, ...]) -> Iterator[str]:
@@ -112,13 +112,12 @@ def _phase(ph: Phase) -> str:
 
 
 def _flow(items: tuple[FlowItem, ...], comments: Mapping[str, str], pid: str = "",
-          phases: Mapping[str, list[Phase]] | None = None) -> list[str]:
-    """Flow lines; ``phases`` (first step id → phase lines) puts phase lines before
-    the item that holds that step."""
+          phases: Mapping[int, list[Phase]] | None = None) -> list[str]:
+    """Flow lines; ``phases`` (index of a statement → phase lines) puts phase lines
+    before the statements where they start."""
     out: list[str] = []
-    for item in items:
-        for step in iter_steps((item,)) if phases else ():
-            out += [_phase(ph) for ph in (phases or {}).get(step.id, ())]
+    for n, item in enumerate(items):
+        out += [_phase(ph) for ph in (phases or {}).get(n, ())]
         if isinstance(item, Step):
             comment = comments.get(f"{pid}.{item.id}") or comments.get(item.id)
             if comment:
@@ -157,6 +156,8 @@ def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
     if p.volume is not None:
         season = (f" within {number(p.volume.season_days)} days"
                   if p.volume.season_days is not None else "")
+        if season and p.volume.season_share != 1.0:
+            season += f" {number(round(p.volume.season_share * 100, 9))}%"
         header.append(f"volume {number(p.volume.count)} / {p.volume.period}{season}")
     if p.state != "as_is":
         header.append(f"state {p.state}")
@@ -170,15 +171,16 @@ def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
           + f" : {d.kind}" for d in p.documents),
         *_data_lines(p.data),
     ]
-    # each phase line goes before its first step; a phase no step follows (W013)
-    # goes just before the next phase's line, or at the end
-    starts: dict[str, list[Phase]] = {}
+    # each phase line goes before the statement it starts at (a step, a use, a
+    # parallel block); a phase that holds nothing (W013) goes just before the next
+    # phase's line, or at the end
+    starts: dict[int, list[Phase]] = {}
     empty: list[Phase] = []
     for ph in p.phases:
-        if ph.first is None:
+        if ph.start is None:
             empty.append(ph)
         else:
-            starts[ph.first] = [*empty, ph]
+            starts[ph.start] = [*empty, ph]
             empty = []
     flow = _flow(p.flow, comments or {}, p.id, starts)
     ends = [_phase(ph) for ph in empty]

@@ -23,7 +23,7 @@ def test_summary_line_counts() -> None:
     r = run_cli("check", str(CORPUS / "juminhyo.bpr"))
     assert r.returncode == 0
     assert r.stdout.strip().endswith(
-        "juminhyo.bpr: ok (processes: 1, lanes: 5, steps: 7, warnings: 0)")
+        "juminhyo.bpr: ok (processes: 1, lanes: 5, steps: 7, warnings: 1)")  # W014 on 交付
 
 
 def test_errors_exit_1_with_caret_and_hint() -> None:

@@ -22,7 +22,7 @@ KEYWORDS = {"process", "lane", "document", "data", "step", "phase", "import", "b
             "parallel", "path", "use", "else", "wait", "owner", "volume", "state",
             "based_on", "note", "pain", "basis", "reads", "writes", "uses", "produces",
             "stores", "system", "lever", "施策", "replaces", "置き換え", "batch", "まとめて",
-            "within", "集中", "フェーズ", "段階"}
+            "within", "集中", "フェーズ", "段階", "待ち"}
 
 
 def tokenize(paths: list[Path]) -> dict[str, dict]:
@@ -67,6 +67,8 @@ def test_keywords_tags_and_strings_on_one_line() -> None:
     assert scopes["@窓口"] == "variable.other.lane.bpr"
     assert "entity.name.tag.bpr" in scopes["押印"]
     assert scopes["3..5分"] == "constant.numeric.duration.bpr"
+    assert scopes["待ち"] == scopes["else"] == "keyword.control.bpr"
+    assert scopes["1日"] == "constant.numeric.duration.bpr"
     assert scopes["70%"] == "constant.numeric.percent.bpr"
     assert scopes["->"] == "keyword.operator.arrow.bpr"
     assert scopes["# 差戻し"].startswith("comment")

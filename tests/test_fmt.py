@@ -151,3 +151,13 @@ def test_files_with_errors_or_not_text_are_left_alone(tmp_path: Path) -> None:
             assert line in r.stdout
     assert all(p.read_bytes() == data for p, data in stamps.items())
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".bprkit")]
+
+
+def test_a_season_share_is_kept_by_fmt() -> None:
+    text = "process p {\n      volume   8,000/年   集中 15   日  60%\n  lane a : 窓口\n" \
+           "  step s @a 1分\n}\n"
+    once = fmt.format_checked(text, "s.bpr")
+    assert "  volume 8,000 / 年 集中 15 日 60%\n" in once
+    assert fmt.format_text(once) == once and fmt.same_meaning(text, once, "s.bpr")
+    # the share is part of the meaning: another share is another model
+    assert not fmt.same_meaning(text, text.replace("60%", "70%"), "s.bpr")

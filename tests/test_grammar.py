@@ -192,3 +192,30 @@ def test_keywords_need_a_word_boundary() -> None:
     with pytest.raises(bprkit.SourceError) as info:
         bprkit.parse("process p {\n  lane l : 窓口\n  stepx s @l 1分\n}\n")
     assert [d.code for d in info.value.diagnostics] == ["E019"]
+
+
+@pytest.mark.parametrize("line", ["3分 待ち 1..2日", "3分待ち 1..2日", "３分　待ち　１〜２日",
+                                  "3min wait 1..2d"])
+def test_machi_is_wait(line: str) -> None:
+    text = f"process p {{\n  lane l : 窓口\n  step s @l {line}\n}}\n"
+    s = bprkit.parse(text).processes[0].step("s")
+    assert (s.duration.low, s.duration.unit) == (3, "min")
+    assert (s.wait.low, s.wait.high, s.wait.unit) == (1, 2, "day")
+
+
+def test_machi_after_a_number_without_unit_is_a_missing_unit() -> None:
+    with pytest.raises(bprkit.SourceError) as info:
+        bprkit.parse("process p {\n  lane l : 窓口\n  step s @l 3 待ち 1日\n}\n")
+    assert [d.code for d in info.value.diagnostics] == ["E009"]
+
+
+def test_a_step_named_machi_is_still_a_step() -> None:
+    p = bprkit.parse("process p {\n  lane l : 窓口\n  step 待ち @l 3分 待ち 1日\n}\n").processes[0]
+    assert p.step("待ち").wait.low == 1
+
+
+def test_fmt_keeps_machi() -> None:
+    from bprkit.fmt import format_checked
+
+    text = "process p {\n  lane l : 窓口\n  step s @l [紙]   3分  待ち 1日\n}\n"
+    assert "3分 待ち 1日" in format_checked(text, "t.bpr")

@@ -51,6 +51,8 @@ def test_same_tokens_as_lark_on_every_file(path: Path) -> None:
 def test_same_tokens_on_one_line_forms() -> None:
     _same("process p { lane l : 窓口; step a @ l [紙 押印,] 3 ~ 5 分 wait 1日 -> end; "
           "use q x2; parallel { path { step b @l 1min } path { step c @l 1min } } }\n")
+    _same("process p { lane l : 窓口; step 待ち @l 3分 待ち 1日; step b @l 3分待ち 1日; "
+          "step c @l 3 待ち 1日 }\n")
 
 
 @settings(max_examples=200, deadline=None)

@@ -20,9 +20,22 @@ def test_processes_check_clean_without_warnings() -> None:
     assert report.ok and not report.diagnostics, [d.render() for d in report.diagnostics]
 
 
+# ../shared/examples is read-only. Five of its labels say what the step's tags miss
+# (W014), each reviewed as a true positive: an inquiry to the tax office, the
+# eligibility judgement, a notice mailed, a copy handed over (As-Is and To-Be).
+CORPUS_LABEL_WARNINGS = {("jidou_teate.bpr", "所得照会", "inquiry"),
+                         ("jidou_teate.bpr", "認定判断", "judgement"),
+                         ("jidou_teate.bpr", "通知", "notice"),
+                         ("juminhyo.bpr", "交付", "issue"), ("juminhyo_tobe.bpr", "交付", "issue")}
+
+
 def test_corpus_copy_checks_clean_without_warnings() -> None:
     report = bprkit.check(str(CORPUS))
-    assert report.ok and not report.diagnostics, [d.render() for d in report.diagnostics]
+    labels = {(Path(d.span.file).name, d.arguments["name"], d.arguments["tags"].split()[0])
+              for d in report.diagnostics if d.code == "W014"}
+    others = [d.render() for d in report.diagnostics if d.code != "W014"]
+    assert report.ok and not others, others
+    assert labels == CORPUS_LABEL_WARNINGS
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/examples is not beside this clone")

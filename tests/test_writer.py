@@ -43,3 +43,19 @@ def test_labels_that_need_quotes_and_comments() -> None:
     assert text.startswith("# 見直し後\n")
     assert 'process p "a」b\\nc" {' in text and "  # RPA で置き換え\n  step s" in text
     assert bprkit.parse(text).processes == model.processes
+
+
+def test_a_season_share_is_written_back() -> None:
+    """within N days P%: written after the days, as a percentage; 100 % (every case)
+    and no share write the same line; a share like 33.3 % reads back the same float."""
+    for text, line in (("集中 15 日 60%", "within 15 days 60%"),
+                       ("within 20 days 33.3％", "within 20 days 33.3%"),
+                       ("集中 15 日 100%", "within 15 days\n"),
+                       ("集中 15 日", "within 15 days\n")):
+        model = bprkit.parse(f"process p {{\n  volume 8,000 / 年 {text}\n  lane a : 窓口\n"
+                             "  step s @a 1分\n}\n")
+        written = writer.write(model)
+        assert f"volume 8000 / year {line}" in written
+        again = bprkit.parse(written)
+        assert again.processes == model.processes
+        assert again.processes[0].volume.season_share == model.processes[0].volume.season_share

@@ -57,6 +57,12 @@ def finding(lang: str, rule: str, args: Mapping[str, object], part: str = "messa
     return _fill(catalog(lang)["finding"][rule][part], args)
 
 
+def column(lang: str, key: str) -> str:
+    """A CSV column header, or a word written in a CSV cell (``[csv]``): Japanese
+    under ``ja``, the machine key itself under ``en``."""
+    return catalog(lang)["csv"][key]
+
+
 def fact(lang: str, name: str) -> str:
     """What a lever fact means (``[fact]``), or the name itself for a fact a user's
     assumptions file invented."""
