@@ -134,7 +134,7 @@ def redesign_process(path: str, *, process: str | None = None,
 
 
 def diagram(path: str, *, process: str | None = None, compare: str | None = None,
-            redesigned: bool = False, lang: str = "ja", heat: bool = False,
+            redesigned: bool = False, lang: str = "ja", heat: bool | str = False,
             paper: str | None = None, direction: str = "LR") -> Drawing:
     """A swimlane diagram that Jupyter shows inline and ``.save(path)`` writes:
     the process, or As-Is above To-Be (``compare`` names a To-Be file, or

@@ -10,13 +10,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bprkit import flow as flow_module
 from bprkit import graph as graph_module
 from bprkit import metrics as metrics_module
 from bprkit.assumptions import Assumptions
 from bprkit.assumptions import default as default_assumptions
 from bprkit.graph import ExpandedGraph, StepRun
 from bprkit.metrics import Metrics
-from bprkit.model import STAFF_ROLES, Bundle, Process
+from bprkit.model import STAFF_ROLES, Bundle, Process, iter_steps, iter_uses
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,6 +95,7 @@ class Analysis:
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         m = self.metrics
+        volume = self.process.volume
         return {
             "id": self.process.id,
             "label": self.process.title,
@@ -103,6 +105,8 @@ class Analysis:
                 "resident_minutes_per_case": _num(m.resident_minutes_per_case),
                 "lead_time_hours": _num(m.lead_time_hours),
                 "lead_time_days": _num(m.lead_time_days),
+                "lead_ends_at": "end" if graph_module.outcome_order(self.graph) is None
+                else "outcome",
                 "waiting_share": _num(m.waiting_share),
                 "back_office_after_hours": _num(m.back_office_after_hours),
                 "external_minutes_per_case": _num(m.external_minutes_per_case),
@@ -110,6 +114,9 @@ class Analysis:
                 "cases_per_year": _num(m.cases_per_year),
                 "annual_staff_hours": _num(m.annual_staff_hours),
                 "fte": _num(m.fte),
+                "season_days": _num(volume.season_days) if volume else None,
+                "season_share": _num(volume.season_share)
+                if volume and volume.season_days is not None else None,
                 "peak_cases_per_day": _num(m.peak_cases_per_day),
                 "peak_staff": _num(m.peak_staff),
                 "annual_cost_yen": _num(m.annual_cost_yen),
@@ -189,15 +196,38 @@ def analyze_process(process: Process, bundle: Bundle | None = None, *,
 
 
 def phase_of_runs(process: Process, expanded: ExpandedGraph) -> dict[str, str]:
-    """Run id → phase id: a run takes the phase of the last phase start at or
-    before it in the expanded order (a used process's runs, its ``use``'s)."""
-    starts = {ph.first: ph.id for ph in process.phases if ph.first is not None}
+    """Run id → phase id: a run takes the phase of the statement of the process's
+    own flow it comes from: its own step's, or its ``use``'s (also when the phase
+    starts with that ``use``, or with a parallel block that holds it)."""
+    if not process.phases:
+        return {}
+    by_item = process.phase_of_items()
+    own: dict[str, str] = {}  # own step id → phase id
+    prefixes: dict[str, str] = {}  # a used process's run-id prefix (課長決裁.) → phase id
+    uses = {id(u): ph.id for item, ph in zip(process.flow, by_item, strict=True)
+            if ph is not None for u in iter_uses((item,))}
+    for item, ph in zip(process.flow, by_item, strict=True):
+        if ph is not None:
+            own.update((step.id, ph.id) for step in iter_steps((item,)))
+    if uses:
+        # each use of the top process is one node of the expanded graph (#use1 …);
+        # its edge into the callee names the prefix of the callee's runs
+        fg = flow_module.build(process)
+        for node, use in fg.uses.items():
+            phase = uses.get(id(use))
+            if phase is None or node not in expanded.digraph:
+                continue
+            for nxt in expanded.digraph.successors(node):
+                if nxt.endswith(flow_module.START):
+                    prefixes.setdefault(nxt[:-len(flow_module.START)], phase)
     out: dict[str, str] = {}
-    current: str | None = None
     for run in expanded.runs:
-        current = starts.get(run.id, current)
-        if current is not None:
-            out[run.id] = current
+        if run.id in own:
+            out[run.id] = own[run.id]
+            continue
+        head = run.id.split(".", 1)[0] + "."
+        if head in prefixes:
+            out[run.id] = prefixes[head]
     return out
 
 

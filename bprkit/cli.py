@@ -22,6 +22,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXPORTS = ("bpmn", "xlsx", "mermaid")
 EXPORT_EXTENSIONS = {".bpmn": "bpmn", ".xml": "bpmn", ".xlsx": "xlsx", ".mmd": "mermaid",
                      ".mermaid": "mermaid"}
+HEAT = {"hours": "staff"}
+"""--heat hours (round 2) is the staff hours."""
 MAX_SAMPLES = 1_000_000
 """Monte Carlo samples at most: 10,000 give P10/P90 to a fraction of a percent."""
 
@@ -64,8 +66,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="default: from OUT's extension, else svg (pdf with --paper)")
     render.add_argument("--compare", metavar="TOBE.bpr",
                         help="draw this To-Be below the As-Is, changes marked")
-    render.add_argument("--heat", choices=("hours",), default=None,
-                        help="colour steps by annual hours at stake")
+    render.add_argument("--heat", nargs="?", const="staff", default=None,
+                        choices=("staff", "resident", "external", "hours"),
+                        help="colour steps by annual hours: staff (default), resident or "
+                             "external — never added together ('hours' = staff)")
     render.add_argument("--expand", action="store_true", help="inline processes called by use")
     render.add_argument("--paper", choices=("a3", "a4"), default=None,
                         help="fit a landscape sheet (for printing)")
@@ -605,7 +609,9 @@ def _print_portfolio(result: object, lang: str) -> None:
                    if r.payback_years is not None else t(lang, f"payback_{r.payback}"))
         print(f"  {n:>3}. {r.process} 「{r.title}」 {r.owner or ''}")
         if r.peak_staff is not None:
-            print("       " + t(lang, "portfolio_peak", staff=_fmt(r.peak_staff, 1)))
+            print("       " + t(lang, "portfolio_peak", staff=_fmt(r.peak_staff, 1),
+                                days=f"{r.season_days or 0:g}",
+                                share=_share(r.season_share)))
         print("       " + t(lang, "portfolio_row", hours=_fmt(r.staff_hours, 0),
                             p10=_fmt(r.saved_p10, 0), p50=_fmt(r.saved_p50, 0),
                             p90=_fmt(r.saved_p90, 0),
@@ -637,10 +643,13 @@ def _print_portfolio_csv(result: object, lang: str) -> None:
     import csv
 
     writer = csv.writer(sys.stdout)
-    writer.writerow(["rank", "file", "process", "title", "owner", "cases_per_year",
-                     "staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90",
-                     "resident_hours_saved", "visits_saved", "paper_removed", "seal_removed",
-                     "in_person_removed", "payback", "payback_years", "levers"])
+    writer.writerow(_columns(["rank", "file", "process", "title", "owner", "cases_per_year",
+                              "staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90",
+                              "resident_hours_saved", "visits_saved", "paper_removed",
+                              "seal_removed", "in_person_removed", "payback",
+                              "payback_years", "levers", "peak_staff", "season_days",
+                              "season_share"], lang))
+    sep = " " if lang == "en" else "、"
     for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
         writer.writerow([n if r.ranked else "", r.file, r.process, r.title, r.owner or "",
                          *(_csv_num(v) for v in (r.cases_per_year, r.staff_hours, r.yen,
@@ -649,8 +658,13 @@ def _print_portfolio_csv(result: object, lang: str) -> None:
                                                  r.touches_removed["paper"],
                                                  r.touches_removed["seal"],
                                                  r.touches_removed["in_person"])),
-                         r.payback, _csv_num(r.payback_years),
-                         " ".join(f"{k}:{v:.0f}" for k, v in r.levers)])
+                         messages.column(lang, f"value_{r.payback}"),
+                         _csv_num(r.payback_years),
+                         sep.join(f"{_lever_words([k], lang, sep)}:{v:.0f}"
+                                  for k, v in r.levers),
+                         _csv_num(r.peak_staff),
+                         "" if r.season_days is None else f"{r.season_days:g}",
+                         "" if r.season_share is None else f"{r.season_share:g}"])
 
 
 def _csv_num(value: float | None) -> str:
@@ -739,8 +753,17 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
                 x.hours_saved, 2), "one_off_yen": round(x.one_off_yen), "annual_yen": round(
                 x.annual_yen), "procedures": x.whole.procedures,
             "payback_years": None if x.whole.payback_years is None else round(
-                x.whole.payback_years, 2), "source": x.whole.investment.source}
-            for x in shares]
+                x.whole.payback_years, 2), "source": x.whole.investment.source,
+            "peers": [{"file": _rel(f), "process": p, "share": round(v, 4)}
+                      for f, p, v in x.peers]}
+            for x in shares.shares]  # type: ignore[attr-defined]
+        doc["shared_over"] = {
+            "roadmap": args.roadmap,
+            "files": [_rel(f) for f in shares.files],  # type: ignore[attr-defined]
+            "added": shares.added,  # type: ignore[attr-defined]
+            "failed": [_rel(f) for f in shares.failed],  # type: ignore[attr-defined]
+            "procedures": [{"file": _rel(f), "process": p}
+                           for f, p in shares.procedures]}  # type: ignore[attr-defined]
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     elif args.format == "csv":
@@ -751,21 +774,25 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
         columns = ["id", "label", "kind", "levers", "status", "executions", "asis_minutes",
                    "tobe_minutes", "asis_wait", "tobe_wait", "staff_hours_saved",
                    "resident_hours_saved", "external_hours_saved"]
-        writer.writerow(["step" if c == "id" else c for c in columns])
+        writer.writerow(_columns(["step" if c == "id" else c for c in columns], lang))
+        words = {"levers": lambda v: _lever_words(v, lang, "+" if lang == "en" else "＋"),
+                 "kind": lambda v: _kind_word(v, lang),
+                 "status": lambda v: v if lang == "en" or not v
+                 else messages.text(lang, f"status_{v}")}
         for row in doc["steps"]:
-            writer.writerow(["+".join(row[c]) if c == "levers" else
+            writer.writerow([words[c](row[c]) if c in words else
                              "" if row[c] is None else row[c] for c in columns])
     else:
         _print_estimate(doc, lang, a)
         if shares is not None:
-            _print_shares(shares, lang)
+            _print_shares(shares, args, lang)
     for step, lever in result.warnings:  # a lever that slows a step: said in every format
         print(messages.text(lang, "estimate_slower", step=step, lever=lever), file=sys.stderr)
     return EXIT_OK
 
 
-def _shares(args: argparse.Namespace, process: object, a: object, lang: str) -> list:
-    """The procedure's part of the roadmap file's shared investments."""
+def _shares(args: argparse.Namespace, process: object, a: object, lang: str) -> object:
+    """The procedure's part of the roadmap file's shared investments (roadmap.Shares)."""
     from bprkit import inventory, roadmap
 
     plan = roadmap.load(args.roadmap)
@@ -777,27 +804,54 @@ def _shares(args: argparse.Namespace, process: object, a: object, lang: str) -> 
                              samples=inventory.SAMPLES)
 
 
-def _print_shares(shares: list, lang: str) -> None:
+def _rel(path: str) -> str:
+    """A path as the user reads it: relative to the current folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def _print_shares(shares: object, args: argparse.Namespace, lang: str) -> None:
+    """Each share, with the procedures it is shared with and the files they come
+    from (the same file gets another payback in another folder: say which)."""
+    from bprkit import roadmap
+
     t = messages.text
+    plan = roadmap.load(args.roadmap)
+    where = ", ".join(_rel(f) for f in plan.portfolio)
     print("  " + t(lang, "estimate_shares_head"))
-    if not shares:
+    print("    " + t(lang, "estimate_shares_over", count=len(shares.procedures),  # type: ignore[attr-defined]
+                     files=len(shares.files), where=where))  # type: ignore[attr-defined]
+    if shares.added:  # type: ignore[attr-defined]
+        print("    " + t(lang, "estimate_shares_added", file=args.asis))
+    if shares.failed:  # type: ignore[attr-defined]
+        print("    " + t(lang, "estimate_shares_failed", files=", ".join(shares.failed)))  # type: ignore[attr-defined]
+    if not shares.shares:  # type: ignore[attr-defined]
         print("    " + t(lang, "estimate_shares_none"))
-    for x in shares:
+    joiner = "、" if lang == "ja" else ", "
+    for x in shares.shares:  # type: ignore[attr-defined]
         payback = (t(lang, "portfolio_payback_years", years=_fmt(x.whole.payback_years, 1))
                    if x.whole.payback_years is not None else t(lang, "payback_never"))
         print("    " + t(lang, "estimate_share", lever=_lever_title(x.lever, lang),
                          share=f"{x.share * 100:.1f}%", hours=_fmt(x.hours_saved, 0),
                          one_off=_fmt(x.one_off_yen, 0), annual=_fmt(x.annual_yen, 0),
                          count=x.whole.procedures, payback=payback))
+        peers = joiner.join(f"{p} ({_rel(f)}) {v * 100:.1f}%" for f, p, v in x.peers)
+        print("      " + (t(lang, "estimate_share_peers", peers=peers) if peers
+                          else t(lang, "estimate_share_alone")))
 
 
 def _print_estimate(doc: dict, lang: str, a: object) -> None:
     t = messages.text
     tot = doc["totals"]
     hours = tot["annual_staff_hours"]
+    source = doc["assumptions"]
     print(t(lang, "estimate_head", asis=doc["asis"],
-            tobe=doc["tobe"] or t(lang, "estimate_in_memory"),
-            seed=doc["seed"], samples=doc["samples"], assumptions=doc["assumptions"]))
+            tobe=doc["tobe"] or t(lang, "estimate_in_memory"), seed=doc["seed"],
+            samples=doc["samples"], assumptions=t(lang, "estimate_default_assumptions")
+            if source == "default" else source))
     payback = tot["payback_years"]
     if hours["saved"] is None:
         print("  " + t(lang, "analysis_no_volume"))
@@ -863,11 +917,26 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
             print(t(lang, key, step=step, lever=title(r["lever"]), needs=fact, fact=fact))
     if doc["sensitivity"]:
         print("  " + t(lang, "estimate_sensitivity"))
-        shown = doc["sensitivity"][:6]
-        width = max(len(row["parameter"]) for row in shown) + 2
-        for row in shown:
-            print(f"    {row['parameter']:<{width}}{_fmt(row['low'], 0)} … "
-                  f"{_fmt(row['high'], 0)}")
+        shown = [(_parameter_name(row["parameter"], lang, title), row)
+                 for row in doc["sensitivity"][:6]]
+        width = max(_width(name) for name, _ in shown) + 2
+        for name, row in shown:
+            print(f"    {_pad(name, width)}{_fmt(row['low'], 0)} … {_fmt(row['high'], 0)}")
+
+
+def _parameter_name(key: str, lang: str, lever_title: object) -> str:
+    """An assumption's key as an analyst reads it: the key under en
+    (levers.ai_ocr.minutes_factor), its name under ja (AI-OCR: 時間の係数)."""
+    if lang == "en":
+        return key
+    names = messages.catalog(lang)["report"]
+    parts = key.split(".")
+    name = names.get("param_" + parts[-1])
+    if name is None:
+        return key
+    if len(parts) == 3 and parts[0] == "levers":
+        return f"{lever_title(parts[1])}: {name}"  # type: ignore[operator]
+    return name
 
 
 REDESIGN_MARK = "generated by bprkit redesign"
@@ -1038,7 +1107,8 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
         if size > MAX_EXPANDED_STEPS:
             raise _usage(lang, "render_expand_too_large", process=process.id,
                          count=f"{size:,}", limit=f"{MAX_EXPANDED_STEPS:,}")
-    options = render.Options(lang=lang, direction=args.direction, heat=bool(args.heat),
+    options = render.Options(lang=lang, direction=args.direction,
+                             heat=HEAT.get(args.heat, args.heat) or False,
                              expand=args.expand, paper=args.paper)
     analysis = analyze_process(process, bundle, with_findings=False)
     if args.compare:
@@ -1128,8 +1198,15 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def _share(share: float | None) -> str:
+    """A season's share of the cases as written: 60%, 33.3%."""
+    return "-" if share is None else f"{share * 100:g}%"
+
+
 def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
     """The text report; ``limit``: how many findings entries to print (None: all)."""
+    from bprkit.graph import outcome_order
+
     t = messages.text
     for a in results:
         m = a.metrics
@@ -1137,10 +1214,20 @@ def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
         print(f"{a.process.id} 「{a.process.title}」  {where}")
         kinds = ", ".join(f"{t(lang, 'kind_' + k)} {_fmt(v)}"
                           for k, v in m.staff_minutes_by_kind.items() if v)
+        # the lead time runs to the resident's outcome, or to the end of the flow
+        # when no resident appears (as estimate's ends_at)
+        lead_key = "analysis_lead" if outcome_order(a.graph) is not None \
+            else "analysis_lead_end"
         lines = [
             t(lang, "analysis_staff", minutes=_fmt(m.staff_minutes_per_case), kinds=kinds or "-"),
             t(lang, "analysis_resident", minutes=_fmt(m.resident_minutes_per_case)),
-            t(lang, "analysis_lead", hours=_fmt(m.lead_time_hours),
+            # external bodies' time: on its own line, never added to staff or resident time
+            *([t(lang, "analysis_external", minutes=_fmt(m.external_minutes_per_case),
+                 hours=t(lang, "analysis_external_hours",
+                         hours=_fmt(m.annual_external_hours, 0))
+                 if m.annual_external_hours is not None else "")]
+              if m.external_minutes_per_case > 0 else []),
+            t(lang, lead_key, hours=_fmt(m.lead_time_hours),
               days=_fmt(m.lead_time_days, 2), waiting=_fmt(m.waiting_share * 100, 0),
               after=_fmt(m.back_office_after_hours)),
             t(lang, "analysis_annual", cases=_fmt(m.cases_per_year, 0),
@@ -1148,8 +1235,10 @@ def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
               yen=_fmt(m.annual_cost_yen, 0), resident_hours=_fmt(m.annual_resident_hours, 0))
             if m.cases_per_year is not None else t(lang, "analysis_no_volume"),
             *([t(lang, "analysis_peak", cases=_fmt(m.peak_cases_per_day, 0),
-                 staff=_fmt(m.peak_staff, 1), fte=_fmt(m.fte, 2))]
-              if m.peak_staff is not None else []),
+                 staff=_fmt(m.peak_staff, 1), fte=_fmt(m.fte, 2),
+                 days=f"{a.process.volume.season_days:g}",
+                 share=_share(a.process.volume.season_share))]
+              if m.peak_staff is not None and a.process.volume is not None else []),
             t(lang, "analysis_flow", handoffs=_fmt(m.handoffs), depth=m.approval_depth,
               digital=_fmt(m.digital_completion_rate * 100, 0)),
             t(lang, "analysis_counts", paper=_fmt(m.counts.paper), seal=_fmt(m.counts.seal),
@@ -1192,9 +1281,10 @@ def _print_analysis_csv(results: list, lang: str) -> None:
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     sys.stdout.write("\ufeff")  # so Excel opens the UTF-8 file with Japanese intact
-    writer.writerow(["process", "step", "label", "lane", "kind", "executions", "minutes",
-                     "wait_minutes", "annual_hours", "findings", "file", "line",
-                     "finding_rank", "levers"])
+    writer.writerow(_columns(["process", "step", "label", "lane", "kind", "executions",
+                              "minutes", "wait_minutes", "annual_hours", "findings", "file",
+                              "line", "finding_rank", "levers"], lang))
+    sep = " " if lang == "en" else "、"
     for a in results:
         # a step's row carries its entry of the findings list (process-wide findings,
         # which belong to no row, are in the text and JSON output)
@@ -1202,12 +1292,37 @@ def _print_analysis_csv(results: list, lang: str) -> None:
                   if e.scope == "step"}
         for s in a.steps:
             rank, entry = ranked.get(s.id, (None, None))
-            writer.writerow([a.id, s.id, s.label, s.lane, s.kind or "",
+            writer.writerow([a.id, s.id, s.label, s.lane, _kind_word(s.kind, lang),
                              f"{s.executions:.4f}", f"{s.minutes:.2f}", f"{s.wait:.2f}",
                              "" if s.annual_hours is None else f"{s.annual_hours:.1f}",
-                             " ".join(f.rule for f in entry.findings) if entry else "",
+                             sep.join(_rule_word(f.rule, lang) for f in entry.findings)
+                             if entry else "",
                              s.file or "", s.line or "", rank or "",
-                             " ".join(entry.levers) if entry else ""])
+                             _lever_words(entry.levers, lang, sep) if entry else ""])
+
+
+def _columns(keys: Sequence[str], lang: str) -> list[str]:
+    """CSV headers from the catalogs' ``[csv]`` table: the keys under en, Japanese
+    under ja (one home for the header texts)."""
+    return [messages.column(lang, k) for k in keys]
+
+
+def _kind_word(kind: str | None, lang: str) -> str:
+    """A step's kind in a CSV cell: the key under en (back_office), the role's
+    name under ja (内部事務)."""
+    if not kind:
+        return ""
+    return kind if lang == "en" else messages.text(lang, f"role_{kind}")
+
+
+def _rule_word(rule: str, lang: str) -> str:
+    """A finding rule in a CSV cell: its key under en, its title under ja."""
+    return rule if lang == "en" else messages.finding(lang, rule, {}, part="title")
+
+
+def _lever_words(keys: Sequence[str], lang: str, sep: str) -> str:
+    """Levers in a CSV cell: catalog keys under en, their titles under ja."""
+    return sep.join(k if lang == "en" else _lever_title(k, lang) for k in keys)
 
 
 def run_analyze(args: argparse.Namespace, lang: str) -> int:

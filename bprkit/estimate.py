@@ -276,7 +276,11 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
                                collected.get("resident_saved") * cases / 60)
         sensitivity = _sensitivity(runs, plans, assumptions, cases)
     used = sorted({a.lever for p in plans for a in p.applied if a.served > 0})
-    costs = _lever_costs(used, assumptions, cases)
+    served: dict[str, float] = {}  # runs per case each lever serves: what it is paid for
+    for r, p in zip(runs, plans, strict=True):
+        for a in p.applied:
+            served[a.lever] = served.get(a.lever, 0.0) + r.executions * a.served
+    costs = _lever_costs(used, assumptions, cases, served)
     external = (sum(s.external_hours_saved or 0.0 for s in steps)
                 if cases is not None else None)
     share = _assumption_share(steps, assumptions)
@@ -445,11 +449,15 @@ def _assumption_share(steps: Sequence[StepEstimate], assumptions: Assumptions) -
     return resting / total if total > 0 else None
 
 
-def _lever_costs(names: Sequence[str], assumptions: Assumptions,
-                 cases: float | None) -> dict[str, float]:
+def _lever_costs(names: Sequence[str], assumptions: Assumptions, cases: float | None,
+                 served: Mapping[str, float] | None = None) -> dict[str, float]:
+    """One-off and yearly costs of the levers used. A per-case fee (a page read by
+    AI-OCR, a kiosk certificate) is paid for the runs the lever serves, not for the
+    cases an earlier lever already took off it (``served``: runs served per case)."""
     one_off = sum(assumptions.value(f"levers.{n}.one_off_yen") for n in names)
     annual = sum(assumptions.value(f"levers.{n}.annual_yen") for n in names)
-    per_case = sum(assumptions.value(f"levers.{n}.per_case_yen") for n in names)
+    per_case = sum(assumptions.value(f"levers.{n}.per_case_yen")
+                   * (served.get(n, 0.0) if served is not None else 1.0) for n in names)
     return {"one_off_yen": one_off, "annual_yen": annual + per_case * (cases or 0.0)}
 
 

@@ -23,7 +23,7 @@ from bprkit.assumptions import Assumptions
 from bprkit.assumptions import default as default_assumptions
 from bprkit.graph import ExpandedGraph, StepRun, meets_resident, outcome_order
 from bprkit.metrics import Metrics, approval_runs
-from bprkit.model import Span
+from bprkit.model import WHOSE, Span
 
 DIGITAL_FIRST = "digital_first"
 ONCE_ONLY = "once_only"
@@ -45,6 +45,36 @@ SUMMARY_SIZE = 10
 
 
 @dataclass(frozen=True)
+class Hours:
+    """Annual hours at stake, by whose they are: never added together, ranked by staff."""
+
+    staff: float = 0.0
+    resident: float = 0.0
+    external: float = 0.0
+
+    def rank(self) -> tuple[float, float, float]:
+        return (self.staff, self.resident, self.external)
+
+    def at_most(self, other: Hours) -> Hours:
+        """The larger of each column (a step's entry weighs the step once)."""
+        return Hours(max(self.staff, other.staff), max(self.resident, other.resident),
+                     max(self.external, other.external))
+
+    def text(self, lang: str) -> str:
+        """「職員 年 42 時間（住民 472 時間）」: staff first, the others beside when any."""
+        head = messages.text(lang, "hours_staff", hours=_hours(self.staff))
+        rest = [messages.text(lang, f"hours_{k}", hours=_hours(v))
+                for k, v in (("resident", self.resident), ("external", self.external))
+                if v >= 0.5]
+        return head + (messages.text(lang, "hours_beside", hours=messages.text(
+            lang, "list_join").join(rest)) if rest else "")
+
+    def to_dict(self) -> dict[str, float]:
+        return {"staff": round(self.staff, 4), "resident": round(self.resident, 4),
+                "external": round(self.external, 4)}
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -61,7 +91,7 @@ class Hit:
 
     runs: tuple[StepRun, ...]
     args: dict[str, object] = field(default_factory=dict)
-    annual_hours: float | None = None
+    annual_hours: Hours | None = None
     levers: tuple[str, ...] | None = None
     """The levers that answer this hit, when they differ from the rule's."""
     variant: str = "message"
@@ -79,9 +109,12 @@ class Finding:
     span: Span | None
     basis: tuple[str, ...]
     annual_hours: float | None
+    """Annual staff hours at stake (what findings are ranked by); None without volume."""
     args: dict[str, object]
     scope: str = STEP
     variant: str = "message"
+    hours: Hours | None = None
+    """Annual hours at stake by whose: staff, resident, external."""
 
     def message(self, lang: str = "en") -> str:
         return messages.finding(lang, self.rule, self.args, part=self.variant)
@@ -107,6 +140,7 @@ class Finding:
             "file": self.span.file if self.span else None,
             "line": self.span.line if self.span else None,
             "levers": list(self.levers), "annual_hours": self.annual_hours,
+            "hours": self.hours.to_dict() if self.hours else None,
             "basis": list(self.basis), "title": self.title(lang), "message": self.message(lang),
         }
 
@@ -122,12 +156,18 @@ class Context:
         return [r for r in self.graph.runs if r.executions > 0]
 
     def hours(self, runs: tuple[StepRun, ...] | list[StepRun], *, extra: float = 1.0
-              ) -> float | None:
-        """Annual staff and resident hours the runs take (executions × time × volume)."""
+              ) -> Hours | None:
+        """Annual hours the runs take (executions × time × volume), each run in the
+        column of its kind: staff, resident or external (system steps: no one's)."""
         per_year = self.metrics.cases_per_year
         if per_year is None:
             return None
-        return sum(r.executions * r.minutes for r in runs) * extra * per_year / 60
+        out = {"staff": 0.0, "resident": 0.0, "external": 0.0}
+        for r in runs:
+            column = WHOSE.get(r.kind or "")
+            if column:
+                out[column] += r.executions * r.minutes * extra * per_year / 60
+        return Hours(**out)
 
     def threshold(self, name: str) -> float:
         return self.assumptions.value(f"thresholds.{name}")
@@ -193,8 +233,9 @@ _TAG_RULES = [
     ("F105", "transcribe", "medium", DIGITAL_FIRST, ("rpa", "ai_ocr")),
     ("F106", "check", "low", DIGITAL_FIRST, ("rpa", "data_linkage")),
     ("F107", "print", "low", DIGITAL_FIRST, ("e_approval", "e_storage", "e_notice")),
-    ("F108", "postal", "medium", DIGITAL_FIRST, ("online", "data_linkage", "e_notice")),
-    ("F109", "fax", "medium", DIGITAL_FIRST, ("online", "data_linkage")),
+    ("F108", "postal", "medium", DIGITAL_FIRST,
+     ("online", "data_linkage", "external_linkage", "e_notice")),
+    ("F109", "fax", "medium", DIGITAL_FIRST, ("online", "data_linkage", "external_linkage")),
     ("F110", "phone", "low", DIGITAL_FIRST, ("online",)),
     ("F111", "cash", "medium", DIGITAL_FIRST, ("cashless",)),
 ]
@@ -250,21 +291,49 @@ def handoff_heavy(ctx: Context) -> Iterator[Hit]:
 
 @rule("F205", "rework", "medium", DIGITAL_FIRST, ("online", "no_writing_counter"), PROCESS)
 def rework(ctx: Context) -> Iterator[Hit]:
-    """A branch case that goes back to an earlier step with 10 % or more."""
+    """A branch case that goes back to an earlier step with 10 % or more of the cases.
+
+    The share is of cases, not of runs: the flow back over the passes of cases through
+    the target (a batched target runs once for many cases). The hours are the time
+    the rework causes: the re-runs of the steps a case passes again (the share of
+    their hours) and all of the steps only reworked cases take (the correction), each
+    in the column of whose it is."""
     g = ctx.graph.digraph
     runs = {r.id: r for r in ctx.runs}
     limit = ctx.threshold("rework")
     for r in ctx.runs:
         for _, dst, data in g.out_edges(r.id, data=True):
             target = runs.get(dst)
-            if not target or target.order > r.order or target.executions <= 0:
+            if not target or target.order > r.order or target.visits <= 0:
                 continue
-            # the share of the target's runs that are repeats: p for a simple loop
-            share = data["flow"] / target.executions
+            share = data["flow"] / target.visits
             if share >= limit - 1e-9:
-                loop = [x for x in ctx.runs if target.order <= x.order <= r.order]
+                again, only = _rework_runs(ctx, target)
+                staff = ctx.hours(again, extra=share)
+                whole = ctx.hours(only)
+                hours = None if staff is None or whole is None else Hours(
+                    staff.staff + whole.staff, staff.resident + whole.resident,
+                    staff.external + whole.external)
                 yield Hit((r, target), {"share": f"{share * 100:.0f}", "target": dst},
-                          ctx.hours(loop, extra=share))
+                          hours)
+
+
+def _rework_runs(ctx: Context, target: StepRun) -> tuple[list[StepRun], list[StepRun]]:
+    """The runs of the loop through ``target``: those a case passes again (they can
+    leave the loop without passing the target) and those only reworked cases take."""
+    import networkx as nx
+
+    g = ctx.graph.digraph
+    loop = next((c for c in nx.strongly_connected_components(g) if target.id in c), set())
+    inner = g.subgraph(loop - {target.id})
+    leaving = {n for n in inner if any(v not in loop for v in g.successors(n))}
+    free = set(leaving)
+    for n in leaving:
+        free |= nx.ancestors(inner, n)
+    runs = [x for x in ctx.runs if x.id in loop]
+    again = [x for x in runs if x.id == target.id or x.id in free]
+    only = [x for x in runs if x not in again]
+    return again, only
 
 
 @rule("F206", "paper_storage", "low", DIGITAL_FIRST, ("e_storage",))
@@ -277,7 +346,7 @@ def paper_storage(ctx: Context) -> Iterator[Hit]:
                       variant="message" if stored else "message_plain")
 
 
-@rule("F207", "paper_inquiry", "medium", ONCE_ONLY, ("data_linkage",))
+@rule("F207", "paper_inquiry", "medium", ONCE_ONLY, ("data_linkage", "external_linkage"))
 def paper_inquiry(ctx: Context) -> Iterator[Hit]:
     """Another department or body answers an inquiry on paper: an external step
     on paper that reads data the municipality holds, or answers by post or fax."""
@@ -294,15 +363,28 @@ def paper_inquiry(ctx: Context) -> Iterator[Hit]:
 def waiting(ctx: Context) -> Iterator[Hit]:
     """Waits make up most of the lead time. The wait it names is the longest one the
     resident lives: before the outcome (the last ``issue`` or ``notice`` step, else
-    the last step the resident takes part in), not filing after the resident left."""
+    the last step the resident takes part in), not filing after the resident left;
+    each wait as often as it enters the lead time, a batch's wait included (a step's
+    ``batch``, or the wait before a ``use … batch``)."""
     share = ctx.metrics.waiting_share
     if share > ctx.threshold("waiting_share") and ctx.runs:
         outcome = outcome_order(ctx.graph)
-        lived = [r for r in ctx.runs if (outcome is None or r.order <= outcome)
-                 and r.executions * r.wait > 0]
+        weights = ctx.graph.resident_lead_weights or ctx.graph.lead_weights
+        waits: list[tuple[float, StepRun, bool]] = []
+        for r in ctx.runs:
+            if outcome is not None and r.order > outcome:
+                continue
+            if weights.get(r.id, 0.0) * r.wait > 0:
+                waits.append((weights[r.id] * r.wait, r, False))
+            fixed = ctx.graph.lead_fixed.get(r.order, 0.0)
+            if fixed > 0:
+                waits.append((fixed, r, True))
         args = {"share": f"{share * 100:.0f}", "days": f"{ctx.metrics.lead_time_days:.1f}"}
-        if lived:
-            yield Hit((max(lived, key=lambda r: r.executions * r.wait),), args)
+        if waits:
+            minutes, run, batch = max(waits, key=lambda w: w[0])
+            days = minutes / (ctx.assumptions.hours_per_day * 60)
+            yield Hit((run,), {**args, "wait_days": f"{days:.1f}"},
+                      variant="message_batch" if batch else "message")
         else:
             yield Hit(tuple(ctx.runs[:1]), args, variant="message_plain")
 
@@ -321,9 +403,11 @@ def _fitting_levers(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str,
 
 
 def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> list[Finding]:
-    """Every finding, sorted by annual hours at stake (most first), then by place."""
+    """Every finding, ranked by annual staff hours at stake (most first), then resident
+    and external hours, then by place."""
     ctx = Context(graph, metrics, assumptions)
     fits = _fitting_levers(graph, assumptions)
+    anywhere = {lever for levers in fits.values() for lever in levers}
     out = []
     for r in RULES:
         for hit in r.check(ctx):
@@ -333,12 +417,17 @@ def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> li
             levers = hit.levers or r.levers
             if r.scope == STEP and first is not None:  # only levers that work here
                 levers = tuple(lever for lever in levers if lever in fits[first.id])
+            else:  # only levers some step of the process can take
+                levers = tuple(lever for lever in levers if lever in anywhere)
+            hours = hit.annual_hours
             out.append(Finding(r.code, r.name, r.severity, r.principle, levers,
                                first.id if first else None,
                                first.step.span if first else None,
                                first.step.basis if first else (),
-                               hit.annual_hours, args, r.scope, hit.variant))
-    out.sort(key=lambda f: (-(f.annual_hours or 0.0), f.span.line if f.span else 0, f.code))
+                               hours.staff if hours is not None else None, args, r.scope,
+                               hit.variant, hours))
+    out.sort(key=lambda f: (*(-x for x in (f.hours or Hours()).rank()),
+                            f.span.line if f.span else 0, f.code))
     return out
 
 
@@ -364,10 +453,13 @@ class StepFindings:
     label: str | None
     span: Span | None
     annual_hours: float | None
+    """Annual staff hours at stake."""
     findings: tuple[Finding, ...]
     levers: tuple[str, ...]
     """The union of the findings' levers, in the catalog's lever order."""
     basis: tuple[str, ...] = ()
+    hours: Hours | None = None
+    """Annual hours at stake by whose (staff, resident, external)."""
 
     @property
     def severity(self) -> str:
@@ -399,11 +491,12 @@ class StepFindings:
         head = [self.heading(lang)]
         if self.place:
             head.append(self.place)
-        if self.annual_hours is not None:
-            head.append(messages.text(lang, "analysis_hours", hours=_hours(self.annual_hours)))
+        if self.hours is not None:
+            head.append(self.hours.text(lang))
         out = ["  ".join(head)]
         out += [f"  {f.code} {f.title(lang)}: {f.detail(lang)}" for f in self.findings]
-        tail = _part(lang, "levers", levers=", ".join(self.levers))
+        tail = _part(lang, "levers", levers=messages.text(lang, "list_join").join(
+            lever_title(name, lang) for name in self.levers) or "-")
         if self.basis:
             tail += "  " + _part(lang, "basis", basis="; ".join(self.basis))
         out.append(f"  {tail}")
@@ -414,7 +507,8 @@ class StepFindings:
             "scope": self.scope, "step": self.step, "label": self.label,
             "file": self.span.file if self.span else None,
             "line": self.span.line if self.span else None,
-            "annual_hours": self.annual_hours, "severity": self.severity,
+            "annual_hours": self.annual_hours,
+            "hours": self.hours.to_dict() if self.hours else None, "severity": self.severity,
             "codes": list(self.codes), "levers": list(self.levers), "basis": list(self.basis),
             "title": self.title(lang),
             "findings": [{"code": f.code, "rule": f.rule, "severity": f.severity,
@@ -429,20 +523,30 @@ def _part(lang: str, part: str, **args: object) -> str:
     return messages.finding(lang, "list", args, part=part)
 
 
+def lever_title(name: str, lang: str) -> str:
+    """A lever's name as the reader's language has it (the catalog's title)."""
+    lever = default_assumptions().levers.get(name)
+    return lever.title(lang) if lever else name
+
+
 def _entry(scope: str, found: list[Finding]) -> StepFindings:
     found = sorted(found, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.code))
     first = found[0]
-    hours = [f.annual_hours for f in found if f.annual_hours is not None]
+    weighed = [f.hours for f in found if f.hours is not None]
+    hours = None
+    for h in weighed:
+        hours = h if hours is None else hours.at_most(h)
     levers = sorted({lever for f in found for lever in f.levers}, key=_lever_key)
     label = first.args.get("label")
     return StepFindings(scope, first.step, str(label) if label else None, first.span,
-                        max(hours) if hours else None, tuple(found), tuple(levers),
-                        first.basis if scope == STEP else ())
+                        hours.staff if hours is not None else None, tuple(found),
+                        tuple(levers), first.basis if scope == STEP else (), hours)
 
 
 def group(findings: Iterable[Finding]) -> list[StepFindings]:
     """One entry per step with all its step findings, one per process-wide finding;
-    ranked by annual hours at stake (most first), then severity, then place."""
+    ranked by annual staff hours at stake (most first), then resident and external
+    hours, severity and place."""
     by_step: dict[str | None, list[Finding]] = {}
     entries = []
     for f in findings:
@@ -451,6 +555,7 @@ def group(findings: Iterable[Finding]) -> list[StepFindings]:
         else:
             entries.append(_entry(PROCESS, [f]))
     entries += [_entry(STEP, found) for found in by_step.values()]
-    entries.sort(key=lambda e: (-(e.annual_hours or 0.0), SEVERITY_RANK.get(e.severity, 9),
+    entries.sort(key=lambda e: (*(-x for x in (e.hours or Hours()).rank()),
+                                SEVERITY_RANK.get(e.severity, 9),
                                 e.scope != STEP, e.span.line if e.span else 0, e.codes))
     return entries

@@ -25,7 +25,7 @@ import numpy as np
 from bprkit import flow
 from bprkit.assumptions import Assumptions
 from bprkit.errors import AnalysisError
-from bprkit.model import Batch, Bundle, Lane, Process, Step
+from bprkit.model import Batch, Bundle, Lane, Process, Step, runs_per_year
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,14 @@ class StepRun:
     """Position in the expanded flow, in source order."""
     batch_wait: float = 0.0
     """The part of ``wait`` spent waiting for the step's batch (``batch``)."""
+    cases_per_run: float = 1.0
+    """How many cases share one run of the step (its batch); executions × this is how
+    often cases pass through the step."""
+
+    @property
+    def visits(self) -> float:
+        """Expected passes of a case through the step, whatever its batch."""
+        return self.executions * self.cases_per_run
 
     @property
     def lane_key(self) -> str:
@@ -228,6 +236,9 @@ class _Expander:
         self.graphs: dict[str, flow.FlowGraph] = {}
         self.working_days = assumptions.value("time.working_days_per_year")
         self.cases_per_year: float | None = None
+        self.season: tuple[float, float, float] | None = None
+        """(working days, share of cases, volume periods a year) of the top process's
+        filing season (``volume … within N days``), or None."""
         self.combine = combine
         """Analyse each used process once: later uses add their cases to the first
         use's runs (their figures multiply) instead of being inlined again."""
@@ -261,17 +272,39 @@ class _Expander:
 
     def batch(self, batch: Batch | None) -> tuple[float, float]:
         """(cases sharing one run, minutes a case waits for the batch): for N cases,
-        (N − 1)/2 arrivals; for a period, half of it (docs/estimate.md, "Batches")."""
+        (N − 1)/2 arrivals; for a period, half of it, but no more than half the season
+        for the cases that arrive in one (a yearly batch after a 15-day filing season
+        waits the season, not half a year); docs/estimate.md, "Batches". A batch whose
+        work stays per case (``each``) shares nothing: its cases only wait."""
         if batch is None:
             return 1.0, 0.0
-        shared = batch.cases_per_run(self.cases_per_year, working_days=self.working_days)
-        year = self.working_days * self.hours_per_day * 60
+        day = self.hours_per_day * 60
+        year = self.working_days * day
+        season = self.season
         if batch.cases is not None:
+            shared = batch.cases_per_run(self.cases_per_year, working_days=self.working_days)
             per_case = year / self.cases_per_year if self.cases_per_year else 0.0
-            return shared, (shared - 1) / 2 * per_case
-        runs = {"year": 1.0, "month": 12.0, "week": 52.0,
-                "day": self.working_days}[batch.period or "month"]
-        return shared, year / runs / 2
+            if season is not None and self.cases_per_year:  # denser in the season
+                days, share, periods = season
+                inside = days * day * periods  # working minutes a year in the season
+                gap_in = inside / (self.cases_per_year * share) if share > 0 else 0.0
+                gap_out = (max(year - inside, 0.0) / (self.cases_per_year * (1 - share))
+                           if share < 1 else 0.0)
+                per_case = share * gap_in + (1 - share) * gap_out
+            return shared, (max(batch.cases, 1.0) - 1) / 2 * per_case
+        period = batch.period or "month"
+        runs = runs_per_year(period, self.working_days)
+        length = year / runs
+        wait = length / 2
+        carrying = None
+        if season is not None:
+            days, share, periods = season
+            wait = share * min(length, days * day) / 2 + (1 - share) * length / 2
+            if share >= 1:  # only the runs in the season carry cases
+                carrying = min(runs, max(1.0, days * day / length) * periods)
+        shared = batch.cases_per_run(self.cases_per_year, working_days=self.working_days,
+                                     runs=carrying)
+        return shared, wait
 
     def flowgraph(self, process: Process) -> flow.FlowGraph:
         if process.id not in self.graphs:
@@ -314,7 +347,7 @@ class _Expander:
                     wait = self.minutes(step.wait) + batch_wait
                 run = StepRun(name, step, process, process.lane(step.lane),
                               process.kind_of(step), v * entries / shared, minutes, wait,
-                              len(out.runs), batch_wait)
+                              len(out.runs), batch_wait, shared)
                 counted = self.cutoff is None or len(out.runs) <= self.cutoff
                 out.runs.append(run)
                 self.log.append((run.order, run.executions))
@@ -390,6 +423,17 @@ class _Expander:
         return lead, waited, weights
 
 
+def _season(process: Process, working_days: float) -> tuple[float, float, float] | None:
+    """The filing season of a process's volume: (working days, share of the cases that
+    arrive in it, volume periods a year)."""
+    volume = process.volume
+    if volume is None or not volume.season_days:
+        return None
+    share = float(getattr(volume, "season_share", 1.0) or 1.0)
+    return (volume.season_days, min(max(share, 0.0), 1.0),
+            runs_per_year(volume.period, working_days))
+
+
 def _role(node: str, fg: flow.FlowGraph) -> str:
     if node in fg.steps:
         return "step"
@@ -414,6 +458,7 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
     expander = _Expander(bundle, assumptions, times, combine=combine)
     if process.volume is not None and process.volume.count > 0:
         expander.cases_per_year = process.volume.per_year(working_days=expander.working_days)
+        expander.season = _season(process, expander.working_days)
     out.lead_minutes, out.wait_minutes, weights = expander.expand(out, process, "", 1.0, ())
     pending = 0.0
     for index, weight, minutes in weights:
@@ -429,6 +474,7 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
     if stop is not None and stop < len(out.runs) - 1:  # the resident's lead ends earlier
         again = _Expander(bundle, assumptions, times, cutoff=stop, combine=combine)
         again.cases_per_year = expander.cases_per_year
+        again.season = expander.season
         lead, waited, weights = again.expand(ExpandedGraph(process), process, "", 1.0, ())
     else:
         lead, waited = out.lead_minutes, out.wait_minutes

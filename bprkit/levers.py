@@ -15,7 +15,8 @@ ones left it:
              1 − share of each excluded fact)             the cases the lever can serve
     s  = a · c · (1 − e)                                    the cases it does serve
     keep ×= 1 − s · (1 − f)                                 hands-on time kept
-    provided fact:  p ← p + s · (1 − p);   removed fact:  p ← p · (1 − s)
+    provided fact:  p ← min(1, p + s);   removed fact:  p ← max(0, p − s)
+    (a lever serving the same cases at every step, online: max(p, s) and min(p, 1 − s))
 
 with adoption a, exception share e and time factor f of the lever. A factor above 1
 (a full visual check of every field) makes the step slower: kept, and reported.
@@ -27,7 +28,7 @@ Monte Carlo samples alike.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bprkit.assumptions import Assumptions, Lever
@@ -55,10 +56,13 @@ def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
     for name, holds in (
         ("handwritten", "handwritten" in tags),
         ("person_present", present),
-        ("resident_facing", kind == "resident" or present),
+        # the resident does the step, or meets staff for it: in person, or on the phone
+        ("resident_facing", kind == "resident" or present or (
+            "phone" in tags and lane_role == "counter")),
         ("staff", kind in STAFF_ROLES),
         ("counter", kind == "counter"),
         ("resident", kind == "resident"),
+        ("external", kind == "external" or lane_role == "external"),
         ("approval", kind == "approval"),
         ("storage", kind == "storage"),
         ("keying", "transcribe" in tags),
@@ -82,6 +86,8 @@ def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
         ({"postal", "fax"} & tags) or ("paper" in tags and set(step.reads) & set(held)))
     if "inquiry" in tags or (external_paper and step.reads and "in_person" not in tags):
         f.add("inquiry")
+    if kind == "approval":
+        f.add("approval_route")
     return {name: 1.0 for name in f}
 
 
@@ -104,6 +110,22 @@ def serves(lever: Lever, facts: Mapping[str, Any]) -> Any:
     for name in lever.excludes:
         c = _min(c, 1 - facts.get(name, 0.0))
     return c
+
+
+def give(lever: Lever, facts: dict[str, Any], s: Any) -> None:
+    """What the lever does to the facts of the cases it serves (share s of the step's).
+
+    Shares are read as nested: a lever that serves ``same_cases`` (online: the residents
+    who apply online are the same at every step) meets again the cases an earlier
+    step's lever made electronic, so a fact it provides becomes max(p, s) and one it
+    removes min(p, 1 − s); any other lever serves cases still lacking what it provides
+    (AI-OCR reads the paper that is left), so p + s and p − s, within 0..1."""
+    for fact in lever.provides:
+        p = facts.get(fact, 0.0)
+        facts[fact] = _max(p, s) if lever.same_cases else _min(1.0, p + s)
+    for fact in lever.removes:
+        p = facts.get(fact, 0.0)
+        facts[fact] = _min(p, 1 - s) if lever.same_cases else _max(0.0, p - s)
 
 
 def _min(a: Any, b: Any) -> Any:
@@ -226,11 +248,7 @@ def run_chain(plan: Plan, catalog: Mapping[str, Lever],
         keep_wait = keep_wait * (1 - s * (1 - fw))
         if plan.batched:
             setup = setup + s * v.get("setup_minutes", 0.0)
-        for fact in lever.provides:
-            p = facts.get(fact, 0.0)
-            facts[fact] = p + s * (1 - p)
-        for fact in lever.removes:
-            facts[fact] = facts.get(fact, 0.0) * (1 - s)
+        give(lever, facts, s)
         steps.append((name, s, keep))
     return Chain(keep, keep_wait, facts, steps, setup)
 
@@ -264,11 +282,7 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
             chain.append(name)
             v = values(assumptions, name)
             served = v["adoption"] * c * (1 - v["exception_rate"])
-            for fact in lever.provides:
-                p = current.get(fact, 0.0)
-                current[fact] = p + served * (1 - p)
-            for fact in lever.removes:
-                current[fact] = current.get(fact, 0.0) * (1 - served)
+            give(lever, current, served)
         elif lever.targets and any(facts.get(t, 0.0) > 0 for t in lever.targets):
             reason = why_not(lever, current)
             if reason:
@@ -297,11 +311,15 @@ def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
     return chain, tuple(applied)
 
 
-def tags_after(step: Step, applied: Sequence[Applied], catalog: Mapping[str, Lever]
-               ) -> tuple[str, ...]:
+def tags_after(step: Step, applied: Sequence[Applied], catalog: Mapping[str, Lever],
+               facts: Mapping[str, float] | None = None) -> tuple[str, ...]:
     """The To-Be step's tags: a lever that serves most cases (s ≥ 0.5) drops the tags
-    it removes; every applied lever adds its own."""
+    it removes; every applied lever adds its own. A step whose paper input was made
+    electronic upstream for most cases (``facts``: its plan's facts, the flow
+    included) drops ``paper`` too."""
     tags = list(step.tags)
+    if facts is not None and "paper" in tags and facts.get("paper_input", 1.0) < 0.5:
+        tags.remove("paper")
     for a in applied:
         lever = catalog[a.lever]
         if a.served >= 0.5:
@@ -342,14 +360,24 @@ class StepPlan:
     """The share of the step's cases for which the resident no longer comes in person."""
     setup: float = 0.0
     """Set-up minutes added per run (batched steps)."""
+    electronic: float = 0.0
+    """The share of the step's cases with electronic input after its levers."""
 
 
 def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
               allowed: Sequence[str] | None) -> list[StepPlan]:
-    """Each run's lever plan at the expected values (shared by estimate and redesign)."""
+    """Each run's lever plan at the expected values (shared by estimate, redesign and
+    findings), walking the runs in flow order so that facts flow with the documents
+    and data (docs/estimate.md, "Facts flow with documents"): what a lever made
+    electronic at one step is electronic, for that share of cases, at every later step
+    that names it."""
     sequence = order(assumptions)
     allowed_set = set(allowed) if allowed is not None else None
     break_minutes = assumptions.value("resident.visit_break_minutes")
+    around = context_facts(runs, break_minutes)
+    digital: dict[tuple[str, str, str], float] = {}
+    """(process, "document" | "data", id) → the share of cases in which a lever made it
+    electronic upstream."""
     memo: dict[tuple, StepPlan] = {}
     out = []
     for r in runs:
@@ -357,10 +385,18 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         role = r.lane.role if r.lane else None
         queue = r.wait - r.batch_wait < break_minutes
         facts = facts_of(r.step, r.kind, role, held=held, queue=queue)
+        facts.update(around.get(r.id, {}))
+        inputs, outputs = _named(r)
+        flowed = min((digital.get(k, 0.0) for k in inputs
+                      if k[1] == "document" or k in digital), default=None)
+        if flowed and facts.get("paper_input", 0.0) > 0 and not facts.get("inquiry"):
+            # (an inquiry is answered from the answering department's own records)
+            facts["paper_input"] = 1 - flowed
+            facts["electronic_input"] = flowed
         plan, refused = plan_step(
             r.step, facts, assumptions, sequence, allowed_set, staff=r.kind in STAFF_ROLES,
             queue=queue, applied=r.process.state == "to_be",
-            batched=r.step.batch is not None)
+            batched=r.step.batch is not None and r.step.batch.shared)
         key = (plan.key(), refused)
         if key not in memo:
             chain, applied = expected(plan, assumptions.levers, assumptions)
@@ -368,8 +404,83 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
             after = float(chain.facts.get("person_present", 0.0))
             spared = 1 - after / present if present else 0.0
             memo[key] = StepPlan(plan, refused, float(chain.keep), float(chain.keep_wait),
-                                 applied, spared, float(chain.setup))
-        out.append(memo[key])
+                                 applied, spared, float(chain.setup),
+                                 float(chain.facts.get("electronic_input", 0.0)))
+        done = memo[key]
+        if facts.get("paper_input", 0.0) > 0 and done.electronic > (flowed or 0.0):
+            for k in outputs:
+                digital[k] = max(digital.get(k, 0.0), done.electronic)
+        out.append(done)
+    return _kinds_proposed(runs, out)
+
+
+def _named(run: StepRun) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """The paper documents and the data a run takes in (``uses``, ``reads``) and those
+    it hands on (``uses``, ``produces``, ``writes``): what facts flow along."""
+    pid = run.process.id
+    paper = {d.id for d in run.process.documents if d.kind == "paper"}
+    step = run.step
+    inputs = [(pid, "document", d) for d in step.uses if d in paper] + \
+        [(pid, "data", d) for d in step.reads]
+    outputs = [(pid, "document", d) for d in (*step.uses, *step.produces) if d in paper] + \
+        [(pid, "data", d) for d in step.writes]
+    return inputs, outputs
+
+
+def context_facts(runs: Sequence[StepRun], break_minutes: float) -> dict[str, dict[str, float]]:
+    """Facts a step has from the steps around it in the flow (the next or previous runs
+    of the same process, in flow order):
+
+    - ``written_at_counter``: a counter step with the resident present that takes what
+      the resident just wrote by hand at the counter (a handwritten, in-person resident
+      step earlier in the same visit, or the writer of a document it uses);
+    - ``outside_inquiry``: an inquiry answered by an outside body (the step is in an
+      external lane, or the next step is);
+    - ``approval_route``: an approval, or the drafting printed for the approval steps
+      that follow it (起案)."""
+    out: dict[str, dict[str, float]] = {}
+    by_instance: dict[str, list[StepRun]] = {}
+    for r in runs:
+        by_instance.setdefault(r.id[: len(r.id) - len(r.step.id)], []).append(r)
+    for members in by_instance.values():
+        writers: set[str] = set()
+        visit_written = False
+        for k, r in enumerate(members):
+            role = r.lane.role if r.lane else None
+            tags = set(r.step.tags)
+            present = "in_person" in tags and role in ("resident", "counter")
+            if not present or r.wait - r.batch_wait >= break_minutes:
+                visit_written = False  # a new visit, or the resident is not here
+            facts: dict[str, float] = {}
+            if present and r.kind == "counter" and (
+                    visit_written or writers & set(r.step.uses)):
+                facts["written_at_counter"] = 1.0
+            if present and role == "resident" and "handwritten" in tags:
+                visit_written = True
+                writers.update(r.step.produces)
+            following = members[k + 1] if k + 1 < len(members) else None
+            if "inquiry" in tags and (role == "external" or r.kind == "external" or (
+                    following is not None and following.lane is not None
+                    and following.lane.role == "external")):
+                facts["outside_inquiry"] = 1.0
+            if ("print" in tags and r.kind in STAFF_ROLES and r.kind != "approval"
+                    and following is not None and following.kind == "approval"):
+                facts["approval_route"] = 1.0
+            if facts:
+                out[r.id] = facts
+    return out
+
+
+def _kinds_proposed(runs: Sequence[StepRun], plans: list[StepPlan]) -> list[StepPlan]:
+    """Keep a refusal only where the lever applies to some step of the same kind in the
+    process: the "not applied" list answers "why not here too?", never lists a lever
+    nobody proposed for this kind of work."""
+    proposed = {(a.lever, r.kind) for r, p in zip(runs, plans, strict=True)
+                for a in p.applied if a.served > 0}
+    out = []
+    for r, p in zip(runs, plans, strict=True):
+        kept = tuple(x for x in p.refused if (x.lever, r.kind) in proposed)
+        out.append(p if kept == p.refused else replace(p, refused=kept))
     return out
 
 

@@ -196,9 +196,13 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
                 continue
             run, plan = entry
             if not plan.applied:
+                tags = lever_module.tags_after(step, (), assumptions.levers, plan.plan.facts)
+                if tags != step.tags:  # its paper was made electronic upstream
+                    changed[step.id] = replace(step, tags=tags)
                 continue
             new = replace(step, tags=lever_module.tags_after(step, plan.applied,
-                                                             assumptions.levers),
+                                                             assumptions.levers,
+                                                             plan.plan.facts),
                           duration=_shift(_scale(step.duration, plan.keep), plan.setup,
                                           assumptions.hours_per_day),
                           wait=_scale(step.wait, plan.keep_wait),

@@ -13,6 +13,7 @@ import bprkit
 from bprkit.analysis import Analysis, analyze_process
 from bprkit.assumptions import default
 from bprkit.loader import check_files
+from bprkit.model import WHOSE
 
 from .conftest import CORPUS, PROCESSES, run_cli
 
@@ -221,7 +222,8 @@ def test_every_process_analyses_without_nan() -> None:
         assert set(p) == {"id", "label", "metrics", "phases", "steps", "findings",
                           "findings_by_step"}
         for value in p["metrics"].values():
-            assert value is None or isinstance(value, (dict, int)) or math.isfinite(value)
+            assert value is None or isinstance(value, (dict, int, str)) or math.isfinite(value)
+        assert p["metrics"]["lead_ends_at"] in ("outcome", "end")
         for f in p["findings"]:
             assert {"code", "rule", "principle", "step", "file", "line", "levers",
                     "annual_hours", "message"} <= set(f)
@@ -265,6 +267,7 @@ def test_grouped_entries_add_up() -> None:
     for a in _grouped_processes():
         entries = a.findings_by_step()
         hours = {s.id: s.annual_hours for s in a.steps}
+        whose = {s.id: WHOSE.get(s.kind or "") for s in a.steps}
         # every finding is in exactly one entry
         grouped = [f for e in entries for f in e.findings]
         assert sorted(map(id, grouped)) == sorted(map(id, a.findings)), a.id
@@ -274,10 +277,18 @@ def test_grouped_entries_add_up() -> None:
         for e in entries:
             if e.scope == "step":
                 assert {f.step for f in e.findings} == {e.step}
-                # the step's hours, not a sum of its duplicates
+                # the step's hours, not a sum of its duplicates, in the column of whose
+                # they are (staff hours rank; resident and external stand beside)
                 expected = hours[e.step]
-                assert e.annual_hours == (None if expected is None
-                                          else pytest.approx(expected)), (a.id, e.step)
+                if expected is None:
+                    assert e.annual_hours is None and e.hours is None
+                else:
+                    columns = {"staff": 0.0, "resident": 0.0, "external": 0.0}
+                    if whose[e.step]:
+                        columns[whose[e.step]] = expected
+                    assert e.hours is not None and e.hours.to_dict() == pytest.approx(
+                        columns, abs=1e-3), (a.id, e.step)
+                    assert e.annual_hours == pytest.approx(columns["staff"])
                 assert e.annual_hours == max((f.annual_hours for f in e.findings),
                                              key=lambda h: h or 0)
             else:
@@ -285,7 +296,7 @@ def test_grouped_entries_add_up() -> None:
                 assert e.annual_hours == e.findings[0].annual_hours
             levers = [lever for f in e.findings for lever in f.levers]
             assert set(e.levers) == set(levers) and len(e.levers) == len(set(levers))
-        ranked = [e.annual_hours or 0.0 for e in entries]
+        ranked = [e.hours.rank() if e.hours else (0.0, 0.0, 0.0) for e in entries]
         assert ranked == sorted(ranked, reverse=True), a.id
 
 
@@ -307,19 +318,23 @@ def test_grouping_a_step_with_four_issues(tmp_path: Path) -> None:
   step c @部長 [seal] 1min
 }""")
     entries = a.findings_by_step()
-    first = entries[0]
-    assert (first.scope, first.step) == ("step", "記入")
+    # ranked by staff hours: the resident's writing (100 resident hours, 0 staff) comes
+    # after every step that takes staff time, its hours said as the resident's
+    first = next(e for e in entries if e.step == "記入")
     assert first.codes == ("F103", "F201", "F101", "F104")  # high first, then by code
-    assert first.annual_hours == pytest.approx(600 * 10 / 60)
+    assert first.annual_hours == 0.0
+    assert first.hours is not None and first.hours.resident == pytest.approx(600 * 10 / 60)
+    assert "住民 100 時間" in first.lines("ja")[0] and "職員 年 0 時間" in first.lines("ja")[0]
     assert first.severity == "high"
     # only the levers the engine applies to a resident writing at the counter
     assert first.levers == ("online", "no_writing_counter")
     chain = next(e for e in entries if e.codes == ("F203",))
     assert chain.scope == "process" and chain.annual_hours == pytest.approx(600 * 3 / 60)
-    assert [e.step for e in entries if e.scope == "step"] == ["記入", "受付", "起案", "a",
-                                                              "b", "c"]
-    d = a.to_dict("ja")["findings_by_step"][0]
-    assert d["rank"] == 1 and d["codes"] == ["F103", "F201", "F101", "F104"]
+    assert [e.step for e in entries if e.scope == "step"] == ["受付", "起案", "a", "b", "c",
+                                                              "記入"]
+    d = next(x for x in a.to_dict("ja")["findings_by_step"] if x["step"] == "記入")
+    assert d["rank"] == 7 and d["codes"] == ["F103", "F201", "F101", "F104"]
+    assert d["hours"] == {"staff": 0.0, "resident": 100.0, "external": 0.0}
     assert d["title"] == "対面、ワンスオンリー違反、紙、手書き"
 
 
@@ -372,3 +387,127 @@ def test_a_season_gives_the_peak_staff(tmp_path) -> None:
     assert "within 20 days" in again.read_text(encoding="utf-8")
     assert bprkit.load(str(again)).root.processes[0].volume.season_days == 20
     assert bprkit.analyze(str(PROCESSES / "shikenmin_zei.bpr")).metrics.peak_staff > 1
+
+
+KESSAI = PROCESSES / "common" / "kessai.bpr"
+PHASED_USE = """import "kessai.bpr"
+
+process 補助金 「補助金の交付決定」 {
+  volume 1,200 / 年
+  lane 申請者 : 住民
+  lane 担当 : 内部事務
+
+  phase 受付 「受付」
+  step 申請 @申請者 [紙] 20分
+  step 審査 @担当 [紙] 30分 wait 2日
+
+  phase 決裁 「決裁」
+  use 課長決裁
+
+  phase 通知 「通知」
+  step 通知 @担当 [紙, 通知] 10分
+}
+"""
+
+
+def test_a_phase_that_starts_with_a_use_holds_the_used_steps(tmp_path: Path) -> None:
+    """phase 決裁 then use 課長決裁: no W013, and the phase holds the approval's three
+    steps. By hand (common/kessai.bpr): 起案 (10+15+30)/3 = 18.33 min and 係長審査
+    (3+5+10)/3 = 6 min run 1/0.92 times (8 % sent back), 課長審査 (3+5)/2 = 4 min once:
+    staff 24.33/0.92 + 4 = 30.449 min; waits 0.5 d × 465 min / 0.92 + 1 d = 717.72 min."""
+    import shutil
+
+    from bprkit import render
+
+    shutil.copy(KESSAI, tmp_path / "kessai.bpr")
+    path = tmp_path / "f.bpr"
+    path.write_text(PHASED_USE, encoding="utf-8")
+    report = check_files([str(path)])
+    assert report.ok and "W013" not in [d.code for d in report.diagnostics]
+    bundle = report.files[0].bundle
+    process = bundle.root.processes[0]
+    assert [(ph.id, ph.first, ph.start) for ph in process.phases] == [
+        ("受付", "申請", 0), ("決裁", None, 2), ("通知", "通知", 3)]
+    a = analyze_process(process, bundle)
+    phases = {ph.id: ph for ph in a.phases}
+    staff = (55 / 3 + 6) / 0.92 + 4
+    waits = 0.5 * HPD * 60 / 0.92 + HPD * 60
+    assert phases["決裁"].steps == 3
+    assert phases["決裁"].staff_minutes_per_case == pytest.approx(staff)
+    assert phases["決裁"].wait_minutes == pytest.approx(waits)
+    assert phases["決裁"].lead_minutes == pytest.approx(waits + staff)
+    assert phases["決裁"].annual_staff_hours == pytest.approx(staff * 1200 / 60)
+    # the phase before keeps only its own steps (審査 is the only staff step: 30 min)
+    assert phases["受付"].steps == 2 and phases["受付"].staff_minutes_per_case == 30
+    assert phases["受付"].wait_minutes == pytest.approx(2 * HPD * 60)
+    assert phases["通知"].steps == 1 and phases["通知"].staff_minutes_per_case == 10
+    assert sum(ph.staff_minutes_per_case for ph in a.phases) == \
+        pytest.approx(a.metrics.staff_minutes_per_case)
+    # the diagram's band of 決裁 covers the box of the used process
+    page = render.diagram(a, bundle, render.Options(lang="ja")).pages[0]
+    bands = {title: (u0, u1) for title, u0, u1 in page.geometry.phases}
+    (use,) = [k for b in page.scene.blocks for k, n in b.nodes.items() if n.kind == "use"]
+    assert page.scene.blocks[0].nodes[use].phase == "決裁"
+    assert bands["決裁"][0] < page.geometry.centre[use][0] < bands["決裁"][1]
+    # a phase that starts with a parallel block of uses holds them too; writing and
+    # reading the file back keeps where each phase starts
+    from bprkit import writer
+
+    text = PHASED_USE.replace("  use 課長決裁\n", "  parallel {\n    path { use 課長決裁 }\n"
+                              "    path { use 部長決裁 }\n  }\n")
+    path.write_text(text, encoding="utf-8")
+    report = check_files([str(path)])
+    assert report.ok and "W013" not in [d.code for d in report.diagnostics]
+    bundle = report.files[0].bundle
+    a = analyze_process(bundle.root.processes[0], bundle)
+    assert {ph.id: ph.steps for ph in a.phases} == {"受付": 2, "決裁": 3 + 5, "通知": 1}
+    again = bprkit.parse(writer.write(bundle.root), path=str(path))
+    assert again.processes[0].phases == bundle.root.processes[0].phases
+
+
+def test_a_season_with_a_share_of_the_cases(tmp_path: Path) -> None:
+    """volume 8,000 / 年 集中 15 日 60%: 60 % of the cases arrive in 15 working days.
+    By hand: 8,000 × 0.6 / 15 = 320 cases a day, 320 × 15 min / 60 / 7.75 h = 10.32
+    staff on those days; without the share 8,000 / 15 = 533.3 and 17.20 staff."""
+    from bprkit import render
+
+    text = ("process p 「申告」 {\n  volume 8,000 / 年 集中 15 日 60%\n  lane a : 窓口\n"
+            "  step s @a 15分\n}\n")
+    a = analyse(tmp_path, text)
+    assert a.process.volume.season_days == 15 and a.process.volume.season_share == 0.6
+    assert a.metrics.peak_cases_per_day == pytest.approx(320)
+    assert a.metrics.peak_staff == pytest.approx(320 * 15 / 60 / HPD)
+    assert a.metrics.fte == pytest.approx(8000 * 15 / 60 / 1920)  # the yearly figure unchanged
+    whole = analyse(tmp_path, text.replace(" 60%", ""), "w.bpr")
+    assert whole.process.volume.season_share == 1.0
+    assert whole.metrics.peak_staff == pytest.approx(8000 / 15 * 15 / 60 / HPD)
+    assert a.to_dict()["metrics"]["season_share"] == 0.6
+    assert a.to_dict()["metrics"]["season_days"] == 15
+    assert whole.to_dict()["metrics"]["season_share"] == 1.0
+    assert analyse(tmp_path, text.replace(" 集中 15 日 60%", ""), "n.bpr").to_dict()[
+        "metrics"]["season_share"] is None
+    # the diagram's title block says the season
+    ja = render.diagram(a, None, render.Options(lang="ja")).pages[0].scene.facts
+    en = render.diagram(a, None, render.Options(lang="en")).pages[0].scene.facts
+    assert "集中: 15 日に 60%" in ja and "season: 60% within 15 days" in en
+    # the text says it too
+    path = tmp_path / "t.bpr"
+    out = run_cli("analyze", str(path), "--lang", "ja").stdout
+    assert "15 営業日に件数の 60%: 1 営業日 320 件、その日に職員 10.3 人" in out
+    out = run_cli("analyze", str(path), "--lang", "en").stdout
+    assert "60% of the cases within 15 working days: 320 cases a working day, 10.3 staff" \
+        in out
+
+
+@pytest.mark.parametrize("share", ["0%", "120%", "100.5 ％"])
+def test_a_season_share_outside_0_to_100_is_e054(tmp_path: Path, share: str) -> None:
+    path = tmp_path / "s.bpr"
+    path.write_text("process p {\n  volume 8,000 / year within 15 days " + share + "\n"
+                    "  lane a : counter\n  step s @a 1min\n}\n", encoding="utf-8")
+    report = check_files([str(path)])
+    (d,) = [d for d in report.diagnostics if d.is_error]
+    assert d.code == "E054" and (d.span.line, d.span.column) == (2, 38)
+    assert "more than 0% and at most 100%" in d.message("en")
+    assert "0% より大きく 100% 以下" in d.message("ja")
+    r = run_cli("check", str(path), "--lang", "ja")
+    assert r.returncode == 1 and "E054" in r.stdout

@@ -17,7 +17,7 @@ DIR = FIXTURES / "assumptions"
 
 def test_every_default_number_has_a_source_and_sane_range() -> None:
     a = assumptions.default()
-    assert len(a.levers) == 12
+    assert len(a.levers) == 13
     assert set(a.lever_order) == set(a.levers)
     for key, p in a.params.items():
         assert p.source.strip(), key

@@ -72,15 +72,20 @@ def test_rpa_on_electronic_data(tmp_path: Path) -> None:
 
 
 def test_rpa_refused_on_paper_without_ai_ocr_and_says_why(tmp_path: Path) -> None:
-    s = _one(tmp_path, "事務", "back_office", "[check, paper] 10min")
-    assert s.levers == ()
+    # the refusal is said where RPA works on another step of the same kind ("why not
+    # here too?"); a process where no step takes RPA lists no RPA refusal
+    two = ("process p {\n  volume 1,000 / year\n  lane 事務 : back_office\n"
+           "  step s @事務 [check, paper] 10min\n  step t @事務 [check] 5min\n}\n")
+    process, bundle = _load(tmp_path, two)
+    e = estimate.estimate(process, bundle, A, samples=200)
+    s = _step(e, "s")
+    assert s.levers == () and _step(e, "t").levers == ("rpa",)
     assert [(r.lever, r.kind, r.fact) for r in s.refused] == [
         ("rpa", "needs", "electronic_input")]
-    s = _one(tmp_path, "事務", "back_office", "[transcribe, paper] 10min", levers=["rpa"])
-    assert s.levers == () and s.refused[0].fact == "electronic_input"
+    alone = _one(tmp_path, "事務", "back_office", "[check, paper] 10min")
+    assert alone.levers == () and alone.refused == ()
     path = tmp_path / "paper.bpr"
-    path.write_text("process p {\n  volume 100 / year\n  lane 事務 : back_office\n"
-                    "  step 照合 @事務 [check, paper] 3min\n}\n", encoding="utf-8")
+    path.write_text(two.replace("1,000", "100"), encoding="utf-8")
     for lang, words in (("en", "RPA not applied: it needs electronic input"),
                         ("ja", "RPA は適用しません。必要な条件: 入力が電子データ")):
         r = run_cli("estimate", str(path), "--lang", lang, "--samples", "100")
@@ -117,9 +122,9 @@ def test_no_writing_counter_only_where_a_form_is_written_at_a_counter(tmp_path: 
 
 
 def test_no_writing_counter_leaves_a_go_home_wait_alone(tmp_path: Path) -> None:
-    queue = _one(tmp_path, "窓口", "counter", "[paper, in_person, check] 5min wait 30min",
+    queue = _one(tmp_path, "窓口", "counter", "[paper, in_person, handwritten] 5min wait 30min",
                  levers=["no_writing_counter"])
-    home = _one(tmp_path, "窓口", "counter", "[paper, in_person, check] 5min wait 3d",
+    home = _one(tmp_path, "窓口", "counter", "[paper, in_person, handwritten] 5min wait 3d",
                 levers=["no_writing_counter"])
     assert queue.levers == home.levers == ("no_writing_counter",)
     assert queue.tobe_wait == pytest.approx(30 * _v("no_writing_counter", "wait_factor"))

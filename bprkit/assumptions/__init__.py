@@ -78,6 +78,11 @@ class Lever:
     """The wait factor applies only to a queue, not to time the resident spends at home."""
     pinned_only: bool = False
     """The rules never choose the lever: it applies where a step pins it."""
+    same_cases: bool = False
+    """The cases it serves are the same at every step (the residents who apply online):
+    on a step where an earlier step's lever already made a share electronic, those are
+    the cases it meets again, so its shares are nested with them (max/min), where any
+    other lever serves the cases still lacking what it provides (add/subtract)."""
 
     def title(self, lang: str) -> str:
         return self.title_ja if lang == "ja" else self.title_en
@@ -134,7 +139,7 @@ def _levers(table: Mapping[str, Any]) -> dict[str, Lever]:
             *(tuple(entry.get(key, ())) for key in FACT_LISTS),
             tuple(entry.get("tags_removed", ())), tuple(entry.get("tags_added", ())),
             bool(entry.get("removes_step", False)), bool(entry.get("queue_wait_only", False)),
-            bool(entry.get("pinned_only", False)))
+            bool(entry.get("pinned_only", False)), bool(entry.get("same_cases", False)))
     return out
 
 

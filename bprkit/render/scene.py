@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from bprkit import flow, messages
 from bprkit.analysis import Analysis
-from bprkit.model import Bundle, Duration, Process, Step, Use
+from bprkit.model import WHOSE, Bundle, Duration, Process, Step, Use, iter_steps, iter_uses
 from bprkit.render import style
 
 UNITS = {"ja": {"sec": "秒", "min": "分", "hour": "時間", "day": "日", "week": "週"},
@@ -25,7 +25,8 @@ UNITS = {"ja": {"sec": "秒", "min": "分", "hour": "時間", "day": "日", "wee
 class Options(NamedTuple):
     lang: str = "ja"
     direction: str = "LR"
-    heat: bool = False
+    heat: bool | str = False
+    """Colour steps by annual hours: "staff" (True), "resident" or "external"."""
     expand: bool = False
     paper: str | None = None
 
@@ -142,14 +143,25 @@ class _Builder:
         self.wait_texts: dict[str, set[str]] = {}
         self.block = Block()
         self.used: set[str] = set()
-        self.hours = {s.id: s.annual_hours or 0.0 for s in analysis.steps}
+        # whose hours the strong colour and the heat count: staff unless asked
+        self.whose = options.heat if isinstance(options.heat, str) else "staff"
+        self.hours = {s.id: s.annual_hours or 0.0 for s in analysis.steps
+                      if WHOSE.get(s.kind or "") == self.whose}
         self.top = max(self.hours.values(), default=0.0)
         drawn = {k: h for k, h in self.hours.items() if options.expand or "." not in k}
         self.strong = style.strong_steps(drawn)
         self.lane_keys: set[str] = set()
         self.counter = 0
         self.copies: dict[str, int] = {}
-        self.phase_starts = {ph.first: ph.id for ph in analysis.process.phases if ph.first}
+        # the phase of each statement of the top process's flow, found from its
+        # steps (by id) and its uses (by identity): a phase may start with a use
+        self.phase_of_step: dict[str, str] = {}
+        self.phase_of_use: dict[int, str] = {}
+        process = analysis.process
+        for item, ph in zip(process.flow, process.phase_of_items(), strict=True):
+            if ph is not None:
+                self.phase_of_step.update((st.id, ph.id) for st in iter_steps((item,)))
+                self.phase_of_use.update((id(u), ph.id) for u in iter_uses((item,)))
         self.compare = bool(marks)
         self.phase: str | None = None
 
@@ -184,8 +196,8 @@ class _Builder:
     # ── steps ──
     def step(self, step: Step, process: Process, qualifier: str) -> str:
         run_id = f"{qualifier}{step.id}"
-        if not qualifier and step.id in self.phase_starts:
-            self.phase = self.phase_starts[step.id]
+        if not qualifier and step.id in self.phase_of_step:
+            self.phase = self.phase_of_step[step.id]
         colour = style.step_colour(step.tags)
         strong = run_id in self.strong and not self.options.heat and not self.compare
         node = Node(f"{self.prefix}s_{run_id}", "step", f"{self.prefix}{qualifier}{step.lane}",
@@ -337,6 +349,8 @@ class _Builder:
         self.block.edges.append(Edge(src, dst, "\n".join(parts), p=p))
 
     def use(self, use: Use, qualifier: str, lane: str) -> tuple[str, str]:
+        if not qualifier and id(use) in self.phase_of_use:  # a phase may start here
+            self.phase = self.phase_of_use[id(use)]
         callee = self.bundle.process(use.process) if self.bundle else None
         times = f"×{use.times:g}" if use.times != 1 else ""
         if self.options.expand and callee is not None:
@@ -409,6 +423,9 @@ def _facts(analysis: Analysis, lang: str) -> list[str]:
         facts.append(t(lang, "diagram_owner", owner=p.owner))
     if m.cases_per_year is not None:
         facts.append(t(lang, "diagram_volume", cases=f"{m.cases_per_year:,.0f}"))
+        if p.volume is not None and p.volume.season_days is not None:
+            facts.append(t(lang, "diagram_season", days=f"{p.volume.season_days:g}",
+                           share=f"{p.volume.season_share * 100:g}%"))
         facts.append(t(lang, "diagram_hours", hours=f"{m.annual_staff_hours:,.0f}"))
     facts.append(_lead(analysis, lang))
     if m.resident.visits > 0:
@@ -427,8 +444,10 @@ def _lead_value(analysis: Analysis, lang: str) -> str:
     return messages.text(lang, "diagram_hours_value", hours=f"{m.lead_time_hours:.1f}")
 
 
-def _legend(used: set[str], lang: str, strong_count: int) -> list[LegendItem]:
+def _legend(used: set[str], lang: str, strong_count: int, whose: str = "staff"
+            ) -> list[LegendItem]:
     t = messages.text
+    who = t(lang, f"whose_{whose}")
     items: list[LegendItem] = []
     for tag, colour in style.FLAG_COLOURS.items():
         if "flag:" + tag in used:
@@ -437,12 +456,13 @@ def _legend(used: set[str], lang: str, strong_count: int) -> list[LegendItem]:
         if "digital:" + tag in used:
             items.append(LegendItem("digital", tag_name(tag, lang), style.DIGITAL_COLOUR))
     if "strong" in used:
-        items.append(LegendItem("strong", t(lang, "legend_strong", count=strong_count),
+        items.append(LegendItem("strong", t(lang, "legend_strong", count=strong_count,
+                                            whose=who),
                                 style.EDGE))
     for key in ("rework", "parallel", "use", "bounds", "note", "pain", "system", "heat",
                 "mark_removed", "mark_changed", "mark_added", "mark_same"):
         if key in used:
-            items.append(LegendItem(key, t(lang, "legend_" + key),
+            items.append(LegendItem(key, t(lang, "legend_" + key, whose=who),
                                     style.MARKS.get(key[5:], style.REWORK)))
     return items
 
@@ -452,8 +472,9 @@ def diagram(analysis: Analysis, bundle: Bundle | None, options: Options) -> Scen
     b = _block(analysis, bundle, options, "", {})
     return Scene(options.lang, options.direction, analysis.process.title,
                  _facts(analysis, options.lang), [b.block],
-                 _legend(b.used, options.lang, len(b.strong)),
-                 [(ph.id, ph.title) for ph in analysis.process.phases if ph.first])
+                 _legend(b.used, options.lang, len(b.strong), b.whose),
+                 [(ph.id, ph.title) for ph in analysis.process.phases
+                  if ph.start is not None])
 
 
 def compare_marks(asis: Analysis, tobe: Analysis
@@ -513,4 +534,4 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     title = t(lang, "diagram_compare_title", title=asis.process.title)
     used = first.used | second.used
     return Scene(lang, options.direction, title, facts, [first.block, second.block],
-                 _legend(used, lang, len(first.strong) + len(second.strong)))
+                 _legend(used, lang, len(first.strong) + len(second.strong), first.whose))

@@ -34,6 +34,17 @@ def _num(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _whose(hours: dict | None, lang: str) -> str:
+    """Staff hours at stake, the resident's and outside bodies' beside, never added."""
+    if not hours:
+        return "-"
+    rest = [messages.text(lang, f"hours_{k}", hours=_num(hours[k]))
+            for k in ("resident", "external") if hours[k] >= 0.5]
+    beside = messages.text(lang, "hours_beside", hours=messages.text(lang, "list_join").join(
+        rest)) if rest else ""
+    return _num(hours["staff"]) + beside
+
+
 def _yen(value: float | None, lang: str) -> str:
     """Yen as a department head reads them: 2億6,267万円 / 262.7 M yen."""
     if value is None:
@@ -134,7 +145,8 @@ def _context(report: Report, t: Callable[..., str],
             "rank": n if r.ranked else "-", "ranked": r.ranked, "title": r.title,
             "process": r.process, "file": r.file, "owner": r.owner or "-",
             "anchor": anchors.get((r.file, r.process)),
-            "peak": t("peak", staff=_num(r.peak_staff, 1)) if r.peak_staff else "",
+            "peak": t("peak", staff=_num(r.peak_staff, 1), days=f"{r.season_days or 0:g}",
+                      share=f"{(r.season_share or 1.0) * 100:g}%") if r.peak_staff else "",
             "cases": _num(r.cases_per_year), "staff_hours": _num(r.staff_hours),
             "used": used_by.get(r.process, 0),
             "saved": _num(r.saved_p50), "p10": _num(r.saved_p10), "p90": _num(r.saved_p90),
@@ -258,7 +270,7 @@ def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
         place = f"{e['file']}:{e['line']}" if e.get("file") else ""
         principles = joiner.join(dict.fromkeys(f["principle"] for f in e["findings"]))
         findings.append({"heading": e["heading"], "place": place,
-                         "hours": _num(e["annual_hours"]), "findings": e["findings"],
+                         "hours": _whose(e.get("hours"), lang), "findings": e["findings"],
                          "principles": principles,
                          "levers": joiner.join(_lever_title(a, k, lang) for k in e["levers"])
                          or "-", "basis": joiner.join(e["basis"]) or "-"})
