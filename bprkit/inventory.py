@@ -49,6 +49,11 @@ class Row:
     """Staff hours a year saved by each lever, largest first."""
     peak_staff: float | None = None
     """Staff needed on a day of the filing season (``volume … within N days``)."""
+    season_days: float | None = None
+    """The season's working days (``within 15 days``), None without a season."""
+    season_share: float | None = None
+    """The share of the cases that arrive in the season (``60%``: 0.6; 1.0 when the
+    file gives none), None without a season."""
     uses: tuple[str, ...] = ()
     """The processes this one calls with ``use`` (directly)."""
 
@@ -148,6 +153,9 @@ def _row(path: str, process: object, e: object) -> Row:
     touches = {k: (getattr(m.counts, k) - getattr(t.counts, k)) * cases if cases else 0.0
                for k in ("paper", "seal", "in_person")}
     levers = sorted(e.hours_by_lever().items(), key=lambda x: -x[1])  # type: ignore[attr-defined]
+    season = process.volume  # type: ignore[attr-defined]
+    if season is not None and season.season_days is None:
+        season = None
     return Row(
         file=path, process=process.id, title=process.title,  # type: ignore[attr-defined]
         owner=process.owner, cases_per_year=cases,  # type: ignore[attr-defined]
@@ -160,6 +168,8 @@ def _row(path: str, process: object, e: object) -> Row:
         touches_removed=touches,
         payback=e.payback_status, payback_years=e.payback_years,  # type: ignore[attr-defined]
         levers=tuple((k, v) for k, v in levers if v > 0), peak_staff=m.peak_staff,
+        season_days=season.season_days if season else None,
+        season_share=season.season_share if season else None,
         uses=tuple(dict.fromkeys(u.process for u in iter_uses(process.flow))))  # type: ignore[attr-defined]
 
 
@@ -233,7 +243,8 @@ def frames(result: Portfolio, years: list | None = None) -> Frames:
         "saved_p50": r.saved_p50, "saved_p90": r.saved_p90,
         "resident_hours_saved": r.resident_hours_saved, "visits_saved": r.visits_saved,
         "payback": r.payback, "payback_years": r.payback_years,
-        "peak_staff": r.peak_staff,
+        "peak_staff": r.peak_staff, "season_days": r.season_days,
+        "season_share": r.season_share,
         "levers": ", ".join(k for k, _ in r.levers)} for n, r in enumerate(result.rows, 1)])
     plan = pd.DataFrame([{"year": y.year, "process": row.process, "title": row.title,
                           "levers": ", ".join(levers), "hours": hours,

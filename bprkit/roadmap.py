@@ -69,6 +69,8 @@ class Roadmap:
     """The procedures the investments are shared by (``portfolio = ["."]``, relative
     to the file; default: the file's folder): where ``bprkit estimate --roadmap``
     finds the others."""
+    path: str = ""
+    """The roadmap file (for messages)."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
             raise RoadmapError(where, "investment_source", name=name)
         investments[key] = Investment(float(numbers[0]), float(numbers[1]),
                                       str(entry["source"]))
-    return Roadmap(start, capacity, by_year, available, investments, portfolio)
+    return Roadmap(start, capacity, by_year, available, investments, portfolio, path)
 
 
 def _known(levers: dict[str, str]) -> str:
@@ -212,32 +214,68 @@ class Share:
     one_off_yen: float
     annual_yen: float
     whole: Shared
+    peers: tuple[tuple[str, str, float], ...] = ()
+    """The other procedures that share the investment: (file, process, share),
+    largest share first."""
+
+
+@dataclass(frozen=True)
+class Shares:
+    """A procedure's parts of the shared investments, and what they were shared over."""
+
+    shares: list[Share]
+    files: tuple[str, ...]
+    """The ``.bpr`` files of the roadmap's portfolio (the estimated file last when it
+    was added)."""
+    added: bool
+    """Whether the estimated file was added because the portfolio does not hold it."""
+    procedures: tuple[tuple[str, str], ...] = ()
+    """(file, process) of every ranked procedure among them (the ones a share can
+    fall on)."""
+    failed: tuple[str, ...] = ()
+    """Files of the portfolio left out because they have errors."""
+
+
+class DuplicateProcessError(RoadmapError):
+    """Two files of the roadmap's portfolio hold the same process id: the procedure
+    would share an investment with a copy of itself."""
 
 
 def shares_of(roadmap: Roadmap, file: str, process: str, *, hourly_yen: float,
               assumptions: str | None = None, levers: tuple[str, ...] | None = None,
-              samples: int | None = None, jobs: int | None = None) -> list[Share]:
+              samples: int | None = None, jobs: int | None = None) -> Shares:
     """The part of each shared investment that a procedure carries, among the
     procedures of ``roadmap.portfolio`` (the procedure's own file added when it is
-    not among them)."""
+    not among them), with the procedures it shares each one with. Two files that
+    hold the same process id are refused (DuplicateProcessError): a copy or a draft
+    beside the original would count one procedure twice."""
     from bprkit import inventory
     from bprkit.loader import find_files
 
     files = find_files(roadmap.portfolio)
     mine = os.path.realpath(file)
-    if mine not in {os.path.realpath(f) for f in files}:
+    added = mine not in {os.path.realpath(f) for f in files}
+    if added:
         files.append(file)
     portfolio = inventory.build(files, assumptions=assumptions, levers=levers,
                                 samples=samples or inventory.SAMPLES, jobs=jobs)
+    if portfolio.duplicates:
+        pid, where = portfolio.duplicates[0]
+        raise DuplicateProcessError(roadmap.path or "roadmap", "duplicate_process",
+                                    process=pid, files=", ".join(where))
     out = []
     for whole in shared(portfolio, roadmap, hourly_yen):
         for (f, p), share in whole.shares.items():
             if p == process and os.path.realpath(f) == mine:
                 hours = whole.hours_saved * share
+                peers = sorted(((pf, pp, v) for (pf, pp), v in whole.shares.items()
+                                if (pf, pp) != (f, p)), key=lambda x: (-x[2], x[0], x[1]))
                 out.append(Share(whole.lever, share, hours,
                                  whole.investment.one_off_yen * share,
-                                 whole.investment.annual_yen * share, whole))
-    return out
+                                 whole.investment.annual_yen * share, whole, tuple(peers)))
+    ranked = tuple((r.file, r.process) for r in portfolio.rows if r.ranked)
+    return Shares(out, tuple(files), added, ranked,
+                  tuple(f.file for f in portfolio.failures))
 
 
 def plan(portfolio: Portfolio, roadmap: Roadmap) -> list[Year]:

@@ -225,3 +225,45 @@ def test_roadmap_errors_speak_the_users_language(tmp_path: Path) -> None:
     assert ja.returncode == en.returncode == 2
     assert "roadmap.toml:3: 知らない施策「teleport」" in ja.stderr and "電子決裁" in ja.stderr
     assert "roadmap.toml:3: unknown lever 'teleport'" in en.stderr
+
+
+def test_estimate_names_the_procedures_it_shares_an_investment_with(tmp_path: Path) -> None:
+    """The same file's share depends on the folder the roadmap shares over: estimate
+    says which files and procedures those are, and refuses two files with one id."""
+    investment = ('capacity = 1\n[investments.ai_ocr]\none_off_yen = 1_000_000\n'
+                  'annual_yen = 0\nsource = "test"\n')
+    alone, pair = tmp_path / "alone", tmp_path / "pair"
+    for folder in (alone, pair):
+        folder.mkdir()
+        (folder / "roadmap.toml").write_text(investment, encoding="utf-8")
+        shutil.copy(PROCESSES / "shishutsu_meirei.bpr", folder / "a.bpr")
+    shutil.copy(PROCESSES / "bunsho_hozon.bpr", pair / "b.bpr")
+
+    def estimate(folder: Path, *extra: str) -> dict:
+        r = run_cli("estimate", str(folder / "a.bpr"), "--roadmap", str(folder / "roadmap.toml"),
+                    "--samples", "200", *extra)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout) if "json" in extra else {"text": r.stdout}
+
+    one = estimate(alone, "--format", "json")
+    (share,) = one["shared_investments"]
+    assert share["share"] == 1 and share["peers"] == [] and share["procedures"] == 1
+    assert [Path(f).name for f in one["shared_over"]["files"]] == ["a.bpr"]
+    two = estimate(pair, "--format", "json")
+    (share,) = two["shared_investments"]
+    (peer,) = share["peers"]
+    assert Path(peer["file"]).name == "b.bpr" and peer["process"] == "文書保存"
+    assert share["share"] + peer["share"] == pytest.approx(1, abs=1e-3)
+    assert share["procedures"] == 2 and two["shared_over"]["added"] is False
+    assert {Path(f).name for f in two["shared_over"]["files"]} == {"a.bpr", "b.bpr"}
+    text = estimate(pair, "--lang", "en")["text"]
+    assert "shared over the 2 procedures with a volume in 2 files" in text
+    assert f"shared with: 文書保存 ({pair / 'b.bpr'}) {peer['share'] * 100:.1f}%" in text
+    assert "分け合う手続: ほかになし" in estimate(alone, "--lang", "ja")["text"]
+    # a copy of a.bpr beside it: the procedure would share with itself, refused
+    shutil.copy(PROCESSES / "shishutsu_meirei.bpr", pair / "copy.bpr")
+    for lang, words in (("en", "is in more than one file"), ("ja", "複数のファイルにあります")):
+        r = run_cli("estimate", str(pair / "a.bpr"), "--roadmap", str(pair / "roadmap.toml"),
+                    "--samples", "200", "--lang", lang)
+        assert r.returncode == 2 and words in r.stderr and "支出命令" in r.stderr
+        assert "a.bpr" in r.stderr and "copy.bpr" in r.stderr and "Traceback" not in r.stderr
