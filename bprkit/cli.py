@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from bprkit import __version__, messages
 from bprkit.errors import BprError
 from bprkit.loader import CheckReport, FileReport, check_files, find_files
+from bprkit.model import WHOSE
 from bprkit.output import OutputError, refuse_inputs, write_output
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -635,8 +636,7 @@ def _print_portfolio(result: object, lang: str) -> None:
 def _lever_title(key: str, lang: str) -> str:
     from bprkit import assumptions
 
-    lever = assumptions.default().levers.get(key)
-    return lever.title(lang) if lever else key
+    return assumptions.default().lever_title(key, lang)
 
 
 def _print_portfolio_csv(result: object, lang: str) -> None:
@@ -787,7 +787,8 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
         if shares is not None:
             _print_shares(shares, args, lang)
     for step, lever in result.warnings:  # a lever that slows a step: said in every format
-        print(messages.text(lang, "estimate_slower", step=step, lever=lever), file=sys.stderr)
+        print(messages.text(lang, "estimate_slower", step=step,
+                            lever=_lever_title(lever, lang)), file=sys.stderr)
     return EXIT_OK
 
 
@@ -1281,9 +1282,12 @@ def _print_analysis_csv(results: list, lang: str) -> None:
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     sys.stdout.write("\ufeff")  # so Excel opens the UTF-8 file with Japanese intact
+    # a step's yearly hours in the column of whose they are: a column never adds staff,
+    # resident and external hours
     writer.writerow(_columns(["process", "step", "label", "lane", "kind", "executions",
-                              "minutes", "wait_minutes", "annual_hours", "findings", "file",
-                              "line", "finding_rank", "levers"], lang))
+                              "minutes", "wait_minutes", "staff_hours", "resident_hours",
+                              "external_hours", "findings", "file", "line", "finding_rank",
+                              "levers"], lang))
     sep = " " if lang == "en" else "、"
     for a in results:
         # a step's row carries its entry of the findings list (process-wide findings,
@@ -1292,9 +1296,12 @@ def _print_analysis_csv(results: list, lang: str) -> None:
                   if e.scope == "step"}
         for s in a.steps:
             rank, entry = ranked.get(s.id, (None, None))
+            whose = WHOSE.get(s.kind or "")
             writer.writerow([a.id, s.id, s.label, s.lane, _kind_word(s.kind, lang),
                              f"{s.executions:.4f}", f"{s.minutes:.2f}", f"{s.wait:.2f}",
-                             "" if s.annual_hours is None else f"{s.annual_hours:.1f}",
+                             *("" if s.annual_hours is None or whose != column
+                               else f"{s.annual_hours:.1f}"
+                               for column in ("staff", "resident", "external")),
                              sep.join(_rule_word(f.rule, lang) for f in entry.findings)
                              if entry else "",
                              s.file or "", s.line or "", rank or "",

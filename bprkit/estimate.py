@@ -63,7 +63,8 @@ class StepEstimate:
     """The levers come from the step's own ``lever …`` line."""
     refused: tuple[lever_module.Refusal, ...] = ()
     slower: tuple[str, ...] = ()
-    """Levers that make the step slower (time factor above 1)."""
+    """Levers that make the step slower (a time factor above 1, or a set-up per batch
+    run larger than what the lever saves)."""
     by_lever: tuple[tuple[str, float], ...] = ()
     """Hours saved by each lever, in the step's own column."""
     status: str = ""
@@ -255,7 +256,8 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
             per_year(resident) if per_year else None,
             per_year(own if r.kind == "external" else 0.0) if per_year else None,
             pinned=bool(p.plan.pinned), refused=p.refused,
-            slower=tuple(a.lever for a in p.applied if a.slower), by_lever=by_lever))
+            slower=tuple(a.lever for a in p.applied if lever_module.slows(a, r.minutes)),
+            by_lever=by_lever))
     tobe_metrics = _tobe_figures(tobe_metrics, asis, plans, catalog, visits_spared=visits_spared,
                                  resident_saved=resident_saved, waiting=queue_after)
     steps = tuple(rows)

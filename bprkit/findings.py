@@ -23,7 +23,7 @@ from bprkit.assumptions import Assumptions
 from bprkit.assumptions import default as default_assumptions
 from bprkit.graph import ExpandedGraph, StepRun, meets_resident, outcome_order
 from bprkit.metrics import Metrics, approval_runs
-from bprkit.model import WHOSE, Span
+from bprkit.model import WHOSE, Span, iter_uses
 
 DIGITAL_FIRST = "digital_first"
 ONCE_ONLY = "once_only"
@@ -96,6 +96,8 @@ class Hit:
     """The levers that answer this hit, when they differ from the rule's."""
     variant: str = "message"
     """The message text to use (a rule words a hit differently by what it found)."""
+    span: Span | None = None
+    """Where the finding points, when not at its first step (a ``use … batch`` line)."""
 
 
 @dataclass(frozen=True)
@@ -348,15 +350,18 @@ def paper_storage(ctx: Context) -> Iterator[Hit]:
 
 @rule("F207", "paper_inquiry", "medium", ONCE_ONLY, ("data_linkage", "external_linkage"))
 def paper_inquiry(ctx: Context) -> Iterator[Hit]:
-    """Another department or body answers an inquiry on paper: an external step
-    on paper that reads data the municipality holds, or answers by post or fax."""
+    """An inquiry asked or answered on paper: a step tagged ``inquiry`` (照会) on paper,
+    by post or fax, or an external step on paper that reads data the municipality
+    holds, or answers by post or fax."""
     for r in ctx.runs:
-        if r.lane is None or r.lane.role != "external" or not r.step.reads:
-            continue
-        held = {d.id for d in r.process.data if d.held}
         tags = set(r.step.tags)
-        if ("paper" in tags and held & set(r.step.reads)) or {"postal", "fax"} & tags:
-            yield Hit((r,), {"data": "、".join(r.step.reads)}, ctx.hours((r,)))
+        held = {d.id for d in r.process.data if d.held}
+        external = r.lane is not None and r.lane.role == "external" and bool(r.step.reads) and (
+            ("paper" in tags and held & set(r.step.reads)) or {"postal", "fax"} & tags)
+        tagged = "inquiry" in tags and bool({"paper", "postal", "fax", "print"} & tags)
+        if external or tagged:
+            yield Hit((r,), {"data": "、".join(r.step.reads)}, ctx.hours((r,)),
+                      variant="message" if r.step.reads else "message_plain")
 
 
 @rule("F208", "waiting", "medium", ONE_STOP, ("online", "e_approval"), PROCESS)
@@ -381,10 +386,18 @@ def waiting(ctx: Context) -> Iterator[Hit]:
                 waits.append((fixed, r, True))
         args = {"share": f"{share * 100:.0f}", "days": f"{ctx.metrics.lead_time_days:.1f}"}
         if waits:
-            minutes, run, batch = max(waits, key=lambda w: w[0])
+            minutes, run, before_use = max(waits, key=lambda w: w[0])
             days = minutes / (ctx.assumptions.hours_per_day * 60)
-            yield Hit((run,), {**args, "wait_days": f"{days:.1f}"},
-                      variant="message_batch" if batch else "message")
+            found = {**args, "wait_days": f"{days:.1f}"}
+            span = None
+            if before_use:  # point at the use line, named by the process it calls
+                use = next((u for u in iter_uses(ctx.graph.process.flow)
+                            if u.process == run.process.id and u.batch is not None), None)
+                span = use.span if use is not None else None
+                found["label"] = run.process.title
+            batch = before_use or run.batch_wait >= run.wait / 2
+            yield Hit((run,), found, variant="message_batch" if batch else "message",
+                      span=span)
         else:
             yield Hit(tuple(ctx.runs[:1]), args, variant="message_plain")
 
@@ -422,7 +435,7 @@ def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> li
             hours = hit.annual_hours
             out.append(Finding(r.code, r.name, r.severity, r.principle, levers,
                                first.id if first else None,
-                               first.step.span if first else None,
+                               hit.span or (first.step.span if first else None),
                                first.step.basis if first else (),
                                hours.staff if hours is not None else None, args, r.scope,
                                hit.variant, hours))
@@ -525,8 +538,7 @@ def _part(lang: str, part: str, **args: object) -> str:
 
 def lever_title(name: str, lang: str) -> str:
     """A lever's name as the reader's language has it (the catalog's title)."""
-    lever = default_assumptions().levers.get(name)
-    return lever.title(lang) if lever else name
+    return default_assumptions().lever_title(name, lang)
 
 
 def _entry(scope: str, found: list[Finding]) -> StepFindings:

@@ -16,7 +16,7 @@ ids (``課長決裁.係長審査``; ``課長決裁[2].係長審査`` for its sec
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import networkx as nx
@@ -52,6 +52,9 @@ class StepRun:
     cases_per_run: float = 1.0
     """How many cases share one run of the step (its batch); executions × this is how
     often cases pass through the step."""
+    batch_size: float = 1.0
+    """How many cases a run of its batch gathers, shared or not (a lever's set-up per
+    job is spread over them)."""
 
     @property
     def visits(self) -> float:
@@ -306,6 +309,12 @@ class _Expander:
                                      runs=carrying)
         return shared, wait
 
+    def gathered(self, batch: Batch | None) -> float:
+        """Cases one run of the batch gathers, whether their work is shared or not."""
+        if batch is None:
+            return 1.0
+        return self.batch(replace(batch, shared=True))[0]
+
     def flowgraph(self, process: Process) -> flow.FlowGraph:
         if process.id not in self.graphs:
             self.graphs[process.id] = flow.build(process)
@@ -333,6 +342,10 @@ class _Expander:
         lead = waited = 0.0
         weights: list[Weight] = []
         g = out.digraph
+        before: dict[str, list[str]] = defaultdict(list)
+        for u in members:
+            for dst in transitions[u]:
+                before[dst].append(u)
         for node in members:
             v = seen.get(node, 0.0)
             name = prefix + node
@@ -340,6 +353,8 @@ class _Expander:
             if node in fg.steps:
                 step = fg.steps[node]
                 shared, batch_wait = self.batch(step.batch)
+                if _gathered(step.batch, before.get(node, ()), fg):
+                    batch_wait = 0.0  # the batch arrives together: no second wait
                 if name in self.times:  # the estimate's To-Be: its wait holds the batch's
                     minutes, wait = self.times[name]
                 else:
@@ -347,7 +362,7 @@ class _Expander:
                     wait = self.minutes(step.wait) + batch_wait
                 run = StepRun(name, step, process, process.lane(step.lane),
                               process.kind_of(step), v * entries / shared, minutes, wait,
-                              len(out.runs), batch_wait, shared)
+                              len(out.runs), batch_wait, shared, self.gathered(step.batch))
                 counted = self.cutoff is None or len(out.runs) <= self.cutoff
                 out.runs.append(run)
                 self.log.append((run.order, run.executions))
@@ -372,6 +387,8 @@ class _Expander:
                     raise LoopError(f"unknown process {use.process}")
                 times = use.times
                 shared, batch_wait = self.batch(use.batch)
+                if _gathered(use.batch, before.get(node, ()), fg):
+                    batch_wait = 0.0
                 if batch_wait and (self.cutoff is None or len(out.runs) <= self.cutoff):
                     weights.append((None, v, batch_wait))  # before the callee's first step
                     lead += v * batch_wait
@@ -421,6 +438,20 @@ class _Expander:
                 self.edge(g, name, prefix + dst, p=p, flow=entries * v * p)
         g.add_node(prefix + exit_, role=_role(exit_, fg))
         return lead, waited, weights
+
+
+def _gathered(batch: Batch | None, preceding: Sequence[str], fg: flow.FlowGraph) -> bool:
+    """Whether the cases reach this batch already gathered in the same batch: every step
+    right before it runs in a batch of the same size or period (the month's list goes
+    from the drafter to the section chief to the director together, waiting once)."""
+    if batch is None or not preceding:
+        return False
+    for node in preceding:
+        step = fg.steps.get(node)
+        other = step.batch if step is not None else None
+        if other is None or (other.cases, other.period) != (batch.cases, batch.period):
+            return False
+    return True
 
 
 def _season(process: Process, working_days: float) -> tuple[float, float, float] | None:

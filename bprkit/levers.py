@@ -173,6 +173,14 @@ class Applied:
         return self.minutes_factor > 1 + 1e-12 and self.served > 0
 
 
+def slows(applied: Applied, minutes: float) -> bool:
+    """Whether the lever makes a step of ``minutes`` (As-Is, per execution) slower: a
+    time factor above 1, or a set-up per batch run (AI-OCR's scanning and form set-up)
+    larger than the minutes it saves."""
+    saved = minutes * (applied.keep_before - applied.keep_after)
+    return applied.served > 0 and (applied.slower or saved < applied.added - 1e-9)
+
+
 @dataclass(frozen=True)
 class Refusal:
     """A lever aimed at this kind of work that the rules keep off the step."""
@@ -192,12 +200,14 @@ class Plan:
     pinned: frozenset[str]
     staff: bool
     queue: bool
-    batched: bool = False
-    """The step runs once for a batch of cases: a lever's set-up applies per run."""
+    setup_share: float = 0.0
+    """The part of one batch run's set-up each execution bears: 1 on a shared batch (an
+    execution is a run), 1/N when N cases are gathered but worked one by one (``each``),
+    0 without a batch (no set-up per job)."""
 
     def key(self) -> tuple:
         return (tuple(sorted(self.facts.items())), self.chain, self.pinned, self.staff,
-                self.queue, self.batched)
+                self.queue, self.setup_share)
 
 
 def values(assumptions: Assumptions, name: str) -> dict[str, float]:
@@ -246,8 +256,8 @@ def run_chain(plan: Plan, catalog: Mapping[str, Lever],
             fw = v["wait_factor"] if (plan.queue or not lever.queue_wait_only) else 1.0
         keep = keep * (1 - s * (1 - f))
         keep_wait = keep_wait * (1 - s * (1 - fw))
-        if plan.batched:
-            setup = setup + s * v.get("setup_minutes", 0.0)
+        if plan.setup_share:
+            setup = setup + s * v.get("setup_minutes", 0.0) * plan.setup_share
         give(lever, facts, s)
         steps.append((name, s, keep))
     return Chain(keep, keep_wait, facts, steps, setup)
@@ -255,7 +265,7 @@ def run_chain(plan: Plan, catalog: Mapping[str, Lever],
 
 def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
               order: Sequence[str], allowed: Collection[str] | None, *, staff: bool,
-              queue: bool, applied: bool = False, batched: bool = False
+              queue: bool, applied: bool = False, setup_share: float = 0.0
               ) -> tuple[Plan, tuple[Refusal, ...]]:
     """Which levers the step takes, in order, walking the facts forward with each
     lever's expected served share (so AI-OCR's electronic input opens the way for
@@ -266,10 +276,11 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
     catalog = assumptions.levers
     names = [n for n in order if allowed is None or n in allowed]
     if applied and step.levers is not None:  # a To-Be's lever line: its time has them
-        return Plan(dict(facts), (), frozenset(), staff, queue, batched), ()
+        return Plan(dict(facts), (), frozenset(), staff, queue, setup_share), ()
     if step.levers is not None:  # lever …: pinned, or lever none
         pinned = [n for n in names if n in step.levers]
-        return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue, batched), ()
+        return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue,
+                    setup_share), ()
     chain: list[str] = []
     refused: list[Refusal] = []
     current: dict[str, float] = dict(facts)
@@ -289,10 +300,14 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
                 refused.append(Refusal(name, *reason))
     # a refusal matters only when no applied lever answers the same work (removes
     # it, or is aimed at it too: RPA on electronic keying leaves AI-OCR nothing to say)
+    # (a lever that takes the step's work away, 庁内データ連携, answers all of it)
     answered = {fact for name in chain
                 for fact in (*catalog[name].removes, *catalog[name].targets)}
+    if any(catalog[name].removes_step for name in chain):
+        refused = []
     refused = [r for r in refused if not set(catalog[r.lever].targets) <= answered]
-    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, batched), tuple(refused)
+    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, setup_share), \
+        tuple(refused)
 
 
 def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
@@ -304,7 +319,7 @@ def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
     before = 1.0
     for name, s, after in chain.steps:
         f = numbers[name]["staff_minutes_factor" if plan.staff else "minutes_factor"]
-        added = float(s) * numbers[name]["setup_minutes"] if plan.batched else 0.0
+        added = float(s) * numbers[name]["setup_minutes"] * plan.setup_share
         applied.append(Applied(name, float(s), float(f), before, float(after),
                                name in plan.pinned, added))
         before = float(after)
@@ -396,7 +411,8 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         plan, refused = plan_step(
             r.step, facts, assumptions, sequence, allowed_set, staff=r.kind in STAFF_ROLES,
             queue=queue, applied=r.process.state == "to_be",
-            batched=r.step.batch is not None and r.step.batch.shared)
+            setup_share=(0.0 if r.step.batch is None else 1.0 if r.step.batch.shared
+                         else 1 / r.batch_size))
         key = (plan.key(), refused)
         if key not in memo:
             chain, applied = expected(plan, assumptions.levers, assumptions)

@@ -90,13 +90,15 @@ def _text(d: Duration | None) -> str:
 
 
 def _comment(step: Step, changed: Step, applied: Sequence[lever_module.Applied],
-             assumptions: Assumptions, findings: Sequence[Finding], lang: str) -> str:
+             assumptions: Assumptions, findings: Sequence[Finding], lang: str,
+             minutes: float = 0.0) -> str:
     catalog = assumptions.levers
     plus, comma = ("＋", "、") if lang == "ja" else (" + ", ", ")
     names = plus.join(catalog[a.lever].title(lang) for a in applied)
     served = comma.join(f"{catalog[a.lever].title(lang)} {a.served:.0%}" for a in applied)
     reasons = comma.join(sorted({f"{f.code} {f.title(lang)}" for f in findings}))
-    slower = [catalog[a.lever].title(lang) for a in applied if a.slower]
+    slower = [catalog[a.lever].title(lang) for a in applied
+              if lever_module.slows(a, minutes)]
     if lang == "ja":
         text = (f"見直し: {names}" + (f"（指摘: {reasons}）" if reasons else "")
                 + f"。作業 {_text(step.duration)} → {_text(changed.duration)}、"
@@ -211,7 +213,8 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
             key = f"{renamed[p.id]}.{step.id}"
             wanted = [f for f in findings_of.get((p.id, step.id), [])
                       if set(f.levers) & {a.lever for a in plan.applied}]
-            comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang)
+            comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang,
+                                     run.minutes)
             chosen[key] = tuple(a.lever for a in plan.applied)
         out.append(replace(p, id=renamed[p.id], label=p.title + suffix, state="to_be",
                            based_on=p.id, flow=_map_flow(p.flow, changed, renamed)))

@@ -493,8 +493,9 @@ class ModelBuilder(Transformer):
                 return Batch(span=span, shared=shared)
             return Batch(cases=count.value, span=span, shared=shared)
         period = vocab.lookup(vocab.PERIODS, str(value))
-        if period is None:
-            self._report("E048", self._tok(value), value=str(value))
+        if period is None:  # つき → 月: a reading left unconverted gets its word
+            self._report("E048", self._tok(value), value=str(value),
+                         suggestion=vocab.suggest(str(value), vocab.spellings(vocab.PERIODS)))
             return Batch(span=span, shared=shared)
         return Batch(period=period, span=span, shared=shared)  # type: ignore[arg-type]
 

@@ -144,10 +144,12 @@ class _Checker:
 
     def flow(self, process: Process, known: Collection[str] = ()) -> None:
         graph = flowgraph.build(process)
+        to_use = False  # a jump to a used process: the steps it cut off are no news
         for problem in graph.problems:
             name = str(problem.args.get("name", ""))
             if problem.code == "E025" and name in known and self.used(process, name,
                                                                       problem.span):
+                to_use = True
                 continue
             if problem.code == "E025":
                 self.unknown("E025", name, problem.span, [*graph.steps, "end"])
@@ -158,7 +160,8 @@ class _Checker:
         trapped = []
         for step_id, step in graph.steps.items():
             if step_id not in reached:
-                self.report("W001", step.span, name=step_id)
+                if not to_use:
+                    self.report("W001", step.span, name=step_id)
             elif step_id not in leaving:
                 trapped.append(step)
         if trapped and not graph.problems:
@@ -174,10 +177,15 @@ class _Checker:
                     before = items[i - 1] if i and isinstance(items[i - 1], Step) else None
                     after = items[i + 1] if i + 1 < len(items) and isinstance(
                         items[i + 1], Step) else None
+                    jumper = next((st for st in process.steps() if st.target == name
+                                   and st.position("target") == span), None)
+                    # the step right before the use jumping to it: its flow already runs in
+                    itself = before is not None and jumper is not None and jumper.id == before.id
                     self.report("E057", span, name=name,
                                 line=item.span.line if item.span else "?",
                                 before=before.id if before else "-",
-                                after=after.id if after else "-")
+                                after=after.id if after else "-",
+                                variant="delete" if itself else "")
                     return True
         return False
 

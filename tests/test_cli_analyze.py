@@ -77,6 +77,9 @@ def test_csv_opens_in_excel() -> None:
     assert r.stdout.startswith("\ufeffprocess,step,label")
     rows = list(csv.DictReader(io.StringIO(r.stdout.lstrip("\ufeff"))))
     assert [row["step"] for row in rows][:2] == ["記入", "受付"]
+    # each step's hours in the column of whose they are: no column adds them up
+    assert (rows[0]["staff_hours"], rows[0]["resident_hours"]) == ("", "3400.0")
+    assert rows[1]["staff_hours"] and not rows[1]["resident_hours"]
     assert rows[2]["executions"] == "1.0309"
     first = rows[0]
     # the resident's writing ranks after every staff entry (0 staff hours, 3,400 resident)

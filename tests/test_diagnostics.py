@@ -328,6 +328,20 @@ def test_branch_to_a_used_process(tmp_path: Path) -> None:
     assert "step" in d.message("en") and "ステップ" in d.message("ja")
 
 
+def test_a_jump_to_the_use_right_after_it_is_to_be_deleted(tmp_path: Path) -> None:
+    """The step just before the use line jumps to the used process: the fix is to delete
+    the jump (not to go to itself), and the steps it cut off raise no W001 on top."""
+    text = ("process 課長決裁 {\n  lane 課長 : 決裁\n  step 決裁 @課長 [紙] 3分\n}\n"
+            "process p {\n  volume 100 / 年\n  lane 係 : 内部事務\n"
+            "  step 審査 @係 [紙] 3分 -> 課長決裁\n  use 課長決裁\n  step 通知 @係 [紙] 3分\n}\n")
+    found = check_text(tmp_path, text)
+    assert codes(found) == ["E057"]
+    d = found.diagnostics[0]
+    assert d.hint("en").startswith("delete '-> 課長決裁': after 審査")
+    assert d.hint("ja").startswith("-> 課長決裁 を消してください: 審査 の次は")
+    assert "通知" in d.hint("en") and "通知" in d.hint("ja")
+
+
 @pytest.mark.parametrize("line,code", [
     ("step a @窓口 [紙] 1分 { note 「x」 } → b", "E055"),
     ("step a @窓口 [紙] 1分 wait １日〜３日 {\n    note 「x」\n  }", "E056"),

@@ -17,7 +17,8 @@ from .conftest import PROCESSES, run_cli
 LEVER_KEYS = sorted(assumptions.default().levers)
 KINDS = ("resident", "counter", "back_office", "approval", "storage", "system", "external")
 ANALYZE = ["process", "step", "label", "lane", "kind", "executions", "minutes", "wait_minutes",
-           "annual_hours", "findings", "file", "line", "finding_rank", "levers"]
+           "staff_hours", "resident_hours", "external_hours", "findings", "file", "line",
+           "finding_rank", "levers"]
 ESTIMATE = ["step", "label", "kind", "levers", "status", "executions", "asis_minutes",
             "tobe_minutes", "asis_wait", "tobe_wait", "staff_hours_saved",
             "resident_hours_saved", "external_hours_saved"]

@@ -15,6 +15,7 @@ from bprkit import levers as lever_module
 from bprkit.analysis import analyze_process
 from bprkit.loader import check_files
 from bprkit.model import Process
+from bprkit.render import style
 
 from .conftest import run_cli
 
@@ -337,9 +338,12 @@ def test_heat_colours_only_whose_hours_are_asked(tmp_path: Path) -> None:
         dot = out.read_text("utf-8")
         assert ("職員" if whose == "staff" else "住民") + "の年間時間" in dot
         # the hottest colour sits on the step whose hours were asked
-        from bprkit.render import style
         assert style.heat(1.0, 1.0) in next(x for x in dot.splitlines() if hot in x
                                              and "label" in x)
+    # no step has external hours: nothing is shaded, not even the palest shade
+    out = tmp_path / "external.dot"
+    assert run_cli("render", str(path), "-o", str(out), "--heat", "external").returncode == 0
+    assert not any(colour in out.read_text("utf-8") for colour in style.HEAT)
 
 
 # ── the share algebra stays within 0..1 whatever the order ──
@@ -362,3 +366,85 @@ def test_facts_stay_shares_whatever_the_levers(chain: list[tuple[str, float]],
         for fact in lever.removes:
             if fact not in lever.provides:
                 assert facts[fact] <= before.get(fact, 0.0) + 1e-12
+
+
+def test_a_batch_already_gathered_waits_once(tmp_path: Path) -> None:
+    """The month's list goes from the drafter to the chief to the director together:
+    one wait for the month, not three."""
+    process, bundle = _load(tmp_path, """process p {
+  volume 2,430 / year
+  lane 係 : back_office
+  lane 長 : approval
+  step 起案 @係 [paper] 10min { batch month }
+  step 係長 @長 [paper, seal] 5min { batch month }
+  step 課長 @長 [paper, seal] 5min { batch month }
+}
+""")
+    runs = analyze_process(process, bundle).graph.runs  # type: ignore[arg-type]
+    assert [r.batch_wait for r in runs] == [pytest.approx(YEAR / 12 / 2), 0.0, 0.0]
+    assert all(r.executions == pytest.approx(12 / 2430) for r in runs)  # still shared
+
+
+def test_set_up_is_per_gathered_job_and_a_slower_step_is_said(tmp_path: Path) -> None:
+    """AI-OCR's set-up per job: on a shared batch once per run; on a batch whose work
+    stays per case (個別) spread over the cases it gathers; and when it costs more than
+    AI-OCR saves, the estimate says the step gets slower."""
+    setup = _v("ai_ocr", "setup_minutes")
+    text = """process p {
+  volume 2,430 / year
+  lane 係 : back_office
+  step 入力 @係 [paper, transcribe, routine] %s { %s }
+}
+"""
+    ocr = _served("ai_ocr")
+    keep = (1 - ocr * (1 - _v("ai_ocr", "minutes_factor"))) * (
+        1 - _served("rpa", ocr) * (1 - _v("rpa", "minutes_factor")))
+    each = _estimate(tmp_path, text % ("2min", "まとめて 20件 個別"))["入力"]
+    assert each.tobe_minutes == pytest.approx(2 * keep + ocr * setup / 20)
+    assert each.slower == ()
+    process, bundle = _load(tmp_path, text % ("6min", "batch 20"))
+    e = estimate.estimate(process, bundle, A, samples=200)  # type: ignore[arg-type]
+    shared = e.steps[0]
+    assert shared.tobe_minutes == pytest.approx(6 * keep + ocr * setup)  # per run
+    assert shared.slower == ("ai_ocr",) and ("入力", "ai_ocr") in e.warnings
+
+
+def test_an_inquiry_on_paper_is_a_finding_offering_linkage(tmp_path: Path) -> None:
+    process, bundle = _load(tmp_path, INQUIRY % """
+  step 照会 @係 [paper, print, inquiry] 5min
+  step 回答 @税務 [paper, inquiry] 10min""")
+    a = analyze_process(process, bundle)  # type: ignore[arg-type]
+    f207 = {f.step: f for f in a.findings if f.code == "F207"}
+    assert set(f207) == {"照会", "回答"}
+    assert f207["照会"].levers == ("data_linkage",)
+    assert f207["照会"].message("ja") == "「照会」: 紙で照会・回答しています"
+
+
+def test_a_use_batch_wait_points_at_the_use_line(tmp_path: Path) -> None:
+    process, bundle = _load(tmp_path, """process 決裁 「課長決裁」 {
+  lane 課長 : approval
+  step 決裁 @課長 [paper, seal] 5min
+}
+process p {
+  volume 2,430 / year
+  lane 住民 : resident
+  lane 係 : back_office
+  step 申請 @住民 [paper] 10min
+  step 審査 @係 [paper] 10min wait 2d
+  use 決裁 batch month
+  step 通知 @係 [paper, notice] 10min
+}
+""")
+    process = bundle.root.processes[1]  # type: ignore[attr-defined]
+    a = analyze_process(process, bundle)  # type: ignore[arg-type]
+    f = next(x for x in a.findings if x.code == "F208")
+    assert f.span is not None and f.span.line == 11  # the use line, not the callee's step
+    assert f.variant == "message_batch" and "「課長決裁」の前のまとめ待ち" in f.message("ja")
+
+
+def test_batch_words_typed_in_kana_get_their_word(tmp_path: Path) -> None:
+    path = tmp_path / "k.bpr"
+    path.write_text("process p {\n  volume 1 / 年\n  lane 係 : 内部事務\n"
+                    "  step a @係 [紙] 1分 { まとめて つき }\n}\n", encoding="utf-8")
+    [d] = check_files([str(path)]).diagnostics
+    assert d.code == "E048" and "「月」の誤りではありませんか" in d.hint("ja")

@@ -103,6 +103,12 @@ class Assumptions:
     def value(self, key: str) -> float:
         return self.params[key].expected
 
+    def lever_title(self, name: str, lang: str) -> str:
+        """A lever's name in the reader's language (the catalog's title; the key itself
+        for a lever the catalog does not know)."""
+        lever = self.levers.get(name)
+        return lever.title(lang) if lever else name
+
     def lever_param(self, lever: str, name: str) -> Param:
         return self.params[f"levers.{lever}.{name}"]
 

@@ -44,9 +44,12 @@ def report(lang: str, key: str, **args: object) -> str:
 
 
 def diagnostic(lang: str, code: str, part: str, args: Mapping[str, str]) -> str:
-    """The ``message`` or ``hint`` of a diagnostic code; a hint ends with a did-you-mean
-    when the arguments carry a ``suggestion``."""
-    out = _fill(catalog(lang)[code][part], args)
+    """The ``message`` or ``hint`` of a diagnostic code (``hint_<variant>`` when the
+    arguments carry a ``variant`` the code words otherwise); a hint ends with a
+    did-you-mean when the arguments carry a ``suggestion``."""
+    texts = catalog(lang)[code]
+    variant = f"{part}_{args.get('variant')}"  # a second wording of the same code
+    out = _fill(texts[variant] if variant in texts else texts[part], args)
     if part == "hint" and args.get("suggestion"):
         out = f"{text(lang, 'did_you_mean', suggestion=args['suggestion'])} {out}"
     return out

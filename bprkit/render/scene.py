@@ -15,7 +15,17 @@ from typing import NamedTuple
 
 from bprkit import flow, messages
 from bprkit.analysis import Analysis
-from bprkit.model import WHOSE, Bundle, Duration, Process, Step, Use, iter_steps, iter_uses
+from bprkit.model import (
+    WHOSE,
+    Batch,
+    Bundle,
+    Duration,
+    Process,
+    Step,
+    Use,
+    iter_steps,
+    iter_uses,
+)
 from bprkit.render import style
 
 UNITS = {"ja": {"sec": "秒", "min": "分", "hour": "時間", "day": "日", "week": "週"},
@@ -203,12 +213,8 @@ class _Builder:
         node = Node(f"{self.prefix}s_{run_id}", "step", f"{self.prefix}{qualifier}{step.lane}",
                     title=step.title, time=duration_text(step.duration, self.lang),
                     ref=run_id)
-        if step.batch is not None:  # the time is for the whole batch, not each case
-            b = step.batch
-            every = (messages.text(self.lang, "diagram_batch_cases", cases=f"{b.cases:g}")
-                     if b.cases is not None else
-                     messages.text(self.lang, "diagram_batch_" + str(b.period)))
-            node.time = messages.text(self.lang, "diagram_batch", time=node.time, batch=every)
+        if step.batch is not None:  # shared: the time is the batch's; each: every case's
+            node.time = self.batch_text(step.batch, node.time)
         for tag in step.tags:
             if tag in style.FLAG_COLOURS:
                 self.used.add("flag:" + tag)
@@ -223,8 +229,8 @@ class _Builder:
             node.fill = style.tint(colour or style.EDGE, 0.12)
         elif self.hours.get(run_id):
             self.used.add("plain")
-        if self.options.heat:
-            node.fill = style.heat(self.hours.get(run_id, 0.0), self.top)
+        if self.options.heat and self.hours.get(run_id):  # only whose hours were asked
+            node.fill = style.heat(self.hours[run_id], self.top)
             self.used.add("heat")
         mark = self.marks.get(run_id)
         if mark:
@@ -348,6 +354,14 @@ class _Builder:
             parts.append(text)
         self.block.edges.append(Edge(src, dst, "\n".join(parts), p=p))
 
+    def batch_text(self, b: Batch, time: str) -> str:
+        """A time with its batch: 「10分（月 1 回）」, or 「…（1 日 1 回まとめて、1 件ずつ）」."""
+        every = (messages.text(self.lang, "diagram_batch_cases", cases=f"{b.cases:g}")
+                 if b.cases is not None else
+                 messages.text(self.lang, "diagram_batch_" + str(b.period)))
+        return messages.text(self.lang, "diagram_batch" if b.shared else "diagram_batch_each",
+                             time=time, batch=every)
+
     def use(self, use: Use, qualifier: str, lane: str) -> tuple[str, str]:
         if not qualifier and id(use) in self.phase_of_use:  # a phase may start here
             self.phase = self.phase_of_use[id(use)]
@@ -368,8 +382,12 @@ class _Builder:
         # a redesigned callee is named as the process it redesigns (課長決裁, not 課長決裁_tobe)
         shown = callee.based_on if callee is not None and callee.state == "to_be" and \
             callee.based_on else use.process
+        # a batched use says so: the wait before it is often the longest of the flow
+        title_line = f"▶ {shown} {times}".rstrip()
+        if use.batch is not None:
+            title_line = self.batch_text(use.batch, title_line)
         key = self.add(Node(f"{self.prefix}u{self.counter}", "use", lane,
-                            title=f"▶ {shown} {times}".rstrip(),
+                            title=title_line,
                             detail=title, fill="#eaf2f8", ref=use.process))
         return key, key
 

@@ -111,8 +111,7 @@ def render(report: Report) -> str:
 
 
 def _lever_title(a: Assumptions, key: str, lang: str) -> str:
-    lever = a.levers.get(key)
-    return lever.title(lang) if lever else key
+    return a.lever_title(key, lang)
 
 
 def _context(report: Report, t: Callable[..., str],
