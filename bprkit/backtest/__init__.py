@@ -10,6 +10,15 @@ with a header of comment lines the tool reads::
     # backtest.unit: h/year
     # backtest.levers: rpa
     # backtest.source: 琉球新報, c. 2020 (sources.md: RPA)
+    # backtest.publication: ginowan-2020
+    # backtest.fit: rpa.minutes_factor
+
+Optional keys say how the case counts: ``publication`` (the id cases of one publication
+share; default the file's stem), ``weight`` (0–1, its weight in a fit), ``scored``
+(``no — reason``: shown, left out of the totals and of any fit) and ``fit`` (the one
+lever parameter the published figure identifies); and, where the publication gives
+them, the work: ``batch`` (sheets per job), ``fields`` (per sheet), ``verify`` (all,
+sample, none) and ``exceptions`` (a share). The model does not read the last four yet.
 
 The published reduction is 1 − after/before. The estimate applies only the case's
 levers and gives the reduction share of the measure (P10/P50/P90 over the Monte
@@ -43,8 +52,15 @@ from bprkit.estimate import Estimate, Range
 MEASURES = ("staff", "lead", "resident", "wait")
 """staff: staff minutes per case; lead: lead time; resident: resident minutes;
 wait: resident waiting minutes."""
-KEYS = ("name", "measure", "before", "after", "unit", "levers", "source")
+KEYS = ("name", "measure", "before", "after", "unit", "levers", "source",
+        "publication", "weight", "scored", "fit", "batch", "fields", "verify", "exceptions")
 REQUIRED = ("name", "measure", "before", "after", "levers", "source")
+FIT_PARAMETERS = ("minutes_factor", "staff_minutes_factor", "setup_minutes", "wait_factor",
+                  "adoption", "exception_rate")
+"""The lever parameters a published figure can identify (no costs)."""
+VERIFY = {"all": "all", "全件": "all", "sample": "sample", "抽出": "sample",
+          "none": "none", "なし": "none"}
+"""``backtest.verify``: how much of the read output staff check by eye."""
 TARGET_INSIDE = 0.80
 TARGET_WITHIN = 0.70
 WITHIN_POINTS = 10.0
@@ -52,6 +68,8 @@ DEFAULT_SAMPLES = 10_000
 
 _HEADER = re.compile(r"^#\s*backtest\.([^\s:：]*)\s*[:：]\s*(.*?)\s*$")
 _LOOSE = re.compile(r"^#\s*backtest\b")
+_SCORED = re.compile(r"^(yes|no|はい|いいえ)(?![\w])\s*(?:[—–\-:：、,，]\s*)?(.*)$", re.I)
+_PUBLICATION = re.compile(r"^[^\s,、，]+$")
 
 
 # ───────────── texts ─────────────
@@ -88,6 +106,24 @@ class Case:
     unit: str
     levers: tuple[str, ...]
     source: str
+    publication: str = ""
+    """The id the cases of one publication share (default: the file's stem)."""
+    weight: float = 1.0
+    """The case's weight in a fit, 0 < weight ≤ 1 (one datum counted twice: 0.5 each)."""
+    scored: bool = True
+    """False: shown in the table, left out of the totals and of any fit."""
+    scored_reason: str = ""
+    """Why a case is not scored (``backtest.scored: no — reason``)."""
+    fit: str = ""
+    """``lever.parameter``: the one lever parameter the published figure identifies."""
+    batch: int | None = None
+    """Sheets per job, where the publication gives them (recorded, not modelled yet)."""
+    fields: int | None = None
+    """Fields per sheet, where the publication gives them (recorded, not modelled yet)."""
+    verify: str = ""
+    """all, sample or none: how much of the read output staff check by eye (recorded)."""
+    exceptions: float | None = None
+    """The share of cases that fall back to a person, where published (recorded)."""
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     """The line of each header key."""
 
@@ -206,10 +242,107 @@ def read_header(path: str, levers: Sequence[str]) -> tuple[Case | None, list[Cas
     if unknown:
         errors.append(CaseError(path, where["levers"], "unknown_lever",
                                 {"levers": ", ".join(unknown), "known": ", ".join(levers)}))
+    options = _options(path, values, where, names, levers, errors)
     if errors:
         return None, errors
     return Case(path, values["name"], measure, figures["before"], figures["after"],
-                values.get("unit", ""), names, values["source"], dict(where)), []
+                values.get("unit", ""), names, values["source"], **options,
+                lines=dict(where)), []
+
+
+@cache
+def _parameters() -> Mapping[str, tuple[str, ...]]:
+    """The parameters of each catalog lever a published figure can identify. (A user's
+    assumptions file may change their values, never add levers or parameters: E060.)"""
+    from bprkit import assumptions
+
+    out: dict[str, list[str]] = {}
+    for key in assumptions.default().params:
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "levers" and parts[2] in FIT_PARAMETERS:
+            out.setdefault(parts[1], []).append(parts[2])
+    return {lever: tuple(names) for lever, names in out.items()}
+
+
+def _options(path: str, values: Mapping[str, str], where: Mapping[str, int],
+             names: Sequence[str], levers: Sequence[str],
+             errors: list[CaseError]) -> dict[str, object]:
+    """The optional keys: how the case counts (publication, weight, scored, fit) and the
+    work as published (batch, fields, verify, exceptions). Appends to ``errors``."""
+    out: dict[str, object] = {
+        "publication": os.path.splitext(os.path.basename(path))[0]}
+
+    def bad(name: str, code: str, **args: object) -> None:
+        errors.append(CaseError(path, where[name], code, {"value": values[name], **args}))
+
+    for key in ("publication", "weight", "scored", "fit", "batch", "fields", "verify",
+                "exceptions"):
+        if key in values and not values[key]:
+            errors.append(CaseError(path, where[key], "empty", {"key": key}))
+    given = {k: v for k, v in values.items() if v}
+    if "publication" in given:
+        if _PUBLICATION.match(given["publication"]):
+            out["publication"] = given["publication"]
+        else:
+            bad("publication", "bad_publication")
+    if "weight" in given:
+        n = _number(given["weight"])
+        if n is None:
+            bad("weight", "bad_number", key="weight")
+        elif not 0 < n <= 1:
+            bad("weight", "bad_weight")
+        else:
+            out["weight"] = n
+    if "scored" in given:
+        m = _SCORED.match(given["scored"])
+        if m is None:
+            bad("scored", "bad_scored")
+        else:
+            yes = m.group(1).lower() in ("yes", "はい")
+            reason = m.group(2).strip()
+            if yes and reason:
+                bad("scored", "bad_scored")
+            elif not yes and not reason:
+                bad("scored", "scored_no_reason")
+            else:
+                out["scored"], out["scored_reason"] = yes, reason
+    if "fit" in given:
+        lever, dot, parameter = given["fit"].strip().partition(".")
+        known = _parameters()
+        if not dot or not lever or not parameter:
+            bad("fit", "bad_fit")
+        elif lever not in levers or lever not in known:
+            bad("fit", "fit_unknown_lever", lever=lever,
+                known=", ".join(k for k in levers if k in known))
+        elif parameter not in known[lever]:
+            bad("fit", "fit_unknown_parameter", lever=lever, parameter=parameter,
+                known=", ".join(known[lever]),
+                suggestion=_suggest(parameter, known[lever]) or "-")
+        elif names and lever not in names:
+            bad("fit", "fit_not_case_lever", lever=lever, levers=", ".join(names))
+        else:
+            out["fit"] = f"{lever}.{parameter}"
+    for key in ("batch", "fields"):
+        if key in given:
+            n = _number(given[key])
+            if n is None or n < 1 or n != int(n):
+                bad(key, "not_count", key=key)
+            else:
+                out[key] = int(n)
+    if "verify" in given:
+        word = unicodedata.normalize("NFKC", given["verify"]).strip().lower()
+        if word in VERIFY:
+            out["verify"] = VERIFY[word]
+        else:
+            bad("verify", "bad_verify",
+                suggestion=_suggest(word, list(VERIFY)) or "-")
+    if "exceptions" in given:
+        n = _number(given["exceptions"])
+        if n is None or not 0 <= n <= 1:
+            bad("exceptions", "bad_share", key="exceptions")
+        else:
+            out["exceptions"] = n
+    return out
 
 
 def bundled() -> str:
@@ -249,16 +382,22 @@ class Report:
     seconds: float = 0.0
 
     @property
+    def scored(self) -> tuple[CaseResult, ...]:
+        """The results that count: every case but those marked ``scored: no``."""
+        return tuple(r for r in self.results if r.case.scored)
+
+    @property
     def inside(self) -> int:
-        return sum(r.inside for r in self.results)
+        return sum(r.inside for r in self.scored)
 
     @property
     def within(self) -> int:
-        return sum(r.within for r in self.results)
+        return sum(r.within for r in self.scored)
 
     def missed(self) -> list[str]:
-        """The targets not met: ``inside``, ``within`` (empty when both hold)."""
-        n = len(self.results)
+        """The targets not met over the scored cases: ``inside``, ``within`` (empty when
+        both hold)."""
+        n = len(self.scored)
         out = []
         if n == 0 or self.inside < TARGET_INSIDE * n - 1e-9:
             out.append("inside")
@@ -270,7 +409,7 @@ class Report:
         def pct(x: float) -> float:
             return round(x * 100, 2)
 
-        n = len(self.results)
+        n = len(self.scored)
         return {
             "seed": self.seed,
             "samples": self.samples,
@@ -279,13 +418,18 @@ class Report:
                 "file": r.case.path, "name": r.case.name, "measure": r.case.measure,
                 "unit": r.case.unit, "before": r.case.before, "after": r.case.after,
                 "levers": list(r.case.levers), "source": r.case.source,
+                "publication": r.case.publication, "weight": r.case.weight,
+                "scored": r.case.scored, "scored_reason": r.case.scored_reason,
+                "fit": r.case.fit or None, "batch": r.case.batch, "fields": r.case.fields,
+                "verify": r.case.verify or None, "exceptions": r.case.exceptions,
                 "published_pct": pct(r.case.published),
                 "expected_pct": pct(r.reduction.expected), "p10_pct": pct(r.reduction.p10),
                 "p50_pct": pct(r.reduction.p50), "p90_pct": pct(r.reduction.p90),
                 "inside": r.inside, "within": r.within,
                 "distance_points": round(r.distance, 2)} for r in self.results],
             "totals": {
-                "cases": n, "inside": self.inside, "within": self.within,
+                "cases": len(self.results), "scored": n,
+                "inside": self.inside, "within": self.within,
                 "inside_share": round(self.inside / n, 4) if n else 0.0,
                 "within_share": round(self.within / n, 4) if n else 0.0},
             "targets": {"inside_share": TARGET_INSIDE, "within_share": TARGET_WITHIN,
@@ -376,21 +520,29 @@ def format_text(report: Report, lang: str) -> str:
     def t(name: str, **a: object) -> str:
         return text(lang, name, **a)
 
-    n = len(report.results)
+    n = len(report.scored)
     names = [r.case.name for r in report.results]
     w = max([_width(t("col_case"))] + [_width(s) for s in names])
+    iw = max(6, *(_width(t(k)) for k in ("col_inside", "yes", "no", "not_scored")))
     head = (f"{_pad(t('col_case'), w)}  {_pad(t('col_measure'), 8)} "
             f"{_rpad(t('col_published'), 7)} {'P10':>6} {'P50':>6} {'P90':>6}  "
-            f"{_pad(t('col_inside'), 6)} {_rpad(t('col_distance'), 6)}")
-    lines = [t("head", cases=n, seed=report.seed, samples=report.samples,
-               assumptions=report.assumptions), "", head, "-" * _width(head)]
+            f"{_pad(t('col_inside'), iw)} {_rpad(t('col_distance'), 6)}")
+    lines = [t("head", cases=len(report.results), scored=n, seed=report.seed,
+               samples=report.samples, assumptions=report.assumptions), "", head,
+             "-" * _width(head)]
     for r in report.results:
+        mark = (t("not_scored") if not r.case.scored else t("yes") if r.inside else t("no"))
         lines.append(
             f"{_pad(r.case.name, w)}  {_pad(t('measure_' + r.case.measure), 8)} "
             f"{_pct(r.case.published):>7} {_pct(r.reduction.p10):>6} {_pct(r.reduction.p50):>6} "
             f"{_pct(r.reduction.p90):>6}  "
-            f"{_pad(t('yes') if r.inside else t('no'), 6)} {r.distance:6.1f}")
+            f"{_pad(mark, iw)} {r.distance:6.1f}")
     lines.append("")
+    unscored = [r.case for r in report.results if not r.case.scored]
+    if unscored:
+        lines.append(t("unscored_head", count=len(unscored)))
+        lines += [f"  {c.name}: {c.scored_reason}" for c in unscored]
+        lines.append("")
     share = (lambda k: k / n * 100) if n else (lambda k: 0.0)
     lines.append(t("total_inside", count=report.inside, cases=n,
                    share=f"{share(report.inside):.0f}", target=f"{TARGET_INSIDE * 100:.0f}"))
@@ -409,3 +561,31 @@ def case_files(folder: str) -> list[str]:
     from bprkit.loader import find_files
 
     return find_files([folder]) if os.path.isdir(folder) else [folder]
+
+# ───────────── what the band means, as measured ─────────────
+
+@dataclass(frozen=True)
+class Measured:
+    """The shipped defaults' P10–P90 on the published cases (``measured.toml``)."""
+
+    scored: int
+    inside: int
+    fitted_inside: int
+
+    def text(self, lang: str) -> str:
+        """One line for every output that shows a P10–P90 band."""
+        from bprkit import messages
+
+        return messages.text(lang, "band_measured", inside=self.inside, scored=self.scored)
+
+    def to_dict(self) -> dict[str, int]:
+        return {"scored": self.scored, "inside": self.inside,
+                "fitted_inside_out_of_sample": self.fitted_inside}
+
+
+@cache
+def measured() -> Measured:
+    """What the backtest measured of the default bands (read from ``measured.toml``)."""
+    raw = tomllib.loads(resources.files(__package__).joinpath("measured.toml")
+                        .read_text(encoding="utf-8"))
+    return Measured(int(raw["scored"]), int(raw["inside"]), int(raw["fitted_inside"]))

@@ -104,7 +104,10 @@ def render(report: Report) -> str:
         return messages.report(lang, key, **args)
 
     context = _context(report, t, Markup)
+    from bprkit import backtest
+
     context.update(t=t, num=_num, css=Markup(css), lang=lang, version=__version__,
+                   measured=backtest.measured().text(lang),
                    page_size=PAGE_SIZES[report.options.paper],
                    diagram_mm=DIAGRAM_MM[report.options.paper])
     return env.get_template("report.html.j2").render(**context)
@@ -335,10 +338,14 @@ def _backtest(report: Report, lang: str) -> dict[str, object] | None:
     a = report.assumptions
     joiner = "、" if lang == "ja" else ", "
     yes, no = messages.report(lang, "yes"), messages.report(lang, "no")
+    unscored = backtest_module.text(lang, "not_scored")
+    # a case marked `scored: no` is shown with its reason, outside the counts
     return {"inside": doc["totals"]["inside"], "within": doc["totals"]["within"],
-            "points": backtest_module.WITHIN_POINTS,
+            "count": doc["totals"]["scored"], "points": backtest_module.WITHIN_POINTS,
             "rows": [{"name": c["name"], "published": f"{c['published_pct']:.1f}%",
                       "p10": f"{c['p10_pct']:.1f}%", "p50": f"{c['p50_pct']:.1f}%",
-                      "p90": f"{c['p90_pct']:.1f}%", "inside": yes if c["inside"] else no,
+                      "p90": f"{c['p90_pct']:.1f}%",
+                      "inside": (yes if c["inside"] else no) if c["scored"]
+                      else f"{unscored}: {c['scored_reason']}",
                       "levers": joiner.join(_lever_title(a, k, lang) for k in c["levers"]),
                       "source": c["source"]} for c in doc["cases"]]}
