@@ -49,7 +49,8 @@ __version__ = "0.1.0"
 __all__ = [
     "BprError", "Branch", "Bundle", "Case", "CheckReport", "Data", "Diagnostic", "Document",
     "Duration", "FileReport", "Lane", "ModelError", "Parallel", "Path", "Process", "SourceError",
-    "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "analyze", "check",
+    "SourceFile", "Span", "Step", "Use", "Volume", "__version__", "analyze", "band_measured",
+    "check",
     "diagram", "estimate_process", "load", "parse", "portfolio", "redesign_process",
 ]
 
@@ -174,3 +175,11 @@ def portfolio(*paths: str, roadmap: str | None = None, levers: list[str] | None 
         plan = roadmap_module.load(roadmap)
         years = roadmap_module.plan(result, plan)
     return inventory.frames(result, years)
+
+
+def band_measured(lang: str = "ja") -> str:
+    """What the default P10–P90 band measured on the published backtest cases, as one
+    line for any output that shows a band (docs/backtest.md): never a promise."""
+    from bprkit import backtest
+
+    return backtest.measured().text(lang)

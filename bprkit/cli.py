@@ -122,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
                       help="Monte Carlo samples per case (default: 10,000)")
     back.add_argument("--seed", type=int, default=None, metavar="S")
     back.add_argument("--format", choices=("text", "json"), default="text")
+    back.add_argument("--fit", action="store_true",
+                      help="fit each case's lever parameter to its published figure, "
+                           "print the fitted ranges and score them leave-one-publication-out "
+                           "against the defaults and a naive band (docs/backtest.md)")
+    back.add_argument("-o", "--output", metavar="FIT.toml",
+                      help="with --fit: write the fitted ranges as an assumptions file")
     back.add_argument("--lang", choices=messages.LANGUAGES, default=None,
                       help="language (default: from LANG; ja when it starts with ja)")
     port = sub.add_parser("portfolio", help="rank many procedures / 手続の一覧と優先順位",
@@ -599,6 +605,7 @@ def _print_portfolio(result: object, lang: str) -> None:
             p50=_fmt(totals["saved_p50"], 0), p90=_fmt(totals["saved_p90"], 0),
             resident=_fmt(totals["resident_hours_saved"], 0),
             visits=_fmt(totals["visits_saved"], 0)))
+    print("  " + _band_measured(lang))
     print()
     print(t(lang, "portfolio_ranking"))
     for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
@@ -631,6 +638,13 @@ def _print_portfolio(result: object, lang: str) -> None:
     for pid, files in result.duplicates:  # type: ignore[attr-defined]
         print(t(lang, "portfolio_duplicate", process=pid, files=", ".join(files)),
               file=sys.stderr)
+
+
+def _band_measured(lang: str) -> str:
+    """What the P10–P90 band measured in the backtest (never a promise)."""
+    import bprkit
+
+    return bprkit.band_measured(lang)
 
 
 def _lever_title(key: str, lang: str) -> str:
@@ -746,6 +760,9 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
         result = estimate.estimate(process, bundle, a, levers=levers, samples=args.samples,
                                    seed=seed)
     doc = result.to_dict()
+    from bprkit import backtest
+
+    doc["band_measured"] = backtest.measured().to_dict()
     shares = _shares(args, process, a, lang) if getattr(args, "roadmap", None) else None
     if shares is not None:
         doc["shared_investments"] = [{
@@ -860,6 +877,7 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
         print("  " + t(lang, "estimate_hours", asis=_fmt(hours["asis"], 0),
                        tobe=_fmt(hours["tobe"], 0), saved=_fmt(hours["saved"], 0),
                        p10=_fmt(hours["saved_p10"], 0), p90=_fmt(hours["saved_p90"], 0)))
+        print("  " + _band_measured(lang))
         print("  " + t(lang, "estimate_money", fte=_fmt(tot["fte_saved"], 2),
                        yen=_fmt(tot["yen_saved"], 0),
                        payback=t(lang, "payback_years", years=_fmt(payback, 1))
@@ -1012,6 +1030,11 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
             for d in report.diagnostics:
                 print(d.render(lang), file=sys.stderr)
             return EXIT_ERRORS
+        if args.fit:
+            return _backtest_fit(args, cases, [f.bundle for f in report.files], a, samples,
+                                 lang)
+        if args.output:
+            raise _usage(lang, "backtest_output_needs_fit")
         result = backtest.run(cases, [f.bundle for f in report.files], a, samples=samples,
                               seed=args.seed)
     except backtest.BacktestError as exc:  # nothing is written to stdout
@@ -1024,6 +1047,34 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
     else:
         print(backtest.format_text(result, lang))
     return EXIT_OK if not result.missed() else EXIT_ERRORS
+
+
+def _backtest_fit(args: argparse.Namespace, cases: list, bundles: list, a: object,
+                  samples: int, lang: str) -> int:
+    """``backtest --fit``: the fitted ranges and the out-of-sample scores; ``-o`` writes
+    the ranges as an assumptions file (never over an input)."""
+    from bprkit import estimate
+    from bprkit.backtest import fit
+
+    missing = [c for c in cases if not getattr(c, "fit", None)]
+    if missing:
+        from bprkit import backtest
+
+        for c in missing:
+            print(backtest.text(lang, "error_missing_fit", file=c.path,
+                                line=max(c.lines.values(), default=1)), file=sys.stderr)
+        return EXIT_ERRORS
+    if args.output:
+        _refuse_inputs(args.output, [c.path for c in cases], lang)
+    seed = estimate.DEFAULT_SEED if args.seed is None else args.seed
+    result = fit.run(cases, bundles, a, samples=samples, seed=seed)  # type: ignore[arg-type]
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        print(fit.format_text(result, lang))
+    if args.output:
+        _write(args.output, fit.to_toml(result, cases).encode("utf-8"), lang)
+    return EXIT_OK
 
 
 def _usage(lang: str, key: str, **args: object) -> _Usage:

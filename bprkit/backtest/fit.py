@@ -1,0 +1,485 @@
+"""Lever ranges fitted to the published cases, and scored on cases they were not fitted
+to (docs/backtest.md, "The fit" and "Out of sample").
+
+**Per case, the value that reproduces it.** A case names the one lever parameter its
+published figure identifies (``# backtest.fit: rpa.minutes_factor``). With every other
+figure at its expected value, the case's deterministic reduction is a monotone function
+of that parameter; bisection finds the value at which it equals the published
+reduction. A figure no value in the parameter's domain reaches is said so, with the
+reduction the domain's ends give.
+
+**Per parameter, a predictive range.** The values of the cases that identify one
+parameter (a share of time kept, a share of cases) are taken on their own scale, their
+weighted mean *m* and spread *s* (cases of one publication weighted together,
+``backtest.weight``), and the range for a new case is the predictive interval
+m ± t · s · √(1 + 1/n), clipped to the parameter's domain, with Student's t at 80 % for
+n − 1 degrees of freedom (n: the effective number of cases): few cases, a wide range.
+(A log or logit scale was tried: with kept shares near 0 — 横浜市 0.009 — it stretches
+the interval to factors above 1.) It is written as the
+triangular low/mode/high whose P10 and P90 are the interval's ends and whose mode is
+the centre. A parameter with fewer than two cases keeps its catalog range (``single``).
+
+**Out of sample.** Each publication's cases are predicted with the ranges fitted on the
+other publications' cases only (leave one publication out), and scored: whether the
+published figure falls inside P10–P90, the interval score of the 80 % band with its
+median (a weighted interval score, an approximation of CRPS that rewards a band both
+right and narrow), and |P50 − published|; beside them the same scores of the shipped
+defaults and of a naive band with no model (P10/P50/P90 of the other cases' published
+reductions for the same lever).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bprkit.assumptions import Assumptions, Param
+
+ALPHA = 0.2
+"""The band scored: P10–P90, a central 80 % interval."""
+Z80 = 1.2815515655446004
+"""The standard normal's 90th percentile."""
+SHARES = ("adoption", "exception_rate")
+"""Parameters that are shares of cases (0–1); the others are time factors or minutes."""
+BISECTIONS = 40
+
+
+# ───────────── per case: the value that reproduces the published figure ─────────────
+
+@dataclass(frozen=True)
+class Point:
+    """What one case says about its parameter."""
+
+    key: str
+    """``levers.<lever>.<parameter>``"""
+    value: float | None
+    """The parameter value reproducing the published reduction; None when none does."""
+    reach: tuple[float, float] = (0.0, 0.0)
+    """The reductions at the two ends of the parameter's domain (for the message)."""
+
+
+def domain(key: str) -> tuple[float, float]:
+    """Where a parameter may lie: a share in 0–1, a time factor in 0–20 (a lever may
+    make a step slower: 久慈市 収納 took 10 times as long), set-up minutes in 0–600."""
+    name = key.rsplit(".", 1)[-1]
+    if name in SHARES:
+        return 0.0, 1.0
+    if name == "setup_minutes":
+        return 0.0, 600.0
+    return 0.0, 20.0
+
+
+def with_value(assumptions: Assumptions, key: str, value: float,
+               source: str = "fit") -> Assumptions:
+    """The assumptions with one parameter set to a single value (or kept as a range
+    through :func:`with_range`)."""
+    return with_range(assumptions, key, value, value, value, source)
+
+
+def with_range(assumptions: Assumptions, key: str, low: float, mode: float, high: float,
+               source: str) -> Assumptions:
+    """The assumptions with one parameter's range replaced."""
+    params = dict(assumptions.params)
+    params[key] = Param(key, low, mode, high, source)
+    return replace(assumptions, params=params)
+
+
+def invert(reduction: Callable[[float], float], target: float, key: str) -> Point:
+    """The parameter value whose reduction is ``target`` (bisection: the reduction is
+    monotone in the parameter)."""
+    lo, hi = domain(key)
+    r_lo, r_hi = reduction(lo), reduction(hi)
+    if not (min(r_lo, r_hi) - 1e-9 <= target <= max(r_lo, r_hi) + 1e-9):
+        return Point(key, None, (r_lo, r_hi))
+    increasing = r_hi > r_lo
+    for _ in range(BISECTIONS):
+        mid = (lo + hi) / 2
+        r = reduction(mid)
+        if abs(r - target) < 1e-7:
+            break
+        if (r < target) == increasing:
+            lo = mid
+        else:
+            hi = mid
+    return Point(key, (lo + hi) / 2, (r_lo, r_hi))
+
+
+# ───────────── per parameter: a predictive range ─────────────
+
+@dataclass(frozen=True)
+class Fitted:
+    """The fitted range of one parameter and the cases behind it."""
+
+    key: str
+    low: float
+    mode: float
+    high: float
+    cases: tuple[str, ...]
+    """The case names it rests on."""
+    effective: float
+    """The effective number of cases (weights and publications counted)."""
+    single: bool = False
+    """Fewer than two cases: the catalog's range is kept."""
+
+    def source(self, publications: Sequence[str]) -> str:
+        if self.single:
+            return ("fit: one case only, the catalog's range kept (" + "; ".join(
+                self.cases) + ")")
+        return (f"fit (bprkit backtest --fit): {len(self.cases)} published cases, "
+                f"effective n = {self.effective:.1f}, 80 % predictive interval: "
+                + "; ".join(publications))
+
+
+def t90(dof: float) -> float:
+    """Student's t 90th percentile (a Cornish–Fisher expansion; exact to 0.01 for
+    dof ≥ 2, within 2 % at 1)."""
+    if dof <= 0:
+        return math.inf
+    z = Z80
+    g1 = (z ** 3 + z) / 4
+    g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96
+    g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384
+    return z + g1 / dof + g2 / dof ** 2 + g3 / dof ** 3
+
+
+def triangular_for(p10: float, p50: float, p90: float) -> tuple[float, float, float]:
+    """The triangular (low, mode, high) whose 10th and 90th percentiles are p10 and p90
+    and whose mode is p50 (clipped into the band)."""
+    mode = min(max(p50, p10), p90)
+    if p90 - p10 < 1e-12:
+        return p10, p10, p10
+
+    def quantiles(a: float, b: float) -> tuple[float, float]:
+        def q(p: float) -> float:
+            f = (mode - a) / (b - a)
+            if p < f:
+                return a + math.sqrt(p * (b - a) * (mode - a))
+            return b - math.sqrt((1 - p) * (b - a) * (b - mode))
+        return q(0.1), q(0.9)
+
+    # widen both ends by the same factor of their distance to the mode until the
+    # percentiles land on p10 and p90 (two nested bisections; monotone in each end)
+    a, b = p10, p90
+    for _ in range(60):
+        lo_q, hi_q = quantiles(a, b)
+        a -= (lo_q - p10)
+        b += (p90 - hi_q)
+        if abs(lo_q - p10) < 1e-10 and abs(hi_q - p90) < 1e-10:
+            break
+    return a, mode, b
+
+
+def fit_range(key: str, points: Sequence[tuple[float, float, str, str]],
+              catalog: Param) -> Fitted:
+    """A parameter's range from its cases: (value, weight, case name, publication)."""
+    names = tuple(name for _, _, name, _ in points)
+    # a publication counts once: its cases' weights add up to at most 1
+    per_pub: dict[str, float] = {}
+    for _, w, _, pub in points:
+        per_pub[pub] = per_pub.get(pub, 0.0) + w
+    weights = [w / max(per_pub[pub], 1.0) for _, w, _, pub in points]
+    total = sum(weights)
+    n = total ** 2 / sum(w * w for w in weights) if total > 0 else 0.0
+    if len(per_pub) < 2 or n < 1.5:
+        return Fitted(key, catalog.low, catalog.mode, catalog.high, names, n, single=True)
+    y = [v for v, _, _, _ in points]
+    m = sum(w * v for w, v in zip(weights, y, strict=True)) / total
+    var = sum(w * (v - m) ** 2 for w, v in zip(weights, y, strict=True)) / total
+    var *= n / (n - 1)  # the unbiased spread of n effective cases
+    half = t90(n - 1) * math.sqrt(var * (1 + 1 / n))
+    lo, hi = domain(key)
+    p10 = min(max(m - half, lo), hi)
+    p50 = min(max(m, lo), hi)
+    p90 = min(max(m + half, lo), hi)
+    a, c, b = triangular_for(p10, p50, p90)
+    a, b = max(a, lo), min(b, hi)
+    return Fitted(key, a, min(max(c, a), b), b, names, n)
+
+
+# ───────────── scores ─────────────
+
+def interval_score(y: float, low: float, high: float, alpha: float = ALPHA) -> float:
+    """The interval score of a central (1 − alpha) band: its width, plus 2/alpha times
+    how far outside it the published figure falls."""
+    return (high - low) + (2 / alpha) * max(low - y, 0.0) + (2 / alpha) * max(y - high, 0.0)
+
+
+def weighted_interval_score(y: float, p10: float, p50: float, p90: float) -> float:
+    """The weighted interval score of a median and one 80 % band (Bracher et al. 2021):
+    (½·|y − median| + α/2 · IS_α) / 1.5, in the figure's units."""
+    return (0.5 * abs(y - p50) + ALPHA / 2 * interval_score(y, p10, p90)) / 1.5
+
+
+def naive_band(others: Sequence[float]) -> tuple[float, float, float] | None:
+    """P10/P50/P90 of other cases' published reductions: the band with no model."""
+    if len(others) < 2:
+        return None
+    q = np.quantile(np.asarray(others, dtype=float), [0.1, 0.5, 0.9])
+    return float(q[0]), float(q[1]), float(q[2])
+
+
+@dataclass(frozen=True)
+class Score:
+    """Scores over a set of predicted cases (reductions as shares 0–1)."""
+
+    cases: int
+    inside: int
+    wis: float
+    """Mean weighted interval score, in percentage points."""
+    median_error: float
+    """Median |P50 − published|, in percentage points."""
+    within15: int
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[float, float, float, float]]) -> Score:
+        """rows: (published, p10, p50, p90)."""
+        if not rows:
+            return cls(0, 0, math.nan, math.nan, 0)
+        inside = sum(lo - 1e-9 <= y <= hi + 1e-9 for y, lo, _, hi in rows)
+        wis = float(np.mean([weighted_interval_score(y, lo, m, hi) for y, lo, m, hi in rows]))
+        errors = [abs(m - y) for y, _, m, _ in rows]
+        return cls(len(rows), inside, wis * 100, float(np.median(errors)) * 100,
+                   sum(e <= 0.15 + 1e-9 for e in errors))
+
+
+# ───────────── the run: fit, predict, score ─────────────
+
+def _key(case: object) -> str:
+    return "levers." + str(case.fit)  # type: ignore[attr-defined]
+
+
+def _publication(case: object) -> str:
+    return str(getattr(case, "publication", "") or case.path)  # type: ignore[attr-defined]
+
+
+def _scored(case: object) -> bool:
+    return bool(getattr(case, "scored", True))
+
+
+def folded(assumptions: Assumptions, key: str) -> Assumptions:
+    """A time factor is fitted with its lever's exception share at 0: a published
+    reduction already includes the cases staff finished by hand, so the fitted factor
+    is the share of time kept over all the cases the lever meets (the catalog's RPA
+    source says as much). The fitted file writes that 0 beside the factor."""
+    lever, name = key.split(".")[1], key.rsplit(".", 1)[-1]
+    exception = f"levers.{lever}.exception_rate"
+    if name.endswith("minutes_factor") and exception in assumptions.params:
+        return with_value(assumptions, exception, 0.0, FOLDED_SOURCE)
+    return assumptions
+
+
+FOLDED_SOURCE = ("fit: folded into the fitted time factor (a published reduction includes "
+                 "the cases finished by hand)")
+
+
+def reduction_at(case: object, bundle: object, assumptions: Assumptions
+                 ) -> Callable[[float], float]:
+    """The case's deterministic reduction as a function of its fitted parameter."""
+    from bprkit import estimate
+
+    process = bundle.root.processes[0]  # type: ignore[attr-defined]
+    key = _key(case)
+    base = folded(assumptions, key)
+
+    def f(x: float) -> float:
+        est = estimate.estimate(process, bundle, with_value(base, key, x),  # type: ignore[arg-type]
+                                levers=list(case.levers), samples=1)  # type: ignore[attr-defined]
+        return float(est.reductions[case.measure].expected)  # type: ignore[attr-defined]
+    return f
+
+
+def band_of(case: object, bundle: object, assumptions: Assumptions, *, samples: int,
+            seed: int) -> tuple[float, float, float]:
+    """P10/P50/P90 of the case's reduction under ``assumptions``."""
+    from bprkit import estimate
+
+    process = bundle.root.processes[0]  # type: ignore[attr-defined]
+    est = estimate.estimate(process, bundle, assumptions,  # type: ignore[arg-type]
+                            levers=list(case.levers), samples=samples,  # type: ignore[attr-defined]
+                            seed=seed)
+    r = est.reductions[case.measure]  # type: ignore[attr-defined]
+    return float(r.p10), float(r.p50), float(r.p90)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scored case: its published reduction and three bands (shares 0–1)."""
+
+    case: object
+    published: float
+    point: Point
+    default: tuple[float, float, float]
+    """The shipped defaults' band (in sample: the defaults cite these cases)."""
+    fitted: tuple[float, float, float]
+    """The band with ranges fitted on the other publications' cases (out of sample)."""
+    naive: tuple[float, float, float] | None
+    """The other cases' published reductions for the same lever (no model)."""
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """The fit on every case, and the leave-one-publication-out scores."""
+
+    fitted: tuple[Fitted, ...]
+    rows: tuple[Row, ...]
+    unscored: tuple[object, ...]
+    unreachable: tuple[tuple[object, Point], ...]
+    samples: int
+    seed: int
+
+    def to_dict(self) -> dict[str, object]:
+        def pct(band: tuple[float, float, float] | None) -> list[float] | None:
+            return None if band is None else [round(x * 100, 2) for x in band]
+
+        return {
+            "samples": self.samples, "seed": self.seed,
+            "fitted": [{"key": f.key, "low": round(f.low, 6), "mode": round(f.mode, 6),
+                        "high": round(f.high, 6), "cases": list(f.cases),
+                        "effective_cases": round(f.effective, 3), "single": f.single}
+                       for f in self.fitted],
+            "cases": [{"file": r.case.path, "name": r.case.name,  # type: ignore[attr-defined]
+                       "published_pct": round(r.published * 100, 2),
+                       "fitted_value": None if r.point.value is None
+                       else round(r.point.value, 6),
+                       "default_pct": pct(r.default), "out_of_sample_pct": pct(r.fitted),
+                       "naive_pct": pct(r.naive)} for r in self.rows],
+            "unscored": [{"file": c.path, "name": c.name,  # type: ignore[attr-defined]
+                          "reason": getattr(c, "scored_reason", "")} for c in self.unscored],
+            "unreachable": [{"file": c.path, "name": c.name, "key": p.key,  # type: ignore[attr-defined]
+                             "reach_pct": [round(x * 100, 2) for x in p.reach]}
+                            for c, p in self.unreachable],
+            "scores": {which: {"cases": s.cases, "inside": s.inside,
+                               "mean_interval_score_points": round(s.wis, 3),
+                               "median_error_points": round(s.median_error, 3),
+                               "within_15_points": s.within15}
+                       for which in ("default", "fitted", "naive")
+                       for s in (self.score(which),)},
+        }
+
+    def score(self, which: str) -> Score:
+        if which == "naive":
+            return Score.of([(r.published, *r.naive) for r in self.rows if r.naive])
+        return Score.of([(r.published, *getattr(r, which)) for r in self.rows])
+
+
+def _fit_all(items: Sequence[tuple[object, Point]], assumptions: Assumptions
+             ) -> dict[str, Fitted]:
+    by_key: dict[str, list[tuple[float, float, str, str]]] = {}
+    for case, point in items:
+        if point.value is None:
+            continue
+        by_key.setdefault(point.key, []).append(
+            (point.value, float(getattr(case, "weight", 1.0)), case.name,  # type: ignore[attr-defined]
+             _publication(case)))
+    return {key: fit_range(key, pts, assumptions.params[key]) for key, pts in by_key.items()}
+
+
+def run(cases: Sequence[object], bundles: Sequence[object], assumptions: Assumptions, *,
+        samples: int, seed: int) -> FitReport:
+    """Fit every parameter on all scored cases; score each publication's cases with
+    ranges fitted on the others."""
+    scored = [(c, b) for c, b in zip(cases, bundles, strict=True) if _scored(c)]
+    unscored = tuple(c for c in cases if not _scored(c))
+    items: list[tuple[object, Point]] = []
+    for case, bundle in scored:
+        key = _key(case)
+        items.append((case, invert(reduction_at(case, bundle, assumptions),
+                                   case.published, key)))  # type: ignore[attr-defined]
+    fitted = _fit_all(items, assumptions)
+    rows = []
+    for (case, bundle), (_, point) in zip(scored, items, strict=True):
+        key = _key(case)
+        pub = _publication(case)
+        others = [(c, p) for c, p in items if _publication(c) != pub]
+        held_out = _fit_all(others, assumptions).get(key)
+        if held_out is None:
+            held_out = Fitted(key, *(getattr(assumptions.params[key], k)
+                                     for k in ("low", "mode", "high")), (), 0.0, single=True)
+        a_out = with_range(folded(assumptions, key), key, held_out.low, held_out.mode,
+                           held_out.high, "fit, out of sample")
+        lever = key.split(".")[1]
+        naive = naive_band([c.published for c, _ in others  # type: ignore[attr-defined]
+                            if _key(c).split(".")[1] == lever])
+        rows.append(Row(case, case.published, point,  # type: ignore[attr-defined]
+                        band_of(case, bundle, assumptions, samples=samples, seed=seed),
+                        band_of(case, bundle, a_out, samples=samples, seed=seed), naive))
+    unreachable = tuple((c, p) for c, p in items if p.value is None)
+    return FitReport(tuple(fitted[k] for k in sorted(fitted)), tuple(rows), unscored,
+                     unreachable, samples, seed)
+
+
+def to_toml(report: FitReport, cases: Sequence[object]) -> str:
+    """The fitted ranges as an assumptions file (``--assumptions``): every range with
+    a source naming its cases and their publications."""
+    by_name = {case.name: case for case in cases}  # type: ignore[attr-defined]
+    lines = ["# Lever ranges fitted to the published backtest cases: bprkit backtest --fit",
+             "# (docs/backtest.md). Each source names the cases behind the range.", ""]
+    by_lever: dict[str, list[Fitted]] = {}
+    for f in report.fitted:
+        by_lever.setdefault(f.key.split(".")[1], []).append(f)
+    for lever, fits in sorted(by_lever.items()):
+        lines.append(f"[levers.{lever}]")
+        if any(f.key.endswith("minutes_factor") and not f.single for f in fits):
+            lines.append(f'exception_rate = {{ value = 0, source = "{FOLDED_SOURCE}" }}')
+        for f in fits:
+            behind = [f"{name} — {by_name[name].source}" for name in f.cases  # type: ignore[attr-defined]
+                      if name in by_name]
+            source = f.source(behind).replace("\\", "\\\\").replace('"', "'")
+            lines.append(f"{f.key.rsplit('.', 1)[-1]} = {{ low = {f.low:.6g}, mode = "
+                         f"{f.mode:.6g}, high = {f.high:.6g}, source = \"{source}\" }}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def format_text(report: FitReport, lang: str) -> str:
+    """The fitted ranges with their cases, the out-of-sample table and its scores
+    against the shipped defaults and the naive band."""
+    from bprkit.backtest import _pad, _rpad, _width, text
+
+    def t(name: str, **a: object) -> str:
+        return text(lang, name, **a)
+
+    def pct(x: float) -> str:
+        return f"{x * 100:6.1f}"
+
+    lines = [t("fit_head", cases=len(report.rows), samples=report.samples, seed=report.seed),
+             ""]
+    for f in report.fitted:
+        which = t("fit_single") if f.single else t("fit_range", n=f"{f.effective:.1f}")
+        lines.append(f"  {f.key}: {f.low:.3g} .. {f.mode:.3g} .. {f.high:.3g}  ({which})")
+        lines.extend(f"      {name}" for name in f.cases)
+    for case, point in report.unreachable:
+        lines.append("  " + t("fit_unreachable", case=case.name, key=point.key,  # type: ignore[attr-defined]
+                              low=pct(min(point.reach)).strip(),
+                              high=pct(max(point.reach)).strip()))
+    for case in report.unscored:
+        lines.append("  " + t("fit_unscored", case=case.name,  # type: ignore[attr-defined]
+                              reason=getattr(case, "scored_reason", "") or "-"))
+    names = [r.case.name for r in report.rows]  # type: ignore[attr-defined]
+    w = max([_width(t("col_case"))] + [_width(s) for s in names])
+    head = (f"{_pad(t('col_case'), w)}  {_rpad(t('col_published'), 6)}  "
+            f"{_pad(t('fit_col_default'), 20)}  {_pad(t('fit_col_fitted'), 20)}  "
+            f"{t('fit_col_naive')}")
+    lines += ["", t("fit_table_head"), "", head, "-" * _width(head)]
+
+    def band(b: tuple[float, float, float] | None, y: float) -> str:
+        if b is None:
+            return _pad("-", 20)
+        mark = "*" if b[0] - 1e-9 <= y <= b[2] + 1e-9 else " "
+        return _pad(f"{pct(b[0])}{pct(b[1])}{pct(b[2])}{mark}", 20)
+
+    for r in report.rows:
+        lines.append(f"{_pad(r.case.name, w)}  {pct(r.published)}  "  # type: ignore[attr-defined]
+                     f"{band(r.default, r.published)}  {band(r.fitted, r.published)}  "
+                     f"{band(r.naive, r.published).rstrip()}")
+    lines.append("")
+    for which in ("default", "fitted", "naive"):
+        s = report.score(which)
+        lines.append(t("fit_score", which=t(f"fit_col_{which}"), inside=s.inside,
+                       cases=s.cases, wis=f"{s.wis:.1f}", error=f"{s.median_error:.1f}",
+                       within=s.within15))
+    lines.append(t("fit_note"))
+    return "\n".join(lines)

@@ -1,0 +1,153 @@
+"""bprkit backtest --fit: per case the value reproducing its published figure, per
+parameter a predictive range, and scores out of sample (docs/backtest.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from bprkit import assumptions, backtest
+from bprkit.assumptions import Param
+from bprkit.backtest import fit
+
+from .conftest import run_cli
+
+A = assumptions.default()
+CASES = Path(backtest.bundled())
+
+
+def test_invert_finds_the_value_and_says_when_none_reaches() -> None:
+    p = fit.invert(lambda x: 1 - x, 0.3, "levers.rpa.minutes_factor")
+    assert p.value == pytest.approx(0.7, abs=1e-6)
+    p = fit.invert(lambda x: min(x, 1.0), 0.25, "levers.online.adoption")
+    assert p.value == pytest.approx(0.25, abs=1e-6)
+    none = fit.invert(lambda x: 0.5 - 0.01 * x, 0.9, "levers.rpa.minutes_factor")
+    assert none.value is None and none.reach == pytest.approx((0.5, 0.3))
+
+
+def test_t_percentile() -> None:
+    assert fit.t90(2) == pytest.approx(1.886, abs=0.01)
+    assert fit.t90(10) == pytest.approx(1.372, abs=0.005)
+    assert fit.t90(1) == pytest.approx(3.078, rel=0.05)
+    assert fit.t90(1000) == pytest.approx(fit.Z80, abs=0.001)
+
+
+def test_a_triangular_with_the_asked_percentiles() -> None:
+    low, mode, high = fit.triangular_for(0.1, 0.25, 0.6)
+    def cdf(x: float) -> float:
+        if x <= mode:
+            return (x - low) ** 2 / ((high - low) * (mode - low))
+        return 1 - (high - x) ** 2 / ((high - low) * (high - mode))
+    assert mode == 0.25 and cdf(0.1) == pytest.approx(0.1) and cdf(0.6) == pytest.approx(0.9)
+
+
+def test_predictive_range_by_hand() -> None:
+    catalog = Param("levers.rpa.minutes_factor", 0.01, 0.1, 0.35, "catalog")
+    points = [(0.3, 1.0, "a", "p1"), (0.4, 1.0, "b", "p2"), (0.5, 1.0, "c", "p3")]
+    f = fit.fit_range("levers.rpa.minutes_factor", points, catalog)
+    half = fit.t90(2) * math.sqrt(0.01 * (1 + 1 / 3))  # unbiased variance 0.01, n = 3
+    low, mode, high = fit.triangular_for(0.4 - half, 0.4, 0.4 + half)
+    assert (f.low, f.mode, f.high) == pytest.approx((low, mode, high))
+    assert f.effective == pytest.approx(3) and not f.single and f.cases == ("a", "b", "c")
+
+
+def test_one_publication_counts_once_and_one_alone_keeps_the_catalog() -> None:
+    catalog = Param("levers.ai_ocr.minutes_factor", 0.15, 0.4, 0.85, "catalog")
+    # two cases of one publication (weights 0.5 each, as the 神奈川県 pair) and one other
+    f = fit.fit_range(catalog.key, [(0.5, 0.5, "a", "p1"), (0.6, 0.5, "b", "p1"),
+                                    (0.2, 1.0, "c", "p2")], catalog)
+    assert f.effective == pytest.approx(8 / 3)  # weights 0.5, 0.5, 1: (Σw)² / Σw² = 4 / 1.5
+    alone = fit.fit_range(catalog.key, [(0.5, 1.0, "a", "p1"), (0.6, 1.0, "b", "p1")],
+                          catalog)
+    assert alone.single and (alone.low, alone.mode, alone.high) == (0.15, 0.4, 0.85)
+
+
+def test_interval_scores_by_hand() -> None:
+    assert fit.interval_score(0.5, 0.4, 0.6) == pytest.approx(0.2)
+    assert fit.interval_score(0.8, 0.4, 0.6) == pytest.approx(0.2 + 10 * 0.2)
+    assert fit.weighted_interval_score(0.5, 0.4, 0.5, 0.6) == pytest.approx(0.1 * 0.2 / 1.5)
+    assert fit.weighted_interval_score(0.8, 0.4, 0.5, 0.6) == pytest.approx(
+        (0.5 * 0.3 + 0.1 * 2.2) / 1.5)
+    assert fit.naive_band([0.1]) is None
+    assert fit.naive_band([0.0, 1.0]) == pytest.approx((0.1, 0.5, 0.9))
+
+
+def test_a_fitted_value_reproduces_its_case() -> None:
+    paths = [str(CASES / "rpa_yokohama_id.bpr")]
+    cases, report = backtest.load(paths, list(A.levers))
+    case, bundle = cases[0], report.files[0].bundle
+    f = fit.reduction_at(case, bundle, A)
+    point = fit.invert(f, case.published, "levers." + case.fit)
+    assert point.value is not None and 0 < point.value < 1
+    assert f(point.value) == pytest.approx(case.published, abs=1e-5)
+
+
+def test_cli_fit_writes_an_assumptions_file_and_scores_out_of_sample(tmp_path: Path) -> None:
+    out = tmp_path / "fit.toml"
+    r = run_cli("backtest", "--fit", "--samples", "500", "--lang", "en", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Leave one publication out" in r.stdout and "naive band" in r.stdout
+    fitted = assumptions.load(str(out))
+    rpa = fitted.params["levers.rpa.minutes_factor"]
+    assert rpa.source.startswith("fit (bprkit backtest --fit)")
+    assert "横浜市" in rpa.source and "宜野湾市 児童手当" not in rpa.source  # unreachable: left out
+    assert fitted.value("levers.rpa.exception_rate") == 0  # folded into the fitted factor
+    doc = json.loads(run_cli("backtest", "--fit", "--samples", "500", "--format",
+                             "json").stdout)
+    scores = doc["scores"]
+    # today's level, measured (docs/backtest.md): the fit is out of sample and beats the
+    # naive band on the median error; the targets of issue 20 are not met yet
+    assert scores["fitted"]["cases"] == scores["default"]["cases"] == 18
+    assert scores["fitted"]["inside"] >= 8
+    assert scores["fitted"]["median_error_points"] < scores["naive"]["median_error_points"]
+    assert {c["name"] for c in doc["unreachable"]} >= {"宜野湾市 児童手当 現況届（RPA）"}
+
+
+def test_cli_fit_bad_input(tmp_path: Path) -> None:
+    assert run_cli("backtest", "-o", str(tmp_path / "x.toml")).returncode == 2
+    case = tmp_path / "c.bpr"
+    text = (CASES / "rpa_yokohama_id.bpr").read_text("utf-8")
+    case.write_text("\n".join(x for x in text.splitlines() if "backtest.fit" not in x),
+                    encoding="utf-8")
+    r = run_cli("backtest", str(case), "--fit", "--lang", "en")
+    assert r.returncode == 1 and f"{case}:" in r.stderr and "backtest.fit" in r.stderr
+    r = run_cli("backtest", str(CASES / "rpa_yokohama_id.bpr"), "--fit", "-o",
+                str(CASES / "rpa_yokohama_id.bpr"))
+    assert r.returncode == 2  # never over an input
+
+
+def test_what_the_band_measured_is_what_the_backtest_measures() -> None:
+    """measured.toml is what every band output says: it must be today's backtest."""
+    paths = backtest.case_files(backtest.bundled())
+    cases, report = backtest.load(paths, list(A.levers))
+    bundles = [f.bundle for f in report.files]
+    live = backtest.run(cases, bundles, A)
+    scored = [r for r in live.results if getattr(r.case, "scored", True)]
+    m = backtest.measured()
+    assert (m.scored, m.inside) == (len(scored), sum(r.inside for r in scored))
+    from bprkit.estimate import DEFAULT_SEED
+
+    fitted = fit.run(cases, bundles, A, samples=backtest.DEFAULT_SAMPLES, seed=DEFAULT_SEED)
+    assert m.fitted_inside == fitted.score("fitted").inside
+
+
+def test_every_band_output_says_what_it_measured(tmp_path: Path) -> None:
+    from .conftest import PROCESSES
+
+    line_ja = f"公表された結果 {backtest.measured().scored} 件のうち"
+    r = run_cli("estimate", str(PROCESSES / "tenshutsu.bpr"), "--samples", "200", "--lang", "ja")
+    assert line_ja in r.stdout and "10 回に 8 回" not in r.stdout
+    r = run_cli("estimate", str(PROCESSES / "tenshutsu.bpr"), "--samples", "200",
+                "--format", "json")
+    assert json.loads(r.stdout)["band_measured"]["inside"] == backtest.measured().inside
+    r = run_cli("portfolio", str(PROCESSES / "tenshutsu.bpr"), "--samples", "200", "--quiet",
+                "--lang", "en")
+    assert "fell inside the default band" in r.stdout
+    out = tmp_path / "r.html"
+    r = run_cli("report", str(PROCESSES / "tenshutsu.bpr"), "-o", str(out), "--samples", "200",
+                "--no-backtest", "--quiet", "--lang", "ja")
+    assert r.returncode == 0, r.stderr
+    assert line_ja in out.read_text("utf-8") and "10 回に 8 回" not in out.read_text("utf-8")
