@@ -180,14 +180,29 @@ def chunks(samples: int, columns: int) -> list[int]:
     return [min(size, samples - start) for start in range(0, samples, size)]
 
 
+def at(u: np.ndarray, p: Param) -> np.ndarray:
+    """A parameter's values at the uniforms ``u`` (triangular by the inverse CDF)."""
+    if not p.is_range:
+        return np.full(u.shape, p.low)
+    tri = p.low <= p.mode <= p.high
+    mode = p.mode if tri else (p.low + p.high) / 2
+    return inverse(u, np.float64(p.low), np.float64(mode), np.float64(p.high), np.bool_(tri))
+
+
 def lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: Assumptions,
                    n: int) -> dict[str, dict[str, np.ndarray]]:
+    """Each lever's numbers per sample. Its time factors for the resident and for staff
+    share a cause (how much of the work the lever really takes: a complete online form
+    shortens both the typing and the review), so they are drawn together: one uniform
+    per sample gives both (docs/estimate.md, "Uncertainty")."""
     out = {}
     for name in names:
-        v = {k: sample(rng, assumptions.lever_param(name, k), n)
+        u = rng.random(n)
+        v = {k: (at(u, assumptions.lever_param(name, k)) if k == "minutes_factor"
+                 else sample(rng, assumptions.lever_param(name, k), n))
              for k in lever_module.NUMBERS}
         key = f"levers.{name}.staff_minutes_factor"
-        v["staff_minutes_factor"] = (sample(rng, assumptions.params[key], n)
+        v["staff_minutes_factor"] = (at(u, assumptions.params[key])
                                      if key in assumptions.params else v["minutes_factor"])
         key = f"levers.{name}.setup_minutes"
         if key in assumptions.params:
