@@ -100,6 +100,11 @@ def test_the_workbook_reads_back(survey: Path, tmp_path: Path) -> None:
     first = analyze_process(original.root.processes[0], original, with_findings=False).metrics
     assert back.annual_staff_hours == pytest.approx(first.annual_staff_hours, rel=1e-3)
     assert back.counts.seal == pytest.approx(1)  # 押印 marks read as tags
+    # every row comes back: the first data row is no second header row (it was read as
+    # one and the resident's 記入 was lost, staff hours unchanged)
+    steps = [s.title for s in bundle.root.processes[0].steps()]
+    assert len(steps) == len(list(original.root.processes[0].steps()))
+    assert "住民異動届を記入" in steps
 
 
 def _variant(path: Path) -> None:

@@ -138,8 +138,12 @@ def _header(ws: object) -> tuple[int, dict[str, int]] | None:
             if key and key not in cols:
                 cols[key] = c
         if "step_title" in cols and ("minutes" in cols or "hours" in cols):
-            two = any(merged.get((r + 1, c)) is None and ws.cell(r + 1, c).value  # type: ignore[attr-defined]
-                      and _number(ws.cell(r + 1, c).value) is None for c in cols.values())  # type: ignore[attr-defined]
+            # a second header row (「時間」 over 「分」) names a unit and holds no figure;
+            # a first data row has figures (and may have any text in 業務名・工程)
+            below = [merged.get((r + 1, c), ws.cell(r + 1, c).value)  # type: ignore[attr-defined]
+                     for c in cols.values()]
+            two = (not any(v is not None and _number(v) is not None for v in below)
+                   and any(v and _key(str(v)) in ("minutes", "hours") for v in below))
             best = (r + 1 if two else r, cols)
             break
     return best
