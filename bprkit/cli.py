@@ -640,11 +640,15 @@ def _print_portfolio(result: object, lang: str) -> None:
               file=sys.stderr)
 
 
-def _band_measured(lang: str) -> str:
-    """What the P10–P90 band measured in the backtest (never a promise)."""
+def _band_measured(lang: str, assumptions: str = "default") -> str:
+    """What the P10–P90 band measured in the backtest (never a promise); with a user's
+    assumptions file, that only the default band was measured."""
     import bprkit
 
-    return bprkit.band_measured(lang)
+    line = bprkit.band_measured(lang)
+    if assumptions != "default":
+        line += messages.text(lang, "band_measured_other", source=assumptions)
+    return line
 
 
 def _lever_title(key: str, lang: str) -> str:
@@ -877,7 +881,7 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
         print("  " + t(lang, "estimate_hours", asis=_fmt(hours["asis"], 0),
                        tobe=_fmt(hours["tobe"], 0), saved=_fmt(hours["saved"], 0),
                        p10=_fmt(hours["saved_p10"], 0), p90=_fmt(hours["saved_p90"], 0)))
-        print("  " + _band_measured(lang))
+        print("  " + _band_measured(lang, doc["assumptions"]))
         print("  " + t(lang, "estimate_money", fte=_fmt(tot["fte_saved"], 2),
                        yen=_fmt(tot["yen_saved"], 0),
                        payback=t(lang, "payback_years", years=_fmt(payback, 1))

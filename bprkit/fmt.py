@@ -37,7 +37,7 @@ _TOKEN = re.compile(r"""
 """, re.X)
 _SPLIT = re.compile(r"(->|→|/|:)")
 """Separators spaced on both sides when a word holds them (70%->X, 4,000/年, a:窓口)."""
-TAG_ORDER = {tag: n for n, tag in enumerate(dict.fromkeys(vocabulary.TAGS.values()))}
+TAG_ORDER = vocabulary.TAG_ORDER
 
 
 class FormatError(Exception):

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bprkit.assumptions import Assumptions, Lever
 from bprkit.model import STAFF_ROLES, Step
+from bprkit.vocabulary import TAG_ORDER
 
 if TYPE_CHECKING:
     from bprkit.graph import StepRun
@@ -342,7 +343,8 @@ def tags_after(step: Step, applied: Sequence[Applied], catalog: Mapping[str, Lev
         for tag in lever.tags_added:
             if tag not in tags:
                 tags.append(tag)
-    return tuple(tags)
+    # in the canonical order, as fmt writes a list (a To-Be passes fmt --check)
+    return tuple(sorted(tags, key=lambda t: TAG_ORDER.get(t, len(TAG_ORDER))))
 
 
 def order(assumptions: Assumptions) -> tuple[str, ...]:

@@ -57,12 +57,18 @@ class Redesign:
         return Bundle(root, (root, *(asis.files if asis else ())))
 
 
+def _digits(v: float) -> float:
+    """Six significant digits: a time written in hours or days (0.05時間 × 0.12) keeps
+    its precision, where rounding to decimals of its unit lost it (0.006h for 0.00616h)."""
+    return float(f"{v:.6g}")
+
+
 def _scale(d: Duration | None, k: float) -> Duration | None:
     if d is None or abs(k - 1) < 1e-12:
         return d
 
     def r(v: float) -> float:
-        return round(v * k, 3)
+        return _digits(v * k)
 
     return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
 
@@ -72,11 +78,11 @@ def _shift(d: Duration | None, minutes: float, hours_per_day: float) -> Duration
     if minutes <= 0:
         return d
     if d is None:
-        return Duration(round(minutes, 4), round(minutes, 4), "min")
+        return Duration(_digits(minutes), _digits(minutes), "min")
     k = minutes / d.minutes_per_unit(hours_per_day)
 
     def r(v: float) -> float:
-        return round(v + k, 3)
+        return _digits(v + k)
 
     return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
 

@@ -120,8 +120,6 @@ def _unescape(token: str) -> str:
 
 
 _LABEL_TYPES = frozenset({"STRING", "JSTRING"})
-BATCH_MODES = {"SHARED": True, "SHARED_JA": True, "EACH": False, "EACH_JA": False}
-"""``batch … shared`` (一括): the work is shared by the batch; ``each`` (個別): per case."""
 _TAG_LIST = dict(zip(("known", "known_ja"), vocab.listing(vocab.TAGS), strict=True))
 """E012's list of every tag, from the vocabulary (the one home of the tags)."""
 
@@ -340,8 +338,9 @@ class ModelBuilder(Transformer):
         if season is not None:
             days, days_span, unit, _, percent = season
             limit = {"year": 243, "month": 21, "week": 5, "day": 1}[period]
-            if unit not in ("day", "days", "日", "営業日") or not 0 < days <= limit:
-                self._report("E053", days_span, period=period, limit=limit)
+            if unit not in ("day", "days", "日", "営業日") or not 1 <= days <= limit:
+                self._report("E053", days_span, period=period, limit=limit,
+                             period_ja=vocab.japanese(vocab.PERIODS, period))
                 days = None
             if percent is not None:
                 if 0 < percent.value <= 100:
@@ -473,7 +472,9 @@ class ModelBuilder(Transformer):
         table = vocab.levers()
         names: list[tuple[str, Span]] = []
         for word, span in self._names(names_tok):
-            name = self._word(table, word, span, "E046", "")
+            name = self._word(table, word, span, "E046", "",
+                              **dict(zip(("known", "known_ja"), vocab.listing(table),
+                                         strict=True)))
             if name:
                 names.append((name, span))
         if len(names) > 1 and any(n == vocab.NO_LEVER for n, _ in names):
@@ -484,8 +485,15 @@ class ModelBuilder(Transformer):
     def batch(self, children: list[Token]) -> Batch:
         keyword, value = children[0], children[1]
         span = self._tok(keyword)
-        mode = children[-1] if children[-1].type in BATCH_MODES else None
-        shared = mode is None or BATCH_MODES[mode.type]
+        shared = True
+        last = children[-1]
+        if len(children) > 2 and last.type == "NAME":  # the kind: shared 一括 / each 個別
+            kind = vocab.lookup(vocab.BATCH_KINDS, str(last))
+            if kind is None:
+                self._report("E058", self._tok(last), value=str(last),
+                             suggestion=vocab.suggest(str(last),
+                                                      vocab.spellings(vocab.BATCH_KINDS)))
+            shared = kind != "each"
         if value.type == "NUMBER":
             count = self._number(value)
             if count.value < 1:

@@ -70,6 +70,11 @@ TAGS = _table({
     "storage": ("保存",),
 })
 
+TAG_ORDER: Mapping[str, int] = MappingProxyType(
+    {tag: n for n, tag in enumerate(dict.fromkeys(TAGS.values()))})
+"""The canonical order of tags in a list (紙, 手書き, 押印, 対面 …): fmt writes it and
+redesign's To-Be steps follow it."""
+
 UNITS = _table({
     "sec": ("s", "秒"),
     "min": ("分",),
@@ -97,6 +102,9 @@ STATES = _table({
 
 HELD = _table({"held": ("保有",)})
 
+BATCH_KINDS = _table({"shared": ("一括",), "each": ("個別",)})
+"""The last word of a batch: the work is shared by the batch, or stays per case."""
+
 # How the Japanese words above are read: an IME user who leaves a word
 # unconverted (てがき, かみ, or テガキ in katakana) is told the word they meant.
 # Used only for suggestions, never accepted as the word itself.
@@ -116,6 +124,8 @@ READINGS: Mapping[str, str] = MappingProxyType({
     "でんし": "電子", "びょう": "秒", "ふん": "分", "ぷん": "分", "じかん": "時間",
     "にち": "日", "ひ": "日", "しゅう": "週", "ねん": "年", "つき": "月", "げつ": "月",
     "げんじょう": "現状", "みなおしご": "見直し後", "ほゆう": "保有",
+    # batch kinds
+    "こべつ": "個別", "いっかつ": "一括",
 })
 
 
@@ -156,7 +166,7 @@ class LabelCue:
 _STAFF = ("counter", "back_office", "external")
 LABEL_CUES: tuple[LabelCue, ...] = (
     LabelCue("issue", ("交付",), unless=(
-        r"交付(?:の|を)?(?:申請|請求|申込|申し込)",   # an application for issue
+        r"交付(?:の|を)?(?:申請|請求|申込|申し込|受付)",   # an application for issue (再交付の受付)
         r"交付(?:金|税|簿|決定|予定|日|準備|手数料)",   # a grant, the register, the date …
         r"交付を受け")),                              # the resident receives it
     LabelCue("notice", ("通知",), unless=(

@@ -22,6 +22,7 @@ from bprkit.model import (
     SourceFile,
     Step,
     Use,
+    Volume,
 )
 
 _UNITS = {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}
@@ -55,6 +56,14 @@ def duration(d: Duration) -> str:
     values = [d.low] + ([d.mode] if d.mode is not None else []) + (
         [d.high] if d.mode is not None or d.high != d.low else [])
     return "..".join(number(v) for v in values) + _UNITS[d.unit]
+
+
+def volume(v: Volume) -> str:
+    """``8,000 / year within 15 days 60%``: a volume as the grammar reads it."""
+    season = f" within {number(v.season_days)} days" if v.season_days is not None else ""
+    if season and v.season_share != 1.0:
+        season += f" {number(round(v.season_share * 100, 9))}%"
+    return f"{number(v.count)} / {v.period}{season}"
 
 
 def batch(b: Batch) -> str:
@@ -154,11 +163,7 @@ def process(p: Process, comments: Mapping[str, str] | None = None) -> str:
     if p.owner is not None:
         header.append(f"owner {label(p.owner)}")
     if p.volume is not None:
-        season = (f" within {number(p.volume.season_days)} days"
-                  if p.volume.season_days is not None else "")
-        if season and p.volume.season_share != 1.0:
-            season += f" {number(round(p.volume.season_share * 100, 9))}%"
-        header.append(f"volume {number(p.volume.count)} / {p.volume.period}{season}")
+        header.append(f"volume {volume(p.volume)}")
     if p.state != "as_is":
         header.append(f"state {p.state}")
     if p.based_on is not None:

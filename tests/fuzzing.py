@@ -28,7 +28,7 @@ TAGS = ["紙", "押印", "対面", "手書き", "転記", "突合", "印刷", "�
         "seal", "routine"]
 UNITS = ["分", "秒", "時間", "日", "週", "min", "h", "d"]
 LEVERS = ["ai_ocr", "rpa", "e_approval", "online", "no_writing_counter", "none", "AI-OCR",
-          "電子決裁"]
+          "電子決裁", "マイナンバー情報連携", "external_linkage"]
 ODD_TEXT = ["受付", "申請書を記入し窓口へ提出", 'a"b\\c', "<script>&amp;", "{x}", "　全角 空白",
             "😀 絵文字", "e\u0301", "ﾊﾝｶｸ", "x" * 80, "、" * 30, "3,000円", "／改行", ""]
 
@@ -72,7 +72,12 @@ def generate(rng: random.Random) -> str:
         lines = [f"process {pid} {label(rng) if rng.random() < 0.7 else ''} {{"]
         if rng.random() < 0.9:
             period = rng.choice(["年", "月", "日", "year"])
-            lines.append(f"  volume {number(rng, small=True)} / {period}")
+            season = ""
+            if period in ("年", "year") and rng.random() < 0.2:  # a filing season, a share
+                share = f" {rng.choice(['60', '100', '0.5', '35.5'])}%" if rng.random() < 0.5 \
+                    else ""
+                season = f" {rng.choice(['集中', 'within'])} {rng.randint(1, 243)} 日{share}"
+            lines.append(f"  volume {number(rng, small=True)} / {period}{season}")
         if rng.random() < 0.3:
             lines.append(f"  owner {label(rng)}")
         roles = [rng.choice(ROLES) for _ in lanes]
@@ -80,6 +85,7 @@ def generate(rng: random.Random) -> str:
             lines.append(f"  lane {lane} {label(rng) if rng.random() < 0.5 else ''} : {role}")
         if rng.random() < 0.3:
             lines.append("  data 氏名, 住所 : held")
+        lines += ["  document 書類0 : 紙", "  document 書類1 : paper", "  document 書類2 : 電子"]
         steps: list[str] = []
         lines += _flow(rng, pid, lanes, roles, steps, depth=0, others=count - index - 1,
                        first=index + 1, size=rng.randint(1, 14), top=True)
@@ -112,7 +118,10 @@ def _flow(rng: random.Random, pid: str, lanes: list[str], roles: list[str], step
             continue
         if roll < 0.2 and others > 0:
             times = f" x {rng.randint(2, 3)}" if rng.random() < 0.3 else ""
-            batch = f" batch {rng.choice(['20', 'month', 'week'])}" if rng.random() < 0.2 else ""
+            batch = (f" {rng.choice(['batch', 'まとめて'])} "
+                     f"{rng.choice(['20', '20件', 'month', 'week', '日'])}"
+                     f"{rng.choice(['', '', ' each', ' 個別', ' 一括'])}"
+                     if rng.random() < 0.2 else "")
             lines.append(f"{pad}use p{rng.randint(first, first + others - 1)}{times}{batch}")
             continue
         name = f"s{len(steps)}"
@@ -121,14 +130,18 @@ def _flow(rng: random.Random, pid: str, lanes: list[str], roles: list[str], step
         lane = rng.randrange(len(lanes))
         tags = rng.sample(TAGS, rng.randint(0, 4))
         tag_text = f" [{', '.join(tags)}]" if tags else ""
-        wait = f" wait {duration(rng)}" if rng.random() < 0.3 else ""
+        wait = f" {rng.choice(['wait', '待ち'])} {duration(rng)}" if rng.random() < 0.3 else ""
         body = []
         if rng.random() < 0.15:
             body.append(f"note {label(rng)}")
         if rng.random() < 0.1:
             body.append(f"lever {rng.choice(LEVERS)}")
         if rng.random() < 0.1:
-            body.append(f"batch {rng.choice(['10', 'month'])}")
+            body.append(f"{rng.choice(['batch', 'まとめて'])} "
+                        f"{rng.choice(['10', '5件', 'month', '週'])}"
+                        f"{rng.choice(['', ' each', ' 個別', ' shared'])}")
+        if rng.random() < 0.05:
+            body.append(f"uses 書類{rng.randint(0, 2)}")
         if rng.random() < 0.1 and "システム" in roles:
             body.append(f"system {lanes[roles.index('システム')]}")
         block = (" {\n" + "".join(f"{pad}  {b}\n" for b in body) + f"{pad}}}") if body else ""

@@ -219,3 +219,44 @@ def test_cli_export_formats_and_refusals(tmp_path: Path) -> None:
     assert r.returncode == 2
     r = run_cli("render", src, "-o", str(tmp_path / "plan.xlsx"))
     assert r.returncode == 2 and not (tmp_path / "plan.xlsx").exists()
+
+
+def test_an_edited_export_keeps_batches_seasons_and_pins(tmp_path: Path) -> None:
+    """The structure path carries what bprkit wrote beside the diagram: the season and
+    its share, each batch (shared or each), a use's batch and pinned levers, so an
+    export edited in a modeler comes back with the same figures."""
+    src = tmp_path / "s.bpr"
+    src.write_text("""process 決裁 {
+  lane 課長 : approval
+  step 決 @課長 [paper, seal] 5min
+}
+process p 「季節とまとめ」 {
+  volume 2,400 / year within 15 days 60%
+  lane 係 : back_office
+  lane 銀行 : external
+  step 開封 「郵便を開封」 @係 [paper, check] 3min { batch day each }
+  step 入力 「入力」 @係 [paper, transcribe, routine] 5min { batch 20 }
+  step 照会 「照会」 @係 [paper, postal, inquiry] 5min { lever external_linkage }
+  use 決裁 batch month
+  step 通知 「通知」 @係 [notice, postal] 2min { lever none }
+}
+""", encoding="utf-8")
+    out = tmp_path / "s.bpmn"
+    assert run_cli("export", str(src), "-o", str(out)).returncode == 0
+    data = re.sub(rb"<bpmn:extensionElements>.*?</bpmn:extensionElements>", b"",
+                  out.read_bytes(), flags=re.S)
+    result = import_bpmn.read("s", data)
+    back = tmp_path / "back.bpr"
+    back.write_text(result.text, encoding="utf-8")
+    report = check_files([str(back)])
+    assert report.ok, [d.render("en") for d in report.diagnostics]
+    original = bprkit.load(str(src))
+    a, b = original.process("p"), report.files[0].bundle.process("p")
+    assert a is not None and b is not None
+    assert b.volume == a.volume and b.volume.season_share == pytest.approx(0.6)
+    assert [(s.id, s.batch, s.levers) for s in a.steps()] == \
+        [(s.id, s.batch, s.levers) for s in b.steps()]
+    m1 = analyze_process(a, original).metrics
+    m2 = analyze_process(b, report.files[0].bundle).metrics
+    assert (m2.annual_staff_hours, m2.lead_time_days, m2.peak_staff) == pytest.approx(
+        (m1.annual_staff_hours, m1.lead_time_days, m1.peak_staff))

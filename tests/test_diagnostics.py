@@ -199,6 +199,7 @@ def test_label_word_without_its_tag_warns_with_the_line_to_write(
     ("step a 「交付申請書を記入」 @係 [紙, 手書き] 3分", "住民"),         # an application
     ("step a 「証明書の交付請求を受け付ける」 @係 [紙] 3分", "窓口"),
     ("step a 「交付簿に記入」 @係 [紙] 1分", "内部事務"),
+    ("step a 「再交付の受付」 @係 [紙, 対面] 2分", "窓口"),             # a request received
     ("step a 「通知書を受け取る」 @係 [紙] 1分", "住民"),                # the resident's side
     ("step a 「県からの通知を受理」 @係 [紙] 1分", "内部事務"),
     ("step a 「税額を算定し納税通知書を作成」 @係 [定型] 5分", "内部事務"),  # not sent yet

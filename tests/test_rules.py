@@ -448,3 +448,35 @@ def test_batch_words_typed_in_kana_get_their_word(tmp_path: Path) -> None:
                     "  step a @係 [紙] 1分 { まとめて つき }\n}\n", encoding="utf-8")
     [d] = check_files([str(path)]).diagnostics
     assert d.code == "E048" and "「月」の誤りではありませんか" in d.hint("ja")
+
+
+def test_a_redesigned_file_is_already_in_fmt_layout(tmp_path: Path) -> None:
+    """redesign writes tags in the canonical order (vocabulary.TAG_ORDER), so its To-Be
+    passes fmt --check as written."""
+    from .conftest import PROCESSES
+
+    out = tmp_path / "t_tobe.bpr"
+    assert run_cli("redesign", str(PROCESSES / "tenshutsu.bpr"), "-o", str(out)).returncode == 0
+    r = run_cli("fmt", "--check", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_season_shorter_than_a_working_day_is_e053(tmp_path: Path) -> None:
+    path = tmp_path / "s.bpr"
+    path.write_text("process p {\n  volume 100 / year within 0.5 days\n  lane a : counter\n"
+                    "  step s @a 1min\n}\n", encoding="utf-8")
+    [d] = check_files([str(path)]).diagnostics
+    assert d.code == "E053" and "年の中の営業日数（1〜243 日）" in d.message("ja")
+    assert "year" not in d.message("ja")
+
+
+def test_a_misspelt_batch_kind_gets_its_word_and_the_usage(tmp_path: Path) -> None:
+    path = tmp_path / "k.bpr"
+    path.write_text("process 乙 {\n  lane a : back_office\n  step s @a 1min\n}\n"
+                    "process p {\n  volume 1 / 年\n  lane 係 : 内部事務\n"
+                    "  step a @係 [紙] 1分 { まとめて 日 こべつ }\n  use 乙 batch month x\n}\n",
+                    encoding="utf-8")
+    found = check_files([str(path)]).diagnostics
+    assert [d.code for d in found] == ["E058", "E058"]
+    assert "「個別」の誤りではありませんか" in found[0].hint("ja")
+    assert "x 2" in found[1].hint("en")  # the count of a use comes before batch

@@ -158,8 +158,7 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
     if process.owner:
         proc.set(_q(BPRKIT, "owner"), process.owner)
     if process.volume is not None:
-        proc.set(_q(BPRKIT, "volume"), writer.number(process.volume.count) + " / "
-                 + process.volume.period)
+        proc.set(_q(BPRKIT, "volume"), writer.volume(process.volume))  # the season too
     ET.SubElement(collaboration, _q(BPMN, "participant"), {
         "id": f"Participant_{n}", "name": process.title, "processRef": pid})
     shapes: list[_Shape] = []
@@ -208,6 +207,8 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
             use = next((u for u in _uses(process) if u.process == node.ref), None)
             if use is not None and use.times != 1:
                 el.set(_q(BPRKIT, "times"), f"{use.times:g}")
+            if use is not None and use.batch is not None:
+                el.set(_q(BPRKIT, "batch"), _batch(use.batch))
         elif node.kind == "branch" and node.title:
             el.set("name", node.title)
         elif node.kind == "start":
@@ -343,6 +344,11 @@ def _kind(node: Node, process: Process) -> tuple[str, str]:
             "point": ("intermediateThrowEvent", "Event")}[node.kind]
 
 
+def _batch(b: object) -> str:
+    """A batch as the words after ``batch`` (``month each``, ``20``)."""
+    return writer.batch(b).split(" ", 1)[1]  # type: ignore[arg-type]
+
+
 def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
     from bprkit.render.scene import duration_text
 
@@ -356,6 +362,10 @@ def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
     if s.wait is not None:
         el.set(_q(BPRKIT, "wait"), writer.duration(s.wait))
         parts.append(messages.text(lang, "diagram_wait", time=duration_text(s.wait, lang)))
+    if s.batch is not None:
+        el.set(_q(BPRKIT, "batch"), _batch(s.batch))
+    if s.levers is not None:  # pinned levers, or none: the analyst's call travels too
+        el.set(_q(BPRKIT, "levers"), ",".join(s.levers) or "none")
     if s.tags:
         el.set(_q(BPRKIT, "tags"), ",".join(s.tags))
         parts.append(("、" if lang == "ja" else ", ").join(_tag(t, lang) for t in s.tags))

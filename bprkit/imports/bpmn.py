@@ -407,7 +407,11 @@ class _Process:
         return self._real(node.outs[0][0]) if node.outs else None
 
     def _jump(self, line: str, target: str) -> str:
+        """The step's line with its jump, which goes before a body (``{ batch … }``)."""
         if line.lstrip().startswith("step ") and " -> " not in line:
+            if line.endswith(" }") and " { " in line:
+                head, body = line.rsplit(" { ", 1)
+                return f"{head} -> {target} {{ {body}"
             return f"{line} -> {target}"
         return line
 
@@ -447,7 +451,9 @@ class _Process:
         if node.kind == "callActivity":
             if self._is_use(node) or (self.linear and self._called(node)):
                 times = node.el.get(f"{{{BPRKIT}}}times")
-                return f"use {self._called(node)}" + (f" x {times}" if times else "")
+                batch = node.el.get(f"{{{BPRKIT}}}batch")
+                return f"use {self._called(node)}" + (f" x {times}" if times else "") + (
+                    f" batch {batch}" if batch else "")
             self.notes.append(Note(node.line, node.ident, "called_missing"
                                    if not self._called(node) else "called_as_step",
                                    node.el.get("calledElement", "")))
@@ -462,6 +468,15 @@ class _Process:
         wait = node.el.get(f"{{{BPRKIT}}}wait")
         if wait:
             parts.append(f"wait {wait}")
+        body = []  # what bprkit wrote of the step's body: its batch and pinned levers
+        batch = node.el.get(f"{{{BPRKIT}}}batch")
+        if batch:
+            body.append(f"batch {batch}")
+        levers = node.el.get(f"{{{BPRKIT}}}levers")
+        if levers:
+            body.append("lever " + ", ".join(levers.split(",")))
+        if body:
+            parts.append("{ " + "; ".join(body) + " }")
         return " ".join(parts)
 
     def _branch(self, node: _Node, indent: str, placed: set[str], todo: list,
