@@ -442,11 +442,16 @@ process p {
     assert f.variant == "message_batch" and "「課長決裁」の前のまとめ待ち" in f.message("ja")
 
 
-def test_batch_words_typed_in_kana_get_their_word(tmp_path: Path) -> None:
-    path = tmp_path / "k.bpr"
-    path.write_text("process p {\n  volume 1 / 年\n  lane 係 : 内部事務\n"
-                    "  step a @係 [紙] 1分 { まとめて つき }\n}\n", encoding="utf-8")
+def _one_diagnostic(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "one.bpr"
+    path.write_text(text, encoding="utf-8")
     [d] = check_files([str(path)]).diagnostics
+    return d
+
+
+def test_batch_words_typed_in_kana_get_their_word(tmp_path: Path) -> None:
+    d = _one_diagnostic(tmp_path, "process p {\n  volume 1 / 年\n  lane 係 : 内部事務\n"
+                                  "  step a @係 [紙] 1分 { まとめて つき }\n}\n")
     assert d.code == "E048" and "「月」の誤りではありませんか" in d.hint("ja")
 
 
@@ -462,10 +467,8 @@ def test_a_redesigned_file_is_already_in_fmt_layout(tmp_path: Path) -> None:
 
 
 def test_a_season_shorter_than_a_working_day_is_e053(tmp_path: Path) -> None:
-    path = tmp_path / "s.bpr"
-    path.write_text("process p {\n  volume 100 / year within 0.5 days\n  lane a : counter\n"
-                    "  step s @a 1min\n}\n", encoding="utf-8")
-    [d] = check_files([str(path)]).diagnostics
+    d = _one_diagnostic(tmp_path, "process p {\n  volume 100 / year within 0.5 days\n"
+                                  "  lane a : counter\n  step s @a 1min\n}\n")
     assert d.code == "E053" and "年の中の営業日数（1〜243 日）" in d.message("ja")
     assert "year" not in d.message("ja")
 
