@@ -1039,18 +1039,44 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
                                  lang)
         if args.output:
             raise _usage(lang, "backtest_output_needs_fit")
-        result = backtest.run(cases, [f.bundle for f in report.files], a, samples=samples,
-                              seed=args.seed)
+        bundles = [f.bundle for f in report.files]
+        result = backtest.run(cases, bundles, a, samples=samples, seed=args.seed)
+        # the targets are scored out of sample: every scored case must name its parameter
+        lacking = [c for c in cases if c.scored and not c.fit]
+        scores = None if lacking else _out_of_sample(cases, bundles, a, samples, args.seed)
     except backtest.BacktestError as exc:  # nothing is written to stdout
         for e in exc.errors:
             print(e.render(lang), file=sys.stderr)
         print(backtest.text(lang, "errors_found", count=len(exc.errors)), file=sys.stderr)
         return EXIT_ERRORS
     if args.format == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
+        doc = result.to_dict()
+        doc["out_of_sample"] = scores.to_dict() if scores is not None else None
+        print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         print(backtest.format_text(result, lang))
-    return EXIT_OK if not result.missed() else EXIT_ERRORS
+        print()
+        if scores is not None:
+            from bprkit.backtest import fit
+
+            print(backtest.text(lang, "out_of_sample_head"))
+            print(fit.format_scores(scores, lang))
+        else:
+            first = lacking[0]
+            print(backtest.text(lang, "out_of_sample_skipped", file=first.path,
+                                line=max(first.lines.values(), default=1),
+                                count=len(lacking)))
+    return EXIT_OK if scores is not None and not scores.missed() else EXIT_ERRORS
+
+
+def _out_of_sample(cases: list, bundles: list, a: object, samples: int,
+                   seed: int | None) -> object:
+    """Leave-one-publication-out scores of the cases (bprkit/backtest/fit.py)."""
+    from bprkit import estimate
+    from bprkit.backtest import fit
+
+    return fit.run(cases, bundles, a, samples=samples,  # type: ignore[arg-type]
+                   seed=estimate.DEFAULT_SEED if seed is None else seed)
 
 
 def _backtest_fit(args: argparse.Namespace, cases: list, bundles: list, a: object,

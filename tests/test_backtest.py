@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import assumptions, backtest
+from bprkit import assumptions, backtest, estimate
+from bprkit.backtest import fit
 
 from .conftest import ROOT, run_cli
 
@@ -112,34 +113,54 @@ def _bundled() -> backtest.Report:
     return backtest.run(cases, [f.bundle for f in report.files], A)
 
 
+def _out_of_sample() -> fit.FitReport:
+    cases, report = backtest.load(backtest.case_files(str(CASES)), LEVERS)
+    return fit.run(cases, [f.bundle for f in report.files], A,
+                   samples=backtest.DEFAULT_SAMPLES, seed=estimate.DEFAULT_SEED)
+
+
 @pytest.mark.xfail(strict=True, reason=(
-    "NOT MET (issue 9, item 8; issue 20): 6 of the 18 scored cases inside P10-P90 and 4 "
-    "within 10 points with the sourced defaults. The published results of one lever spread "
-    "too far (RPA -61 % to -99 %, and 0 % where the 現況届 come by post; AI-OCR -25 % to "
-    "-83 %, and +912 % where every field is checked; 書かない窓口 -17 % to -44 % lead time) "
-    "for one honest range to hold 70 % of them within 10 points; docs/backtest.md, "
-    "'Reading a miss'. strict: this test fails the suite the day the targets hold, so the "
-    "mark comes off."))
-def test_bundled_cases_meet_the_targets() -> None:
-    """The goal of the backtest: >= 80 % of the cases inside P10-P90 and P50 within
-    10 points of the published reduction for >= 70 %. A miss is fixed in the default
-    assumptions with a source, never by shaping a case."""
-    result = _bundled()
-    table = backtest.format_text(result, "en")
-    n = len(result.results)
-    assert result.inside >= backtest.TARGET_INSIDE * n, table
-    assert result.within >= backtest.TARGET_WITHIN * n, table
+    "NOT MET (issue 20): scored leave one publication out, 8 of the 18 scored cases fall "
+    "inside the fitted P10-P90 (target 75-90 %), the mean interval score is 70.8 points "
+    "against the defaults' 68.3 (target 15 % below), the median |P50 - published| is 12.7 "
+    "points (target 12). The spread between cases of one lever comes from what the model "
+    "does not represent yet (verification after reading, batch set-up); docs/backtest.md. "
+    "strict: this test fails the suite the day the targets hold, so the mark comes off."))
+def test_bundled_cases_meet_the_targets_out_of_sample() -> None:
+    """The goal of the backtest, scored on cases the ranges were not fitted to: coverage
+    of P10-P90 between 75 % and 90 %, a mean weighted interval score 15 % below the
+    defaults' and below the naive band's, a median |P50 - published| of at most 12 points
+    and half of the cases within 15. A miss is fixed in the model or the defaults with a
+    source, never by shaping a case."""
+    scores = _out_of_sample()
+    assert scores.missed() == [], fit.format_scores(scores, "en")
 
 
 def test_bundled_cases_do_not_fall_below_today() -> None:
     """A guard while the targets are not met: a change of the defaults or of the
     lever rules may not make the backtest worse than it is (of the 21 cases, 18 scored:
-    6 inside, 4 within)."""
+    6 inside the default band; out of sample 8 inside, 10 within 15 points)."""
     result = _bundled()
     table = backtest.format_text(result, "en")
     assert (len(result.results), len(result.scored)) == (21, 18), table
     assert result.inside >= 6, table
-    assert result.within >= 4, table
+    scores = _out_of_sample()
+    fitted = scores.score("fitted")
+    assert fitted.inside >= 8 and fitted.within15 >= 10, fit.format_scores(scores, "en")
+    assert "within15" not in scores.missed()
+
+
+def test_the_targets_by_hand() -> None:
+    """Coverage is two-sided: a band holding every case misses as one holding few."""
+    def report(inside: int, wis: float) -> fit.FitReport:
+        rows = tuple(fit.Row(None, 0.5, fit.Point("k", 0.5), (0.0, 0.5, 1.0),
+                             (0.4, 0.5, 0.6) if k < inside else (0.6, 0.7, 0.8),
+                             (0.0, 0.5, 1.0)) for k in range(10))
+        return fit.FitReport((), rows, (), (), 100, 1)
+
+    assert "coverage" not in report(8, 0.0).missed()
+    assert "coverage" in report(10, 0.0).missed() and "coverage" in report(7, 0.0).missed()
+    assert "median_error" in report(4, 0.0).missed()  # six P50s 20 points off
 
 
 def test_backtest_json_lists_every_case() -> None:
@@ -297,9 +318,9 @@ def test_untouched_case_matches_a_zero_reduction(tmp_path: Path) -> None:
     result = backtest.run(cases, [f.bundle for f in report.files], A, samples=500)
     (r,) = result.results
     assert r.reduction.p10 == pytest.approx(0) and r.reduction.p90 == pytest.approx(0)
-    assert r.inside and r.within and result.missed() == []
+    assert r.inside and r.within
     doc = result.to_dict()
-    assert doc["targets"]["met"] is True
+    assert doc["totals"]["inside"] == 1
     assert doc["cases"][0]["published_pct"] == 0.0
 
 
@@ -312,9 +333,9 @@ def test_an_unscored_case_is_shown_not_counted(tmp_path: Path) -> None:
     cases, report = backtest.load([str(good), str(off)], LEVERS)
     result = backtest.run(cases, [f.bundle for f in report.files], A, samples=300)
     assert len(result.results) == 2 and len(result.scored) == 1
-    assert (result.inside, result.within, result.missed()) == (1, 1, [])
+    assert (result.inside, result.within) == (1, 1)
     table = backtest.format_text(result, "en")
-    assert "2 cases, 1 scored" in table and "inside P10–P90: 1 of 1" in table
+    assert "2 cases, 1 scored" in table and "in sample): 1 of 1" in table
     assert "目標の事例: a target, not a result" in table and "unscored" in table
     assert "対象外" in backtest.format_text(result, "ja")
     doc = result.to_dict()
@@ -346,26 +367,27 @@ def test_texts_exist_in_both_languages() -> None:
 
 # ───────────── the CLI ─────────────
 
-def test_cli_exit_0_when_the_targets_hold(tmp_path: Path) -> None:
+def test_cli_without_fit_says_it_cannot_judge_the_targets(tmp_path: Path) -> None:
     _case(tmp_path / "cases", "a.bpr", _header())
     r = run_cli("backtest", str(tmp_path / "cases"), "--lang", "en", "--samples", "300")
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "inside P10–P90: 1 of 1" in r.stdout
-    assert "Targets met." in r.stdout
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "inside P10–P90 (default assumptions, in sample): 1 of 1" in r.stdout
+    assert "a.bpr:" in r.stdout and "no backtest.fit" in r.stdout
+    r = run_cli("backtest", str(tmp_path / "cases"), "--format", "json", "--samples", "300")
+    assert json.loads(r.stdout)["out_of_sample"] is None
 
 
 def test_cli_exit_1_when_the_targets_are_missed(tmp_path: Path) -> None:
-    _case(tmp_path / "cases", "a.bpr", _header(before="100", after="1"))
-    r = run_cli("backtest", str(tmp_path / "cases"), "--lang", "en", "--samples", "300")
+    r = run_cli("backtest", "--lang", "en", "--samples", "500")
     assert r.returncode == 1
-    assert "Targets missed: share of cases inside P10–P90, share of cases with P50 " \
-           "within 10 points" in r.stdout
-    r = run_cli("backtest", str(tmp_path / "cases"), "--lang", "ja", "--samples", "300",
-                "--format", "json")
+    assert "Leave one publication out" in r.stdout
+    assert "Targets missed: 75–90 % of cases inside P10–P90" in r.stdout
+    assert "within 10 points" not in r.stdout  # the old target is gone
+    r = run_cli("backtest", "--lang", "ja", "--samples", "500", "--format", "json")
     assert r.returncode == 1
     doc = json.loads(r.stdout)
-    assert doc["targets"]["missed"] == ["inside", "within"]
-    assert doc["cases"][0]["published_pct"] == 99.0
+    assert "coverage" in doc["out_of_sample"]["targets"]["missed"]
+    assert "targets" not in doc
 
 
 def test_cli_bad_case_writes_nothing(tmp_path: Path) -> None:
@@ -402,8 +424,8 @@ def test_cli_language_follows_the_locale(tmp_path: Path) -> None:
     _case(tmp_path / "cases", "a.bpr", _header())
     r = run_cli("backtest", str(tmp_path / "cases"), "--samples", "200",
                 env={"LANG": "ja_JP.UTF-8"})
-    assert r.returncode == 0, r.stderr
-    assert "バックテスト" in r.stdout and "目標を満たしています" in r.stdout
+    assert r.returncode == 1, r.stderr  # a case without fit: the targets are not judged
+    assert "バックテスト" in r.stdout and "目標の判定をしていません" in r.stdout
     r = run_cli("backtest", str(tmp_path / "cases"), "--samples", "200")
     assert "Backtest" in r.stdout
 
@@ -411,7 +433,7 @@ def test_cli_language_follows_the_locale(tmp_path: Path) -> None:
 def test_cli_one_case_file(tmp_path: Path) -> None:
     path = _case(tmp_path, "a.bpr", _header())
     r = run_cli("backtest", str(path), "--samples", "200", "--format", "json")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # no fit header: no verdict on the targets
     assert json.loads(r.stdout)["totals"]["cases"] == 1
 
 

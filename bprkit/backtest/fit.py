@@ -46,6 +46,16 @@ SHARES = ("adoption", "exception_rate")
 """Parameters that are shares of cases (0–1); the others are time factors or minutes."""
 BISECTIONS = 40
 
+COVERAGE = (0.75, 0.90)
+"""The out-of-sample share of published figures inside P10–P90 a band must reach, and
+not exceed (a band that covers everything says as little as one that covers little)."""
+WIS_BELOW_DEFAULTS = 0.85
+"""The mean weighted interval score must be at least 15 % below the defaults'."""
+MEDIAN_ERROR = 12.0
+"""The median |P50 − published| at most, in points."""
+WITHIN15_SHARE = 0.5
+"""At least this share of the cases with P50 within 15 points."""
+
 
 # ───────────── per case: the value that reproduces the published figure ─────────────
 
@@ -352,17 +362,43 @@ class FitReport:
                              "reach_pct": [round(x * 100, 2) for x in p.reach]}
                             for c, p in self.unreachable],
             "scores": {which: {"cases": s.cases, "inside": s.inside,
-                               "mean_interval_score_points": round(s.wis, 3),
-                               "median_error_points": round(s.median_error, 3),
+                               "mean_interval_score_points": _finite(s.wis),
+                               "median_error_points": _finite(s.median_error),
                                "within_15_points": s.within15}
                        for which in ("default", "fitted", "naive")
                        for s in (self.score(which),)},
+            "targets": {"coverage": list(COVERAGE), "interval_score_below_defaults":
+                        WIS_BELOW_DEFAULTS, "median_error_points": MEDIAN_ERROR,
+                        "within_15_share": WITHIN15_SHARE, "missed": self.missed(),
+                        "met": not self.missed()},
         }
+
+    def missed(self) -> list[str]:
+        """The targets the out-of-sample scores miss (empty when all hold): coverage,
+        interval_score, median_error, within15."""
+        fitted, default, naive = (self.score(w) for w in ("fitted", "default", "naive"))
+        out = []
+        n = fitted.cases
+        if n == 0 or not COVERAGE[0] * n - 1e-9 <= fitted.inside <= COVERAGE[1] * n + 1e-9:
+            out.append("coverage")
+        better = fitted.wis <= WIS_BELOW_DEFAULTS * default.wis and (
+            math.isnan(naive.wis) or fitted.wis < naive.wis)
+        if not better:  # NaN compares False: an empty score misses too
+            out.append("interval_score")
+        if not fitted.median_error <= MEDIAN_ERROR:
+            out.append("median_error")
+        if n == 0 or fitted.within15 < WITHIN15_SHARE * n - 1e-9:
+            out.append("within15")
+        return out
 
     def score(self, which: str) -> Score:
         if which == "naive":
             return Score.of([(r.published, *r.naive) for r in self.rows if r.naive])
         return Score.of([(r.published, *getattr(r, which)) for r in self.rows])
+
+
+def _finite(x: float) -> float | None:
+    return None if math.isnan(x) else round(x, 3)
 
 
 def _fit_all(items: Sequence[tuple[object, Point]], assumptions: Assumptions
@@ -476,10 +512,26 @@ def format_text(report: FitReport, lang: str) -> str:
                      f"{band(r.default, r.published)}  {band(r.fitted, r.published)}  "
                      f"{band(r.naive, r.published).rstrip()}")
     lines.append("")
+    lines.append(format_scores(report, lang))
+    return "\n".join(lines)
+
+
+def format_scores(report: FitReport, lang: str) -> str:
+    """The three bands' scores, what they mean, and the verdict on the targets."""
+    from bprkit.backtest import text
+
+    def t(name: str, **a: object) -> str:
+        return text(lang, name, **a)
+
+    lines = []
     for which in ("default", "fitted", "naive"):
         s = report.score(which)
         lines.append(t("fit_score", which=t(f"fit_col_{which}"), inside=s.inside,
                        cases=s.cases, wis=f"{s.wis:.1f}", error=f"{s.median_error:.1f}",
                        within=s.within15))
     lines.append(t("fit_note"))
+    missed = report.missed()
+    lines.append(t("verdict_met") if not missed else
+                 t("verdict_missed", which=("、" if lang == "ja" else ", ").join(
+                     t("target_" + m) for m in missed)))
     return "\n".join(lines)
