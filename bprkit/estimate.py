@@ -215,7 +215,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
              levers: Sequence[str] | None = None, samples: int = DEFAULT_SAMPLES,
              seed: int = DEFAULT_SEED) -> Estimate:
     """Apply the levers to the As-Is in memory and estimate the To-Be."""
-    asis = analyze_process(process, bundle, assumptions=assumptions)
+    asis = analyze_process(process, bundle, assumptions=assumptions, with_findings=False)
     runs = asis.graph.runs
     plans = plan_runs(runs, assumptions, levers)
     times = {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)}
@@ -494,8 +494,10 @@ def compare(asis_process: Process, asis_bundle: Bundle | None, tobe_process: Pro
     """An As-Is and a To-Be (hand-written or redesigned): steps matched by
     bprkit.diff (``replaces``, then ids, then labels); the Monte Carlo draws each
     As-Is step's numbers once and a matched To-Be step reuses them."""
-    asis = analyze_process(asis_process, asis_bundle, assumptions=assumptions)
-    tobe = analyze_process(tobe_process, tobe_bundle, assumptions=assumptions)
+    asis = analyze_process(asis_process, asis_bundle, assumptions=assumptions,
+                           with_findings=False)
+    tobe = analyze_process(tobe_process, tobe_bundle, assumptions=assumptions,
+                           with_findings=False)
     cases = asis.metrics.cases_per_year
     match = diff_module.match(asis.graph.runs, tobe.graph.runs)
     steps = _compare_rows(asis, tobe, match, cases, assumptions)

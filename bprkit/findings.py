@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bprkit import levers as lever_module
 from bprkit import messages
@@ -55,6 +56,11 @@ class Hours:
     def rank(self) -> tuple[float, float, float]:
         return (self.staff, self.resident, self.external)
 
+    def __add__(self, other: Hours) -> Hours:
+        """Column by column: staff to staff, resident to resident."""
+        return Hours(self.staff + other.staff, self.resident + other.resident,
+                     self.external + other.external)
+
     def at_most(self, other: Hours) -> Hours:
         """The larger of each column (a step's entry weighs the step once)."""
         return Hours(max(self.staff, other.staff), max(self.resident, other.resident),
@@ -91,7 +97,7 @@ class Hit:
 
     runs: tuple[StepRun, ...]
     args: dict[str, object] = field(default_factory=dict)
-    annual_hours: Hours | None = None
+    hours: Hours | None = None
     levers: tuple[str, ...] | None = None
     """The levers that answer this hit, when they differ from the rule's."""
     variant: str = "message"
@@ -110,13 +116,16 @@ class Finding:
     step: str | None
     span: Span | None
     basis: tuple[str, ...]
-    annual_hours: float | None
-    """Annual staff hours at stake (what findings are ranked by); None without volume."""
     args: dict[str, object]
     scope: str = STEP
     variant: str = "message"
     hours: Hours | None = None
-    """Annual hours at stake by whose: staff, resident, external."""
+    """Annual hours at stake by whose: staff, resident, external; None without volume."""
+
+    @property
+    def annual_hours(self) -> float | None:
+        """Annual staff hours at stake: what findings are ranked by."""
+        return self.hours.staff if self.hours is not None else None
 
     def message(self, lang: str = "en") -> str:
         return messages.finding(lang, self.rule, self.args, part=self.variant)
@@ -152,6 +161,7 @@ class Context:
     graph: ExpandedGraph
     metrics: Metrics
     assumptions: Assumptions
+    _loops: dict[str, set[str]] | None = field(default=None, repr=False)
 
     @property
     def runs(self) -> list[StepRun]:
@@ -170,6 +180,24 @@ class Context:
             if column:
                 out[column] += r.executions * r.minutes * extra * per_year / 60
         return Hours(**out)
+
+    @cached_property
+    def by_id(self) -> dict[str, StepRun]:
+        """The runs cases pass, by id."""
+        return {r.id: r for r in self.runs}
+
+    def loop_of(self, node: str) -> set[str]:
+        """The strongly connected part of the expanded graph holding ``node`` (its
+        rework loop), the components found once for every rule that asks."""
+        if self._loops is None:
+            import networkx as nx
+
+            self._loops = {}
+            for component in nx.strongly_connected_components(self.graph.digraph):
+                if len(component) > 1:
+                    for n in component:
+                        self._loops[n] = component
+        return self._loops.get(node, {node})
 
     def threshold(self, name: str) -> float:
         return self.assumptions.value(f"thresholds.{name}")
@@ -190,7 +218,7 @@ def _tagged(tag: str) -> Callable[[Context], Iterator[Hit]]:
     def check(ctx: Context) -> Iterator[Hit]:
         for r in ctx.runs:
             if tag in r.step.tags:
-                yield Hit((r,), annual_hours=ctx.hours((r,)))
+                yield Hit((r,), hours=ctx.hours((r,)))
     return check
 
 
@@ -207,7 +235,7 @@ def _seal(ctx: Context) -> Iterator[Hit]:
     for r in ctx.runs:
         if "seal" in r.step.tags:
             levers = SEAL_ON_APPROVAL if r.kind == "approval" else SEAL_ELSEWHERE
-            yield Hit((r,), annual_hours=ctx.hours((r,)), levers=levers)
+            yield Hit((r,), hours=ctx.hours((r,)), levers=levers)
 
 
 def _print(ctx: Context) -> Iterator[Hit]:
@@ -221,7 +249,7 @@ def _print(ctx: Context) -> Iterator[Hit]:
             continue
         if any((r.process.id, d) in handed for d in r.step.produces):
             continue
-        yield Hit((r,), annual_hours=ctx.hours((r,)))
+        yield Hit((r,), hours=ctx.hours((r,)))
 
 
 _TAG_CHECKS = {"seal": _seal, "print": _print}
@@ -311,11 +339,9 @@ def rework(ctx: Context) -> Iterator[Hit]:
             share = data["flow"] / target.visits
             if share >= limit - 1e-9:
                 again, only = _rework_runs(ctx, target)
-                staff = ctx.hours(again, extra=share)
-                whole = ctx.hours(only)
-                hours = None if staff is None or whole is None else Hours(
-                    staff.staff + whole.staff, staff.resident + whole.resident,
-                    staff.external + whole.external)
+                reruns, corrections = ctx.hours(again, extra=share), ctx.hours(only)
+                hours = (reruns + corrections if reruns is not None
+                         and corrections is not None else None)
                 yield Hit((r, target), {"share": f"{share * 100:.0f}", "target": dst},
                           hours)
 
@@ -326,15 +352,15 @@ def _rework_runs(ctx: Context, target: StepRun) -> tuple[list[StepRun], list[Ste
     import networkx as nx
 
     g = ctx.graph.digraph
-    loop = next((c for c in nx.strongly_connected_components(g) if target.id in c), set())
+    loop = ctx.loop_of(target.id)
     inner = g.subgraph(loop - {target.id})
     leaving = {n for n in inner if any(v not in loop for v in g.successors(n))}
     free = set(leaving)
     for n in leaving:
         free |= nx.ancestors(inner, n)
-    runs = [x for x in ctx.runs if x.id in loop]
+    runs = sorted((ctx.by_id[n] for n in loop if n in ctx.by_id), key=lambda x: x.order)
     again = [x for x in runs if x.id == target.id or x.id in free]
-    only = [x for x in runs if x not in again]
+    only = [x for x in runs if x.id != target.id and x.id not in free]
     return again, only
 
 
@@ -432,13 +458,11 @@ def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> li
                 levers = tuple(lever for lever in levers if lever in fits[first.id])
             else:  # only levers some step of the process can take
                 levers = tuple(lever for lever in levers if lever in anywhere)
-            hours = hit.annual_hours
             out.append(Finding(r.code, r.name, r.severity, r.principle, levers,
                                first.id if first else None,
                                hit.span or (first.step.span if first else None),
-                               first.step.basis if first else (),
-                               hours.staff if hours is not None else None, args, r.scope,
-                               hit.variant, hours))
+                               first.step.basis if first else (), args, r.scope,
+                               hit.variant, hit.hours))
     out.sort(key=lambda f: (*(-x for x in (f.hours or Hours()).rank()),
                             f.span.line if f.span else 0, f.code))
     return out
@@ -458,21 +482,24 @@ def _hours(value: float) -> str:
 @dataclass(frozen=True)
 class StepFindings:
     """One entry of the findings list: a step with every issue found on it, or one
-    process-wide finding (``scope == "process"``). ``annual_hours`` is the hours at
-    stake of the step (not a sum over its findings, which all weigh the same step)."""
+    process-wide finding (``scope == "process"``). ``hours`` are the hours at stake of
+    the step (not a sum over its findings, which all weigh the same step)."""
 
     scope: str
     step: str | None
     label: str | None
     span: Span | None
-    annual_hours: float | None
-    """Annual staff hours at stake."""
     findings: tuple[Finding, ...]
     levers: tuple[str, ...]
     """The union of the findings' levers, in the catalog's lever order."""
     basis: tuple[str, ...] = ()
     hours: Hours | None = None
     """Annual hours at stake by whose (staff, resident, external)."""
+
+    @property
+    def annual_hours(self) -> float | None:
+        """Annual staff hours at stake: what entries are ranked by."""
+        return self.hours.staff if self.hours is not None else None
 
     @property
     def severity(self) -> str:
@@ -544,15 +571,14 @@ def lever_title(name: str, lang: str) -> str:
 def _entry(scope: str, found: list[Finding]) -> StepFindings:
     found = sorted(found, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.code))
     first = found[0]
-    weighed = [f.hours for f in found if f.hours is not None]
     hours = None
-    for h in weighed:
+    for h in (f.hours for f in found if f.hours is not None):
         hours = h if hours is None else hours.at_most(h)
     levers = sorted({lever for f in found for lever in f.levers}, key=_lever_key)
     label = first.args.get("label")
     return StepFindings(scope, first.step, str(label) if label else None, first.span,
-                        hours.staff if hours is not None else None, tuple(found),
-                        tuple(levers), first.basis if scope == STEP else (), hours)
+                        tuple(found), tuple(levers), first.basis if scope == STEP else (),
+                        hours)
 
 
 def group(findings: Iterable[Finding]) -> list[StepFindings]:

@@ -25,7 +25,7 @@ import numpy as np
 from bprkit import flow
 from bprkit.assumptions import Assumptions
 from bprkit.errors import AnalysisError
-from bprkit.model import Batch, Bundle, Lane, Process, Step, runs_per_year
+from bprkit.model import Batch, Bundle, Lane, Process, Step, resident_present, runs_per_year
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,8 @@ OUTCOME_TAGS = frozenset({"issue", "notice"})
 
 
 def meets_resident(run: StepRun) -> bool:
-    """An in-person step in a resident or counter lane: the resident is there.
-    (An in-person committee meeting or a home visit by staff is not a visit.)"""
-    return "in_person" in run.step.tags and run.lane is not None \
-        and run.lane.role in ("resident", "counter")
+    """The resident is there for the run (model.resident_present)."""
+    return resident_present(run.step, run.lane.role if run.lane else None)
 
 
 def takes_part(run: StepRun) -> bool:
@@ -309,10 +307,8 @@ class _Expander:
                                      runs=carrying)
         return shared, wait
 
-    def gathered(self, batch: Batch | None) -> float:
-        """Cases one run of the batch gathers, whether their work is shared or not."""
-        if batch is None:
-            return 1.0
+    def gathered(self, batch: Batch) -> float:
+        """Cases one run of a batch gathers even when their work is not shared (each)."""
         return self.batch(replace(batch, shared=True))[0]
 
     def flowgraph(self, process: Process) -> flow.FlowGraph:
@@ -362,7 +358,9 @@ class _Expander:
                     wait = self.minutes(step.wait) + batch_wait
                 run = StepRun(name, step, process, process.lane(step.lane),
                               process.kind_of(step), v * entries / shared, minutes, wait,
-                              len(out.runs), batch_wait, shared, self.gathered(step.batch))
+                              len(out.runs), batch_wait, shared,
+                              shared if step.batch is None or step.batch.shared
+                              else self.gathered(step.batch))
                 counted = self.cutoff is None or len(out.runs) <= self.cutoff
                 out.runs.append(run)
                 self.log.append((run.order, run.executions))
@@ -460,9 +458,7 @@ def _season(process: Process, working_days: float) -> tuple[float, float, float]
     volume = process.volume
     if volume is None or not volume.season_days:
         return None
-    share = float(getattr(volume, "season_share", 1.0) or 1.0)
-    return (volume.season_days, min(max(share, 0.0), 1.0),
-            runs_per_year(volume.period, working_days))
+    return volume.season_days, volume.season_share, runs_per_year(volume.period, working_days)
 
 
 def _role(node: str, fg: flow.FlowGraph) -> str:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bprkit.assumptions import Assumptions, Lever
-from bprkit.model import STAFF_ROLES, Step
+from bprkit.model import STAFF_ROLES, Step, resident_present
 from bprkit.vocabulary import TAG_ORDER
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
         f.add("paper_input")
     else:
         f.add("electronic_input")
-    present = "in_person" in tags and lane_role in ("resident", "counter")
+    present = resident_present(step, lane_role)
     for name, holds in (
         ("handwritten", "handwritten" in tags),
         ("person_present", present),
@@ -395,6 +395,7 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
     digital: dict[tuple[str, str, str], float] = {}
     """(process, "document" | "data", id) → the share of cases in which a lever made it
     electronic upstream."""
+    paper_of: dict[str, set[str]] = {}
     memo: dict[tuple, StepPlan] = {}
     out = []
     for r in runs:
@@ -403,7 +404,9 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         queue = r.wait - r.batch_wait < break_minutes
         facts = facts_of(r.step, r.kind, role, held=held, queue=queue)
         facts.update(around.get(r.id, {}))
-        inputs, outputs = _named(r)
+        if r.process.id not in paper_of:
+            paper_of[r.process.id] = {d.id for d in r.process.documents if d.kind == "paper"}
+        inputs, outputs = _named(r, paper_of[r.process.id])
         flowed = min((digital.get(k, 0.0) for k in inputs
                       if k[1] == "document" or k in digital), default=None)
         if flowed and facts.get("paper_input", 0.0) > 0 and not facts.get("inquiry"):
@@ -432,11 +435,12 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
     return _kinds_proposed(runs, out)
 
 
-def _named(run: StepRun) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
-    """The paper documents and the data a run takes in (``uses``, ``reads``) and those
-    it hands on (``uses``, ``produces``, ``writes``): what facts flow along."""
+def _named(run: StepRun, paper: Collection[str]
+           ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """The paper documents (``paper``: their ids) and the data a run takes in (``uses``,
+    ``reads``) and those it hands on (``uses``, ``produces``, ``writes``): what facts
+    flow along."""
     pid = run.process.id
-    paper = {d.id for d in run.process.documents if d.kind == "paper"}
     step = run.step
     inputs = [(pid, "document", d) for d in step.uses if d in paper] + \
         [(pid, "data", d) for d in step.reads]
@@ -466,7 +470,7 @@ def context_facts(runs: Sequence[StepRun], break_minutes: float) -> dict[str, di
         for k, r in enumerate(members):
             role = r.lane.role if r.lane else None
             tags = set(r.step.tags)
-            present = "in_person" in tags and role in ("resident", "counter")
+            present = resident_present(r.step, role)
             if not present or r.wait - r.batch_wait >= break_minutes:
                 visit_written = False  # a new visit, or the resident is not here
             facts: dict[str, float] = {}

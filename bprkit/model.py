@@ -32,6 +32,12 @@ WHOSE: Mapping[str, str] = MappingProxyType({
 """A step's kind → whose hours it takes: staff, resident or external (system steps:
 no one's). The three are never added, ranked or coloured together."""
 
+def resident_present(step: Step, lane_role: str | None) -> bool:
+    """An in-person step in a resident or counter lane: the resident is there. (An
+    in-person committee meeting or a home visit by staff is not a visit.)"""
+    return "in_person" in step.tags and lane_role in ("resident", "counter")
+
+
 _NO_POSITIONS: Mapping[str, Span] = MappingProxyType({})
 
 
