@@ -28,6 +28,8 @@ class _Checker:
     def __init__(self, source: SourceText) -> None:
         self.source = source
         self.out: list[Diagnostic] = []
+        self.tag_language: dict[str, bool] = {}
+        """Process id → whether it writes its tags (else its roles) in Japanese."""
 
     def report(self, code: str, span: Span | None, **args: object) -> None:
         self.out.append(self.source.diagnostic(code, span, **args))
@@ -234,16 +236,15 @@ class _Checker:
                 text = self.written(span)
                 n += 1 if not text.isascii() else -1 if text.lower() == canonical else 0
             return n
-        for items in (
-            [(t, step.positions.get(f"tag:{i}")) for i, t in enumerate(step.tags)],
-            [(t, s.positions.get(f"tag:{i}")) for s in process.steps()
-             for i, t in enumerate(s.tags)],
-            [(lane.role, lane.role_span) for lane in process.lanes],
-        ):
-            n = votes(items)
-            if n:
-                return n > 0
-        return True
+        own = votes([(t, step.positions.get(f"tag:{i}")) for i, t in enumerate(step.tags)])
+        if own:
+            return own > 0
+        if process.id not in self.tag_language:  # once per process, not once per step
+            n = votes([(t, s.positions.get(f"tag:{i}")) for s in process.steps()
+                       for i, t in enumerate(s.tags)]) or votes(
+                [(lane.role, lane.role_span) for lane in process.lanes])
+            self.tag_language[process.id] = n >= 0
+        return self.tag_language[process.id]
 
     def with_tags(self, step: Step, names: list[str]) -> tuple[str, str]:
         """The step's header line with tags added (as the file writes it, comment
@@ -289,6 +290,8 @@ def label_cues(label: str) -> list[tuple[LabelCue, str, int]]:
     inside one of the cue's ``unless`` phrases says nothing)."""
     found = []
     for cue in LABEL_CUES:
+        if not any(w in label for w in cue.words):
+            continue
         unless = _unless(cue)
         bare = unless.sub(lambda m: "\0" * len(m.group()), label) if unless else label
         hits = [(bare.find(w), w) for w in cue.words if w in bare]
