@@ -234,6 +234,8 @@ class Shares:
     fall on)."""
     failed: tuple[str, ...] = ()
     """Files of the portfolio left out because they have errors."""
+    where: tuple[str, ...] = ()
+    """The roadmap's ``portfolio`` paths the files were found under."""
 
 
 class DuplicateProcessError(RoadmapError):
@@ -275,7 +277,7 @@ def shares_of(roadmap: Roadmap, file: str, process: str, *, hourly_yen: float,
                                  whole.investment.annual_yen * share, whole, tuple(peers)))
     ranked = tuple((r.file, r.process) for r in portfolio.rows if r.ranked)
     return Shares(out, tuple(files), added, ranked,
-                  tuple(f.file for f in portfolio.failures))
+                  tuple(f.file for f in portfolio.failures), tuple(roadmap.portfolio))
 
 
 def plan(portfolio: Portfolio, roadmap: Roadmap) -> list[Year]:

@@ -109,6 +109,19 @@ class Assumptions:
         lever = self.levers.get(name)
         return lever.title(lang) if lever else name
 
+    def parameter_name(self, key: str, lang: str) -> str:
+        """An assumption's key as an analyst reads it: levers.ai_ocr.minutes_factor →
+        「AI-OCR: 時間の係数」 (the key itself when the catalogs have no name for it)."""
+        from bprkit import messages
+
+        parts = key.split(".")
+        name = messages.catalog(lang)["report"].get("param_" + parts[-1])
+        if name is None:
+            return key
+        if len(parts) == 3 and parts[0] == "levers":
+            return f"{self.lever_title(parts[1], lang)}: {name}"
+        return str(name)
+
     def lever_param(self, lever: str, name: str) -> Param:
         return self.params[f"levers.{lever}.{name}"]
 

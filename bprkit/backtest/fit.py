@@ -37,6 +37,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bprkit.assumptions import Assumptions, Param
+from bprkit.backtest import Case
+from bprkit.model import Bundle
 
 ALPHA = 0.2
 """The band scored: P10–P90, a central 80 % interval."""
@@ -257,16 +259,16 @@ class Score:
 
 # ───────────── the run: fit, predict, score ─────────────
 
-def _key(case: object) -> str:
-    return "levers." + str(case.fit)  # type: ignore[attr-defined]
+def _key(case: Case) -> str:
+    return "levers." + case.fit
 
 
-def _publication(case: object) -> str:
-    return str(getattr(case, "publication", "") or case.path)  # type: ignore[attr-defined]
+def _publication(case: Case) -> str:
+    return case.publication or case.path
 
 
-def _scored(case: object) -> bool:
-    return bool(getattr(case, "scored", True))
+def _scored(case: Case) -> bool:
+    return case.scored
 
 
 def folded(assumptions: Assumptions, key: str) -> Assumptions:
@@ -285,32 +287,32 @@ FOLDED_SOURCE = ("fit: folded into the fitted time factor (a published reduction
                  "the cases finished by hand)")
 
 
-def reduction_at(case: object, bundle: object, assumptions: Assumptions
+def reduction_at(case: Case, bundle: Bundle, assumptions: Assumptions
                  ) -> Callable[[float], float]:
     """The case's deterministic reduction as a function of its fitted parameter."""
     from bprkit import estimate
 
-    process = bundle.root.processes[0]  # type: ignore[attr-defined]
+    process = bundle.root.processes[0]
     key = _key(case)
     base = folded(assumptions, key)
 
     def f(x: float) -> float:
-        est = estimate.estimate(process, bundle, with_value(base, key, x),  # type: ignore[arg-type]
-                                levers=list(case.levers), samples=1)  # type: ignore[attr-defined]
-        return float(est.reductions[case.measure].expected)  # type: ignore[attr-defined]
+        est = estimate.estimate(process, bundle, with_value(base, key, x),
+                                levers=list(case.levers), samples=1)
+        return float(est.reductions[case.measure].expected)
     return f
 
 
-def band_of(case: object, bundle: object, assumptions: Assumptions, *, samples: int,
+def band_of(case: Case, bundle: Bundle, assumptions: Assumptions, *, samples: int,
             seed: int) -> tuple[float, float, float]:
     """P10/P50/P90 of the case's reduction under ``assumptions``."""
     from bprkit import estimate
 
-    process = bundle.root.processes[0]  # type: ignore[attr-defined]
-    est = estimate.estimate(process, bundle, assumptions,  # type: ignore[arg-type]
-                            levers=list(case.levers), samples=samples,  # type: ignore[attr-defined]
+    process = bundle.root.processes[0]
+    est = estimate.estimate(process, bundle, assumptions,
+                            levers=list(case.levers), samples=samples,
                             seed=seed)
-    r = est.reductions[case.measure]  # type: ignore[attr-defined]
+    r = est.reductions[case.measure]
     return float(r.p10), float(r.p50), float(r.p90)
 
 
@@ -318,7 +320,7 @@ def band_of(case: object, bundle: object, assumptions: Assumptions, *, samples: 
 class Row:
     """One scored case: its published reduction and three bands (shares 0–1)."""
 
-    case: object
+    case: Case
     published: float
     point: Point
     default: tuple[float, float, float]
@@ -335,8 +337,8 @@ class FitReport:
 
     fitted: tuple[Fitted, ...]
     rows: tuple[Row, ...]
-    unscored: tuple[object, ...]
-    unreachable: tuple[tuple[object, Point], ...]
+    unscored: tuple[Case, ...]
+    unreachable: tuple[tuple[Case, Point], ...]
     samples: int
     seed: int
 
@@ -350,15 +352,15 @@ class FitReport:
                         "high": round(f.high, 6), "cases": list(f.cases),
                         "effective_cases": round(f.effective, 3), "single": f.single}
                        for f in self.fitted],
-            "cases": [{"file": r.case.path, "name": r.case.name,  # type: ignore[attr-defined]
+            "cases": [{"file": r.case.path, "name": r.case.name,
                        "published_pct": round(r.published * 100, 2),
                        "fitted_value": None if r.point.value is None
                        else round(r.point.value, 6),
                        "default_pct": pct(r.default), "out_of_sample_pct": pct(r.fitted),
                        "naive_pct": pct(r.naive)} for r in self.rows],
-            "unscored": [{"file": c.path, "name": c.name,  # type: ignore[attr-defined]
-                          "reason": getattr(c, "scored_reason", "")} for c in self.unscored],
-            "unreachable": [{"file": c.path, "name": c.name, "key": p.key,  # type: ignore[attr-defined]
+            "unscored": [{"file": c.path, "name": c.name,
+                          "reason": c.scored_reason} for c in self.unscored],
+            "unreachable": [{"file": c.path, "name": c.name, "key": p.key,
                              "reach_pct": [round(x * 100, 2) for x in p.reach]}
                             for c, p in self.unreachable],
             "scores": {which: {"cases": s.cases, "inside": s.inside,
@@ -401,29 +403,29 @@ def _finite(x: float) -> float | None:
     return None if math.isnan(x) else round(x, 3)
 
 
-def _fit_all(items: Sequence[tuple[object, Point]], assumptions: Assumptions
+def _fit_all(items: Sequence[tuple[Case, Point]], assumptions: Assumptions
              ) -> dict[str, Fitted]:
     by_key: dict[str, list[tuple[float, float, str, str]]] = {}
     for case, point in items:
         if point.value is None:
             continue
         by_key.setdefault(point.key, []).append(
-            (point.value, float(getattr(case, "weight", 1.0)), case.name,  # type: ignore[attr-defined]
+            (point.value, case.weight, case.name,
              _publication(case)))
     return {key: fit_range(key, pts, assumptions.params[key]) for key, pts in by_key.items()}
 
 
-def run(cases: Sequence[object], bundles: Sequence[object], assumptions: Assumptions, *,
+def run(cases: Sequence[Case], bundles: Sequence[Bundle], assumptions: Assumptions, *,
         samples: int, seed: int) -> FitReport:
     """Fit every parameter on all scored cases; score each publication's cases with
     ranges fitted on the others."""
     scored = [(c, b) for c, b in zip(cases, bundles, strict=True) if _scored(c)]
     unscored = tuple(c for c in cases if not _scored(c))
-    items: list[tuple[object, Point]] = []
+    items: list[tuple[Case, Point]] = []
     for case, bundle in scored:
         key = _key(case)
         items.append((case, invert(reduction_at(case, bundle, assumptions),
-                                   case.published, key)))  # type: ignore[attr-defined]
+                                   case.published, key)))
     fitted = _fit_all(items, assumptions)
     rows = []
     for (case, bundle), (_, point) in zip(scored, items, strict=True):
@@ -437,9 +439,9 @@ def run(cases: Sequence[object], bundles: Sequence[object], assumptions: Assumpt
         a_out = with_range(folded(assumptions, key), key, held_out.low, held_out.mode,
                            held_out.high, "fit, out of sample")
         lever = key.split(".")[1]
-        naive = naive_band([c.published for c, _ in others  # type: ignore[attr-defined]
+        naive = naive_band([c.published for c, _ in others
                             if _key(c).split(".")[1] == lever])
-        rows.append(Row(case, case.published, point,  # type: ignore[attr-defined]
+        rows.append(Row(case, case.published, point,
                         band_of(case, bundle, assumptions, samples=samples, seed=seed),
                         band_of(case, bundle, a_out, samples=samples, seed=seed), naive))
     unreachable = tuple((c, p) for c, p in items if p.value is None)
@@ -447,10 +449,10 @@ def run(cases: Sequence[object], bundles: Sequence[object], assumptions: Assumpt
                      unreachable, samples, seed)
 
 
-def to_toml(report: FitReport, cases: Sequence[object]) -> str:
+def to_toml(report: FitReport, cases: Sequence[Case]) -> str:
     """The fitted ranges as an assumptions file (``--assumptions``): every range with
     a source naming its cases and their publications."""
-    by_name = {case.name: case for case in cases}  # type: ignore[attr-defined]
+    by_name = {case.name: case for case in cases}
     lines = ["# Lever ranges fitted to the published backtest cases: bprkit backtest --fit",
              "# (docs/backtest.md). Each source names the cases behind the range.", ""]
     by_lever: dict[str, list[Fitted]] = {}
@@ -461,7 +463,7 @@ def to_toml(report: FitReport, cases: Sequence[object]) -> str:
         if any(f.key.endswith("minutes_factor") and not f.single for f in fits):
             lines.append(f'exception_rate = {{ value = 0, source = "{FOLDED_SOURCE}" }}')
         for f in fits:
-            behind = [f"{name} — {by_name[name].source}" for name in f.cases  # type: ignore[attr-defined]
+            behind = [f"{name} — {by_name[name].source}" for name in f.cases
                       if name in by_name]
             source = f.source(behind).replace("\\", "\\\\").replace('"', "'")
             lines.append(f"{f.key.rsplit('.', 1)[-1]} = {{ low = {f.low:.6g}, mode = "
@@ -488,13 +490,13 @@ def format_text(report: FitReport, lang: str) -> str:
         lines.append(f"  {f.key}: {f.low:.3g} .. {f.mode:.3g} .. {f.high:.3g}  ({which})")
         lines.extend(f"      {name}" for name in f.cases)
     for case, point in report.unreachable:
-        lines.append("  " + t("fit_unreachable", case=case.name, key=point.key,  # type: ignore[attr-defined]
+        lines.append("  " + t("fit_unreachable", case=case.name, key=point.key,
                               low=pct(min(point.reach)).strip(),
                               high=pct(max(point.reach)).strip()))
     for case in report.unscored:
-        lines.append("  " + t("fit_unscored", case=case.name,  # type: ignore[attr-defined]
-                              reason=getattr(case, "scored_reason", "") or "-"))
-    names = [r.case.name for r in report.rows]  # type: ignore[attr-defined]
+        lines.append("  " + t("fit_unscored", case=case.name,
+                              reason=case.scored_reason or "-"))
+    names = [r.case.name for r in report.rows]
     w = max([_width(t("col_case"))] + [_width(s) for s in names])
     head = (f"{_pad(t('col_case'), w)}  {_rpad(t('col_published'), 6)}  "
             f"{_pad(t('fit_col_default'), 20)}  {_pad(t('fit_col_fitted'), 20)}  "
@@ -508,7 +510,7 @@ def format_text(report: FitReport, lang: str) -> str:
         return _pad(f"{pct(b[0])}{pct(b[1])}{pct(b[2])}{mark}", 20)
 
     for r in report.rows:
-        lines.append(f"{_pad(r.case.name, w)}  {pct(r.published)}  "  # type: ignore[attr-defined]
+        lines.append(f"{_pad(r.case.name, w)}  {pct(r.published)}  "
                      f"{band(r.default, r.published)}  {band(r.fitted, r.published)}  "
                      f"{band(r.naive, r.published).rstrip()}")
     lines.append("")

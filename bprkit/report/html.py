@@ -311,11 +311,7 @@ def _used_by(rows: Sequence[object]) -> dict[str, int]:
 
 
 def _param_name(a: Assumptions, key: str, lang: str) -> str:
-    """levers.ai_ocr.minutes_factor → AI-OCR: 時間の係数."""
-    parts = key.split(".")
-    if len(parts) == 3 and parts[0] == "levers":
-        return f"{_lever_title(a, parts[1], lang)}: {messages.report(lang, 'param_' + parts[2])}"
-    return messages.report(lang, "param_" + parts[-1])
+    return a.parameter_name(key, lang)
 
 
 def _parameters(report: Report, lang: str) -> list[dict[str, str]]:
