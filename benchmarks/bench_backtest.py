@@ -2,7 +2,8 @@
 command as a user runs it, interpreter start included).
 
 Reports the command end to end, and inside one process: reading the headers and
-checking the cases, and estimating them.
+checking the cases, estimating them, and the fit with its leave-one-publication-out
+scores (bprkit/backtest/fit.py), which the command runs too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from bench_check import best_of
 
 from bprkit import assumptions, backtest
+from bprkit.backtest import fit
 
 
 def main() -> None:
@@ -44,18 +46,25 @@ def main() -> None:
         cases, report = loaded[0]
         backtest.run(cases, [f.bundle for f in report.files], a, samples=args.samples)
 
+    def fitting() -> None:
+        cases, report = loaded[0]
+        fit.run(cases, [f.bundle for f in report.files], a, samples=args.samples,
+                seed=20261122)
+
     whole = best_of(command, args.repeat)
     reading = best_of(load, args.repeat)
     start = time.perf_counter()
     run()
     first = time.perf_counter() - start
     estimating = best_of(run, args.repeat)
+    fitted = best_of(fitting, args.repeat)
     print(f"{len(paths)} cases, {args.samples} samples each (best and median of "
           f"{args.repeat})")
     print(f"bprkit backtest, whole : {whole[0]:.3f} s, median {whole[1]:.3f} s")
     print(f"headers and check      : {reading[0]:.3f} s, median {reading[1]:.3f} s")
     print(f"estimates (first run)  : {first:.3f} s")
     print(f"estimates              : {estimating[0]:.3f} s, median {estimating[1]:.3f} s")
+    print(f"fit and out-of-sample  : {fitted[0]:.3f} s, median {fitted[1]:.3f} s")
     print("goal: bprkit backtest under 10 s:", "met" if whole[0] < 10.0 else "NOT met")
 
 
