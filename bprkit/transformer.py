@@ -336,9 +336,13 @@ class ModelBuilder(Transformer):
             self._report("E038", count.span, count=count.text)
         days, share = None, 1.0
         if season is not None:
-            days, days_span, unit, _, percent = season
+            days, days_span, unit, unit_span, percent = season
             limit = {"year": 243, "month": 21, "week": 5, "day": 1}[period]
-            if unit not in ("day", "days", "日", "営業日") or not 1 <= days <= limit:
+            if unit not in ("day", "days", "日", "営業日"):  # 15 日に, 15 日間: the word
+                self._report("E053", unit_span, period=period, limit=limit, unit=unit,
+                             period_ja=vocab.japanese(vocab.PERIODS, period),
+                             variant="unit")
+            elif not 1 <= days <= limit:
                 self._report("E053", days_span, period=period, limit=limit,
                              period_ja=vocab.japanese(vocab.PERIODS, period))
                 days = None

@@ -483,3 +483,12 @@ def test_a_misspelt_batch_kind_gets_its_word_and_the_usage(tmp_path: Path) -> No
     assert [d.code for d in found] == ["E058", "E058"]
     assert "「個別」の誤りではありませんか" in found[0].hint("ja")
     assert "x 2" in found[1].hint("en")  # the count of a use comes before batch
+
+
+def test_a_season_written_as_in_the_diagram_says_the_word(tmp_path: Path) -> None:
+    """「集中 15 日に 60%」 (as one says it): the caret is on 「日に」 and the hint says to
+    write 日 alone."""
+    d = _one_diagnostic(tmp_path, "process p {\n  volume 100 / 年 集中 15 日に 60%\n"
+                                  "  lane a : 窓口\n  step s @a 1分\n}\n")
+    assert d.code == "E053" and d.span is not None and d.span.column == 24
+    assert "「日に」ではなく" in d.hint("ja") and "'日に'" in d.hint("en")
