@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := graphviz fonts-morisawa-bizud-gothic fonts-noto-cjk chromium poppler-utils libreoffice-calc
 
-.PHONY: setup system python js demo test lint bench notebook backtest fuzz clean
+.PHONY: setup system python js demo test lint bench notebook backtest fit fuzz clean
 
 setup: system python js
 
@@ -60,6 +60,11 @@ test: setup
 # Levers against published before/after figures (docs/backtest.md); exit 1 when the targets miss.
 backtest: setup
 	$(BIN)/bprkit backtest
+
+# Lever ranges fitted to the published cases (docs/backtest.md, "The fit"): rewrites the
+# shipped bprkit/assumptions/fitted.toml; tests/test_backtest.py fails when it is stale.
+fit: setup
+	$(BIN)/bprkit backtest --fit -o bprkit/assumptions/fitted.toml
 
 # Generated and mutated .bpr files through every command for FUZZ_MINUTES (docs/reliability.md).
 FUZZ_MINUTES ?= 30

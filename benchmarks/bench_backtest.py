@@ -49,7 +49,7 @@ def main() -> None:
     def fitting() -> None:
         cases, report = loaded[0]
         fit.run(cases, [f.bundle for f in report.files], a, samples=args.samples,
-                seed=20261122)
+                seed=20261122, before=fit.baseline())
 
     whole = best_of(command, args.repeat)
     reading = best_of(load, args.repeat)

@@ -1058,7 +1058,8 @@ def _out_of_sample(cases: list, bundles: list, a: object, samples: int,
     from bprkit.backtest import fit
 
     return fit.run(cases, bundles, a, samples=samples,  # type: ignore[arg-type]
-                   seed=estimate.DEFAULT_SEED if seed is None else seed)
+                   seed=estimate.DEFAULT_SEED if seed is None else seed,
+                   before=fit.baseline())
 
 
 def _backtest_fit(args: argparse.Namespace, cases: list, bundles: list, a: object,

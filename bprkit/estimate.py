@@ -426,8 +426,10 @@ def _sensitivity(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                  ) -> tuple[tuple[str, float, float], ...]:
     rows = []
     for name in sorted({n for p in plans for n in p.plan.chain}):
+        checks = sorted({k for p in plans if name in p.plan.chain
+                         for k in (lever_module.verify_key(p.plan.facts),) if k})
         for key in ("minutes_factor", "staff_minutes_factor", "adoption", "exception_rate",
-                    "setup_minutes"):
+                    "setup_minutes", *checks):
             full = f"levers.{name}.{key}"
             if full not in assumptions.params or not assumptions.params[full].is_range:
                 continue

@@ -40,6 +40,23 @@ if TYPE_CHECKING:
 
 NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate")
 
+VERIFY: tuple[tuple[str, str | None], ...] = (
+    ("verify_all", "verify_all_factor"), ("verify_sample", "verify_sample_factor"),
+    ("verify_none", None))
+"""A step's check of what a machine read (its tag, most thorough first) → the lever
+parameter giving that check's time, a share of the step's time before the lever."""
+VERIFY_DEFAULT = "verify_factor"
+"""The check when the step does not say (the usual mix of a sample and every field)."""
+VERIFY_KEYS = ("verify_factor", "verify_all_factor", "verify_sample_factor")
+
+
+def verify_key(facts: Mapping[str, Any]) -> str | None:
+    """Which check time applies to a step with these facts (None: no check)."""
+    for fact, key in VERIFY:
+        if facts.get(fact, 0.0) > 0:
+            return key
+    return VERIFY_DEFAULT
+
 # ── facts ──
 PAPER_TAGS = frozenset({"paper", "handwritten", "postal", "fax"})
 
@@ -68,6 +85,9 @@ def facts_of(step: Step, kind: str | None, lane_role: str | None, *,
         ("storage", kind == "storage"),
         ("keying", "transcribe" in tags),
         ("checking", "check" in tags),
+        ("verify_all", "verify_all" in tags),
+        ("verify_sample", "verify_sample" in tags),
+        ("verify_none", "verify_none" in tags),
         ("judgement", "judgement" in tags),
         ("seal", "seal" in tags),
         ("cash", "cash" in tags),
@@ -220,7 +240,18 @@ def values(assumptions: Assumptions, name: str) -> dict[str, float]:
     setup_key = f"levers.{name}.setup_minutes"
     v["setup_minutes"] = (assumptions.value(setup_key) if setup_key in assumptions.params
                           else 0.0)
+    for k in VERIFY_KEYS:
+        if f"levers.{name}.{k}" in assumptions.params:
+            v[k] = assumptions.value(f"levers.{name}.{k}")
     return v
+
+
+def check_share(plan: Plan, v: Mapping[str, Any]) -> Any:
+    """The check by eye a lever leaves on the served cases (a share of the step's time
+    before the lever): its ``verify_*_factor`` for the step's verify tag, 0 for a lever
+    without one (only a reading lever, AI-OCR, has them) or a step tagged 確認なし."""
+    key = verify_key(plan.facts)
+    return 0.0 if key is None else v.get(key, 0.0)
 
 
 class Chain(NamedTuple):
@@ -243,19 +274,25 @@ def run_chain(plan: Plan, catalog: Mapping[str, Lever],
     keep: Any = 1.0
     keep_wait: Any = 1.0
     setup: Any = 0.0
+    checked: Any = 0.0
+    """The share of As-Is time that is a check by eye of what a reading lever read:
+    a later lever (RPA entering the read data) leaves it as it is."""
     steps = []
     for name in plan.chain:
         lever = catalog[name]
         v = numbers[name]
         c = 1.0 if name in plan.pinned else serves(lever, facts)
         s = v["adoption"] * c * (1 - v["exception_rate"])
-        if lever.removes_step:
+        free = keep - checked
+        if lever.removes_step:  # the served cases' whole step goes, its check too
             f: Any = 0.0
             fw: Any = 0.0
+            checked = checked * (1 - s)
         else:
             f = v["staff_minutes_factor"] if plan.staff else v["minutes_factor"]
             fw = v["wait_factor"] if (plan.queue or not lever.queue_wait_only) else 1.0
-        keep = keep * (1 - s * (1 - f))
+            checked = checked + free * s * check_share(plan, v)
+        keep = checked + free * (1 - s * (1 - f))
         keep_wait = keep_wait * (1 - s * (1 - fw))
         if plan.setup_share:
             setup = setup + s * v.get("setup_minutes", 0.0) * plan.setup_share
@@ -320,6 +357,7 @@ def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
     before = 1.0
     for name, s, after in chain.steps:
         f = numbers[name]["staff_minutes_factor" if plan.staff else "minutes_factor"]
+        f += check_share(plan, numbers[name])  # the served cases' time: reading and check
         added = float(s) * numbers[name]["setup_minutes"] * plan.setup_share
         applied.append(Applied(name, float(s), float(f), before, float(after),
                                name in plan.pinned, added))

@@ -207,5 +207,8 @@ def lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: A
         key = f"levers.{name}.setup_minutes"
         if key in assumptions.params:
             v["setup_minutes"] = sample(rng, assumptions.params[key], n)
+        for k in lever_module.VERIFY_KEYS:
+            if f"levers.{name}.{k}" in assumptions.params:
+                v[k] = sample(rng, assumptions.params[f"levers.{name}.{k}"], n)
         out[name] = v
     return out

@@ -45,6 +45,10 @@ TAGS = _table({
     "in_person": ("対面",),
     "transcribe": ("転記",),
     "check": ("突合",),
+    # how the output of a reading (AI-OCR) is checked by eye: every field, a sample, none
+    "verify_all": ("全件確認",),
+    "verify_sample": ("抽出確認",),
+    "verify_none": ("確認なし",),
     "print": ("印刷",),
     "postal": ("郵送",),
     "fax": ("FAX",),
@@ -111,7 +115,8 @@ BATCH_KINDS = _table({"shared": ("一括",), "each": ("個別",)})
 READINGS: Mapping[str, str] = MappingProxyType({
     # tags
     "かみ": "紙", "てがき": "手書き", "おういん": "押印", "たいめん": "対面", "てんき": "転記",
-    "とつごう": "突合", "いんさつ": "印刷", "ゆうそう": "郵送", "ふぁっくす": "FAX",
+    "とつごう": "突合", "ぜんけんかくにん": "全件確認", "ちゅうしゅつかくにん": "抽出確認",
+    "かくにんなし": "確認なし", "いんさつ": "印刷", "ゆうそう": "郵送", "ふぁっくす": "FAX",
     "ふぁくす": "FAX", "でんわ": "電話", "げんきん": "現金", "おんらいん": "オンライン",
     "あーるぴーえー": "RPA", "えーあいおーしーあーる": "AI-OCR", "でんしけっさい": "電子決裁",
     "でんしほぞん": "電子保存", "きゃっしゅれす": "キャッシュレス", "じどう": "自動",
@@ -211,6 +216,9 @@ LEVER_FACTS: Mapping[str, str] = {
     "storage": "filing and retrieval",
     "keying": "data keyed from one document or system into another (transcribe)",
     "checking": "a manual cross-check (check)",
+    "verify_all": "every field read by a machine is checked by eye (verify_all)",
+    "verify_sample": "a sample of the fields read by a machine is checked by eye (verify_sample)",
+    "verify_none": "what a machine read is not checked by eye (verify_none)",
     "rule_based": "rule-based work: routine, or keying/checking not marked judgement",
     "judgement": "judgement work (judgement tag)",
     "seal": "a seal is required",

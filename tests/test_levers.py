@@ -52,12 +52,15 @@ def test_ai_ocr_then_rpa_on_a_handwritten_form(tmp_path: Path) -> None:
     s = _one(tmp_path, "事務", "back_office", "[transcribe, paper] 10min")
     assert s.levers == ("ai_ocr", "rpa")
     ocr = _v("ai_ocr", "adoption") * (1 - _v("ai_ocr", "exception_rate"))
-    keep_ocr = 1 - ocr * (1 - _v("ai_ocr", "minutes_factor"))
+    # AI-OCR leaves the check by eye of what it read (v), which RPA does not take
+    checked = ocr * _v("ai_ocr", "verify_factor")
+    keep_ocr = 1 - ocr * (1 - _v("ai_ocr", "minutes_factor")) + checked
     # RPA serves only the cases AI-OCR turned into electronic input
     rpa = _v("rpa", "adoption") * ocr * (1 - _v("rpa", "exception_rate"))
     keep_rpa = 1 - rpa * (1 - _v("rpa", "minutes_factor"))
-    assert s.tobe_minutes == pytest.approx(10 * keep_ocr * keep_rpa)
-    assert s.staff_hours_saved == pytest.approx(1000 * 10 * (1 - keep_ocr * keep_rpa) / 60)
+    keep = checked + (keep_ocr - checked) * keep_rpa
+    assert s.tobe_minutes == pytest.approx(10 * keep)
+    assert s.staff_hours_saved == pytest.approx(1000 * 10 * (1 - keep) / 60)
     by_lever = dict(s.by_lever)
     assert by_lever["ai_ocr"] == pytest.approx(1000 * 10 * (1 - keep_ocr) / 60)
     assert by_lever["ai_ocr"] + by_lever["rpa"] == pytest.approx(s.staff_hours_saved)
@@ -168,7 +171,8 @@ def test_new_levers(tmp_path: Path) -> None:
 def test_a_step_pins_or_forbids_levers(tmp_path: Path) -> None:
     pinned = _one(tmp_path, "事務", "back_office", "[check] 10min", "lever ai_ocr")
     assert pinned.levers == ("ai_ocr",) and pinned.pinned  # the analyst's call, c = 1
-    keep = 1 - (1 - _v("ai_ocr", "exception_rate")) * (1 - _v("ai_ocr", "minutes_factor"))
+    served = 1 - _v("ai_ocr", "exception_rate")
+    keep = 1 - served * (1 - _v("ai_ocr", "minutes_factor") - _v("ai_ocr", "verify_factor"))
     assert pinned.tobe_minutes == pytest.approx(10 * keep)
     none = _one(tmp_path, "事務", "back_office", "[transcribe] 10min", "施策 なし")
     assert none.levers == () and none.tobe_minutes == 10
@@ -473,7 +477,7 @@ def test_ai_ocr_set_up_counts_once_per_batch(tmp_path: Path) -> None:
     s = _one(tmp_path, "事務", "back_office", "[transcribe, paper] 90min", "batch 100",
              levers=["ai_ocr"])
     served = 1 - _v("ai_ocr", "exception_rate")
-    keep = 1 - served * (1 - _v("ai_ocr", "minutes_factor"))
+    keep = 1 - served * (1 - _v("ai_ocr", "minutes_factor") - _v("ai_ocr", "verify_factor"))
     assert s.tobe_minutes == pytest.approx(90 * keep + served * _v("ai_ocr", "setup_minutes"))
     assert s.executions == pytest.approx(1 / 100)
     unbatched = _one(tmp_path, "事務", "back_office", "[transcribe, paper] 0.9min",

@@ -4,6 +4,7 @@ figure here is computed by hand from the catalog's expected values."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,15 @@ def _v(lever: str, key: str) -> float:
 
 def _served(lever: str, c: float = 1.0) -> float:
     return _v(lever, "adoption") * c * (1 - _v(lever, "exception_rate"))
+
+
+def _read_then_rpa(ocr: float, rpa: float, check: str = "verify_factor") -> float:
+    """The time kept when AI-OCR reads (serving ``ocr``) and RPA enters (``rpa``): the
+    check by eye AI-OCR leaves (``check``) is not RPA's to take (docs/estimate.md, "The
+    check after reading")."""
+    checked = ocr * (_v("ai_ocr", check) if check else 0.0)
+    after_ocr = 1 - ocr * (1 - _v("ai_ocr", "minutes_factor")) + checked
+    return checked + (after_ocr - checked) * (1 - rpa * (1 - _v("rpa", "minutes_factor")))
 
 
 def _load(tmp_path: Path, text: str) -> tuple[Process, object]:
@@ -87,8 +97,7 @@ def test_online_upstream_leaves_ai_ocr_the_paper_share(tmp_path: Path) -> None:
     on = _served("online")
     ocr = _served("ai_ocr", 1 - on)
     rpa = _served("rpa", on + ocr)
-    keep = (1 - ocr * (1 - _v("ai_ocr", "minutes_factor"))) * \
-        (1 - rpa * (1 - _v("rpa", "minutes_factor")))
+    keep = _read_then_rpa(ocr, rpa)
     assert steps["入力"].levers == ("ai_ocr", "rpa")
     assert steps["入力"].tobe_minutes == pytest.approx(10 * keep)
 
@@ -104,6 +113,34 @@ def test_ai_ocr_then_a_read_back_check_on_the_same_document(tmp_path: Path) -> N
     assert steps["検算"].levers == ("rpa",)
     keep = 1 - _served("rpa", ocr) * (1 - _v("rpa", "minutes_factor"))
     assert steps["検算"].tobe_minutes == pytest.approx(4 * keep)
+
+
+def test_rpa_after_ai_ocr_leaves_the_check_by_eye(tmp_path: Path) -> None:
+    """What AI-OCR read is checked by eye (the step's verify tag says how much); RPA
+    entering the read data takes the rest of the keying, never that check. A step whose
+    every field is checked can end slower than keying by hand (久慈市 収納)."""
+    text = COUNTER % """
+  step 入力 @係 [paper, transcribe%s] 10min"""
+    ocr = _served("ai_ocr")
+    rpa = _served("rpa", ocr)
+    for tag, check in (("", "verify_factor"), (", 全件確認", "verify_all_factor"),
+                       (", 抽出確認", "verify_sample_factor"), (", 確認なし", "")):
+        step = _estimate(tmp_path, text % tag)["入力"]
+        assert step.levers == ("ai_ocr", "rpa")
+        assert step.tobe_minutes == pytest.approx(10 * _read_then_rpa(ocr, rpa, check)), tag
+    every = _estimate(tmp_path, text % ", 全件確認")["入力"].tobe_minutes
+    none = _estimate(tmp_path, text % ", 確認なし")["入力"].tobe_minutes
+    assert every - none == pytest.approx(10 * ocr * _v("ai_ocr", "verify_all_factor"))
+    # a check that takes longer than keying: the To-Be step is slower than the As-Is
+    over = tmp_path / "slow.toml"
+    over.write_text('[levers.ai_ocr]\nverify_all_factor = { value = 2, source = "test" }\n',
+                    encoding="utf-8")
+    path = tmp_path / "slow.bpr"
+    path.write_text(text % ", 全件確認", encoding="utf-8")
+    r = run_cli("estimate", str(path), "--assumptions", str(over), "--samples", "200",
+                "--format", "json")
+    step = next(s for s in json.loads(r.stdout)["steps"] if s["id"] == "入力")
+    assert step["tobe_minutes"] > 10 and step["slower"] == ["ai_ocr"]
 
 
 def test_a_step_naming_no_document_keeps_todays_rule(tmp_path: Path) -> None:
@@ -397,8 +434,7 @@ def test_set_up_is_per_gathered_job_and_a_slower_step_is_said(tmp_path: Path) ->
 }
 """
     ocr = _served("ai_ocr")
-    keep = (1 - ocr * (1 - _v("ai_ocr", "minutes_factor"))) * (
-        1 - _served("rpa", ocr) * (1 - _v("rpa", "minutes_factor")))
+    keep = _read_then_rpa(ocr, _served("rpa", ocr))
     each = _estimate(tmp_path, text % ("2min", "まとめて 20件 個別"))["入力"]
     assert each.tobe_minutes == pytest.approx(2 * keep + ocr * setup / 20)
     assert each.slower == ()

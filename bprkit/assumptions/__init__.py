@@ -25,7 +25,8 @@ from bprkit.model import Span
 SHARES = ("adoption", "exception_rate", "rework", "waiting_share")
 LEVER_NUMBERS = ("minutes_factor", "wait_factor", "adoption", "exception_rate",
                  "one_off_yen", "annual_yen", "per_case_yen")
-FACTORS = ("minutes_factor", "wait_factor", "staff_minutes_factor", "setup_minutes")
+FACTORS = ("minutes_factor", "wait_factor", "staff_minutes_factor", "setup_minutes",
+           "verify_factor", "verify_all_factor", "verify_sample_factor")
 FACT_LISTS = ("requires", "requires_any", "excludes", "provides", "removes", "targets")
 POSITIVE = ("hours_per_day", "working_days_per_year", "annual_hours_per_fte")
 """Divisors: working time cannot be zero."""
@@ -173,7 +174,11 @@ def _default_text() -> str:
 
 @cache
 def _default_table() -> dict[str, Any]:
-    return tomllib.loads(_default_text())
+    """default.toml with fitted.toml laid over it: the ranges the published backtest
+    cases identify have their one home in fitted.toml, written by ``make fit``
+    (``bprkit backtest --fit -o``; docs/backtest.md, "The fit")."""
+    fitted = resources.files(__package__).joinpath("fitted.toml").read_text(encoding="utf-8")
+    return _merge(tomllib.loads(_default_text()), tomllib.loads(fitted))
 
 
 @cache

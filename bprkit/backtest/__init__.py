@@ -18,7 +18,9 @@ share; default the file's stem), ``weight`` (0–1, its weight in a fit), ``scor
 (``no — reason``: shown, left out of the totals and of any fit) and ``fit`` (the one
 lever parameter the published figure identifies); and, where the publication gives
 them, the work: ``batch`` (sheets per job), ``fields`` (per sheet), ``verify`` (all,
-sample, none) and ``exceptions`` (a share). The model does not read the last four yet.
+sample, none; the keyed steps carry the matching tag 全件確認 / 抽出確認 / 確認なし, which
+is what the estimate reads) and ``exceptions`` (a share; a published reduction includes
+the cases finished by hand, so the fit folds them into the time factor).
 
 The published reduction is 1 − after/before. The estimate applies only the case's
 levers and gives the reduction share of the measure (P10/P50/P90 over the Monte
@@ -52,6 +54,7 @@ from importlib import resources
 
 from bprkit.errors import BprError
 from bprkit.estimate import Estimate, Range
+from bprkit.model import Process
 
 MEASURES = ("staff", "lead", "resident", "wait")
 """staff: staff minutes per case; lead: lead time; resident: resident minutes;
@@ -60,7 +63,8 @@ KEYS = ("name", "measure", "before", "after", "unit", "levers", "source",
         "publication", "weight", "scored", "fit", "batch", "fields", "verify", "exceptions")
 REQUIRED = ("name", "measure", "before", "after", "levers", "source")
 FIT_PARAMETERS = ("minutes_factor", "staff_minutes_factor", "setup_minutes", "wait_factor",
-                  "adoption", "exception_rate")
+                  "adoption", "exception_rate", "verify_factor", "verify_all_factor",
+                  "verify_sample_factor")
 """The lever parameters a published figure can identify (no costs)."""
 VERIFY = {"all": "all", "全件": "all", "sample": "sample", "抽出": "sample",
           "none": "none", "なし": "none"}
@@ -457,6 +461,30 @@ def load(paths: Sequence[str], levers: Sequence[str]) -> tuple[list[Case], list]
     return cases, check_files([c.path for c in cases])
 
 
+_VERIFY_TAG = {"all": "全件確認", "sample": "抽出確認", "none": "確認なし"}
+
+
+def _verify_tagged(case: Case, process: Process) -> bool:
+    """The header's ``verify`` is what the model reads: the keyed steps carry its tag
+    (全件確認 / 抽出確認 / 確認なし) and no other verify tag. The header says what the
+    publication states; the tag is where the estimate reads it."""
+    wanted = "verify_" + case.verify
+    said = [t for step in process.steps() for t in step.tags
+            if t.startswith("verify_")]
+    return wanted in said and all(t == wanted for t in said)
+
+
+def _batch_sizes(process: Process, bundle: object, assumptions: object) -> tuple[float, ...]:
+    """The cases each batched step gathers per run, as the model reads the body's
+    ``batch`` lines: the header's ``batch`` must be one of them (the header says what
+    the publication states; the body is what the estimate reads)."""
+    from bprkit.analysis import analyze_process
+
+    runs = analyze_process(process, bundle, assumptions=assumptions,  # type: ignore[arg-type]
+                           with_findings=False).graph.runs
+    return tuple(r.batch_size for r in runs if r.step.batch is not None)
+
+
 def run(cases: Sequence[Case], bundles: Sequence, assumptions: object, *,
         samples: int = DEFAULT_SAMPLES, seed: int | None = None) -> Report:
     """Estimate every case with only its levers. ``bundles``: the checked bundle of
@@ -469,6 +497,16 @@ def run(cases: Sequence[Case], bundles: Sequence, assumptions: object, *,
     results, errors = [], []
     for case, bundle in zip(cases, bundles, strict=True):
         process = bundle.root.processes[0]
+        if case.verify and not _verify_tagged(case, process):
+            errors.append(CaseError(case.path, case.lines.get("verify", 1), "verify_untagged",
+                                    {"value": case.verify, "tag": _VERIFY_TAG[case.verify]}))
+            continue
+        sizes = _batch_sizes(process, bundle, assumptions) if case.batch else ()
+        if case.batch and not any(abs(n - case.batch) < 0.5 for n in sizes):
+            errors.append(CaseError(case.path, case.lines.get("batch", 1), "batch_unmodelled",
+                                    {"value": case.batch, "sizes": ", ".join(
+                                        f"{n:,.0f}" for n in sizes) or "-"}))
+            continue
         est = estimate.estimate(process, bundle, assumptions, levers=list(case.levers),
                                 samples=samples, seed=seed)
         share = reduction(est, case.measure)
@@ -557,7 +595,8 @@ class Measured:
         """One line for every output that shows a P10–P90 band."""
         from bprkit import messages
 
-        return messages.text(lang, "band_measured", inside=self.inside, scored=self.scored)
+        return messages.text(lang, "band_measured", inside=self.inside, scored=self.scored,
+                             fitted=self.fitted_inside)
 
     def to_dict(self) -> dict[str, int]:
         return {"scored": self.scored, "inside": self.inside,

@@ -31,7 +31,7 @@ reductions for the same lever).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -47,6 +47,8 @@ Z80 = 1.2815515655446004
 SHARES = ("adoption", "exception_rate")
 """Parameters that are shares of cases (0–1); the others are time factors or minutes."""
 BISECTIONS = 40
+ROUNDS = 8
+"""At most this many rounds of fitting until the chain cases' values settle."""
 
 COVERAGE = (0.75, 0.90)
 """The out-of-sample share of published figures inside P10–P90 a band must reach, and
@@ -71,6 +73,9 @@ class Point:
     """The parameter value reproducing the published reduction; None when none does."""
     reach: tuple[float, float] = (0.0, 0.0)
     """The reductions at the two ends of the parameter's domain (for the message)."""
+    unserved: tuple[tuple[str, str, str], ...] = ()
+    """When no value reaches the figure: the steps the lever does not serve, each with
+    the rule that keeps it off (step id, "needs" | "not_for" | "", fact)."""
 
 
 def domain(key: str) -> tuple[float, float]:
@@ -134,11 +139,17 @@ class Fitted:
     effective: float
     """The effective number of cases (weights and publications counted)."""
     single: bool = False
-    """Fewer than two cases: the catalog's range is kept."""
+    """Cases from fewer than two publications: the catalog's range is kept, or (a time
+    factor, ``pooled``) the pooled spread of the other time factors is borrowed."""
+    pooled: bool = False
 
     def source(self, publications: Sequence[str]) -> str:
+        if self.single and self.pooled:
+            return ("fit (bprkit backtest --fit): one publication only, so its mean with the "
+                    "spread pooled from the levers fitted on two or more publications, "
+                    "80 % predictive interval: " + "; ".join(publications))
         if self.single:
-            return ("fit: one case only, the catalog's range kept (" + "; ".join(
+            return ("fit: one publication only, the catalog's range kept (" + "; ".join(
                 self.cases) + ")")
         return (f"fit (bprkit backtest --fit): {len(self.cases)} published cases, "
                 f"effective n = {self.effective:.1f}, 80 % predictive interval: "
@@ -184,31 +195,165 @@ def triangular_for(p10: float, p50: float, p90: float) -> tuple[float, float, fl
     return a, mode, b
 
 
-def fit_range(key: str, points: Sequence[tuple[float, float, str, str]],
-              catalog: Param) -> Fitted:
-    """A parameter's range from its cases: (value, weight, case name, publication)."""
-    names = tuple(name for _, _, name, _ in points)
-    # a publication counts once: its cases' weights add up to at most 1
+def bounded_triangular(p10: float, p50: float, p90: float, lo: float, hi: float
+                       ) -> tuple[float, float, float]:
+    """The triangular range for an interval p10..p90 inside the domain lo..hi. Where the
+    triangle whose percentiles fall on the interval's ends would reach past the domain
+    (a kept share below 0: the lever takes all of the work in some cases), it starts at
+    the domain's end instead and its mode moves toward that end until its P10 and P90
+    fall on the interval's ends again, as near as a triangle starting there can: the
+    band's ends come first, as for :func:`triangular_for`, and the median moves (a
+    triangle keeping the median and P90 instead was measured too: docs/backtest.md)."""
+    a, c, b = triangular_for(max(p10, lo), min(max(p50, lo), hi), min(p90, hi))
+    if a >= lo - 1e-12 or p90 <= lo:
+        return max(a, lo), min(max(c, max(a, lo)), min(b, hi)), min(b, hi)
+    target10 = max(p10, lo)
+
+    def q(a_: float, c_: float, b_: float, p: float) -> float:
+        f = (c_ - a_) / (b_ - a_)
+        if p < f:
+            return a_ + math.sqrt(p * (b_ - a_) * (c_ - a_))
+        return b_ - math.sqrt((1 - p) * (b_ - a_) * (b_ - c_))
+
+    def high_for(c_: float) -> float:  # the high end that puts P90 on p90
+        top_lo, top_hi = max(c_, p90), max(c_, p90) + 20 * (p90 - lo) + 1.0
+        for _ in range(80):
+            mid = (top_lo + top_hi) / 2
+            if q(lo, c_, mid, 0.9) < p90:
+                top_lo = mid
+            else:
+                top_hi = mid
+        return (top_lo + top_hi) / 2
+
+    c_lo, c_hi = lo, min(max(p50, lo), p90)
+    if q(lo, c_lo, high_for(c_lo), 0.1) >= target10:  # even a mode at the end is above
+        return lo, lo, min(high_for(lo), hi)
+    for _ in range(60):  # P10 rises with the mode
+        mid = (c_lo + c_hi) / 2
+        if q(lo, mid, high_for(mid), 0.1) < target10:
+            c_lo = mid
+        else:
+            c_hi = mid
+    c = (c_lo + c_hi) / 2
+    return lo, c, min(high_for(c), hi)
+
+
+POOLED = ("minutes_factor", "staff_minutes_factor", "wait_factor")
+"""Time factors, which share one pooled spread: a parameter whose cases come from one
+publication borrows the spread the other time factors show between publications."""
+
+
+@dataclass(frozen=True)
+class Pool:
+    """What the time factors with cases from two or more publications say together:
+    the pooled spread within a parameter, and every case value (for a parameter with no
+    case of its own, a prior: a lever is assumed to keep a share like the others)."""
+
+    spread: float
+    """The pooled standard deviation of a case about its parameter's mean."""
+    dof: float
+    values: tuple[tuple[float, float], ...]
+    """(value, weight) of every time-factor case, each publication counted once."""
+    parts: tuple[tuple[str, float, float], ...] = ()
+    """(parameter, variance, degrees of freedom) of each parameter pooled."""
+
+    def without(self, key: str) -> Pool | None:
+        """The pool of the other parameters (a parameter's own spread is not its prior)."""
+        rest = [(k, v, d) for k, v, d in self.parts if k != key]
+        dof = sum(d for _, _, d in rest)
+        if dof <= 0:
+            return None
+        return Pool(math.sqrt(sum(v * d for _, v, d in rest) / dof), dof, self.values,
+                    tuple(rest))
+
+
+def _weights(points: Sequence[tuple[float, float, str, str]]) -> list[float]:
+    """A publication counts once: its cases' weights add up to at most 1."""
     per_pub: dict[str, float] = {}
     for _, w, _, pub in points:
         per_pub[pub] = per_pub.get(pub, 0.0) + w
-    weights = [w / max(per_pub[pub], 1.0) for _, w, _, pub in points]
+    return [w / max(per_pub[pub], 1.0) for _, w, _, pub in points]
+
+
+def _moments(points: Sequence[tuple[float, float, str, str]]) -> tuple[float, float, float]:
+    """Weighted mean, unbiased variance and effective number of cases."""
+    weights = _weights(points)
     total = sum(weights)
     n = total ** 2 / sum(w * w for w in weights) if total > 0 else 0.0
-    if len(per_pub) < 2 or n < 1.5:
-        return Fitted(key, catalog.low, catalog.mode, catalog.high, names, n, single=True)
     y = [v for v, _, _, _ in points]
     m = sum(w * v for w, v in zip(weights, y, strict=True)) / total
     var = sum(w * (v - m) ** 2 for w, v in zip(weights, y, strict=True)) / total
-    var *= n / (n - 1)  # the unbiased spread of n effective cases
-    half = t90(n - 1) * math.sqrt(var * (1 + 1 / n))
+    return m, (var * n / (n - 1) if n > 1 else math.nan), n
+
+
+def pool(by_key: Mapping[str, Sequence[tuple[float, float, str, str]]]) -> Pool | None:
+    """The pooled spread of the time factors fitted from two or more publications."""
+    parts: list[tuple[str, float, float]] = []
+    values: list[tuple[float, float]] = []
+    for key, points in by_key.items():
+        if key.rsplit(".", 1)[-1] not in POOLED:
+            continue
+        values += [(v, w) for (v, _, _, _), w in zip(points, _weights(points), strict=True)]
+        if len({pub for _, _, _, pub in points}) < 2:
+            continue
+        _, var, n = _moments(points)
+        if n >= 1.5 and math.isfinite(var):
+            parts.append((key, var, n - 1))
+    dof = sum(d for _, _, d in parts)
+    if dof <= 0:
+        return None
+    return Pool(math.sqrt(sum(v * d for _, v, d in parts) / dof), dof, tuple(values),
+                tuple(parts))
+
+
+def fit_range(key: str, points: Sequence[tuple[float, float, str, str]],
+              catalog: Param, pooled: Pool | None = None) -> Fitted:
+    """A parameter's range from its cases: (value, weight, case name, publication).
+    Two or more publications: its own mean and spread. One publication: a time factor
+    takes its mean with the pooled spread of the others (``pooled``); any other
+    parameter keeps its catalog range."""
+    names = tuple(name for _, _, name, _ in points)
+    publications = {pub for _, _, _, pub in points}
+    m, var, n = _moments(points)
     lo, hi = domain(key)
-    p10 = min(max(m - half, lo), hi)
-    p50 = min(max(m, lo), hi)
-    p90 = min(max(m + half, lo), hi)
-    a, c, b = triangular_for(p10, p50, p90)
-    a, b = max(a, lo), min(b, hi)
-    return Fitted(key, a, min(max(c, a), b), b, names, n)
+    if len(publications) >= 2 and n >= 1.5:
+        dof = n - 1
+        if pooled is not None and key.rsplit(".", 1)[-1] in POOLED:
+            # few cases say little about their own spread: it is shrunk toward the
+            # spread of the other time factors (a scaled inverse-χ² prior with the
+            # other parameters' degrees of freedom), and the t takes both
+            others = pooled.without(key)
+            if others is not None:
+                var = (others.dof * others.spread ** 2 + dof * var) / (others.dof + dof)
+                dof = others.dof + dof
+        half = t90(dof) * math.sqrt(var * (1 + 1 / n))
+    elif pooled is not None and key.rsplit(".", 1)[-1] in POOLED:
+        half = t90(pooled.dof) * pooled.spread * math.sqrt(1 + 1 / max(n, 1.0))
+        a, c, b = bounded_triangular(m - half, m, m + half, lo, hi)
+        return Fitted(key, a, c, b, names, n, single=True, pooled=True)
+    else:
+        return Fitted(key, catalog.low, catalog.mode, catalog.high, names, n, single=True)
+    a, c, b = bounded_triangular(m - half, m, m + half, lo, hi)
+    return Fitted(key, a, c, b, names, n)
+
+
+def prior_range(key: str, pooled: Pool | None, catalog: Param) -> Fitted:
+    """The range of a parameter none of the fitting cases identifies (out of sample: the
+    held-out publication was its only one). A time factor takes the pooled prior: the
+    weighted mean and spread of every other time-factor case (a lever with no case of
+    its own keeps a share like the levers with cases); any other parameter keeps its
+    catalog range."""
+    if pooled is None or key.rsplit(".", 1)[-1] not in POOLED or len(pooled.values) < 2:
+        return Fitted(key, catalog.low, catalog.mode, catalog.high, (), 0.0, single=True)
+    weights = [w for _, w in pooled.values]
+    total = sum(weights)
+    n = total ** 2 / sum(w * w for w in weights)
+    m = sum(v * w for v, w in pooled.values) / total
+    var = sum(w * (v - m) ** 2 for v, w in pooled.values) / total * n / max(n - 1, 1e-9)
+    half = t90(max(n - 1, 1.0)) * math.sqrt(var * (1 + 1 / n))
+    lo, hi = domain(key)
+    a, c, b = bounded_triangular(m - half, m, m + half, lo, hi)
+    return Fitted(key, a, c, b, (), n, single=True, pooled=True)
 
 
 # ───────────── scores ─────────────
@@ -316,6 +461,26 @@ def band_of(case: Case, bundle: Bundle, assumptions: Assumptions, *, samples: in
     return float(r.p10), float(r.p50), float(r.p90)
 
 
+def unserved(case: Case, bundle: Bundle, assumptions: Assumptions
+             ) -> tuple[tuple[str, str, str], ...]:
+    """The case's steps its fitted lever does not serve, with the rule that keeps it
+    off where one does (a step the lever is not aimed at has none)."""
+    from bprkit import levers as lever_module
+    from bprkit.analysis import analyze_process
+
+    lever = case.fit.split(".")[0]
+    runs = analyze_process(bundle.root.processes[0], bundle, assumptions=assumptions,
+                           with_findings=False).graph.runs
+    out = []
+    for run, plan in zip(runs, lever_module.plan_runs(runs, assumptions, list(case.levers)),
+                         strict=True):
+        if lever in plan.plan.chain:
+            continue
+        why = lever_module.why_not(assumptions.levers[lever], plan.plan.facts)
+        out.append((run.step.id, *(why or ("", ""))))
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Row:
     """One scored case: its published reduction and three bands (shares 0–1)."""
@@ -360,7 +525,10 @@ class FitReport:
                        "naive_pct": pct(r.naive)} for r in self.rows],
             "unscored": [{"file": c.path, "name": c.name,
                           "reason": c.scored_reason} for c in self.unscored],
-            "unreachable": [{"file": c.path, "name": c.name, "key": p.key,
+            "unreachable": [{"file": c.path, "line": c.lines.get("fit", 1), "name": c.name,
+                             "key": p.key, "unserved": [
+                                 {"step": st, "reason": k or None, "fact": f or None}
+                                 for st, k, f in p.unserved],
                              "reach_pct": [round(x * 100, 2) for x in p.reach]}
                             for c, p in self.unreachable],
             "scores": {which: {"cases": s.cases, "inside": s.inside,
@@ -403,8 +571,10 @@ def _finite(x: float) -> float | None:
     return None if math.isnan(x) else round(x, 3)
 
 
-def _fit_all(items: Sequence[tuple[Case, Point]], assumptions: Assumptions
-             ) -> dict[str, Fitted]:
+def _fit_all(items: Sequence[tuple[Case, Point]], assumptions: Assumptions,
+             keys: Sequence[str] = ()) -> dict[str, Fitted]:
+    """Every parameter's range from the cases' values; ``keys`` no case identifies get
+    their prior (:func:`prior_range`)."""
     by_key: dict[str, list[tuple[float, float, str, str]]] = {}
     for case, point in items:
         if point.value is None:
@@ -412,39 +582,79 @@ def _fit_all(items: Sequence[tuple[Case, Point]], assumptions: Assumptions
         by_key.setdefault(point.key, []).append(
             (point.value, case.weight, case.name,
              _publication(case)))
-    return {key: fit_range(key, pts, assumptions.params[key]) for key, pts in by_key.items()}
+    pooled = pool(by_key)
+    out = {key: fit_range(key, pts, assumptions.params[key], pooled)
+           for key, pts in by_key.items()}
+    for key in keys:
+        if key not in out:
+            out[key] = prior_range(key, pooled, assumptions.params[key])
+    return out
+
+
+def with_fitted(assumptions: Assumptions, fits: Mapping[str, Fitted], source: str
+                ) -> Assumptions:
+    """The assumptions with every fitted range laid over them (a time factor's lever
+    with its exception share folded in)."""
+    out = assumptions
+    for key, f in fits.items():
+        out = with_range(folded(out, key), key, f.low, f.mode, f.high, source)
+    return out
+
+
+def baseline() -> Assumptions:
+    """The defaults before the fit (``baseline.toml``): the yardstick of the targets."""
+    from importlib import resources
+
+    from bprkit import assumptions as assumptions_module
+
+    with resources.as_file(resources.files("bprkit.backtest").joinpath("baseline.toml")) as p:
+        return assumptions_module.load(str(p))
 
 
 def run(cases: Sequence[Case], bundles: Sequence[Bundle], assumptions: Assumptions, *,
-        samples: int, seed: int) -> FitReport:
+        samples: int, seed: int, before: Assumptions | None = None) -> FitReport:
     """Fit every parameter on all scored cases; score each publication's cases with
-    ranges fitted on the others."""
+    ranges fitted on the others. ``before``: the defaults the targets are measured
+    against (:func:`baseline`); the "default" row scores them."""
     scored = [(c, b) for c, b in zip(cases, bundles, strict=True) if _scored(c)]
     unscored = tuple(c for c in cases if not _scored(c))
-    items: list[tuple[Case, Point]] = []
-    for case, bundle in scored:
-        key = _key(case)
-        items.append((case, invert(reduction_at(case, bundle, assumptions),
-                                   case.published, key)))
-    fitted = _fit_all(items, assumptions)
+    # a chain case's value depends on the other lever's range (AI-OCR's on RPA's), which
+    # the fit itself gives: fit, lay the ranges over, fit again until nothing moves
+    base = assumptions
+    previous: dict[str, Fitted] = {}
+    for _ in range(ROUNDS):
+        items: list[tuple[Case, Point]] = []
+        for case, bundle in scored:
+            items.append((case, invert(reduction_at(case, bundle, base), case.published,
+                                       _key(case))))
+        fitted = _fit_all(items, assumptions)
+        if previous and all(
+                abs(getattr(f, k) - getattr(previous[key], k)) < 1e-6
+                for key, f in fitted.items() if key in previous
+                for k in ("low", "mode", "high")) and previous.keys() == fitted.keys():
+            break
+        previous = fitted
+        base = with_fitted(assumptions, fitted, "fit")
+    keys = sorted({_key(c) for c, _ in items})
+    yardstick = assumptions if before is None else before
     rows = []
+    held: dict[str, dict[str, Fitted]] = {}
     for (case, bundle), (_, point) in zip(scored, items, strict=True):
         key = _key(case)
         pub = _publication(case)
         others = [(c, p) for c, p in items if _publication(c) != pub]
-        held_out = _fit_all(others, assumptions).get(key)
-        if held_out is None:
-            held_out = Fitted(key, *(getattr(assumptions.params[key], k)
-                                     for k in ("low", "mode", "high")), (), 0.0, single=True)
-        a_out = with_range(folded(assumptions, key), key, held_out.low, held_out.mode,
-                           held_out.high, "fit, out of sample")
+        if pub not in held:  # every fitted range refitted without this publication
+            held[pub] = _fit_all(others, assumptions, keys)
+        a_out = with_fitted(assumptions, held[pub], "fit, out of sample")
         lever = key.split(".")[1]
         naive = naive_band([c.published for c, _ in others
                             if _key(c).split(".")[1] == lever])
         rows.append(Row(case, case.published, point,
-                        band_of(case, bundle, assumptions, samples=samples, seed=seed),
+                        band_of(case, bundle, yardstick, samples=samples, seed=seed),
                         band_of(case, bundle, a_out, samples=samples, seed=seed), naive))
-    unreachable = tuple((c, p) for c, p in items if p.value is None)
+    by_case = {id(c): b for c, b in scored}
+    unreachable = tuple((c, replace(p, unserved=unserved(c, by_case[id(c)], base)))
+                        for c, p in items if p.value is None)
     return FitReport(tuple(fitted[k] for k in sorted(fitted)), tuple(rows), unscored,
                      unreachable, samples, seed)
 
@@ -453,14 +663,22 @@ def to_toml(report: FitReport, cases: Sequence[Case]) -> str:
     """The fitted ranges as an assumptions file (``--assumptions``): every range with
     a source naming its cases and their publications."""
     by_name = {case.name: case for case in cases}
-    lines = ["# Lever ranges fitted to the published backtest cases: bprkit backtest --fit",
-             "# (docs/backtest.md). Each source names the cases behind the range.", ""]
+    lines = ["# Lever ranges fitted to the published backtest cases (docs/backtest.md, "
+             "\"The fit\").",
+             "# Written by: bprkit backtest --fit -o FILE. The shipped copy is",
+             "# bprkit/assumptions/fitted.toml, laid over default.toml; regenerate it with",
+             "#   make fit",
+             "# Each source names the cases behind the range. A parameter whose cases come",
+             "# from one publication only and is not a time factor keeps its catalog range",
+             "# and is not written here.", ""]
     by_lever: dict[str, list[Fitted]] = {}
     for f in report.fitted:
+        if f.single and not f.pooled:
+            continue
         by_lever.setdefault(f.key.split(".")[1], []).append(f)
     for lever, fits in sorted(by_lever.items()):
         lines.append(f"[levers.{lever}]")
-        if any(f.key.endswith("minutes_factor") and not f.single for f in fits):
+        if any(f.key.endswith("minutes_factor") for f in fits):
             lines.append(f'exception_rate = {{ value = 0, source = "{FOLDED_SOURCE}" }}')
         for f in fits:
             behind = [f"{name} — {by_name[name].source}" for name in f.cases
@@ -486,13 +704,17 @@ def format_text(report: FitReport, lang: str) -> str:
     lines = [t("fit_head", cases=len(report.rows), samples=report.samples, seed=report.seed),
              ""]
     for f in report.fitted:
-        which = t("fit_single") if f.single else t("fit_range", n=f"{f.effective:.1f}")
+        which = (t("fit_pooled") if f.pooled else t("fit_single") if f.single
+                 else t("fit_range", n=f"{f.effective:.1f}"))
         lines.append(f"  {f.key}: {f.low:.3g} .. {f.mode:.3g} .. {f.high:.3g}  ({which})")
         lines.extend(f"      {name}" for name in f.cases)
     for case, point in report.unreachable:
         lines.append("  " + t("fit_unreachable", case=case.name, key=point.key,
+                              file=case.path, line=case.lines.get("fit", 1),
                               low=pct(min(point.reach)).strip(),
                               high=pct(max(point.reach)).strip()))
+        lines.extend("      " + _unserved_text(step, kind, fact, lang)
+                     for step, kind, fact in point.unserved)
     for case in report.unscored:
         lines.append("  " + t("fit_unscored", case=case.name,
                               reason=case.scored_reason or "-"))
@@ -516,6 +738,15 @@ def format_text(report: FitReport, lang: str) -> str:
     lines.append("")
     lines.append(format_scores(report, lang))
     return "\n".join(lines)
+
+
+def _unserved_text(step: str, kind: str, fact: str, lang: str) -> str:
+    from bprkit import messages
+    from bprkit.backtest import text
+
+    if not kind:
+        return text(lang, "fit_unserved_untargeted", step=step)
+    return text(lang, "fit_unserved_" + kind, step=step, fact=messages.fact(lang, fact))
 
 
 def format_scores(report: FitReport, lang: str) -> str:

@@ -14,6 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from importlib import resources
+from typing import Any
 
 from bprkit import __version__, messages
 from bprkit.assumptions import Assumptions
@@ -241,9 +242,9 @@ def _context(report: Report, t: Callable[..., str],
             f.file for f in p.failures[:5]) + (" …" if len(p.failures) > 5 else ""))
         if p.failures else "",
         "details": details, "details_left": len(p.rows) if len(details) < len(p.rows) else 0,
-        # the default band held fewer published figures than the out-of-sample target asks
-        "backtest_missed": bool(report.backtest is not None and report.backtest.inside
-                                < COVERAGE_FLOOR * len(report.backtest.scored)),
+        # out of sample, fewer published figures fell inside the band than the target asks
+        "backtest_missed": bool(report.backtest is not None and _measured().fitted_inside
+                                < COVERAGE_FLOOR * _measured().scored),
         "parameters": _parameters(report, lang),
         "backtest": _backtest(report, lang), "backtest_error": report.backtest_error,
         "failures": [{"file": f.file, "text": "\n".join(d.render(lang) for d in f.diagnostics)
@@ -312,6 +313,12 @@ def _used_by(rows: Sequence[object]) -> dict[str, int]:
 
 def _param_name(a: Assumptions, key: str, lang: str) -> str:
     return a.parameter_name(key, lang)
+
+
+def _measured() -> Any:
+    from bprkit import backtest
+
+    return backtest.measured()
 
 
 def _parameters(report: Report, lang: str) -> list[dict[str, str]]:
