@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import networkx as nx
 import numpy as np
 
-from bprkit import flow
+from bprkit import flow, messages
 from bprkit.assumptions import Assumptions
 from bprkit.errors import AnalysisError
 from bprkit.model import Batch, Bundle, Lane, Process, Step, resident_present, runs_per_year
@@ -99,6 +99,10 @@ class ExpandedGraph:
     lead_fixed: dict[int, float] = field(default_factory=dict)
     """Batch waits of ``use … batch`` on the whole lead time, by the order of the
     run that follows them."""
+    successors: dict[str, dict[str, float]] | None = field(default=None, init=False,
+                                                           repr=False, compare=False)
+    """:func:`step_successors`, once asked (the graph is not changed after
+    :func:`expand`; the metrics ask three times). Not copied by ``replace``."""
 
     def run(self, qualified_id: str) -> StepRun | None:
         return next((r for r in self.runs if r.id == qualified_id), None)
@@ -153,11 +157,50 @@ def post_dominators(graph: ExpandedGraph, node: str) -> set[str]:
 
 Weight = tuple[int | None, float, float]
 """A lead-time weight: (run index, visits, 0) for a run, or (None, visits, minutes)
-for the wait of a batched ``use``."""
+for the wait of a batched ``use``. A list of them is read in order: a batch wait
+counts before the next run's entry (``lead_fixed``)."""
+
+
+def _fold(weights: Sequence[Weight]) -> list[Weight]:
+    """The same lead weights with one entry per run, in the order runs first appear,
+    each run's batch waits folded into one ``(None, 1, minutes)`` right before it and
+    the waits after the last run into one at the end: what a reader of the list sums
+    (weights per run, waits per following run, all waits) is kept, its length is at
+    most twice the runs. A combined expansion folds each used process's weights once,
+    so a process that uses another twice does not double the list (a chain of
+    processes each using the next twice would grow it as 2^depth)."""
+    runs: dict[int, float] = {}
+    fixed: dict[int, float] = {}
+    pending = 0.0
+    for index, weight, minutes in weights:
+        if index is None:
+            pending += weight * minutes
+            continue
+        runs[index] = runs.get(index, 0.0) + weight
+        if pending:
+            fixed[index] = fixed.get(index, 0.0) + pending
+            pending = 0.0
+    out: list[Weight] = []
+    for index, weight in runs.items():
+        if index in fixed:
+            out.append((None, 1.0, fixed[index]))
+        out.append((index, weight, 0.0))
+    if pending:
+        out.append((None, 1.0, pending))
+    return out
 
 
 class LoopError(AnalysisError, ValueError):
-    """A block whose chain cannot be absorbed (validation reports it as E033)."""
+    """A block whose chain cannot be absorbed, or a use cycle (validation reports
+    them first: E033, E071, E042). Said as a sentence naming the steps, never as
+    the bare list of their ids."""
+
+    def __init__(self, steps: str) -> None:
+        self.steps = steps
+        super().__init__(messages.text("en", "loop_error", steps=steps))
+
+    def text(self, lang: str = "en") -> str:
+        return messages.text(lang, "loop_error", steps=self.steps)
 
 
 def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
@@ -182,6 +225,8 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
         members = list(condensed.nodes[component]["members"])
         if len(members) == 1 and not g.has_edge(members[0], members[0]):
             solved = {members[0]: inflow[members[0]]}
+        elif not any(inflow[n] for n in members):  # a loop no flow reaches (W001): no cases
+            solved = {n: 0.0 for n in members}
         else:
             index = {n: i for i, n in enumerate(members)}
             q = np.zeros((len(members), len(members)))
@@ -207,13 +252,13 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
 
 @dataclass
 class _Instance:
-    """The first use of a process in an expansion: where its runs are, how many
-    cases it brought, what it gave each run, and its lead time per case."""
+    """The first use of a process in a combined expansion: its number (the owner of
+    the runs and edges it added), where its runs are, how many cases it brought, and
+    its lead time and lead weights per case."""
 
+    number: int
     prefix: str
     entries: float
-    delta: dict[int, float]
-    flows: dict[tuple[str, str], float]
     lead: float
     wait: float
     weights: list[Weight]
@@ -221,6 +266,10 @@ class _Instance:
 
 COMBINE_ABOVE = 2_000
 """Expansions larger than this (in step runs) analyse each used process once."""
+
+_Plan = tuple[str, list[str], dict[str, Mapping[str, float]], dict[str, float],
+              dict[str, list[str]]]
+"""A block of a process as :meth:`_Expander.plan` gives it."""
 
 
 class _Expander:
@@ -235,6 +284,9 @@ class _Expander:
         self.hours_per_day = assumptions.hours_per_day
         self.uses_seen: dict[str, int] = defaultdict(int)
         self.graphs: dict[str, flow.FlowGraph] = {}
+        self.plans: dict[tuple[str, str], _Plan] = {}
+        self.facts: dict[tuple[str, str], tuple[Lane | None, str | None, float, float,
+                                                float, float, float]] = {}
         self.working_days = assumptions.value("time.working_days_per_year")
         self.cases_per_year: float | None = None
         self.season: tuple[float, float, float] | None = None
@@ -244,32 +296,57 @@ class _Expander:
         """Analyse each used process once: later uses add their cases to the first
         use's runs (their figures multiply) instead of being inlined again."""
         self.first: dict[str, _Instance] = {}
-        self.log: list[tuple[int, float]] = []
-        """Executions given to runs, in order: what a first use gave, to repeat."""
-        self.edge_log: list[tuple[str, str, float]] = []
+        self.owner = 0
+        """The instance adding runs and edges (combined): 0 is the top process, then
+        one per used process, its first use."""
+        self.parents: list[int] = [-1]
+        """Each instance's parent: the instance its first use is in."""
+        self.repeats: list[list[tuple[int, float]]] = [[]]
+        """Each instance's later uses: (the instance the use is in, cases it brings
+        per case of the first use)."""
+        self.finished: list[int] = []
+        """Instances in the order their expansion ended: every instance a later use
+        is in ends after the instance it uses."""
+        self.run_owner: list[int] = []
+        self.flows: dict[tuple[str, str], dict[int, float]] = {}
+        """Each edge's flow by the instance that gave it (combined)."""
 
     def edge(self, g: nx.DiGraph, u: str, v: str, *, p: float, flow: float) -> None:
-        """Add an edge of the expanded graph, or add flow to one a combined use
-        shares; logged like executions, so a later use can repeat it."""
-        if g.has_edge(u, v):
-            g[u][v]["flow"] += flow
-        else:
+        """Add an edge of the expanded graph, or add flow to one already there. In a
+        combined expansion the flow is kept by the instance that gives it, for
+        :meth:`settle` to multiply by that instance's copies."""
+        if not self.combine:
+            if g.has_edge(u, v):
+                g[u][v]["flow"] += flow
+            else:
+                g.add_edge(u, v, p=p, flow=flow)
+            return
+        shares = self.flows.get((u, v))
+        if shares is None:
             g.add_edge(u, v, p=p, flow=flow)
-        self.edge_log.append((u, v, flow))
+            self.flows[(u, v)] = {self.owner: flow}
+        else:
+            shares[self.owner] = shares.get(self.owner, 0.0) + flow
 
-    def add_flows(self, g: nx.DiGraph, delta: Mapping[tuple[str, str], float],
-                  factor: float) -> None:
-        for (u, v), amount in delta.items():
-            g[u][v]["flow"] += amount * factor
-            self.edge_log.append((u, v, amount * factor))
-
-    def add_executions(self, out: ExpandedGraph, delta: Mapping[int, float],
-                       factor: float) -> None:
-        for index, amount in delta.items():
-            add = amount * factor
-            run = out.runs[index]
-            out.runs[index] = replace(run, executions=run.executions + add)
-            self.log.append((index, add))
+    def settle(self, out: ExpandedGraph) -> None:
+        """Count the later uses (combined). An instance's runs and edges were given the
+        cases of its first use; its process runs as often again for every later use,
+        each as often as the instance that use is in runs, and within its parent as
+        often as the parent does: copies(i) = copies(parent) + Σ factor × copies(user).
+        Callers end after what they use, so one pass in reverse order of ending
+        settles all: linear in instances and uses, however the uses nest."""
+        copies = [0.0] * len(self.parents)
+        for i in (0, *reversed(self.finished)):
+            total = copies[self.parents[i]] if i else 1.0
+            for user, factor in self.repeats[i]:
+                total += factor * copies[user]
+            copies[i] = total
+        out.runs[:] = [r if copies[o] == 1.0 else replace(r, executions=r.executions * copies[o])
+                       for r, o in zip(out.runs, self.run_owner, strict=True)]
+        g = out.digraph
+        for (u, v), shares in self.flows.items():
+            if len(shares) > 1 or any(copies[o] != 1.0 for o in shares):
+                g[u][v]["flow"] = sum(amount * copies[o] for o, amount in shares.items())
 
     def batch(self, batch: Batch | None) -> tuple[float, float]:
         """(cases sharing one run, minutes a case waits for the batch): for N cases,
@@ -328,42 +405,64 @@ class _Expander:
         fg = self.flowgraph(process)
         return self.block(out, process, fg, flow.START, prefix, entries, (*stack, process.id))
 
+    def plan(self, process: Process, fg: flow.FlowGraph, entry: str) -> _Plan:
+        """A block's exit, members, transitions, expected visits per entry and the
+        members right before each node: they depend on the process alone, so they
+        are computed once however often (and under whatever prefix) it is inlined."""
+        key = (process.id, entry)
+        if key not in self.plans:
+            exit_, members = fg.blocks[entry]
+            transitions = {n: ({fg.joins[n]: 1.0} if n in fg.forks else fg.edges.get(n, {}))
+                           for n in members}
+            before: dict[str, list[str]] = defaultdict(list)
+            for u in members:
+                for dst in transitions[u]:
+                    before[dst].append(u)
+            self.plans[key] = (exit_, members, transitions, visits(members, transitions, entry),
+                               before)
+        return self.plans[key]
+
+    def step_facts(self, process: Process, fg: flow.FlowGraph, node: str,
+                   before: Mapping[str, Sequence[str]]
+                   ) -> tuple[Lane | None, str | None, float, float, float, float, float]:
+        """A step's lane, kind, cases per run, batch wait, minutes, wait (its batch's
+        included) and cases its batch gathers: the same wherever it is inlined."""
+        key = (process.id, node)
+        if key not in self.facts:
+            step = fg.steps[node]
+            shared, batch_wait = self.batch(step.batch)
+            if _gathered(step.batch, before.get(node, ()), fg):
+                batch_wait = 0.0  # the batch arrives together: no second wait
+            self.facts[key] = (
+                process.lane(step.lane), process.kind_of(step), shared, batch_wait,
+                self.minutes(step.duration), self.minutes(step.wait) + batch_wait,
+                shared if step.batch is None or step.batch.shared
+                else self.gathered(step.batch))
+        return self.facts[key]
+
     def block(self, out: ExpandedGraph, process: Process, fg: flow.FlowGraph, entry: str,
               prefix: str, entries: float, stack: tuple[str, ...]
               ) -> tuple[float, float, list[Weight]]:
-        exit_, members = fg.blocks[entry]
-        transitions = {n: ({fg.joins[n]: 1.0} if n in fg.forks else fg.edges.get(n, {}))
-                       for n in members}
-        seen = visits(members, transitions, entry)
+        exit_, members, transitions, seen, before = self.plan(process, fg, entry)
         lead = waited = 0.0
         weights: list[Weight] = []
         g = out.digraph
-        before: dict[str, list[str]] = defaultdict(list)
-        for u in members:
-            for dst in transitions[u]:
-                before[dst].append(u)
         for node in members:
             v = seen.get(node, 0.0)
             name = prefix + node
             g.add_node(name, role=_role(node, fg))
             if node in fg.steps:
                 step = fg.steps[node]
-                shared, batch_wait = self.batch(step.batch)
-                if _gathered(step.batch, before.get(node, ()), fg):
-                    batch_wait = 0.0  # the batch arrives together: no second wait
+                lane, kind, shared, batch_wait, minutes, wait, size = self.step_facts(
+                    process, fg, node, before)
                 if name in self.times:  # the estimate's To-Be: its wait holds the batch's
                     minutes, wait = self.times[name]
-                else:
-                    minutes = self.minutes(step.duration)
-                    wait = self.minutes(step.wait) + batch_wait
-                run = StepRun(name, step, process, process.lane(step.lane),
-                              process.kind_of(step), v * entries / shared, minutes, wait,
-                              len(out.runs), batch_wait, shared,
-                              shared if step.batch is None or step.batch.shared
-                              else self.gathered(step.batch))
+                run = StepRun(name, step, process, lane, kind, v * entries / shared, minutes,
+                              wait, len(out.runs), batch_wait, shared, size)
                 counted = self.cutoff is None or len(out.runs) <= self.cutoff
                 out.runs.append(run)
-                self.log.append((run.order, run.executions))
+                if self.combine:
+                    self.run_owner.append(self.owner)
                 if counted:
                     weights.append((run.order, v, 0.0))
                     lead += v * (run.minutes + run.wait)
@@ -393,11 +492,14 @@ class _Expander:
                     waited += v * batch_wait
                 arriving = entries * v * times / shared
                 first = self.first.get(callee.id) if self.combine else None
-                if first is not None and first.entries > 0:
-                    # analysed once: this use adds its cases to the first one's runs
+                if first is not None and (first.entries > 0 or not arriving):
+                    # analysed once: this use brings its cases to the first one's runs
+                    # (settle counts them); a use no case reaches brings none, but its
+                    # lead per entry is the same
                     inner_prefix = first.prefix
-                    self.add_executions(out, first.delta, arriving / first.entries)
-                    self.add_flows(g, first.flows, arriving / first.entries)
+                    if arriving:
+                        self.repeats[first.number].append((self.owner,
+                                                           arriving / first.entries))
                     callee_lead, callee_wait, inner_weights = first.lead, first.wait, \
                         first.weights
                     if self.cutoff is not None and len(out.runs) > self.cutoff:
@@ -408,19 +510,20 @@ class _Expander:
                     k = self.uses_seen[callee.id]
                     inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
                     inner_prefix = prefix + inner
-                    mark, edge_mark = len(self.log), len(self.edge_log)
+                    owner = self.owner
+                    if self.combine:
+                        self.owner = len(self.parents)
+                        self.parents.append(owner)
+                        self.repeats.append([])
                     callee_lead, callee_wait, inner_weights = self.expand(
                         out, callee, inner_prefix, arriving, stack)
                     if self.combine:
-                        delta: dict[int, float] = defaultdict(float)
-                        for index, amount in self.log[mark:]:
-                            delta[index] += amount
-                        flows: dict[tuple[str, str], float] = defaultdict(float)
-                        for u, w, amount in self.edge_log[edge_mark:]:
-                            flows[(u, w)] += amount
-                        self.first[callee.id] = _Instance(inner_prefix, arriving, dict(delta),
-                                                          dict(flows), callee_lead,
-                                                          callee_wait, inner_weights)
+                        inner_weights = _fold(inner_weights)  # once per used process
+                        self.first[callee.id] = _Instance(self.owner, inner_prefix, arriving,
+                                                          callee_lead, callee_wait,
+                                                          inner_weights)
+                        self.finished.append(self.owner)
+                        self.owner = owner
                 lead += v * times * callee_lead
                 waited += v * times * callee_wait
                 weights += [(i, v * times * w, x) for i, w, x in inner_weights]
@@ -487,6 +590,8 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
         expander.cases_per_year = process.volume.per_year(working_days=expander.working_days)
         expander.season = _season(process, expander.working_days)
     out.lead_minutes, out.wait_minutes, weights = expander.expand(out, process, "", 1.0, ())
+    if combine:
+        expander.settle(out)
     pending = 0.0
     for index, weight, minutes in weights:
         if index is None:
@@ -519,7 +624,10 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
 def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
     """For each node, the step runs (or the end) that follow it, through any
     synthetic nodes, with the expected traversals per case. A fork passes its
-    flow to every path; other synthetic nodes share theirs by their out-flows."""
+    flow to every path; other synthetic nodes share theirs by their out-flows.
+    Computed once per graph: read it, do not change it."""
+    if graph.successors is not None:
+        return graph.successors
     g = graph.digraph
     steps = {r.id for r in graph.runs}
     memo: dict[str, dict[str, float]] = {}
@@ -583,4 +691,5 @@ def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
                 for final, w in onward(dst).items():
                     targets[final] += d["flow"] * w
         out[node] = dict(targets)
+    graph.successors = out
     return out
