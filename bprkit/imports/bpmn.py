@@ -25,6 +25,11 @@ as it is (an exact round trip). Otherwise the process is read from its structure
 
 Anything else (message flows, data objects and stores, boundary and intermediate
 events, text annotations, groups) is reported with its id and line, and left out.
+
+The limits of bprkit.imports hold: a file larger than MAX_BPMN_BYTES is refused before
+it is parsed, one of more than MAX_BPMN_ELEMENTS elements as soon as expat reaches
+the one too many, and a ``.bpr`` text that ``bprkit check`` would refuse for its size
+(E007) before anything is written.
 """
 
 from __future__ import annotations
@@ -38,8 +43,13 @@ from xml.parsers import expat
 
 from bprkit.errors import CatalogError
 from bprkit.export.bpmn import BPMN, BPRKIT, fingerprint
+from bprkit.imports import (
+    MAX_BPMN_BYTES,
+    MAX_BPMN_ELEMENTS,
+    check_input_size,
+    check_output_size,
+)
 
-MAX_BYTES = 50_000_000
 TASKS = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask",
          "receiveTask", "businessRuleTask", "subProcess", "adHocSubProcess", "transaction"}
 SPLITS = {"exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
@@ -90,8 +100,7 @@ class Result:
 
 def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
     """The tree, and each element's line (by ``id()``); DOCTYPE and entities refused."""
-    if len(data) > MAX_BYTES:
-        raise BpmnImportError(path, "import_too_large", mb=MAX_BYTES // 1_000_000)
+    check_input_size(path, len(data), MAX_BPMN_BYTES, BpmnImportError, "import_too_large")
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[ET.Element] = []
@@ -107,6 +116,9 @@ def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
         return f"{{{uri}}}{local}" if uri else local
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        if len(lines) >= MAX_BPMN_ELEMENTS:
+            raise BpmnImportError(f"{path}:{parser.CurrentLineNumber}", "import_elements",
+                                  limit=f"{MAX_BPMN_ELEMENTS:,}")
         el = ET.Element(tag(name), {tag(k): v for k, v in attrs.items()})
         lines[id(el)] = parser.CurrentLineNumber
         if stack:
@@ -670,12 +682,16 @@ def read(path: str, data: bytes) -> Result:
             notes.append(Note(lines.get(id(el), 0), el.get("id", ""), "edited"))
         parts.append(_process_text(el, lines, titles, known, notes, taken, False))
     text = _joined(path, parts)
+    ids = list(known.values())
+    name = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+    check_output_size(path, name, text, BpmnImportError)  # before checking it
     bad = _invalid(text, parts)
     for k in bad:  # a flow that does not fit .bpr blocks: its work in order, no branches
         el = processes[k]
         notes.append(Note(lines.get(id(el), 0), el.get("id", ""), "linear"))
         parts[k] = _process_text(el, lines, titles, known, notes, taken, True)
     text = _joined(path, parts)
+    check_output_size(path, name, text, BpmnImportError)
     if bad and _invalid(text, parts):
         raise BpmnImportError(path, "import_unwritable")
     return Result(text, sorted(notes, key=lambda n: n.line), len(processes))
