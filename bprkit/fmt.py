@@ -13,6 +13,11 @@ one; none right after ``{`` or before ``}``).
 fmt works on the file's tokens, not on its model, so nothing can be lost; and it
 proves each result: the formatted text must parse to the same model as the input
 (compared through the writer), else the file is left alone and the error said.
+
+A file is read as ``check`` reads it (:func:`format_file` goes through
+bprkit.source: UTF-8 with or without a byte-order mark, or Shift_JIS/CP932; CRLF and
+CR line ends read as LF) and written as UTF-8 with LF line ends (a UTF-8 byte-order
+mark is kept; a Shift_JIS file becomes UTF-8, which W004 asks for anyway).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bprkit import vocabulary
+from bprkit import source, vocabulary
+from bprkit.errors import SourceError
 
 _TOKEN = re.compile(r"""
     (?P<string>"(?:[^"\\\n]|\\.)*")
@@ -79,7 +85,10 @@ def _words(token: str) -> list[str]:
 
 
 def format_text(text: str) -> str:
-    """The canonical layout of a file's text (which must check clean)."""
+    """The canonical layout of a file's text (which must check clean). CRLF and CR
+    line ends are read as LF, as bprkit.source reads them, and a leading byte-order
+    mark is dropped."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     out: list[_Line | None] = []  # None: a blank line
     tokens: list[str] = []
     depth = 0
@@ -209,3 +218,41 @@ def format_checked(text: str, path: str) -> str:
     if result != text and not same_meaning(text, result, path):
         raise FormatError(path)
     return result
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """One file through fmt: its bytes as read, its text as ``check`` reads it, and
+    the formatted text."""
+
+    path: str
+    raw: bytes
+    text: str
+    result: str
+
+    @property
+    def data(self) -> bytes:
+        """What fmt writes: UTF-8 with LF line ends (a UTF-8 byte-order mark kept)."""
+        return (BOM if self.raw.startswith(BOM) else b"") + self.result.encode("utf-8")
+
+    @property
+    def changed(self) -> bool:
+        """Whether writing would change the file's bytes (its layout, its line ends or
+        its encoding)."""
+        return self.data != self.raw
+
+
+def format_file(path: str) -> Formatted:
+    """Read a file through bprkit.source, as ``check`` does (any encoding it accepts,
+    CR and CRLF as LF), and format it. SourceError when it cannot be read or decoded
+    (with check's diagnostics), FormatError when the result would mean otherwise."""
+    raw, size, problems = source.read_bytes(path)
+    if raw is None:
+        raise SourceError(problems)
+    text, found = source.decode(path, raw, size)
+    if text is None or any(d.is_error for d in found):
+        raise SourceError(found)
+    return Formatted(path, raw, text.text, format_checked(text.text, path))

@@ -110,16 +110,26 @@ def _looks_binary(text: str) -> bool:
     return controls > 0
 
 
-def read(path: str) -> tuple[SourceText | None, list[Diagnostic]]:
-    """Read and decode a file; an unreadable file is a diagnostic, not an exception."""
+def read_bytes(path: str) -> tuple[bytes | None, int, list[Diagnostic]]:
+    """A file's first ``MAX_BYTES + 1`` bytes and its size; an unreadable file is a
+    diagnostic (E005), not an exception."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block
-            return None, [Diagnostic.make("E005", Span(path, 1, 1, 1, 1),
-                                          reason="not a regular file")]
+            return None, 0, [Diagnostic.make("E005", Span(path, 1, 1, 1, 1),
+                                             reason="not a regular file")]
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return None, [Diagnostic.make("E005", Span(path, 1, 1, 1, 1), reason=reason)]
+        return None, 0, [Diagnostic.make("E005", Span(path, 1, 1, 1, 1), reason=reason)]
+    return data, size, []
+
+
+def read(path: str) -> tuple[SourceText | None, list[Diagnostic]]:
+    """Read and decode a file; an unreadable file is a diagnostic, not an exception.
+    ``bprkit fmt`` reads through here too (bprkit.fmt.format_file)."""
+    data, size, problems = read_bytes(path)
+    if data is None:
+        return None, problems
     return decode(path, data, size)

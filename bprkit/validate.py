@@ -10,6 +10,7 @@ its callers are checked with it, and a To-Be finds the As-Is it names (and its
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterator, Mapping
 from functools import cache
@@ -169,6 +170,86 @@ class _Checker:
         if trapped and not graph.problems:
             names = " → ".join(s.id for s in trapped[:6]) + (" …" if len(trapped) > 6 else "")
             self.report("E033", trapped[0].span, steps=names)
+        elif not graph.problems and len(graph.steps) == sum(1 for _ in process.steps()):
+            self.loops(graph, reached)  # (a step defined twice is E022: one node, no chain)
+
+    def loops(self, graph: flowgraph.FlowGraph, reached: Collection[str]) -> None:
+        """E071: a loop that cases enter and that they leave only after more than
+        MAX_LOOP_PASSES rounds on average, or never in the arithmetic the analysis
+        does (a way out that rounds to 0 % beside shares that add up to 100 %). The
+        same chain as the analysis (bprkit.graph): each block on its own, a parallel
+        block one node. A loop no case enters (W001) is left alone: it gets no cases."""
+        for entry, (_exit, members) in graph.blocks.items():
+            edges = {n: ({graph.joins[n]: 1.0} if n in graph.forks else graph.edges.get(n, {}))
+                     for n in members}
+            loops = _cycles(members, edges)
+            if not loops:
+                continue
+            before: dict[str, list[str]] = {}
+            for u in members:
+                for v, p in edges[u].items():
+                    if p > 0:
+                        before.setdefault(v, []).append(u)
+            for loop in loops:
+                inside = set(loop)
+                if not any(n in reached for n in loop):
+                    continue
+                entries = [v for v in loop if v == entry or any(
+                    u not in inside and u in reached for u in before.get(v, ()))]
+                passes = loop_passes(loop, edges, entries)
+                if passes is not None and passes <= MAX_LOOP_PASSES:
+                    continue
+                steps = [graph.steps[n] for n in loop if n in graph.steps]
+                if not steps:
+                    continue
+                names = " → ".join(s.id for s in steps[:6]) + (" …" if len(steps) > 6 else "")
+                self.report("E071", steps[0].span, steps=names, limit=f"{MAX_LOOP_PASSES:,}",
+                            share=f"{100 / MAX_LOOP_PASSES:g}",
+                            passes="-" if passes is None else f"{passes:,.0f}",
+                            variant="endless" if passes is None else None)
+
+    # ── labels and names a diagram can draw (E072, E073) ──
+    def texts(self) -> None:
+        """Every label (「…」 or "…", not an import's path) and name of the file: at
+        most MAX_TEXT characters (E072), and no character reference (&#…;) to a
+        character XML cannot hold (E073). Only lines that could hold one are read. A
+        long name is reported once, where it first appears (its declaration, mostly)."""
+        seen: set[str] = set()
+        for number, line in enumerate(self.source.lines, 1):
+            if len(line) <= MAX_TEXT and "&#" not in line:
+                continue
+            previous = ""
+            for m in _PIECE.finditer(line):
+                piece, kind = m.group(), m.lastgroup
+                start = m.start()
+                if kind == "label" and previous.lower() != "import":
+                    text = _label_text(piece)
+                    if len(text) > MAX_TEXT:
+                        self.report("E072", Span(self.source.path, number, start + 1, number,
+                                                 m.end() + 1),
+                                    length=f"{len(text):,}", limit=MAX_TEXT)
+                    for ref in _CHAR_REF.finditer(piece):
+                        code = _code_point(ref)
+                        if code is None or not _xml_char(code):
+                            at = start + ref.start() + 1
+                            self.report("E073", Span(self.source.path, number, at, number,
+                                                     at + len(ref.group())),
+                                        ref=ref.group(),
+                                        char="> U+10FFFF" if code is None or code > 0x10FFFF
+                                        else f"U+{code:04X}")
+                elif kind == "word" and len(piece) > MAX_TEXT:
+                    for part in _NAME.finditer(piece):  # @lane, a->b: the names in a word
+                        name = part.group()
+                        if len(name) > MAX_TEXT and name not in seen \
+                                and not _NUMBER.fullmatch(name):
+                            seen.add(name)
+                            at = start + part.start() + 1
+                            self.report("E072", Span(self.source.path, number, at, number,
+                                                     at + len(name)),
+                                        length=f"{len(name):,}", limit=MAX_TEXT,
+                                        variant="name")
+                if kind != "space":
+                    previous = piece
 
     def used(self, process: Process, name: str, span: Span | None) -> bool:
         """E057 when a branch case (or ->) names a process this one calls with use:
@@ -271,6 +352,140 @@ class _Checker:
             rest = text[at + empty.end():] if empty else text[at:]
             text = text[:at] + " " + tag_list + rest
         return text.strip(), tag_list
+
+
+MAX_LOOP_PASSES = 1_000_000
+"""The most rounds a case may go round a loop on average (a way out of 0.0001 %):
+past it the figures say nothing, and near it they cannot be computed."""
+
+MAX_TEXT = 200
+"""The longest label or name, in characters: a diagram draws it in one box, lane or
+title line (Graphviz refuses a string of 16 KB; a lane's title is wrapped, not cut)."""
+
+_PIECE = re.compile(r'(?P<label>"(?:[^"\\\n]|\\.)*"|「[^」\n]*」)|(?P<comment>#.*)'
+                    r'|(?P<space>[\s;{}\[\],、]+)|(?P<word>[^\s;{}\[\],、"「#]+|["「])')
+"""A line's labels, comments and words, as the lexer sees them."""
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_NUMBER = re.compile(r"[0-9０-９,，.．%％]+")
+_NAME = re.compile(r"(?:[^-@＠→－>＞]|-(?!>)|－(?!＞)|(?<!-)>|(?<!－)＞)+")
+"""A word's parts between ``@``, ``->`` and ``→``."""
+
+
+def _label_text(token: str) -> str:
+    """A label's text, as the model holds it (escapes in "…" undone)."""
+    if token.startswith("「"):
+        return token[1:-1]
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
+                  token[1:-1])
+
+
+def _code_point(ref: re.Match[str]) -> int | None:
+    digits = ref.group(1) or ref.group(2)
+    if len(digits.lstrip("0")) > 12:  # past any code point (and int()'s digit limit)
+        return None
+    return int(digits, 16 if ref.group(1) else 10)
+
+
+def _xml_char(code: int) -> bool:
+    """Whether XML 1.0 can hold the character (its Char production)."""
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def _cycles(members: list[str], edges: Mapping[str, Mapping[str, float]]) -> list[list[str]]:
+    """The strongly connected components of a block that hold a cycle (a self-loop or
+    two nodes and more), each in the block's order; Tarjan's, without recursion."""
+    inside = set(members)
+    order = {n: i for i, n in enumerate(members)}
+    nexts = {n: [v for v, p in edges.get(n, {}).items() if p > 0 and v in inside]
+             for n in members}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in members:
+        if root in index:
+            continue
+        work = [(root, iter(nexts[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, it = work[-1]
+            child = next(it, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(nexts[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1 or node in nexts[node]:
+                    found.append(sorted(component, key=order.__getitem__))
+    return found
+
+
+def loop_passes(loop: list[str], edges: Mapping[str, Mapping[str, float]],
+                entries: list[str]) -> float | None:
+    """The most times a case that enters the loop (through ``entries``, shared
+    evenly) passes one of its nodes, on average: the largest entry of the loop's
+    expected visits v = b + Pᵀv (the fundamental matrix of bprkit.graph, restricted to
+    the loop). Sparse Gaussian elimination in the loop's order: the matrix I − Pᵀ of
+    an absorbing chain keeps its pivots positive without pivoting. None when no
+    number of rounds can be computed (a pivot that is not positive, a result that is
+    not finite or is negative)."""
+    index = {n: i for i, n in enumerate(loop)}
+    size = len(loop)
+    rows: list[dict[int, float]] = [{i: 1.0} for i in range(size)]
+    b = [0.0] * size
+    for e in entries or loop[:1]:
+        b[index[e]] += 1.0 / max(len(entries), 1)
+    for u in loop:
+        for v, p in edges.get(u, {}).items():
+            if p > 0 and v in index:
+                row = rows[index[v]]
+                row[index[u]] = row.get(index[u], 0.0) - p
+    below: list[set[int]] = [set() for _ in range(size)]
+    for i, row in enumerate(rows):
+        for j in row:
+            if j < i:
+                below[j].add(i)
+    for k in range(size):
+        pivot = rows[k].get(k, 0.0)
+        if not pivot > 0:
+            return None
+        for i in sorted(below[k]):
+            factor = rows[i].pop(k, 0.0) / pivot
+            if not factor:
+                continue
+            for j, a in rows[k].items():
+                if j != k:
+                    rows[i][j] = rows[i].get(j, 0.0) - factor * a
+                    if j < i:
+                        below[j].add(i)
+            b[i] -= factor * b[k]
+    x = [0.0] * size
+    for k in range(size - 1, -1, -1):
+        rest = sum(a * x[j] for j, a in rows[k].items() if j > k)
+        x[k] = (b[k] - rest) / rows[k][k]
+    if not all(math.isfinite(v) and v >= -1e-9 for v in x):
+        return None
+    return max(x)
 
 
 def _code(line: str) -> str:
@@ -377,6 +592,7 @@ def validate(
     checker = _Checker(source)
     if not file.processes:
         checker.report("E006", Span(source.path, 1, 1, 1, 1))
+    checker.texts()
     for process in file.processes:
         checker.process(process, known, checked_together, used)
     own = {p.id for p in file.processes}

@@ -16,7 +16,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from bprkit import messages
-from bprkit.errors import UsageError
+from bprkit.errors import RenderError, UsageError
 from bprkit.render import layout, routing, style
 from bprkit.render.scene import Block, Edge, Node, Options, Scene
 
@@ -71,8 +71,14 @@ class Drawing:
         return min(style.STEP_PT * p.scale for p in self.pages)
 
     def render(self, fmt: str) -> list[bytes]:
+        """Every page in a format; an SVG page is parsed as XML before it is given
+        out (RenderError otherwise, so nothing that is not XML is written)."""
         backend = import_module(BACKENDS[fmt])
-        return [backend.run(backend.graph(p), fmt) for p in self.pages]
+        data = [backend.run(backend.graph(p), fmt) for p in self.pages]
+        if fmt == "svg":
+            for blob in data:
+                well_formed(blob)
+        return data
 
     def svg(self) -> str:
         return self.render("svg")[0].decode("utf-8")
@@ -87,6 +93,18 @@ class Drawing:
 
     def save(self, path: str, fmt: str | None = None) -> list[str]:
         return write(self, fmt or format_for(path, None, None), path)
+
+
+def well_formed(svg: bytes) -> None:
+    """RenderError unless the bytes parse as XML (an SVG that a browser, a report or
+    an XML tool could not open is never kept)."""
+    from xml.etree import ElementTree
+
+    try:
+        ElementTree.fromstring(svg)
+    except ElementTree.ParseError as exc:
+        raise RenderError(f"the SVG drawn is not well-formed XML ({exc}); nothing was "
+                          "written: please report the .bpr file") from exc
 
 
 def _lay(scene: Scene, wrap: int,

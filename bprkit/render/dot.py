@@ -6,18 +6,23 @@ pinned text nodes, so ``neato -n2`` only draws; no Graphviz layout or spline
 routing runs. Lanes and their titles are drawn as the graph's background.
 
 Text goes into HTML-like labels only through ``html.escape`` and into plain
-labels through ``graphviz.escape``: nothing from a ``.bpr`` file reaches the
-output as markup. Ids come from the model and iteration is in source order, so
-the same input gives the same DOT (golden tests rely on it).
+labels through ``_plain`` (``graphviz.escape`` and ``&`` as ``&amp;``, so a
+character reference in a note is shown as typed, never decoded): nothing from a
+``.bpr`` file reaches the output as markup. No quoted string reaches Graphviz's
+16 KB limit: long node keys become digests (``_name``) and a long background is
+written as quoted pieces joined with ``+``. Ids come from the model and iteration
+is in source order, so the same input gives the same DOT (golden tests rely on it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 from collections.abc import Callable
 
 import graphviz
+from graphviz import quoting
 
 from bprkit import messages
 from bprkit.errors import RenderError
@@ -35,6 +40,49 @@ from bprkit.render.scene import Badge, LegendItem, Node
 __all__ = ["FORMATS", "RenderError", "graph", "run"]
 FORMATS = ("svg", "png", "pdf", "dot")
 PNG_DPI = 200
+
+
+LONGEST_NAME = 1_000
+"""Node keys longer than this (characters) are written as a digest."""
+PIECE_BYTES = 8_000
+"""The background is written in pieces of at most this many bytes (Graphviz reads a
+quoted string of at most 16,384)."""
+
+
+def _plain(text: str) -> str:
+    """A plain (non-HTML) label: backslashes and ``<…>`` literal (graphviz.escape),
+    and ``&`` too, so Graphviz decodes no entity or character reference."""
+    return graphviz.escape(text.replace("&", "&amp;"))
+
+
+def _name(key: str) -> str:
+    """A node's DOT name: its key, or a digest of a key too long for one quoted
+    string (a step deep in ``--expand``'s uses)."""
+    if len(key) <= LONGEST_NAME:
+        return key
+    return "k" + hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def _background(g: graphviz.Digraph, ops: list[str]) -> None:
+    """The lanes, phases and title block as the graph's ``_background``: one quoted
+    string, or quoted pieces joined with ``+`` when it is long (many lanes)."""
+    text = " ".join(ops)
+    if len(text.encode("utf-8")) <= PIECE_BYTES:
+        g.attr(_background=text)
+        return
+    pieces: list[list[str]] = [[]]
+    size = 0
+    for op in ops:
+        n = len(op.encode("utf-8")) + 1
+        if pieces[-1] and size + n > PIECE_BYTES:
+            pieces.append([])
+            size = 0
+        pieces[-1].append(op)
+        size += n
+    texts = [" ".join(piece) + " " for piece in pieces[:-1]] + [" ".join(pieces[-1])]
+    quoted = [quoting.quote(graphviz.nohtml(t)) for t in texts]
+    g.body.append("\t_background=" + " + ".join(
+        q if q.startswith('"') else f'"{q}"' for q in quoted) + "\n")
 
 
 def _esc(lines: list[str]) -> str:
@@ -74,7 +122,7 @@ def _node_attrs(node: Node, box: Box, w: float, h: float) -> dict[str, str]:
     k = node.kind
     if k in ("step", "use"):
         label = (_step_label(node, lines, box.badge_rows) if k == "step"
-                 else graphviz.escape("\n".join(lines)))
+                 else _plain("\n".join(lines)))
         attrs = {"shape": "box", "style": "rounded,filled" + (",dashed" if node.dashed else ""),
                  "fillcolor": node.fill, "color": node.border, "penwidth": f"{node.pen:g}",
                  "label": label, "margin": "0.04,0.02", "fontsize": f"{style.STEP_PT:g}"}
@@ -92,13 +140,13 @@ def _node_attrs(node: Node, box: Box, w: float, h: float) -> dict[str, str]:
         return {"shape": "box", "label": "", "style": "filled", "fillcolor": "#333333",
                 "color": "#333333", **size}
     if k == "branch":
-        return {"shape": "diamond", "label": graphviz.escape("\n".join(lines)),
+        return {"shape": "diamond", "label": _plain("\n".join(lines)),
                 "style": "filled", "fillcolor": "#fdfefe", "fontsize": "10", **size}
     if k == "continue":
-        return {"shape": "cds", "label": graphviz.escape(node.title), "style": "filled",
+        return {"shape": "cds", "label": _plain(node.title), "style": "filled",
                 "fillcolor": "#f2f3f4", "fontsize": "10", **size}
     shape = {"note": "note", "pain": "note", "system": "cylinder"}[k]
-    return {"shape": shape, "label": graphviz.escape("\n".join(lines)), "style": "filled",
+    return {"shape": shape, "label": _plain("\n".join(lines)), "style": "filled",
             "fillcolor": node.fill, "fontsize": "10", **size}
 
 
@@ -268,7 +316,7 @@ def graph(page: object) -> graphviz.Digraph:
             ops += _text(tx, ty, line, style.LANE_PT, "#1b2631")
     ops += _phase_ops(geo, at, flip)
     ops += _title_ops(p, ox, H - oy)
-    g.attr(_background=" ".join(ops))
+    _background(g, ops)
     W = p.width  # type: ignore[attr-defined]
     g.node("corner0", label="", shape="point", style="invis", width="0.01", pos="0,0!")
     g.node("corner1", label="", shape="point", style="invis", width="0.01",
@@ -279,14 +327,15 @@ def graph(page: object) -> graphviz.Digraph:
             u, v = geo.centre[key]
             x, y = at(u, v)
             w, h = (box.across, box.along) if flip else (box.along, box.across)
-            g.node(key, **_node_attrs(node, box, w, h), pos=f"{x:.1f},{y:.1f}!")
+            g.node(_name(key), **_node_attrs(node, box, w, h), pos=f"{x:.1f},{y:.1f}!")
             if node.strike:  # a removed step is crossed out in every format
                 ends = [at(u - box.along / 2 + 3, v - box.across / 2 + 3),
                         at(u + box.along / 2 - 3, v + box.across / 2 - 3)]
                 for name, (px, py) in zip(("a", "b"), ends, strict=True):
-                    g.node(f"{key}#strike{name}", label="", shape="point", style="invis",
+                    g.node(f"{_name(key)}#strike{name}", label="", shape="point", style="invis",
                            width="0.01", pos=f"{px:.1f},{py:.1f}!")
-                g.edge(f"{key}#strikea", f"{key}#strikeb", arrowhead="none", penwidth="2",
+                g.edge(f"{_name(key)}#strikea", f"{_name(key)}#strikeb", arrowhead="none",
+                       penwidth="2",
                        color=style.MARKS["removed"], pos=_spline(ends, False))
     n = 0
     for block in scene.blocks:
@@ -301,13 +350,13 @@ def graph(page: object) -> graphviz.Digraph:
                 attrs.update(color=style.REWORK, style="dashed", penwidth="1.5")
             elif e.kind == "repeat":
                 attrs.update(style="dotted")
-            g.edge(e.src, e.dst, **attrs)
+            g.edge(_name(e.src), _name(e.dst), **attrs)
             if n in routes.labels:
                 u0, v0, u1, v1, lines = routes.labels[n]
                 x, y = at((u0 + u1) / 2, (v0 + v1) / 2)
                 w, h = (v1 - v0, u1 - u0) if flip else (u1 - u0, v1 - v0)
                 colour = style.REWORK if e.kind == "rework" else "#333333"
-                g.node(f"label{n}", label=graphviz.escape("\n".join(lines)), shape="plaintext",
+                g.node(f"label{n}", label=_plain("\n".join(lines)), shape="plaintext",
                        fontsize=f"{style.SMALL_PT:g}", fontcolor=colour, width=f"{w / 72:.3f}",
                        height=f"{h / 72:.3f}", fixedsize="true", margin="0",
                        pos=f"{x:.1f},{y:.1f}!")
@@ -322,11 +371,16 @@ def run(g: graphviz.Digraph, fmt: str) -> bytes:
     if fmt == "png" and any(line.lstrip().startswith("size=") for line in g.body):
         # a page for print: 200 dpi, not 96
         g.attr(dpi=str(PNG_DPI))
-    try:
-        return g.pipe(format=fmt, neato_no_op=2)
+    try:  # the whole source at once: Graphviz stopping early is an error, not a broken pipe
+        # quiet: Graphviz's layout warnings ("size too small for label") are not the
+        # user's to read; a failure still carries its stderr (below)
+        return graphviz.pipe(g.engine, fmt, g.source.encode("utf-8"), neato_no_op=2,
+                             quiet=True)
     except graphviz.ExecutableNotFound as exc:
         raise RenderError("Graphviz `dot` was not found: run `make setup` "
                           "(or apt-get install graphviz)") from exc
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         raise RenderError("Graphviz failed: " + (detail[-1] if detail else str(exc))) from exc
+    except OSError as exc:  # a pipe Graphviz closed, a process that could not start
+        raise RenderError(f"Graphviz failed: {exc}") from exc
