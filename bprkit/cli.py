@@ -11,13 +11,13 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bprkit import __version__, messages
 from bprkit.errors import BprError
 from bprkit.loader import CheckReport, FileReport, check_files, find_files
 from bprkit.model import WHOSE
-from bprkit.output import OutputError, refuse_inputs, write_output
+from bprkit.output import OutputError, SafeCsv, refuse_inputs, write_output
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXPORTS = ("bpmn", "xlsx", "mermaid")
@@ -25,6 +25,10 @@ EXPORT_EXTENSIONS = {".bpmn": "bpmn", ".xml": "bpmn", ".xlsx": "xlsx", ".mmd": "
                      ".mermaid": "mermaid"}
 HEAT = {"hours": "staff"}
 """--heat hours (round 2) is the staff hours."""
+MAX_JOBS_PER_CPU = 4
+"""--jobs at most this many workers per CPU (more only costs memory and start-up)."""
+MAX_SEED = 2 ** 64 - 1
+"""--seed: numpy's generators take 0 … 2⁶⁴ − 1."""
 MAX_SAMPLES = 1_000_000
 """Monte Carlo samples at most: 10,000 give P10/P90 to a fraction of a percent."""
 
@@ -258,18 +262,15 @@ def run_fmt(args: argparse.Namespace, lang: str) -> int:
             _print_text(report, lang)
             failed = True
             continue
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        bom = raw.startswith(b"\xef\xbb\xbf")
-        text = raw[3 if bom else 0:].decode("utf-8")
-        try:
-            result = fmt.format_checked(text, path)
+        try:  # read as check reads it: any encoding check accepts, CR and CRLF as LF
+            done = fmt.format_file(path)
         except fmt.FormatError:
             print(messages.text(lang, "fmt_meaning", path=path), file=sys.stderr)
             failed = True
             continue
-        if result == text:
+        if not done.changed:  # layout, line ends and encoding (UTF-8) as fmt writes them
             continue
+        raw, text, result = done.raw, done.text, done.result
         changed = True
         if args.diff:
             sys.stdout.writelines(difflib.unified_diff(
@@ -286,7 +287,7 @@ def run_fmt(args: argparse.Namespace, lang: str) -> int:
                 failed = True
                 continue
         try:
-            write_output(path, (b"\xef\xbb\xbf" if bom else b"") + result.encode("utf-8"))
+            write_output(path, done.data)
         except OutputError as exc:
             raise _output_error(exc, lang) from exc
         print(messages.text(lang, "fmt_done", path=path))
@@ -294,6 +295,8 @@ def run_fmt(args: argparse.Namespace, lang: str) -> int:
 
 
 def run_export(args: argparse.Namespace, lang: str) -> int:
+    if not 1 <= args.samples <= MAX_SAMPLES:  # every format: never silently ignored
+        raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
     ext = os.path.splitext(args.output)[1].lower()
     implied = EXPORT_EXTENSIONS.get(ext)
     fmt = args.to or implied
@@ -301,8 +304,7 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
         raise _usage(lang, "export_extension", path=args.output, ext=ext or "-",
                      fmt=args.to or messages.text(lang, "export_no_to"))
     files = _files(args.paths, lang)
-    _refuse_inputs(args.output, files, lang)
-    _output_folder(args.output, lang)
+    _guard(lang, [(args.output, {fmt})], files, [args.assumptions])
     if fmt == "xlsx":
         return _export_xlsx(args, files, lang)
     if len(files) != 1:
@@ -313,6 +315,8 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
         return EXIT_ERRORS
     _refuse_inputs(args.output, _bundle_paths(report), lang)
     bundle = report.files[0].bundle
+    if args.process:  # every format: an unknown process is said, never ignored
+        _pick(report, files[0], args.process, lang)
     if fmt == "bpmn":
         from bprkit.export import bpmn
 
@@ -353,6 +357,9 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
         raise _Usage(messages.text(lang, "path_missing", path=args.file) + "\n  "
                      + messages.text(lang, "hint") + ": "
                      + messages.text(lang, "path_missing_hint", cwd=os.getcwd()))
+    from bprkit.imports import check_file_size
+
+    check_file_size(args.file)  # refused from its size on disk, never read whole
     with open(args.file, "rb") as fh:
         data = fh.read()
     if ext == ".xlsx":
@@ -363,8 +370,7 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
 
     if not args.output.lower().endswith(".bpr"):
         raise _usage(lang, "import_output", path=args.output)
-    _refuse_inputs(args.output, [args.file], lang)
-    _output_folder(args.output, lang)
+    _guard(lang, [(args.output, {"bpr"})], [], [args.file])
     if os.path.exists(args.output) and not args.force:
         raise _usage(lang, "import_exists", path=args.output)
     result = bpmn.read(args.file, data)
@@ -392,13 +398,20 @@ def _import_xlsx(args: argparse.Namespace, result: object, lang: str) -> int:
             raise _usage(lang, "import_xlsx_many", count=len(result.files))  # type: ignore[attr-defined]
         targets = {out: next(iter(result.files.values()))}  # type: ignore[attr-defined]
     else:
-        os.makedirs(out, exist_ok=True)
         targets = {os.path.join(out, f"{name}.bpr"): text
                    for name, text in result.files.items()}  # type: ignore[attr-defined]
-    for path in targets:
-        _refuse_inputs(path, [args.file], lang)
+    if not out.lower().endswith(".bpr") and os.path.exists(out) and not os.path.isdir(out):
+        raise _usage(lang, "output_is_file", path=out)
+    for path in targets:  # every refusal before the folder is made or a file written
         if os.path.exists(path) and not args.force:
             raise _usage(lang, "import_exists", path=path)
+    if not out.lower().endswith(".bpr"):
+        try:
+            os.makedirs(out, exist_ok=True)
+        except OSError as exc:
+            raise _output_error(OutputError("output_failed", out, exc.strerror or str(exc)),
+                                lang) from exc
+    _guard(lang, [(path, {"bpr"}) for path in targets], [], [args.file])
     try:
         for path, text in targets.items():
             write_output(path, text.encode("utf-8"))
@@ -426,18 +439,18 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
     if os.path.splitext(out)[1].lower() not in (".html", ".htm"):
         raise _usage(lang, "report_extension", path=out)
     pdf = os.path.splitext(out)[0] + ".pdf" if args.pdf else None
-    _output_folder(out, lang)
+    backtest_folder = None if args.no_backtest else args.backtest
+    if backtest_folder and not os.path.exists(backtest_folder):
+        raise _usage(lang, "path_missing", path=backtest_folder)
+    _files(args.paths, lang)  # no .bpr at all: said before the work
+    _guard(lang, [(out, {"html"}), (pdf, {"pdf"})], args.paths,
+           [args.roadmap, args.assumptions, backtest_folder])
     if pdf:
         browser.executable()  # before the work: say at once when there is none
     if args.roadmap:
         from bprkit import roadmap
 
         roadmap.load(args.roadmap)  # a bad roadmap file: said before the work
-    files = _files(args.paths, lang)
-    inputs = files + [p for p in (args.roadmap, args.assumptions) if p]
-    for target in (out, pdf):
-        if target:
-            _refuse_inputs(target, inputs, lang)
     options = report.Options(lang=lang, levers=tuple(levers) if levers else None,
                              assumptions=args.assumptions, samples=args.samples,
                              jobs=args.jobs, roadmap=args.roadmap,
@@ -447,10 +460,9 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
         total, quiet=args.quiet))
     _print_failures(result.portfolio.failures, lang)
     page = html.render(result).encode("utf-8")
-    printed = browser.print_pdf(page) if pdf else None
-    _write(out, page, lang, sys.stderr)
-    if pdf and printed is not None:
-        _write(pdf, printed, lang, sys.stderr)
+    _write(out, page, lang, sys.stderr)  # written even when printing fails below
+    if pdf:
+        _write(pdf, browser.print_pdf(page), lang, sys.stderr)
     return EXIT_ERRORS if result.portfolio.failures else EXIT_OK
 
 
@@ -478,16 +490,13 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     fmt = args.format or _portfolio_format(args.output, lang)
     if fmt == "xlsx" and not args.output:
         raise _usage(lang, "portfolio_xlsx_needs_output")
+    _guard(lang, [(args.output, {fmt})], args.paths, [args.roadmap, args.assumptions])
     plan_file = None
     if args.roadmap:
         from bprkit import roadmap
 
         plan_file = roadmap.load(args.roadmap)
     files = _files(args.paths, lang)
-    if args.output:
-        _refuse_inputs(args.output, files + [p for p in (args.roadmap, args.assumptions) if p],
-                       lang)
-        _output_folder(args.output, lang)
     result = inventory.build(files, assumptions=args.assumptions, levers=levers,
                              samples=args.samples, jobs=args.jobs,
                              progress=inventory.progress_bar(len(files), quiet=args.quiet))
@@ -658,9 +667,8 @@ def _lever_title(key: str, lang: str) -> str:
 
 
 def _print_portfolio_csv(result: object, lang: str) -> None:
-    import csv
 
-    writer = csv.writer(sys.stdout)
+    writer = SafeCsv(sys.stdout)
     writer.writerow(_columns(["rank", "file", "process", "title", "owner", "cases_per_year",
                               "staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90",
                               "resident_hours_saved", "visits_saved", "paper_removed",
@@ -730,6 +738,7 @@ def _assumptions(path: str | None, lang: str) -> object | None:
     from bprkit import assumptions
     from bprkit.errors import SourceError
 
+    _guard(lang, [], [], [path])  # a FIFO would block
     try:
         return assumptions.load(path)
     except SourceError as exc:
@@ -788,9 +797,8 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     elif args.format == "csv":
-        import csv
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = SafeCsv(sys.stdout, lineterminator="\n")
         sys.stdout.write("\ufeff")
         columns = ["id", "label", "kind", "levers", "status", "executions", "asis_minutes",
                    "tobe_minutes", "asis_wait", "tobe_wait", "staff_hours_saved",
@@ -966,7 +974,7 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
         return EXIT_ERRORS
     levers = _levers(args.levers, list(a.levers), lang)
     out = args.output or os.path.splitext(args.asis)[0] + "_tobe.bpr"
-    _refuse_inputs(out, [args.asis], lang)
+    _guard(lang, [(out, {"bpr"})], [args.asis], [args.assumptions])
     report = check_files(_files([args.asis], lang))
     if not report.ok:
         _print_text(report, lang)
@@ -1007,6 +1015,7 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
     if not 1 <= samples <= MAX_SAMPLES:
         raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
     folder = args.folder or backtest.bundled()
+    _guard(lang, [], [], [folder])
     paths = _files([folder], lang)
     if not paths:
         raise _Usage(backtest.text(lang, "error_no_cases", path=folder))
@@ -1077,7 +1086,8 @@ def _backtest_fit(args: argparse.Namespace, cases: list, bundles: list, a: objec
                                 line=max(c.lines.values(), default=1)), file=sys.stderr)
         return EXIT_ERRORS
     if args.output:
-        _refuse_inputs(args.output, [c.path for c in cases], lang)
+        _guard(lang, [(args.output, {"toml"})], [], [c.path for c in cases]
+               + [args.assumptions])
     result = _out_of_sample(cases, bundles, a, samples, args.seed)
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
@@ -1102,12 +1112,19 @@ def _write(out: str, data: bytes, lang: str, notice: object = None) -> None:
     print(messages.text(lang, "render_written", path=out), file=notice or sys.stdout)
 
 
-def _output_folder(out: str, lang: str) -> None:
-    """Say at once, before the work, when the output's folder does not exist."""
-    folder = os.path.dirname(os.path.abspath(out))
-    if out != "-" and not os.path.isdir(folder):
-        raise _output_error(OutputError("output_failed", out, "No such file or directory"),
-                            lang)
+def _guard(lang: str, outputs: Sequence[tuple[str | None, Collection[str]]],
+           paths: Sequence[str | None], others: Sequence[str | None] = ()) -> None:
+    """The one guard (bprkit/guard.py) before any work: every file option a regular
+    file, and no output one of the files read (imports included), a folder, in a
+    missing or read-only folder, or of an extension its format does not take."""
+    from bprkit import guard
+
+    try:
+        for path in (*paths, *others):
+            guard.check_readable(path)
+        guard.check_outputs(outputs, guard.inputs_of([p for p in paths if p], others))
+    except OutputError as exc:
+        raise _output_error(exc, lang) from exc
 
 
 def _refuse_inputs(out: str, inputs: Sequence[str], lang: str) -> None:
@@ -1155,7 +1172,7 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
     stem = os.path.splitext(args.file)[0] + (f".{args.process}" if args.process else "")
     out = args.output or f"{stem}.{fmt}"
     inputs = [args.file] + ([args.compare] if args.compare else [])
-    _refuse_inputs(out, inputs, lang)
+    _guard(lang, [(out, {fmt})], inputs)
     report = check_files(_files(inputs, lang))
     if not report.ok:
         _print_text(report, lang)
@@ -1340,9 +1357,8 @@ def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
 
 
 def _print_analysis_csv(results: list, lang: str) -> None:
-    import csv
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = SafeCsv(sys.stdout, lineterminator="\n")
     sys.stdout.write("\ufeff")  # so Excel opens the UTF-8 file with Japanese intact
     # a step's yearly hours in the column of whose they are: a column never adds staff,
     # resident and external hours
@@ -1409,7 +1425,7 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
         results = [analyze_process(p, f.bundle) for f in report.files if f.bundle
                    for p in f.bundle.root.processes]
     except LoopError as exc:  # validation reports these first; a last guard
-        print(f"bprkit: {messages.text(lang, 'loop_error', steps=exc)}", file=sys.stderr)
+        print(f"bprkit: {exc.text(lang)}", file=sys.stderr)
         return EXIT_ERRORS
     if args.format == "json":
         doc = {"processes": [a.to_dict(lang) for a in results]}
@@ -1450,6 +1466,26 @@ def _label_sample(args: argparse.Namespace) -> list[str]:
     return []
 
 
+FILE_OPTIONS = ("assumptions", "roadmap", "compare", "folder", "asis", "file")
+"""The options that name a file read (checked before any work: a FIFO would block)."""
+
+
+def _options_first(args: argparse.Namespace, lang: str) -> None:
+    """What every command checks of its options before any work: an output that is
+    not an empty name, files that are regular files, --jobs and --seed in range."""
+    out = getattr(args, "output", None)
+    if out is not None and not str(out).strip():
+        raise _usage(lang, "output_empty", path=repr(out))
+    _guard(lang, [], [], [getattr(args, name, None) for name in FILE_OPTIONS
+                          if isinstance(getattr(args, name, None), str)])
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and not 1 <= jobs <= MAX_JOBS_PER_CPU * (os.cpu_count() or 1):
+        raise _usage(lang, "bad_jobs", limit=MAX_JOBS_PER_CPU * (os.cpu_count() or 1))
+    seed = getattr(args, "seed", None)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise _usage(lang, "bad_seed", limit=f"{MAX_SEED:,}")
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # so temporary files are removed as on Ctrl-C
 
@@ -1462,6 +1498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lang = messages.default_language(
             texts=() if messages.locale_decides() else _label_sample(args))
     try:
+        _options_first(args, lang)
         command = {"analyze": run_analyze, "render": run_render, "estimate": run_estimate,
                    "compare": run_estimate, "redesign": run_redesign,
                    "backtest": run_backtest,

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from bprkit.errors import BprError, Diagnostic
 from bprkit.model import iter_uses
@@ -173,6 +174,46 @@ def _row(path: str, process: object, e: object) -> Row:
         uses=tuple(dict.fromkeys(u.process for u in iter_uses(process.flow))))  # type: ignore[attr-defined]
 
 
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the parent, which stops the pool, and dies quietly on
+    SIGTERM (the parent's handler, inherited by fork, would raise KeyboardInterrupt and
+    print a traceback per worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def stop(pool: ProcessPoolExecutor, grace: float = 1.0) -> None:
+    """Stop a pool now: queued work cancelled, workers terminated (then killed after
+    ``grace`` seconds), so an interrupt does not wait for the work in flight."""
+    workers = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for w in workers:
+        if w.is_alive():
+            w.terminate()
+    for w in workers:
+        w.join(grace)
+        if w.is_alive():
+            w.kill()
+            w.join(grace)
+
+
+def pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
+             wrap: Callable[[Iterable], Iterable], chunksize: int = 1) -> list:
+    """``fn`` over ``tasks`` in ``jobs`` worker processes, results in order. An
+    interrupt (Ctrl-C; SIGTERM, which the CLI turns into KeyboardInterrupt) or an error
+    stops the pool at once (:func:`stop`) instead of waiting for the work in flight."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start)
+    try:
+        results = list(wrap(pool.map(fn, tasks, chunksize=chunksize)))
+    except BaseException:
+        stop(pool)
+        raise
+    pool.shutdown()
+    return results
+
+
 def build(paths: Sequence[str], *, assumptions: str | None = None,
           levers: Sequence[str] | None = None, samples: int = SAMPLES,
           jobs: int | None = None,
@@ -190,9 +231,7 @@ def build(paths: Sequence[str], *, assumptions: str | None = None,
     if jobs == 1 or len(tasks) < 4:
         results = list(wrap(_file(t) for t in tasks))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            chunk = max(1, len(tasks) // (jobs * 8))
-            results = list(wrap(pool.map(_file, tasks, chunksize=chunk)))
+        results = pool_map(_file, tasks, jobs, wrap, chunksize=max(1, len(tasks) // (jobs * 8)))
     out = Portfolio()
     seen: dict[str, list[str]] = {}
     for rows, failure in results:

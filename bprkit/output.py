@@ -12,13 +12,15 @@
   same device and inode), is refused before anything is computed.
 - Temporary files are removed when writing fails or the run is interrupted
   (SIGINT, SIGTERM: the CLI turns SIGTERM into KeyboardInterrupt), and ones left
-  by a killed run (``.bprkit-*`` older than an hour) are swept on the next write
-  into the same folder.
+  by a killed run are swept on the next write into the same folder: only names of
+  the exact pattern bprkit gives them (``.bprkit-`` + 8 random characters + ``.part``,
+  ``TEMP_NAME``) older than an hour, so no file a user named can match.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -28,6 +30,10 @@ from collections.abc import Iterable
 from bprkit.errors import FileSystemError
 
 PREFIX = ".bprkit-"
+SUFFIX = ".part"
+TEMP_NAME = re.compile(r"\.bprkit-[a-z0-9_]{8}\.part")
+"""A temporary file's whole name: tempfile's 8 random characters between the prefix and
+the suffix. The sweep removes nothing else."""
 STALE_SECONDS = 3600
 
 
@@ -75,7 +81,7 @@ def _sweep(folder: str) -> None:
         return
     now = time.time()
     for entry in entries:
-        if entry.name.startswith(PREFIX):
+        if TEMP_NAME.fullmatch(entry.name):
             try:
                 if entry.is_file(follow_symlinks=False) and \
                         now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
@@ -115,7 +121,7 @@ def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     _sweep(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=PREFIX, dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=SUFFIX, dir=folder)
     except OSError as exc:
         raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc
     try:
@@ -129,3 +135,42 @@ def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
         if isinstance(exc, OSError):
             raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc
         raise
+
+
+# ── cells other programs would run (issue 21: exports safe to open in Excel) ──
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula in a CSV cell (OWASP, "CSV
+Injection")."""
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*)?(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs: text starting with ``= + - @``, a tab or
+    a carriage return gets a leading ``'`` (OWASP); a number written as text (-12.5)
+    stays a number."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not (
+            value.strip() and _NUMBER.fullmatch(value.strip())):
+        return "'" + value
+    return value
+
+
+class SafeCsv:
+    """csv.writer whose every row passes through :func:`csv_cell`."""
+
+    def __init__(self, stream: object, **options: object) -> None:
+        import csv
+
+        self._writer = csv.writer(stream, **options)  # type: ignore[arg-type]
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([csv_cell(v) for v in row])
+
+
+def text_cells(cells: Iterable[object]) -> None:
+    """openpyxl cells whose text begins with ``=`` are stored as text, not formulas:
+    a label is never run by Excel or LibreOffice (the workbook's own formulas are set
+    apart, after the rows)."""
+    for cell in cells:
+        if isinstance(getattr(cell, "value", None), str) and \
+                getattr(cell, "data_type", None) == "f":
+            cell.data_type = "s"  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 
@@ -109,6 +110,8 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
     aliases = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
     known_levers = {**aliases, **{v: v for v in aliases.values()}}
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block
+            raise OSError(0, "not a regular file")
         with open(path, "rb") as fh:
             raw = fh.read()
         text = raw.decode("utf-8")

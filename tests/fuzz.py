@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
-from tests.fuzzing import Outcome, classify, generate, mutate, run_everything
+from tests.fuzzing import Outcome, classify, generate, mutate, run_commands, run_everything
+
+CLI_EVERY = 10
+"""Every tenth accepted file also goes through the public CLI (bprkit.cli.main): every
+command, the exports imported back, serve's routes (tests/fuzzing.py, run_commands)."""
 
 
 def main() -> int:
@@ -29,6 +34,7 @@ def main() -> int:
     rng = random.Random(seed)
     corpus = [p.read_text(encoding="utf-8") for p in sorted(Path("processes").rglob("*.bpr"))]
     outcome = Outcome()
+    commands = 0
     stop = time.monotonic() + args.minutes * 60
     started = time.monotonic()
     out = Path(args.out)
@@ -43,6 +49,13 @@ def main() -> int:
             try:
                 if run_everything(path, samples=100):
                     outcome.clean += 1
+                    if outcome.clean % CLI_EVERY == 0:  # the public CLI, every command
+                        folder = Path(tmp) / f"cli{outcome.clean}"
+                        folder.mkdir()
+                        copy = folder / "f.bpr"
+                        copy.write_text(text, encoding="utf-8")
+                        commands += len(run_commands(copy))
+                        shutil.rmtree(folder)
             except Exception as exc:
                 kind = classify(exc)
                 if kind not in outcome.examples:
@@ -54,7 +67,8 @@ def main() -> int:
     seconds = time.monotonic() - started
     print(f"fuzz: seed {seed}, {seconds / 60:.1f} min, {outcome.inputs:,} inputs "
           f"({outcome.inputs / seconds:.1f}/s), {outcome.clean:,} accepted by check and run "
-          f"through every command")
+          f"through every command's code; {commands:,} commands run through the public CLI "
+          f"(every {CLI_EVERY}th accepted file)")
     if not outcome.failures:
         print("failures: none")
         return 0

@@ -281,3 +281,93 @@ def classify(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/bprkit/" in f.filename]
     where = f"{Path(frames[-1].filename).name}:{frames[-1].name}" if frames else "?"
     return f"{type(exc).__name__} in {where}"
+
+
+# ── the public CLI, as the audit drove it (issue 21) ──
+NEIGHBOUR = 'process n 「隣」 {\n  lane a : back_office\n  step s @a 1分\n}\n'
+"""A file beside the fuzzed one that no command may touch."""
+
+
+def _main(argv: list[str]) -> tuple[int, str]:
+    """``bprkit.cli.main`` in this process; the exit status and what it printed."""
+    import contextlib
+    import io
+
+    from bprkit import cli
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:  # argparse
+            code = int(exc.code or 0)
+    err.flush()
+    return code, err.buffer.getvalue().decode("utf-8", "replace")  # type: ignore[attr-defined]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def run_commands(path: Path, *, samples: int = 50) -> list[str]:
+    """Every command of the public CLI on one file (and the exports imported back),
+    through ``bprkit.cli.main``. Returns the commands run; raises AssertionError on a
+    broken promise: an exit status of 3 or a traceback, a changed input or neighbour,
+    a temporary file left, an import of bprkit's own export that does not check clean,
+    a serve route that raises."""
+    folder = path.parent
+    (folder / "neighbour.bpr").write_text(NEIGHBOUR, encoding="utf-8")
+    out = folder / "out"
+    out.mkdir(exist_ok=True)
+    before = _snapshot(folder)
+    f, s = str(path), str(samples)
+    runs = [
+        ["check", f], ["analyze", f], ["analyze", f, "--format", "json"],
+        ["analyze", f, "--format", "csv"], ["estimate", f, "--samples", s],
+        ["estimate", f, "--samples", s, "--format", "json"],
+        ["estimate", f, "--samples", s, "--format", "csv"],
+        ["render", f, "-o", str(out / "d.svg")], ["render", f, "-o", str(out / "d.dot")],
+        ["render", f, "--format", "mmd", "-o", str(out / "d.mmd")],
+        ["redesign", f, "-o", str(out / "t.bpr"), "--force"],
+        ["export", f, "-o", str(out / "e.bpmn")], ["export", f, "-o", str(out / "e.mmd")],
+        ["export", f, "-o", str(out / "e.xlsx"), "--samples", s],
+        ["portfolio", f, "--samples", s, "--jobs", "1", "--quiet"],
+        ["portfolio", f, "--samples", s, "--jobs", "1", "--quiet", "-o", str(out / "p.csv")],
+        ["fmt", "--check", f], ["fmt", "--diff", f],
+    ]
+    done = []
+    for argv in runs:
+        code, err = _main([*argv, "--lang", "en"] if argv[0] != "fmt" else argv)
+        assert code in (0, 1, 2) and "Traceback" not in err, (argv, code, err[-400:])
+        assert "internal error" not in err, (argv, err[-400:])
+        done.append(" ".join(argv[:1] + [a for a in argv[1:] if a.startswith("--")]))
+    # bprkit's own exports come back in: what import writes checks clean
+    for exported in ("e.bpmn", "e.xlsx"):
+        if (out / exported).exists():
+            back = out / f"back-{exported.replace('.', '-')}.bpr"
+            code, err = _main(["import", str(out / exported), "-o", str(back), "--force",
+                               "--lang", "en"])
+            assert code in (0, 1, 2) and "Traceback" not in err, (exported, code, err[-400:])
+            if code == 0 and back.exists():
+                code, err = _main(["check", str(back), "--lang", "en"])
+                assert code == 0, (exported, err[-600:])
+            done.append(f"import {exported}")
+    # fmt in place on a copy: the copy checks clean and means the same
+    copy = out / "copy.bpr"
+    copy.write_bytes(path.read_bytes())
+    code, err = _main(["fmt", str(copy)])
+    assert code in (0, 1) and "Traceback" not in err, err[-400:]
+    done.append("fmt")
+    # serve's routes: the list and every drawing, as the page asks for them
+    from bprkit import serve
+
+    site = serve.Site(str(folder), None, "ja")
+    for name in serve.files(site):
+        for mode in ("asis", "compare"):
+            serve.drawing(site, name, mode=mode, heat=mode == "compare", lang="en")
+    done.append("serve")
+    assert _snapshot(folder) == before, "an input or a neighbouring file changed"
+    left = [p for p in folder.rglob("*") if p.name.startswith(".bprkit-")]
+    assert not left, f"temporary files left: {left}"
+    return done

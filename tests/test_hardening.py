@@ -108,13 +108,20 @@ def test_a_folder_is_refused_and_stale_temp_files_are_swept(tmp_path: Path) -> N
     with pytest.raises(output.OutputError) as err:
         output.write_output(str(tmp_path), b"x")
     assert err.value.reason == "output_is_folder"
-    stale = tmp_path / ".bprkit-left"
+    stale = tmp_path / ".bprkit-ab12cd_9.part"  # the pattern bprkit's temp files have
     stale.write_bytes(b"half")
     os.utime(stale, (0, 0))
-    fresh = tmp_path / ".bprkit-now"
+    fresh = tmp_path / ".bprkit-ef34gh_0.part"
     fresh.write_bytes(b"running")
+    # a user's files that only look alike, however old: never touched (issue 21)
+    users = [tmp_path / n for n in (".bprkit-settings.toml", ".bprkit-left",
+                                    ".bprkit-ab12cd_9.part.bak", ".bprkit-ab12cd9.part")]
+    for u in users:
+        u.write_bytes(b"mine")
+        os.utime(u, (0, 0))
     output.write_output(str(tmp_path / "x.svg"), b"<svg/>")
     assert not stale.exists() and fresh.exists()
+    assert all(u.read_bytes() == b"mine" for u in users)
 
 
 # ── bounded work ──

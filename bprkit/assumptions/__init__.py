@@ -10,7 +10,9 @@ and its line.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -336,6 +338,8 @@ def load(path: str | None = None) -> Assumptions:
     if path is None:
         return default()
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block
+            raise OSError(0, "not a regular file")
         with open(path, "rb") as fh:
             raw = fh.read()
         text = raw.decode("utf-8-sig")

@@ -44,6 +44,7 @@ import difflib
 import math
 import os
 import re
+import stat
 import time
 import tomllib
 import unicodedata
@@ -182,6 +183,8 @@ def read_header(path: str, levers: Sequence[str]) -> tuple[Case | None, list[Cas
     """The header of a case file: the comment lines at its top. ``levers`` are the
     catalog's keys. Returns the case, or None and the errors."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block
+            raise OSError(0, "not a regular file")
         with open(path, encoding="utf-8-sig") as fh:
             lines = fh.read().splitlines()
     except (OSError, UnicodeDecodeError) as exc:

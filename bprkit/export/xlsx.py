@@ -21,6 +21,7 @@ from bprkit import messages
 from bprkit.assumptions import Assumptions
 from bprkit.loader import CheckReport
 from bprkit.model import iter_uses
+from bprkit.output import text_cells
 from bprkit.render.textfit import columns as display_width
 
 COLUMNS = ("process_title", "process", "step_title", "step", "lane", "role", "cases",
@@ -115,6 +116,7 @@ def export(report: CheckReport, assumptions: Assumptions, *, lang: str = "ja",
                     saved.p10 * share if saved else None,
                     saved.p50 * share if saved else None,
                     saved.p90 * share if saved else None])
+                text_cells(ws[row])  # a label is never a formula
                 if cases is not None:
                     ws[f"{col['annual_hours']}{row}"] = (
                         f"={col['cases']}{row}*{col['executions']}{row}"
@@ -163,6 +165,7 @@ def export(report: CheckReport, assumptions: Assumptions, *, lang: str = "ja",
     sources.append([header(lang, k) for k in ("parameter", "low", "mode", "high", "source")])
     for key, p in assumptions.params.items():
         sources.append([key, p.low, p.mode, p.high, p.source])
+        text_cells(sources[sources.max_row])
     for cell in sources[1]:
         cell.font, cell.fill = bold, grey
     sources.column_dimensions["A"].width = 36

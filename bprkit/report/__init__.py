@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from bprkit import inventory
@@ -160,8 +159,7 @@ def build(paths: Sequence[str], options: Options,
     if jobs == 1 or len(tasks) < 3:
         details = list(wrap(_detail(t) for t in tasks))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            details = list(wrap(pool.map(_detail, tasks)))
+        details = inventory.pool_map(_detail, tasks, jobs, wrap)
     backtest = backtest_error = None
     if options.backtest is not None:
         backtest, backtest_error = _backtest(options.backtest, a, options.lang)

@@ -8,10 +8,13 @@ the report's CSS ``@page`` (A4 or A3 landscape).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+from pathlib import Path
 
 from bprkit.errors import RenderError
 
@@ -35,26 +38,60 @@ def executable() -> str:
 
 
 def print_pdf(html: bytes) -> bytes:
-    """The PDF of a self-contained HTML page."""
+    """The PDF of a self-contained HTML page. The browser runs in its own process
+    group with its TMPDIR inside the private folder, so an interrupt (Ctrl-C, SIGTERM)
+    stops all of it at once and nothing it made is left behind."""
     program = executable()
-    with tempfile.TemporaryDirectory(prefix="bprkit-pdf-") as folder:
+    with tempfile.TemporaryDirectory(prefix="bprkit-pdf-", dir=_base(),
+                                     ignore_cleanup_errors=True) as folder:
         page = os.path.join(folder, "report.html")
         out = os.path.join(folder, "report.pdf")
+        scratch = os.path.join(folder, "tmp")
+        os.mkdir(scratch)
         with open(page, "wb") as fh:
             fh.write(html)
         command = [program, *FLAGS, f"--user-data-dir={os.path.join(folder, 'profile')}",
-                   f"--print-to-pdf={out}", "file://" + page]
+                   f"--print-to-pdf={out}", Path(page).as_uri()]
+        env = {**os.environ, "TMPDIR": scratch, "TMP": scratch, "TEMP": scratch}
         try:
-            done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS,
-                                  check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise RenderError(f"the browser did not finish printing in {TIMEOUT_SECONDS} s"
-                              ) from exc
+            browser = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, env=env,
+                                       start_new_session=True)
         except OSError as exc:
             raise RenderError(f"the browser could not start: {exc}") from exc
+        try:
+            _, err = browser.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as exc:
+            _stop(browser)
+            raise RenderError(f"the browser did not finish printing in {TIMEOUT_SECONDS} s"
+                              ) from exc
+        except BaseException:
+            _stop(browser)
+            raise
         if not os.path.exists(out) or os.path.getsize(out) == 0:
-            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            lines = err.decode("utf-8", "replace").strip().splitlines()
             raise RenderError("the browser did not print the report"
                               + (f": {lines[-1]}" if lines else ""))
         with open(out, "rb") as fh:
             return fh.read()
+
+
+SOCKET_ROOM = 40
+"""The longest temporary folder the browser is started in: it makes a Unix socket in
+its profile folder, and a socket's path holds at most 107 bytes."""
+
+
+def _base() -> str | None:
+    """Where the private folder goes: the user's TMPDIR, or /tmp when that path is too
+    long for the browser's socket."""
+    base = tempfile.gettempdir()
+    if len(base.encode()) > SOCKET_ROOM and os.access("/tmp", os.W_OK):
+        return "/tmp"
+    return None
+
+
+def _stop(browser: subprocess.Popen) -> None:
+    """Kill the browser's whole process group (its renderer and GPU helpers too)."""
+    with contextlib.suppress(OSError):  # already gone
+        os.killpg(browser.pid, signal.SIGKILL)
+    browser.wait()

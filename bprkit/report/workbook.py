@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bprkit import messages
 from bprkit.assumptions import Assumptions
 from bprkit.inventory import Portfolio
+from bprkit.output import text_cells
 
 HOURS = "#,##0"
 DECIMAL = "#,##0.0"
@@ -34,6 +35,7 @@ def _sheet(wb: object, title: str, headers: Sequence[str], rows: Sequence[Sequen
     ws.append(list(headers))
     for row in rows:
         ws.append(list(row))
+        text_cells(ws[ws.max_row])  # a label is never a formula
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill
