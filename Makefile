@@ -54,6 +54,7 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m ruff check bprkit tests benchmarks
+	$(BIN)/python -m tests.typecheck
 	$(BIN)/bprkit fmt --check processes/
 	$(BIN)/python -m pytest -q
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Collection, Sequence
 
 from bprkit import __version__, messages
+from bprkit.columns import columns
 from bprkit.errors import BprError
 from bprkit.loader import CheckReport, FileReport, check_files, find_files
 from bprkit.model import WHOSE
@@ -857,7 +858,7 @@ def _print_shares(shares: object, args: argparse.Namespace, lang: str) -> None:
         print("    " + t(lang, "estimate_shares_failed", files=", ".join(shares.failed)))  # type: ignore[attr-defined]
     if not shares.shares:  # type: ignore[attr-defined]
         print("    " + t(lang, "estimate_shares_none"))
-    joiner = "、" if lang == "ja" else ", "
+    joiner = messages.separator(lang)
     for x in shares.shares:  # type: ignore[attr-defined]
         payback = (t(lang, "portfolio_payback_years", years=_fmt(x.whole.payback_years, 1))
                    if x.whole.payback_years is not None else t(lang, "payback_never"))
@@ -993,8 +994,8 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
     file = SourceFile(out, (Import(relative),), result.processes)
     titles = [a.levers[n].title(lang) for n in (levers or a.lever_order)]
     header = REDESIGN_MARK + "\n" + messages.text(
-        lang, "redesign_header", asis=args.asis, levers=("、" if lang == "ja" else ", ")
-        .join(titles), assumptions=a.source)
+        lang, "redesign_header", asis=args.asis, levers=messages.join(lang, titles),
+        assumptions=a.source)
     try:
         write_output(out, writer.write(file, header=header, comments=result.comments)
                      .encode("utf-8"))
@@ -1267,11 +1268,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 1)
 
 
-def _width(text: str) -> int:
-    """Terminal columns: full-width (Japanese) characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+_width = columns
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:

@@ -6,12 +6,12 @@ looked up in the ja/en catalogs in :mod:`bprkit.messages` only when shown.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bprkit import messages
+from bprkit.columns import char_columns
 from bprkit.model import Span
 
 Severity = Literal["error", "warning"]
@@ -83,8 +83,7 @@ class Diagnostic:
         return "\n".join(lines)
 
 
-def _width(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+_width = char_columns
 
 
 def caret_lines(source_line: str, span: Span) -> list[str]:

@@ -23,10 +23,10 @@ mark is kept; a Shift_JIS file becomes UTF-8, which W004 asks for anyway).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bprkit import source, vocabulary
+from bprkit.columns import columns
 from bprkit.errors import SourceError
 
 _TOKEN = re.compile(r"""
@@ -59,9 +59,7 @@ class _Line:
     """A comment after the statement, aligned with its neighbours' (as gofmt does)."""
 
 
-def _width(text: str) -> int:
-    """Display columns: a Japanese (wide) character takes two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+_width = columns
 
 
 def _label(token: str) -> str:

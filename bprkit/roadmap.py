@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 
@@ -109,13 +108,10 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
 
     aliases = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
     known_levers = {**aliases, **{v: v for v in aliases.values()}}
+    from bprkit import tomlfile
+
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block
-            raise OSError(0, "not a regular file")
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text)
+        text, data = tomlfile.read(path)  # BOM or not, as the assumptions
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RoadmapError(path, "not_toml", detail=exc) from exc
     this_year = (today or datetime.date.today()).year

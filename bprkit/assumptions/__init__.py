@@ -10,9 +10,7 @@ and its line.
 from __future__ import annotations
 
 import math
-import os
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from bprkit import vocabulary
+from bprkit import tomlfile, vocabulary
 from bprkit.errors import Diagnostic, SourceError
 from bprkit.model import Span
 
@@ -338,12 +336,7 @@ def load(path: str | None = None) -> Assumptions:
     if path is None:
         return default()
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block
-            raise OSError(0, "not a regular file")
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        text = raw.decode("utf-8-sig")
-        user = tomllib.loads(text)
+        text, user = tomlfile.read(path)
     except OSError as exc:
         raise SourceError([Diagnostic.make("E005", Span(path, 1, 1, 1, 1),
                                            reason=exc.strerror or str(exc))]) from None
@@ -353,7 +346,8 @@ def load(path: str | None = None) -> Assumptions:
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
-        lines = text.splitlines()
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:  # for the line shown
+            lines = fh.read().splitlines()
         source = lines[line - 1] if 0 < line <= len(lines) else None
         raise SourceError([Diagnostic.make("E064", Span(path, line, column, line, column),
                                            source, reason=str(exc).split(" (at")[0])]) \

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from bprkit.columns import columns, pad, rpad
 from bprkit.errors import BprError
 from bprkit.estimate import Estimate, Range
 from bprkit.model import Process
@@ -526,17 +527,7 @@ def run(cases: Sequence[Case], bundles: Sequence, assumptions: object, *,
 
 # ───────────── the table ─────────────
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
-def _pad(s: str, width: int) -> str:
-    return s + " " * max(0, width - _width(s))
-
-
-def _rpad(s: str, width: int) -> str:
-    """Right-align by terminal columns (full-width text takes two)."""
-    return " " * max(0, width - _width(s)) + s
+_width, _pad, _rpad = columns, pad, rpad
 
 
 def _pct(x: float) -> str:

@@ -751,6 +751,7 @@ def _unserved_text(step: str, kind: str, fact: str, lang: str) -> str:
 
 def format_scores(report: FitReport, lang: str) -> str:
     """The three bands' scores, what they mean, and the verdict on the targets."""
+    from bprkit import messages
     from bprkit.backtest import text
 
     def t(name: str, **a: object) -> str:
@@ -765,6 +766,6 @@ def format_scores(report: FitReport, lang: str) -> str:
     lines.append(t("fit_note"))
     missed = report.missed()
     lines.append(t("verdict_met") if not missed else
-                 t("verdict_missed", which=("、" if lang == "ja" else ", ").join(
+                 t("verdict_missed", which=messages.separator(lang).join(
                      t("target_" + m) for m in missed)))
     return "\n".join(lines)

@@ -368,7 +368,7 @@ def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
         el.set(_q(BPRKIT, "levers"), ",".join(s.levers) or "none")
     if s.tags:
         el.set(_q(BPRKIT, "tags"), ",".join(s.tags))
-        parts.append(("、" if lang == "ja" else ", ").join(_tag(t, lang) for t in s.tags))
+        parts.append(messages.separator(lang).join(_tag(t, lang) for t in s.tags))
     parts += list(s.notes)
     if parts:
         ET.SubElement(el, _q(BPMN, "documentation")).text = " / ".join(parts)

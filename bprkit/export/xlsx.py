@@ -70,7 +70,7 @@ def export(report: CheckReport, assumptions: Assumptions, *, lang: str = "ja",
     ws.title = header(lang, "sheet")
     ws.append([header(lang, c) for c in COLUMNS])
     col = {name: get_column_letter(k) for k, name in enumerate(COLUMNS, 1)}
-    joiner = "、" if lang == "ja" else ", "
+    joiner = messages.separator(lang)
     row = 1
     called = {u.process for f in report.files if f.bundle for p in f.bundle.root.processes
               for u in iter_uses(p.flow)}

@@ -401,8 +401,10 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
         raise XlsxImportError(path, "import_xlsx_no_header")
     groups = {name: group for name, group in groups.items() if group["rows"]}
     if not groups and not result.problems:  # a header and nothing under it
+        from bprkit import messages
+
         raise XlsxImportError(path, "import_xlsx_no_rows",
-                              sheet=("、" if lang == "ja" else ", ").join(found))
+                              sheet=messages.separator(lang).join(found))
     taken: set[str] = set()
     for name, group in groups.items():
         pid = name_of(str(group["id"] or ""), "", set()) if group["id"] else None

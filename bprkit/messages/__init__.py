@@ -38,6 +38,17 @@ def text(lang: str, key: str, **args: object) -> str:
     return _fill(catalog(lang)["text"][key], args)
 
 
+def separator(lang: str) -> str:
+    """The separator of a list in running text: 「紙、押印」, "paper, seal" (the catalog's
+    ``list_separator``: its one home)."""
+    return catalog(lang)["text"]["list_separator"]
+
+
+def join(lang: str, items: Iterable[object]) -> str:
+    """Items as a list in running text, with :func:`separator`."""
+    return separator(lang).join(str(i) for i in items)
+
+
 def report(lang: str, key: str, **args: object) -> str:
     """A text of the HTML report (the ``[report]`` table)."""
     return _fill(catalog(lang)["report"][key], args)

@@ -528,7 +528,7 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     before = {}
     for tid, ids in pairs.items():
         if len(ids) > 1:  # several As-Is steps: name them, their minutes do not add up
-            joined = ("、" if options.lang == "ja" else ", ").join(titles.get(i, i) for i in ids)
+            joined = messages.join(options.lang, (titles.get(i, i) for i in ids))
             before[tid] = messages.text(options.lang, "diagram_replaces", steps=joined)
         else:
             before[tid] = minutes.get(ids[0], "")

@@ -22,6 +22,8 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
+from bprkit.columns import columns
+
 FORCED_BREAKS = ("\n", "／")
 NO_LINE_START = set("、。，．,.・）)」』】〕］]｝}ー～〜!?！？：:;；%％") | set(
     "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
@@ -35,10 +37,6 @@ _KANJI = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF々〆]+")
 LONG_COMPOUND = 8
 OVERFLOW = 4  # display columns a word may stick out rather than be cut
 
-
-def columns(text: str) -> int:
-    """Display columns: 2 for a full-width character, 1 otherwise."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 _EM = {**dict.fromkeys("%@mwMW", 1.0), **dict.fromkeys(" ", 0.35),

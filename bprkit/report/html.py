@@ -136,7 +136,7 @@ def _context(report: Report, t: Callable[..., str],
                for k in ("paper", "seal", "in_person")}
     anchors = {(d.file, d.process): f"p{n}" for n, d in enumerate(report.details, 1)}
     top = max((r.saved_p90 or 0.0 for r in ranked), default=0.0)
-    joiner = "、" if lang == "ja" else ", "
+    joiner = messages.separator(lang)
 
     def levers_text(levers: Sequence[tuple[str, float]]) -> str:
         return joiner.join(_lever_title(a, k, lang) for k, _ in levers[:3]) or "-"
@@ -274,7 +274,7 @@ def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
                                                   for k, lo, hi in d.tornado],
                                  title=t("tornado"), low_label=t("tornado_low"),
                                  high_label=t("tornado_high"), ident=f"{anchor}-")
-    joiner = "、" if lang == "ja" else ", "
+    joiner = messages.separator(lang)
     findings = []
     for e in d.findings:
         place = f"{e['file']}:{e['line']}" if e.get("file") else ""
@@ -346,7 +346,7 @@ def _backtest(report: Report, lang: str) -> dict[str, object] | None:
 
     doc = b.to_dict()
     a = report.assumptions
-    joiner = "、" if lang == "ja" else ", "
+    joiner = messages.separator(lang)
     yes, no = messages.report(lang, "yes"), messages.report(lang, "no")
     unscored = backtest_module.text(lang, "not_scored")
     # a case marked `scored: no` is shown with its reason, outside the counts

@@ -65,7 +65,7 @@ def write(portfolio: Portfolio, assumptions: Assumptions, lang: str,
         found = assumptions.levers.get(key)
         return found.title(lang) if found else key
 
-    joiner = "、" if lang == "ja" else ", "
+    joiner = messages.separator(lang)
     wb = Workbook()
     wb.remove(wb.active)
     rows = []

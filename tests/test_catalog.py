@@ -1,0 +1,88 @@
+"""Issue 22 (first part): the catalog is consistent. Every tag the vocabulary knows has
+a name in both languages (the Japanese one the vocabulary's own word), every tag a
+lever adds or removes is a known tag with a name, every badge colour names a known
+tag, every lever has a title in both languages and every fact its rules name is one
+the rules derive or a lever provides. These are the states a contributor adding a
+lever or a tag could break without any other test noticing."""
+
+from __future__ import annotations
+
+from bprkit import assumptions, messages, vocabulary
+from bprkit.render import style
+
+A = assumptions.default()
+TAGS = set(vocabulary.TAGS.values())
+
+
+def test_every_tag_has_a_name_in_both_languages() -> None:
+    for lang in ("ja", "en"):
+        text = messages.catalog(lang)["text"]
+        missing = sorted(t for t in TAGS if f"tag_{t}" not in text)
+        assert missing == [], (lang, missing)
+    ja = messages.catalog("ja")["text"]
+    drift = {t: ja[f"tag_{t}"] for t in TAGS
+             if ja[f"tag_{t}"] != vocabulary.japanese(vocabulary.TAGS, t)}
+    assert drift == {}, "the Japanese tag names are the vocabulary's words"
+
+
+def test_every_lever_names_known_tags_and_facts() -> None:
+    facts = set(vocabulary.LEVER_FACTS)
+    provided = {f for lever in A.levers.values() for f in lever.provides}
+    for name, lever in A.levers.items():
+        assert set(lever.tags_added) | set(lever.tags_removed) <= TAGS, name
+        named = {*lever.requires, *lever.requires_any, *lever.excludes, *lever.removes,
+                 *lever.targets}
+        assert named <= facts | provided, (name, named - facts - provided)
+        assert lever.title("ja") and lever.title("en"), name
+
+
+def test_every_badge_is_a_known_tag() -> None:
+    badged = set(style.FLAG_COLOURS) | set(style.DIGITAL_TAGS)
+    assert badged <= TAGS, badged - TAGS
+
+
+def test_every_lever_a_redesign_adds_keeps_the_file_valid(tmp_path: object) -> None:
+    """The tags a lever writes into a To-Be are tags check accepts (a new lever whose
+    tag the vocabulary lacks made redesign write a file check rejects)."""
+    from bprkit.loader import check_files
+
+    for name, lever in A.levers.items():
+        tags = ", ".join(vocabulary.japanese(vocabulary.TAGS, t) for t in lever.tags_added)
+        if not tags:
+            continue
+        path = tmp_path / f"{name}.bpr"  # type: ignore[operator]
+        path.write_text(f"process p 「p」 {{\n  lane a : back_office\n"
+                        f"  step s @a [{tags}] 1分\n}}\n", encoding="utf-8")
+        assert check_files([str(path)]).ok, name
+
+
+def test_one_home_for_the_list_separator_and_the_display_width() -> None:
+    """The list separator is the catalog's, the display width bprkit/columns.py's: no
+    module spells them again (issue 22 counted the separator 10 times, the width 5)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "bprkit"
+    again = {str(p.relative_to(root)) for p in root.rglob("*.py")
+             if re.search(r'"、" if .*lang', p.read_text(encoding="utf-8"))}
+    assert again == set(), again
+    width = {str(p.relative_to(root)) for p in root.rglob("*.py")
+             if "east_asian_width(c) in" in p.read_text(encoding="utf-8")
+             and p.name != "columns.py"}
+    assert width <= {"render/textfit.py"}, width  # textfit's points() weighs glyphs
+    assert messages.join("ja", ["紙", "押印"]) == "紙、押印"
+    assert messages.join("en", ["paper", "seal"]) == "paper, seal"
+
+
+def test_one_toml_reader_takes_a_byte_order_mark(tmp_path: object) -> None:
+    """A roadmap saved by Notepad (with a BOM) was refused while an assumptions file
+    with one was read: both go through bprkit/tomlfile.py now."""
+    from bprkit import roadmap
+
+    path = tmp_path / "plan.toml"  # type: ignore[operator]
+    path.write_bytes(b"\xef\xbb\xbfstart = 2027\ncapacity = 3\n")
+    assert roadmap.load(str(path)).start == 2027
+    other = tmp_path / "a.toml"  # type: ignore[operator]
+    other.write_bytes("\ufeff[cost.hourly_yen]\nvalue = 3000\nsource = \"test\"\n"
+                      .encode("utf-8"))
+    assert assumptions.load(str(other)).value("cost.hourly_yen") == 3000
