@@ -234,7 +234,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
     break_minutes = assumptions.value("resident.visit_break_minutes")
     rows = []
-    visits_spared = resident_saved = queue_after = 0.0
+    visits_spared = resident_minutes = queue_after = 0.0
     for r, p in zip(runs, plans, strict=True):
         tm, tw = times[r.id]
         own = r.executions * (r.minutes - tm)
@@ -243,7 +243,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
         resident = (own if r.kind == "resident" else 0.0) + \
             (r.executions * (r.wait - tw) if queue else 0.0) + spared * travel
         visits_spared += spared
-        resident_saved += resident  # minutes per case: the rows and the total agree
+        resident_minutes += resident  # minutes per case: the rows and the total agree
         queue_after += r.executions * tw if queue else 0.0
         by_lever = tuple(
             (a.lever, per_year(r.executions * (r.minutes * (a.keep_before - a.keep_after)
@@ -259,9 +259,10 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
             slower=tuple(a.lever for a in p.applied if lever_module.slows(a, r.minutes)),
             by_lever=by_lever))
     tobe_metrics = _tobe_figures(tobe_metrics, asis, plans, catalog, visits_spared=visits_spared,
-                                 resident_saved=resident_saved, waiting=queue_after)
+                                 resident_saved=resident_minutes, waiting=queue_after)
     steps = tuple(rows)
-    saved = resident_saved = lead = None
+    saved: Range | None = None
+    resident_saved: Range | None = None
     reductions: dict[str, Range] = {}
     sensitivity: tuple = ()
     asis_side = sampling.Side.of(asis.graph, asis.metrics, assumptions)
@@ -407,16 +408,16 @@ def _saved_expected(runs: Sequence[StepRun], plans: Sequence[StepPlan],
             if key == "minutes_factor" and f"levers.{name}.staff_minutes_factor" \
                     not in assumptions.params:
                 numbers[name]["staff_minutes_factor"] = value
-    memo: dict[tuple, float] = {}
+    memo: dict[tuple, tuple[float, float]] = {}
     total = 0.0
     for r, p in zip(runs, plans, strict=True):
         if r.kind not in STAFF_ROLES or not p.plan.chain:
             continue
-        key = p.plan.key()
-        if key not in memo:
+        plan_key = p.plan.key()
+        if plan_key not in memo:
             chain = lever_module.run_chain(p.plan, catalog, numbers)
-            memo[key] = (float(chain.keep), float(chain.setup))
-        keep, setup = memo[key]
+            memo[plan_key] = (float(chain.keep), float(chain.setup))
+        keep, setup = memo[plan_key]
         total += r.executions * (r.minutes * (1 - keep) - setup)
     return total * cases / 60
 
@@ -616,7 +617,7 @@ def _resting_levers(asis: Analysis, tobe: Analysis, draw: np.ndarray,
     for k in wanted:
         tobe_run, j = tobe.graph.runs[k], int(draw[k])
         plan = own[j]
-        if set(plan.plan.chain) != set(tobe_run.step.levers):  # the order is the catalog's
+        if set(plan.plan.chain) != set(tobe_run.step.levers or ()):  # the order is the catalog's
             pinned = replace(asis_runs[j].step, levers=tobe_run.step.levers)
             plan = plan_runs([replace(asis_runs[j], step=pinned)], assumptions, None)[0]
         index[k] = len(plans)

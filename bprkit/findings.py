@@ -410,11 +410,12 @@ def waiting(ctx: Context) -> Iterator[Hit]:
             fixed = ctx.graph.lead_fixed.get(r.order, 0.0)
             if fixed > 0:
                 waits.append((fixed, r, True))
-        args = {"share": f"{share * 100:.0f}", "days": f"{ctx.metrics.lead_time_days:.1f}"}
+        args: dict[str, object] = {"share": f"{share * 100:.0f}",
+                                   "days": f"{ctx.metrics.lead_time_days:.1f}"}
         if waits:
             minutes, run, before_use = max(waits, key=lambda w: w[0])
             days = minutes / (ctx.assumptions.hours_per_day * 60)
-            found = {**args, "wait_days": f"{days:.1f}"}
+            found: dict[str, object] = {**args, "wait_days": f"{days:.1f}"}
             span = None
             if before_use:  # point at the use line, named by the process it calls
                 use = next((u for u in iter_uses(ctx.graph.process.flow)

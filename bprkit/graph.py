@@ -412,8 +412,9 @@ class _Expander:
         key = (process.id, entry)
         if key not in self.plans:
             exit_, members = fg.blocks[entry]
-            transitions = {n: ({fg.joins[n]: 1.0} if n in fg.forks else fg.edges.get(n, {}))
-                           for n in members}
+            transitions: dict[str, Mapping[str, float]] = {
+                n: ({fg.joins[n]: 1.0} if n in fg.forks else fg.edges.get(n, {}))
+                for n in members}
             before: dict[str, list[str]] = defaultdict(list)
             for u in members:
                 for dst in transitions[u]:

@@ -134,6 +134,7 @@ def _file(task: tuple[str, str | None, tuple[str, ...] | None, int]) -> tuple:
         if not report.ok:
             return [], Failure(path, tuple(d for d in report.diagnostics if d.is_error))
         bundle = report.files[0].bundle
+        assert bundle is not None  # a file that checks has its bundle
         a = assumptions_module.load(assumptions_path)
         rows = []
         for process in bundle.root.processes:

@@ -79,7 +79,7 @@ class FastContextualLexer(ContextualLexer):
             scanner = self.scanners[parser_state.position]
             m = scanner.match(text, counter.char_pos, end) if scanner.match else None
             if m is not None:
-                index = m.lastindex
+                index = m.lastindex or 0  # every alternative is a group: never 0
                 kind = scanner.types[index - 1]
                 value = m.group(index)
                 if kind == _WORD_TERMINAL:

@@ -218,8 +218,9 @@ def approval_runs(graph: ExpandedGraph) -> list[list[StepRun]]:
                 best, after = length[dst], dst
         length[run.id], following[run.id] = best + 1, after
 
-    def chain(node: str) -> list[StepRun]:
+    def chain(start: str) -> list[StepRun]:
         out = []
+        node: str | None = start
         while node is not None:
             out.append(runs[node])
             node = following[node]

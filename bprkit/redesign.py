@@ -124,7 +124,7 @@ def _map_flow(items: tuple[FlowItem, ...], changed: Mapping[str, Step],
               renamed: Mapping[str, str]) -> tuple:
     """The flow with changed steps put in and ``use`` pointed at the To-Be copies. A
     step's ``replaces`` is dropped: the copy's steps match their source by id."""
-    out = []
+    out: list[FlowItem] = []
     for item in items:
         if isinstance(item, Step):
             step = changed.get(item.id, item)

@@ -118,8 +118,8 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
     unknown = set(data) - {"start", "capacity", "capacity_by_year", "available", "investments",
                            "portfolio"}
     if unknown:
-        key = sorted(unknown)[0]
-        raise RoadmapError(f"{path}:{_line(text, key)}", "unknown_key", name=key)
+        first = sorted(unknown)[0]
+        raise RoadmapError(f"{path}:{_line(text, first)}", "unknown_key", name=first)
     here = os.path.dirname(os.path.abspath(path))
     folders = data.get("portfolio", ["."])
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders) or \
@@ -144,14 +144,14 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
         by_year[int(key)] = value
     available = {}
     for name, year in (data.get("available") or {}).items():
-        key = known_levers.get(name) or known_levers.get(name.lower())
-        if key is None:
+        found = known_levers.get(name) or known_levers.get(name.lower())
+        if found is None:
             raise RoadmapError(f"{path}:{_line(text, name)}", "unknown_lever", name=name,
                                known=_known(known_levers))
         if not isinstance(year, int) or year < this_year - 1 or year > this_year + MAX_YEARS:
             raise RoadmapError(f"{path}:{_line(text, name)}", "lever_year", name=name,
                                first=this_year - 1, last=this_year + MAX_YEARS, value=year)
-        available[key] = year
+        available[found] = year
     investments = {}
     for name, entry in (data.get("investments") or {}).items():
         key = known_levers.get(name) or known_levers.get(name.lower())

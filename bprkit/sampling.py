@@ -37,21 +37,28 @@ class Range:
 def duration_arrays(durations: Sequence[Duration | None], hours_per_day: float
                      ) -> tuple[np.ndarray, ...]:
     """low, mode, high (minutes) and a triangular flag; no duration is 0."""
-    low, mode, high, tri = [], [], [], []
+    low: list[float] = []
+    mode: list[float] = []
+    high: list[float] = []
+    tri: list[bool] = []
     for d in durations:
         if d is None:
-            low.append(0.0), mode.append(0.0), high.append(0.0), tri.append(False)
+            low.append(0.0)
+            mode.append(0.0)
+            high.append(0.0)
+            tri.append(False)
             continue
         k = d.minutes_per_unit(hours_per_day)
-        low.append(d.low * k), high.append(d.high * k)
+        low.append(d.low * k)
+        high.append(d.high * k)
         mode.append((d.mode if d.mode is not None else (d.low + d.high) / 2) * k)
         tri.append(d.mode is not None)
     return (np.array(low, dtype=float), np.array(mode, dtype=float),
             np.array(high, dtype=float), np.array(tri, dtype=bool))
 
 
-def inverse(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray,
-             tri: np.ndarray) -> np.ndarray:
+def inverse(u: np.ndarray, low: np.ndarray | np.floating, mode: np.ndarray | np.floating,
+            high: np.ndarray | np.floating, tri: np.ndarray | np.bool_) -> np.ndarray:
     """Uniform low..high, or triangular by the inverse CDF, from uniforms u."""
     span = high - low
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -154,9 +154,11 @@ def _params(table: Mapping[str, Any], prefix: str = "") -> dict[str, Param]:
 def _levers(table: Mapping[str, Any]) -> dict[str, Lever]:
     out = {}
     for name, entry in table.get("levers", {}).items():
+        facts = {key: tuple(entry.get(key, ())) for key in FACT_LISTS}
         out[name] = Lever(
             name, str(entry.get("title_ja", name)), str(entry.get("title_en", name)),
-            *(tuple(entry.get(key, ())) for key in FACT_LISTS),
+            facts["requires"], facts["requires_any"], facts["excludes"], facts["provides"],
+            facts["removes"], facts["targets"],
             tuple(entry.get("tags_removed", ())), tuple(entry.get("tags_added", ())),
             bool(entry.get("removes_step", False)), bool(entry.get("queue_wait_only", False)),
             bool(entry.get("pinned_only", False)), bool(entry.get("same_cases", False)))

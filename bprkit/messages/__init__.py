@@ -12,12 +12,13 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
+from typing import Any
 
 LANGUAGES = ("ja", "en")
 
 
 @cache
-def catalog(lang: str) -> Mapping[str, Mapping[str, str]]:
+def catalog(lang: str) -> Mapping[str, Mapping[str, Any]]:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     data = resources.files(__package__).joinpath(f"{lang}.toml").read_text(encoding="utf-8")
