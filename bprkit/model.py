@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypeAlias
 
+from bprkit import units
+
 END = "end"
 """The target name that ends a case."""
 
@@ -82,16 +84,11 @@ class Duration:
             return (self.low + self.mode + self.high) / 3
         return (self.low + self.high) / 2
 
-    def minutes_per_unit(self, hours_per_day: float, days_per_week: float = 5) -> float:
-        return {
-            "sec": 1 / 60,
-            "min": 1.0,
-            "hour": 60.0,
-            "day": hours_per_day * 60,
-            "week": hours_per_day * 60 * days_per_week,
-        }[self.unit]
+    def minutes_per_unit(self, hours_per_day: float,
+                         days_per_week: float = units.DAYS_PER_WEEK) -> float:
+        return units.minutes(self.unit, hours_per_day, days_per_week)
 
-    def expected_minutes(self, hours_per_day: float = 7.75) -> float:
+    def expected_minutes(self, hours_per_day: float = units.DEFAULT_HOURS_PER_DAY) -> float:
         return self.expected * self.minutes_per_unit(hours_per_day)
 
 
@@ -104,15 +101,12 @@ class Retention:
     span: Span | None = _span()
 
 
-DAYS_PER_WEEK = 5
-"""A week is 5 working days (docs/language.md): the one home of that fact."""
+DAYS_PER_WEEK = units.DAYS_PER_WEEK
 
 
 def runs_per_year(period: Period, working_days: float) -> float:
-    """How many periods a year holds, in working time: a week is 5 working days, a
-    month a twelfth of the working year, a day one working day."""
-    return {"year": 1.0, "month": 12.0, "week": working_days / DAYS_PER_WEEK,
-            "day": working_days}[period]
+    """How many periods a year holds (bprkit/units.py: per_year)."""
+    return units.per_year(period, working_days)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from bprkit.lexer import FastContextualLexer
 from bprkit.model import SourceFile, Span
 from bprkit.source import SourceText
 from bprkit.transformer import ModelBuilder
+from bprkit.units import minutes as unit_minutes
 from bprkit.vocabulary import STATEMENTS, suggest
 
 MAX_SYNTAX_ERRORS = 10
@@ -279,9 +280,6 @@ _PART = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _RANGE = re.compile(rf"(?<![\w.,]){_PART}[ \t]*(?:[^\W\d_]+)?"
                     rf"(?:[ \t]*(?:\.\.|~)[ \t]*{_PART}[ \t]*(?:[^\W\d_]+)?)+")
 _RANGE_PART = re.compile(rf"({_PART})[ \t]*([^\W\d_]+)?([ \t]*(?:\.\.|~)[ \t]*)?")
-_MINUTES = {"sec": 1 / 60, "min": 1.0, "hour": 60.0, "day": 465.0, "week": 2325.0}
-"""A unit in minutes (a day: the default 7.75 working hours), to write a range whose
-ends are in two units in one."""
 
 
 def _unit_inside_range(source: SourceText, pos: int) -> Diagnostic | None:
@@ -311,13 +309,13 @@ def _unit_inside_range(source: SourceText, pos: int) -> Diagnostic | None:
     if len(parts) < 2 or not any(unit for _, _, unit, _ in parts[:-1]):
         return None
     units = [unit for _, _, unit, _ in parts if unit]
-    target = min(units, key=lambda u: _MINUTES[u[0]])
+    target = min(units, key=lambda u: unit_minutes(u[0]))
     numbers = []
     for i, (typed, value, unit, _) in enumerate(parts):
         # a part without a unit shares the next written one (else the one before)
         unit = unit or next((u for _, _, u, _ in parts[i:] if u), units[-1])
         numbers.append(typed if unit[0] == target[0]
-                       else f"{value * _MINUTES[unit[0]] / _MINUTES[target[0]]:g}")
+                       else f"{value * unit_minutes(unit[0]) / unit_minutes(target[0]):g}")
     mark = parts[0][3] or "~"
     fix = mark.join(numbers) + target[1]
     typed = source.text[chain.start():chain.end()].rstrip()

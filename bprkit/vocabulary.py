@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
+from bprkit import units
+
 _WRITTEN: dict[int, Mapping[str, tuple[str, ...]]] = {}
 """Each table's aliases as written (FAX, AI-OCR), by the table's id: for hints."""
 
@@ -79,20 +81,10 @@ TAG_ORDER: Mapping[str, int] = MappingProxyType(
 """The canonical order of tags in a list (紙, 手書き, 押印, 対面 …): fmt writes it and
 redesign's To-Be steps follow it."""
 
-UNITS = _table({
-    "sec": ("s", "秒"),
-    "min": ("分",),
-    "hour": ("h", "hr", "時間"),
-    "day": ("d", "days", "日"),
-    "week": ("w", "週"),
-})
+UNITS = _table(dict(units.SPELLINGS))
+"""Spellings of the units of a duration (bprkit/units.py is their one home)."""
 
-PERIODS = _table({
-    "year": ("年",),
-    "month": ("月",),
-    "week": ("週",),
-    "day": ("日",),
-})
+PERIODS = _table(dict(units.PERIOD_SPELLINGS))
 
 DOCUMENT_KINDS = _table({
     "paper": ("紙",),

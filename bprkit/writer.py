@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from bprkit import units
 from bprkit.model import (
     END,
     Batch,
@@ -25,7 +26,7 @@ from bprkit.model import (
     Volume,
 )
 
-_UNITS = {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}
+_UNITS = units.WRITTEN
 INDENT = "  "
 
 

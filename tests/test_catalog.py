@@ -86,3 +86,24 @@ def test_one_toml_reader_takes_a_byte_order_mark(tmp_path: object) -> None:
     other.write_bytes("\ufeff[cost.hourly_yen]\nvalue = 3000\nsource = \"test\"\n"
                       .encode("utf-8"))
     assert assumptions.load(str(other)).value("cost.hourly_yen") == 3000
+
+
+def test_one_home_for_units() -> None:
+    """Units, their spellings, names and minutes live in bprkit/units.py; the working
+    day the parser assumes is the assumptions' default."""
+    import re
+    from pathlib import Path
+
+    from bprkit import units
+
+    assert A.value("time.hours_per_day") == units.DEFAULT_HOURS_PER_DAY
+    assert set(vocabulary.UNITS.values()) == set(units.UNITS)
+    assert set(vocabulary.PERIODS.values()) == set(units.PERIODS)
+    assert units.minutes("day", 7.75) == 465 and units.minutes("week", 7.75) == 2325
+    assert units.duration_text([3, 5], "min", "ja") == "3〜5分"
+    assert units.duration_text([3, 5], "min", "en") == "3-5 min"
+    root = Path(__file__).resolve().parents[1] / "bprkit"
+    tables = {str(p.relative_to(root)) for p in root.rglob("*.py")
+              if re.search(r'"hour":\s*(60|"h"|"時間")', p.read_text(encoding="utf-8"))
+              and p.name != "units.py"}
+    assert tables == set(), tables

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bprkit import flow, messages
+from bprkit import flow, messages, units
 from bprkit.analysis import Analysis
 from bprkit.model import (
     WHOSE,
@@ -28,8 +28,7 @@ from bprkit.model import (
 )
 from bprkit.render import style
 
-UNITS = {"ja": {"sec": "秒", "min": "分", "hour": "時間", "day": "日", "week": "週"},
-         "en": {"sec": "s", "min": "min", "hour": "h", "day": "d", "week": "w"}}
+UNITS = units.NAMES
 
 
 class Options(NamedTuple):
@@ -126,17 +125,10 @@ def duration_text(d: Duration | None, lang: str) -> str:
         return ""
     values = [d.low] + ([d.mode] if d.mode is not None else []) + (
         [d.high] if d.high != d.low else [])
-    nums = ("〜" if lang == "ja" else "-").join(_figure(v) for v in values)
-    return f"{nums}{UNITS[lang][d.unit]}" if lang == "ja" else f"{nums} {UNITS[lang][d.unit]}"
+    return units.duration_text(values, d.unit, lang)
 
 
-def _figure(v: float) -> str:
-    """A number as an analyst writes it (5, 2.5, 0.25), else to two significant
-    figures: a redesign's computed 1.788 or 5.99 分 is drawn as 1.8 or 6 分."""
-    if abs(v * 10 - round(v * 10)) < 1e-9 or (abs(v) < 1 and abs(v * 100 - round(v * 100))
-                                              < 1e-9):
-        return f"{v:g}"
-    return f"{float(f'{v:.2g}'):g}"
+_figure = units.figure
 
 
 def tag_name(tag: str, lang: str) -> str:
