@@ -374,18 +374,21 @@ def paper_storage(ctx: Context) -> Iterator[Hit]:
                       variant="message" if stored else "message_plain")
 
 
+PAPER_WAYS = frozenset({"paper", "postal", "fax", "print"})
+"""How an inquiry goes on paper: a paper form, post, fax or a printout."""
+
+
 @rule("F207", "paper_inquiry", "medium", ONCE_ONLY, ("data_linkage", "external_linkage"))
 def paper_inquiry(ctx: Context) -> Iterator[Hit]:
     """An inquiry asked or answered on paper: a step tagged ``inquiry`` (照会) on paper,
     by post or fax, or an external step on paper that reads data the municipality
     holds, or answers by post or fax."""
     for r in ctx.runs:
-        tags = set(r.step.tags)
+        # what an inquiry is has one home, the lever rules' facts (levers.facts_of)
         held = {d.id for d in r.process.data if d.held}
-        external = r.lane is not None and r.lane.role == "external" and bool(r.step.reads) and (
-            ("paper" in tags and held & set(r.step.reads)) or {"postal", "fax"} & tags)
-        tagged = "inquiry" in tags and bool({"paper", "postal", "fax", "print"} & tags)
-        if external or tagged:
+        facts = lever_module.facts_of(r.step, r.kind, r.lane.role if r.lane else None,
+                                      held=held)
+        if facts.get("inquiry") and PAPER_WAYS & set(r.step.tags):
             yield Hit((r,), {"data": "、".join(r.step.reads)}, ctx.hours((r,)),
                       variant="message" if r.step.reads else "message_plain")
 

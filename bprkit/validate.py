@@ -10,6 +10,7 @@ its callers are checked with it, and a To-Be finds the As-Is it names (and its
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Collection, Iterator, Mapping
@@ -98,13 +99,15 @@ class _Checker:
             first: dict[str, Span | None] = {}
             for name, span in items:
                 if name in first:
-                    line = first[name].line if first[name] else "?"
+                    seen = first[name]
+                    line = seen.line if seen else "?"
                     self.report(code, span, name=name, first=line)
                 else:
                     first[name] = span
         once("E021", ((lane.id, lane.span) for lane in process.lanes))
         once("E022", ((s.id, s.span) for s in process.steps()))
-        once("E023", ((d.id, d.span) for d in (*process.documents, *process.data)))
+        once("E023", itertools.chain(((d.id, d.span) for d in process.documents),
+                                     ((d.id, d.span) for d in process.data)))
 
     def step(self, step: Step, lanes: Mapping, names: Collection[str],
              documents: Collection[str]) -> None:
@@ -257,9 +260,10 @@ class _Checker:
         for items in blocks(process.flow):
             for i, item in enumerate(items):
                 if isinstance(item, Use) and item.process == name:
-                    before = items[i - 1] if i and isinstance(items[i - 1], Step) else None
-                    after = items[i + 1] if i + 1 < len(items) and isinstance(
-                        items[i + 1], Step) else None
+                    prev, nxt = (items[i - 1] if i else None,
+                                 items[i + 1] if i + 1 < len(items) else None)
+                    before = prev if isinstance(prev, Step) else None
+                    after = nxt if isinstance(nxt, Step) else None
                     jumper = next((st for st in process.steps() if st.target == name
                                    and st.position("target") == span), None)
                     # the step right before the use jumping to it: its flow already runs in
@@ -554,7 +558,8 @@ def parallel_depth(items: tuple[FlowItem, ...]) -> tuple[int, Span | None]:
 def use_cycles(processes: Mapping[str, Process]) -> list[tuple[Process, Use, list[str]]]:
     """Each ``use`` that closes a cycle, with the chain of process ids."""
     calls = {pid: [i for i in walk(p.flow) if isinstance(i, Use)] for pid, p in processes.items()}
-    found, state = [], {}
+    found: list[tuple[Process, Use, list[str]]] = []
+    state: dict[str, int] = {}
     for root in processes:
         if state.get(root):
             continue

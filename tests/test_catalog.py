@@ -107,3 +107,25 @@ def test_one_home_for_units() -> None:
               if re.search(r'"hour":\s*(60|"h"|"時間")', p.read_text(encoding="utf-8"))
               and p.name != "units.py"}
     assert tables == set(), tables
+
+
+def test_f207_reads_the_inquiry_fact_of_the_lever_rules() -> None:
+    """F207 (paper inquiry) fires exactly where the lever rules see an inquiry on
+    paper, post, fax or a printout: the fact has one home, levers.facts_of."""
+    from bprkit import levers
+    from bprkit.findings import PAPER_WAYS
+
+    from .test_findings import _every_analysis
+
+    checked = 0
+    for a in _every_analysis():
+        fired = {f.step for f in a.findings if f.code == "F207"}
+        for r in a.graph.runs:
+            held = {d.id for d in r.process.data if d.held}
+            facts = levers.facts_of(r.step, r.kind, r.lane.role if r.lane else None,
+                                    held=held)
+            expected = bool(facts.get("inquiry")) and bool(PAPER_WAYS & set(r.step.tags))
+            if expected:
+                checked += 1
+                assert r.step.id in fired or r.id in fired, (a.id, r.id)
+    assert checked > 5
