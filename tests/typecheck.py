@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-MAX_ERRORS = 110
+MAX_ERRORS = 92
 """mypy errors in bprkit/ (157 at the first count, 2026-12-07; issue 22 takes it to 0)."""
 MAX_IGNORES = 99
 """`# type: ignore` comments in bprkit/."""

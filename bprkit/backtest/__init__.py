@@ -52,11 +52,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from bprkit.columns import columns, pad, rpad
 from bprkit.errors import BprError
 from bprkit.estimate import Estimate, Range
-from bprkit.model import Process
+from bprkit.model import Bundle, Process
+
+if TYPE_CHECKING:
+    from bprkit.assumptions import Assumptions
+    from bprkit.loader import CheckReport
 
 MEASURES = ("staff", "lead", "resident", "wait")
 """staff: staff minutes per case; lead: lead time; resident: resident minutes;
@@ -256,7 +261,8 @@ def read_header(path: str, levers: Sequence[str]) -> tuple[Case | None, list[Cas
     if errors:
         return None, errors
     return Case(path, values["name"], measure, figures["before"], figures["after"],
-                values.get("unit", ""), names, values["source"], **options,
+                values.get("unit", ""), names, values["source"],
+                **options,  # type: ignore[arg-type]  # keys and types checked by _options
                 lines=dict(where)), []
 
 
@@ -448,7 +454,7 @@ def asis_value(est: Estimate, measure: str) -> float:
             "wait": a.resident.waiting_minutes}[measure]
 
 
-def load(paths: Sequence[str], levers: Sequence[str]) -> tuple[list[Case], list]:
+def load(paths: Sequence[str], levers: Sequence[str]) -> tuple[list[Case], CheckReport]:
     """Read every header and check every case file; raise :class:`BacktestError`
     listing every header error, or return the cases and the check report's files.
     (Errors in the ``.bpr`` itself are left in the report for the caller to show.)"""
@@ -478,7 +484,8 @@ def _verify_tagged(case: Case, process: Process) -> bool:
     return wanted in said and all(t == wanted for t in said)
 
 
-def _batch_sizes(process: Process, bundle: object, assumptions: object) -> tuple[float, ...]:
+def _batch_sizes(process: Process, bundle: Bundle, assumptions: Assumptions
+                 ) -> tuple[float, ...]:
     """The cases each batched step gathers per run, as the model reads the body's
     ``batch`` lines: the header's ``batch`` must be one of them (the header says what
     the publication states; the body is what the estimate reads)."""
@@ -489,7 +496,7 @@ def _batch_sizes(process: Process, bundle: object, assumptions: object) -> tuple
     return tuple(r.batch_size for r in runs if r.step.batch is not None)
 
 
-def run(cases: Sequence[Case], bundles: Sequence, assumptions: object, *,
+def run(cases: Sequence[Case], bundles: Sequence, assumptions: Assumptions, *,
         samples: int = DEFAULT_SAMPLES, seed: int | None = None) -> Report:
     """Estimate every case with only its levers. ``bundles``: the checked bundle of
     each case, in order. Raises :class:`BacktestError` when a case's model has no

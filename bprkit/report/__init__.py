@@ -89,6 +89,7 @@ def _detail(task: tuple) -> Detail:
     from bprkit.redesign import redesign
 
     bundle = check_files([path]).files[0].bundle
+    assert bundle is not None  # the portfolio checked this file
     process = next(p for p in bundle.root.processes if p.id == process_id)
     a = assumptions_module.load(assumptions_path)
     analysis = analyze_process(process, bundle)
@@ -167,13 +168,13 @@ def build(paths: Sequence[str], options: Options,
                   backtest_error, datetime.datetime.now().astimezone())
 
 
-def _backtest(folder: str, a: object, lang: str) -> tuple[object | None, str | None]:
+def _backtest(folder: str, a: Assumptions, lang: str) -> tuple[object | None, str | None]:
     """The backtest table: the bundled cases, or the cases of ``folder``; or why not."""
     from bprkit import backtest
 
     try:
         cases, checked = backtest.load(backtest.case_files(folder or backtest.bundled()),
-                                       list(a.levers))  # type: ignore[attr-defined]
+                                       list(a.levers))
         if not checked.ok:
             first = next(d for d in checked.diagnostics if d.is_error)
             return None, first.render(lang).splitlines()[0]

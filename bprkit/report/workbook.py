@@ -9,7 +9,8 @@ header row and the names frozen.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bprkit import messages
 from bprkit.assumptions import Assumptions
@@ -26,8 +27,8 @@ SUMMED = {"staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90", "resident
           "paper", "seal", "in_person"}
 
 
-def _sheet(wb: object, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
-           formats: dict[int, str], widths: dict[int, float], freeze: str = "B2") -> object:
+def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
+           formats: Mapping[int, str], widths: Mapping[int, float], freeze: str = "B2") -> Any:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
