@@ -12,6 +12,8 @@ import os
 import signal
 import sys
 from collections.abc import Collection, Sequence
+from io import StringIO
+from typing import TYPE_CHECKING, TextIO
 
 from bprkit import __version__, messages
 from bprkit.columns import columns
@@ -19,6 +21,11 @@ from bprkit.errors import BprError
 from bprkit.loader import CheckReport, FileReport, check_files, find_files
 from bprkit.model import WHOSE
 from bprkit.output import OutputError, SafeCsv, refuse_inputs, write_output
+
+if TYPE_CHECKING:
+    from bprkit.assumptions import Assumptions
+    from bprkit.backtest.fit import FitReport
+    from bprkit.imports.xlsx import Result as XlsxResult
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXPORTS = ("bpmn", "xlsx", "mermaid")
@@ -321,6 +328,7 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
     if fmt == "bpmn":
         from bprkit.export import bpmn
 
+        assert bundle is not None  # checked clean above
         data = bpmn.export(bundle, lang=lang)
     else:
         from bprkit import render
@@ -386,21 +394,21 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
     return EXIT_OK
 
 
-def _import_xlsx(args: argparse.Namespace, result: object, lang: str) -> int:
+def _import_xlsx(args: argparse.Namespace, result: XlsxResult, lang: str) -> int:
     from bprkit.imports import xlsx
 
     for line in xlsx.describe(result, lang):
         print(line, file=sys.stderr)
-    if not result.files:  # type: ignore[attr-defined]
+    if not result.files:
         return EXIT_ERRORS
     out = args.output
     if out.lower().endswith(".bpr"):
-        if len(result.files) > 1:  # type: ignore[attr-defined]
-            raise _usage(lang, "import_xlsx_many", count=len(result.files))  # type: ignore[attr-defined]
-        targets = {out: next(iter(result.files.values()))}  # type: ignore[attr-defined]
+        if len(result.files) > 1:
+            raise _usage(lang, "import_xlsx_many", count=len(result.files))
+        targets = {out: next(iter(result.files.values()))}
     else:
         targets = {os.path.join(out, f"{name}.bpr"): text
-                   for name, text in result.files.items()}  # type: ignore[attr-defined]
+                   for name, text in result.files.items()}
     if not out.lower().endswith(".bpr") and os.path.exists(out) and not os.path.isdir(out):
         raise _usage(lang, "output_is_file", path=out)
     for path in targets:  # every refusal before the folder is made or a file written
@@ -419,7 +427,7 @@ def _import_xlsx(args: argparse.Namespace, result: object, lang: str) -> int:
             print(messages.text(lang, "render_written", path=path))
     except OutputError as exc:
         raise _output_error(exc, lang) from exc
-    return EXIT_ERRORS if result.errors else EXIT_OK  # type: ignore[attr-defined]
+    return EXIT_ERRORS if result.errors else EXIT_OK
 
 
 def run_report(args: argparse.Namespace, lang: str) -> int:
@@ -536,13 +544,13 @@ class _stdout_to:
     """Print into a file written atomically at the end (or to stdout without one)."""
 
     def __init__(self, output: str | None, lang: str) -> None:
-        self.output, self.buffer, self.saved = output, None, None
+        self.output = output
+        self.buffer: StringIO | None = None
+        self.saved: TextIO | None = None
 
     def __enter__(self) -> None:
         if self.output:
-            import io
-
-            self.buffer, self.saved = io.StringIO(), sys.stdout
+            self.buffer, self.saved = StringIO(), sys.stdout
             sys.stdout = self.buffer
 
     def __exit__(self, kind: object, *rest: object) -> None:
@@ -723,19 +731,20 @@ def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
     return names
 
 
-def _estimate_setup(args: argparse.Namespace, lang: str) -> tuple[object, list[str] | None] | None:
+def _estimate_setup(args: argparse.Namespace, lang: str
+                    ) -> tuple[Assumptions, list[str] | None] | None:
     """What every estimating command reads first: the assumptions (None, said, when the
     file has errors), ``--levers`` and a ``--samples`` in range."""
     a = _assumptions(args.assumptions, lang)
     if a is None:
         return None
-    levers = _levers(args.levers, list(a.levers), lang)  # type: ignore[attr-defined]
+    levers = _levers(args.levers, list(a.levers), lang)
     if not 1 <= args.samples <= MAX_SAMPLES:
         raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
     return a, levers
 
 
-def _assumptions(path: str | None, lang: str) -> object | None:
+def _assumptions(path: str | None, lang: str) -> Assumptions | None:
     from bprkit import assumptions
     from bprkit.errors import SourceError
 
@@ -765,6 +774,7 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
     seed = estimate.DEFAULT_SEED if args.seed is None else args.seed
     if tobe_path:
         tobe_bundle = report.files[-1].bundle  # one file when both paths name it
+        assert tobe_bundle is not None  # checked clean above
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == process.id), own[0])
         result = estimate.compare(process, bundle, tobe, tobe_bundle, a,
@@ -871,7 +881,7 @@ def _print_shares(shares: object, args: argparse.Namespace, lang: str) -> None:
                           else t(lang, "estimate_share_alone")))
 
 
-def _print_estimate(doc: dict, lang: str, a: object) -> None:
+def _print_estimate(doc: dict, lang: str, a: Assumptions) -> None:
     t = messages.text
     tot = doc["totals"]
     hours = tot["annual_staff_hours"]
@@ -919,7 +929,7 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
                        share=f"{tot['assumption_share'] * 100:.0f}%"))
 
     def title(name: str) -> str:
-        return a.lever_title(name, lang)  # type: ignore[attr-defined,no-any-return]
+        return a.lever_title(name, lang)
 
     print("  " + t(lang, "estimate_steps_head"))
     joiner = "＋" if lang == "ja" else " + "
@@ -946,7 +956,7 @@ def _print_estimate(doc: dict, lang: str, a: object) -> None:
     if doc["sensitivity"]:
         print("  " + t(lang, "estimate_sensitivity"))
         shown = [(row["parameter"] if lang == "en"
-                  else a.parameter_name(row["parameter"], lang), row)  # type: ignore[attr-defined]
+                  else a.parameter_name(row["parameter"], lang), row)
                  for row in doc["sensitivity"][:6]]
         width = max(_width(name) for name, _ in shown) + 2
         for name, row in shown:
@@ -987,6 +997,7 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
         raise _Usage(messages.text(lang, "redesign_exists", path=out) + "\n  "
                      + messages.text(lang, "hint") + ": "
                      + messages.text(lang, "redesign_exists_hint"))
+    assert bundle is not None  # checked clean above
     result = redesign_module.redesign_all(bundle.root.processes, bundle, a, levers=levers,
                                           lang=lang)
     relative = os.path.relpath(os.path.abspath(args.asis),
@@ -1061,18 +1072,18 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
     return EXIT_OK if scores is not None and not scores.missed() else EXIT_ERRORS
 
 
-def _out_of_sample(cases: list, bundles: list, a: object, samples: int,
-                   seed: int | None) -> object:
+def _out_of_sample(cases: list, bundles: list, a: Assumptions, samples: int,
+                   seed: int | None) -> FitReport:
     """Leave-one-publication-out scores of the cases (bprkit/backtest/fit.py)."""
     from bprkit import estimate
     from bprkit.backtest import fit
 
-    return fit.run(cases, bundles, a, samples=samples,  # type: ignore[arg-type]
+    return fit.run(cases, bundles, a, samples=samples,
                    seed=estimate.DEFAULT_SEED if seed is None else seed,
                    before=fit.baseline())
 
 
-def _backtest_fit(args: argparse.Namespace, cases: list, bundles: list, a: object,
+def _backtest_fit(args: argparse.Namespace, cases: list, bundles: list, a: Assumptions,
                   samples: int, lang: str) -> int:
     """``backtest --fit``: the fitted ranges and the out-of-sample scores; ``-o`` writes
     the ranges as an assumptions file (never over an input)."""
@@ -1103,7 +1114,7 @@ def _usage(lang: str, key: str, **args: object) -> _Usage:
     return _Usage(messages.text(lang, key, **args))
 
 
-def _write(out: str, data: bytes, lang: str, notice: object = None) -> None:
+def _write(out: str, data: bytes, lang: str, notice: TextIO | None = None) -> None:
     """Write an output atomically and say so (on ``notice``, default stdout); a file
     system refusal becomes a usage error in the user's language."""
     try:
@@ -1144,7 +1155,7 @@ def _output_error(exc: OutputError, lang: str) -> _Usage:
     return _usage(lang, exc.reason, path=exc.path, detail=exc.detail)
 
 
-def _notice(out: str) -> object:
+def _notice(out: str) -> TextIO:
     """Where "wrote …" goes: stderr when the output itself goes to stdout."""
     return sys.stderr if out == "-" else sys.stdout
 
@@ -1195,6 +1206,7 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
     if args.compare:
         tobe_file = report.files[-1]  # one file when both paths name it
         tobe_bundle = tobe_file.bundle
+        assert tobe_bundle is not None  # checked clean above
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == process.id), own[0])
         tobe_analysis = analyze_process(tobe, tobe_bundle, with_findings=False)

@@ -55,11 +55,11 @@ class Span:
 
 
 def _span() -> Span | None:
-    return field(default=None, compare=False, hash=False, repr=False)  # type: ignore[return-value]
+    return field(default=None, compare=False, hash=False, repr=False)
 
 
 def _positions() -> Mapping[str, Span]:
-    return field(default_factory=lambda: _NO_POSITIONS, compare=False, hash=False, repr=False)  # type: ignore[return-value]
+    return field(default_factory=lambda: _NO_POSITIONS, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -491,7 +491,7 @@ def _batch_sizes(process: Process, bundle: Bundle, assumptions: Assumptions
     the publication states; the body is what the estimate reads)."""
     from bprkit.analysis import analyze_process
 
-    runs = analyze_process(process, bundle, assumptions=assumptions,  # type: ignore[arg-type]
+    runs = analyze_process(process, bundle, assumptions=assumptions,
                            with_findings=False).graph.runs
     return tuple(r.batch_size for r in runs if r.step.batch is not None)
 

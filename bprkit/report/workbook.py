@@ -32,7 +32,7 @@ def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    ws = wb.create_sheet(title)  # type: ignore[attr-defined]
+    ws = wb.create_sheet(title)
     ws.append(list(headers))
     for row in rows:
         ws.append(list(row))
