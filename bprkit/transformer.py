@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from lark import Token, Transformer
 
@@ -39,6 +39,7 @@ from bprkit.model import (
     SourceFile,
     Span,
     Step,
+    Unit,
     Use,
     Volume,
     iter_steps,
@@ -133,6 +134,16 @@ def _text(item: Token) -> str:
     return _unescape(str(item)) if item.type in _LABEL_TYPES else str(item)
 
 
+def _where(tok: Token) -> tuple[int, int, int, int]:
+    """A token's line, column, end line and end column (bprkit's lexer sets them all;
+    lark types them optional)."""
+    return (tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
+
+
+def _line_of(span: Span | None) -> int:
+    return span.line if span is not None else 0
+
+
 class ModelBuilder(Transformer):
     """The parser's callbacks. ``begin(source)`` before each parse. One instance
     serves the one cached parser, so parsing is single-threaded per process."""
@@ -145,15 +156,16 @@ class ModelBuilder(Transformer):
         self.source = source
         self.file = source.path
         self.diagnostics: list[Diagnostic] = []
-        self._durations: dict[str, tuple[float, float, str, float | None]] = {}
+        self._durations: dict[str, tuple[float, float, Unit, float | None]] = {}
 
     # ── helpers ──
     def _tok(self, tok: Token) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+        return Span(self.file, *_where(tok))
 
     def _within(self, tok: Token, start: int, stop: int) -> Span:
         """A span inside a one-line token, by character offsets."""
-        return Span(self.file, tok.line, tok.column + start, tok.line, tok.column + stop)
+        line, column, _, _ = _where(tok)
+        return Span(self.file, line, column + start, line, column + stop)
 
     def _report(self, code: str, span: Span | None, **args: object) -> None:
         self.diagnostics.append(self.source.diagnostic(code, span, **args))
@@ -208,13 +220,14 @@ class ModelBuilder(Transformer):
         values = [min(v, MAX_NUMBER) for v in values]
         unit_match = _WORD.search(text, numbers[-1].end())
         if unit_match is None:
-            self._report("E009", Span(self.file, tok.line, tok.end_column, tok.line,
-                                      tok.end_column + 1), number=self._typed(tok).strip())
-            unit = "min"
+            line, _, _, end = _where(tok)
+            self._report("E009", Span(self.file, line, end, line, end + 1),
+                         number=self._typed(tok).strip())
+            unit: Unit = "min"
         else:
-            unit = self._word(vocab.UNITS, unit_match.group(),
-                              self._within(tok, unit_match.start(), unit_match.end()),
-                              "E010", "min")
+            unit = cast(Unit, self._word(vocab.UNITS, unit_match.group(),
+                                         self._within(tok, unit_match.start(),
+                                                      unit_match.end()), "E010", "min"))
         low, high = values[0], values[-1]
         mode = values[1] if len(values) == 3 else None
         if low > high:
@@ -227,7 +240,7 @@ class ModelBuilder(Transformer):
             mode = None
         if len(self.diagnostics) == reported:
             self._durations[text] = (low, high, unit, mode)
-        return Duration(low, high, unit, mode, span=span)  # type: ignore[arg-type]
+        return Duration(low, high, unit, mode, span=span)
 
     # ── file ──
     def start(self, children: list[Any]) -> SourceFile:
@@ -243,8 +256,8 @@ class ModelBuilder(Transformer):
 
     def import_stmt(self, children: list[Token]) -> Import:
         keyword, path = children
-        return Import(_unescape(str(path)), span=Span(self.file, keyword.line, keyword.column,
-                                                       path.end_line, path.end_column))
+        return Import(_unescape(str(path)), span=Span(self.file, *_where(keyword)[:2],
+                                                       *_where(path)[2:]))
 
     def unknown(self, children: list[Token]) -> _Unknown:
         return _Unknown(str(children[0]), self._tok(children[0]))
@@ -303,7 +316,7 @@ class ModelBuilder(Transformer):
         for n, (phase, at) in enumerate(marks):
             if phase.id in seen:
                 self._report("E049", phase.span, name=phase.id,
-                             first=seen[phase.id].span.line if seen[phase.id].span else 0)
+                             first=_line_of(seen[phase.id].span))
                 continue
             seen[phase.id] = phase
             until = marks[n + 1][1] if n + 1 < len(marks) else len(flow)
@@ -360,8 +373,7 @@ class ModelBuilder(Transformer):
         if len(children) == 5:  # within 15 days 60%
             percent = self._number(children[3])
             percent = _Num(percent.value, percent.text, Span(
-                self.file, children[3].line, children[3].column, children[4].end_line,
-                children[4].end_column))
+                self.file, *_where(children[3])[:2], *_where(children[4])[2:]))
         return number.value, number.span, str(children[2]), self._tok(children[2]), percent
 
     def state(self, children: list[Token]) -> _Stmt:

@@ -14,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-MAX_ERRORS = 64
+MAX_ERRORS = 43
 """mypy errors in bprkit/ (157 at the first count, 2026-12-07; issue 22 takes it to 0)."""
-MAX_IGNORES = 85
+MAX_IGNORES = 84
 """`# type: ignore` comments in bprkit/."""
 
 ROOT = Path(__file__).resolve().parents[1]
