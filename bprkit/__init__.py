@@ -153,8 +153,8 @@ def diagram(path: str, *, process: str | None = None, compare: str | None = None
         own = tobe_bundle.root.processes
         tobe = next((p for p in own if p.based_on == asis.id), own[0])
     else:
-        redesigned = redesign_process(path, process=process, lang=lang)
-        tobe, tobe_bundle = redesigned.process, redesigned.bundle(bundle)
+        made = redesign_process(path, process=process, lang=lang)
+        tobe, tobe_bundle = made.process, made.bundle(bundle)
     return render.comparison(analysis, analyze_process(tobe, tobe_bundle), bundle,
                              tobe_bundle, options)
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-MAX_ERRORS = 43
+MAX_ERRORS = 36
 """mypy errors in bprkit/ (157 at the first count, 2026-12-07; issue 22 takes it to 0)."""
 MAX_IGNORES = 84
 """`# type: ignore` comments in bprkit/."""

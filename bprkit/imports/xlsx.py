@@ -447,7 +447,7 @@ def _text(pid: str, title: str, group: dict[str, object], lang: str) -> str:
     if group["cases"] is not None:
         out.append(f"  volume {_figures(group['cases'])} / 年")
     out += lane_lines
-    steps = set()
+    steps: set[str] = set()
     for row in rows:
         raw = str(row["id"] or "")
         sid = name_of(raw if "." not in raw else "", str(row["title"]), steps)

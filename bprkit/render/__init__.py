@@ -191,7 +191,7 @@ def _part(scene: Scene, g: layout.Grid, cols: list[int], number: int, count: int
     """The part of a scene in some columns; edges that leave it end at a
     「続く → p.N」 marker, edges that come in start at a 「← p.N」 one."""
     lo, hi = cols[0], cols[-1]
-    page_of = {}
+    page_of: dict[str, int] = {}
     blocks = []
     t = messages.text
     for block in scene.blocks:

@@ -330,8 +330,8 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
     channel_v[g.rows] = (v, v + PAD / 2 + channel_tracks[g.rows] * TRACK)
     v = channel_v[g.rows][1]
     if lanes:  # the last channel belongs to the last lane
-        k, t, a, _ = lanes[-1]
-        lanes[-1] = (k, t, a, v)
+        last_key, last_title, top, _ = lanes[-1]
+        lanes[-1] = (last_key, last_title, top, v)
     centre = {}
     for key, c in g.column.items():
         u0, u1 = col_u[c]
