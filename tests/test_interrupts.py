@@ -18,6 +18,8 @@ import pytest
 from .conftest import PROCESSES, ROOT
 
 ENV = {**os.environ, "LANG": "en_US.UTF-8"}
+NAP = "29.7371"
+"""The slow browser's child: a duration no other process on the machine sleeps."""
 
 
 def _copies(folder: Path, n: int) -> Path:
@@ -86,7 +88,7 @@ def test_report_pdf_interrupted_leaves_nothing(tmp_path: Path) -> None:
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     slow = tmp_path / "slow"  # a browser that prints slowly: a real chromium, delayed
-    slow.write_text("#!/bin/sh\nsleep 30 & wait\n", encoding="utf-8")
+    slow.write_text(f"#!/bin/sh\nsleep {NAP} & wait\n", encoding="utf-8")
     slow.chmod(0o755)
     p = subprocess.Popen([sys.executable, "-m", "bprkit", "report",
                           str(PROCESSES / "tenshutsu.bpr"), "-o", str(tmp_path / "r.html"),
@@ -102,6 +104,6 @@ def test_report_pdf_interrupted_leaves_nothing(tmp_path: Path) -> None:
     assert p.returncode == 130, err
     assert b"Traceback" not in err
     time.sleep(0.5)
-    assert _alive(str(slow)) == [] and _alive("sleep 30") == []
+    assert _alive(str(slow)) == [] and _alive(f"sleep {NAP}") == []
     assert list(tmp.iterdir()) == []
     assert (tmp_path / "r.html").exists()  # the HTML was written before printing
