@@ -114,8 +114,7 @@ def estimate_process(path: str, *, process: str | None = None, tobe: str | None 
     seed = estimate_module.DEFAULT_SEED if seed is None else seed
     if tobe is not None:
         tobe_bundle = load(tobe)
-        own = tobe_bundle.root.processes
-        other = next((p for p in own if p.based_on == asis.id), own[0])
+        other = tobe_bundle.tobe_of(asis)
         return estimate_module.compare(asis, bundle, other, tobe_bundle, a, samples=samples,
                                        seed=seed)
     return estimate_module.estimate(asis, bundle, a, levers=levers, samples=samples,
@@ -150,8 +149,7 @@ def diagram(path: str, *, process: str | None = None, compare: str | None = None
         return render.diagram(analysis, bundle, options)
     if compare is not None:
         tobe_bundle = load(compare)
-        own = tobe_bundle.root.processes
-        tobe = next((p for p in own if p.based_on == asis.id), own[0])
+        tobe = tobe_bundle.tobe_of(asis)
     else:
         made = redesign_process(path, process=process, lang=lang)
         tobe, tobe_bundle = made.process, made.bundle(bundle)

@@ -775,8 +775,7 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
     if tobe_path:
         tobe_bundle = report.files[-1].bundle  # one file when both paths name it
         assert tobe_bundle is not None  # checked clean above
-        own = tobe_bundle.root.processes
-        tobe = next((p for p in own if p.based_on == process.id), own[0])
+        tobe = tobe_bundle.tobe_of(process)
         result = estimate.compare(process, bundle, tobe, tobe_bundle, a,
                                   samples=args.samples, seed=seed)
     else:
@@ -1207,8 +1206,7 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
         tobe_file = report.files[-1]  # one file when both paths name it
         tobe_bundle = tobe_file.bundle
         assert tobe_bundle is not None  # checked clean above
-        own = tobe_bundle.root.processes
-        tobe = next((p for p in own if p.based_on == process.id), own[0])
+        tobe = tobe_bundle.tobe_of(process)
         tobe_analysis = analyze_process(tobe, tobe_bundle, with_findings=False)
         drawing = render.comparison(analysis, tobe_analysis, bundle,
                                     tobe_bundle, options)

@@ -392,6 +392,13 @@ class Bundle:
     def process(self, process_id: str) -> Process | None:
         return next((p for p in self.processes if p.id == process_id), None)
 
+    def tobe_of(self, asis: Process) -> Process:
+        """The process of this file that redesigns ``asis`` (its ``based_on``), else the
+        file's first: the one home of "which To-Be" (compare, render --compare, the
+        library's diagram and compare)."""
+        own = self.root.processes
+        return next((p for p in own if p.based_on == asis.id), own[0])
+
 
 def iter_uses(items: tuple[FlowItem, ...]) -> Iterator[Use]:
     """The ``use`` lines of a flow in source order, descending into parallel paths."""

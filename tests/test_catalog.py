@@ -129,3 +129,32 @@ def test_f207_reads_the_inquiry_fact_of_the_lever_rules() -> None:
                 checked += 1
                 assert r.step.id in fired or r.id in fired, (a.id, r.id)
     assert checked > 5
+
+
+def test_which_to_be_has_one_home(tmp_path: object) -> None:
+    """The To-Be a compare or a drawing pairs with an As-Is: Bundle.tobe_of, the
+    process based on it, else the file's first (it was written out four times)."""
+    import re
+    from pathlib import Path
+
+    from bprkit.loader import check_files
+
+    root = Path(__file__).resolve().parents[1] / "bprkit"
+    again = {str(p.relative_to(root)) for p in root.rglob("*.py")
+             if re.search(r"based_on == \w+\.id\), own\[0\]", p.read_text(encoding="utf-8"))
+             and p.name != "model.py"}
+    assert again == set(), again
+    path = tmp_path / "t.bpr"  # type: ignore[operator]
+    path.write_text("process x 「x」 {\n  lane a : back_office\n  step s @a 1分\n}\n"
+                    "process y 「y」 {\n  state to_be\n  based_on p\n  lane a : back_office\n"
+                    "  step s @a 1分\n}\n"
+                    "process p 「p」 {\n  lane a : back_office\n  step s @a 2分\n}\n",
+                    encoding="utf-8")
+    report = check_files([str(path)])
+    assert report.ok, [d.render("en") for d in report.diagnostics]
+    bundle = report.files[0].bundle
+    assert bundle is not None
+    asis = bundle.process("p")
+    assert asis is not None and bundle.tobe_of(asis).id == "y"
+    other = bundle.process("x")
+    assert other is not None and bundle.tobe_of(other).id == "x"  # none based on it
