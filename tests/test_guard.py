@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import PROCESSES, run_cli
+from .conftest import ROOT, run_cli
 
 SUB = ('process sub 「決裁」 {\n  lane 長 「課長」 : approval\n'
        '  step ok 「決裁」 @長 [紙, 押印] 3分\n}\n')
@@ -141,13 +143,27 @@ def test_a_fifo_file_option_is_refused_by_name(tree: Path, option: str) -> None:
 
 
 def test_a_read_only_folder_is_found_before_the_work(tree: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes anywhere")
+    """The output's folder cannot be written: said before the work. The input holds a
+    file with an error, which the portfolio would report while working: the guard
+    refuses first, so that report never comes. As root (CI), the command runs without
+    the capabilities that let root write anywhere (setpriv drops them), so the folder's
+    mode counts as it does for anyone else."""
+    (tree / "bad.bpr").write_text("process bad {\n  step ?\n}\n", encoding="utf-8")
     ro = tree / "ro"
     ro.mkdir()
     ro.chmod(0o555)
+    argv = [sys.executable, "-m", "bprkit", "portfolio", str(tree), "-o", str(ro / "p.csv"),
+            "--lang", "en"]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is part of every Debian system"
+        drop = "-dac_override,-dac_read_search"
+        argv = [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}", *argv]
     try:
-        r = run_cli("portfolio", str(PROCESSES), "-o", str(ro / "p.csv"), "--lang", "en")
-        assert r.returncode == 2 and "cannot write" in r.stderr and r.stdout == ""
+        r = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "LANG": "en_US.UTF-8"})
+        assert r.returncode == 2 and "cannot write" in r.stderr and r.stdout == "", r.stderr
+        assert "bad.bpr" not in r.stderr  # the work never started
+        assert not (ro / "p.csv").exists()
     finally:
         ro.chmod(0o755)
