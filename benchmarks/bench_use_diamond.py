@@ -1,10 +1,11 @@
 """Benchmark: `bprkit analyze` on a `use` diamond, each process using the next twice.
 
 The file is the audit's shape (issue 21): process q{i} has one step and two lines
-`use q{i+1}`, 40 levels deep (about 3 KB). Fully inlined it would be 2^40 − 1 step
+`use q{i+1}`, 40 levels deep (3.4 KB). Fully inlined it would be 2^40 − 1 step
 runs; the analysis takes each used process once (bprkit/graph.py) and its lead
-weights were still copied for every use, doubling per level (22 levels: 17 s and
-1.4 GB; 26 levels: 335 s and 21 GB). Goal: `bprkit analyze FILE` of the 40-level
+weights were still copied for every use, doubling per level (the audit's file, 22
+levels: 17 s and 1.4 GB, 26 levels: 335 s and 21 GB; this file before the fix, 22
+levels: 5.2 s and 904 MB: benchmarks/results.md). Goal: `bprkit analyze FILE` of the 40-level
 diamond under 1 s and 200 MB. Reports the top process's analysis in-process, every
 process of the file in-process (what the command analyses), the whole command in a
 fresh interpreter, and peak memory: Python's allocations of the in-process analysis

@@ -748,7 +748,6 @@ def _assumptions(path: str | None, lang: str) -> Assumptions | None:
     from bprkit import assumptions
     from bprkit.errors import SourceError
 
-    _guard(lang, [], [], [path])  # a FIFO would block
     try:
         return assumptions.load(path)
     except SourceError as exc:
@@ -1026,7 +1025,6 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
     if not 1 <= samples <= MAX_SAMPLES:
         raise _usage(lang, "bad_samples", limit=f"{MAX_SAMPLES:,}")
     folder = args.folder or backtest.bundled()
-    _guard(lang, [], [], [folder])
     paths = _files([folder], lang)
     if not paths:
         raise _Usage(backtest.text(lang, "error_no_cases", path=folder))

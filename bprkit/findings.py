@@ -72,8 +72,8 @@ class Hours:
         rest = [messages.text(lang, f"hours_{k}", hours=_hours(v))
                 for k, v in (("resident", self.resident), ("external", self.external))
                 if v >= 0.5]
-        return head + (messages.text(lang, "hours_beside", hours=messages.text(
-            lang, "list_join").join(rest)) if rest else "")
+        beside = messages.text(lang, "hours_beside", hours=messages.join(lang, rest))
+        return head + (beside if rest else "")
 
     def to_dict(self) -> dict[str, float]:
         return {"staff": round(self.staff, 4), "resident": round(self.resident, 4),
@@ -539,7 +539,7 @@ class StepFindings:
             head.append(self.hours.text(lang))
         out = ["  ".join(head)]
         out += [f"  {f.code} {f.title(lang)}: {f.detail(lang)}" for f in self.findings]
-        tail = _part(lang, "levers", levers=messages.text(lang, "list_join").join(
+        tail = _part(lang, "levers", levers=messages.separator(lang).join(
             lever_title(name, lang) for name in self.levers) or "-")
         if self.basis:
             tail += "  " + _part(lang, "basis", basis="; ".join(self.basis))

@@ -27,7 +27,7 @@ import re
 import stat
 from collections.abc import Collection, Iterable, Sequence
 
-from bprkit.output import OutputError, same_file
+from bprkit.output import OutputError, refuse_inputs
 
 IMPORT_LINE = re.compile(r'^[ \t\u3000]*import[ \t\u3000]+"((?:[^"\\\n]|\\.)*)"', re.M)
 """An import line of the language (grammar/bpr.lark: ``import_stmt: IMPORT STRING``)."""
@@ -108,9 +108,7 @@ def check_output(out: str, inputs: Sequence[str], formats: Collection[str] = ())
                 sorted(e for e in allowed if e) or ["-"]))
     if os.path.isdir(out):
         raise OutputError("output_is_folder", out)
-    for path in inputs:
-        if same_file(out, path):
-            raise OutputError("output_is_input", out, path)
+    refuse_inputs(out, inputs)
     folder = os.path.dirname(os.path.abspath(os.path.realpath(out)))
     if not os.path.isdir(folder):
         raise OutputError("output_failed", out, os.strerror(2))

@@ -47,7 +47,7 @@ VERIFY: tuple[tuple[str, str | None], ...] = (
 parameter giving that check's time, a share of the step's time before the lever."""
 VERIFY_DEFAULT = "verify_factor"
 """The check when the step does not say (the usual mix of a sample and every field)."""
-VERIFY_KEYS = ("verify_factor", "verify_all_factor", "verify_sample_factor")
+VERIFY_KEYS = (VERIFY_DEFAULT, *(key for _, key in VERIFY if key))
 
 
 def verify_key(facts: Mapping[str, Any]) -> str | None:

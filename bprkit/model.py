@@ -101,7 +101,6 @@ class Retention:
     span: Span | None = _span()
 
 
-DAYS_PER_WEEK = units.DAYS_PER_WEEK
 
 
 def runs_per_year(period: Period, working_days: float) -> float:

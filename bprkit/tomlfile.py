@@ -10,8 +10,7 @@ import stat
 import tomllib
 from typing import Any
 
-MAX_BYTES = 2 * 1024 * 1024
-"""A settings file larger than this is not one (the same limit as a .bpr file)."""
+from bprkit.source import MAX_BYTES  # a settings file is held to a .bpr file's limit
 
 
 def read(path: str) -> tuple[str, dict[str, Any]]:

@@ -25,6 +25,13 @@ def test_every_tag_has_a_name_in_both_languages() -> None:
     assert drift == {}, "the Japanese tag names are the vocabulary's words"
 
 
+def test_every_fact_has_words_in_both_languages() -> None:
+    """A refusal names its fact in the reader's language (messages.fact)."""
+    for lang in ("ja", "en"):
+        missing = sorted(set(vocabulary.LEVER_FACTS) - set(messages.catalog(lang)["fact"]))
+        assert missing == [], (lang, missing)
+
+
 def test_every_lever_names_known_tags_and_facts() -> None:
     facts = set(vocabulary.LEVER_FACTS)
     provided = {f for lever in A.levers.values() for f in lever.provides}

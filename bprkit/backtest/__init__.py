@@ -54,6 +54,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from bprkit import vocabulary
 from bprkit.columns import columns, pad, rpad
 from bprkit.errors import BprError
 from bprkit.estimate import Estimate, Range
@@ -471,9 +472,6 @@ def load(paths: Sequence[str], levers: Sequence[str]) -> tuple[list[Case], Check
     return cases, check_files([c.path for c in cases])
 
 
-_VERIFY_TAG = {"all": "全件確認", "sample": "抽出確認", "none": "確認なし"}
-
-
 def _verify_tagged(case: Case, process: Process) -> bool:
     """The header's ``verify`` is what the model reads: the keyed steps carry its tag
     (全件確認 / 抽出確認 / 確認なし) and no other verify tag. The header says what the
@@ -510,7 +508,8 @@ def run(cases: Sequence[Case], bundles: Sequence, assumptions: Assumptions, *,
         process = bundle.root.processes[0]
         if case.verify and not _verify_tagged(case, process):
             errors.append(CaseError(case.path, case.lines.get("verify", 1), "verify_untagged",
-                                    {"value": case.verify, "tag": _VERIFY_TAG[case.verify]}))
+                                    {"value": case.verify, "tag": vocabulary.japanese(
+                                        vocabulary.TAGS, "verify_" + case.verify)}))
             continue
         sizes = _batch_sizes(process, bundle, assumptions) if case.batch else ()
         if case.batch and not any(abs(n - case.batch) < 0.5 for n in sizes):

@@ -28,8 +28,6 @@ from bprkit.model import (
 )
 from bprkit.render import style
 
-UNITS = units.NAMES
-
 
 class Options(NamedTuple):
     lang: str = "ja"

@@ -46,7 +46,7 @@ def _whose(hours: dict | None, lang: str) -> str:
         return "-"
     rest = [messages.text(lang, f"hours_{k}", hours=_num(hours[k]))
             for k in ("resident", "external") if hours[k] >= 0.5]
-    beside = messages.text(lang, "hours_beside", hours=messages.text(lang, "list_join").join(
+    beside = messages.text(lang, "hours_beside", hours=messages.separator(lang).join(
         rest)) if rest else ""
     return _num(hours["staff"]) + beside
 
