@@ -17,7 +17,7 @@ from bprkit.assumptions import Assumptions
 from bprkit.assumptions import default as default_assumptions
 from bprkit.graph import ExpandedGraph, StepRun
 from bprkit.metrics import Metrics
-from bprkit.model import STAFF_ROLES, Bundle, Process, iter_steps, iter_uses
+from bprkit.model import STAFF_ROLES, Bundle, Process, iter_uses
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -202,13 +202,10 @@ def phase_of_runs(process: Process, expanded: ExpandedGraph) -> dict[str, str]:
     if not process.phases:
         return {}
     by_item = process.phase_of_items()
-    own: dict[str, str] = {}  # own step id → phase id
+    own = {sid: ph.id for sid, ph in process.phase_of_steps().items()}  # own step id → phase
     prefixes: dict[str, str] = {}  # a used process's run-id prefix (課長決裁.) → phase id
     uses = {id(u): ph.id for item, ph in zip(process.flow, by_item, strict=True)
             if ph is not None for u in iter_uses((item,))}
-    for item, ph in zip(process.flow, by_item, strict=True):
-        if ph is not None:
-            own.update((step.id, ph.id) for step in iter_steps((item,)))
     if uses:
         # each use of the top process is one node of the expanded graph (#use1 …);
         # its edge into the callee names the prefix of the callee's runs

@@ -61,7 +61,7 @@ class Hours:
         return Hours(self.staff + other.staff, self.resident + other.resident,
                      self.external + other.external)
 
-    def at_most(self, other: Hours) -> Hours:
+    def larger(self, other: Hours) -> Hours:
         """The larger of each column (a step's entry weighs the step once)."""
         return Hours(max(self.staff, other.staff), max(self.resident, other.resident),
                      max(self.external, other.external))
@@ -577,7 +577,7 @@ def _entry(scope: str, found: list[Finding]) -> StepFindings:
     first = found[0]
     hours = None
     for h in (f.hours for f in found if f.hours is not None):
-        hours = h if hours is None else hours.at_most(h)
+        hours = h if hours is None else hours.larger(h)
     levers = sorted({lever for f in found for lever in f.levers}, key=_lever_key)
     label = first.args.get("label")
     return StepFindings(scope, first.step, str(label) if label else None, first.span,
