@@ -1,0 +1,89 @@
+"""The refactor of issue 22 changes no figure: ``analyze`` and ``estimate`` JSON of every file in
+``processes/`` (and the portfolio) equal what the code gave before it (2026-12-07, commit 7aba11c).
+
+The expected files are in ``tests/fixtures/figures``. Regenerate them only for a change that is meant
+to move a figure, and say so in the commit::
+
+    python -m tests.test_figures_unchanged --write
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from bprkit.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = ROOT / "tests" / "fixtures" / "figures"
+PROCESSES = sorted(p.stem for p in (ROOT / "processes").glob("*.bpr"))
+ESTIMATE = ["--samples", "2000", "--seed", "7"]
+
+
+def _commands() -> dict[str, list[str]]:
+    commands = {}
+    for name in PROCESSES:
+        path = f"processes/{name}.bpr"
+        commands[f"{name}.analyze"] = ["analyze", path, "--format", "json", "--lang", "ja"]
+        commands[f"{name}.estimate"] = ["estimate", path, "--format", "json", "--lang", "ja",
+                                        *ESTIMATE]
+    commands["tenshutsu.compare.estimate"] = [
+        "estimate", "processes/tenshutsu.bpr", "--tobe", "processes/tenshutsu_tobe.bpr",
+        "--format", "json", *ESTIMATE]
+    commands["portfolio"] = ["portfolio", "processes/", "--roadmap", "processes/roadmap.toml",
+                             "--format", "json"]
+    return commands
+
+
+COMMANDS = _commands()
+
+
+def _run(argv: list[str]) -> object:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(argv)
+    assert code in (0, 1), (argv, code)
+    return json.loads(out.getvalue())
+
+
+def _same(got: object, want: object, where: str = "") -> None:
+    """Equal, floats to nine significant digits (set order moves the last bits of a sum)."""
+    if isinstance(want, float) or isinstance(got, float):
+        assert isinstance(got, int | float) and isinstance(want, int | float), where
+        assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9), f"{where}: {got} != {want}"
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys(), \
+            f"{where}: keys {sorted(set(got) ^ set(want))}"  # type: ignore[arg-type]
+        for key in want:
+            _same(got[key], want[key], f"{where}.{key}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), f"{where}: length"
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _same(g, w, f"{where}[{i}]")
+    else:
+        assert got == want, f"{where}: {got!r} != {want!r}"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_figures_are_unchanged(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    want = json.loads((EXPECTED / f"{name}.json").read_text(encoding="utf-8"))
+    _same(_run(COMMANDS[name]), want, name)
+
+
+def test_the_expected_files_are_all_used() -> None:
+    assert {p.stem for p in EXPECTED.glob("*.json")} == set(COMMANDS)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
+    import os
+    os.chdir(ROOT)
+    for name, argv in COMMANDS.items():
+        text = json.dumps(_run(argv), ensure_ascii=False, indent=1)
+        (EXPECTED / f"{name}.json").write_text(text + "\n", encoding="utf-8")
