@@ -15,8 +15,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of, generate
 
-from bprkit.analysis import analyze_process
-from bprkit.loader import check_files
+from bprkit.analysis.records import analyze_process
+from bprkit.text.loader import check_files
 
 
 def main() -> None:

@@ -3,7 +3,7 @@ command as a user runs it, interpreter start included).
 
 Reports the command end to end, and inside one process: reading the headers and
 checking the cases, estimating them, and the fit with its leave-one-publication-out
-scores (bprkit/backtest/fit.py), which the command runs too.
+scores (bprkit/estimate/backtest/fit.py), which the command runs too.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of
 
-from bprkit import assumptions, backtest
-from bprkit.backtest import fit
+from bprkit.assumptions import catalog as assumptions
+from bprkit.estimate.backtest import cases as backtest
+from bprkit.estimate.backtest import fit
 
 
 def main() -> None:

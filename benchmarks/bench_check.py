@@ -17,8 +17,8 @@ import sys
 import tempfile
 import time
 
-from bprkit import parser, source
-from bprkit.loader import check_files
+from bprkit.text import parser, source
+from bprkit.text.loader import check_files
 
 LANES = ("住民", "窓口", "審査", "係長", "書庫")
 

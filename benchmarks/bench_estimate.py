@@ -19,10 +19,12 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of, generate
 
-from bprkit import assumptions, estimate, levers, metrics, sampling
-from bprkit.analysis import analyze_process
-from bprkit.loader import check_files
+from bprkit.analysis import levers, metrics, sampling
+from bprkit.analysis.records import analyze_process
+from bprkit.assumptions import catalog as assumptions
+from bprkit.estimate import montecarlo as estimate
 from bprkit.model import Bundle, Process
+from bprkit.text.loader import check_files
 
 
 def _load(steps: int, tmp: str) -> tuple[Process, Bundle]:

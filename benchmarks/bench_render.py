@@ -21,10 +21,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of, generate
 
-from bprkit import render
-from bprkit.analysis import analyze_process
-from bprkit.loader import check_files
+from bprkit.analysis.records import analyze_process
 from bprkit.render import dot
+from bprkit.render import drawing as render
+from bprkit.text.loader import check_files
 
 
 def _ours(path: str) -> render.Drawing:

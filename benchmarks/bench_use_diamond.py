@@ -2,7 +2,7 @@
 
 The file is the audit's shape (issue 21): process q{i} has one step and two lines
 `use q{i+1}`, 40 levels deep (3.4 KB). Fully inlined it would be 2^40 − 1 step
-runs; the analysis takes each used process once (bprkit/graph.py) and its lead
+runs; the analysis takes each used process once (bprkit/analysis/graph.py) and its lead
 weights were still copied for every use, doubling per level (the audit's file, 22
 levels: 17 s and 1.4 GB, 26 levels: 335 s and 21 GB; this file before the fix, 22
 levels: 5.2 s and 904 MB: benchmarks/results.md). Goal: `bprkit analyze FILE` of the 40-level
@@ -28,9 +28,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of
 
-from bprkit.analysis import analyze_process
-from bprkit.loader import check_files
+from bprkit.analysis.records import analyze_process
 from bprkit.model import Bundle
+from bprkit.text.loader import check_files
 
 
 def diamond(levels: int) -> str:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from bprkit import source
+from bprkit._version import __version__
 from bprkit.errors import BprError, Diagnostic, ModelError, SourceError
-from bprkit.loader import CheckReport, FileReport, build_model, check_files, find_files
 from bprkit.model import (
     Branch,
     Bundle,
@@ -32,19 +31,19 @@ from bprkit.model import (
     Use,
     Volume,
 )
+from bprkit.text import source
+from bprkit.text.loader import CheckReport, FileReport, build_model, check_files, find_files
 
 if TYPE_CHECKING:
-    from bprkit.analysis import Analysis
-    from bprkit.estimate import Estimate
-    from bprkit.redesign import Redesign
-    from bprkit.render import Drawing
+    from bprkit.analysis.records import Analysis
+    from bprkit.estimate.montecarlo import Estimate
+    from bprkit.estimate.redesign import Redesign
+    from bprkit.render.drawing import Drawing
 
 if "IPython" in sys.modules:  # Jupyter: processes and analyses display as diagrams
     from bprkit import notebook as _notebook
 
     _notebook.register()
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BprError", "Branch", "Bundle", "Case", "CheckReport", "Data", "Diagnostic", "Document",
@@ -85,7 +84,7 @@ def analyze(path: str, *, process: str | None = None) -> Analysis:
     """Analyse a process of a file (the file's first process unless ``process``
     names one): ``.metrics``, ``.steps``, ``.findings``, ``.to_frame()``.
     Raises BprError when the file has errors or names no such process."""
-    from bprkit.analysis import analyze_process
+    from bprkit.analysis.records import analyze_process
 
     return analyze_process(*_chosen(path, process))
 
@@ -106,8 +105,8 @@ def estimate_process(path: str, *, process: str | None = None, tobe: str | None 
     """Time savings of a procedure: the levers applied in memory, or a hand-written
     To-Be file (``tobe``). ``assumptions`` names a TOML file laid over the defaults.
     (Named ``estimate_process``, not ``estimate``: ``bprkit.estimate`` is the module.)"""
-    from bprkit import assumptions as assumptions_module
-    from bprkit import estimate as estimate_module
+    from bprkit.assumptions import catalog as assumptions_module
+    from bprkit.estimate import montecarlo as estimate_module
 
     a = assumptions_module.load(assumptions)
     asis, bundle = _chosen(path, process)
@@ -125,8 +124,8 @@ def redesign_process(path: str, *, process: str | None = None,
                      levers: list[str] | None = None,
              assumptions: str | None = None, lang: str = "ja") -> Redesign:
     """The To-Be of a procedure (a model, with a comment per changed step)."""
-    from bprkit import assumptions as assumptions_module
-    from bprkit import redesign as redesign_module
+    from bprkit.assumptions import catalog as assumptions_module
+    from bprkit.estimate import redesign as redesign_module
 
     asis, bundle = _chosen(path, process)
     return redesign_module.redesign(asis, bundle, assumptions_module.load(assumptions),
@@ -139,8 +138,8 @@ def diagram(path: str, *, process: str | None = None, compare: str | None = None
     """A swimlane diagram that Jupyter shows inline and ``.save(path)`` writes:
     the process, or As-Is above To-Be (``compare`` names a To-Be file, or
     ``redesigned=True`` draws the automatic redesign)."""
-    from bprkit import render
-    from bprkit.analysis import analyze_process
+    from bprkit.analysis.records import analyze_process
+    from bprkit.render import drawing as render
 
     asis, bundle = _chosen(path, process)
     options = render.Options(lang=lang, heat=heat, paper=paper, direction=direction)
@@ -163,8 +162,8 @@ def portfolio(*paths: str, roadmap: str | None = None, levers: list[str] | None 
     """Every As-Is process under ``paths``, estimated and ranked, as DataFrames:
     ``.ranking``, ``.by_owner``, ``.by_lever`` and, with a roadmap file, ``.roadmap``
     (docs/portfolio.md). Files with errors are listed in ``.failed``."""
-    from bprkit import inventory
-    from bprkit import roadmap as roadmap_module
+    from bprkit.planning import inventory
+    from bprkit.planning import roadmap as roadmap_module
 
     result = inventory.build(list(paths), assumptions=assumptions, levers=levers,
                              samples=samples, jobs=jobs)
@@ -178,6 +177,6 @@ def portfolio(*paths: str, roadmap: str | None = None, levers: list[str] | None 
 def band_measured(lang: str = "ja") -> str:
     """What the default P10–P90 band measured on the published backtest cases, as one
     line for any output that shows a band (docs/backtest.md): never a promise."""
-    from bprkit import backtest
+    from bprkit.estimate.backtest import cases as backtest
 
     return backtest.measured().text(lang)

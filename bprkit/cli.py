@@ -15,17 +15,18 @@ from collections.abc import Collection, Sequence
 from io import StringIO
 from typing import TYPE_CHECKING, TextIO
 
-from bprkit import __version__, messages
+from bprkit._version import __version__
 from bprkit.columns import columns
 from bprkit.errors import BprError
-from bprkit.loader import CheckReport, FileReport, check_files, find_files
+from bprkit.messages import catalog as messages
 from bprkit.model import WHOSE
 from bprkit.output import OutputError, SafeCsv, refuse_inputs, write_output
+from bprkit.text.loader import CheckReport, FileReport, check_files, find_files
 
 if TYPE_CHECKING:
-    from bprkit.assumptions import Assumptions
-    from bprkit.backtest.fit import FitReport
-    from bprkit.imports.xlsx import Result as XlsxResult
+    from bprkit.assumptions.catalog import Assumptions
+    from bprkit.estimate.backtest.fit import FitReport
+    from bprkit.interop.xlsx_import import Result as XlsxResult
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXPORTS = ("bpmn", "xlsx", "mermaid")
@@ -261,7 +262,7 @@ def run_serve(args: argparse.Namespace, lang: str) -> int:
 def run_fmt(args: argparse.Namespace, lang: str) -> int:
     import difflib
 
-    from bprkit import fmt
+    from bprkit.text import fmt
 
     failed = changed = False
     for path in _files(args.paths, lang):
@@ -326,13 +327,13 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
     if args.process:  # every format: an unknown process is said, never ignored
         _pick(report, files[0], args.process, lang)
     if fmt == "bpmn":
-        from bprkit.export import bpmn
+        from bprkit.interop import bpmn_export as bpmn
 
         assert bundle is not None  # checked clean above
         data = bpmn.export(bundle, lang=lang)
     else:
-        from bprkit import render
-        from bprkit.analysis import analyze_process
+        from bprkit.analysis.records import analyze_process
+        from bprkit.render import drawing as render
 
         process, bundle = _pick(report, files[0], args.process, lang)
         drawing = render.diagram(analyze_process(process, bundle, with_findings=False),
@@ -343,7 +344,7 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
 
 
 def _export_xlsx(args: argparse.Namespace, files: list[str], lang: str) -> int:
-    from bprkit.export import xlsx
+    from bprkit.interop import xlsx_export as xlsx
 
     setup = _estimate_setup(args, lang)
     if setup is None:
@@ -366,16 +367,16 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
         raise _Usage(messages.text(lang, "path_missing", path=args.file) + "\n  "
                      + messages.text(lang, "hint") + ": "
                      + messages.text(lang, "path_missing_hint", cwd=os.getcwd()))
-    from bprkit.imports import check_file_size
+    from bprkit.interop.limits import check_file_size
 
     check_file_size(args.file)  # refused from its size on disk, never read whole
     with open(args.file, "rb") as fh:
         data = fh.read()
     if ext == ".xlsx":
-        from bprkit.imports import xlsx
+        from bprkit.interop import xlsx_import as xlsx
 
         return _import_xlsx(args, xlsx.read(args.file, data, lang=lang), lang)
-    from bprkit.imports import bpmn
+    from bprkit.interop import bpmn_import as bpmn
 
     if not args.output.lower().endswith(".bpr"):
         raise _usage(lang, "import_output", path=args.output)
@@ -395,7 +396,7 @@ def run_import(args: argparse.Namespace, lang: str) -> int:
 
 
 def _import_xlsx(args: argparse.Namespace, result: XlsxResult, lang: str) -> int:
-    from bprkit.imports import xlsx
+    from bprkit.interop import xlsx_import as xlsx
 
     for line in xlsx.describe(result, lang):
         print(line, file=sys.stderr)
@@ -431,8 +432,9 @@ def _import_xlsx(args: argparse.Namespace, result: XlsxResult, lang: str) -> int
 
 
 def run_report(args: argparse.Namespace, lang: str) -> int:
-    from bprkit import inventory, report
+    from bprkit.planning import inventory
     from bprkit.report import browser, html
+    from bprkit.report import build as report
 
     try:
         import jinja2  # noqa: F401  (the report extra)
@@ -457,7 +459,7 @@ def run_report(args: argparse.Namespace, lang: str) -> int:
     if pdf:
         browser.executable()  # before the work: say at once when there is none
     if args.roadmap:
-        from bprkit import roadmap
+        from bprkit.planning import roadmap
 
         roadmap.load(args.roadmap)  # a bad roadmap file: said before the work
     options = report.Options(lang=lang, levers=tuple(levers) if levers else None,
@@ -490,7 +492,7 @@ def _print_failures(failures: Sequence[object], lang: str) -> None:
 
 
 def run_portfolio(args: argparse.Namespace, lang: str) -> int:
-    from bprkit import inventory
+    from bprkit.planning import inventory
 
     setup = _estimate_setup(args, lang)
     if setup is None:
@@ -502,7 +504,7 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     _guard(lang, [(args.output, {fmt})], args.paths, [args.roadmap, args.assumptions])
     plan_file = None
     if args.roadmap:
-        from bprkit import roadmap
+        from bprkit.planning import roadmap
 
         plan_file = roadmap.load(args.roadmap)
     files = _files(args.paths, lang)
@@ -512,7 +514,7 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
     _print_failures(result.failures, lang)
     years = investments = None
     if plan_file is not None:
-        from bprkit import roadmap
+        from bprkit.planning import roadmap
 
         years = roadmap.plan(result, plan_file)
         investments = roadmap.shared(result, plan_file, a.value("cost.hourly_yen"))
@@ -670,7 +672,7 @@ def _band_measured(lang: str, assumptions: str = "default") -> str:
 
 
 def _lever_title(key: str, lang: str) -> str:
-    from bprkit import assumptions
+    from bprkit.assumptions import catalog as assumptions
 
     return assumptions.default().lever_title(key, lang)
 
@@ -712,7 +714,8 @@ def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
         return None
     import unicodedata
 
-    from bprkit import assumptions, vocabulary
+    from bprkit import vocabulary
+    from bprkit.assumptions import catalog as assumptions
 
     titles = {name: lever.title(lang) for name, lever in assumptions.default().levers.items()}
     listing = ", ".join(titles[k] if lang == "ja" else k for k in known if k in titles)
@@ -745,7 +748,7 @@ def _estimate_setup(args: argparse.Namespace, lang: str
 
 
 def _assumptions(path: str | None, lang: str) -> Assumptions | None:
-    from bprkit import assumptions
+    from bprkit.assumptions import catalog as assumptions
     from bprkit.errors import SourceError
 
     try:
@@ -757,7 +760,7 @@ def _assumptions(path: str | None, lang: str) -> Assumptions | None:
 
 
 def run_estimate(args: argparse.Namespace, lang: str) -> int:
-    from bprkit import estimate
+    from bprkit.estimate import montecarlo as estimate
 
     a = _assumptions(args.assumptions, lang)
     if a is None:
@@ -782,7 +785,7 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
         result = estimate.estimate(process, bundle, a, levers=levers, samples=args.samples,
                                    seed=seed)
     doc = result.to_dict()
-    from bprkit import backtest
+    from bprkit.estimate.backtest import cases as backtest
 
     doc["band_measured"] = backtest.measured().to_dict()
     shares = _shares(args, process, a, lang) if getattr(args, "roadmap", None) else None
@@ -832,7 +835,7 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
 
 def _shares(args: argparse.Namespace, process: object, a: object, lang: str) -> object:
     """The procedure's part of the roadmap file's shared investments (roadmap.Shares)."""
-    from bprkit import inventory, roadmap
+    from bprkit.planning import inventory, roadmap
 
     plan = roadmap.load(args.roadmap)
     levers = _levers(args.levers, list(a.levers), lang)  # type: ignore[attr-defined]
@@ -974,9 +977,9 @@ def _written_by_redesign(path: str) -> bool:
 
 
 def run_redesign(args: argparse.Namespace, lang: str) -> int:
-    from bprkit import redesign as redesign_module
-    from bprkit import writer
+    from bprkit.estimate import redesign as redesign_module
     from bprkit.model import Import, SourceFile
+    from bprkit.text import writer
 
     a = _assumptions(args.assumptions, lang)
     if a is None:
@@ -1016,7 +1019,7 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
 
 
 def run_backtest(args: argparse.Namespace, lang: str) -> int:
-    from bprkit import backtest
+    from bprkit.estimate.backtest import cases as backtest
 
     a = _assumptions(args.assumptions, lang)
     if a is None:
@@ -1057,7 +1060,7 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
         print(backtest.format_text(result, lang))
         print()
         if scores is not None:
-            from bprkit.backtest import fit
+            from bprkit.estimate.backtest import fit
 
             print(backtest.text(lang, "out_of_sample_head"))
             print(fit.format_scores(scores, lang))
@@ -1071,9 +1074,9 @@ def run_backtest(args: argparse.Namespace, lang: str) -> int:
 
 def _out_of_sample(cases: list, bundles: list, a: Assumptions, samples: int,
                    seed: int | None) -> FitReport:
-    """Leave-one-publication-out scores of the cases (bprkit/backtest/fit.py)."""
-    from bprkit import estimate
-    from bprkit.backtest import fit
+    """Leave-one-publication-out scores of the cases (bprkit/estimate/backtest/fit.py)."""
+    from bprkit.estimate import montecarlo as estimate
+    from bprkit.estimate.backtest import fit
 
     return fit.run(cases, bundles, a, samples=samples,
                    seed=estimate.DEFAULT_SEED if seed is None else seed,
@@ -1084,11 +1087,11 @@ def _backtest_fit(args: argparse.Namespace, cases: list, bundles: list, a: Assum
                   samples: int, lang: str) -> int:
     """``backtest --fit``: the fitted ranges and the out-of-sample scores; ``-o`` writes
     the ranges as an assumptions file (never over an input)."""
-    from bprkit.backtest import fit
+    from bprkit.estimate.backtest import fit
 
     missing = [c for c in cases if not c.fit]
     if missing:
-        from bprkit import backtest
+        from bprkit.estimate.backtest import cases as backtest
 
         for c in missing:
             print(backtest.text(lang, "error_missing_fit", file=c.path,
@@ -1169,9 +1172,9 @@ def _pick(report: CheckReport, path: str, wanted: str | None, lang: str) -> tupl
 
 
 def run_render(args: argparse.Namespace, lang: str) -> int:
-    from bprkit import render
-    from bprkit.analysis import analyze_process
+    from bprkit.analysis.records import analyze_process
     from bprkit.render import dot
+    from bprkit.render import drawing as render
 
     try:
         fmt = render.format_for(args.output, args.format, args.paper)
@@ -1189,7 +1192,7 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
     _refuse_inputs(out, _bundle_paths(report), lang)
     process, bundle = _pick(report, args.file, args.process, lang)
     if args.expand:
-        from bprkit.validate import MAX_EXPANDED_STEPS, expanded_sizes
+        from bprkit.text.validate import MAX_EXPANDED_STEPS, expanded_sizes
 
         known = {p.id: p for f in report.files if f.bundle for p in f.bundle.processes}
         size = expanded_sizes(known)[0].get(process.id, 0)
@@ -1290,7 +1293,7 @@ def _share(share: float | None) -> str:
 
 def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
     """The text report; ``limit``: how many findings entries to print (None: all)."""
-    from bprkit.graph import outcome_order
+    from bprkit.analysis.graph import outcome_order
 
     t = messages.text
     for a in results:
@@ -1422,9 +1425,9 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
         return EXIT_ERRORS
     for d in report.diagnostics:  # warnings: on stderr, so JSON and CSV stay clean
         print(d.render(lang), file=sys.stderr)
-    from bprkit.analysis import analyze_process
-    from bprkit.findings import SUMMARY_SIZE
-    from bprkit.graph import LoopError
+    from bprkit.analysis.findings import SUMMARY_SIZE
+    from bprkit.analysis.graph import LoopError
+    from bprkit.analysis.records import analyze_process
 
     try:
         results = [analyze_process(p, f.bundle) for f in report.files if f.bundle
@@ -1445,7 +1448,7 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
 def run_check(args: argparse.Namespace, lang: str) -> int:
     report = check_files(_files(args.paths, lang))
     if args.format == "sarif":
-        from bprkit import sarif
+        from bprkit.report import sarif
 
         print(json.dumps(sarif.document(report, lang), ensure_ascii=False, indent=2))
     else:

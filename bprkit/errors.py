@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bprkit import messages
 from bprkit.columns import char_columns
+from bprkit.messages import catalog as messages
 from bprkit.model import Span
 
 Severity = Literal["error", "warning"]

@@ -54,14 +54,14 @@ FORMAT_EXTENSIONS: dict[str, frozenset[str]] = {
 
 
 def _bpr_files(path: str) -> list[str]:
-    from bprkit.loader import find_files
+    from bprkit.text.loader import find_files
 
     return find_files([path]) if os.path.isdir(path) else [path]
 
 
 def _imports(path: str) -> list[str]:
     """The files ``path`` imports, from its ``import "…"`` lines (unreadable: none)."""
-    from bprkit import source
+    from bprkit.text import source
 
     text, _ = source.read(path)
     if text is None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bprkit.analysis import Analysis, analyze_process
+from bprkit.analysis.records import Analysis, analyze_process
 from bprkit.model import Process
 
 
 def svg(obj: Process | Analysis) -> str:
     """A process (analysed on its own: one that ``use``s others needs its bundle,
     ``bprkit.analyze(path)`` displays with them) or an analysis, as SVG."""
-    from bprkit import render
+    from bprkit.render import drawing as render
 
     analysis = analyze_process(obj) if isinstance(obj, Process) else obj
     return render.diagram(analysis, analysis.bundle).svg()

@@ -79,7 +79,7 @@ def _inside(site: Site, name: str) -> str | None:
 
 def files(site: Site) -> list[str]:
     """The .bpr files served, relative to the root, sorted: only those ``resolve`` draws."""
-    from bprkit.loader import find_files
+    from bprkit.text.loader import find_files
 
     if site.only is not None:
         names = [site.only]
@@ -99,7 +99,7 @@ def drawing(site: Site, name: str, *, mode: str, heat: bool, lang: str) -> dict[
     """The picture of a file as SVG, or its diagnostics."""
     import bprkit
     from bprkit.errors import BprError
-    from bprkit.loader import check_files
+    from bprkit.text.loader import check_files
 
     path = resolve(site, name)
     if path is None:
@@ -153,7 +153,7 @@ class Hub:
         global WATCHERS
         from watchfiles import awatch
 
-        from bprkit import messages
+        from bprkit.messages import catalog as messages
 
         root = self.site.root
         WATCHERS += 1
@@ -236,7 +236,7 @@ class Guard:
         await self.app(scope, receive, send)
 
     async def _refuse(self, scope: Scope, send: Send, status: int, key: str) -> None:
-        from bprkit import messages
+        from bprkit.messages import catalog as messages
 
         if scope["type"] == "websocket":  # none is served; closed before the handshake
             await send({"type": "websocket.close", "code": 1008})

@@ -10,7 +10,7 @@ import stat
 import tomllib
 from typing import Any
 
-from bprkit.source import MAX_BYTES  # a settings file is held to a .bpr file's limit
+from bprkit.text.source import MAX_BYTES  # a settings file is held to a .bpr file's limit
 
 
 def read(path: str) -> tuple[str, dict[str, Any]]:

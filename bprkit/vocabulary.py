@@ -189,9 +189,9 @@ LABEL_CUES: tuple[LabelCue, ...] = (
         moot=("ai_ocr", "rpa", "auto")),
 )
 """What a label says that the lever rules read only from tags: the one home of
-these words (bprkit/validate.py reads them; docs/language.md lists them)."""
+these words (bprkit/text/validate.py reads them; docs/language.md lists them)."""
 
-# What the lever rules know of a step (bprkit/levers.py derives them; the catalog
+# What the lever rules know of a step (bprkit/analysis/levers.py derives them; the catalog
 # names them in requires / requires_any / excludes / provides / removes).
 LEVER_FACTS: Mapping[str, str] = {
     "paper_input": "the work's input is on paper (paper, handwritten, postal or fax)",
@@ -241,7 +241,8 @@ def levers() -> Mapping[str, str]:
     import tomllib
     from importlib import resources
 
-    text = resources.files("bprkit.assumptions").joinpath("default.toml").read_text("utf-8")
+    data = resources.files("bprkit.assumptions")
+    text = data.joinpath("default.toml").read_text("utf-8")
     catalog = tomllib.loads(text).get("levers", {})
     return _table({name: tuple(entry.get("aliases", ())) for name, entry in catalog.items()}
                   | {NO_LEVER: ("なし",)})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bprkit.loader import CheckReport, check_files
+from bprkit.text.loader import CheckReport, check_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -209,14 +209,15 @@ def _finite(value: object, where: str) -> None:
 def run_everything(path: Path, *, samples: int = 200, draw: bool = False) -> bool:
     """Run every command's code on one file. Returns whether `check` accepted it;
     raises (AssertionError or the exception itself) on a broken promise."""
-    from bprkit import render, writer
-    from bprkit.analysis import analyze_process
-    from bprkit.assumptions import default
+    from bprkit.analysis.records import analyze_process
+    from bprkit.assumptions.catalog import default
     from bprkit.errors import BprError
-    from bprkit.estimate import estimate
-    from bprkit.loader import check_files
-    from bprkit.redesign import redesign_all
+    from bprkit.estimate.montecarlo import estimate
+    from bprkit.estimate.redesign import redesign_all
     from bprkit.render import dot
+    from bprkit.render import drawing as render
+    from bprkit.text import writer
+    from bprkit.text.loader import check_files
 
     report = check_files([str(path)])
     if not report.ok:
@@ -264,9 +265,9 @@ def run_everything(path: Path, *, samples: int = 200, draw: bool = False) -> boo
 def _combined(process: object, bundle: object, a: object, samples: int) -> None:
     """The analysis that large expansions use (each used process once), forced:
     generated files are too small to reach it on their own."""
-    from bprkit import graph
-    from bprkit.analysis import analyze_process
-    from bprkit.estimate import estimate
+    from bprkit.analysis import graph
+    from bprkit.analysis.records import analyze_process
+    from bprkit.estimate.montecarlo import estimate
 
     old, graph.COMBINE_ABOVE = graph.COMBINE_ABOVE, 0
     try:

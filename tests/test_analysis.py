@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 import bprkit
-from bprkit.analysis import Analysis, analyze_process
-from bprkit.assumptions import default
-from bprkit.loader import check_files
+from bprkit.analysis.records import Analysis, analyze_process
+from bprkit.assumptions.catalog import default
 from bprkit.model import WHOSE
+from bprkit.text.loader import check_files
 
 from .conftest import CORPUS, PROCESSES, run_cli
 
@@ -253,7 +253,7 @@ def test_analyze_names_an_unknown_process() -> None:
 
 
 def _grouped_processes() -> list[Analysis]:
-    from bprkit.loader import find_files
+    from bprkit.text.loader import find_files
 
     out = []
     for path in find_files([str(PROCESSES), str(CORPUS)]):
@@ -353,7 +353,7 @@ def test_phases_add_up_to_the_lead_time_and_the_staff_time() -> None:
 
 
 def test_phase_lines_in_both_languages_and_the_writer(tmp_path) -> None:
-    from bprkit import writer
+    from bprkit.text import writer
 
     text = ("process p 「手続」 {\n  volume 10 / 年\n  lane 窓口 : 窓口\n  フェーズ 受付\n"
             "  step a @窓口 3分\n  段階 審査 「審査・決裁」\n  parallel {\n"
@@ -372,7 +372,7 @@ def test_phase_lines_in_both_languages_and_the_writer(tmp_path) -> None:
 
 
 def test_a_season_gives_the_peak_staff(tmp_path) -> None:
-    from bprkit import writer
+    from bprkit.text import writer
 
     text = ("process p 「申告」 {\n  volume 8,000 / 年 集中 20 日\n  lane a : 窓口\n"
             "  step s @a 15分\n}\n")
@@ -417,7 +417,7 @@ def test_a_phase_that_starts_with_a_use_holds_the_used_steps(tmp_path: Path) -> 
     staff 24.33/0.92 + 4 = 30.449 min; waits 0.5 d × 465 min / 0.92 + 1 d = 717.72 min."""
     import shutil
 
-    from bprkit import render
+    from bprkit.render import drawing as render
 
     shutil.copy(KESSAI, tmp_path / "kessai.bpr")
     path = tmp_path / "f.bpr"
@@ -451,7 +451,7 @@ def test_a_phase_that_starts_with_a_use_holds_the_used_steps(tmp_path: Path) -> 
     assert bands["決裁"][0] < page.geometry.centre[use][0] < bands["決裁"][1]
     # a phase that starts with a parallel block of uses holds them too; writing and
     # reading the file back keeps where each phase starts
-    from bprkit import writer
+    from bprkit.text import writer
 
     text = PHASED_USE.replace("  use 課長決裁\n", "  parallel {\n    path { use 課長決裁 }\n"
                               "    path { use 部長決裁 }\n  }\n")
@@ -469,7 +469,7 @@ def test_a_season_with_a_share_of_the_cases(tmp_path: Path) -> None:
     """volume 8,000 / 年 集中 15 日 60%: 60 % of the cases arrive in 15 working days.
     By hand: 8,000 × 0.6 / 15 = 320 cases a day, 320 × 15 min / 60 / 7.75 h = 10.32
     staff on those days; without the share 8,000 / 15 = 533.3 and 17.20 staff."""
-    from bprkit import render
+    from bprkit.render import drawing as render
 
     text = ("process p 「申告」 {\n  volume 8,000 / 年 集中 15 日 60%\n  lane a : 窓口\n"
             "  step s @a 15分\n}\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import assumptions
+from bprkit.assumptions import catalog as assumptions
 from bprkit.errors import SourceError
 
 from .conftest import FIXTURES

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import assumptions, backtest, estimate
-from bprkit.backtest import fit
+from bprkit.assumptions import catalog as assumptions
+from bprkit.estimate import montecarlo as estimate
+from bprkit.estimate.backtest import cases as backtest
+from bprkit.estimate.backtest import fit
 
 from .conftest import ROOT, run_cli
 
@@ -166,7 +168,7 @@ def test_the_shipped_ranges_are_the_fit() -> None:
     that moves the fit fails here until the file is regenerated."""
     import tomllib
 
-    from bprkit import assumptions
+    from bprkit.assumptions import catalog as assumptions
 
     scores = _out_of_sample()
     cases, _ = _bundled_cases()
@@ -483,7 +485,7 @@ def test_wheel_carries_the_cases(tmp_path: Path) -> None:
                     "-q", "-w", str(dist), str(ROOT)], check=True, timeout=300)
     (wheel,) = dist.glob("bprkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "bprkit/backtest/__init__.py" in names
-    assert "bprkit/backtest/messages.toml" in names
-    shipped = {n for n in names if n.startswith("bprkit/backtest/cases/")}
-    assert shipped == {f"bprkit/backtest/cases/{p.name}" for p in CASES.glob("*.bpr")}
+    assert "bprkit/estimate/backtest/cases.py" in names
+    assert "bprkit/estimate/backtest/messages.toml" in names
+    shipped = {n for n in names if n.startswith("bprkit/estimate/backtest/cases/")}
+    assert shipped == {f"bprkit/estimate/backtest/cases/{p.name}" for p in CASES.glob("*.bpr")}

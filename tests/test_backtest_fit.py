@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import assumptions, backtest
-from bprkit.assumptions import Param
-from bprkit.backtest import fit
+from bprkit.assumptions import catalog as assumptions
+from bprkit.assumptions.catalog import Param
+from bprkit.estimate.backtest import cases as backtest
+from bprkit.estimate.backtest import fit
 
 from .conftest import run_cli
 
@@ -128,7 +129,7 @@ def test_what_the_band_measured_is_what_the_backtest_measures() -> None:
     scored = [r for r in live.results if getattr(r.case, "scored", True)]
     m = backtest.measured()
     assert (m.scored, m.inside) == (len(scored), sum(r.inside for r in scored))
-    from bprkit.estimate import DEFAULT_SEED
+    from bprkit.estimate.montecarlo import DEFAULT_SEED
 
     fitted = fit.run(cases, bundles, A, samples=backtest.DEFAULT_SAMPLES, seed=DEFAULT_SEED)
     assert m.fitted_inside == fitted.score("fitted").inside

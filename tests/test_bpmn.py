@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 import bprkit
-from bprkit.analysis import analyze_process
-from bprkit.export import bpmn as export_bpmn
-from bprkit.imports import bpmn as import_bpmn
-from bprkit.loader import check_files
+from bprkit.analysis.records import analyze_process
+from bprkit.interop import bpmn_export as export_bpmn
+from bprkit.interop import bpmn_import as import_bpmn
+from bprkit.text.loader import check_files
 
 from .conftest import PROCESSES, ROOT, run_cli
 

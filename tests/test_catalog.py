@@ -7,7 +7,9 @@ lever or a tag could break without any other test noticing."""
 
 from __future__ import annotations
 
-from bprkit import assumptions, messages, vocabulary
+from bprkit import vocabulary
+from bprkit.assumptions import catalog as assumptions
+from bprkit.messages import catalog as messages
 from bprkit.render import style
 
 A = assumptions.default()
@@ -51,7 +53,7 @@ def test_every_badge_is_a_known_tag() -> None:
 def test_every_lever_a_redesign_adds_keeps_the_file_valid(tmp_path: object) -> None:
     """The tags a lever writes into a To-Be are tags check accepts (a new lever whose
     tag the vocabulary lacks made redesign write a file check rejects)."""
-    from bprkit.loader import check_files
+    from bprkit.text.loader import check_files
 
     for name, lever in A.levers.items():
         tags = ", ".join(vocabulary.japanese(vocabulary.TAGS, t) for t in lever.tags_added)
@@ -84,7 +86,7 @@ def test_one_home_for_the_list_separator_and_the_display_width() -> None:
 def test_one_toml_reader_takes_a_byte_order_mark(tmp_path: object) -> None:
     """A roadmap saved by Notepad (with a BOM) was refused while an assumptions file
     with one was read: both go through bprkit/tomlfile.py now."""
-    from bprkit import roadmap
+    from bprkit.planning import roadmap
 
     path = tmp_path / "plan.toml"  # type: ignore[operator]
     path.write_bytes(b"\xef\xbb\xbfstart = 2027\ncapacity = 3\n")
@@ -119,8 +121,8 @@ def test_one_home_for_units() -> None:
 def test_f207_reads_the_inquiry_fact_of_the_lever_rules() -> None:
     """F207 (paper inquiry) fires exactly where the lever rules see an inquiry on
     paper, post, fax or a printout: the fact has one home, levers.facts_of."""
-    from bprkit import levers
-    from bprkit.findings import PAPER_WAYS
+    from bprkit.analysis import levers
+    from bprkit.analysis.findings import PAPER_WAYS
 
     from .test_findings import _every_analysis
 
@@ -144,7 +146,7 @@ def test_which_to_be_has_one_home(tmp_path: object) -> None:
     import re
     from pathlib import Path
 
-    from bprkit.loader import check_files
+    from bprkit.text.loader import check_files
 
     root = Path(__file__).resolve().parents[1] / "bprkit"
     again = {str(p.relative_to(root)) for p in root.rglob("*.py")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import messages
+from bprkit.messages import catalog as messages
 
 from .conftest import needs_dot, run_cli
 
@@ -118,7 +118,7 @@ def test_a_loop_with_a_small_but_countable_way_out_still_analyses(tmp_path: Path
 
 
 def test_a_loop_error_is_a_sentence_not_a_list_of_ids() -> None:
-    from bprkit.graph import LoopError
+    from bprkit.analysis.graph import LoopError
 
     exc = LoopError("s1")
     assert str(exc) == messages.text("en", "loop_error", steps="s1") != "s1"

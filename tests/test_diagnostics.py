@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import messages, vocabulary
-from bprkit.loader import check_files
+from bprkit import vocabulary
+from bprkit.messages import catalog as messages
+from bprkit.text.loader import check_files
 
 from .conftest import FIXTURES, check_text, codes
 

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from bprkit import vocabulary
-from bprkit.loader import check_files
+from bprkit.text.loader import check_files
 
 from .conftest import PROCESSES, ROOT, run_cli
 

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 import bprkit
-from bprkit import assumptions, estimate, redesign, writer
-from bprkit.loader import check_files
+from bprkit.assumptions import catalog as assumptions
+from bprkit.estimate import montecarlo as estimate
+from bprkit.estimate import redesign
+from bprkit.text import writer
+from bprkit.text.loader import check_files
 
 from .conftest import CORPUS, PROCESSES, run_cli
 

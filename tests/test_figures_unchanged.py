@@ -1,8 +1,8 @@
 """The refactor of issue 22 changes no figure: ``analyze`` and ``estimate`` JSON of every file in
 ``processes/`` (and the portfolio) equal what the code gave before it (2026-12-07, commit 7aba11c).
 
-The expected files are in ``tests/fixtures/figures``. Regenerate them only for a change that is meant
-to move a figure, and say so in the commit::
+The expected files are in ``tests/fixtures/figures``. Regenerate them only for a change that is
+meant to move a figure, and say so in the commit::
 
     python -m tests.test_figures_unchanged --write
 """

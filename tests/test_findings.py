@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import messages
-from bprkit.findings import PRINCIPLES, RULES
+from bprkit.analysis.findings import PRINCIPLES, RULES
+from bprkit.messages import catalog as messages
 
 from .test_analysis import analyse
 
@@ -213,8 +213,8 @@ FORBIDDEN = ("（-）", "(-)", "{", "}", "None", "nan", "（）", "()")
 
 
 def _every_analysis() -> list:
-    from bprkit.analysis import analyze_process
-    from bprkit.loader import check_files, find_files
+    from bprkit.analysis.records import analyze_process
+    from bprkit.text.loader import check_files, find_files
 
     from .conftest import FIXTURES, PROCESSES
 

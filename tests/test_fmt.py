@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bprkit import fmt
-from bprkit.loader import check_files
+from bprkit.text import fmt
+from bprkit.text.loader import check_files
 
 from . import fuzzing
 from .conftest import PROCESSES, ROOT, run_cli

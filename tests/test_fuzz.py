@@ -48,7 +48,7 @@ def test_byte_mutations_of_the_corpus(tmp_path: Path, index: int,
 
 def test_the_generator_makes_files_check_accepts(tmp_path: Path) -> None:
     """The fuzzer is only worth its time if most generated files get past check."""
-    from bprkit.loader import check_files
+    from bprkit.text.loader import check_files
 
     rng = random.Random(7)
     accepted = 0

@@ -215,7 +215,7 @@ def test_a_step_named_machi_is_still_a_step() -> None:
 
 
 def test_fmt_keeps_machi() -> None:
-    from bprkit.fmt import format_checked
+    from bprkit.text.fmt import format_checked
 
     text = "process p {\n  lane l : 窓口\n  step s @l [紙]   3分  待ち 1日\n}\n"
     assert "3分 待ち 1日" in format_checked(text, "t.bpr")

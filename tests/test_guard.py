@@ -98,7 +98,8 @@ def test_import_and_backtest_outputs_are_guarded(tree: Path) -> None:
     assert bpmn.read_bytes() == before
     case = tree / "cases" / "c.bpr"
     case.parent.mkdir()
-    shutil.copy(Path(__file__).parents[1] / "bprkit/backtest/cases/rpa_yokohama_id.bpr", case)
+    cases = Path(__file__).parents[1] / "bprkit/estimate/backtest/cases"
+    shutil.copy(cases / "rpa_yokohama_id.bpr", case)
     (tree / "fit.toml").symlink_to(case)
     text = case.read_bytes()
     r = run_cli("backtest", str(case.parent), "--fit", "-o", str(tree / "fit.toml"))

@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bprkit.loader import check_files
+from bprkit.text.loader import check_files
 
 
 def _timed_check(path: Path) -> tuple[float, list[str]]:
@@ -130,8 +130,8 @@ def test_a_use_chain_that_doubles_is_analysed_once_per_process(tmp_path: Path) -
     """Sixteen processes, each using the next twice (1.2 KB): analyze took 65 s and
     1.6 GB. Past 2,000 expanded steps each used process is analysed once and its
     figures multiply: the same totals as the full expansion, in linear time."""
-    from bprkit import graph
-    from bprkit.analysis import analyze_process
+    from bprkit.analysis import graph
+    from bprkit.analysis.records import analyze_process
 
     def chain(levels: int) -> Path:
         lines = []
@@ -210,10 +210,10 @@ def test_deep_use_chains_and_huge_numbers_are_diagnostics(tmp_path: Path) -> Non
 # ── one error root, round trips ──
 def test_every_error_raised_on_purpose_is_a_bpr_error() -> None:
     from bprkit import errors
-    from bprkit.backtest import BacktestError
-    from bprkit.graph import LoopError
-    from bprkit.render import FormatError
+    from bprkit.analysis.graph import LoopError
+    from bprkit.estimate.backtest.cases import BacktestError
     from bprkit.render.dot import RenderError
+    from bprkit.render.drawing import FormatError
 
     for kind in (LoopError, FormatError, RenderError, output.OutputError, BacktestError):
         assert issubclass(kind, errors.BprError), kind
@@ -222,7 +222,7 @@ def test_every_error_raised_on_purpose_is_a_bpr_error() -> None:
 
 
 def test_numbers_are_written_in_plain_decimal() -> None:
-    from bprkit import writer
+    from bprkit.text import writer
 
     for value in (1e-05, 1.5e-07, 0.1, 2.5, 12345.0, 1e9, 0.000123456789):
         text = writer.number(value)

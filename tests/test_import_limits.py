@@ -19,17 +19,17 @@ import pytest
 from openpyxl import Workbook
 
 import bprkit
-from bprkit import writer
-from bprkit.imports import (
+from bprkit.interop import bpmn_import as import_bpmn
+from bprkit.interop import xlsx_import as import_xlsx
+from bprkit.interop.limits import (
     MAX_BPMN_BYTES,
     MAX_BPR_BYTES,
     MAX_XLSX_CELLS,
     MAX_XLSX_ROWS,
     MAX_XLSX_UNPACKED,
 )
-from bprkit.imports import bpmn as import_bpmn
-from bprkit.imports import xlsx as import_xlsx
-from bprkit.loader import check_files
+from bprkit.text import writer
+from bprkit.text.loader import check_files
 
 from .conftest import PROCESSES, run_cli
 
@@ -368,7 +368,7 @@ def test_limits_leave_an_ordinary_survey_alone(tmp_path: Path) -> None:
 
 def test_the_file_size_is_checked_before_the_file_is_read(tmp_path: Path) -> None:
     """For the CLI, which reads the whole file: a sparse file costs no disk."""
-    from bprkit.imports import MAX_XLSX_BYTES, check_file_size
+    from bprkit.interop.limits import MAX_XLSX_BYTES, check_file_size
 
     for name, limit, error in (("big.xlsx", MAX_XLSX_BYTES, import_xlsx.XlsxImportError),
                                ("big.bpmn", MAX_BPMN_BYTES, import_bpmn.BpmnImportError)):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import bprkit
-from bprkit.export import bpmn as export_bpmn
-from bprkit.loader import check_files
+from bprkit.interop import bpmn_export as export_bpmn
+from bprkit.text.loader import check_files
 
 from . import browser
 from .conftest import PROCESSES, ROOT, run_cli

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from bprkit import assumptions, messages
+from bprkit.assumptions import catalog as assumptions
+from bprkit.messages import catalog as messages
 
 from .conftest import PROCESSES, run_cli
 

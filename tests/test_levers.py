@@ -11,10 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bprkit
-from bprkit import assumptions, estimate, redesign, sampling, writer
-from bprkit.analysis import analyze_process
-from bprkit.loader import check_files
+from bprkit.analysis.records import analyze_process
+from bprkit.assumptions import catalog as assumptions
+from bprkit.estimate import montecarlo as estimate
+from bprkit.estimate import redesign, sampling
 from bprkit.model import SourceFile
+from bprkit.text import writer
+from bprkit.text.loader import check_files
 
 from .conftest import CORPUS, PROCESSES, run_cli
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput
 
-from bprkit.lexer import FastContextualLexer
-from bprkit.parser import grammar
-from bprkit.source import normalize
+from bprkit.text.lexer import FastContextualLexer
+from bprkit.text.parser import grammar
+from bprkit.text.source import normalize
 
 from .conftest import CORPUS, FIXTURES, PROCESSES
 from .test_properties import mutated

@@ -8,7 +8,7 @@ import pytest
 
 import bprkit
 from bprkit.model import Parallel, Use
-from bprkit.validate import walk
+from bprkit.text.validate import walk
 
 from .conftest import CORPUS, PROCESSES
 

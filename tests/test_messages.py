@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import string
 
-from bprkit import messages
+from bprkit.messages import catalog as messages
 
 
 def _fields(template: str) -> set[str]:
@@ -31,7 +31,7 @@ def test_same_keys_and_placeholders() -> None:
 
 
 def test_every_finding_rule_has_texts() -> None:
-    from bprkit.findings import RULES
+    from bprkit.analysis.findings import RULES
 
     for lang in messages.LANGUAGES:
         for r in RULES:

@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from bprkit import inventory
+from bprkit.planning import inventory
 
 from .conftest import PROCESSES, run_cli
 
@@ -71,7 +71,7 @@ import datetime  # noqa: E402
 
 import pytest  # noqa: E402
 
-from bprkit import roadmap  # noqa: E402
+from bprkit.planning import roadmap  # noqa: E402
 
 TODAY = datetime.date(2026, 12, 1)
 

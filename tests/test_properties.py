@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bprkit.loader import check_files
+from bprkit.text.loader import check_files
 
 from .conftest import CORPUS, PROCESSES
 

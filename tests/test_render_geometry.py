@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import bprkit
-from bprkit import render
+from bprkit.render import drawing as render
 from bprkit.render import layout, routing
 from bprkit.render import scene as scenes
 
@@ -115,7 +115,7 @@ def test_every_file_is_clean(path: Path, options: dict) -> None:
 
 
 def test_compare_is_clean() -> None:
-    from bprkit.analysis import analyze_process
+    from bprkit.analysis.records import analyze_process
 
     for asis, tobe in ((PROCESSES / "tenshutsu.bpr", PROCESSES / "tenshutsu_tobe.bpr"),
                        (CORPUS / "juminhyo.bpr", CORPUS / "juminhyo_tobe.bpr")):

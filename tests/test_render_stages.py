@@ -8,7 +8,7 @@ import json
 import os
 
 import bprkit
-from bprkit import render
+from bprkit.render import drawing as render
 from bprkit.render import layout, routing
 from bprkit.render import scene as scenes
 
@@ -54,7 +54,7 @@ def test_stages_are_deterministic() -> None:
 def test_scene_uses_the_flow_wiring() -> None:
     """Every flow edge of flow.py appears in the scene (through diamonds and path
     entries): the scene does not re-derive the flow."""
-    from bprkit import flow
+    from bprkit.text import flow
 
     path = RENDER / "small.bpr"
     process = next(p for p in bprkit.load(str(path)).root.processes if p.id == "小さな手続")

@@ -11,12 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bprkit import assumptions, estimate, findings
-from bprkit import levers as lever_module
-from bprkit.analysis import analyze_process
-from bprkit.loader import check_files
+from bprkit.analysis import findings
+from bprkit.analysis import levers as lever_module
+from bprkit.analysis.records import analyze_process
+from bprkit.assumptions import catalog as assumptions
+from bprkit.estimate import montecarlo as estimate
 from bprkit.model import Process
 from bprkit.render import style
+from bprkit.text.loader import check_files
 
 from .conftest import run_cli
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from bprkit import graph
-from bprkit.analysis import Analysis, analyze_process
-from bprkit.assumptions import default
-from bprkit.loader import check_files
+from bprkit.analysis import graph
+from bprkit.analysis.records import Analysis, analyze_process
+from bprkit.assumptions.catalog import default
+from bprkit.text.loader import check_files
 
 from .conftest import ROOT
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import bprkit
-from bprkit import writer
+from bprkit.text import writer
 
 from .conftest import CORPUS, FIXTURES, PROCESSES
 

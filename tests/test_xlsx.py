@@ -12,8 +12,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import bprkit
-from bprkit.analysis import analyze_process
-from bprkit.loader import check_files
+from bprkit.analysis.records import analyze_process
+from bprkit.text.loader import check_files
 
 from .conftest import PROCESSES, run_cli
 

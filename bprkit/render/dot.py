@@ -24,17 +24,10 @@ from collections.abc import Callable
 import graphviz
 from graphviz import quoting
 
-from bprkit import messages
 from bprkit.errors import RenderError
+from bprkit.messages import catalog as messages
 from bprkit.render import style, textfit
-from bprkit.render.layout import (
-    LEGEND_ROW,
-    LEGEND_SYMBOL,
-    PHASE_PT,
-    Box,
-    Geometry,
-    detail_lines,
-)
+from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, PHASE_PT, Box, Geometry, detail_lines
 from bprkit.render.scene import Badge, LegendItem, Node
 
 __all__ = ["FORMATS", "RenderError", "graph", "run"]

@@ -421,6 +421,6 @@ def title_block(scene: Scene, width: float) -> TitleBlock:
 
 
 def scene_legend_heading(scene: Scene) -> str:
-    from bprkit import messages
+    from bprkit.messages import catalog as messages
 
     return messages.text(scene.lang, "legend")

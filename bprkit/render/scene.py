@@ -1,6 +1,6 @@
 """Scene: what a diagram shows, in the chosen language, before any geometry.
 
-The flow comes from ``bprkit.flow`` (the one wiring of edges): its nodes become
+The flow comes from ``bprkit.text.flow`` (the one wiring of edges): its nodes become
 the scene's steps, fork/join bars, shared-process boxes, start and end; a node
 whose outflow a ``branch`` splits gets a diamond; a path's entry node is passed
 through. Notes, pain points and the system a step works in become small nodes
@@ -13,20 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bprkit import flow, messages, units
-from bprkit.analysis import Analysis
-from bprkit.model import (
-    WHOSE,
-    Batch,
-    Bundle,
-    Duration,
-    Process,
-    Step,
-    Use,
-    iter_steps,
-    iter_uses,
-)
+from bprkit import units
+from bprkit.analysis.records import Analysis
+from bprkit.messages import catalog as messages
+from bprkit.model import WHOSE, Batch, Bundle, Duration, Process, Step, Use, iter_steps, iter_uses
 from bprkit.render import style
+from bprkit.text import flow
 
 
 class Options(NamedTuple):
@@ -488,9 +480,9 @@ def diagram(analysis: Analysis, bundle: Bundle | None, options: Options) -> Scen
 def compare_marks(asis: Analysis, tobe: Analysis
                   ) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]:
     """Marks for the As-Is (removed, changed, same) and the To-Be (changed, added,
-    same) as bprkit.diff matches steps (replaces, then ids, then labels), and the
+    same) as bprkit.estimate.diff matches steps (replaces, then ids, then labels), and the
     As-Is steps each To-Be step stands for (the first one it lines up with)."""
-    from bprkit import diff
+    from bprkit.estimate import diff
 
     match = diff.match(asis.graph.runs, tobe.graph.runs)
     a_marks = {rid: status for rid, status in match.status.items() if "." not in rid}

@@ -16,9 +16,11 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
-from bprkit import __version__, messages
-from bprkit.assumptions import Assumptions
-from bprkit.report import Detail, Report, charts
+from bprkit._version import __version__
+from bprkit.assumptions.catalog import Assumptions
+from bprkit.messages import catalog as messages
+from bprkit.report import charts
+from bprkit.report.build import Detail, Report
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -37,7 +39,7 @@ def _num(value: float | None, digits: int = 0) -> str:
 
 COVERAGE_FLOOR = 0.75
 """Below this share of published figures inside the default band, the report warns
-(bprkit/backtest/fit.py COVERAGE is the target)."""
+(bprkit/estimate/backtest/fit.py COVERAGE is the target)."""
 
 
 def _whose(hours: dict | None, lang: str) -> str:
@@ -110,7 +112,7 @@ def render(report: Report) -> str:
         return messages.report(lang, key, **args)
 
     context = _context(report, t, Markup)
-    from bprkit import backtest
+    from bprkit.estimate.backtest import cases as backtest
 
     context.update(t=t, num=_num, css=Markup(css), lang=lang, version=__version__,
                    measured=backtest.measured().text(lang),
@@ -316,7 +318,7 @@ def _param_name(a: Assumptions, key: str, lang: str) -> str:
 
 
 def _measured() -> Any:
-    from bprkit import backtest
+    from bprkit.estimate.backtest import cases as backtest
 
     return backtest.measured()
 
@@ -342,7 +344,7 @@ def _backtest(report: Report, lang: str) -> dict[str, object] | None:
     b = report.backtest
     if b is None:
         return None
-    from bprkit import backtest as backtest_module
+    from bprkit.estimate.backtest import cases as backtest_module
 
     doc = b.to_dict()
     a = report.assumptions

@@ -12,10 +12,10 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bprkit import messages
-from bprkit.assumptions import Assumptions
-from bprkit.inventory import Portfolio
+from bprkit.assumptions.catalog import Assumptions
+from bprkit.messages import catalog as messages
 from bprkit.output import text_cells
+from bprkit.planning.inventory import Portfolio
 
 HOURS = "#,##0"
 DECIMAL = "#,##0.0"

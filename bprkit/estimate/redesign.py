@@ -1,0 +1,225 @@
+"""As-Is model → To-Be model (pure), through the one lever model (bprkit.analysis.levers via
+bprkit.analysis.levers.plan_runs), with the reason of every change (estimation.md §6).
+
+Each process of the file, and every process they call with ``use`` (from imported
+files too), gets a To-Be copy ``<id>_tobe`` (``_tobe2`` … when that id is taken);
+the copies call each other, so the To-Be uses the redesigned approval route, not
+the old one. A step keeps its id, lane and label; a changed step gets a ``lever``
+line naming the levers its time now rests on (in a To-Be that line means "already
+applied": estimate applies nothing more there, and compare draws those levers'
+factors, so their uncertainty is carried). Its hands-on time is scaled by
+the share its levers keep (ranges stay ranges), its own wait by the wait share; a
+lever that serves most cases (s ≥ 0.5) drops the tags it removes, and every lever
+adds its own. A step a lever removes stays as a shorter step so branches and jumps
+stay valid. ``estimate`` and ``redesign`` + ``compare`` therefore agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from bprkit.analysis import levers as lever_module
+from bprkit.analysis.findings import Finding
+from bprkit.analysis.records import analyze_process
+from bprkit.assumptions.catalog import Assumptions
+from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, SourceFile, Step, Use
+from bprkit.text import validate
+
+SUFFIX = "_tobe"
+
+
+@dataclass(frozen=True)
+class Redesign:
+    process: Process
+    """The To-Be of the process asked for."""
+    processes: tuple[Process, ...]
+    """Every To-Be process to write: the one asked for first, then the processes it
+    uses, redesigned."""
+    comments: Mapping[str, str]
+    """Step id (qualified by process: ``process.step``) → why it changed."""
+    levers: Mapping[str, tuple[str, ...]]
+    """Qualified step id → levers applied."""
+
+    def bundle(self, asis: Bundle | None) -> Bundle:
+        """The To-Be processes as a file in memory that imports the As-Is bundle, so
+        the redesigned processes the To-Be uses can be found (to analyse or draw it)."""
+        root = SourceFile("<to-be>", (), self.processes)
+        return Bundle(root, (root, *(asis.files if asis else ())))
+
+
+def _digits(v: float) -> float:
+    """Six significant digits: a time written in hours or days (0.05時間 × 0.12) keeps
+    its precision, where rounding to decimals of its unit lost it (0.006h for 0.00616h)."""
+    return float(f"{v:.6g}")
+
+
+def _scale(d: Duration | None, k: float) -> Duration | None:
+    if d is None or abs(k - 1) < 1e-12:
+        return d
+
+    def r(v: float) -> float:
+        return _digits(v * k)
+
+    return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
+
+
+def _shift(d: Duration | None, minutes: float, hours_per_day: float) -> Duration | None:
+    """The duration plus a set-up time (written in the duration's own unit)."""
+    if minutes <= 0:
+        return d
+    if d is None:
+        return Duration(_digits(minutes), _digits(minutes), "min")
+    k = minutes / d.minutes_per_unit(hours_per_day)
+
+    def r(v: float) -> float:
+        return _digits(v + k)
+
+    return Duration(r(d.low), r(d.high), d.unit, None if d.mode is None else r(d.mode))
+
+
+def _text(d: Duration | None) -> str:
+    if d is None:
+        return "-"
+    values = [d.low] + ([d.mode] if d.mode is not None else []) + (
+        [d.high] if d.high != d.low else [])
+    return "..".join(f"{v:g}" for v in values) + d.unit
+
+
+def _comment(step: Step, changed: Step, applied: Sequence[lever_module.Applied],
+             assumptions: Assumptions, findings: Sequence[Finding], lang: str,
+             minutes: float = 0.0) -> str:
+    catalog = assumptions.levers
+    plus, comma = ("＋", "、") if lang == "ja" else (" + ", ", ")
+    names = plus.join(catalog[a.lever].title(lang) for a in applied)
+    served = comma.join(f"{catalog[a.lever].title(lang)} {a.served:.0%}" for a in applied)
+    reasons = comma.join(sorted({f"{f.code} {f.title(lang)}" for f in findings}))
+    slower = [catalog[a.lever].title(lang) for a in applied
+              if lever_module.slows(a, minutes)]
+    if lang == "ja":
+        text = (f"見直し: {names}" + (f"（指摘: {reasons}）" if reasons else "")
+                + f"。作業 {_text(step.duration)} → {_text(changed.duration)}、"
+                f"利用する件数の割合 {served}")
+        if slower:
+            text += f"。注意: {comma.join(slower)} でこの工程は遅くなる"
+    else:
+        text = (f"redesign: {names}" + (f" (findings: {reasons})" if reasons else "")
+                + f"; hands-on {_text(step.duration)} → {_text(changed.duration)}; "
+                f"share of cases served: {served}")
+        if slower:
+            text += f"; note: {', '.join(slower)} makes this step slower"
+    return text
+
+
+def _map_flow(items: tuple[FlowItem, ...], changed: Mapping[str, Step],
+              renamed: Mapping[str, str]) -> tuple:
+    """The flow with changed steps put in and ``use`` pointed at the To-Be copies. A
+    step's ``replaces`` is dropped: the copy's steps match their source by id."""
+    out: list[FlowItem] = []
+    for item in items:
+        if isinstance(item, Step):
+            step = changed.get(item.id, item)
+            out.append(replace(step, replaces=()) if step.replaces else step)
+        elif isinstance(item, Parallel):
+            out.append(replace(item, paths=tuple(
+                replace(p, items=_map_flow(p.items, changed, renamed)) for p in item.paths)))
+        elif isinstance(item, Use) and item.process in renamed:
+            out.append(replace(item, process=renamed[item.process]))
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def _called(process: Process, known: Mapping[str, Process]) -> list[Process]:
+    """The process and every process it calls, directly or not, each once."""
+    seen: dict[str, Process] = {}
+    stack = [process]
+    while stack:
+        p = stack.pop()
+        if p.id in seen:
+            continue
+        seen[p.id] = p
+        for item in validate.walk(p.flow):
+            if isinstance(item, Use) and item.process in known:
+                stack.append(known[item.process])
+    return list(seen.values())
+
+
+def tobe_ids(ids: Sequence[str], taken: set[str]) -> dict[str, str]:
+    """``X`` → ``X_tobe``, or ``X_tobe2`` … when the id is taken."""
+    out = {}
+    for pid in ids:
+        candidate, n = pid + SUFFIX, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{pid}{SUFFIX}{n}"
+        taken.add(candidate)
+        out[pid] = candidate
+    return out
+
+
+def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
+                 assumptions: Assumptions, *, levers: Sequence[str] | None = None,
+                 lang: str = "ja") -> Redesign:
+    """Redesign several processes (the processes of a file) and what they use, as
+    one set of To-Be processes."""
+    known = {p.id: p for p in bundle.processes} if bundle else {p.id: p for p in processes}
+    order: list[Process] = []
+    for p in processes:
+        for q in _called(p, known):
+            if q.id not in {o.id for o in order}:
+                order.append(q)
+    renamed = tobe_ids([p.id for p in order], set(known))
+    plan_of: dict[tuple[str, str], tuple] = {}
+    findings_of: dict[tuple[str, str], list[Finding]] = {}
+    for p in processes:
+        analysis = analyze_process(p, bundle, assumptions=assumptions)
+        runs = analysis.graph.runs
+        for r, plan in zip(runs, lever_module.plan_runs(runs, assumptions, levers),
+                           strict=True):
+            plan_of.setdefault((r.process.id, r.step.id), (r, plan))
+        for f in analysis.findings:
+            if f.step:
+                run = analysis.graph.run(f.step)
+                if run is not None:
+                    findings_of.setdefault((run.process.id, run.step.id), []).append(f)
+    out: list[Process] = []
+    comments: dict[str, str] = {}
+    chosen: dict[str, tuple[str, ...]] = {}
+    suffix = "（見直し後）" if lang == "ja" else " (To-Be)"
+    for p in order:
+        changed: dict[str, Step] = {}
+        for step in p.steps():
+            entry = plan_of.get((p.id, step.id))
+            if entry is None:
+                continue
+            run, plan = entry
+            if not plan.applied:
+                tags = lever_module.tags_after(step, (), assumptions.levers, plan.plan.facts)
+                if tags != step.tags:  # its paper was made electronic upstream
+                    changed[step.id] = replace(step, tags=tags)
+                continue
+            new = replace(step, tags=lever_module.tags_after(step, plan.applied,
+                                                             assumptions.levers,
+                                                             plan.plan.facts),
+                          duration=_shift(_scale(step.duration, plan.keep), plan.setup,
+                                          assumptions.hours_per_day),
+                          wait=_scale(step.wait, plan.keep_wait),
+                          levers=tuple(a.lever for a in plan.applied))
+            changed[step.id] = new
+            key = f"{renamed[p.id]}.{step.id}"
+            wanted = [f for f in findings_of.get((p.id, step.id), [])
+                      if set(f.levers) & {a.lever for a in plan.applied}]
+            comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang,
+                                     run.minutes)
+            chosen[key] = tuple(a.lever for a in plan.applied)
+        out.append(replace(p, id=renamed[p.id], label=p.title + suffix, state="to_be",
+                           based_on=p.id, flow=_map_flow(p.flow, changed, renamed)))
+    first = out[0] if out else None
+    return Redesign(first, tuple(out), comments, chosen)  # type: ignore[arg-type]
+
+
+def redesign(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
+             levers: Sequence[str] | None = None, lang: str = "ja") -> Redesign:
+    """The To-Be of one process (and of the processes it uses)."""
+    return redesign_all([process], bundle, assumptions, levers=levers, lang=lang)

@@ -1,1 +1,0 @@
-"""Files for other tools: BPMN 2.0 (bpmn.py) and the Excel time survey (xlsx.py)."""

@@ -1,0 +1,482 @@
+"""BPMN 2.0 with diagram interchange (DI), written with ElementTree.
+
+One pool and process per bprkit process: the file's own processes, then the
+processes they ``use`` (each once), called through ``callActivity``. The semantic
+part comes from the diagram's scene (the one wiring of the flow, render/scene.py):
+steps become user, manual or service tasks by their lane's role, branches exclusive
+gateways with each case's share on its flow, ``parallel`` blocks parallel gateways;
+a node that several flows enter gets an explicit merging gateway. The DI is the
+diagram's own layout (lanes, columns and routed edges), so the BPMN looks like
+the bprkit diagram.
+
+Ids are ASCII and deterministic (``Process_1``, ``Task_1_3``, ``Flow_1_7``); the
+bprkit id, lane and role, durations, waits, tags and shares go into attributes of
+our own namespace, and names and documentation keep the Japanese labels. Each
+process also carries its own ``.bpr`` text (``bprkit:source``), with a fingerprint
+of the structure it was written for, so that an unedited file imports back to the
+same model (bprkit/interop/bpmn_import.py); an edited one is read from its structure.
+docs/interop.md has the mapping tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bprkit.messages import catalog as messages
+from bprkit.model import Bundle, Process, SourceFile, Step
+from bprkit.text import writer
+
+if TYPE_CHECKING:  # the renderer is imported only when exporting
+    from bprkit.render.scene import Node
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+BPRKIT = "https://bprkit.dev/schema/bpmn/1"
+NAMESPACES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "bprkit": BPRKIT}
+
+TASK_BY_ROLE = {"system": "serviceTask", "resident": "manualTask", "external": "manualTask"}
+"""Every other role (counter, back_office, approval, storage) does user tasks."""
+POOL_HEADER = 30.0
+POOL_GAP = 40.0
+MERGE = 30.0
+"""A merging gateway's size, drawn beside the node it merges into where there is room."""
+GATEWAY_SIZE = {"branch": 40.0, "fork": 30.0, "join": 30.0}
+
+
+def _q(ns: str, tag: str) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def fingerprint(nodes: Iterable[tuple[str, str, str]],
+                flows: Iterable[tuple[str, str]]) -> str:
+    """A hash of a process's structure as BPMN holds it: (kind, name, bprkit id) of
+    each flow node and (source, target) bprkit ids of each flow; the importer
+    compares it to tell an unedited export from an edited one."""
+    text = "\n".join(sorted("|".join(n) for n in nodes)) + "\n--\n" + \
+        "\n".join(sorted("|".join(f) for f in flows))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class _Shape:
+    element: str
+    x: float
+    y: float
+    w: float
+    h: float
+    horizontal: bool | None = None
+
+
+@dataclass
+class _Edge:
+    element: str
+    points: list[tuple[float, float]]
+    label: tuple[float, float, float, float] | None = None
+    """Where the edge's name is drawn (x, y, w, h): where bprkit draws it."""
+
+
+def processes_of(bundle: Bundle) -> list[Process]:
+    """The file's own processes, then those they use (directly or not), each once."""
+    out: list[Process] = []
+    seen: set[str] = set()
+    todo = list(bundle.root.processes)
+    from bprkit.model import iter_uses
+
+    while todo:
+        p = todo.pop(0)
+        if p.id in seen:
+            continue
+        seen.add(p.id)
+        out.append(p)
+        for use in iter_uses(p.flow):
+            callee = bundle.process(use.process)
+            if callee is not None and callee.id not in seen:
+                todo.append(callee)
+    return out
+
+
+def export(bundle: Bundle, *, lang: str = "ja") -> bytes:
+    """The BPMN document of a checked bundle."""
+    from bprkit.analysis.records import analyze_process
+    from bprkit.render import drawing as render
+
+    for prefix, uri in NAMESPACES.items():
+        ET.register_namespace(prefix, uri)
+    chosen = processes_of(bundle)
+    ids = {p.id: f"Process_{n}" for n, p in enumerate(chosen, 1)}
+    root = ET.Element(_q(BPMN, "definitions"), {
+        "id": "Definitions_1", "targetNamespace": "https://bprkit.dev/bpmn/" + _ascii(
+            bundle.root.path), "exporter": "bprkit", "exporterVersion": _version(),
+        _q(BPRKIT, "file"): bundle.root.path})
+    collaboration = ET.SubElement(root, _q(BPMN, "collaboration"), {"id": "Collaboration_1"})
+    diagram = ET.Element(_q(BPMNDI, "BPMNDiagram"), {"id": "Diagram_1"})
+    plane = ET.SubElement(diagram, _q(BPMNDI, "BPMNPlane"),
+                          {"id": "Plane_1", "bpmnElement": "Collaboration_1"})
+    top = 0.0
+    for n, process in enumerate(chosen, 1):
+        analysis = analyze_process(process, bundle, with_findings=False)
+        page = render.diagram(analysis, bundle, render.Options(lang=lang)).pages[0]
+        shapes, edges, height = _process(root, collaboration, process, page, n, ids, lang)
+        for shape in shapes:
+            shape.y += top
+        for edge in edges:
+            edge.points[:] = [(x, y + top) for x, y in edge.points]
+            if edge.label:
+                x, y, w, h = edge.label
+                edge.label = (x, y + top, w, h)
+        _di(plane, shapes, edges)
+        top += height + POOL_GAP
+    root.append(diagram)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _version() -> str:
+    from bprkit._version import __version__
+
+    return __version__
+
+
+def _ascii(text: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in text)
+
+
+def _process(root: ET.Element, collaboration: ET.Element, process: Process, page: object,
+             n: int, ids: dict[str, str], lang: str
+             ) -> tuple[list[_Shape], list[_Edge], float]:
+    scene, geo, routes = page.scene, page.geometry, page.routes  # type: ignore[attr-defined]
+    block = scene.blocks[0]
+    pid = ids[process.id]
+    proc = ET.SubElement(root, _q(BPMN, "process"), {
+        "id": pid, "name": process.title, "isExecutable": "false",
+        _q(BPRKIT, "id"): process.id, _q(BPRKIT, "state"): process.state})
+    if process.owner:
+        proc.set(_q(BPRKIT, "owner"), process.owner)
+    if process.volume is not None:
+        proc.set(_q(BPRKIT, "volume"), writer.volume(process.volume))  # the season too
+    ET.SubElement(collaboration, _q(BPMN, "participant"), {
+        "id": f"Participant_{n}", "name": process.title, "processRef": pid})
+    shapes: list[_Shape] = []
+    edges: list[_Edge] = []
+    width = POOL_HEADER + geo.along
+    top = min((v0 for _, _, v0, _ in geo.lanes), default=0.0)  # below a phase strip
+    height = geo.across - top
+
+    def box(key: str) -> tuple[float, float, float, float]:
+        b, (u, v) = geo.boxes[key], geo.centre[key]
+        return POOL_HEADER + u - b.along / 2, v - top - b.across / 2, b.along, b.across
+
+    def at(u: float, v: float) -> tuple[float, float]:
+        return POOL_HEADER + u, v - top
+
+    # elements
+    element: dict[str, str] = {}
+    lane_of_node: dict[str, list[str]] = {}
+    counts = {"Task": 0, "Gateway": 0, "Event": 0, "Annotation": 0}
+    step_of = {s.id: s for s in process.steps()}
+    for key, node in block.nodes.items():
+        if node.kind in ("note", "pain", "system"):
+            counts["Annotation"] += 1
+            eid = f"TextAnnotation_{n}_{counts['Annotation']}"
+            ann = ET.SubElement(proc, _q(BPMN, "textAnnotation"), {"id": eid})
+            prefix = messages.text(lang, f"interop_{node.kind}")
+            ET.SubElement(ann, _q(BPMN, "text")).text = f"{prefix}: {node.title}"
+            element[key] = eid
+            x, y, w, h = box(key)
+            shapes.append(_Shape(eid, x, y, w, h))
+            continue
+        tag, kind = _kind(node, process)
+        counts[kind] += 1
+        eid = f"{kind}_{n}_{counts[kind]}"
+        el = ET.SubElement(proc, _q(BPMN, tag), {"id": eid})
+        element[key] = eid
+        if node.kind == "step":
+            step = step_of[node.ref]
+            el.set("name", step.title)
+            _step_attrs(el, step, lang)
+        elif node.kind == "use":
+            el.set("name", node.detail or node.ref)
+            el.set(_q(BPRKIT, "use"), node.ref)
+            if node.ref in ids:
+                el.set("calledElement", ids[node.ref])
+            use = next((u for u in _uses(process) if u.process == node.ref), None)
+            if use is not None and use.times != 1:
+                el.set(_q(BPRKIT, "times"), f"{use.times:g}")
+            if use is not None and use.batch is not None:
+                el.set(_q(BPRKIT, "batch"), _batch(use.batch))
+        elif node.kind == "branch" and node.title:
+            el.set("name", node.title)
+        elif node.kind == "start":
+            el.set("name", messages.text(lang, "interop_start"))
+        elif node.kind == "end":
+            el.set("name", messages.text(lang, "interop_end"))
+        if node.kind in ("fork", "branch"):
+            el.set("gatewayDirection", "Diverging")
+        elif node.kind == "join":
+            el.set("gatewayDirection", "Converging")
+        lane_of_node.setdefault(node.lane, []).append(eid)
+        x, y, w, h = box(key)
+        if node.kind in GATEWAY_SIZE:  # square diamonds (bprkit draws bars, flat diamonds)
+            side = GATEWAY_SIZE[node.kind]
+            cx, cy = x + w / 2, y + h / 2
+            x, y, w, h = cx - side / 2, cy - side / 2, side, side
+        shapes.append(_Shape(eid, x, y, w, h))
+    # flows, with explicit merges
+    incoming: dict[str, list[int]] = {}
+    for k, e in enumerate(block.edges):
+        if e.kind in ("flow", "rework"):
+            incoming.setdefault(e.dst, []).append(k)
+    merge_of: dict[str, str] = {}
+    for key, into in incoming.items():
+        node = block.nodes[key]
+        if len(into) > 1 and node.kind not in ("join",):
+            counts["Gateway"] += 1
+            gid = f"Gateway_{n}_{counts['Gateway']}"
+            gw = ET.SubElement(proc, _q(BPMN, "exclusiveGateway"),
+                               {"id": gid, "gatewayDirection": "Converging"})
+            gw.set(_q(BPRKIT, "merge"), "true")
+            merge_of[key] = gid
+            lane_of_node.setdefault(node.lane, []).append(gid)
+            shapes.append(_merge_shape(gid, box(key), shapes, [box(k) for k in geo.boxes]))
+    flow_count = 0
+    structure_flows = []
+
+    def add_flow(src: str, dst: str, points: list[tuple[float, float]],
+                 p: float | None = None, name: str = "",
+                 label: tuple[float, float, float, float] | None = None) -> str:
+        nonlocal flow_count
+        flow_count += 1
+        fid = f"Flow_{n}_{flow_count}"
+        attrs = {"id": fid, "sourceRef": src, "targetRef": dst}
+        if name:
+            attrs["name"] = name
+        seq = ET.SubElement(proc, _q(BPMN, "sequenceFlow"), attrs)
+        if p is not None:
+            seq.set(_q(BPRKIT, "probability"), f"{p:.6g}")
+        for ref, attr in ((src, "outgoing"), (dst, "incoming")):
+            owner = _by_id(proc, ref)
+            if owner is not None:
+                _add_ref(owner, attr, fid)
+        edges.append(_Edge(fid, points, label if name else None))
+        return fid
+
+    for k, e in enumerate(block.edges):
+        pts = [at(u, v) for u, v in routes.points[k]]
+        label = None
+        if k in routes.labels:
+            u0, v0, u1, v1, _ = routes.labels[k]
+            (x0, y0), (x1, y1) = at(u0, v0), at(u1, v1)
+            label = (x0, y0, x1 - x0, y1 - y0)
+        if e.kind == "attach":
+            aid = f"Association_{n}_{k + 1}"
+            ET.SubElement(proc, _q(BPMN, "association"), {
+                "id": aid, "sourceRef": element[e.src], "targetRef": element[e.dst]})
+            edges.append(_Edge(aid, pts))
+            continue
+        if e.kind == "repeat":
+            continue
+        src, dst = element[e.src], element[e.dst]
+        name = f"{e.p * 100:g}%" if e.p is not None else ""
+        if e.dst in merge_of:
+            gid = merge_of[e.dst]
+            shape = next(s for s in shapes if s.element == gid)
+            add_flow(src, gid, _into(pts, shape), e.p, name, label)
+        else:
+            add_flow(src, dst, pts, e.p, name, label)
+        structure_flows.append((_ref(block.nodes[e.src]), _ref(block.nodes[e.dst])))
+    for key, gid in merge_of.items():
+        shape = next(s for s in shapes if s.element == gid)
+        add_flow(gid, element[key], _out_of(shape, box(key)))
+    # lanes
+    lane_set = ET.Element(_q(BPMN, "laneSet"), {"id": f"LaneSet_{n}"})
+    lanes = {lane.id: lane for lane in process.lanes}
+    for k, (key, title, v0, v1) in enumerate(geo.lanes, 1):
+        lid = f"Lane_{n}_{k}"
+        model_lane = lanes.get(key)
+        # the lane's own label: its role is in bprkit:role (BPMN writes lane names upright)
+        name = model_lane.title if model_lane is not None else title
+        lane = ET.SubElement(lane_set, _q(BPMN, "lane"), {"id": lid, "name": name})
+        if model_lane is not None:
+            lane.set(_q(BPRKIT, "id"), model_lane.id)
+            lane.set(_q(BPRKIT, "role"), model_lane.role)
+        for ref in lane_of_node.get(key, []):
+            ET.SubElement(lane, _q(BPMN, "flowNodeRef")).text = ref
+        shapes.append(_Shape(lid, POOL_HEADER, v0 - top, width - POOL_HEADER, v1 - v0, True))
+    proc.insert(0, lane_set)
+    shapes.insert(0, _Shape(f"Participant_{n}", 0.0, 0.0, width, height, True))
+    # the process's own text, for an exact round trip while the structure is unchanged
+    nodes = [(_kind(node, process)[0], node.title if node.kind == "step" else "",
+              _ref(node)) for node in block.nodes.values()
+             if node.kind not in ("note", "pain", "system")]
+    ext = ET.Element(_q(BPMN, "extensionElements"))
+    source = ET.SubElement(ext, _q(BPRKIT, "source"),
+                           {"fingerprint": fingerprint(nodes, structure_flows)})
+    source.text = writer.write(SourceFile("<bpmn>", (), (process,)))
+    proc.insert(0, ext)
+    _order(proc)
+    return shapes, edges, height
+
+
+def _uses(process: Process) -> list:
+    from bprkit.model import iter_uses
+
+    return list(iter_uses(process.flow))
+
+
+def _ref(node: Node) -> str:
+    return node.ref or node.kind
+
+
+def _kind(node: Node, process: Process) -> tuple[str, str]:
+    """(BPMN tag, id family) of a scene node."""
+    if node.kind == "step":
+        step = process.step(node.ref)
+        lane = process.lane(step.lane) if step else None
+        return TASK_BY_ROLE.get(lane.role if lane else "", "userTask"), "Task"
+    return {"start": ("startEvent", "Event"), "end": ("endEvent", "Event"),
+            "use": ("callActivity", "Task"), "branch": ("exclusiveGateway", "Gateway"),
+            "fork": ("parallelGateway", "Gateway"), "join": ("parallelGateway", "Gateway"),
+            "point": ("intermediateThrowEvent", "Event")}[node.kind]
+
+
+def _batch(b: object) -> str:
+    """A batch as the words after ``batch`` (``month each``, ``20``)."""
+    return writer.batch(b).split(" ", 1)[1]  # type: ignore[arg-type]
+
+
+def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
+    from bprkit.render.scene import duration_text
+
+    el.set(_q(BPRKIT, "id"), s.id)
+    el.set(_q(BPRKIT, "lane"), s.lane)
+    parts = []
+    if s.duration is not None:
+        el.set(_q(BPRKIT, "duration"), writer.duration(s.duration))
+        parts.append(messages.text(lang, "interop_duration",
+                                   time=duration_text(s.duration, lang)))
+    if s.wait is not None:
+        el.set(_q(BPRKIT, "wait"), writer.duration(s.wait))
+        parts.append(messages.text(lang, "diagram_wait", time=duration_text(s.wait, lang)))
+    if s.batch is not None:
+        el.set(_q(BPRKIT, "batch"), _batch(s.batch))
+    if s.levers is not None:  # pinned levers, or none: the analyst's call travels too
+        el.set(_q(BPRKIT, "levers"), ",".join(s.levers) or "none")
+    if s.tags:
+        el.set(_q(BPRKIT, "tags"), ",".join(s.tags))
+        parts.append(messages.separator(lang).join(_tag(t, lang) for t in s.tags))
+    parts += list(s.notes)
+    if parts:
+        ET.SubElement(el, _q(BPMN, "documentation")).text = " / ".join(parts)
+
+
+def _tag(tag: str, lang: str) -> str:
+    """A tag as the reader's language names it (紙, 定型 …)."""
+    key = f"tag_{tag}"
+    return messages.text(lang, key) if key in messages.catalog(lang)["text"] else tag
+
+
+def _by_id(parent: ET.Element, ident: str) -> ET.Element | None:
+    return next((c for c in parent if c.get("id") == ident), None)
+
+
+def _add_ref(owner: ET.Element, attr: str, fid: str) -> None:
+    ET.SubElement(owner, _q(BPMN, attr)).text = fid
+
+
+ARTIFACTS = ("textAnnotation", "association", "group")
+
+
+def _order(proc: ET.Element) -> None:
+    """The schema's order: in a process, extension elements, the lane set, the flow
+    elements, then the artifacts; in each flow element, documentation first, then
+    incoming and outgoing, then anything of its own."""
+    def local(el: ET.Element) -> str:
+        return el.tag.split("}")[-1]
+
+    rank = {"documentation": 0, "extensionElements": 1, "laneSet": 2}
+    children = sorted(proc, key=lambda c: rank.get(local(c), 4 if local(c) in ARTIFACTS
+                                                   else 3))
+    for c in list(proc):
+        proc.remove(c)
+    inner = {"documentation": 0, "extensionElements": 1, "incoming": 2, "outgoing": 3}
+    for child in children:
+        ordered = sorted(child, key=lambda c: inner.get(local(c), 4))
+        for c in list(child):
+            child.remove(c)
+        child.extend(ordered)
+        proc.append(child)
+
+
+def _merge_shape(gid: str, target: tuple[float, float, float, float],
+                 shapes: Sequence[_Shape], boxes: Sequence[tuple[float, float, float, float]]
+                 ) -> _Shape:
+    """A merging gateway beside its target: left of it where that is free, else above,
+    below, or (no room anywhere) overlapping the target's left edge."""
+    x, y, w, h = target
+    cy, cx = y + h / 2, x + w / 2
+    candidates = [(x - MERGE - 12, cy - MERGE / 2), (cx - MERGE / 2, y - MERGE - 10),
+                  (cx - MERGE / 2, y + h + 10), (x - MERGE - 4, cy - MERGE / 2)]
+    taken = [(s.x, s.y, s.w, s.h) for s in shapes if s.horizontal is None] + list(boxes)
+
+    def free(px: float, py: float) -> bool:
+        return px >= 0 and py >= 0 and all(
+            px + MERGE + 2 <= bx or bx + bw + 2 <= px or py + MERGE + 2 <= by or
+            by + bh + 2 <= py for bx, by, bw, bh in taken)
+
+    px, py = next((c for c in candidates if free(*c)), (x - MERGE / 2, cy - MERGE / 2))
+    return _Shape(gid, px, py, MERGE, MERGE)
+
+
+def _into(points: list[tuple[float, float]], gw: _Shape) -> list[tuple[float, float]]:
+    """A route that ended at the merged node, ending at right angles on the gateway
+    instead: its last leg goes to the gateway's nearest corner."""
+    cx, cy = gw.x + gw.w / 2, gw.y + gw.h / 2
+    px, py = points[-2] if len(points) > 1 else points[0]
+    if abs(py - cy) <= gw.h / 2:  # level with it: straight in from the side
+        side = gw.x if px <= cx else gw.x + gw.w
+        return [*points[:-1], (side, py if abs(py - cy) < 1 else cy)] if abs(py - cy) < 1 \
+            else [*points[:-1], (px, cy), (side, cy)]
+    corner = (cx, gw.y) if py < cy else (cx, gw.y + gw.h)
+    return [*points[:-1], (cx, py), corner]
+
+
+def _out_of(gw: _Shape, target: tuple[float, float, float, float]
+            ) -> list[tuple[float, float]]:
+    """From a merging gateway into its node, at right angles."""
+    x, y, w, h = target
+    cx, cy = gw.x + gw.w / 2, gw.y + gw.h / 2
+    if gw.x + gw.w <= x:  # left of the node
+        return [(gw.x + gw.w, cy), (x, cy)] if y <= cy <= y + h else \
+            [(gw.x + gw.w, cy), (x + w / 2, cy), (x + w / 2, y if cy < y else y + h)]
+    if cy < y:  # above
+        return [(cx, gw.y + gw.h), (cx, y)]
+    if cy > y + h:  # below
+        return [(cx, gw.y), (cx, y + h)]
+    return [(gw.x + gw.w, cy), (x, cy)]
+
+
+def _di(plane: ET.Element, shapes: Sequence[_Shape], edges: Sequence[_Edge]) -> None:
+    for s in shapes:
+        attrs = {"id": f"{s.element}_di", "bpmnElement": s.element}
+        if s.horizontal is not None:
+            attrs["isHorizontal"] = "true"
+        shape = ET.SubElement(plane, _q(BPMNDI, "BPMNShape"), attrs)
+        ET.SubElement(shape, _q(DC, "Bounds"), _bounds(s.x, s.y, s.w, s.h))
+    for e in edges:
+        edge = ET.SubElement(plane, _q(BPMNDI, "BPMNEdge"),
+                             {"id": f"{e.element}_di", "bpmnElement": e.element})
+        for x, y in e.points:
+            ET.SubElement(edge, _q(DI, "waypoint"), {"x": f"{x:.1f}", "y": f"{y:.1f}"})
+        if e.label:
+            label = ET.SubElement(edge, _q(BPMNDI, "BPMNLabel"))
+            ET.SubElement(label, _q(DC, "Bounds"), _bounds(*e.label))
+
+
+def _bounds(x: float, y: float, w: float, h: float) -> dict[str, str]:
+    return {"x": f"{x:.1f}", "y": f"{y:.1f}", "width": f"{w:.1f}", "height": f"{h:.1f}"}

@@ -1,0 +1,118 @@
+"""Japanese and English texts: diagnostics, CLI lines (and later findings, legends).
+
+The texts live in ``ja.toml`` and ``en.toml`` beside this file, so they can be
+edited without touching code. Catalogs are read once, on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("ja", "en")
+
+
+@cache
+def catalog(lang: str) -> Mapping[str, Mapping[str, Any]]:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    data = resources.files(__package__).joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(data)
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, args: Mapping[str, object]) -> str:
+    return template.format_map(_Blank({k: str(v) for k, v in args.items()}))
+
+
+def text(lang: str, key: str, **args: object) -> str:
+    """A CLI text from the ``[text]`` table."""
+    return _fill(catalog(lang)["text"][key], args)
+
+
+def separator(lang: str) -> str:
+    """The separator of a list in running text: 「紙、押印」, "paper, seal" (the catalog's
+    ``list_separator``: its one home)."""
+    return catalog(lang)["text"]["list_separator"]
+
+
+def join(lang: str, items: Iterable[object]) -> str:
+    """Items as a list in running text, with :func:`separator`."""
+    return separator(lang).join(str(i) for i in items)
+
+
+def report(lang: str, key: str, **args: object) -> str:
+    """A text of the HTML report (the ``[report]`` table)."""
+    return _fill(catalog(lang)["report"][key], args)
+
+
+def diagnostic(lang: str, code: str, part: str, args: Mapping[str, str]) -> str:
+    """The ``message`` or ``hint`` of a diagnostic code (``hint_<variant>`` when the
+    arguments carry a ``variant`` the code words otherwise); a hint ends with a
+    did-you-mean when the arguments carry a ``suggestion``."""
+    texts = catalog(lang)[code]
+    variant = f"{part}_{args.get('variant')}"  # a second wording of the same code
+    out = _fill(texts[variant] if variant in texts else texts[part], args)
+    if part == "hint" and args.get("suggestion"):
+        out = f"{text(lang, 'did_you_mean', suggestion=args['suggestion'])} {out}"
+    return out
+
+
+def finding(lang: str, rule: str, args: Mapping[str, object], part: str = "message") -> str:
+    """The ``title`` or ``message`` of a finding rule."""
+    return _fill(catalog(lang)["finding"][rule][part], args)
+
+
+def column(lang: str, key: str) -> str:
+    """A CSV column header, or a word written in a CSV cell (``[csv]``): Japanese
+    under ``ja``, the machine key itself under ``en``."""
+    return catalog(lang)["csv"][key]
+
+
+def fact(lang: str, name: str) -> str:
+    """What a lever fact means (``[fact]``), or the name itself for a fact a user's
+    assumptions file invented."""
+    return catalog(lang)["fact"].get(name, name)
+
+
+def codes() -> list[str]:
+    """The diagnostic codes (E…, W…)."""
+    return sorted(k for k in catalog("en") if k[0] in "EW" and k[1:].isdigit())
+
+
+def locale_decides(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the locale alone says the language (Japanese or English)."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (env.get(var) or "").lower()
+        if value:
+            return value.startswith(("ja", "en"))
+    return False
+
+
+def default_language(environ: Mapping[str, str] | None = None,
+                     texts: Iterable[str] = ()) -> str:
+    """The language of output without ``--lang``: the locale's (LC_ALL,
+    LC_MESSAGES, LANG, the first one set) when it is Japanese or English; with any
+    other locale (C, POSIX, unset …) the language of ``texts``, the input's labels:
+    ``ja`` when they hold Japanese, else ``en``."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (env.get(var) or "").lower()
+        if value:
+            if value.startswith(("ja", "en")):
+                return value[:2]
+            break
+    return "ja" if any(_JAPANESE.search(t) for t in texts) else "en"
+
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")

@@ -1,0 +1,295 @@
+"""The inventory of procedures (業務の棚卸し): every process of every file, estimated
+and ranked — what ``bprkit portfolio`` and ``bprkit.portfolio()`` show.
+
+Each file is checked and each of its own As-Is processes (not the ones it
+imports, not To-Be redesigns) estimated with the levers, in a pool of worker
+processes (one task a file), then ranked by staff hours saved (P50). A file with
+errors is kept with its diagnostics and skipped; a process without ``volume`` is
+listed but not ranked by hours. Views: by department (``owner``) and by lever ("e-approval for 23
+procedures saves N h"). docs/portfolio.md says how the figures are made.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bprkit.errors import BprError, Diagnostic
+from bprkit.model import iter_uses
+
+SAMPLES = 2_000
+"""Monte Carlo samples per procedure: P10/P90 to about a percent, 1,000 files in seconds."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One procedure's line in the ranking."""
+
+    file: str
+    process: str
+    title: str
+    owner: str | None
+    cases_per_year: float | None
+    staff_hours: float | None
+    yen: float | None
+    saved_p10: float | None
+    saved_p50: float | None
+    saved_p90: float | None
+    resident_hours_saved: float | None
+    visits_saved: float | None
+    """Visits a year the residents no longer make."""
+    touches_removed: dict[str, float]
+    """Paper, seal and in-person touches a year removed."""
+    payback: str
+    payback_years: float | None
+    levers: tuple[tuple[str, float], ...]
+    """Staff hours a year saved by each lever, largest first."""
+    peak_staff: float | None = None
+    """Staff needed on a day of the filing season (``volume … within N days``)."""
+    season_days: float | None = None
+    """The season's working days (``within 15 days``), None without a season."""
+    season_share: float | None = None
+    """The share of the cases that arrive in the season (``60%``: 0.6; 1.0 when the
+    file gives none), None without a season."""
+    uses: tuple[str, ...] = ()
+    """The processes this one calls with ``use`` (directly)."""
+
+    @property
+    def ranked(self) -> bool:
+        return self.saved_p50 is not None
+
+
+@dataclass(frozen=True)
+class Failure:
+    file: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    message: str = ""
+
+
+@dataclass
+class Portfolio:
+    rows: list[Row] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    duplicates: list[tuple[str, list[str]]] = field(default_factory=list)
+    """Process ids defined in more than one file, with the files."""
+
+    def by_owner(self) -> list[dict[str, object]]:
+        groups: dict[str, list[Row]] = {}
+        for row in self.rows:
+            groups.setdefault(row.owner or "", []).append(row)
+        out = [{"owner": owner, "procedures": len(rows),
+                "staff_hours": sum(r.staff_hours or 0.0 for r in rows),
+                "saved_p50": sum(r.saved_p50 or 0.0 for r in rows)}
+               for owner, rows in groups.items()]
+        return sorted(out, key=lambda g: -float(g["saved_p50"]))  # type: ignore[arg-type]
+
+    def by_lever(self) -> list[dict[str, object]]:
+        totals: dict[str, list[float]] = {}
+        for row in self.rows:
+            for lever, hours in row.levers:
+                if hours > 0:
+                    t = totals.setdefault(lever, [0, 0.0])
+                    t[0] += 1
+                    t[1] += hours
+        out = [{"lever": lever, "procedures": int(n), "staff_hours_saved": hours}
+               for lever, (n, hours) in totals.items()]
+        return sorted(out, key=lambda g: -float(g["staff_hours_saved"]))  # type: ignore[arg-type]
+
+    def totals(self) -> dict[str, float]:
+        ranked = [r for r in self.rows if r.ranked]
+        return {"procedures": len(self.rows), "ranked": len(ranked),
+                "staff_hours": sum(r.staff_hours or 0.0 for r in ranked),
+                "yen": sum(r.yen or 0.0 for r in ranked),
+                "saved_p10": sum(r.saved_p10 or 0.0 for r in ranked),
+                "saved_p50": sum(r.saved_p50 or 0.0 for r in ranked),
+                "saved_p90": sum(r.saved_p90 or 0.0 for r in ranked),
+                "resident_hours_saved": sum(r.resident_hours_saved or 0.0 for r in ranked),
+                "visits_saved": sum(r.visits_saved or 0.0 for r in ranked)}
+
+    def to_dict(self, lang: str = "en") -> dict[str, object]:
+        return {"totals": self.totals(),
+                "ranking": [{**asdict(r), "levers": [list(x) for x in r.levers]}
+                            for r in self.rows],
+                "by_owner": self.by_owner(), "by_lever": self.by_lever(),
+                "failed": [{"file": f.file, "message": f.message,
+                            "diagnostics": [d.to_dict(lang) for d in f.diagnostics]}
+                           for f in self.failures],
+                "duplicates": [{"process": pid, "files": files}
+                               for pid, files in self.duplicates]}
+
+
+def _file(task: tuple[str, str | None, tuple[str, ...] | None, int]) -> tuple:
+    """One file, in a worker: (rows, failure)."""
+    path, assumptions_path, levers, samples = task
+    from bprkit.assumptions import catalog as assumptions_module
+    from bprkit.estimate.montecarlo import estimate
+    from bprkit.text.loader import check_files
+
+    try:
+        report = check_files([path])
+        if not report.ok:
+            return [], Failure(path, tuple(d for d in report.diagnostics if d.is_error))
+        bundle = report.files[0].bundle
+        assert bundle is not None  # a file that checks has its bundle
+        a = assumptions_module.load(assumptions_path)
+        rows = []
+        for process in bundle.root.processes:
+            if process.state == "to_be":  # a redesign, not a procedure of its own
+                continue
+            e = estimate(process, bundle, a, levers=levers, samples=samples)
+            rows.append(_row(path, process, e))
+        return rows, None
+    except BprError as exc:
+        return [], Failure(path, tuple(exc.diagnostics), str(exc))
+
+
+def _row(path: str, process: object, e: object) -> Row:
+    m, t = e.asis_metrics, e.tobe_metrics  # type: ignore[attr-defined]
+    cases = m.cases_per_year
+    saved = e.staff_hours_saved  # type: ignore[attr-defined]
+    resident = e.resident_hours_saved  # type: ignore[attr-defined]
+    touches = {k: (getattr(m.counts, k) - getattr(t.counts, k)) * cases if cases else 0.0
+               for k in ("paper", "seal", "in_person")}
+    levers = sorted(e.hours_by_lever().items(), key=lambda x: -x[1])  # type: ignore[attr-defined]
+    season = process.volume  # type: ignore[attr-defined]
+    if season is not None and season.season_days is None:
+        season = None
+    return Row(
+        file=path, process=process.id, title=process.title,  # type: ignore[attr-defined]
+        owner=process.owner, cases_per_year=cases,  # type: ignore[attr-defined]
+        staff_hours=m.annual_staff_hours if cases else None,
+        yen=m.annual_cost_yen if cases else None,
+        saved_p10=saved.p10 if saved else None, saved_p50=saved.p50 if saved else None,
+        saved_p90=saved.p90 if saved else None,
+        resident_hours_saved=resident.p50 if resident else None,
+        visits_saved=(m.resident.visits - t.resident.visits) * cases if cases else None,
+        touches_removed=touches,
+        payback=e.payback_status, payback_years=e.payback_years,  # type: ignore[attr-defined]
+        levers=tuple((k, v) for k, v in levers if v > 0), peak_staff=m.peak_staff,
+        season_days=season.season_days if season else None,
+        season_share=season.season_share if season else None,
+        uses=tuple(dict.fromkeys(u.process for u in iter_uses(process.flow))))  # type: ignore[attr-defined]
+
+
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the parent, which stops the pool, and dies quietly on
+    SIGTERM (the parent's handler, inherited by fork, would raise KeyboardInterrupt and
+    print a traceback per worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def stop(pool: ProcessPoolExecutor, grace: float = 1.0) -> None:
+    """Stop a pool now: queued work cancelled, workers terminated (then killed after
+    ``grace`` seconds), so an interrupt does not wait for the work in flight."""
+    workers = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for w in workers:
+        if w.is_alive():
+            w.terminate()
+    for w in workers:
+        w.join(grace)
+        if w.is_alive():
+            w.kill()
+            w.join(grace)
+
+
+def pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
+             wrap: Callable[[Iterable], Iterable], chunksize: int = 1) -> list:
+    """``fn`` over ``tasks`` in ``jobs`` worker processes, results in order. An
+    interrupt (Ctrl-C; SIGTERM, which the CLI turns into KeyboardInterrupt) or an error
+    stops the pool at once (:func:`stop`) instead of waiting for the work in flight."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start)
+    try:
+        results = list(wrap(pool.map(fn, tasks, chunksize=chunksize)))
+    except BaseException:
+        stop(pool)
+        raise
+    pool.shutdown()
+    return results
+
+
+def build(paths: Sequence[str], *, assumptions: str | None = None,
+          levers: Sequence[str] | None = None, samples: int = SAMPLES,
+          jobs: int | None = None,
+          progress: Callable[[Iterable], Iterable] | None = None) -> Portfolio:
+    """Estimate every process of every ``.bpr`` under ``paths`` and rank them.
+    ``jobs``: worker processes (default: the CPUs; 1 runs in this process);
+    ``progress`` wraps the iteration over finished files (a progress bar)."""
+    from bprkit.text.loader import find_files
+
+    files = find_files(paths)
+    tasks = [(f, assumptions, tuple(levers) if levers else None, samples) for f in files]
+    jobs = jobs or os.cpu_count() or 1
+    wrap = progress or (lambda it: it)
+    results: list[tuple] = []
+    if jobs == 1 or len(tasks) < 4:
+        results = list(wrap(_file(t) for t in tasks))
+    else:
+        results = pool_map(_file, tasks, jobs, wrap, chunksize=max(1, len(tasks) // (jobs * 8)))
+    out = Portfolio()
+    seen: dict[str, list[str]] = {}
+    for rows, failure in results:
+        out.rows.extend(rows)
+        if failure is not None:
+            out.failures.append(failure)
+        for row in rows:
+            seen.setdefault(row.process, []).append(row.file)
+    out.duplicates = [(pid, files) for pid, files in seen.items() if len(files) > 1]
+    out.rows.sort(key=lambda r: (not r.ranked, -(r.saved_p50 or 0.0), r.file, r.process))
+    return out
+
+
+def progress_bar(total: int, *, quiet: bool = False) -> Callable[[Iterable], Iterable]:
+    """A tqdm bar on stderr, silent when stderr is not a terminal or ``quiet``."""
+    def wrap(it: Iterable) -> Iterable:
+        if quiet or not sys.stderr.isatty():
+            return it
+        from tqdm import tqdm
+
+        return tqdm(it, total=total, file=sys.stderr, unit="file", leave=False)
+    return wrap
+
+
+@dataclass(frozen=True)
+class Frames:
+    """A portfolio as pandas DataFrames (``bprkit.portfolio``)."""
+
+    ranking: object
+    by_owner: object
+    by_lever: object
+    roadmap: object
+    """One row a (year, procedure) with its levers and hours; empty without a roadmap."""
+    failed: list[str]
+
+
+def frames(result: Portfolio, years: list | None = None) -> Frames:
+    """The portfolio's tables as DataFrames (pandas is imported here)."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError("portfolio frames need pandas: pip install 'bprkit[notebook]'") \
+            from exc
+    ranking = pd.DataFrame([{
+        "rank": n if r.ranked else None, "process": r.process, "title": r.title,
+        "owner": r.owner, "file": r.file, "cases_per_year": r.cases_per_year,
+        "staff_hours": r.staff_hours, "yen": r.yen, "saved_p10": r.saved_p10,
+        "saved_p50": r.saved_p50, "saved_p90": r.saved_p90,
+        "resident_hours_saved": r.resident_hours_saved, "visits_saved": r.visits_saved,
+        "payback": r.payback, "payback_years": r.payback_years,
+        "peak_staff": r.peak_staff, "season_days": r.season_days,
+        "season_share": r.season_share,
+        "levers": ", ".join(k for k, _ in r.levers)} for n, r in enumerate(result.rows, 1)])
+    plan = pd.DataFrame([{"year": y.year, "process": row.process, "title": row.title,
+                          "levers": ", ".join(levers), "hours": hours,
+                          "cumulative": y.cumulative}
+                         for y in years or () for row, levers, hours in y.procedures],
+                        columns=["year", "process", "title", "levers", "hours", "cumulative"])
+    return Frames(ranking, pd.DataFrame(result.by_owner()), pd.DataFrame(result.by_lever()),
+                  plan, [f.file for f in result.failures])
