@@ -16,12 +16,11 @@ from io import StringIO
 from typing import TYPE_CHECKING, TextIO
 
 from bprkit._version import __version__
-from bprkit.columns import columns
 from bprkit.errors import BprError
 from bprkit.messages import catalog as messages
-from bprkit.model import WHOSE
 from bprkit.output import OutputError, SafeCsv, refuse_inputs, write_output
-from bprkit.text.loader import CheckReport, FileReport, check_files, find_files
+from bprkit.report import console
+from bprkit.text.loader import CheckReport, check_files, find_files
 
 if TYPE_CHECKING:
     from bprkit.assumptions.catalog import Assumptions
@@ -268,7 +267,7 @@ def run_fmt(args: argparse.Namespace, lang: str) -> int:
     for path in _files(args.paths, lang):
         report = check_files([path])
         if not report.ok:
-            _print_text(report, lang)
+            console.print_text(report, lang)
             failed = True
             continue
         try:  # read as check reads it: any encoding check accepts, CR and CRLF as LF
@@ -320,7 +319,7 @@ def run_export(args: argparse.Namespace, lang: str) -> int:
         raise _usage(lang, "export_one_file", fmt=fmt)
     report = check_files(files)
     if not report.ok:
-        _print_text(report, lang)
+        console.print_text(report, lang)
         return EXIT_ERRORS
     _refuse_inputs(args.output, _bundle_paths(report), lang)
     bundle = report.files[0].bundle
@@ -352,7 +351,7 @@ def _export_xlsx(args: argparse.Namespace, files: list[str], lang: str) -> int:
     a, levers = setup
     report = check_files(files)
     if not report.ok:
-        _print_text(report, lang)
+        console.print_text(report, lang)
         return EXIT_ERRORS
     data = xlsx.export(report, a, lang=lang, levers=levers, samples=args.samples)
     _write(args.output, data, lang)
@@ -525,7 +524,7 @@ def run_portfolio(args: argparse.Namespace, lang: str) -> int:
             _write(args.output, workbook.write(result, a, lang, years), lang, sys.stderr)
             return EXIT_ERRORS if result.failures else EXIT_OK
         with _stdout_to(args.output, lang):
-            _print_portfolio_as(fmt, result, years, investments, lang)
+            console.print_portfolio_as(fmt, result, years, investments, lang)
     except OutputError as exc:
         raise _output_error(exc, lang) from exc
     return EXIT_ERRORS if result.failures else EXIT_OK
@@ -562,150 +561,20 @@ class _stdout_to:
                 write_output(self.output, self.buffer.getvalue().encode("utf-8"))
 
 
-def _print_portfolio_as(fmt: str, result: object, years: list | None,
-                        investments: list | None, lang: str) -> None:
-    if fmt == "json":
-        doc = result.to_dict(lang)  # type: ignore[attr-defined]
-        if years is not None:
-            doc["roadmap"] = [{"year": y.year, "saved": y.saved, "cumulative": y.cumulative,
-                               "procedures": [{"file": r.file, "process": r.process,
-                                               "levers": list(levers), "hours": h}
-                                              for r, levers, h in y.procedures]}
-                              for y in years]
-            doc["investments"] = [{
-                "lever": i.lever, "one_off_yen": i.investment.one_off_yen,
-                "annual_yen": i.investment.annual_yen, "source": i.investment.source,
-                "procedures": i.procedures, "staff_hours_saved": i.hours_saved,
-                "yen_saved": i.yen_saved, "payback_years": i.payback_years,
-                "shares": [{"file": f, "process": p, "share": v}
-                           for (f, p), v in i.shares.items()]} for i in investments or ()]
-        print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
-    elif fmt == "csv":
-        _print_portfolio_csv(result, lang)
-    else:
-        _print_portfolio(result, lang)
-        if years is not None:
-            _print_roadmap(years, lang)
-        if investments:
-            _print_investments(investments, lang)
 
 
-def _print_investments(investments: list, lang: str) -> None:
-    t = messages.text
-    print()
-    print(t(lang, "investments_head"))
-    for i in investments:
-        payback = (t(lang, "portfolio_payback_years", years=_fmt(i.payback_years, 1))
-                   if i.payback_years is not None else t(lang, "payback_never"))
-        print("  " + t(lang, "investments_row", lever=_lever_title(i.lever, lang),
-                       count=i.procedures, hours=_fmt(i.hours_saved, 0),
-                       yen=_fmt(i.yen_saved, 0), one_off=_fmt(i.investment.one_off_yen, 0),
-                       annual=_fmt(i.investment.annual_yen, 0), payback=payback))
 
 
-def _print_roadmap(years: list, lang: str) -> None:
-    t = messages.text
-    print()
-    print(t(lang, "roadmap_head"))
-    for y in years:
-        print("  " + t(lang, "roadmap_year", year=y.year, count=len(y.procedures),
-                       saved=_fmt(y.saved, 0), cumulative=_fmt(y.cumulative, 0)))
-        for row, levers, hours in y.procedures:
-            names = ", ".join(_lever_title(k, lang) for k in levers)
-            print(f"      {row.process} 「{row.title}」: {names} ({_fmt(hours, 0)} h)")
 
 
-def _print_portfolio(result: object, lang: str) -> None:
-    t = messages.text
-    totals = result.totals()  # type: ignore[attr-defined]
-    print(t(lang, "portfolio_head", procedures=totals["procedures"], ranked=totals["ranked"],
-            failed=len(result.failures)))  # type: ignore[attr-defined]
-    print(t(lang, "portfolio_totals", hours=_fmt(totals["staff_hours"], 0),
-            yen=_fmt(totals["yen"], 0), p10=_fmt(totals["saved_p10"], 0),
-            p50=_fmt(totals["saved_p50"], 0), p90=_fmt(totals["saved_p90"], 0),
-            resident=_fmt(totals["resident_hours_saved"], 0),
-            visits=_fmt(totals["visits_saved"], 0)))
-    print("  " + _band_measured(lang))
-    print()
-    print(t(lang, "portfolio_ranking"))
-    for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
-        if not r.ranked:
-            print(f"  {'-':>3}  {r.process} 「{r.title}」  {t(lang, 'portfolio_no_volume')}")
-            continue
-        levers = ", ".join(_lever_title(k, lang) for k, _ in r.levers[:3]) or "-"
-        payback = (t(lang, "portfolio_payback_years", years=_fmt(r.payback_years, 1))
-                   if r.payback_years is not None else t(lang, f"payback_{r.payback}"))
-        print(f"  {n:>3}. {r.process} 「{r.title}」 {r.owner or ''}")
-        if r.peak_staff is not None:
-            print("       " + t(lang, "portfolio_peak", staff=_fmt(r.peak_staff, 1),
-                                days=f"{r.season_days or 0:g}",
-                                share=_share(r.season_share)))
-        print("       " + t(lang, "portfolio_row", hours=_fmt(r.staff_hours, 0),
-                            p10=_fmt(r.saved_p10, 0), p50=_fmt(r.saved_p50, 0),
-                            p90=_fmt(r.saved_p90, 0),
-                            resident=_fmt(r.resident_hours_saved, 0),
-                            visits=_fmt(r.visits_saved, 0), payback=payback, levers=levers))
-    print()
-    print(t(lang, "portfolio_by_owner"))
-    for g in result.by_owner():  # type: ignore[attr-defined]
-        print("  " + t(lang, "portfolio_owner", owner=g["owner"] or "-", count=g["procedures"],
-                       hours=_fmt(g["staff_hours"], 0), saved=_fmt(g["saved_p50"], 0)))
-    print()
-    print(t(lang, "portfolio_by_lever"))
-    for g in result.by_lever():  # type: ignore[attr-defined]
-        print("  " + t(lang, "portfolio_lever", lever=_lever_title(str(g["lever"]), lang),
-                       count=g["procedures"], saved=_fmt(g["staff_hours_saved"], 0)))
-    for pid, files in result.duplicates:  # type: ignore[attr-defined]
-        print(t(lang, "portfolio_duplicate", process=pid, files=", ".join(files)),
-              file=sys.stderr)
 
 
-def _band_measured(lang: str, assumptions: str = "default") -> str:
-    """What the P10–P90 band measured in the backtest (never a promise); with a user's
-    assumptions file, that only the default band was measured."""
-    import bprkit
-
-    line = bprkit.band_measured(lang)
-    if assumptions != "default":
-        line += messages.text(lang, "band_measured_other", source=assumptions)
-    return line
 
 
-def _lever_title(key: str, lang: str) -> str:
-    from bprkit.assumptions import catalog as assumptions
-
-    return assumptions.default().lever_title(key, lang)
 
 
-def _print_portfolio_csv(result: object, lang: str) -> None:
-
-    writer = SafeCsv(sys.stdout)
-    writer.writerow(_columns(["rank", "file", "process", "title", "owner", "cases_per_year",
-                              "staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90",
-                              "resident_hours_saved", "visits_saved", "paper_removed",
-                              "seal_removed", "in_person_removed", "payback",
-                              "payback_years", "levers", "peak_staff", "season_days",
-                              "season_share"], lang))
-    sep = " " if lang == "en" else "、"
-    for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
-        writer.writerow([n if r.ranked else "", r.file, r.process, r.title, r.owner or "",
-                         *(_csv_num(v) for v in (r.cases_per_year, r.staff_hours, r.yen,
-                                                 r.saved_p10, r.saved_p50, r.saved_p90,
-                                                 r.resident_hours_saved, r.visits_saved,
-                                                 r.touches_removed["paper"],
-                                                 r.touches_removed["seal"],
-                                                 r.touches_removed["in_person"])),
-                         messages.column(lang, f"value_{r.payback}"),
-                         _csv_num(r.payback_years),
-                         sep.join(f"{_lever_words([k], lang, sep)}:{v:.0f}"
-                                  for k, v in r.levers),
-                         _csv_num(r.peak_staff),
-                         "" if r.season_days is None else f"{r.season_days:g}",
-                         "" if r.season_share is None else f"{r.season_share:g}"])
 
 
-def _csv_num(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
 
 
 def _levers(text: str | None, known: list[str], lang: str) -> list[str] | None:
@@ -770,7 +639,7 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
     tobe_path = getattr(args, "tobe", None)
     report = check_files(_files([args.asis] + ([tobe_path] if tobe_path else []), lang))
     if not report.ok:
-        _print_text(report, lang)
+        console.print_text(report, lang)
         return EXIT_ERRORS
     process, bundle = _pick(report, args.asis, args.process, lang)
     seed = estimate.DEFAULT_SEED if args.seed is None else args.seed
@@ -796,15 +665,15 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
                 x.annual_yen), "procedures": x.whole.procedures,
             "payback_years": None if x.whole.payback_years is None else round(
                 x.whole.payback_years, 2), "source": x.whole.investment.source,
-            "peers": [{"file": _rel(f), "process": p, "share": round(v, 4)}
+            "peers": [{"file": console.rel(f), "process": p, "share": round(v, 4)}
                       for f, p, v in x.peers]}
             for x in shares.shares]  # type: ignore[attr-defined]
         doc["shared_over"] = {
             "roadmap": args.roadmap,
-            "files": [_rel(f) for f in shares.files],  # type: ignore[attr-defined]
+            "files": [console.rel(f) for f in shares.files],  # type: ignore[attr-defined]
             "added": shares.added,  # type: ignore[attr-defined]
-            "failed": [_rel(f) for f in shares.failed],  # type: ignore[attr-defined]
-            "procedures": [{"file": _rel(f), "process": p}
+            "failed": [console.rel(f) for f in shares.failed],  # type: ignore[attr-defined]
+            "procedures": [{"file": console.rel(f), "process": p}
                            for f, p in shares.procedures]}  # type: ignore[attr-defined]
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
@@ -815,21 +684,21 @@ def run_estimate(args: argparse.Namespace, lang: str) -> int:
         columns = ["id", "label", "kind", "levers", "status", "executions", "asis_minutes",
                    "tobe_minutes", "asis_wait", "tobe_wait", "staff_hours_saved",
                    "resident_hours_saved", "external_hours_saved"]
-        writer.writerow(_columns(["step" if c == "id" else c for c in columns], lang))
-        words = {"levers": lambda v: _lever_words(v, lang, "+" if lang == "en" else "＋"),
-                 "kind": lambda v: _kind_word(v, lang),
+        writer.writerow(console.headers(["step" if c == "id" else c for c in columns], lang))
+        words = {"levers": lambda v: console.lever_words(v, lang, "+" if lang == "en" else "＋"),
+                 "kind": lambda v: console.kind_word(v, lang),
                  "status": lambda v: v if lang == "en" or not v
                  else messages.text(lang, f"status_{v}")}
         for row in doc["steps"]:
             writer.writerow([words[c](row[c]) if c in words else
                              "" if row[c] is None else row[c] for c in columns])
     else:
-        _print_estimate(doc, lang, a)
+        console.print_estimate(doc, lang, a)
         if shares is not None:
-            _print_shares(shares, args, lang)
+            console.print_shares(shares, args.asis, lang)
     for step, lever in result.warnings:  # a lever that slows a step: said in every format
         print(messages.text(lang, "estimate_slower", step=step,
-                            lever=_lever_title(lever, lang)), file=sys.stderr)
+                            lever=console.lever_title(lever, lang)), file=sys.stderr)
     return EXIT_OK
 
 
@@ -846,122 +715,10 @@ def _shares(args: argparse.Namespace, process: object, a: object, lang: str) -> 
                              samples=inventory.SAMPLES)
 
 
-def _rel(path: str) -> str:
-    """A path as the user reads it: relative to the current folder when inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive
-        return path
-    return path if rel.startswith("..") else rel
 
 
-def _print_shares(shares: object, args: argparse.Namespace, lang: str) -> None:
-    """Each share, with the procedures it is shared with and the files they come
-    from (the same file gets another payback in another folder: say which)."""
-    t = messages.text
-    where = ", ".join(_rel(f) for f in shares.where)  # type: ignore[attr-defined]
-    print("  " + t(lang, "estimate_shares_head"))
-    print("    " + t(lang, "estimate_shares_over", count=len(shares.procedures),  # type: ignore[attr-defined]
-                     files=len(shares.files), where=where))  # type: ignore[attr-defined]
-    if shares.added:  # type: ignore[attr-defined]
-        print("    " + t(lang, "estimate_shares_added", file=args.asis))
-    if shares.failed:  # type: ignore[attr-defined]
-        print("    " + t(lang, "estimate_shares_failed", files=", ".join(shares.failed)))  # type: ignore[attr-defined]
-    if not shares.shares:  # type: ignore[attr-defined]
-        print("    " + t(lang, "estimate_shares_none"))
-    joiner = messages.separator(lang)
-    for x in shares.shares:  # type: ignore[attr-defined]
-        payback = (t(lang, "portfolio_payback_years", years=_fmt(x.whole.payback_years, 1))
-                   if x.whole.payback_years is not None else t(lang, "payback_never"))
-        print("    " + t(lang, "estimate_share", lever=_lever_title(x.lever, lang),
-                         share=f"{x.share * 100:.1f}%", hours=_fmt(x.hours_saved, 0),
-                         one_off=_fmt(x.one_off_yen, 0), annual=_fmt(x.annual_yen, 0),
-                         count=x.whole.procedures, payback=payback))
-        peers = joiner.join(f"{p} ({_rel(f)}) {v * 100:.1f}%" for f, p, v in x.peers)
-        print("      " + (t(lang, "estimate_share_peers", peers=peers) if peers
-                          else t(lang, "estimate_share_alone")))
 
 
-def _print_estimate(doc: dict, lang: str, a: Assumptions) -> None:
-    t = messages.text
-    tot = doc["totals"]
-    hours = tot["annual_staff_hours"]
-    source = doc["assumptions"]
-    print(t(lang, "estimate_head", asis=doc["asis"],
-            tobe=doc["tobe"] or t(lang, "estimate_in_memory"), seed=doc["seed"],
-            samples=doc["samples"], assumptions=t(lang, "estimate_default_assumptions")
-            if source == "default" else source))
-    payback = tot["payback_years"]
-    if hours["saved"] is None:
-        print("  " + t(lang, "analysis_no_volume"))
-    else:
-        print("  " + t(lang, "estimate_hours", asis=_fmt(hours["asis"], 0),
-                       tobe=_fmt(hours["tobe"], 0), saved=_fmt(hours["saved"], 0),
-                       p10=_fmt(hours["saved_p10"], 0), p90=_fmt(hours["saved_p90"], 0)))
-        print("  " + _band_measured(lang, doc["assumptions"]))
-        print("  " + t(lang, "estimate_money", fte=_fmt(tot["fte_saved"], 2),
-                       yen=_fmt(tot["yen_saved"], 0),
-                       payback=t(lang, "payback_years", years=_fmt(payback, 1))
-                       if payback is not None else t(lang, f"payback_{tot['payback']}")))
-        resident = tot["annual_resident_hours"]
-        if resident["asis"]:  # an internal procedure has no resident line
-            print("  " + t(lang, "estimate_resident_band", hours=_fmt(resident["saved"], 0),
-                           p10=_fmt(resident["saved_p10"], 0),
-                           p90=_fmt(resident["saved_p90"], 0),
-                           visits_asis=_fmt(tot["visits"]["asis"], 2),
-                           visits_tobe=_fmt(tot["visits"]["tobe"], 2)))
-        external = tot["annual_external_hours"]
-        if external["asis"]:
-            print("  " + t(lang, "estimate_external", asis=_fmt(external["asis"], 0),
-                           tobe=_fmt(external["tobe"], 0)))
-    lead = tot["lead_time_days"]
-    print("  " + t(lang, "estimate_lead_band", asis=_fmt(lead["asis"], 2),
-                   tobe=_fmt(lead["tobe"], 2), p10=_fmt(lead["tobe_p10"], 2),
-                   p90=_fmt(lead["tobe_p90"], 2),
-                   until=t(lang, f"lead_until_{lead['ends_at']}")))
-    ca, cb = tot["counts"]["asis"], tot["counts"]["tobe"]
-    print("  " + t(lang, "estimate_counts", paper=f"{ca['paper']:.1f} → {cb['paper']:.1f}",
-                   seal=f"{ca['seal']:.1f} → {cb['seal']:.1f}",
-                   in_person=f"{ca['in_person']:.1f} → {cb['in_person']:.1f}",
-                   digital=f"{tot['digital_completion_rate']['asis'] * 100:.0f}% → "
-                           f"{tot['digital_completion_rate']['tobe'] * 100:.0f}%"))
-    if tot["assumption_share"] is not None:
-        print("  " + t(lang, "estimate_assumption_share",
-                       share=f"{tot['assumption_share'] * 100:.0f}%"))
-
-    def title(name: str) -> str:
-        return a.lever_title(name, lang)
-
-    print("  " + t(lang, "estimate_steps_head"))
-    joiner = "＋" if lang == "ja" else " + "
-    rows = []
-    for s in doc["steps"]:
-        status = t(lang, f"status_{s['status']}") if s["status"] else "-"
-        lever = joiner.join(title(n) for n in s["levers"]) or status
-        columns = " | ".join("-" if s[k] is None else _fmt(s[k], 0) for k in
-                             ("staff_hours_saved", "resident_hours_saved",
-                              "external_hours_saved"))
-        rows.append((s["id"], lever,
-                     f"{_fmt(s['asis_minutes'])} → {_fmt(s['tobe_minutes'])}", columns))
-    widths = [max((_width(row[i]) for row in rows), default=0) for i in range(3)]
-    for row in rows:
-        print("    " + "".join(_pad(cell, widths[i] + 2) for i, cell in enumerate(row[:3]))
-              + row[3])
-    refused = [(s["id"], r) for s in doc["steps"] for r in s["refused"]]
-    if refused:
-        print("  " + t(lang, "estimate_refused_head"))
-        for step, r in refused:
-            fact = messages.fact(lang, r["fact"])
-            key = "estimate_refused" if r["reason"] == "needs" else "estimate_refused_not"
-            print(t(lang, key, step=step, lever=title(r["lever"]), needs=fact, fact=fact))
-    if doc["sensitivity"]:
-        print("  " + t(lang, "estimate_sensitivity"))
-        shown = [(row["parameter"] if lang == "en"
-                  else a.parameter_name(row["parameter"], lang), row)
-                 for row in doc["sensitivity"][:6]]
-        width = max(_width(name) for name, _ in shown) + 2
-        for name, row in shown:
-            print(f"    {_pad(name, width)}{_fmt(row['low'], 0)} … {_fmt(row['high'], 0)}")
 
 
 REDESIGN_MARK = "generated by bprkit redesign"
@@ -989,7 +746,7 @@ def run_redesign(args: argparse.Namespace, lang: str) -> int:
     _guard(lang, [(out, {"bpr"})], [args.asis], [args.assumptions])
     report = check_files(_files([args.asis], lang))
     if not report.ok:
-        _print_text(report, lang)
+        console.print_text(report, lang)
         return EXIT_ERRORS
     bundle = report.files[0].bundle
     _refuse_inputs(out, _bundle_paths(report), lang)
@@ -1187,7 +944,7 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
     _guard(lang, [(out, {fmt})], inputs)
     report = check_files(_files(inputs, lang))
     if not report.ok:
-        _print_text(report, lang)
+        console.print_text(report, lang)
         return EXIT_ERRORS
     _refuse_inputs(out, _bundle_paths(report), lang)
     process, bundle = _pick(report, args.file, args.process, lang)
@@ -1239,189 +996,36 @@ def _files(paths: Sequence[str], lang: str) -> list[str]:
     return find_files(paths)
 
 
-def _summary(report: FileReport) -> dict[str, object]:
-    processes = report.bundle.root.processes if report.bundle else ()
-    return {
-        "file": report.path,
-        "ok": report.ok,
-        "processes": len(processes),
-        "lanes": sum(len(p.lanes) for p in processes),
-        "steps": sum(1 for p in processes for _ in p.steps()),
-        "errors": report.errors,
-        "warnings": report.warnings,
-    }
 
 
-def _print_text(report: CheckReport, lang: str) -> None:
-    for d in report.diagnostics:
-        print(d.render(lang))
-        print()
-    for file in report.files:
-        s = _summary(file)
-        key = "summary_ok" if file.ok else "summary_failed"
-        print(messages.text(lang, key, **s))
-    if len(report.files) > 1:
-        errors = sum(d.is_error for d in report.diagnostics)
-        print(messages.text(lang, "total", files=len(report.files), errors=errors,
-                            warnings=len(report.diagnostics) - errors))
 
 
-def _print_json(report: CheckReport, lang: str) -> None:
-    doc = {
-        "files": [_summary(f) for f in report.files],
-        "diagnostics": [d.to_dict(lang) for d in report.diagnostics],
-    }
-    print(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
-def _pad(text: str, width: int) -> str:
-    """Left-align in a terminal: full-width (Japanese) characters take two columns."""
-    return text + " " * max(width - _width(text), 1)
 
 
-_width = columns
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def _share(share: float | None) -> str:
-    """A season's share of the cases as written: 60%, 33.3%."""
-    return "-" if share is None else f"{share * 100:g}%"
 
 
-def _print_analysis(results: list, lang: str, limit: int | None = None) -> None:
-    """The text report; ``limit``: how many findings entries to print (None: all)."""
-    from bprkit.analysis.graph import outcome_order
-
-    t = messages.text
-    for a in results:
-        m = a.metrics
-        where = a.process.span.file if a.process.span else ""
-        print(f"{a.process.id} 「{a.process.title}」  {where}")
-        kinds = ", ".join(f"{t(lang, 'kind_' + k)} {_fmt(v)}"
-                          for k, v in m.staff_minutes_by_kind.items() if v)
-        # the lead time runs to the resident's outcome, or to the end of the flow
-        # when no resident appears (as estimate's ends_at)
-        lead_key = "analysis_lead" if outcome_order(a.graph) is not None \
-            else "analysis_lead_end"
-        lines = [
-            t(lang, "analysis_staff", minutes=_fmt(m.staff_minutes_per_case), kinds=kinds or "-"),
-            t(lang, "analysis_resident", minutes=_fmt(m.resident_minutes_per_case)),
-            # external bodies' time: on its own line, never added to staff or resident time
-            *([t(lang, "analysis_external", minutes=_fmt(m.external_minutes_per_case),
-                 hours=t(lang, "analysis_external_hours",
-                         hours=_fmt(m.annual_external_hours, 0))
-                 if m.annual_external_hours is not None else "")]
-              if m.external_minutes_per_case > 0 else []),
-            t(lang, lead_key, hours=_fmt(m.lead_time_hours),
-              days=_fmt(m.lead_time_days, 2), waiting=_fmt(m.waiting_share * 100, 0),
-              after=_fmt(m.back_office_after_hours)),
-            t(lang, "analysis_annual", cases=_fmt(m.cases_per_year, 0),
-              hours=_fmt(m.annual_staff_hours, 0), fte=_fmt(m.fte, 2),
-              yen=_fmt(m.annual_cost_yen, 0), resident_hours=_fmt(m.annual_resident_hours, 0))
-            if m.cases_per_year is not None else t(lang, "analysis_no_volume"),
-            *([t(lang, "analysis_peak", cases=_fmt(m.peak_cases_per_day, 0),
-                 staff=_fmt(m.peak_staff, 1), fte=_fmt(m.fte, 2),
-                 days=f"{a.process.volume.season_days:g}",
-                 share=_share(a.process.volume.season_share))]
-              if m.peak_staff is not None and a.process.volume is not None else []),
-            t(lang, "analysis_flow", handoffs=_fmt(m.handoffs), depth=m.approval_depth,
-              digital=_fmt(m.digital_completion_rate * 100, 0)),
-            t(lang, "analysis_counts", paper=_fmt(m.counts.paper), seal=_fmt(m.counts.seal),
-              in_person=_fmt(m.counts.in_person)),
-            t(lang, "analysis_burden", items=_fmt(m.resident.items_handwritten),
-              waiting=_fmt(m.resident.waiting_minutes, 0), counters=m.resident.counters,
-              visits=_fmt(m.resident.visits, 2)),
-        ]
-        for line in lines:
-            print(f"  {line}")
-        if a.phases:
-            print(f"  {t(lang, 'analysis_phases')}")
-            for ph in a.phases:
-                hours = (t(lang, "analysis_phase_hours", hours=_fmt(ph.annual_staff_hours, 0))
-                         if ph.annual_staff_hours is not None else "")
-                print("    " + t(lang, "analysis_phase", title=ph.title, steps=ph.steps,
-                                 staff=_fmt(ph.staff_minutes_per_case),
-                                 wait=_fmt(ph.wait_minutes / 60),
-                                 lead=_fmt(ph.lead_minutes / 60), hours=hours))
-        entries = a.findings_by_step()
-        if not entries:
-            print(f"  {t(lang, 'analysis_no_findings')}")
-        else:
-            print(f"  {t(lang, 'analysis_findings', count=len(entries))}")
-        shown = entries if limit is None else entries[:limit]
-        width = len(str(len(shown)))
-        for rank, entry in enumerate(shown, 1):
-            head, *rest = entry.lines(lang)
-            print(f"    {rank:>{width}}. {head}")
-            for line in rest:
-                print(f"    {'':>{width}}  {line}")
-        if len(shown) < len(entries):
-            more = {"count": len(entries) - len(shown)}
-            print(f"    {messages.finding(lang, 'list', more, part='more')}")
-        print()
 
 
-def _print_analysis_csv(results: list, lang: str) -> None:
-
-    writer = SafeCsv(sys.stdout, lineterminator="\n")
-    sys.stdout.write("\ufeff")  # so Excel opens the UTF-8 file with Japanese intact
-    # a step's yearly hours in the column of whose they are: a column never adds staff,
-    # resident and external hours
-    writer.writerow(_columns(["process", "step", "label", "lane", "kind", "executions",
-                              "minutes", "wait_minutes", "staff_hours", "resident_hours",
-                              "external_hours", "findings", "file", "line", "finding_rank",
-                              "levers"], lang))
-    sep = " " if lang == "en" else "、"
-    for a in results:
-        # a step's row carries its entry of the findings list (process-wide findings,
-        # which belong to no row, are in the text and JSON output)
-        ranked = {e.step: (rank, e) for rank, e in enumerate(a.findings_by_step(), 1)
-                  if e.scope == "step"}
-        for s in a.steps:
-            rank, entry = ranked.get(s.id, (None, None))
-            whose = WHOSE.get(s.kind or "")
-            writer.writerow([a.id, s.id, s.label, s.lane, _kind_word(s.kind, lang),
-                             f"{s.executions:.4f}", f"{s.minutes:.2f}", f"{s.wait:.2f}",
-                             *("" if s.annual_hours is None or whose != column
-                               else f"{s.annual_hours:.1f}"
-                               for column in ("staff", "resident", "external")),
-                             sep.join(_rule_word(f.rule, lang) for f in entry.findings)
-                             if entry else "",
-                             s.file or "", s.line or "", rank or "",
-                             _lever_words(entry.levers, lang, sep) if entry else ""])
 
 
-def _columns(keys: Sequence[str], lang: str) -> list[str]:
-    """CSV headers from the catalogs' ``[csv]`` table: the keys under en, Japanese
-    under ja (one home for the header texts)."""
-    return [messages.column(lang, k) for k in keys]
 
 
-def _kind_word(kind: str | None, lang: str) -> str:
-    """A step's kind in a CSV cell: the key under en (back_office), the role's
-    name under ja (内部事務)."""
-    if not kind:
-        return ""
-    return kind if lang == "en" else messages.text(lang, f"role_{kind}")
 
 
-def _rule_word(rule: str, lang: str) -> str:
-    """A finding rule in a CSV cell: its key under en, its title under ja."""
-    return rule if lang == "en" else messages.finding(lang, rule, {}, part="title")
 
 
-def _lever_words(keys: Sequence[str], lang: str, sep: str) -> str:
-    """Levers in a CSV cell: catalog keys under en, their titles under ja."""
-    return sep.join(k if lang == "en" else _lever_title(k, lang) for k in keys)
 
 
 def run_analyze(args: argparse.Namespace, lang: str) -> int:
     report = check_files(_files(args.paths, lang))
     if not report.ok:
-        _print_text(report, lang)
+        console.print_text(report, lang)
         return EXIT_ERRORS
     for d in report.diagnostics:  # warnings: on stderr, so JSON and CSV stay clean
         print(d.render(lang), file=sys.stderr)
@@ -1439,9 +1043,9 @@ def run_analyze(args: argparse.Namespace, lang: str) -> int:
         doc = {"processes": [a.to_dict(lang) for a in results]}
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     elif args.format == "csv":
-        _print_analysis_csv(results, lang)
+        console.print_analysis_csv(results, lang)
     else:
-        _print_analysis(results, lang, None if args.all else SUMMARY_SIZE)
+        console.print_analysis(results, lang, None if args.all else SUMMARY_SIZE)
     return EXIT_OK
 
 
@@ -1452,7 +1056,7 @@ def run_check(args: argparse.Namespace, lang: str) -> int:
 
         print(json.dumps(sarif.document(report, lang), ensure_ascii=False, indent=2))
     else:
-        (_print_json if args.format == "json" else _print_text)(report, lang)
+        (console.print_json if args.format == "json" else console.print_text)(report, lang)
     return EXIT_OK if report.ok else EXIT_ERRORS
 
 
