@@ -19,6 +19,7 @@ from bprkit._version import __version__
 from bprkit.errors import BprError
 from bprkit.messages import catalog as messages
 from bprkit.output import OutputError, SafeCsv, refuse_inputs, write_output
+from bprkit.render import backends
 from bprkit.report import console
 from bprkit.text.loader import CheckReport, check_files, find_files
 
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", metavar="OUT",
                         help="output file (default: FILE with the format's extension)")
     render.add_argument("--process", metavar="ID", help="the process to draw (default: first)")
-    render.add_argument("--format", choices=("svg", "png", "pdf", "dot", "mmd"), default=None,
+    render.add_argument("--format", choices=backends.formats(), default=None,
                         help="default: from OUT's extension, else svg (pdf with --paper)")
     render.add_argument("--compare", metavar="TOBE.bpr",
                         help="draw this To-Be below the As-Is, changes marked")
@@ -937,7 +938,7 @@ def run_render(args: argparse.Namespace, lang: str) -> int:
         fmt = render.format_for(args.output, args.format, args.paper)
     except render.FormatError as exc:
         raise _usage(lang, "render_bad_extension", path=args.output, ext=str(exc),
-                     known=", ".join(render.BACKENDS)) from exc
+                     known=", ".join(backends.formats())) from exc
     stem = os.path.splitext(args.file)[0] + (f".{args.process}" if args.process else "")
     out = args.output or f"{stem}.{fmt}"
     inputs = [args.file] + ([args.compare] if args.compare else [])

@@ -53,6 +53,12 @@ FORMAT_EXTENSIONS: dict[str, frozenset[str]] = {
 """The extensions each output format may carry: one home for what "contradicts" means."""
 
 
+def extensions(fmt: str) -> frozenset[str]:
+    """The extensions of a format; a format registered later (a render backend, an
+    exporter) carries its own name as its extension."""
+    return FORMAT_EXTENSIONS.get(fmt, frozenset({"." + fmt}))
+
+
 def _bpr_files(path: str) -> list[str]:
     from bprkit.text.loader import find_files
 
@@ -102,7 +108,7 @@ def check_output(out: str, inputs: Sequence[str], formats: Collection[str] = ())
         and not os.path.isdir(out)  # /dev/null, a FIFO: written in place, any name
     if formats and not special:
         ext = os.path.splitext(out)[1].lower()
-        allowed = frozenset().union(*(FORMAT_EXTENSIONS[f] for f in formats))
+        allowed = frozenset().union(*(extensions(f) for f in formats))
         if ext and ext not in allowed:  # no extension contradicts nothing
             raise OutputError("output_extension", out, ", ".join(
                 sorted(e for e in allowed if e) or ["-"]))

@@ -391,6 +391,15 @@ class Bundle:
     def process(self, process_id: str) -> Process | None:
         return next((p for p in self.processes if p.id == process_id), None)
 
+    def own(self, process_id: str | None = None) -> Process | None:
+        """The file's own process named ``process_id``, or its first without one; None
+        when the file has no such process: the one home of "which process" (every command
+        with ``--process``, the library's verbs)."""
+        own = self.root.processes
+        if process_id is None:
+            return own[0] if own else None
+        return next((p for p in own if p.id == process_id), None)
+
     def tobe_of(self, asis: Process) -> Process:
         """The process of this file that redesigns ``asis`` (its ``based_on``), else the
         file's first: the one home of "which To-Be" (compare, render --compare, the

@@ -2,31 +2,27 @@
 
 scene (what to draw) → layout (sizes, grid) → routing (tracks, then paths and
 label places) → layout geometry in between → pages (paper size, scale, split) →
-a backend from ``BACKENDS`` (Graphviz for svg, png, pdf and dot).
+a backend from :mod:`bprkit.render.backends` (Graphviz for svg, png, pdf and dot).
 
 A backend is a module with ``FORMATS``, ``graph(page)`` and ``run(graph, fmt)``;
-a new one joins by adding its formats to ``BACKENDS``, nothing else changes.
+a new one joins through :mod:`bprkit.render.backends` (its registry), nothing else changes.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 from bprkit.errors import RenderError, UsageError
 from bprkit.messages import catalog as messages
-from bprkit.render import layout, routing, style
+from bprkit.render import backends, layout, routing, style
 from bprkit.render.scene import Block, Edge, Node, Options, Scene
 
 if TYPE_CHECKING:
     from bprkit.analysis.records import Analysis
     from bprkit.model import Bundle
 
-BACKENDS = {"svg": "bprkit.render.dot", "png": "bprkit.render.dot",
-            "pdf": "bprkit.render.dot", "dot": "bprkit.render.dot",
-            "mmd": "bprkit.render.mermaid"}
 PAD = 12.0  # around a drawing without paper
 
 
@@ -39,7 +35,7 @@ def format_for(output: str | None, explicit: str | None, paper: str | None) -> s
     (pdf with paper). An unknown extension, or one that contradicts --format, is
     refused."""
     ext = os.path.splitext(output)[1].lstrip(".").lower() if output else ""
-    if ext and ext not in BACKENDS:
+    if ext and ext not in backends.BACKENDS:
         raise FormatError(ext)
     if explicit and ext and ext != explicit:
         raise FormatError(ext)
@@ -73,7 +69,7 @@ class Drawing:
     def render(self, fmt: str) -> list[bytes]:
         """Every page in a format; an SVG page is parsed as XML before it is given
         out (RenderError otherwise, so nothing that is not XML is written)."""
-        backend = import_module(BACKENDS[fmt])
+        backend = backends.backend(fmt)
         data = [backend.run(backend.graph(p), fmt) for p in self.pages]
         if fmt == "svg":
             for blob in data:
@@ -281,5 +277,5 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     return pages(scene.comparison(asis, tobe, bundle, tobe_bundle, options), options.paper)
 
 
-__all__ = ["BACKENDS", "Drawing", "FormatError", "Options", "Page", "comparison", "diagram",
+__all__ = ["Drawing", "FormatError", "Options", "Page", "comparison", "diagram",
            "format_for", "pages", "write"]
