@@ -17,6 +17,8 @@ from bprkit import units
 
 _WRITTEN: dict[int, Mapping[str, tuple[str, ...]]] = {}
 """Each table's aliases as written (FAX, AI-OCR), by the table's id: for hints."""
+_ENTRIES: dict[int, dict[str, str]] = {}
+"""Each table's spellings, by the table's id: what :func:`register_tag` adds to."""
 
 
 def _table(entries: dict[str, tuple[str, ...]]) -> Mapping[str, str]:
@@ -27,6 +29,7 @@ def _table(entries: dict[str, tuple[str, ...]]) -> Mapping[str, str]:
             table[word.lower()] = canonical
     proxy = MappingProxyType(table)
     _WRITTEN[id(proxy)] = MappingProxyType(dict(entries))
+    _ENTRIES[id(proxy)] = table
     return proxy
 
 
@@ -76,10 +79,76 @@ TAGS = _table({
     "storage": ("保存",),
 })
 
-TAG_ORDER: Mapping[str, int] = MappingProxyType(
-    {tag: n for n, tag in enumerate(dict.fromkeys(TAGS.values()))})
+_TAG_ORDER = {tag: n for n, tag in enumerate(dict.fromkeys(TAGS.values()))}
+TAG_ORDER: Mapping[str, int] = MappingProxyType(_TAG_ORDER)
 """The canonical order of tags in a list (紙, 手書き, 押印, 対面 …): fmt writes it and
 redesign's To-Be steps follow it."""
+
+# What each tag is: the one home of the tag categories (the diagram's badges, the
+# digital-completion rate, the counts every figure reports read them here).
+FLAG_TAGS: tuple[str, ...] = ("seal", "in_person", "paper", "handwritten", "transcribe", "check",
+                              "print", "postal", "fax", "phone", "cash")
+"""Analogue work a finding flags; drawn as a badge in its own colour, in this order (the
+first a step carries colours the step)."""
+DIGITAL_TAGS: tuple[str, ...] = ("online", "rpa", "ai_ocr", "e_approval", "e_storage",
+                                 "cashless", "auto")
+"""Digital handling; drawn as a green badge."""
+VERIFY_TAGS: tuple[str, ...] = ("verify_all", "verify_sample", "verify_none")
+"""How the output of a reading (AI-OCR) is checked by eye."""
+WORK_TAGS: tuple[str, ...] = ("routine", "judgement", "issue", "notice", "inquiry", "survey",
+                              "counter", "back_office", "approval", "storage")
+"""What kind of work a step is and what it delivers (the lever rules read these)."""
+COUNTED_TAGS: tuple[str, ...] = ("paper", "seal", "in_person")
+"""The three touches every figure counts (紙・押印・対面): analyses, estimates, the
+portfolio, the report and the survey workbook."""
+NOT_DIGITAL: frozenset[str] = frozenset({"paper", "seal", "in_person", "handwritten", "postal",
+                                         "fax", "cash"})
+"""A step carrying one of these is not digitally complete (the digital-completion rate)."""
+CATEGORIES: dict[str, tuple[str, ...]] = {"flag": FLAG_TAGS, "digital": DIGITAL_TAGS,
+                                          "verify": VERIFY_TAGS, "work": WORK_TAGS}
+"""Every tag is in exactly one category (tests/test_catalog.py)."""
+
+
+def category(tag: str) -> str | None:
+    """The category of a tag: flag, digital, verify or work."""
+    return next((name for name, tags in CATEGORIES.items() if tag in tags), None)
+
+
+def register_tag(name: str, aliases: tuple[str, ...], category: str) -> None:
+    """Add a tag to the language (a lever that writes a new tag needs it, or ``check``
+    refuses what ``redesign`` writes). Its words in the catalogs (``tag_<name>``) and,
+    for a flag, its colour (``render.style.FLAG_COLOURS``) go with it;
+    tests/test_catalog.py fails while one is missing. ``unregister_tag`` undoes it."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown tag category {category!r}: {', '.join(CATEGORIES)}")
+    for word in (name, *aliases):
+        _ENTRIES[id(TAGS)][word.lower()] = name
+    written = dict(_WRITTEN[id(TAGS)])
+    written[name] = aliases
+    _WRITTEN[id(TAGS)] = MappingProxyType(written)
+    _TAG_ORDER.setdefault(name, len(_TAG_ORDER))
+    CATEGORIES[category] = (*CATEGORIES[category], name)
+    _refresh_categories()
+
+
+def unregister_tag(name: str) -> None:
+    """Remove a tag :func:`register_tag` added."""
+    table = _ENTRIES[id(TAGS)]
+    for word in [w for w, tag in table.items() if tag == name]:
+        del table[word]
+    written = dict(_WRITTEN[id(TAGS)])
+    written.pop(name, None)
+    _WRITTEN[id(TAGS)] = MappingProxyType(written)
+    _TAG_ORDER.pop(name, None)
+    for key, tags in CATEGORIES.items():
+        CATEGORIES[key] = tuple(t for t in tags if t != name)
+    _refresh_categories()
+
+
+def _refresh_categories() -> None:
+    global FLAG_TAGS, DIGITAL_TAGS, VERIFY_TAGS, WORK_TAGS
+    FLAG_TAGS, DIGITAL_TAGS = CATEGORIES["flag"], CATEGORIES["digital"]
+    VERIFY_TAGS, WORK_TAGS = CATEGORIES["verify"], CATEGORIES["work"]
 
 UNITS = _table(dict(units.SPELLINGS))
 """Spellings of the units of a duration (bprkit/units.py is their one home)."""

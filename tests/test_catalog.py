@@ -46,8 +46,19 @@ def test_every_lever_names_known_tags_and_facts() -> None:
 
 
 def test_every_badge_is_a_known_tag() -> None:
-    badged = set(style.FLAG_COLOURS) | set(style.DIGITAL_TAGS)
+    badged = set(style.FLAG_COLOURS) | set(vocabulary.DIGITAL_TAGS)
     assert badged <= TAGS, badged - TAGS
+
+
+def test_every_tag_has_one_category_and_every_flag_a_colour() -> None:
+    """A tag in no category draws no badge and counts nowhere (registering a lever's tag
+    made its badge disappear); a flag without a colour made render fail."""
+    placed = [t for tags in vocabulary.CATEGORIES.values() for t in tags]
+    assert sorted(placed) == sorted(set(placed)), "a tag in two categories"
+    assert set(placed) == TAGS, (TAGS - set(placed), set(placed) - TAGS)
+    assert list(style.FLAG_COLOURS) == list(vocabulary.FLAG_TAGS)
+    assert set(vocabulary.COUNTED_TAGS) <= set(vocabulary.FLAG_TAGS)
+    assert vocabulary.NOT_DIGITAL <= set(vocabulary.FLAG_TAGS)
 
 
 def test_every_lever_a_redesign_adds_keeps_the_file_valid(tmp_path: object) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from bprkit import vocabulary
 from bprkit.analysis.graph import (
     ExpandedGraph,
     StepRun,
@@ -17,8 +18,6 @@ from bprkit.analysis.graph import (
 )
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.model import KIND_TAGS
-
-NOT_DIGITAL = frozenset({"paper", "seal", "in_person", "handwritten", "postal", "fax", "cash"})
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
                 and r.executions > 0}
 
     total_exec = sum(r.executions for r in runs)
-    digital = sum(r.executions for r in runs if not NOT_DIGITAL & set(r.step.tags))
+    digital = sum(r.executions for r in runs if not vocabulary.NOT_DIGITAL & set(r.step.tags))
 
     def touches(tag: str) -> float:
         return sum(r.executions for r in runs if tag in r.step.tags)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bprkit import vocabulary
 from bprkit.analysis import graph as graph_module
 from bprkit.analysis import levers as lever_module
 from bprkit.analysis import metrics as metrics_module
@@ -329,7 +330,7 @@ def _tobe_figures(m: metrics_module.Metrics, asis: Analysis, plans: Sequence[Ste
         for tag in touches:
             touches[tag] += r.executions * shares.get(tag, 0.0)
         total += r.executions
-        still = max((shares[t] for t in before & metrics_module.NOT_DIGITAL), default=0.0)
+        still = max((shares[t] for t in before & vocabulary.NOT_DIGITAL), default=0.0)
         digital += r.executions * (1 - still)
     minutes = a.resident_minutes_per_case - resident_saved
     return replace(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bprkit import units
+from bprkit import units, vocabulary
 from bprkit.analysis.records import Analysis
 from bprkit.messages import catalog as messages
 from bprkit.model import WHOSE, Batch, Bundle, Duration, Process, Step, Use, iter_steps, iter_uses
@@ -202,7 +202,7 @@ class _Builder:
                 self.used.add("flag:" + tag)
                 node.badges.append(Badge(tag_name(tag, self.lang), style.FLAG_COLOURS[tag],
                                          strong))
-            elif tag in style.DIGITAL_TAGS:
+            elif tag in vocabulary.DIGITAL_TAGS:
                 self.used.add("digital:" + tag)
                 node.badges.append(Badge(tag_name(tag, self.lang), style.DIGITAL_COLOUR, False))
         if strong:
@@ -449,10 +449,10 @@ def _legend(used: set[str], lang: str, strong_count: int, whose: str = "staff"
     t = messages.text
     who = t(lang, f"whose_{whose}")
     items: list[LegendItem] = []
-    for tag, colour in style.FLAG_COLOURS.items():
+    for tag in vocabulary.FLAG_TAGS:
         if "flag:" + tag in used:
-            items.append(LegendItem("badge", tag_name(tag, lang), colour))
-    for tag in style.DIGITAL_TAGS:
+            items.append(LegendItem("badge", tag_name(tag, lang), style.FLAG_COLOURS[tag]))
+    for tag in vocabulary.DIGITAL_TAGS:
         if "digital:" + tag in used:
             items.append(LegendItem("digital", tag_name(tag, lang), style.DIGITAL_COLOUR))
     if "strong" in used:

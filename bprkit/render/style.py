@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 
+from bprkit import vocabulary
+
 FONT = "BIZ UDPGothic,Noto Sans CJK JP,IPAexGothic,sans-serif"
 
-# One colour per flag tag, the same on every diagram; the first tag of a step in
-# this order gives the step its colour.
+# One colour per flag tag (vocabulary.FLAG_TAGS, in its order), the same on every
+# diagram; the first tag of a step in this order gives the step its colour. Digital tags
+# (vocabulary.DIGITAL_TAGS) share DIGITAL_COLOUR.
 FLAG_COLOURS: dict[str, str] = {
     "seal": "#c0392b",
     "in_person": "#d35400",
@@ -27,7 +30,6 @@ FLAG_COLOURS: dict[str, str] = {
     "phone": "#6e2c00",
     "cash": "#196f3d",
 }
-DIGITAL_TAGS = ("online", "rpa", "ai_ocr", "e_approval", "e_storage", "cashless", "auto")
 DIGITAL_COLOUR = "#1e8449"
 PLAIN_BORDER = "#7f8c8d"
 MARKS = {"removed": "#c0392b", "changed": "#e67e22", "added": "#1e8449", "same": "#b3b6b7"}
@@ -59,8 +61,8 @@ def tint(colour: str, amount: float) -> str:
 
 
 def step_colour(tags: tuple[str, ...]) -> str | None:
-    """The colour a step takes from its tags (the first flag in FLAG_COLOURS order)."""
-    return next((FLAG_COLOURS[t] for t in FLAG_COLOURS if t in tags), None)
+    """The colour a step takes from its tags (the first in vocabulary.FLAG_TAGS order)."""
+    return next((FLAG_COLOURS[t] for t in vocabulary.FLAG_TAGS if t in tags), None)
 
 
 def strong_steps(hours: dict[str, float]) -> set[str]:
