@@ -18,7 +18,8 @@ from bprkit.estimate import montecarlo as estimate
 from bprkit.estimate.backtest import cases as backtest
 from bprkit.estimate.backtest import fit
 
-from .conftest import ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import ROOT
 
 A = assumptions.default()
 LEVERS = list(A.levers)
@@ -166,7 +167,6 @@ def test_bundled_cases_do_not_fall_below_today() -> None:
 def test_the_shipped_ranges_are_the_fit() -> None:
     """fitted.toml is what `make fit` writes now: a change of the cases or the model
     that moves the fit fails here until the file is regenerated."""
-    import tomllib
 
     from bprkit.assumptions import catalog as assumptions
 
@@ -400,10 +400,12 @@ def test_a_case_without_the_measure_in_its_model(tmp_path: Path) -> None:
 
 
 def test_texts_exist_in_both_languages() -> None:
-    table = tomllib.loads((Path(backtest.__file__).parent / "messages.toml")
-                          .read_text(encoding="utf-8"))
-    assert set(table["ja"]) == set(table["en"])
-    assert all(table["ja"][k].strip() and table["en"][k].strip() for k in table["ja"])
+    """The backtest's texts are a table of the one catalog, the same keys in both languages."""
+    from bprkit.messages import catalog as messages
+
+    ja, en = messages.catalog("ja")["backtest"], messages.catalog("en")["backtest"]
+    assert set(ja) == set(en)
+    assert all(ja[k].strip() and en[k].strip() for k in ja)
 
 
 # ───────────── the CLI ─────────────
@@ -486,6 +488,6 @@ def test_wheel_carries_the_cases(tmp_path: Path) -> None:
     (wheel,) = dist.glob("bprkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "bprkit/estimate/backtest/cases.py" in names
-    assert "bprkit/estimate/backtest/messages.toml" in names
+    assert "bprkit/estimate/backtest/measured.toml" in names
     shipped = {n for n in names if n.startswith("bprkit/estimate/backtest/cases/")}
     assert shipped == {f"bprkit/estimate/backtest/cases/{p.name}" for p in CASES.glob("*.bpr")}

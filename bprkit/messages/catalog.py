@@ -55,6 +55,11 @@ def report(lang: str, key: str, **args: object) -> str:
     return _fill(catalog(lang)["report"][key], args)
 
 
+def backtest(lang: str, key: str, /, **args: object) -> str:
+    """A text of ``bprkit backtest`` (the ``[backtest]`` table)."""
+    return _fill(catalog(lang)["backtest"][key], args)
+
+
 def diagnostic(lang: str, code: str, part: str, args: Mapping[str, str]) -> str:
     """The ``message`` or ``hint`` of a diagnostic code (``hint_<variant>`` when the
     arguments carry a ``variant`` the code words otherwise); a hint ends with a

@@ -58,6 +58,7 @@ from bprkit import vocabulary
 from bprkit.columns import columns, pad, rpad
 from bprkit.errors import BprError
 from bprkit.estimate.montecarlo import Estimate, Range
+from bprkit.messages import catalog as messages
 from bprkit.model import Bundle, Process
 
 if TYPE_CHECKING:
@@ -88,22 +89,9 @@ _PUBLICATION = re.compile(r"^[^\s,、，]+$")
 
 # ───────────── texts ─────────────
 
-@cache
-def _catalog() -> Mapping[str, Mapping[str, str]]:
-    text = resources.files(__package__).joinpath("messages.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def text(lang: str, name: str, /, **args: object) -> str:
-    """A backtest text in ``lang`` (ja or en) from ``messages.toml`` beside this file."""
-    table = _catalog()
-    return table.get(lang, table["en"])[name].format_map(
-        _Blank({k: str(v) for k, v in args.items()}))
+    """A backtest text in ``lang`` (the catalogs' ``[backtest]`` table)."""
+    return messages.backtest(lang, name, **args)
 
 
 # ───────────── cases and their headers ─────────────
