@@ -303,10 +303,15 @@ LEVER_FACTS: Mapping[str, str] = {
 
 
 
+_REGISTERED_LEVERS: dict[str, tuple[str, ...]] = {}
+"""Levers registered at run time (assumptions.catalog.register_levers tells them here)."""
+
+
 @cache
 def levers() -> Mapping[str, str]:
     """Lever names for ``lever …`` lines: the catalog's keys and their ``aliases``
-    (bprkit/assumptions/default.toml is their one home), and ``none`` (なし)."""
+    (bprkit/assumptions/default.toml is their one home; read here, not through the
+    catalog module, so ``check`` stays light), the registered ones, and ``none`` (なし)."""
     import tomllib
     from importlib import resources
 
@@ -314,7 +319,13 @@ def levers() -> Mapping[str, str]:
     text = data.joinpath("default.toml").read_text("utf-8")
     catalog = tomllib.loads(text).get("levers", {})
     return _table({name: tuple(entry.get("aliases", ())) for name, entry in catalog.items()}
-                  | {NO_LEVER: ("なし",)})
+                  | _REGISTERED_LEVERS | {NO_LEVER: ("なし",)})
+
+
+def register_lever_names(names: Mapping[str, tuple[str, ...]]) -> None:
+    """Lever names and aliases a run-time catalog adds (None of them: clear)."""
+    _REGISTERED_LEVERS.clear() if not names else _REGISTERED_LEVERS.update(names)
+    levers.cache_clear()
 
 
 def lookup(table: Mapping[str, str], word: str) -> str | None:

@@ -180,7 +180,35 @@ def _default_table() -> dict[str, Any]:
     cases identify have their one home in fitted.toml, written by ``make fit``
     (``bprkit backtest --fit -o``; docs/backtest.md, "The fit")."""
     fitted = resources.files(__package__).joinpath("fitted.toml").read_text(encoding="utf-8")
-    return _merge(tomllib.loads(_default_text()), tomllib.loads(fitted))
+    table = _merge(tomllib.loads(_default_text()), tomllib.loads(fitted))
+    for extra in _REGISTERED:
+        table = _merge(table, tomllib.loads(extra))
+    return table
+
+
+_REGISTERED: list[str] = []
+"""Lever tables registered at run time (:func:`register_levers`), laid over the catalog."""
+
+
+def register_levers(text: str) -> None:
+    """Add levers to the catalog at run time: TOML text of ``[levers.NAME]`` tables written
+    as in default.toml (the extension point for a lever that does not ship; a shipped one
+    is a table in default.toml). A tag it writes must be known (vocabulary.register_tag).
+    Worker processes started afterwards by fork see it; docs/architecture.md."""
+    added = tomllib.loads(text).get("levers", {})  # a syntax error is the caller's, now
+    _REGISTERED.append(text)
+    vocabulary.register_lever_names({name: tuple(entry.get("aliases", ()))
+                                     for name, entry in added.items()})
+    _default_table.cache_clear()
+    default.cache_clear()
+
+
+def unregister_levers() -> None:
+    """Remove every lever :func:`register_levers` added."""
+    _REGISTERED.clear()
+    vocabulary.register_lever_names({})
+    _default_table.cache_clear()
+    default.cache_clear()
 
 
 @cache

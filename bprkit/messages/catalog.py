@@ -18,11 +18,27 @@ LANGUAGES = ("ja", "en")
 
 
 @cache
-def catalog(lang: str) -> Mapping[str, Mapping[str, Any]]:
+def catalog(lang: str) -> dict[str, Any]:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     data = resources.files(__package__).joinpath(f"{lang}.toml").read_text(encoding="utf-8")
     return tomllib.loads(data)
+
+
+def add(table: str, key: str, texts: Mapping[str, str]) -> None:
+    """Add a text in every language (``texts``: ja and en) to a table of the catalogs, at run
+    time: the words of a tag or lever registered by an extension. A shipped text is a line
+    in ja.toml and en.toml."""
+    if set(texts) != set(LANGUAGES):
+        raise ValueError(f"a text in each of {', '.join(LANGUAGES)}")
+    for lang in LANGUAGES:
+        catalog(lang)[table][key] = texts[lang]
+
+
+def remove(table: str, key: str) -> None:
+    """Remove a text :func:`add` added."""
+    for lang in LANGUAGES:
+        catalog(lang)[table].pop(key, None)
 
 
 class _Blank(dict[str, str]):
