@@ -178,3 +178,38 @@ def test_which_to_be_has_one_home(tmp_path: object) -> None:
     assert asis is not None and bundle.tobe_of(asis).id == "y"
     other = bundle.process("x")
     assert other is not None and bundle.tobe_of(other).id == "x"  # none based on it
+
+
+def test_every_text_key_the_code_names_is_in_both_catalogs() -> None:
+    """A literal key passed to the catalog (``messages.text(lang, "key")``, ``t(lang, "key")``,
+    ``messages.column``, ``messages.report``, ``messages.backtest``) exists in ja and en: a
+    missing one is a KeyError, exit 3, at the moment a user meets it."""
+    import re
+    from pathlib import Path
+
+    calls = {
+        "text": re.compile(r"(?:\bmessages\.text|[^\w.]t)"
+                           r"\(\s*[\w.]+,\s*\"([a-z0-9_]+)\"\s*[,)]"),
+        "csv": re.compile(r"\bmessages\.column\(\s*[\w.]+,\s*\"([a-z0-9_]+)\"\s*[,)]"),
+        "report": re.compile(r"\bmessages\.report\(\s*[\w.]+,\s*\"([a-z0-9_]+)\"\s*[,)]"),
+        "backtest": re.compile(r"(?:\bmessages\.backtest|\bbacktest\.text|[^\w.]text)"
+                               r"\(\s*[\w.]+,\s*\"([a-z0-9_]+)\"\s*[,)]"),
+    }
+    root = Path(__file__).resolve().parent.parent / "bprkit"
+    missing: list[str] = []
+    found = 0
+    for path in sorted(root.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for table, pattern in calls.items():
+            for key in pattern.findall(source):
+                if table == "backtest" and "backtest" not in str(path) and \
+                        "backtest" not in source:
+                    continue
+                found += 1
+                for lang in ("ja", "en"):
+                    entries = messages.catalog(lang).get(table, {})
+                    if key not in entries and not (table == "backtest"
+                                                   and key in messages.catalog(lang)["text"]):
+                        missing.append(f"{path.relative_to(root)}: [{table}] {key} ({lang})")
+    assert found > 120, found
+    assert missing == [], missing
