@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
+from typing import TextIO
 
 from bprkit.errors import FileSystemError
 
@@ -157,10 +158,10 @@ def csv_cell(value: object) -> object:
 class SafeCsv:
     """csv.writer whose every row passes through :func:`csv_cell`."""
 
-    def __init__(self, stream: object, **options: object) -> None:
+    def __init__(self, stream: TextIO, *, lineterminator: str = "\r\n") -> None:
         import csv
 
-        self._writer = csv.writer(stream, **options)  # type: ignore[arg-type]
+        self._writer = csv.writer(stream, lineterminator=lineterminator)
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([csv_cell(v) for v in row])

@@ -25,7 +25,16 @@ import numpy as np
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.errors import AnalysisError
 from bprkit.messages import catalog as messages
-from bprkit.model import Batch, Bundle, Lane, Process, Step, resident_present, runs_per_year
+from bprkit.model import (
+    Batch,
+    Bundle,
+    Duration,
+    Lane,
+    Process,
+    Step,
+    resident_present,
+    runs_per_year,
+)
 from bprkit.text import flow
 
 
@@ -394,8 +403,8 @@ class _Expander:
             self.graphs[process.id] = flow.build(process)
         return self.graphs[process.id]
 
-    def minutes(self, duration: object) -> float:
-        return duration.expected_minutes(self.hours_per_day) if duration else 0.0  # type: ignore[attr-defined]
+    def minutes(self, duration: Duration | None) -> float:
+        return duration.expected_minutes(self.hours_per_day) if duration else 0.0
 
     def expand(self, out: ExpandedGraph, process: Process, prefix: str, entries: float,
                stack: tuple[str, ...]) -> tuple[float, float, list[Weight]]:

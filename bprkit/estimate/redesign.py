@@ -215,8 +215,7 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
             chosen[key] = tuple(a.lever for a in plan.applied)
         out.append(replace(p, id=renamed[p.id], label=p.title + suffix, state="to_be",
                            based_on=p.id, flow=_map_flow(p.flow, changed, renamed)))
-    first = out[0] if out else None
-    return Redesign(first, tuple(out), comments, chosen)  # type: ignore[arg-type]
+    return Redesign(out[0], tuple(out), comments, chosen)  # order starts with the one asked for
 
 
 def redesign(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,

@@ -20,6 +20,7 @@ import hashlib
 import html
 import itertools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import graphviz
 from graphviz import quoting
@@ -29,6 +30,9 @@ from bprkit.messages import catalog as messages
 from bprkit.render import style, textfit
 from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, PHASE_PT, Box, Geometry, detail_lines
 from bprkit.render.scene import Badge, LegendItem, Node
+
+if TYPE_CHECKING:
+    from bprkit.render.drawing import Page
 
 __all__ = ["FORMATS", "RenderError", "graph", "run"]
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -242,9 +246,9 @@ def _phase_ops(geo: Geometry, at: Callable[[float, float], tuple[float, float]],
     return ops
 
 
-def _title_ops(page: object, left: float, top: float) -> list[str]:
+def _title_ops(page: Page, left: float, top: float) -> list[str]:
     """The title, the facts and the legend, drawn from (left, top) downwards."""
-    tb, scene = page.title, page.scene  # type: ignore[attr-defined]
+    tb, scene = page.title, page.scene
     ops: list[str] = []
     y = top - style.TITLE_PT
     for line in tb.title:
@@ -276,13 +280,13 @@ def _title_ops(page: object, left: float, top: float) -> list[str]:
     return ops
 
 
-def graph(page: object) -> graphviz.Digraph:
+def graph(page: Page) -> graphviz.Digraph:
     """The DOT of one laid-out page (bprkit.render.Page)."""
     p = page
-    scene, geo, routes, tb = p.scene, p.geometry, p.routes, p.title  # type: ignore[attr-defined]
+    scene, geo, routes, tb = p.scene, p.geometry, p.routes, p.title
     flip = scene.direction == "TB"
-    H = p.height  # type: ignore[attr-defined]
-    ox, oy = p.offset  # type: ignore[attr-defined]
+    H = p.height
+    ox, oy = p.offset
     band = tb.height
 
     def at(u: float, v: float) -> tuple[float, float]:
@@ -292,8 +296,8 @@ def graph(page: object) -> graphviz.Digraph:
     g = graphviz.Digraph(name="bprkit", engine="neato")
     g.attr(bgcolor="white", pad="0", margin="0", outputorder="nodesfirst",
            splines="true", fontname=style.FONT)
-    if p.paper_in:  # type: ignore[attr-defined]
-        g.attr(size=f"{p.paper_in[0]:.4f},{p.paper_in[1]:.4f}!")  # type: ignore[attr-defined]
+    if p.paper_in:
+        g.attr(size=f"{p.paper_in[0]:.4f},{p.paper_in[1]:.4f}!")
     g.attr("node", fontname=style.FONT, fontsize="12")
     g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE, arrowsize="0.7")
     ops: list[str] = []
@@ -310,7 +314,7 @@ def graph(page: object) -> graphviz.Digraph:
     ops += _phase_ops(geo, at, flip)
     ops += _title_ops(p, ox, H - oy)
     _background(g, ops)
-    W = p.width  # type: ignore[attr-defined]
+    W = p.width
     g.node("corner0", label="", shape="point", style="invis", width="0.01", pos="0,0!")
     g.node("corner1", label="", shape="point", style="invis", width="0.01",
            pos=f"{W:.1f},{H:.1f}!")

@@ -206,15 +206,15 @@ def _part(scene: Scene, g: layout.Grid, cols: list[int], number: int, count: int
                                                                      number)
                 side = "out" if s_in else "in"
                 lane = part.nodes[e.src if s_in else e.dst].lane
-                key = markers.get((side, lane, where))
-                if key is None:
-                    key = f"cont_{side}_{number}_{len(markers)}_{lane}"
+                marker = markers.get((side, lane, where))
+                if marker is None:
+                    marker = f"cont_{side}_{number}_{len(markers)}_{lane}"
                     text = t(scene.lang, "diagram_continues" if side == "out"
                              else "diagram_continued", page=where)
-                    part.nodes[key] = Node(key, "continue", lane, title=text)
-                    markers[(side, lane, where)] = key
-                part.edges.append(Edge(e.src, key, e.label, "flow") if s_in
-                                  else Edge(key, e.dst, "", "flow"))
+                    part.nodes[marker] = Node(marker, "continue", lane, title=text)
+                    markers[(side, lane, where)] = marker
+                part.edges.append(Edge(e.src, marker, e.label, "flow") if s_in
+                                  else Edge(marker, e.dst, "", "flow"))
         blocks.append(part)
     facts = [*scene.facts, t(scene.lang, "diagram_page", page=number, pages=count)]
     return Scene(scene.lang, scene.direction, scene.title, facts, blocks, scene.legend)

@@ -9,7 +9,12 @@ Labels are escaped with Mermaid's entity codes, so no input text becomes syntax.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bprkit.render.scene import Node
+
+if TYPE_CHECKING:
+    from bprkit.render.drawing import Page
 
 FORMATS = ("mmd",)
 SHAPES = {"step": ('["', '"]'), "use": ('[["', '"]]'), "branch": ('{"', '"}'),
@@ -39,9 +44,9 @@ def _label(node: Node) -> str:
     return "\n".join(parts)
 
 
-def graph(page: object) -> str:
+def graph(page: Page) -> str:
     """The Mermaid text of one page's scene (its layout is Mermaid's own)."""
-    scene = page.scene  # type: ignore[attr-defined]
+    scene = page.scene
     direction = "TB" if scene.direction == "TB" else "LR"
     lines = [f"%% {escape(scene.title)}", f"flowchart {direction}"]
     ids: dict[str, str] = {}

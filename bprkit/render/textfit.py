@@ -21,8 +21,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from bprkit.columns import columns
+
+if TYPE_CHECKING:
+    import budoux
 
 FORCED_BREAKS = ("\n", "／")
 NO_LINE_START = set("、。，．,.・）)」』】〕］]｝}ー～〜!?！？：:;；%％") | set(
@@ -52,7 +56,7 @@ def points(text: str, size: float) -> float:
 
 
 @cache
-def _parser() -> object:
+def _parser() -> budoux.Parser:
     import budoux
 
     return budoux.load_default_japanese_parser()
@@ -69,7 +73,7 @@ def breaks(text: str) -> set[int]:
     allowed: set[int] = set()
     if _has_japanese(text):
         at = 0
-        for phrase in _parser().parse(text):  # type: ignore[attr-defined]
+        for phrase in _parser().parse(text):
             at += len(phrase)
             allowed.add(at)
     for m in re.finditer(r" +", text):
