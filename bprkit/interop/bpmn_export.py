@@ -16,6 +16,13 @@ process also carries its own ``.bpr`` text (``bprkit:source``), with a fingerpri
 of the structure it was written for, so that an unedited file imports back to the
 same model (bprkit/interop/bpmn_import.py); an edited one is read from its structure.
 docs/interop.md has the mapping tables.
+
+Each process is built in steps, each its own function, into a ``_Pool`` that holds the
+``process`` element, the ids given so far and the DI shapes and edges: the pool and its
+participant (``_pool``), each scene node as a task, call activity, gateway or event
+(``_flow_node``) or a text annotation (``_annotation``), the merging gateways
+(``_merges``), the sequence flows and associations (``_sequence_flows``), the lane set
+(``_lane_set``) and the embedded text (``_source``); ``_di`` then writes the diagram.
 """
 
 from __future__ import annotations
@@ -23,15 +30,18 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bprkit.messages import catalog as messages
-from bprkit.model import Bundle, Process, SourceFile, Step
+from bprkit.model import Bundle, Process, SourceFile, Step, iter_uses
 from bprkit.text import writer
 
 if TYPE_CHECKING:  # the renderer is imported only when exporting
-    from bprkit.render.scene import Node
+    from bprkit.render.drawing import Page
+    from bprkit.render.layout import Geometry
+    from bprkit.render.routing import Routes
+    from bprkit.render.scene import Block, Node
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -47,6 +57,8 @@ POOL_GAP = 40.0
 MERGE = 30.0
 """A merging gateway's size, drawn beside the node it merges into where there is room."""
 GATEWAY_SIZE = {"branch": 40.0, "fork": 30.0, "join": 30.0}
+ANNOTATIONS = ("note", "pain", "system")
+"""Scene nodes that are text beside the flow: BPMN text annotations."""
 
 
 def _q(ns: str, tag: str) -> str:
@@ -86,8 +98,6 @@ def processes_of(bundle: Bundle) -> list[Process]:
     out: list[Process] = []
     seen: set[str] = set()
     todo = list(bundle.root.processes)
-    from bprkit.model import iter_uses
-
     while todo:
         p = todo.pop(0)
         if p.id in seen:
@@ -123,18 +133,25 @@ def export(bundle: Bundle, *, lang: str = "ja") -> bytes:
         analysis = analyze_process(process, bundle, with_findings=False)
         page = render.diagram(analysis, bundle, render.Options(lang=lang)).pages[0]
         shapes, edges, height = _process(root, collaboration, process, page, n, ids, lang)
-        for shape in shapes:
-            shape.y += top
-        for edge in edges:
-            edge.points[:] = [(x, y + top) for x, y in edge.points]
-            if edge.label:
-                x, y, w, h = edge.label
-                edge.label = (x, y + top, w, h)
-        _di(plane, shapes, edges)
+        _di(plane, *_moved_down(shapes, edges, top))
         top += height + POOL_GAP
     root.append(diagram)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _moved_down(shapes: list[_Shape], edges: list[_Edge], top: float
+                ) -> tuple[list[_Shape], list[_Edge]]:
+    """A pool's shapes and edges placed ``top`` below the diagram's top (each pool
+    below the one before)."""
+    for shape in shapes:
+        shape.y += top
+    for edge in edges:
+        edge.points[:] = [(x, y + top) for x, y in edge.points]
+        if edge.label:
+            x, y, w, h = edge.label
+            edge.label = (x, y + top, w, h)
+    return shapes, edges
 
 
 def _version() -> str:
@@ -147,11 +164,87 @@ def _ascii(text: str) -> str:
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in text)
 
 
-def _process(root: ET.Element, collaboration: ET.Element, process: Process, page: object,
+@dataclass
+class _Pool:
+    """One process on its way into BPMN: its ``process`` element, and the shapes and
+    edges of its diagram (DI), in the pool's own coordinates."""
+
+    process: Process
+    proc: ET.Element
+    n: int
+    """The process's number in the file: every id of the pool carries it."""
+    geo: Geometry
+    ids: dict[str, str]
+    """bprkit process id → BPMN process id, of every process in the file."""
+    lang: str
+    shapes: list[_Shape] = field(default_factory=list)
+    edges: list[_Edge] = field(default_factory=list)
+    element: dict[str, str] = field(default_factory=dict)
+    """Scene node key → BPMN id."""
+    lane_of_node: dict[str, list[str]] = field(default_factory=dict)
+    """Scene lane key → the BPMN ids of the flow nodes in it."""
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("Task", "Gateway", "Event", "TextAnnotation", "Flow"), 0))
+    steps: dict[str, Step] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.steps = {s.id: s for s in self.process.steps()}
+
+    @property
+    def top(self) -> float:
+        """Where the lanes start (below a phase strip)."""
+        return min((v0 for _, _, v0, _ in self.geo.lanes), default=0.0)
+
+    @property
+    def width(self) -> float:
+        return POOL_HEADER + self.geo.along
+
+    @property
+    def height(self) -> float:
+        return self.geo.across - self.top
+
+    def new_id(self, family: str) -> str:
+        """The next id of a family: ``Task_1_3``, ``Flow_1_7``."""
+        self.counts[family] += 1
+        return f"{family}_{self.n}_{self.counts[family]}"
+
+    def box(self, key: str) -> tuple[float, float, float, float]:
+        """A scene node's box (x, y, w, h) in the pool."""
+        b, (u, v) = self.geo.boxes[key], self.geo.centre[key]
+        return POOL_HEADER + u - b.along / 2, v - self.top - b.across / 2, b.along, b.across
+
+    def at(self, u: float, v: float) -> tuple[float, float]:
+        return POOL_HEADER + u, v - self.top
+
+    def shape_of(self, eid: str) -> _Shape:
+        return next(s for s in self.shapes if s.element == eid)
+
+
+def _process(root: ET.Element, collaboration: ET.Element, process: Process, page: Page,
              n: int, ids: dict[str, str], lang: str
              ) -> tuple[list[_Shape], list[_Edge], float]:
-    scene, geo, routes = page.scene, page.geometry, page.routes  # type: ignore[attr-defined]
-    block = scene.blocks[0]
+    """One process as a pool: its elements under ``root`` and ``collaboration``; its
+    shapes, edges and height for the diagram."""
+    block = page.scene.blocks[0]
+    proc = _pool(root, collaboration, process, n, ids)
+    pool = _Pool(process, proc, n, page.geometry, ids, lang)
+    for key, node in block.nodes.items():
+        if node.kind in ANNOTATIONS:
+            _annotation(pool, key, node)
+        else:
+            _flow_node(pool, key, node)
+    merge_of = _merges(pool, block)
+    structure = _sequence_flows(pool, block, page.routes, merge_of)
+    pool.proc.insert(0, _lane_set(pool))
+    pool.shapes.insert(0, _Shape(f"Participant_{n}", 0.0, 0.0, pool.width, pool.height, True))
+    pool.proc.insert(0, _source(process, block, structure))
+    _order(pool.proc)
+    return pool.shapes, pool.edges, pool.height
+
+
+def _pool(root: ET.Element, collaboration: ET.Element, process: Process, n: int,
+          ids: dict[str, str]) -> ET.Element:
+    """The ``process`` element, and its pool: the collaboration's participant."""
     pid = ids[process.id]
     proc = ET.SubElement(root, _q(BPMN, "process"), {
         "id": pid, "name": process.title, "isExecutable": "false",
@@ -162,142 +255,149 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
         proc.set(_q(BPRKIT, "volume"), writer.volume(process.volume))  # the season too
     ET.SubElement(collaboration, _q(BPMN, "participant"), {
         "id": f"Participant_{n}", "name": process.title, "processRef": pid})
-    shapes: list[_Shape] = []
-    edges: list[_Edge] = []
-    width = POOL_HEADER + geo.along
-    top = min((v0 for _, _, v0, _ in geo.lanes), default=0.0)  # below a phase strip
-    height = geo.across - top
+    return proc
 
-    def box(key: str) -> tuple[float, float, float, float]:
-        b, (u, v) = geo.boxes[key], geo.centre[key]
-        return POOL_HEADER + u - b.along / 2, v - top - b.across / 2, b.along, b.across
 
-    def at(u: float, v: float) -> tuple[float, float]:
-        return POOL_HEADER + u, v - top
+def _annotation(pool: _Pool, key: str, node: Node) -> None:
+    eid = pool.new_id("TextAnnotation")
+    ann = ET.SubElement(pool.proc, _q(BPMN, "textAnnotation"), {"id": eid})
+    prefix = messages.text(pool.lang, f"interop_{node.kind}")
+    ET.SubElement(ann, _q(BPMN, "text")).text = f"{prefix}: {node.title}"
+    pool.element[key] = eid
+    pool.shapes.append(_Shape(eid, *pool.box(key)))
 
-    # elements
-    element: dict[str, str] = {}
-    lane_of_node: dict[str, list[str]] = {}
-    counts = {"Task": 0, "Gateway": 0, "Event": 0, "Annotation": 0}
-    step_of = {s.id: s for s in process.steps()}
-    for key, node in block.nodes.items():
-        if node.kind in ("note", "pain", "system"):
-            counts["Annotation"] += 1
-            eid = f"TextAnnotation_{n}_{counts['Annotation']}"
-            ann = ET.SubElement(proc, _q(BPMN, "textAnnotation"), {"id": eid})
-            prefix = messages.text(lang, f"interop_{node.kind}")
-            ET.SubElement(ann, _q(BPMN, "text")).text = f"{prefix}: {node.title}"
-            element[key] = eid
-            x, y, w, h = box(key)
-            shapes.append(_Shape(eid, x, y, w, h))
-            continue
-        tag, kind = _kind(node, process)
-        counts[kind] += 1
-        eid = f"{kind}_{n}_{counts[kind]}"
-        el = ET.SubElement(proc, _q(BPMN, tag), {"id": eid})
-        element[key] = eid
-        if node.kind == "step":
-            step = step_of[node.ref]
-            el.set("name", step.title)
-            _step_attrs(el, step, lang)
-        elif node.kind == "use":
-            el.set("name", node.detail or node.ref)
-            el.set(_q(BPRKIT, "use"), node.ref)
-            if node.ref in ids:
-                el.set("calledElement", ids[node.ref])
-            use = next((u for u in _uses(process) if u.process == node.ref), None)
-            if use is not None and use.times != 1:
-                el.set(_q(BPRKIT, "times"), f"{use.times:g}")
-            if use is not None and use.batch is not None:
-                el.set(_q(BPRKIT, "batch"), _batch(use.batch))
-        elif node.kind == "branch" and node.title:
-            el.set("name", node.title)
-        elif node.kind == "start":
-            el.set("name", messages.text(lang, "interop_start"))
-        elif node.kind == "end":
-            el.set("name", messages.text(lang, "interop_end"))
-        if node.kind in ("fork", "branch"):
-            el.set("gatewayDirection", "Diverging")
-        elif node.kind == "join":
-            el.set("gatewayDirection", "Converging")
-        lane_of_node.setdefault(node.lane, []).append(eid)
-        x, y, w, h = box(key)
-        if node.kind in GATEWAY_SIZE:  # square diamonds (bprkit draws bars, flat diamonds)
-            side = GATEWAY_SIZE[node.kind]
-            cx, cy = x + w / 2, y + h / 2
-            x, y, w, h = cx - side / 2, cy - side / 2, side, side
-        shapes.append(_Shape(eid, x, y, w, h))
-    # flows, with explicit merges
-    incoming: dict[str, list[int]] = {}
-    for k, e in enumerate(block.edges):
+
+def _flow_node(pool: _Pool, key: str, node: Node) -> None:
+    """A task, call activity, gateway or event, in its lane, with its shape."""
+    tag, family = _kind(node, pool.process)
+    eid = pool.new_id(family)
+    el = ET.SubElement(pool.proc, _q(BPMN, tag), {"id": eid})
+    pool.element[key] = eid
+    _node_attrs(pool, el, node)
+    if node.kind in ("fork", "branch"):
+        el.set("gatewayDirection", "Diverging")
+    elif node.kind == "join":
+        el.set("gatewayDirection", "Converging")
+    pool.lane_of_node.setdefault(node.lane, []).append(eid)
+    x, y, w, h = pool.box(key)
+    if node.kind in GATEWAY_SIZE:  # square diamonds (bprkit draws bars, flat diamonds)
+        side = GATEWAY_SIZE[node.kind]
+        cx, cy = x + w / 2, y + h / 2
+        x, y, w, h = cx - side / 2, cy - side / 2, side, side
+    pool.shapes.append(_Shape(eid, x, y, w, h))
+
+
+def _node_attrs(pool: _Pool, el: ET.Element, node: Node) -> None:
+    """A flow node's name and bprkit attributes."""
+    if node.kind == "step":
+        step = pool.steps[node.ref]
+        el.set("name", step.title)
+        _step_attrs(el, step, pool.lang)
+    elif node.kind == "use":
+        _use_attrs(pool, el, node)
+    elif node.kind == "branch" and node.title:
+        el.set("name", node.title)
+    elif node.kind in ("start", "end"):
+        el.set("name", messages.text(pool.lang, f"interop_{node.kind}"))
+
+
+def _use_attrs(pool: _Pool, el: ET.Element, node: Node) -> None:
+    el.set("name", node.detail or node.ref)
+    el.set(_q(BPRKIT, "use"), node.ref)
+    if node.ref in pool.ids:
+        el.set("calledElement", pool.ids[node.ref])
+    use = next((u for u in iter_uses(pool.process.flow) if u.process == node.ref), None)
+    if use is not None and use.times != 1:
+        el.set(_q(BPRKIT, "times"), f"{use.times:g}")
+    if use is not None and use.batch is not None:
+        el.set(_q(BPRKIT, "batch"), writer.batch_words(use.batch))
+
+
+def _merges(pool: _Pool, block: Block) -> dict[str, str]:
+    """An explicit merging gateway before each node that several flows enter (a join
+    merges by itself): node key → the gateway's id."""
+    incoming: dict[str, int] = {}
+    for e in block.edges:
         if e.kind in ("flow", "rework"):
-            incoming.setdefault(e.dst, []).append(k)
+            incoming[e.dst] = incoming.get(e.dst, 0) + 1
     merge_of: dict[str, str] = {}
+    boxes = [pool.box(k) for k in pool.geo.boxes]
     for key, into in incoming.items():
         node = block.nodes[key]
-        if len(into) > 1 and node.kind not in ("join",):
-            counts["Gateway"] += 1
-            gid = f"Gateway_{n}_{counts['Gateway']}"
-            gw = ET.SubElement(proc, _q(BPMN, "exclusiveGateway"),
+        if into > 1 and node.kind != "join":
+            gid = pool.new_id("Gateway")
+            gw = ET.SubElement(pool.proc, _q(BPMN, "exclusiveGateway"),
                                {"id": gid, "gatewayDirection": "Converging"})
             gw.set(_q(BPRKIT, "merge"), "true")
             merge_of[key] = gid
-            lane_of_node.setdefault(node.lane, []).append(gid)
-            shapes.append(_merge_shape(gid, box(key), shapes, [box(k) for k in geo.boxes]))
-    flow_count = 0
-    structure_flows = []
+            pool.lane_of_node.setdefault(node.lane, []).append(gid)
+            pool.shapes.append(_merge_shape(gid, pool.box(key), pool.shapes, boxes))
+    return merge_of
 
-    def add_flow(src: str, dst: str, points: list[tuple[float, float]],
-                 p: float | None = None, name: str = "",
-                 label: tuple[float, float, float, float] | None = None) -> str:
-        nonlocal flow_count
-        flow_count += 1
-        fid = f"Flow_{n}_{flow_count}"
-        attrs = {"id": fid, "sourceRef": src, "targetRef": dst}
-        if name:
-            attrs["name"] = name
-        seq = ET.SubElement(proc, _q(BPMN, "sequenceFlow"), attrs)
-        if p is not None:
-            seq.set(_q(BPRKIT, "probability"), f"{p:.6g}")
-        for ref, attr in ((src, "outgoing"), (dst, "incoming")):
-            owner = _by_id(proc, ref)
-            if owner is not None:
-                _add_ref(owner, attr, fid)
-        edges.append(_Edge(fid, points, label if name else None))
-        return fid
 
+def _sequence_flows(pool: _Pool, block: Block, routes: Routes, merge_of: dict[str, str]
+                    ) -> list[tuple[str, str]]:
+    """The flows and associations along the diagram's routes, a flow into a merged
+    node going to its gateway; the (source, target) bprkit refs of each flow."""
+    structure = []
     for k, e in enumerate(block.edges):
-        pts = [at(u, v) for u, v in routes.points[k]]
-        label = None
-        if k in routes.labels:
-            u0, v0, u1, v1, _ = routes.labels[k]
-            (x0, y0), (x1, y1) = at(u0, v0), at(u1, v1)
-            label = (x0, y0, x1 - x0, y1 - y0)
-        if e.kind == "attach":
-            aid = f"Association_{n}_{k + 1}"
-            ET.SubElement(proc, _q(BPMN, "association"), {
-                "id": aid, "sourceRef": element[e.src], "targetRef": element[e.dst]})
-            edges.append(_Edge(aid, pts))
-            continue
         if e.kind == "repeat":
             continue
-        src, dst = element[e.src], element[e.dst]
-        name = f"{e.p * 100:g}%" if e.p is not None else ""
+        pts = [pool.at(u, v) for u, v in routes.points[k]]
+        if e.kind == "attach":
+            aid = f"Association_{pool.n}_{k + 1}"
+            ET.SubElement(pool.proc, _q(BPMN, "association"), {
+                "id": aid, "sourceRef": pool.element[e.src],
+                "targetRef": pool.element[e.dst]})
+            pool.edges.append(_Edge(aid, pts))
+            continue
+        src, dst = pool.element[e.src], pool.element[e.dst]
         if e.dst in merge_of:
-            gid = merge_of[e.dst]
-            shape = next(s for s in shapes if s.element == gid)
-            add_flow(src, gid, _into(pts, shape), e.p, name, label)
-        else:
-            add_flow(src, dst, pts, e.p, name, label)
-        structure_flows.append((_ref(block.nodes[e.src]), _ref(block.nodes[e.dst])))
+            dst = merge_of[e.dst]
+            pts = _into(pts, pool.shape_of(dst))
+        _add_flow(pool, src, dst, pts, e.p, _label_box(pool, routes, k))
+        structure.append((_ref(block.nodes[e.src]), _ref(block.nodes[e.dst])))
     for key, gid in merge_of.items():
-        shape = next(s for s in shapes if s.element == gid)
-        add_flow(gid, element[key], _out_of(shape, box(key)))
-    # lanes
-    lane_set = ET.Element(_q(BPMN, "laneSet"), {"id": f"LaneSet_{n}"})
-    lanes = {lane.id: lane for lane in process.lanes}
-    for k, (key, title, v0, v1) in enumerate(geo.lanes, 1):
-        lid = f"Lane_{n}_{k}"
+        _add_flow(pool, gid, pool.element[key], _out_of(pool.shape_of(gid), pool.box(key)))
+    return structure
+
+
+def _label_box(pool: _Pool, routes: Routes, k: int
+               ) -> tuple[float, float, float, float] | None:
+    """Where the diagram draws edge ``k``'s label (x, y, w, h), if it has one."""
+    if k not in routes.labels:
+        return None
+    u0, v0, u1, v1, _ = routes.labels[k]
+    (x0, y0), (x1, y1) = pool.at(u0, v0), pool.at(u1, v1)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _add_flow(pool: _Pool, src: str, dst: str, points: list[tuple[float, float]],
+              p: float | None = None,
+              label: tuple[float, float, float, float] | None = None) -> None:
+    """A sequence flow (its share, if any, as its name and in ``bprkit:probability``),
+    named in its ends' ``outgoing`` and ``incoming``, and its edge."""
+    fid = pool.new_id("Flow")
+    attrs = {"id": fid, "sourceRef": src, "targetRef": dst}
+    name = f"{p * 100:g}%" if p is not None else ""
+    if name:
+        attrs["name"] = name
+    seq = ET.SubElement(pool.proc, _q(BPMN, "sequenceFlow"), attrs)
+    if p is not None:
+        seq.set(_q(BPRKIT, "probability"), f"{p:.6g}")
+    for ref, attr in ((src, "outgoing"), (dst, "incoming")):
+        owner = _by_id(pool.proc, ref)
+        if owner is not None:
+            _add_ref(owner, attr, fid)
+    pool.edges.append(_Edge(fid, points, label if name else None))
+
+
+def _lane_set(pool: _Pool) -> ET.Element:
+    """The lanes, each with its flow nodes, and their shapes."""
+    lane_set = ET.Element(_q(BPMN, "laneSet"), {"id": f"LaneSet_{pool.n}"})
+    lanes = {lane.id: lane for lane in pool.process.lanes}
+    for k, (key, title, v0, v1) in enumerate(pool.geo.lanes, 1):
+        lid = f"Lane_{pool.n}_{k}"
         model_lane = lanes.get(key)
         # the lane's own label: its role is in bprkit:role (BPMN writes lane names upright)
         name = model_lane.title if model_lane is not None else title
@@ -305,28 +405,24 @@ def _process(root: ET.Element, collaboration: ET.Element, process: Process, page
         if model_lane is not None:
             lane.set(_q(BPRKIT, "id"), model_lane.id)
             lane.set(_q(BPRKIT, "role"), model_lane.role)
-        for ref in lane_of_node.get(key, []):
+        for ref in pool.lane_of_node.get(key, []):
             ET.SubElement(lane, _q(BPMN, "flowNodeRef")).text = ref
-        shapes.append(_Shape(lid, POOL_HEADER, v0 - top, width - POOL_HEADER, v1 - v0, True))
-    proc.insert(0, lane_set)
-    shapes.insert(0, _Shape(f"Participant_{n}", 0.0, 0.0, width, height, True))
-    # the process's own text, for an exact round trip while the structure is unchanged
+        pool.shapes.append(_Shape(lid, POOL_HEADER, v0 - pool.top, pool.width - POOL_HEADER,
+                                  v1 - v0, True))
+    return lane_set
+
+
+def _source(process: Process, block: Block, structure: list[tuple[str, str]]
+            ) -> ET.Element:
+    """The process's own text, for an exact round trip while the structure is
+    unchanged: ``bprkit:source`` with the structure's fingerprint."""
     nodes = [(_kind(node, process)[0], node.title if node.kind == "step" else "",
-              _ref(node)) for node in block.nodes.values()
-             if node.kind not in ("note", "pain", "system")]
+              _ref(node)) for node in block.nodes.values() if node.kind not in ANNOTATIONS]
     ext = ET.Element(_q(BPMN, "extensionElements"))
     source = ET.SubElement(ext, _q(BPRKIT, "source"),
-                           {"fingerprint": fingerprint(nodes, structure_flows)})
+                           {"fingerprint": fingerprint(nodes, structure)})
     source.text = writer.write(SourceFile("<bpmn>", (), (process,)))
-    proc.insert(0, ext)
-    _order(proc)
-    return shapes, edges, height
-
-
-def _uses(process: Process) -> list:
-    from bprkit.model import iter_uses
-
-    return list(iter_uses(process.flow))
+    return ext
 
 
 def _ref(node: Node) -> str:
@@ -345,11 +441,6 @@ def _kind(node: Node, process: Process) -> tuple[str, str]:
             "point": ("intermediateThrowEvent", "Event")}[node.kind]
 
 
-def _batch(b: object) -> str:
-    """A batch as the words after ``batch`` (``month each``, ``20``)."""
-    return writer.batch(b).split(" ", 1)[1]  # type: ignore[arg-type]
-
-
 def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
     from bprkit.render.scene import duration_text
 
@@ -364,7 +455,7 @@ def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
         el.set(_q(BPRKIT, "wait"), writer.duration(s.wait))
         parts.append(messages.text(lang, "diagram_wait", time=duration_text(s.wait, lang)))
     if s.batch is not None:
-        el.set(_q(BPRKIT, "batch"), _batch(s.batch))
+        el.set(_q(BPRKIT, "batch"), writer.batch_words(s.batch))
     if s.levers is not None:  # pinned levers, or none: the analyst's call travels too
         el.set(_q(BPRKIT, "levers"), ",".join(s.levers) or "none")
     if s.tags:

@@ -24,7 +24,14 @@ as it is (an exact round trip). Otherwise the process is read from its structure
   through.
 
 Anything else (message flows, data objects and stores, boundary and intermediate
-events, text annotations, groups) is reported with its id and line, and left out.
+events, text annotations, groups) is reported with its id and line, and left out,
+and so is a ``bprkit:`` attribute whose value cannot be read.
+
+A process read from its structure is built as model objects (bprkit.model: Process,
+Lane, Step, Branch, Parallel, Use) and written by bprkit.text.writer, the one home of
+``.bpr`` syntax: roles in Japanese, every other word as bprkit's export wrote it, in
+the compact layout, with remarks (``# …``) after a branch whose shares were assumed
+and after each case whose flow has a name.
 
 The limits of bprkit.interop.limits hold: a file larger than MAX_BPMN_BYTES is refused before
 it is parsed, one of more than MAX_BPMN_ELEMENTS elements as soon as expat reaches
@@ -37,10 +44,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar, cast
 from xml.parsers import expat
 
+from bprkit import vocabulary as vocab
 from bprkit.errors import CatalogError
 from bprkit.interop.bpmn_export import BPMN, BPRKIT, fingerprint
 from bprkit.interop.limits import (
@@ -49,6 +58,29 @@ from bprkit.interop.limits import (
     check_input_size,
     check_output_size,
 )
+from bprkit.model import (
+    END,
+    Batch,
+    Branch,
+    Case,
+    Duration,
+    FlowItem,
+    Lane,
+    Parallel,
+    Path,
+    Period,
+    Process,
+    Role,
+    Step,
+    Unit,
+    Use,
+    Volume,
+    iter_steps,
+    iter_uses,
+)
+from bprkit.text import writer
+
+_T = TypeVar("_T")
 
 TASKS = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask",
          "receiveTask", "businessRuleTask", "subProcess", "adHocSubProcess", "transaction"}
@@ -69,8 +101,9 @@ ROLE_WORDS = (("住民", "resident"), ("申請者", "resident"), ("届出人", "
               ("system", "system"), ("保存", "storage"), ("書庫", "storage"),
               ("archive", "storage"), ("外部", "external"), ("業者", "external"),
               ("external", "external"), ("vendor", "external"))
-ROLE_WORD = {"resident": "住民", "counter": "窓口", "back_office": "内部事務",
-             "approval": "決裁", "storage": "保存", "system": "システム", "external": "外部"}
+WORDS = writer.Words(roles="ja")
+"""How an import writes: lanes with their roles in Japanese (``: 窓口``); tags, times
+and volumes in the words bprkit's export gives them."""
 
 
 class BpmnImportError(CatalogError):
@@ -111,6 +144,10 @@ def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
     def refuse(*_: object) -> None:
         raise BpmnImportError(f"{path}:{parser.CurrentLineNumber}", "import_doctype")
 
+    def refuse_entity(*_: object) -> int:
+        refuse()
+        return 0
+
     def tag(name: str) -> str:
         uri, _, local = name.rpartition(" ")
         return f"{{{uri}}}{local}" if uri else local
@@ -136,7 +173,7 @@ def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = lambda *a: refuse()  # type: ignore[assignment]
+    parser.ExternalEntityRefHandler = refuse_entity
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text.append
@@ -173,10 +210,79 @@ def name_of(text: str, fallback: str, taken: set[str]) -> str:
     return out
 
 
-def _label(text: str) -> str:
-    """A label in 「」 (brackets inside become full-width parentheses)."""
+def label_text(text: str) -> str:
+    """A label's text on one line, brackets 「」 made full-width parentheses, so that
+    the writer puts it in 「」."""
     flat = " ".join((text or "").split())
-    return "「" + flat.replace("「", "（").replace("」", "）") + "」"
+    return flat.replace("「", "（").replace("」", "）")
+
+
+# ── the values bprkit's export writes in bprkit: attributes (bprkit.text.writer's
+# forms, Japanese words too); None when a value cannot be read ──
+
+_NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
+_DURATION = re.compile(rf"({_NUM})(?:\s*(?:\.\.|~|〜)\s*({_NUM}))?"
+                       rf"(?:\s*(?:\.\.|~|〜)\s*({_NUM}))?\s*([^\W\d_]+)")
+_VOLUME = re.compile(rf"({_NUM})\s*件?\s*/\s*(\w+)(?:\s+(?:within|集中)\s+({_NUM})\s*"
+                     rf"(?:days?|営業日|日)?(?:\s+({_NUM})\s*%)?)?")
+_BATCH = re.compile(rf"(?:({_NUM})\s*件?|(\w+))(?:\s+(\w+))?")
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def read_duration(text: str) -> Duration | None:
+    """``5..8..20min``, ``0.5d``, ``3〜5分``."""
+    m = _DURATION.fullmatch(_normal(text))
+    unit = vocab.lookup(vocab.UNITS, m.group(4)) if m else None
+    if m is None or unit is None:
+        return None
+    values = [_number(v) for v in m.groups()[:3] if v]
+    mode = values[1] if len(values) == 3 else None
+    return Duration(values[0], values[-1], cast(Unit, unit), mode)
+
+
+def read_volume(text: str) -> Volume | None:
+    """``2,400 / year within 15 days 60%``."""
+    m = _VOLUME.fullmatch(_normal(text))
+    period = vocab.lookup(vocab.PERIODS, m.group(2)) if m else None
+    if m is None or period is None:
+        return None
+    count, _, days, share = m.groups()
+    return Volume(_number(count), cast(Period, period),
+                  season_days=_number(days) if days else None,
+                  season_share=_number(share) / 100 if share else 1.0)
+
+
+def read_batch(text: str) -> Batch | None:
+    """The words after ``batch``: ``20``, ``month``, ``day each``."""
+    m = _BATCH.fullmatch(_normal(text))
+    if m is None:
+        return None
+    cases, word, kind = m.groups()
+    shared = vocab.lookup(vocab.BATCH_KINDS, kind) if kind else "shared"
+    if shared is None:
+        return None
+    if cases:
+        return Batch(cases=_number(cases), shared=shared == "shared")
+    period = vocab.lookup(vocab.PERIODS, word)
+    return Batch(period=cast(Period, period), shared=shared == "shared") if period else None
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 @dataclass
@@ -191,9 +297,14 @@ class _Node:
     """(target, share, flow name) of each outgoing flow."""
     ins: list[str] = field(default_factory=list)
 
+    def attr(self, name: str) -> str:
+        """A ``bprkit:`` attribute ('' when missing)."""
+        return self.el.get(f"{{{BPRKIT}}}{name}", "")
+
 
 class _Process:
-    """One BPMN process read into ``.bpr`` lines."""
+    """One BPMN process read into the model: its lanes and its flow (steps, branches,
+    parallel blocks and uses), with remarks for the writer."""
 
     def __init__(self, el: ET.Element, lines: dict[int, int], title: str, pid: str,
                  known: dict[str, str], notes: list[Note], taken: set[str],
@@ -207,59 +318,66 @@ class _Process:
         self.names: dict[str, str] = {}
         self.taken = set(taken)
         self.lane_ids: dict[str, str] = {}
-        self.lane_lines: list[str] = []
+        self.lanes: list[Lane] = []
         self.default_lane: str | None = None
+        self.remarks = writer.Remarks()
+        """The comments after branches and cases (the shares assumed, each flow's name)."""
 
     def line(self, el: ET.Element) -> int:
         return self.lines.get(id(el), 0)
 
-    def read(self) -> list[str]:
+    def read(self) -> list[FlowItem]:
+        """The flow; the lanes are in ``self.lanes`` after it."""
         self._lanes()
         flows = []
         for el in self.el:
-            kind = _local(el)
-            ident = el.get("id", "")
-            if _ns(el) != BPMN or kind in IGNORED - {"sequenceFlow"}:
-                if kind == "sequenceFlow":
-                    flows.append(el)
-                continue
-            if kind == "sequenceFlow":
+            if _local(el) == "sequenceFlow":
                 flows.append(el)
-            elif kind in TASKS | SPLITS | EVENTS | {"callActivity", "parallelGateway",
-                                                    "startEvent", "endEvent"}:
-                node = _Node(ident, kind, el, self.line(el), el.get("name", "") or "")
-                node.lane = self.lane_ids.get(ident, "")
-                self.nodes[ident] = node
-                if kind in EVENTS:
-                    self.notes.append(Note(node.line, ident, "passed_through", kind))
-                elif kind in ("subProcess", "adHocSubProcess", "transaction"):
-                    self.notes.append(Note(node.line, ident, "subprocess", kind))
-            else:
-                self.notes.append(Note(self.line(el), ident or kind, "not_mapped", kind))
+            elif _ns(el) == BPMN and _local(el) not in IGNORED:
+                self._element(el)
         for flow in flows:
-            src, dst = flow.get("sourceRef", ""), flow.get("targetRef", "")
-            if src not in self.nodes or dst not in self.nodes:
-                self.notes.append(Note(self.line(flow), flow.get("id", ""), "not_mapped",
-                                       "sequenceFlow"))
-                continue
-            share = flow.get(f"{{{BPRKIT}}}probability")
-            p = float(share) if share else _percent(flow.get("name", ""))
-            self.nodes[src].outs.append((dst, p, flow.get("name", "") or ""))
-            self.nodes[dst].ins.append(src)
+            self._flow(flow)
         return self._write()
 
+    def _element(self, el: ET.Element) -> None:
+        kind, ident = _local(el), el.get("id", "")
+        if kind not in TASKS | SPLITS | EVENTS | {"callActivity", "parallelGateway",
+                                                  "startEvent", "endEvent"}:
+            self.notes.append(Note(self.line(el), ident or kind, "not_mapped", kind))
+            return
+        node = _Node(ident, kind, el, self.line(el), el.get("name", "") or "")
+        node.lane = self.lane_ids.get(ident, "")
+        self.nodes[ident] = node
+        if kind in EVENTS:
+            self.notes.append(Note(node.line, ident, "passed_through", kind))
+        elif kind in ("subProcess", "adHocSubProcess", "transaction"):
+            self.notes.append(Note(node.line, ident, "subprocess", kind))
+
+    def _flow(self, flow: ET.Element) -> None:
+        src, dst = flow.get("sourceRef", ""), flow.get("targetRef", "")
+        if src not in self.nodes or dst not in self.nodes:
+            self.notes.append(Note(self.line(flow), flow.get("id", ""), "not_mapped",
+                                   "sequenceFlow"))
+            return
+        p = _float(flow.get(f"{{{BPRKIT}}}probability"))
+        p = p if p is not None else _percent(flow.get("name", ""))
+        self.nodes[src].outs.append((dst, p, flow.get("name", "") or ""))
+        self.nodes[dst].ins.append(src)
+
     def _lanes(self) -> None:
-        roles = {}
         for lane in self.el.iter(f"{{{BPMN}}}lane"):
             if lane.find(f"{{{BPMN}}}childLaneSet") is not None:
                 continue  # a lane split into lanes: its children are the lanes
-            title = lane.get("name", "") or f"{self.title} {len(self.lane_lines) + 1}"
+            title = lane.get("name", "") or f"{self.title} {len(self.lanes) + 1}"
             lid = lane.get(f"{{{BPRKIT}}}id") or name_of(title, lane.get("id", "L"),
                                                           self.taken)
             self.taken.add(lid)
-            role = lane.get(f"{{{BPRKIT}}}role") or _guess_role(title)
-            roles[lid] = role
-            self.lane_lines.append(f"  lane {lid} {_label(title)} : {ROLE_WORD.get(role, role)}")
+            role = vocab.lookup(vocab.ROLES, lane.get(f"{{{BPRKIT}}}role", ""))
+            if role is None and lane.get(f"{{{BPRKIT}}}role"):
+                self.notes.append(Note(self.line(lane), lane.get("id", lid), "not_mapped",
+                                       "bprkit:role"))
+            self.lanes.append(Lane(lid, cast(Role, role or _guess_role(title)),
+                                   label_text(title)))
             for ref in lane.iter(f"{{{BPMN}}}flowNodeRef"):
                 self.lane_ids[(ref.text or "").strip()] = lid
 
@@ -269,7 +387,7 @@ class _Process:
             return node.lane
         if self.default_lane is None:
             self.default_lane = name_of("担当", "staff", self.taken)
-            self.lane_lines.append(f"  lane {self.default_lane} {_label(self.title)} : 内部事務")
+            self.lanes.append(Lane(self.default_lane, "back_office", label_text(self.title)))
         if self.lane_ids:
             self.notes.append(Note(node.line, node.ident, "no_lane"))
         return self.default_lane
@@ -283,8 +401,7 @@ class _Process:
             seen.add(ident)
             n = self.nodes[ident]
             passing = n.kind in EVENTS
-            merge = n.kind in SPLITS | {"parallelGateway"} and len(n.outs) <= 1 and \
-                n.kind != "parallelGateway"
+            merge = n.kind in SPLITS and len(n.outs) <= 1
             if n.kind == "endEvent":
                 return None
             if (passing or merge) and n.outs:
@@ -295,7 +412,7 @@ class _Process:
             return ident
         return None
 
-    def _write(self) -> list[str]:
+    def _write(self) -> list[FlowItem]:
         starts = [n for n in self.nodes.values() if n.kind == "startEvent"]
         if not starts:
             starts = [n for n in self.nodes.values() if not n.ins and n.kind != "endEvent"]
@@ -303,30 +420,26 @@ class _Process:
             self.notes.append(Note(starts[1].line, starts[1].ident, "several_starts"))
         for node in self.nodes.values():
             if node.kind in TASKS or node.kind == "callActivity":
-                self.names[node.ident] = node.el.get(f"{{{BPRKIT}}}id") or name_of(
+                self.names[node.ident] = node.attr("id") or name_of(
                     node.name, node.ident, self.taken)
-        body: list[str] = []
-        placed: set[str] = set()
         if self.linear:
-            for ident in self._walk(starts):
-                if ident in self.names:
-                    body.append("  " + self._item(self.nodes[ident]))
-            return self.lane_lines + body
+            return [self._item(self.nodes[ident]) for ident in self._walk(starts)
+                    if ident in self.names]
+        body: list[FlowItem] = []
+        placed: set[str] = set()
         first = self._real(starts[0].outs[0][0]) if starts and starts[0].outs else None
-        if starts and not starts[0].outs:
-            first = None
-        todo = [first] if first else []
+        todo: list[str | None] = [first] if first else []
         if not starts and self.nodes:
             todo = [next(iter(self.nodes))]
         while todo:
             ident = todo.pop(0)
             if ident is None or ident in placed:
                 continue
-            body += self._chain(ident, placed, todo, "  ", stop=None)
+            body += self._chain(ident, placed, todo, stop=None)
         for ident in self.nodes:  # unreachable work still shows
             if ident not in placed and ident in self.names:
-                body += self._chain(ident, placed, [], "  ", stop=None)
-        return self.lane_lines + body
+                body += self._chain(ident, placed, [], stop=None)
+        return body
 
     def _region(self, entry: str, join: str | None) -> set[str]:
         """The nodes of a parallel path: reachable from its entry before the join."""
@@ -339,18 +452,14 @@ class _Process:
             todo += [t for t, _, _ in self.nodes[n].outs]
         return seen
 
-    def _chain(self, ident: str | None, placed: set[str], todo: list, indent: str,
-               stop: str | None, region: set[str] | None = None) -> list[str]:
-        """Lines from ``ident`` on, along the flow, until ``stop`` (a join), the end or
-        a node already placed (then a jump)."""
-        out: list[str] = []
+    def _chain(self, ident: str | None, placed: set[str], todo: list[str | None],
+               stop: str | None, region: set[str] | None = None) -> list[FlowItem]:
+        """The flow from ``ident`` on until ``stop`` (a join), the end or a node already
+        placed (then a jump)."""
+        out: list[FlowItem] = []
         while ident is not None and ident != stop:
             if ident in placed:
-                if stop is not None:  # a path may not jump out of its parallel block
-                    self.notes.append(Note(self.nodes[ident].line, ident, "unstructured",
-                                           "parallelGateway"))
-                elif out and ident in self.names and not self._is_use(self.nodes[ident]):
-                    out[-1] = self._jump(out[-1], self.names[ident])
+                self._placed(ident, out, stop)
                 break
             node = self.nodes[ident]
             placed.add(ident)
@@ -360,42 +469,63 @@ class _Process:
                     todo += [self._real(t) for t, _, _ in node.outs[1:]]
                     ident = self._real(node.outs[0][0])
                     continue
-                out.append(f"{indent}parallel {{")
-                for target, _, _ in node.outs:
-                    out.append(f"{indent}  path {{")
-                    inner = self._chain(self._real(target), placed, todo, indent + "    ",
-                                        stop=join, region=self._region(target, join))
-                    out += inner or [f"{indent}    step {name_of('', ident + '_空', self.taken)}"
-                                     f" 「（なし）」 @{self._lane_for(node)}"]
-                    out.append(f"{indent}  }}")
-                out.append(f"{indent}}}")
-                if join is None:
-                    break
+                out.append(self._parallel(node, join, placed, todo))
                 placed.add(join)
                 ident = self._after(join)
                 continue
             if node.kind in SPLITS and len(node.outs) > 1:
-                out += self._branch(node, indent, placed, todo, region=region)
+                out += self._branch(node, placed, todo, region=region)
                 break
             if node.kind == "parallelGateway":  # a join met outside its block
                 ident = self._after(ident)
                 continue
-            out.append(indent + self._item(node))
-            nxt = self._after(ident)
-            if len(node.outs) > 1:  # a task with several flows out: an implicit split
-                out += self._branch(node, indent, placed, todo, implicit=True, region=region)
+            out.append(self._item(node))
+            ident, done = self._next(node, out, placed, todo, stop, region)
+            if done:
                 break
-            if nxt is not None and self.nodes[nxt].kind in SPLITS and \
-                    len(self.nodes[nxt].outs) > 1 and nxt not in placed:
-                placed.add(nxt)
-                out += self._branch(self.nodes[nxt], indent, placed, todo, region=region)
-                break
-            if nxt is None:
-                if stop is None and self._more_to_place(placed):
-                    out[-1] = self._jump(out[-1], "end")
-                break
-            ident = nxt
         return out
+
+    def _placed(self, ident: str, out: list[FlowItem], stop: str | None) -> None:
+        """A chain that reaches a node already placed: a jump to it, from the step
+        before (a path may not jump out of its parallel block)."""
+        if stop is not None:
+            self.notes.append(Note(self.nodes[ident].line, ident, "unstructured",
+                                   "parallelGateway"))
+        elif out and ident in self.names and not self._is_use(self.nodes[ident]):
+            _jump(out, self.names[ident])
+
+    def _next(self, node: _Node, out: list[FlowItem], placed: set[str],
+              todo: list[str | None], stop: str | None, region: set[str] | None
+              ) -> tuple[str | None, bool]:
+        """After a piece of work: the next node, and whether the chain ends here (a
+        branch, the end)."""
+        nxt = self._after(node.ident)
+        if len(node.outs) > 1:  # a task with several flows out: an implicit split
+            out += self._branch(node, placed, todo, implicit=True, region=region)
+            return None, True
+        if nxt is not None and self.nodes[nxt].kind in SPLITS and \
+                len(self.nodes[nxt].outs) > 1 and nxt not in placed:
+            placed.add(nxt)
+            out += self._branch(self.nodes[nxt], placed, todo, region=region)
+            return None, True
+        if nxt is None:
+            if stop is None and self._more_to_place(placed):
+                _jump(out, END)
+            return None, True
+        return nxt, False
+
+    def _parallel(self, fork: _Node, join: str, placed: set[str], todo: list[str | None]
+                  ) -> Parallel:
+        """A parallel block: one path per flow out of ``fork``, up to ``join``."""
+        paths = []
+        for target, _, _ in fork.outs:
+            inner = self._chain(self._real(target), placed, todo, stop=join,
+                                region=self._region(target, join))
+            if not inner:  # a path with nothing on it holds one empty step
+                name = name_of("", fork.ident + "_空", self.taken)
+                inner = [Step(name, self._lane_for(fork), "（なし）")]
+            paths.append(Path(tuple(inner)))
+        return Parallel(tuple(paths))
 
     def _walk(self, starts: list[_Node]) -> list[str]:
         """Every node in breadth-first order from the starts (then the rest)."""
@@ -418,18 +548,8 @@ class _Process:
         node = self.nodes[ident]
         return self._real(node.outs[0][0]) if node.outs else None
 
-    def _jump(self, line: str, target: str) -> str:
-        """The step's line with its jump, which goes before a body (``{ batch … }``)."""
-        if line.lstrip().startswith("step ") and " -> " not in line:
-            if line.endswith(" }") and " { " in line:
-                head, body = line.rsplit(" { ", 1)
-                return f"{head} -> {target} {{ {body}"
-            return f"{line} -> {target}"
-        return line
-
     def _called(self, node: _Node) -> str | None:
-        return node.el.get(f"{{{BPRKIT}}}use") or self.known.get(
-            node.el.get("calledElement", ""))
+        return node.attr("use") or self.known.get(node.el.get("calledElement", ""))
 
     def _is_use(self, node: _Node) -> bool:
         """A call activity written as ``use``: its process is in the file and it is
@@ -458,54 +578,43 @@ class _Process:
                 out.append(n)
         return out
 
-    def _item(self, node: _Node) -> str:
-        name = self.names[node.ident]
+    def _item(self, node: _Node) -> Step | Use:
+        """A task as a step, a call activity as a ``use`` (or a step, when it cannot
+        be one)."""
+        called = self._called(node)
         if node.kind == "callActivity":
-            if self._is_use(node) or (self.linear and self._called(node)):
-                times = node.el.get(f"{{{BPRKIT}}}times")
-                batch = node.el.get(f"{{{BPRKIT}}}batch")
-                return f"use {self._called(node)}" + (f" x {times}" if times else "") + (
-                    f" batch {batch}" if batch else "")
-            self.notes.append(Note(node.line, node.ident, "called_missing"
-                                   if not self._called(node) else "called_as_step",
-                                   node.el.get("calledElement", "")))
-        lane = self._lane_for(node)
-        parts = [f"step {name}", _label(node.name or node.ident), f"@{lane}"]
-        tags = node.el.get(f"{{{BPRKIT}}}tags")
-        if tags:
-            parts.append("[" + ", ".join(tags.split(",")) + "]")
-        duration = node.el.get(f"{{{BPRKIT}}}duration")
-        if duration:
-            parts.append(duration)
-        wait = node.el.get(f"{{{BPRKIT}}}wait")
-        if wait:
-            parts.append(f"wait {wait}")
-        body = []  # what bprkit wrote of the step's body: its batch and pinned levers
-        batch = node.el.get(f"{{{BPRKIT}}}batch")
-        if batch:
-            body.append(f"batch {batch}")
-        levers = node.el.get(f"{{{BPRKIT}}}levers")
-        if levers:
-            body.append("lever " + ", ".join(levers.split(",")))
-        if body:
-            parts.append("{ " + "; ".join(body) + " }")
-        return " ".join(parts)
+            if called and (self._is_use(node) or self.linear):
+                times = self.value(node.el, "times", _float)
+                return Use(called, times if times is not None else 1,
+                           self.value(node.el, "batch", read_batch))
+            self.notes.append(Note(node.line, node.ident, "called_as_step" if called
+                                   else "called_missing", node.el.get("calledElement", "")))
+        levers = node.attr("levers")
+        return Step(
+            self.names[node.ident], self._lane_for(node), label_text(node.name or node.ident),
+            tags=tuple(vocab.lookup(vocab.TAGS, t) or t for t in _names(node.attr("tags"))),
+            duration=self.value(node.el, "duration", read_duration),
+            wait=self.value(node.el, "wait", read_duration),
+            batch=self.value(node.el, "batch", read_batch),
+            levers=(() if levers == "none" else _names(levers)) if levers else None)
 
-    def _branch(self, node: _Node, indent: str, placed: set[str], todo: list,
-                implicit: bool = False, region: set[str] | None = None) -> list[str]:
-        cases = []
+    def value(self, el: ET.Element, attr: str, reader: Callable[[str], _T | None]
+              ) -> _T | None:
+        """An element's ``bprkit:`` attribute read as the model holds it; one that
+        cannot be read is left out, and said."""
+        text = el.get(f"{{{BPRKIT}}}{attr}", "")
+        value = reader(text) if text else None
+        if text and value is None:
+            self.notes.append(Note(self.line(el), el.get("id", ""), "not_mapped",
+                                   f"bprkit:{attr}"))
+        return value
+
+    def _branch(self, node: _Node, placed: set[str], todo: list[str | None],
+                implicit: bool = False, region: set[str] | None = None) -> list[FlowItem]:
+        """A split as a branch, its cases to the first piece of work on each way (a
+        split with one way left: nothing, its way is read next)."""
         outs = self._flatten(node)
-        for target, p, _name in outs:
-            real = self._real(target)
-            if real is not None and real not in self.names:
-                # a gateway straight after a gateway: jump to its first piece of work
-                real = self._first_work(real)
-            if region is not None and (real is None or real not in region):
-                # inside a parallel path a case can neither end nor leave the path
-                self.notes.append(Note(node.line, node.ident, "unstructured",
-                                       "parallelGateway"))
-                continue
-            cases.append((real, p, _name))
+        cases = self._cases(node, outs, region)
         if not cases:
             return []
         if len(cases) == 1:
@@ -516,25 +625,42 @@ class _Process:
         given = [p for _, p, _ in cases if p is not None]
         if any(p is None for _, p, _ in outs):
             given = []
-        if len(given) != len(cases) or abs(sum(given) - 1) > 0.01:
-            share = 1 / len(cases)
-            cases = [(t, share, n) for t, _, n in cases]
-            self.notes.append(Note(node.line, node.ident, "assumed_share",
-                                   f"{len(cases)}"))
-            comment = "  # assumption: equal shares (the BPMN file gives none)"
-        else:
-            comment = ""
-        title = f" {_label(node.name)}" if node.name and not implicit else ""
-        lines = [f"{indent}branch{title} {{{comment}"]
-        for k, (target, p, flow_name) in enumerate(cases):
-            name = "end" if target is None else self.names[target]
-            head = "else" if k == len(cases) - 1 else f"{p * 100:.4g}%"
-            said = " ".join(flow_name.split())
-            lines.append(f"{indent}  {head} -> {name}" + (f"  # {said}" if said else ""))
-            if target is not None and target not in placed:
-                todo.append(target)
-        lines.append(f"{indent}}}")
-        return lines
+        assumed = len(given) != len(cases) or abs(sum(given) - 1) > 0.01
+        if assumed:
+            cases = [(t, 1 / len(cases), n) for t, _, n in cases]
+            self.notes.append(Note(node.line, node.ident, "assumed_share", f"{len(cases)}"))
+        branch = Branch(tuple(self._case(k == len(cases) - 1, target, p or 0, flow_name)
+                              for k, (target, p, flow_name) in enumerate(cases)),
+                        label_text(node.name) if node.name and not implicit else None)
+        if assumed:
+            self.remarks.add(branch, "assumption: equal shares (the BPMN file gives none)")
+        todo += [target for target, _, _ in cases if target is not None and target not in placed]
+        return [branch]
+
+    def _cases(self, node: _Node, outs: list[tuple[str, float | None, str]],
+               region: set[str] | None) -> list[tuple[str | None, float | None, str]]:
+        """Each way of a split: the first piece of work on it (None: the end)."""
+        cases: list[tuple[str | None, float | None, str]] = []
+        for target, p, name in outs:
+            real = self._real(target)
+            if real is not None and real not in self.names:
+                # a gateway straight after a gateway: jump to its first piece of work
+                real = self._first_work(real)
+            if region is not None and (real is None or real not in region):
+                # inside a parallel path a case can neither end nor leave the path
+                self.notes.append(Note(node.line, node.ident, "unstructured",
+                                       "parallelGateway"))
+                continue
+            cases.append((real, p, name))
+        return cases
+
+    def _case(self, last: bool, target: str | None, p: float, flow_name: str) -> Case:
+        """One case: its share to four significant digits (the last case: ``else``);
+        the flow's name, if any, as its remark."""
+        case = Case(END if target is None else self.names[target],
+                    None if last else float(f"{p * 100:.4g}"))
+        self.remarks.add(case, flow_name)
+        return case
 
     def _flatten(self, node: _Node, seen: frozenset[str] = frozenset()
                  ) -> list[tuple[str, float | None, str]]:
@@ -612,8 +738,9 @@ def _guess_role(title: str) -> str:
 
 def _structure(el: ET.Element) -> str:
     """The fingerprint of a process as exported (bprkit.interop.bpmn_export.fingerprint)."""
-    kinds = {}
-    nodes, flows = [], []
+    kinds: dict[str, str] = {}
+    nodes: list[tuple[str, str, str]] = []
+    flows: list[tuple[str, str]] = []
     for child in el:
         kind = _local(child)
         ident = child.get("id", "")
@@ -627,11 +754,11 @@ def _structure(el: ET.Element) -> str:
                 kinds[ident] = "#merge"
                 continue
             ref = {"startEvent": "start", "endEvent": "end",
-                   "exclusiveGateway": "branch", "intermediateThrowEvent": "point"}.get(kind)
+                   "exclusiveGateway": "branch", "intermediateThrowEvent": "point"}.get(kind, "")
             if kind == "parallelGateway":
                 ref = "fork" if child.get("gatewayDirection") == "Diverging" else "join"
-            kinds[ident] = ref or ""
-            nodes.append((kind, "", ref or ""))
+            kinds[ident] = ref
+            nodes.append((kind, "", ref))
     outs: dict[str, list[str]] = {}
     pairs = []
     for child in el:
@@ -649,6 +776,13 @@ def _structure(el: ET.Element) -> str:
     return fingerprint(nodes, flows)
 
 
+def _jump(out: list[FlowItem], target: str) -> None:
+    """The last step of ``out`` goes on to ``target`` (a ``use`` or a block cannot)."""
+    last = out[-1] if out else None
+    if isinstance(last, Step) and last.target is None:
+        out[-1] = replace(last, target=target)
+
+
 def read(path: str, data: bytes) -> Result:
     """The ``.bpr`` text of a BPMN file, and what could not be mapped."""
     root, lines = _parse(data, path)
@@ -658,82 +792,98 @@ def read(path: str, data: bytes) -> Result:
     processes = [el for el in root if _local(el) == "process" and _ns(el) == BPMN]
     if not processes:
         raise BpmnImportError(path, "import_no_process")
-    notes: list[Note] = []
-    titles = {}
-    for part in root.iter(f"{{{BPMN}}}participant"):
-        if part.get("processRef"):
-            titles[part.get("processRef")] = part.get("name", "")
+    doc = _Document(path, lines, _titles(root))
     for kind in ("messageFlow", "choreography", "conversation"):
         for el in root.iter(f"{{{BPMN}}}{kind}"):
-            notes.append(Note(lines.get(id(el), 0), el.get("id", kind), "not_mapped", kind))
-    taken: set[str] = set()
-    known = {}
+            doc.notes.append(Note(lines.get(id(el), 0), el.get("id", kind), "not_mapped",
+                                  kind))
     for el in processes:
-        title = _title(el, titles)
-        pid = el.get(f"{{{BPRKIT}}}id") or name_of(title, el.get("id", "process"), taken)
-        known[el.get("id", "")] = pid
-    parts: list[list[str]] = []
-    for el in processes:
-        source = el.find(f"{{{BPMN}}}extensionElements/{{{BPRKIT}}}source")
-        if source is not None and source.get("fingerprint") == _structure(el) and source.text:
-            parts.append([source.text.strip("\n"), ""])
-            continue
-        if source is not None:
-            notes.append(Note(lines.get(id(el), 0), el.get("id", ""), "edited"))
-        parts.append(_process_text(el, lines, titles, known, notes, taken, False))
-    text = _joined(path, parts)
-    ids = list(known.values())
-    name = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
-    check_output_size(path, name, text, BpmnImportError)  # before checking it
+        title = doc.title(el)
+        doc.known[el.get("id", "")] = el.get(f"{{{BPRKIT}}}id") or name_of(
+            title, el.get("id", "process"), doc.taken)
+    parts = [doc.text(el) for el in processes]
+    text = doc.joined(parts)
     bad = _invalid(text, parts)
     for k in bad:  # a flow that does not fit .bpr blocks: its work in order, no branches
         el = processes[k]
-        notes.append(Note(lines.get(id(el), 0), el.get("id", ""), "linear"))
-        parts[k] = _process_text(el, lines, titles, known, notes, taken, True)
-    text = _joined(path, parts)
-    check_output_size(path, name, text, BpmnImportError)
-    if bad and _invalid(text, parts):
-        raise BpmnImportError(path, "import_unwritable")
-    return Result(text, sorted(notes, key=lambda n: n.line), len(processes))
+        doc.notes.append(Note(lines.get(id(el), 0), el.get("id", ""), "linear"))
+        parts[k] = doc.process_text(el, linear=True)
+    if bad:
+        text = doc.joined(parts)
+        if _invalid(text, parts):
+            raise BpmnImportError(path, "import_unwritable")
+    return Result(text, sorted(doc.notes, key=lambda n: n.line), len(processes))
 
 
-def _title(el: ET.Element, titles: dict[str, str]) -> str:
-    """A process's name: its pool's (participant), else its own, else its id."""
-    return titles.get(el.get("id", ""), "") or el.get("name") or el.get("id", "")
+def _titles(root: ET.Element) -> dict[str, str]:
+    """Each process's pool name (its participant's), by the process's id."""
+    return {ref: part.get("name", "") for part in root.iter(f"{{{BPMN}}}participant")
+            if (ref := part.get("processRef"))}
 
 
-def _process_text(el: ET.Element, lines: dict[int, int], titles: dict[str, str],
-                  known: dict[str, str], notes: list[Note], taken: set[str],
-                  linear: bool) -> list[str]:
-    title = _title(el, titles)
-    pid = known[el.get("id", "")]
-    body = _Process(el, lines, title, pid, known, notes, taken, linear).read()
-    head = [f"process {pid} {_label(title)} {{"]
-    if el.get(f"{{{BPRKIT}}}owner"):
-        head.append(f"  owner {_label(el.get(f'{{{BPRKIT}}}owner', ''))}")
-    if el.get(f"{{{BPRKIT}}}volume"):
-        head.append(f"  volume {el.get(f'{{{BPRKIT}}}volume')}")
-    if el.get(f"{{{BPRKIT}}}state") == "to_be":
-        head.append("  state to_be")
-    if not any(line.lstrip().startswith(("step", "use")) for line in body):
-        lanes = [line.split()[1] for line in body if line.lstrip().startswith("lane ")]
-        if not lanes:
-            body.append("  lane 担当 「担当」 : 内部事務")
-        body.append(f"  step 空 「（作業なし）」 @{lanes[0] if lanes else '担当'}")
-        if not linear:
-            notes.append(Note(lines.get(id(el), 0), el.get("id", ""), "no_work"))
-    return head + body + ["}", ""]
+@dataclass
+class _Document:
+    """A BPMN file on its way to ``.bpr``: what its processes share."""
+
+    path: str
+    lines: dict[int, int]
+    titles: dict[str, str]
+    known: dict[str, str] = field(default_factory=dict)
+    """BPMN process id → ``.bpr`` process id."""
+    notes: list[Note] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+
+    def title(self, el: ET.Element) -> str:
+        """A process's name: its pool's (participant), else its own, else its id."""
+        return self.titles.get(el.get("id", ""), "") or el.get("name", "") or el.get("id", "")
+
+    def text(self, el: ET.Element) -> str:
+        """A process's ``.bpr`` text: the one bprkit embedded, while the structure is
+        the one it was written for; else read from the structure."""
+        source = el.find(f"{{{BPMN}}}extensionElements/{{{BPRKIT}}}source")
+        if source is not None and source.get("fingerprint") == _structure(el) and \
+                source.text:
+            return source.text.strip("\n") + "\n"
+        if source is not None:
+            self.notes.append(Note(self.lines.get(id(el), 0), el.get("id", ""), "edited"))
+        return self.process_text(el, linear=False)
+
+    def process_text(self, el: ET.Element, linear: bool) -> str:
+        """A process read from its structure, through the writer."""
+        title = self.title(el)
+        reader = _Process(el, self.lines, title, self.known[el.get("id", "")], self.known,
+                          self.notes, self.taken, linear)
+        flow = reader.read()
+        lanes = reader.lanes
+        if not any(iter_steps(tuple(flow))) and not any(iter_uses(tuple(flow))):
+            if not lanes:
+                lanes.append(Lane("担当", "back_office", "担当"))
+            flow.append(Step("空", lanes[0].id, "（作業なし）"))
+            if not linear:
+                self.notes.append(Note(self.lines.get(id(el), 0), el.get("id", ""),
+                                       "no_work"))
+        owner, volume = el.get(f"{{{BPRKIT}}}owner"), el.get(f"{{{BPRKIT}}}volume")
+        process = Process(
+            reader.pid, label_text(title), owner=label_text(owner) if owner else None,
+            volume=reader.value(el, "volume", read_volume) if volume else None,
+            state="to_be" if el.get(f"{{{BPRKIT}}}state") == "to_be" else "as_is",
+            lanes=tuple(lanes), flow=tuple(flow))
+        return writer.process(process, words=WORDS, remarks=reader.remarks, compact=True)
+
+    def joined(self, parts: list[str]) -> str:
+        """The file: a comment naming the BPMN file, then each process. Refused when
+        ``check`` would refuse its size."""
+        text = writer.join(parts, header=f"imported from {self.path} by bprkit import",
+                           compact=True)
+        ids = list(self.known.values())
+        name = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+        check_output_size(self.path, name, text, BpmnImportError)  # before checking it
+        return text
 
 
-def _joined(path: str, parts: list[list[str]]) -> str:
-    out = [f"# imported from {path} by bprkit import"]
-    for part in parts:
-        out += part
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _invalid(text: str, parts: list[list[str]]) -> list[int]:
-    """The processes (by index) that the checker finds errors in."""
+def _invalid(text: str, parts: list[str]) -> list[int]:
+    """The processes (by index, ``parts`` being their texts within ``text``) that the
+    checker finds errors in."""
     import os
     import tempfile
 
@@ -747,12 +897,13 @@ def _invalid(text: str, parts: list[list[str]]) -> list[int]:
     errors = [d.span.line for d in report.diagnostics if d.is_error and d.span]
     if any(d.is_error and not d.span for d in report.diagnostics):
         return list(range(len(parts)))
-    bad, start = [], 2  # line 1 is the comment
+    bad, at = [], 0
     for k, part in enumerate(parts):
-        size = sum(p.count("\n") + 1 for p in part)
-        if any(start <= line < start + size for line in errors):
+        at = text.index(part, at)
+        first = text.count("\n", 0, at) + 1
+        if any(first <= line < first + part.count("\n") for line in errors):
             bad.append(k)
-        start += size
+        at += len(part)
     return bad
 
 

@@ -1,5 +1,5 @@
-"""Files from other tools into ``.bpr``: BPMN 2.0 (bpmn.py) and the Excel time survey
-(xlsx.py).
+"""Files from other tools into ``.bpr``: BPMN 2.0 (bpmn_import.py) and the Excel time
+survey (xlsx_import.py).
 
 The limits of both importers live here, one home each (docs/interop.md lists them).
 Each is checked before the part it guards is parsed, so a zip bomb or a file of

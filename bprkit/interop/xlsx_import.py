@@ -19,7 +19,8 @@ survey sheet has no rows, is an error naming what was missing.
 The limits of bprkit.interop.limits (its size, what its zip directory says it unpacks to,
 the rows of a sheet, the cells of the workbook, the size of each ``.bpr``) are
 checked before the sheet XML is parsed: a zip bomb or a million-row sheet is refused
-at once, and nothing is written. Numbers are written by bprkit.text.writer.number.
+at once, and nothing is written. Each 業務 is built as a model Process and written by
+bprkit.text.writer, with the vocabulary's Japanese words (紙, 分, 年, 窓口).
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from bprkit import vocabulary as vocab
 from bprkit.errors import CatalogError
-from bprkit.interop.bpmn_import import ROLE_WORD, _guess_role, _label, name_of
+from bprkit.interop.bpmn_import import _guess_role, label_text, name_of
 from bprkit.interop.limits import (
     MAX_XLSX_BYTES,
     MAX_XLSX_CELLS,
@@ -44,6 +46,8 @@ from bprkit.interop.limits import (
     check_output_size,
     megabytes,
 )
+from bprkit.model import Duration, FlowItem, Lane, Process, Role, SourceFile, Step, Volume
+from bprkit.text import writer
 from bprkit.text.transformer import MAX_NUMBER
 from bprkit.text.writer import number
 
@@ -63,7 +67,6 @@ HEADERS = {
     "in_person": ("対面", "in person", "in_person"),
 }
 MARKS = {"○", "〇", "◯", "●", "✓", "✔", "1", "有", "あり", "yes", "y", "x", "true", "レ"}
-ROLE_NAMES = {**{v: k for k, v in ROLE_WORD.items()}, **{k: k for k in ROLE_WORD}}
 
 
 class XlsxImportError(CatalogError):
@@ -149,21 +152,21 @@ def _number(value: object) -> float | None:
         return None
 
 
-def _header(ws: object) -> tuple[int, dict[str, int]] | None:
+def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
     """The header's last row and each known column (1-based), merged cells and
     two-row headers included."""
     merged = {}
-    for rng in ws.merged_cells.ranges:  # type: ignore[attr-defined]
-        top = ws.cell(rng.min_row, rng.min_col).value  # type: ignore[attr-defined]
+    for rng in ws.merged_cells.ranges:
+        top = ws.cell(rng.min_row, rng.min_col).value
         for r in range(rng.min_row, min(rng.max_row, 16) + 1):  # the rows looked at
             for c in range(rng.min_col, min(rng.max_col, 60) + 1):
                 merged[(r, c)] = top
     best = None
-    for r in range(1, min(ws.max_row, 15) + 1):  # type: ignore[attr-defined]
+    for r in range(1, min(ws.max_row, 15) + 1):
         cols: dict[str, int] = {}
-        for c in range(1, min(ws.max_column, 60) + 1):  # type: ignore[attr-defined]
-            here = merged.get((r, c), ws.cell(r, c).value)  # type: ignore[attr-defined]
-            below = merged.get((r + 1, c), ws.cell(r + 1, c).value)  # type: ignore[attr-defined]
+        for c in range(1, min(ws.max_column, 60) + 1):
+            here = merged.get((r, c), ws.cell(r, c).value)
+            below = merged.get((r + 1, c), ws.cell(r + 1, c).value)
             key = _key(str(here or ""))
             if below and below != here:  # a two-row header: 「時間」 over 「分」
                 joined = _key(f"{here or ''}({below})") or _key(str(below))
@@ -173,7 +176,7 @@ def _header(ws: object) -> tuple[int, dict[str, int]] | None:
         if "step_title" in cols and ("minutes" in cols or "hours" in cols):
             # a second header row (「時間」 over 「分」) names a unit and holds no figure;
             # a first data row has figures (and may have any text in 業務名・工程)
-            below = [merged.get((r + 1, c), ws.cell(r + 1, c).value)  # type: ignore[attr-defined]
+            below = [merged.get((r + 1, c), ws.cell(r + 1, c).value)
                      for c in cols.values()]
             two = (not any(v is not None and _number(v) is not None for v in below)
                    and any(v and _key(str(v)) in ("minutes", "hours") for v in below))
@@ -339,67 +342,66 @@ def _figure(ws: Any, r: int, cols: dict[str, int], key: str) -> float | None:
     return n
 
 
+@dataclass
+class _Row:
+    """One step of the survey, as read."""
+
+    title: str
+    id: object
+    lane: str
+    role: str
+    minutes: float | None
+    """A case's time for one execution."""
+    tags: tuple[str, ...]
+    times: float
+    """Executions a case."""
+
+
+@dataclass
+class _Group:
+    """One 業務: the rows under one 業務名."""
+
+    id: object
+    sheet: str
+    cases: float | None = None
+    rows: list[_Row] = field(default_factory=list)
+
+
+@dataclass
+class _Cells:
+    """One row of a sheet, by column."""
+
+    ws: Any
+    r: int
+    cols: dict[str, int]
+
+    def __getitem__(self, key: str) -> object:
+        return self.ws.cell(self.r, self.cols[key]).value if key in self.cols else None
+
+    def address(self, key: str) -> str:
+        return _address(self.cols, key, self.r)
+
+    def figure(self, key: str) -> float | None:
+        return _figure(self.ws, self.r, self.cols, key)
+
+    def refused(self, key: str, what: str) -> _Refused:
+        return _Refused(Problem(self.ws.title, self.address(key), what, str(self[key])))
+
+
 def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
     """Every survey sheet of the workbook into ``.bpr`` texts."""
     wb = _load(path, data)
     result = Result(path=path)
     found: list[str] = []
-    groups: dict[str, dict[str, Any]] = {}
+    groups: dict[str, _Group] = {}
     for ws in wb.worksheets:
         head = _header(ws)
-        if head is None:
-            continue
-        found.append(ws.title)
-        last, cols = head
-        current: dict[str, Any] | None = None
-        for r in range(last + 1, ws.max_row + 1):
-            def cell(key: str, r: int = r, ws: Any = ws, cols: dict = cols) -> object:
-                return ws.cell(r, cols[key]).value if key in cols else None
-
-            values = [ws.cell(r, c).value for c in cols.values()]
-            if all(v in (None, "") for v in values):
-                continue
-            title = cell("step_title")
-            if _norm(cell("process_title")).startswith(("合計", "total", "計", "小計")):
-                continue
-            if title in (None, ""):
-                result.problems.append(Problem(ws.title, _address(cols, "step_title", r),
-                                               "no_step"))
-                continue
-            name = str(cell("process_title") or "").strip()
-            if name:
-                current = groups.setdefault(name, {"rows": [], "id": cell("process"),
-                                                   "cases": None, "sheet": ws.title})
-            elif current is None:
-                current = groups.setdefault(ws.title, {"rows": [], "id": None,
-                                                       "cases": None, "sheet": ws.title})
-            try:
-                minutes = _figure(ws, r, cols, "minutes")
-                if minutes is None and (hours := _figure(ws, r, cols, "hours")) is not None:
-                    minutes = hours * 60
-                    if minutes > MAX_NUMBER:
-                        raise _Refused(Problem(ws.title, _address(cols, "hours", r),
-                                               "too_big", str(cell("hours"))))
-                cases = _figure(ws, r, cols, "cases")
-                times = _figure(ws, r, cols, "executions")
-                times = 1.0 if times is None else times
-                if minutes is not None and minutes * times > MAX_NUMBER:
-                    raise _Refused(Problem(ws.title, _address(cols, "executions", r),
-                                           "too_big", str(cell("executions"))))
-            except _Refused as refused:
-                result.problems.append(refused.problem)
-                continue
-            if cases is not None and current["cases"] is None:
-                current["cases"] = cases
-            tags = [t for t in ("paper", "seal", "in_person")
-                    if _norm(cell(t)) in MARKS]
-            current["rows"].append({
-                "title": str(title).strip(), "id": cell("step"),
-                "lane": str(cell("lane") or "").strip(), "role": _norm(cell("role")),
-                "minutes": minutes, "tags": tags, "times": times})
+        if head is not None:
+            found.append(ws.title)
+            _read_sheet(ws, *head, groups, result.problems)
     if not found:
         raise XlsxImportError(path, "import_xlsx_no_header")
-    groups = {name: group for name, group in groups.items() if group["rows"]}
+    groups = {name: group for name, group in groups.items() if group.rows}
     if not groups and not result.problems:  # a header and nothing under it
         from bprkit.messages import catalog as messages
 
@@ -407,12 +409,62 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
                               sheet=messages.separator(lang).join(found))
     taken: set[str] = set()
     for name, group in groups.items():
-        pid = name_of(str(group["id"] or ""), "", set()) if group["id"] else None
+        pid = name_of(str(group.id or ""), "", set()) if group.id else None
         pid = name_of(pid or name, "process", taken)
-        result.files[pid] = _text(pid, name, group, lang)
+        result.files[pid] = _text(pid, name, group)
     for pid, text in result.files.items():  # nothing is written if one is too large
         check_output_size(path, f"{pid}.bpr", text, XlsxImportError)
     return result
+
+
+def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Group],
+                problems: list[Problem]) -> None:
+    """The rows under a sheet's header, each into its 業務 (a row without a 業務名
+    continues the one above); a row that cannot be read is a problem, left out."""
+    current: _Group | None = None
+    for r in range(last + 1, ws.max_row + 1):
+        cells = _Cells(ws, r, cols)
+        if all(cells[key] in (None, "") for key in cols):
+            continue
+        if _norm(cells["process_title"]).startswith(("合計", "total", "計", "小計")):
+            continue
+        if cells["step_title"] in (None, ""):
+            problems.append(Problem(ws.title, cells.address("step_title"), "no_step"))
+            continue
+        name = str(cells["process_title"] or "").strip()
+        if name:
+            current = groups.setdefault(name, _Group(cells["process"], ws.title))
+        elif current is None:
+            current = groups.setdefault(ws.title, _Group(None, ws.title))
+        try:
+            minutes, cases, times = _figures_of(cells)
+        except _Refused as refused:
+            problems.append(refused.problem)
+            continue
+        if cases is not None and current.cases is None:
+            current.cases = cases
+        current.rows.append(_Row(
+            str(cells["step_title"]).strip(), cells["step"], str(cells["lane"] or "").strip(),
+            _norm(cells["role"]), minutes,
+            tuple(t for t in ("paper", "seal", "in_person") if _norm(cells[t]) in MARKS),
+            times))
+
+
+def _figures_of(cells: _Cells) -> tuple[float | None, float | None, float]:
+    """A row's minutes (from hours where the sheet gives those), cases and executions;
+    a figure that cannot be read, or a time a case past the grammar's largest number,
+    refuses the row."""
+    minutes = cells.figure("minutes")
+    if minutes is None and (hours := cells.figure("hours")) is not None:
+        minutes = hours * 60
+        if minutes > MAX_NUMBER:
+            raise cells.refused("hours", "too_big")
+    cases = cells.figure("cases")
+    times = cells.figure("executions")
+    times = 1.0 if times is None else times
+    if minutes is not None and minutes * times > MAX_NUMBER:
+        raise cells.refused("executions", "too_big")
+    return minutes, cases, times
 
 
 def _address(cols: dict[str, int], key: str, r: int) -> str:
@@ -421,50 +473,52 @@ def _address(cols: dict[str, int], key: str, r: int) -> str:
     return f"{get_column_letter(cols[key])}{r}" if key in cols else f"{r}"
 
 
-def _figures(value: float) -> str:
-    """A figure as the writer writes numbers (bprkit.text.writer.number), its fraction cut
-    to six significant digits (10.3704, not 10.370370370370372; 0.0000123); whole
-    numbers stay whole (1,234,567)."""
+def _rounded(value: float) -> float:
+    """A figure's fraction cut to six significant digits (10.3704, not
+    10.370370370370372; 0.0000123); whole numbers stay whole (1,234,567)."""
     if value == 0:
-        return number(0)
+        return 0.0
     digits = math.floor(math.log10(abs(value))) + 1
-    return number(round(value, max(0, 6 - digits)))
+    return round(value, max(0, 6 - digits))
 
 
-def _text(pid: str, title: str, group: dict[str, object], lang: str) -> str:
-    rows: list[dict[str, object]] = group["rows"]  # type: ignore[assignment]
+def _figures(value: float) -> str:
+    """A figure as the writer writes numbers (bprkit.text.writer.number), rounded."""
+    return number(_rounded(value))
+
+
+def _text(pid: str, title: str, group: _Group) -> str:
+    """One 業務 as a process, through the writer: its lanes in the order the rows name
+    them, a step a row (its time a case: a step done 1.1 times a case takes 1.1 times
+    its time, said in a remark)."""
     taken: set[str] = set()
-    lanes: dict[str, str] = {}
-    lane_lines = []
-    for row in rows:
-        lane = str(row["lane"]) or "担当"
+    lanes: dict[str, Lane] = {}
+    for row in group.rows:
+        lane = row.lane or "担当"
         if lane not in lanes:
-            lanes[lane] = name_of(lane, "lane", taken)
-            role = ROLE_NAMES.get(str(row["role"])) or _guess_role(lane)
-            lane_lines.append(f"  lane {lanes[lane]} {_label(lane)} : {ROLE_WORD[role]}")
-    out = [f"# imported from the time survey (sheet {group['sheet']}) by bprkit import",
-           f"process {pid} {_label(title)} {{"]
-    if group["cases"] is not None:
-        out.append(f"  volume {_figures(group['cases'])} / 年")
-    out += lane_lines
+            role = vocab.lookup(vocab.ROLES, row.role) or _guess_role(lane)
+            lanes[lane] = Lane(name_of(lane, "lane", taken), cast(Role, role),
+                               label_text(lane))
+    remarks = writer.Remarks()
     steps: set[str] = set()
-    for row in rows:
-        raw = str(row["id"] or "")
-        sid = name_of(raw if "." not in raw else "", str(row["title"]), steps)
-        lane = lanes[str(row["lane"]) or "担当"]
-        parts = [f"  step {sid}", _label(str(row["title"])), f"@{lane}"]
-        tags = {"paper": "紙", "seal": "押印", "in_person": "対面"}
-        if row["tags"]:
-            parts.append("[" + ", ".join(tags[t] for t in row["tags"]) + "]")  # type: ignore[attr-defined]
-        times = float(row["times"])  # type: ignore[arg-type]
-        if row["minutes"] is not None:  # a step done 1.1 times a case: its time a case
-            parts.append(f"{_figures(float(row['minutes']) * times)}分")  # type: ignore[arg-type]
-        if times != 1:
-            parts.append(f"  # {_figures(times)} × {_figures(float(row['minutes'] or 0))}分"  # type: ignore[arg-type]
-                         " in the survey")
-        out.append(" ".join(parts))
-    out.append("}")
-    return "\n".join(out) + "\n"
+    flow: list[FlowItem] = []
+    for row in group.rows:
+        raw = str(row.id or "")
+        time = _rounded(row.minutes * row.times) if row.minutes is not None else None
+        step = Step(name_of(raw if "." not in raw else "", row.title, steps),
+                    lanes[row.lane or "担当"].id, label_text(row.title), tags=row.tags,
+                    duration=Duration(time, time, "min") if time is not None else None)
+        if row.times != 1:
+            remarks.add(step, f"{_figures(row.times)} × {_figures(row.minutes or 0)}分"
+                              " in the survey")
+        flow.append(step)
+    volume = Volume(_rounded(group.cases), "year") if group.cases is not None else None
+    process = Process(pid, label_text(title), volume=volume, lanes=tuple(lanes.values()),
+                      flow=tuple(flow))
+    return writer.write(SourceFile(pid, (), (process,)), words=writer.JAPANESE,
+                        remarks=remarks, compact=True,
+                        header=f"imported from the time survey (sheet {group.sheet}) "
+                               "by bprkit import")
 
 
 def describe(result: Result, lang: str) -> Iterable[str]:
