@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from bprkit.errors import BprError, Diagnostic
@@ -77,17 +77,18 @@ class Portfolio:
     duplicates: list[tuple[str, list[str]]] = field(default_factory=list)
     """Process ids defined in more than one file, with the files."""
 
-    def by_owner(self) -> list[dict[str, object]]:
+    def by_owner(self) -> list[dict[str, Any]]:
         groups: dict[str, list[Row]] = {}
         for row in self.rows:
             groups.setdefault(row.owner or "", []).append(row)
-        out = [{"owner": owner, "procedures": len(rows),
-                "staff_hours": sum(r.staff_hours or 0.0 for r in rows),
-                "saved_p50": sum(r.saved_p50 or 0.0 for r in rows)}
-               for owner, rows in groups.items()]
-        return sorted(out, key=lambda g: -float(g["saved_p50"]))  # type: ignore[arg-type]
+        out: list[dict[str, Any]] = [
+            {"owner": owner, "procedures": len(rows),
+             "staff_hours": sum(r.staff_hours or 0.0 for r in rows),
+             "saved_p50": sum(r.saved_p50 or 0.0 for r in rows)}
+            for owner, rows in groups.items()]
+        return sorted(out, key=lambda g: -float(g["saved_p50"]))
 
-    def by_lever(self) -> list[dict[str, object]]:
+    def by_lever(self) -> list[dict[str, Any]]:
         totals: dict[str, list[float]] = {}
         for row in self.rows:
             for lever, hours in row.levers:
@@ -95,9 +96,10 @@ class Portfolio:
                     t = totals.setdefault(lever, [0, 0.0])
                     t[0] += 1
                     t[1] += hours
-        out = [{"lever": lever, "procedures": int(n), "staff_hours_saved": hours}
-               for lever, (n, hours) in totals.items()]
-        return sorted(out, key=lambda g: -float(g["staff_hours_saved"]))  # type: ignore[arg-type]
+        out: list[dict[str, Any]] = [
+            {"lever": lever, "procedures": int(n), "staff_hours_saved": hours}
+            for lever, (n, hours) in totals.items()]
+        return sorted(out, key=lambda g: -float(g["staff_hours_saved"]))
 
     def totals(self) -> dict[str, float]:
         ranked = [r for r in self.rows if r.ranked]
@@ -112,14 +114,95 @@ class Portfolio:
 
     def to_dict(self, lang: str = "en") -> dict[str, object]:
         return {"totals": self.totals(),
-                "ranking": [{**asdict(r), "levers": [list(x) for x in r.levers]}
-                            for r in self.rows],
+                "ranking": [ranking_json(rec) for rec in self.records()],
                 "by_owner": self.by_owner(), "by_lever": self.by_lever(),
                 "failed": [{"file": f.file, "message": f.message,
                             "diagnostics": [d.to_dict(lang) for d in f.diagnostics]}
                            for f in self.failures],
                 "duplicates": [{"process": pid, "files": files}
                                for pid, files in self.duplicates]}
+
+    def records(self) -> list[dict[str, Any]]:
+        """The ranking's rows, built once: one a procedure, its :data:`RANKING` columns,
+        the figures as computed (no rounding, no language). Every output of the ranking
+        (text, CSV, JSON, HTML, the workbook, the DataFrame) lays these rows out."""
+        return [record(n, r) for n, r in enumerate(self.rows, 1)]
+
+
+RANKING = ("rank", "file", "process", "title", "owner", "cases_per_year", "staff_hours", "yen",
+           "saved_p10", "saved_p50", "saved_p90", "resident_hours_saved", "visits_saved",
+           "paper_removed", "seal_removed", "in_person_removed", "payback", "payback_years",
+           "levers", "peak_staff", "season_days", "season_share", "uses")
+"""The ranking's columns (:meth:`Portfolio.records`), in their order. Their headers, units
+and whose hours they are: bprkit/report/rows.py."""
+
+LAYOUTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "csv": {"omit": ("uses",)},
+    "sheet": {"first": ("rank", "process", "title", "owner", "file"), "last": ("levers",),
+              "omit": ("payback", "season_days", "season_share", "uses")},
+    "frame": {"first": ("rank", "process", "title", "owner", "file"), "last": ("levers",),
+              "omit": ("paper_removed", "seal_removed", "in_person_removed", "uses")},
+    "json": {"omit": ("rank",)},
+}
+"""Which of the ranking's columns each output shows (see :func:`arrange`): the CSV, the
+workbook's sheet, the DataFrame and the JSON."""
+TOUCHES = {"paper_removed": "paper", "seal_removed": "seal", "in_person_removed": "in_person"}
+"""The touches' columns, and their keys under ``touches_removed`` in the JSON."""
+
+
+def record(rank: int, r: Row) -> dict[str, Any]:
+    """One procedure's row of the ranking (``rank``: its place, kept when it is ranked)."""
+    return {"rank": rank if r.ranked else None, "file": r.file, "process": r.process,
+            "title": r.title, "owner": r.owner, "cases_per_year": r.cases_per_year,
+            "staff_hours": r.staff_hours, "yen": r.yen, "saved_p10": r.saved_p10,
+            "saved_p50": r.saved_p50, "saved_p90": r.saved_p90,
+            "resident_hours_saved": r.resident_hours_saved, "visits_saved": r.visits_saved,
+            "paper_removed": r.touches_removed["paper"],
+            "seal_removed": r.touches_removed["seal"],
+            "in_person_removed": r.touches_removed["in_person"], "payback": r.payback,
+            "payback_years": r.payback_years, "levers": r.levers, "peak_staff": r.peak_staff,
+            "season_days": r.season_days, "season_share": r.season_share, "uses": r.uses}
+
+
+def ranking_json(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """A row of the ranking in the JSON: its touches under ``touches_removed``, its
+    levers as [key, hours] pairs."""
+    out: dict[str, Any] = {}
+    for k in layout("json"):
+        if k in TOUCHES:
+            out.setdefault("touches_removed", {})[TOUCHES[k]] = rec[k]
+        else:
+            out[k] = [list(x) for x in rec[k]] if k == "levers" else rec[k]
+    return out
+
+
+def arrange(keys: Sequence[str], *, first: Sequence[str] = (), last: Sequence[str] = (),
+            omit: Sequence[str] = ()) -> tuple[str, ...]:
+    """The columns an output shows: ``first``, then the other ``keys`` in their order, then
+    ``last``, less ``omit``. A column added to the rows appears in every output that does
+    not leave it out; a layout that names a column the rows do not carry is an error."""
+    unknown = [k for k in (*first, *last, *omit) if k not in keys]
+    if unknown:
+        raise KeyError(f"no such column: {', '.join(unknown)}")
+    rest = [k for k in keys if k not in first and k not in last]
+    return tuple(k for k in (*first, *rest, *last) if k not in omit)
+
+
+def layout(output: str, keys: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The ranking's columns in ``output`` (csv, sheet, frame, json): :data:`LAYOUTS`."""
+    return arrange(RANKING if keys is None else keys, **LAYOUTS[output])
+
+
+PLAN = ("year", "file", "process", "title", "levers", "hours", "cumulative")
+"""The roadmap's rows (:func:`plan_records`): one a (year, procedure)."""
+
+
+def plan_records(years: Iterable[Any] | None) -> list[dict[str, Any]]:
+    """The roadmap's rows, built once: the levers each procedure takes up in each year,
+    with the staff hours a year they save and the year's cumulative saving."""
+    return [{"year": y.year, "file": row.file, "process": row.process, "title": row.title,
+             "levers": levers, "hours": hours, "cumulative": y.cumulative}
+            for y in years or () for row, levers, hours in y.procedures]
 
 
 def _file(task: tuple[str, str | None, tuple[str, ...] | None, int]) -> tuple:
@@ -270,26 +353,26 @@ class Frames:
 
 
 def frames(result: Portfolio, years: list | None = None) -> Frames:
-    """The portfolio's tables as DataFrames (pandas is imported here)."""
+    """The portfolio's tables as DataFrames (pandas is imported here): the rows every
+    other output lays out (:meth:`Portfolio.records`, :func:`plan_records`), in the
+    frame's layout, machine keys as they are (levers joined by ", ")."""
     try:
         import pandas as pd
     except ImportError as exc:
         raise ImportError("portfolio frames need pandas: pip install 'bprkit[notebook]'") \
             from exc
-    ranking = pd.DataFrame([{
-        "rank": n if r.ranked else None, "process": r.process, "title": r.title,
-        "owner": r.owner, "file": r.file, "cases_per_year": r.cases_per_year,
-        "staff_hours": r.staff_hours, "yen": r.yen, "saved_p10": r.saved_p10,
-        "saved_p50": r.saved_p50, "saved_p90": r.saved_p90,
-        "resident_hours_saved": r.resident_hours_saved, "visits_saved": r.visits_saved,
-        "payback": r.payback, "payback_years": r.payback_years,
-        "peak_staff": r.peak_staff, "season_days": r.season_days,
-        "season_share": r.season_share,
-        "levers": ", ".join(k for k, _ in r.levers)} for n, r in enumerate(result.rows, 1)])
-    plan = pd.DataFrame([{"year": y.year, "process": row.process, "title": row.title,
-                          "levers": ", ".join(levers), "hours": hours,
-                          "cumulative": y.cumulative}
-                         for y in years or () for row, levers, hours in y.procedures],
-                        columns=["year", "process", "title", "levers", "hours", "cumulative"])
+    keys = layout("frame")
+    ranking = pd.DataFrame([{k: _frame_cell(k, rec[k]) for k in keys}
+                            for rec in result.records()])
+    steps = arrange(PLAN, omit=("file",))
+    plan = pd.DataFrame([{k: _frame_cell(k, rec[k]) for k in steps}
+                         for rec in plan_records(years)], columns=list(steps))
     return Frames(ranking, pd.DataFrame(result.by_owner()), pd.DataFrame(result.by_lever()),
                   plan, [f.file for f in result.failures])
+
+
+def _frame_cell(key: str, value: Any) -> Any:
+    """A DataFrame cell: the value, levers as their keys joined by ", "."""
+    if key == "levers":
+        return ", ".join(k if isinstance(k, str) else k[0] for k in value)
+    return value

@@ -16,10 +16,15 @@ import datetime
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.errors import BprError
 from bprkit.planning import inventory
+
+if TYPE_CHECKING:
+    from bprkit.analysis.findings import StepFindings
+    from bprkit.estimate.backtest.cases import Report as BacktestReport
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ class Report:
     years: list | None
     investments: list | None
     assumptions: Assumptions
-    backtest: object | None
+    backtest: BacktestReport | None
     backtest_error: str | None
     created: datetime.datetime
 
@@ -129,9 +134,9 @@ def _detail(task: tuple) -> Detail:
         refused=refused, ranked=saved is not None)
 
 
-def _finding(entry: object, lang: str) -> dict[str, object]:
-    out = entry.to_dict(lang)  # type: ignore[attr-defined]
-    out["heading"] = entry.heading(lang)  # type: ignore[attr-defined]
+def _finding(entry: StepFindings, lang: str) -> dict[str, object]:
+    out = entry.to_dict(lang)
+    out["heading"] = entry.heading(lang)
     return out
 
 
@@ -170,7 +175,8 @@ def build(paths: Sequence[str], options: Options,
                   backtest_error, datetime.datetime.now().astimezone())
 
 
-def _backtest(folder: str, a: Assumptions, lang: str) -> tuple[object | None, str | None]:
+def _backtest(folder: str, a: Assumptions,
+              lang: str) -> tuple[BacktestReport | None, str | None]:
     """The backtest table: the bundled cases, or the cases of ``folder``; or why not."""
     from bprkit.estimate.backtest import cases as backtest
 

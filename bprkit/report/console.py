@@ -1,7 +1,7 @@
 """What the CLI prints: check, analysis, estimate and portfolio results as text and CSV.
 
-Moved out of the CLI unchanged (issue 22); each layout is to read the rows its result
-builds once (bprkit/report/rows.py).
+Each layout reads the rows its result builds once (bprkit/report/rows.py): the writers
+here only lay them out.
 """
 
 from __future__ import annotations
@@ -9,77 +9,96 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from bprkit.columns import columns
 from bprkit.messages import catalog as messages
-from bprkit.model import WHOSE
 from bprkit.output import SafeCsv
+from bprkit.planning import inventory
+from bprkit.report import rows
 
 if TYPE_CHECKING:
+    from bprkit.analysis.records import Analysis
     from bprkit.assumptions.catalog import Assumptions
+    from bprkit.planning.inventory import Portfolio
+    from bprkit.planning.roadmap import Shares
     from bprkit.text.loader import CheckReport, FileReport
 
 
-def print_portfolio_as(fmt: str, result: object, years: list | None,
-                        investments: list | None, lang: str) -> None:
+def print_portfolio_as(fmt: str, result: Portfolio, years: list | None,
+                       investments: list | None, lang: str) -> None:
+    """The portfolio as JSON, CSV or text: its tables built once (bprkit/report/rows.py)."""
+    tables = rows.portfolio(result, years, investments)
     if fmt == "json":
-        doc = result.to_dict(lang)  # type: ignore[attr-defined]
-        if years is not None:
-            doc["roadmap"] = [{"year": y.year, "saved": y.saved, "cumulative": y.cumulative,
-                               "procedures": [{"file": r.file, "process": r.process,
-                                               "levers": list(levers), "hours": h}
-                                              for r, levers, h in y.procedures]}
-                              for y in years]
-            doc["investments"] = [{
-                "lever": i.lever, "one_off_yen": i.investment.one_off_yen,
-                "annual_yen": i.investment.annual_yen, "source": i.investment.source,
-                "procedures": i.procedures, "staff_hours_saved": i.hours_saved,
-                "yen_saved": i.yen_saved, "payback_years": i.payback_years,
-                "shares": [{"file": f, "process": p, "share": v}
-                           for (f, p), v in i.shares.items()]} for i in investments or ()]
+        doc = result.to_dict(lang)
+        if tables.years is not None and tables.plan is not None:
+            doc["roadmap"] = roadmap_json(tables.years, tables.plan)
+            doc["investments"] = table_json(tables.investments) if tables.investments else []
         print(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     elif fmt == "csv":
-        print_portfolio_csv(result, lang)
+        print_portfolio_csv(tables, lang)
     else:
-        print_portfolio(result, lang)
-        if years is not None:
-            print_roadmap(years, lang)
-        if investments:
-            print_investments(investments, lang)
+        print_portfolio(tables, lang)
+        if tables.years is not None and tables.plan is not None:
+            print_roadmap(tables.years, tables.plan, lang)
+        if tables.investments and tables.investments.rows:
+            print_investments(tables.investments, lang)
 
 
-def print_investments(investments: list, lang: str) -> None:
+def json_cell(column: rows.Column, value: Any) -> Any:
+    """A JSON value: tuples as lists, a shared investment's shares as objects."""
+    if column.kind == "shares":
+        return [{"file": f, "process": p, "share": v} for f, p, v in value]
+    return list(value) if isinstance(value, tuple) else value
+
+
+def table_json(table: rows.Table, columns: Sequence[rows.Column] | None = None) -> list[dict]:
+    """A table's rows as JSON objects, keyed by the columns' machine keys."""
+    shown = table.columns if columns is None else columns
+    return [{c.key: json_cell(c, r[c.key]) for c in shown} for r in table.rows]
+
+
+def roadmap_json(years: rows.Table, plan: rows.Table) -> list[dict]:
+    """The roadmap as JSON: each year with the procedures it takes up."""
+    steps = plan.layout(omit=("year", "title", "cumulative"))
+    return [{**{c.key: y[c.key] for c in years.layout(omit=("procedures",))},
+             "procedures": [{c.key: json_cell(c, p[c.key]) for c in steps}
+                            for p in plan.where("year", y["year"])]}
+            for y in years.rows]
+
+
+def print_investments(table: rows.Table, lang: str) -> None:
     t = messages.text
     print()
     print(t(lang, "investments_head"))
-    for i in investments:
-        payback = (t(lang, "portfolio_payback_years", years=fmt(i.payback_years, 1))
-                   if i.payback_years is not None else t(lang, "payback_never"))
-        print("  " + t(lang, "investments_row", lever=lever_title(i.lever, lang),
-                       count=i.procedures, hours=fmt(i.hours_saved, 0),
-                       yen=fmt(i.yen_saved, 0), one_off=fmt(i.investment.one_off_yen, 0),
-                       annual=fmt(i.investment.annual_yen, 0), payback=payback))
+    for i in table.rows:
+        payback = (t(lang, "portfolio_payback_years", years=table.show(i, "payback_years"))
+                   if i["payback_years"] is not None else t(lang, "payback_never"))
+        print("  " + t(lang, "investments_row", lever=lever_title(i["lever"], lang),
+                       count=i["procedures"], hours=table.show(i, "staff_hours_saved"),
+                       yen=table.show(i, "yen_saved"), one_off=table.show(i, "one_off_yen"),
+                       annual=table.show(i, "annual_yen"), payback=payback))
 
 
-def print_roadmap(years: list, lang: str) -> None:
+def print_roadmap(years: rows.Table, plan: rows.Table, lang: str) -> None:
     t = messages.text
     print()
     print(t(lang, "roadmap_head"))
-    for y in years:
-        print("  " + t(lang, "roadmap_year", year=y.year, count=len(y.procedures),
-                       saved=fmt(y.saved, 0), cumulative=fmt(y.cumulative, 0)))
-        for row, levers, hours in y.procedures:
-            names = ", ".join(lever_title(k, lang) for k in levers)
-            print(f"      {row.process} 「{row.title}」: {names} ({fmt(hours, 0)} h)")
+    for y in years.rows:
+        print("  " + t(lang, "roadmap_year", year=y["year"], count=y["procedures"],
+                       saved=years.show(y, "saved"), cumulative=years.show(y, "cumulative")))
+        for p in plan.where("year", y["year"]):
+            names = ", ".join(lever_title(k, lang) for k in p["levers"])
+            print(f"      {p['process']} 「{p['title']}」: {names} "
+                  f"({plan.show(p, 'hours')} h)")
 
 
-def print_portfolio(result: object, lang: str) -> None:
+def print_portfolio(tables: rows.PortfolioTables, lang: str) -> None:
     t = messages.text
-    totals = result.totals()  # type: ignore[attr-defined]
+    totals = tables.totals
     print(t(lang, "portfolio_head", procedures=totals["procedures"], ranked=totals["ranked"],
-            failed=len(result.failures)))  # type: ignore[attr-defined]
+            failed=len(tables.result.failures)))
     print(t(lang, "portfolio_totals", hours=fmt(totals["staff_hours"], 0),
             yen=fmt(totals["yen"], 0), p10=fmt(totals["saved_p10"], 0),
             p50=fmt(totals["saved_p50"], 0), p90=fmt(totals["saved_p90"], 0),
@@ -88,36 +107,43 @@ def print_portfolio(result: object, lang: str) -> None:
     print("  " + band_measured(lang))
     print()
     print(t(lang, "portfolio_ranking"))
-    for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
-        if not r.ranked:
-            print(f"  {'-':>3}  {r.process} 「{r.title}」  {t(lang, 'portfolio_no_volume')}")
-            continue
-        levers = ", ".join(lever_title(k, lang) for k, _ in r.levers[:3]) or "-"
-        payback = (t(lang, "portfolio_payback_years", years=fmt(r.payback_years, 1))
-                   if r.payback_years is not None else t(lang, f"payback_{r.payback}"))
-        print(f"  {n:>3}. {r.process} 「{r.title}」 {r.owner or ''}")
-        if r.peak_staff is not None:
-            print("       " + t(lang, "portfolio_peak", staff=fmt(r.peak_staff, 1),
-                                days=f"{r.season_days or 0:g}",
-                                share=share(r.season_share)))
-        print("       " + t(lang, "portfolio_row", hours=fmt(r.staff_hours, 0),
-                            p10=fmt(r.saved_p10, 0), p50=fmt(r.saved_p50, 0),
-                            p90=fmt(r.saved_p90, 0),
-                            resident=fmt(r.resident_hours_saved, 0),
-                            visits=fmt(r.visits_saved, 0), payback=payback, levers=levers))
+    for r in tables.ranking.rows:
+        print_ranking_row(tables.ranking, r, lang)
     print()
     print(t(lang, "portfolio_by_owner"))
-    for g in result.by_owner():  # type: ignore[attr-defined]
+    owners = tables.owners
+    for g in owners.rows:
         print("  " + t(lang, "portfolio_owner", owner=g["owner"] or "-", count=g["procedures"],
-                       hours=fmt(g["staff_hours"], 0), saved=fmt(g["saved_p50"], 0)))
+                       hours=owners.show(g, "staff_hours"), saved=owners.show(g, "saved_p50")))
     print()
     print(t(lang, "portfolio_by_lever"))
-    for g in result.by_lever():  # type: ignore[attr-defined]
+    for g in tables.levers.rows:
         print("  " + t(lang, "portfolio_lever", lever=lever_title(str(g["lever"]), lang),
-                       count=g["procedures"], saved=fmt(g["staff_hours_saved"], 0)))
-    for pid, files in result.duplicates:  # type: ignore[attr-defined]
+                       count=g["procedures"],
+                       saved=tables.levers.show(g, "staff_hours_saved")))
+    for pid, files in tables.result.duplicates:
         print(t(lang, "portfolio_duplicate", process=pid, files=", ".join(files)),
               file=sys.stderr)
+
+
+def print_ranking_row(table: rows.Table, r: Mapping[str, Any], lang: str) -> None:
+    """One procedure of the ranking: its place, figures, payback and first levers."""
+    t = messages.text
+    if r["rank"] is None:
+        print(f"  {'-':>3}  {r['process']} 「{r['title']}」  {t(lang, 'portfolio_no_volume')}")
+        return
+    levers = ", ".join(lever_title(k, lang) for k, _ in r["levers"][:3]) or "-"
+    payback = (t(lang, "portfolio_payback_years", years=table.show(r, "payback_years"))
+               if r["payback_years"] is not None else t(lang, f"payback_{r['payback']}"))
+    print(f"  {r['rank']:>3}. {r['process']} 「{r['title']}」 {r['owner'] or ''}")
+    if r["peak_staff"] is not None:
+        print("       " + t(lang, "portfolio_peak", staff=table.show(r, "peak_staff"),
+                            days=f"{r['season_days'] or 0:g}", share=share(r["season_share"])))
+    print("       " + t(lang, "portfolio_row", hours=table.show(r, "staff_hours"),
+                        p10=table.show(r, "saved_p10"), p50=table.show(r, "saved_p50"),
+                        p90=table.show(r, "saved_p90"),
+                        resident=table.show(r, "resident_hours_saved"),
+                        visits=table.show(r, "visits_saved"), payback=payback, levers=levers))
 
 
 def band_measured(lang: str, assumptions: str = "default") -> str:
@@ -137,31 +163,61 @@ def lever_title(key: str, lang: str) -> str:
     return assumptions.default().lever_title(key, lang)
 
 
-def print_portfolio_csv(result: object, lang: str) -> None:
+def print_portfolio_csv(tables: rows.PortfolioTables, lang: str) -> None:
+    ranking = tables.ranking
+    print_csv(ranking, ranking.layout(**inventory.LAYOUTS["csv"]), lang, excel=False)
 
-    writer = SafeCsv(sys.stdout)
-    writer.writerow(headers(["rank", "file", "process", "title", "owner", "cases_per_year",
-                              "staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90",
-                              "resident_hours_saved", "visits_saved", "paper_removed",
-                              "seal_removed", "in_person_removed", "payback",
-                              "payback_years", "levers", "peak_staff", "season_days",
-                              "season_share"], lang))
-    sep = " " if lang == "en" else "、"
-    for n, r in enumerate(result.rows, 1):  # type: ignore[attr-defined]
-        writer.writerow([n if r.ranked else "", r.file, r.process, r.title, r.owner or "",
-                         *(csv_num(v) for v in (r.cases_per_year, r.staff_hours, r.yen,
-                                                 r.saved_p10, r.saved_p50, r.saved_p90,
-                                                 r.resident_hours_saved, r.visits_saved,
-                                                 r.touches_removed["paper"],
-                                                 r.touches_removed["seal"],
-                                                 r.touches_removed["in_person"])),
-                         messages.column(lang, f"value_{r.payback}"),
-                         csv_num(r.payback_years),
-                         sep.join(f"{lever_words([k], lang, sep)}:{v:.0f}"
-                                  for k, v in r.levers),
-                         csv_num(r.peak_staff),
-                         "" if r.season_days is None else f"{r.season_days:g}",
-                         "" if r.season_share is None else f"{r.season_share:g}"])
+
+def print_estimate_csv(doc: Mapping[str, Any], lang: str, out: TextIO | None = None) -> None:
+    """An estimate's steps as CSV (``doc``: ``Estimate.to_dict()``), on ``out`` (default:
+    standard output)."""
+    steps = rows.estimate_steps(doc)
+    print_csv(steps, steps.layout(**rows.ESTIMATE_CSV), lang, out=out)
+
+
+def print_csv(table: rows.Table, columns: Sequence[rows.Column], lang: str, *,
+              excel: bool = True, out: TextIO | None = None) -> None:
+    """A table as CSV on ``out`` (default: standard output), headers from the catalog,
+    every cell formula-safe (SafeCsv). ``excel``: a byte-order mark, so Excel opens the
+    UTF-8 file with Japanese intact, and ``\\n`` line ends (the ranking keeps csv's
+    ``\\r\\n``)."""
+    stream = sys.stdout if out is None else out
+    writer = SafeCsv(stream, lineterminator="\n") if excel else SafeCsv(stream)
+    if excel:
+        stream.write("\ufeff")
+    writer.writerow([c.header(lang) for c in columns])
+    for row in table.rows:
+        writer.writerow([csv_value(c, row[c.key], lang) for c in columns])
+
+
+def _sep(lang: str) -> str:
+    return " " if lang == "en" else "、"
+
+
+_CSV_WORDS: dict[str, Callable[[Any, str], object]] = {
+    "ratio": lambda v, lang: f"{v:g}",
+    "payback": lambda v, lang: messages.column(lang, f"value_{v}"),
+    "lever_hours": lambda v, lang: _sep(lang).join(
+        f"{lever_words([k], lang, _sep(lang))}:{h:.0f}" for k, h in v),
+    "levers": lambda v, lang: lever_words(v, lang, _sep(lang)),
+    "chain": lambda v, lang: lever_words(v, lang, "+" if lang == "en" else "＋"),
+    "kind": lambda v, lang: kind_word(v, lang),
+    "status": lambda v, lang: v if lang == "en" or not v
+    else messages.text(lang, f"status_{v}"),
+    "rules": lambda v, lang: _sep(lang).join(rule_word(r, lang) for r in v),
+}
+"""How a CSV cell writes a column's value, by its kind (the rest: as it is)."""
+
+
+def csv_value(column: rows.Column, value: Any, lang: str) -> object:
+    """A value in a CSV cell: empty for none, a figure to the column's precision, a
+    word in the language (keys under en)."""
+    if value is None:
+        return ""
+    if column.kind == "number" and column.precision is not None:
+        return f"{value:.{column.precision}f}"
+    word = _CSV_WORDS.get(column.kind)
+    return word(value, lang) if word is not None else value
 
 
 def csv_num(value: float | None) -> str:
@@ -177,22 +233,24 @@ def rel(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def print_shares(shares: object, asis: str, lang: str) -> None:
+def print_shares(found: object, asis: str, lang: str) -> None:
     """Each share, with the procedures it is shared with and the files they come
-    from (the same file gets another payback in another folder: say which)."""
+    from (the same file gets another payback in another folder: say which).
+    ``found``: the :class:`~bprkit.planning.roadmap.Shares` of ``asis``."""
     t = messages.text
-    where = ", ".join(rel(f) for f in shares.where)  # type: ignore[attr-defined]
+    shares = cast("Shares", found)
+    where = ", ".join(rel(f) for f in shares.where)
     print("  " + t(lang, "estimate_shares_head"))
-    print("    " + t(lang, "estimate_shares_over", count=len(shares.procedures),  # type: ignore[attr-defined]
-                     files=len(shares.files), where=where))  # type: ignore[attr-defined]
-    if shares.added:  # type: ignore[attr-defined]
+    print("    " + t(lang, "estimate_shares_over", count=len(shares.procedures),
+                     files=len(shares.files), where=where))
+    if shares.added:
         print("    " + t(lang, "estimate_shares_added", file=asis))
-    if shares.failed:  # type: ignore[attr-defined]
-        print("    " + t(lang, "estimate_shares_failed", files=", ".join(shares.failed)))  # type: ignore[attr-defined]
-    if not shares.shares:  # type: ignore[attr-defined]
+    if shares.failed:
+        print("    " + t(lang, "estimate_shares_failed", files=", ".join(shares.failed)))
+    if not shares.shares:
         print("    " + t(lang, "estimate_shares_none"))
     joiner = messages.separator(lang)
-    for x in shares.shares:  # type: ignore[attr-defined]
+    for x in shares.shares:
         payback = (t(lang, "portfolio_payback_years", years=fmt(x.whole.payback_years, 1))
                    if x.whole.payback_years is not None else t(lang, "payback_never"))
         print("    " + t(lang, "estimate_share", lever=lever_title(x.lever, lang),
@@ -207,35 +265,54 @@ def print_shares(shares: object, asis: str, lang: str) -> None:
 def print_estimate(doc: dict, lang: str, a: Assumptions) -> None:
     t = messages.text
     tot = doc["totals"]
-    hours = tot["annual_staff_hours"]
     source = doc["assumptions"]
     print(t(lang, "estimate_head", asis=doc["asis"],
             tobe=doc["tobe"] or t(lang, "estimate_in_memory"), seed=doc["seed"],
             samples=doc["samples"], assumptions=t(lang, "estimate_default_assumptions")
             if source == "default" else source))
-    payback = tot["payback_years"]
-    if hours["saved"] is None:
+    if tot["annual_staff_hours"]["saved"] is None:
         print("  " + t(lang, "analysis_no_volume"))
     else:
-        print("  " + t(lang, "estimate_hours", asis=fmt(hours["asis"], 0),
-                       tobe=fmt(hours["tobe"], 0), saved=fmt(hours["saved"], 0),
-                       p10=fmt(hours["saved_p10"], 0), p90=fmt(hours["saved_p90"], 0)))
-        print("  " + band_measured(lang, doc["assumptions"]))
-        print("  " + t(lang, "estimate_money", fte=fmt(tot["fte_saved"], 2),
-                       yen=fmt(tot["yen_saved"], 0),
-                       payback=t(lang, "payback_years", years=fmt(payback, 1))
-                       if payback is not None else t(lang, f"payback_{tot['payback']}")))
-        resident = tot["annual_resident_hours"]
-        if resident["asis"]:  # an internal procedure has no resident line
-            print("  " + t(lang, "estimate_resident_band", hours=fmt(resident["saved"], 0),
-                           p10=fmt(resident["saved_p10"], 0),
-                           p90=fmt(resident["saved_p90"], 0),
-                           visits_asis=fmt(tot["visits"]["asis"], 2),
-                           visits_tobe=fmt(tot["visits"]["tobe"], 2)))
-        external = tot["annual_external_hours"]
-        if external["asis"]:
-            print("  " + t(lang, "estimate_external", asis=fmt(external["asis"], 0),
-                           tobe=fmt(external["tobe"], 0)))
+        _print_estimate_hours(tot, source, lang)
+    _print_estimate_lead(tot, lang)
+    steps = rows.estimate_steps(doc)
+    print_estimate_steps(steps, lang, a)
+    _print_refused(steps, lang, a)
+    if doc["sensitivity"]:
+        _print_sensitivity(doc["sensitivity"], lang, a)
+
+
+def _print_estimate_hours(tot: Mapping[str, Any], source: str, lang: str) -> None:
+    """Staff hours saved with their band, money and payback; the resident's and outside
+    bodies' hours apart."""
+    t = messages.text
+    hours = tot["annual_staff_hours"]
+    payback = tot["payback_years"]
+    print("  " + t(lang, "estimate_hours", asis=fmt(hours["asis"], 0),
+                   tobe=fmt(hours["tobe"], 0), saved=fmt(hours["saved"], 0),
+                   p10=fmt(hours["saved_p10"], 0), p90=fmt(hours["saved_p90"], 0)))
+    print("  " + band_measured(lang, source))
+    print("  " + t(lang, "estimate_money", fte=fmt(tot["fte_saved"], 2),
+                   yen=fmt(tot["yen_saved"], 0),
+                   payback=t(lang, "payback_years", years=fmt(payback, 1))
+                   if payback is not None else t(lang, f"payback_{tot['payback']}")))
+    resident = tot["annual_resident_hours"]
+    if resident["asis"]:  # an internal procedure has no resident line
+        print("  " + t(lang, "estimate_resident_band", hours=fmt(resident["saved"], 0),
+                       p10=fmt(resident["saved_p10"], 0),
+                       p90=fmt(resident["saved_p90"], 0),
+                       visits_asis=fmt(tot["visits"]["asis"], 2),
+                       visits_tobe=fmt(tot["visits"]["tobe"], 2)))
+    external = tot["annual_external_hours"]
+    if external["asis"]:
+        print("  " + t(lang, "estimate_external", asis=fmt(external["asis"], 0),
+                       tobe=fmt(external["tobe"], 0)))
+
+
+def _print_estimate_lead(tot: Mapping[str, Any], lang: str) -> None:
+    """The lead time with its band, the touches and the digital share, the share of the
+    saving that rests on assumptions."""
+    t = messages.text
     lead = tot["lead_time_days"]
     print("  " + t(lang, "estimate_lead_band", asis=fmt(lead["asis"], 2),
                    tobe=fmt(lead["tobe"], 2), p10=fmt(lead["tobe_p10"], 2),
@@ -251,39 +328,50 @@ def print_estimate(doc: dict, lang: str, a: Assumptions) -> None:
         print("  " + t(lang, "estimate_assumption_share",
                        share=f"{tot['assumption_share'] * 100:.0f}%"))
 
-    def title(name: str) -> str:
-        return a.lever_title(name, lang)
 
+def print_estimate_steps(steps: rows.Table, lang: str, a: Assumptions) -> None:
+    """Each step: its levers (or its compare status), minutes As-Is → To-Be, and the
+    staff | resident | external hours a year it saves, side by side, never added."""
+    t = messages.text
     print("  " + t(lang, "estimate_steps_head"))
     joiner = "＋" if lang == "ja" else " + "
-    rows = []
-    for s in doc["steps"]:
+    whose = [c.key for c in steps.columns if c.whose]
+    lines = []
+    for s in steps.rows:
         status = t(lang, f"status_{s['status']}") if s["status"] else "-"
-        lever = joiner.join(title(n) for n in s["levers"]) or status
-        hours = " | ".join("-" if s[k] is None else fmt(s[k], 0) for k in
-                           ("staff_hours_saved", "resident_hours_saved",
-                            "external_hours_saved"))
-        rows.append((s["id"], lever,
-                     f"{fmt(s['asis_minutes'])} → {fmt(s['tobe_minutes'])}", hours))
-    widths = [max((columns(row[i]) for row in rows), default=0) for i in range(3)]
-    for row in rows:
-        print("    " + "".join(pad(cell, widths[i] + 2) for i, cell in enumerate(row[:3]))
-              + row[3])
-    refused = [(s["id"], r) for s in doc["steps"] for r in s["refused"]]
+        lever = joiner.join(a.lever_title(n, lang) for n in s["levers"]) or status
+        hours = " | ".join(steps.show(s, k) for k in whose)
+        lines.append((s["id"], lever, f"{steps.show(s, 'asis_minutes')} → "
+                      f"{steps.show(s, 'tobe_minutes')}", hours))
+    widths = [max((columns(line[i]) for line in lines), default=0) for i in range(3)]
+    for line in lines:
+        print("    " + "".join(pad(cell, widths[i] + 2) for i, cell in enumerate(line[:3]))
+              + line[3])
+
+
+def _print_refused(steps: rows.Table, lang: str, a: Assumptions) -> None:
+    """Where a lever was aimed at a step but the rules keep it off, and the fact why."""
+    t = messages.text
+    refused = [(s["id"], r) for s in steps.rows for r in s["refused"]]
     if refused:
         print("  " + t(lang, "estimate_refused_head"))
-        for step, r in refused:
-            fact = messages.fact(lang, r["fact"])
-            key = "estimate_refused" if r["reason"] == "needs" else "estimate_refused_not"
-            print(t(lang, key, step=step, lever=title(r["lever"]), needs=fact, fact=fact))
-    if doc["sensitivity"]:
-        print("  " + t(lang, "estimate_sensitivity"))
-        shown = [(row["parameter"] if lang == "en"
-                  else a.parameter_name(row["parameter"], lang), row)
-                 for row in doc["sensitivity"][:6]]
-        width = max(columns(name) for name, _ in shown) + 2
-        for name, row in shown:
-            print(f"    {pad(name, width)}{fmt(row['low'], 0)} … {fmt(row['high'], 0)}")
+    for step, r in refused:
+        fact = messages.fact(lang, r["fact"])
+        key = "estimate_refused" if r["reason"] == "needs" else "estimate_refused_not"
+        print(t(lang, key, step=step, lever=a.lever_title(r["lever"], lang), needs=fact,
+                fact=fact))
+
+
+def _print_sensitivity(sensitivity: Sequence[Mapping[str, Any]], lang: str,
+                       a: Assumptions) -> None:
+    """The parameters that move the saving most: the saving at their low and high."""
+    print("  " + messages.text(lang, "estimate_sensitivity"))
+    shown = [(row["parameter"] if lang == "en"
+              else a.parameter_name(row["parameter"], lang), row)
+             for row in sensitivity[:6]]
+    width = max(columns(name) for name, _ in shown) + 2
+    for name, row in shown:
+        print(f"    {pad(name, width)}{fmt(row['low'], 0)} … {fmt(row['high'], 0)}")
 
 
 def summary(report: FileReport) -> dict[str, object]:
@@ -337,105 +425,99 @@ def share(share: float | None) -> str:
 
 def print_analysis(results: list, lang: str, limit: int | None = None) -> None:
     """The text report; ``limit``: how many findings entries to print (None: all)."""
-    from bprkit.analysis.graph import outcome_order
-
-    t = messages.text
     for a in results:
-        m = a.metrics
         where = a.process.span.file if a.process.span else ""
         print(f"{a.process.id} 「{a.process.title}」  {where}")
-        kinds = ", ".join(f"{t(lang, 'kind_' + k)} {fmt(v)}"
-                          for k, v in m.staff_minutes_by_kind.items() if v)
-        # the lead time runs to the resident's outcome, or to the end of the flow
-        # when no resident appears (as estimate's ends_at)
-        lead_key = "analysis_lead" if outcome_order(a.graph) is not None \
-            else "analysis_lead_end"
-        lines = [
-            t(lang, "analysis_staff", minutes=fmt(m.staff_minutes_per_case), kinds=kinds or "-"),
-            t(lang, "analysis_resident", minutes=fmt(m.resident_minutes_per_case)),
-            # external bodies' time: on its own line, never added to staff or resident time
-            *([t(lang, "analysis_external", minutes=fmt(m.external_minutes_per_case),
-                 hours=t(lang, "analysis_external_hours",
-                         hours=fmt(m.annual_external_hours, 0))
-                 if m.annual_external_hours is not None else "")]
-              if m.external_minutes_per_case > 0 else []),
-            t(lang, lead_key, hours=fmt(m.lead_time_hours),
-              days=fmt(m.lead_time_days, 2), waiting=fmt(m.waiting_share * 100, 0),
-              after=fmt(m.back_office_after_hours)),
-            t(lang, "analysis_annual", cases=fmt(m.cases_per_year, 0),
-              hours=fmt(m.annual_staff_hours, 0), fte=fmt(m.fte, 2),
-              yen=fmt(m.annual_cost_yen, 0), resident_hours=fmt(m.annual_resident_hours, 0))
-            if m.cases_per_year is not None else t(lang, "analysis_no_volume"),
-            *([t(lang, "analysis_peak", cases=fmt(m.peak_cases_per_day, 0),
-                 staff=fmt(m.peak_staff, 1), fte=fmt(m.fte, 2),
-                 days=f"{a.process.volume.season_days:g}",
-                 share=share(a.process.volume.season_share))]
-              if m.peak_staff is not None and a.process.volume is not None else []),
-            t(lang, "analysis_flow", handoffs=fmt(m.handoffs), depth=m.approval_depth,
-              digital=fmt(m.digital_completion_rate * 100, 0)),
-            t(lang, "analysis_counts", paper=fmt(m.counts.paper), seal=fmt(m.counts.seal),
-              in_person=fmt(m.counts.in_person)),
-            t(lang, "analysis_burden", items=fmt(m.resident.items_handwritten),
-              waiting=fmt(m.resident.waiting_minutes, 0), counters=m.resident.counters,
-              visits=fmt(m.resident.visits, 2)),
-        ]
-        for line in lines:
+        for line in analysis_lines(a, lang):
             print(f"  {line}")
-        if a.phases:
-            print(f"  {t(lang, 'analysis_phases')}")
-            for ph in a.phases:
-                hours = (t(lang, "analysis_phase_hours", hours=fmt(ph.annual_staff_hours, 0))
-                         if ph.annual_staff_hours is not None else "")
-                print("    " + t(lang, "analysis_phase", title=ph.title, steps=ph.steps,
-                                 staff=fmt(ph.staff_minutes_per_case),
-                                 wait=fmt(ph.wait_minutes / 60),
-                                 lead=fmt(ph.lead_minutes / 60), hours=hours))
-        entries = a.findings_by_step()
-        if not entries:
-            print(f"  {t(lang, 'analysis_no_findings')}")
-        else:
-            print(f"  {t(lang, 'analysis_findings', count=len(entries))}")
-        shown = entries if limit is None else entries[:limit]
-        width = len(str(len(shown)))
-        for rank, entry in enumerate(shown, 1):
-            head, *rest = entry.lines(lang)
-            print(f"    {rank:>{width}}. {head}")
-            for line in rest:
-                print(f"    {'':>{width}}  {line}")
-        if len(shown) < len(entries):
-            more = {"count": len(entries) - len(shown)}
-            print(f"    {messages.finding(lang, 'list', more, part='more')}")
+        _print_phases(a, lang)
+        _print_findings(a, lang, limit)
         print()
 
 
-def print_analysis_csv(results: list, lang: str) -> None:
+def analysis_lines(a: Analysis, lang: str) -> list[str]:
+    """A process's figures: staff, resident and external time apart, lead time, the
+    year's hours, the season's peak, the flow, the touches and the resident's burden."""
+    from bprkit.analysis.graph import outcome_order
 
-    writer = SafeCsv(sys.stdout, lineterminator="\n")
-    sys.stdout.write("\ufeff")  # so Excel opens the UTF-8 file with Japanese intact
+    t = messages.text
+    m = a.metrics
+    kinds = ", ".join(f"{t(lang, 'kind_' + k)} {fmt(v)}"
+                      for k, v in m.staff_minutes_by_kind.items() if v)
+    # the lead time runs to the resident's outcome, or to the end of the flow
+    # when no resident appears (as estimate's ends_at)
+    lead_key = "analysis_lead" if outcome_order(a.graph) is not None \
+        else "analysis_lead_end"
+    return [
+        t(lang, "analysis_staff", minutes=fmt(m.staff_minutes_per_case), kinds=kinds or "-"),
+        t(lang, "analysis_resident", minutes=fmt(m.resident_minutes_per_case)),
+        # external bodies' time: on its own line, never added to staff or resident time
+        *([t(lang, "analysis_external", minutes=fmt(m.external_minutes_per_case),
+             hours=t(lang, "analysis_external_hours",
+                     hours=fmt(m.annual_external_hours, 0))
+             if m.annual_external_hours is not None else "")]
+          if m.external_minutes_per_case > 0 else []),
+        t(lang, lead_key, hours=fmt(m.lead_time_hours),
+          days=fmt(m.lead_time_days, 2), waiting=fmt(m.waiting_share * 100, 0),
+          after=fmt(m.back_office_after_hours)),
+        t(lang, "analysis_annual", cases=fmt(m.cases_per_year, 0),
+          hours=fmt(m.annual_staff_hours, 0), fte=fmt(m.fte, 2),
+          yen=fmt(m.annual_cost_yen, 0), resident_hours=fmt(m.annual_resident_hours, 0))
+        if m.cases_per_year is not None else t(lang, "analysis_no_volume"),
+        *([t(lang, "analysis_peak", cases=fmt(m.peak_cases_per_day, 0),
+             staff=fmt(m.peak_staff, 1), fte=fmt(m.fte, 2),
+             days=f"{a.process.volume.season_days:g}",
+             share=share(a.process.volume.season_share))]
+          if m.peak_staff is not None and a.process.volume is not None else []),
+        t(lang, "analysis_flow", handoffs=fmt(m.handoffs), depth=m.approval_depth,
+          digital=fmt(m.digital_completion_rate * 100, 0)),
+        t(lang, "analysis_counts", paper=fmt(m.counts.paper), seal=fmt(m.counts.seal),
+          in_person=fmt(m.counts.in_person)),
+        t(lang, "analysis_burden", items=fmt(m.resident.items_handwritten),
+          waiting=fmt(m.resident.waiting_minutes, 0), counters=m.resident.counters,
+          visits=fmt(m.resident.visits, 2)),
+    ]
+
+
+def _print_phases(a: Analysis, lang: str) -> None:
+    t = messages.text
+    if not a.phases:
+        return
+    print(f"  {t(lang, 'analysis_phases')}")
+    for ph in a.phases:
+        hours = (t(lang, "analysis_phase_hours", hours=fmt(ph.annual_staff_hours, 0))
+                 if ph.annual_staff_hours is not None else "")
+        print("    " + t(lang, "analysis_phase", title=ph.title, steps=ph.steps,
+                         staff=fmt(ph.staff_minutes_per_case),
+                         wait=fmt(ph.wait_minutes / 60),
+                         lead=fmt(ph.lead_minutes / 60), hours=hours))
+
+
+def _print_findings(a: Analysis, lang: str, limit: int | None) -> None:
+    """The findings list, one entry a step, the first ``limit`` of them."""
+    t = messages.text
+    entries = a.findings_by_step()
+    if not entries:
+        print(f"  {t(lang, 'analysis_no_findings')}")
+    else:
+        print(f"  {t(lang, 'analysis_findings', count=len(entries))}")
+    shown = entries if limit is None else entries[:limit]
+    width = len(str(len(shown)))
+    for rank, entry in enumerate(shown, 1):
+        head, *rest = entry.lines(lang)
+        print(f"    {rank:>{width}}. {head}")
+        for line in rest:
+            print(f"    {'':>{width}}  {line}")
+    if len(shown) < len(entries):
+        more = {"count": len(entries) - len(shown)}
+        print(f"    {messages.finding(lang, 'list', more, part='more')}")
+
+
+def print_analysis_csv(results: list, lang: str) -> None:
     # a step's yearly hours in the column of whose they are: a column never adds staff,
     # resident and external hours
-    writer.writerow(headers(["process", "step", "label", "lane", "kind", "executions",
-                              "minutes", "wait_minutes", "staff_hours", "resident_hours",
-                              "external_hours", "findings", "file", "line", "finding_rank",
-                              "levers"], lang))
-    sep = " " if lang == "en" else "、"
-    for a in results:
-        # a step's row carries its entry of the findings list (process-wide findings,
-        # which belong to no row, are in the text and JSON output)
-        ranked = {e.step: (rank, e) for rank, e in enumerate(a.findings_by_step(), 1)
-                  if e.scope == "step"}
-        for s in a.steps:
-            rank, entry = ranked.get(s.id, (None, None))
-            whose = WHOSE.get(s.kind or "")
-            writer.writerow([a.id, s.id, s.label, s.lane, kind_word(s.kind, lang),
-                             f"{s.executions:.4f}", f"{s.minutes:.2f}", f"{s.wait:.2f}",
-                             *("" if s.annual_hours is None or whose != column
-                               else f"{s.annual_hours:.1f}"
-                               for column in ("staff", "resident", "external")),
-                             sep.join(rule_word(f.rule, lang) for f in entry.findings)
-                             if entry else "",
-                             s.file or "", s.line or "", rank or "",
-                             lever_words(entry.levers, lang, sep) if entry else ""])
+    steps = rows.analysis_steps(results)
+    print_csv(steps, steps.columns, lang)
 
 
 def headers(keys: Sequence[str], lang: str) -> list[str]:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from bprkit._version import __version__
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.messages import catalog as messages
-from bprkit.report import charts
+from bprkit.report import charts, rows
 from bprkit.report.build import Detail, Report
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -125,138 +126,243 @@ def _lever_title(a: Assumptions, key: str, lang: str) -> str:
     return a.lever_title(key, lang)
 
 
+TOUCHES = ("paper", "seal", "in_person")
+"""The touches a procedure loses (the ranking's ``<touch>_removed`` columns)."""
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What every part of the page reads: the report, its tables (built once,
+    bprkit/report/rows.py), the language and the page's texts."""
+
+    report: Report
+    tables: rows.PortfolioTables
+    t: Callable[..., str]
+    safe: Callable[[str], str]
+
+    @property
+    def lang(self) -> str:
+        return self.report.options.lang
+
+    @property
+    def joiner(self) -> str:
+        return messages.separator(self.lang)
+
+    @property
+    def unit(self) -> str:
+        return self.t("hours_a_year")
+
+    def lever(self, key: str) -> str:
+        return _lever_title(self.report.assumptions, key, self.lang)
+
+    def levers(self, levers: Sequence[tuple[str, float]]) -> str:
+        """The first three levers of a procedure, "-" for none."""
+        return self.joiner.join(self.lever(k) for k, _ in levers[:3]) or "-"
+
+    def payback(self, status: str, years: float | None) -> str:
+        if years is not None:
+            return messages.text(self.lang, "payback_years", years=_num(years, 1))
+        return self.t(f"payback_{status}")
+
+    @property
+    def anchors(self) -> dict[tuple[str, str], str]:
+        """(file, process) → the id of its section."""
+        return {(d.file, d.process): f"p{n}" for n, d in enumerate(self.report.details, 1)}
+
+
 def _context(report: Report, t: Callable[..., str],
              safe: Callable[[str], str]) -> dict[str, object]:
-    lang = report.options.lang
-    a = report.assumptions
-    p = report.portfolio
-    totals = p.totals()
-    hourly = a.value("cost.hourly_yen")
-    per_fte = a.value("time.annual_hours_per_fte")
-    ranked = [r for r in p.rows if r.ranked]
-    touches = {k: sum(r.touches_removed.get(k, 0.0) for r in ranked)
-               for k in ("paper", "seal", "in_person")}
-    anchors = {(d.file, d.process): f"p{n}" for n, d in enumerate(report.details, 1)}
-    top = max((r.saved_p90 or 0.0 for r in ranked), default=0.0)
-    joiner = messages.separator(lang)
-
-    def levers_text(levers: Sequence[tuple[str, float]]) -> str:
-        return joiner.join(_lever_title(a, k, lang) for k, _ in levers[:3]) or "-"
-
-    def payback(status: str, years: float | None) -> str:
-        if years is not None:
-            return messages.text(lang, "payback_years", years=_num(years, 1))
-        return t(f"payback_{status}")
-
-    used_by = _used_by(p.rows)
-    ranking = []
-    for n, r in enumerate(p.rows, 1):
-        ranking.append({
-            "rank": n if r.ranked else "-", "ranked": r.ranked, "title": r.title,
-            "process": r.process, "file": r.file, "owner": r.owner or "-",
-            "anchor": anchors.get((r.file, r.process)),
-            "peak": t("peak", staff=_num(r.peak_staff, 1), days=f"{r.season_days or 0:g}",
-                      share=f"{(r.season_share or 1.0) * 100:g}%") if r.peak_staff else "",
-            "cases": _num(r.cases_per_year), "staff_hours": _num(r.staff_hours),
-            "used": used_by.get(r.process, 0),
-            "saved": _num(r.saved_p50), "p10": _num(r.saved_p10), "p90": _num(r.saved_p90),
-            "band": safe(charts.band(r.saved_p10 or 0, r.saved_p50 or 0, r.saved_p90 or 0,
-                                     top, title=f"P10 {_num(r.saved_p10)} … "
-                                     f"P50 {_num(r.saved_p50)} … P90 {_num(r.saved_p90)}"))
-            if r.ranked else "",
-            "resident": _num(r.resident_hours_saved), "visits": _num(r.visits_saved),
-            "touches": _num(sum(r.touches_removed.values())),
-            "payback": payback(r.payback, r.payback_years), "levers": levers_text(r.levers)})
-    by_lever = [{"lever": _lever_title(a, str(g["lever"]), lang), "count": g["procedures"],
-                 "saved": _num(g["staff_hours_saved"])} for g in p.by_lever()]
-    by_owner = [{"owner": g["owner"] or "-", "count": g["procedures"],
-                 "hours": _num(g["staff_hours"]), "saved": _num(g["saved_p50"])}
-                for g in p.by_owner()]
-    unit = t("hours_a_year")
-    lever_chart = charts.bars([(g["lever"], float(h["staff_hours_saved"]), f"{g['saved']} {unit}")
-                               for g, h in zip(by_lever, p.by_lever(), strict=True)],
-                              title=t("by_lever")) if by_lever else ""
-    owner_rows = [(g["owner"], float(h["saved_p50"]), f"{g['saved']} {unit}")
-                  for g, h in zip(by_owner, p.by_owner(), strict=True)]
-    owner_chart = charts.bars(owner_rows, title=t("by_owner")) if owner_rows else ""
-    best = ranked[0] if ranked else None
-    lines = []
-    if best is not None:
-        lines.append(t("point_best", title=best.title, saved=_num(best.saved_p50),
-                       levers=levers_text(best.levers)))
-    if by_lever:
-        lines.append(t("point_lever", lever=by_lever[0]["lever"], count=by_lever[0]["count"],
-                       saved=by_lever[0]["saved"]))
-    unranked = len(p.rows) - len(ranked)
-    if unranked:
-        lines.append(t("point_unranked", count=unranked))
-    if p.failures:
-        lines.append(t("point_failed", count=len(p.failures)))
-    roadmap = roadmap_chart = None
-    roadmap_left = ""
-    if report.years is not None:
-        roadmap = [{"year": y.year, "cumulative": _num(y.cumulative),
-                    "procedures": [{"title": row.title, "hours": _num(h),
-                                    "levers": joiner.join(_lever_title(a, k, lang)
-                                                          for k in levers)}
-                                   for row, levers, h in y.procedures]}
-                   for y in report.years]
-        roadmap_chart = safe(charts.roadmap(
-            [(y.year, y.saved, y.cumulative, len(y.procedures)) for y in report.years],
-            title=t("roadmap"), saved_label=t("roadmap_saved"),
-            cumulative_label=t("roadmap_cumulative"), count_label=t("roadmap_count"),
-            unit=unit))
-        if report.years:
-            lines.append(t("point_roadmap", year=report.years[-1].year,
-                           cumulative=_num(report.years[-1].cumulative)))
-        planned = {k for y in report.years for _, levers, _ in y.procedures for k in levers}
-        unplanned = [g for g in p.by_lever() if g["lever"] not in planned]
-        if unplanned:
-            roadmap_left = t("roadmap_left", levers=joiner.join(
-                f"{_lever_title(a, str(g['lever']), lang)} {_num(g['staff_hours_saved'])}"
-                for g in unplanned), hours=_num(sum(g["staff_hours_saved"] for g in unplanned)))
-    investments = [{"lever": _lever_title(a, i.lever, lang), "count": i.procedures,
-                    "hours": _num(i.hours_saved), "yen": _num(i.yen_saved),
-                    "one_off": _num(i.investment.one_off_yen),
-                    "annual": _num(i.investment.annual_yen),
-                    "payback": payback("never", i.payback_years),
-                    "source": i.investment.source} for i in report.investments or ()]
+    page = _Page(report, rows.portfolio(report.portfolio, report.years, report.investments),
+                 t, safe)
+    ranking = _ranking(page)
+    by_lever, by_owner = _lever_rows(page), _owner_rows(page)
+    roadmap = _roadmap(page)
+    lines = _points(page, by_lever) + roadmap.pop("points")
     by_anchor = {str(r["anchor"]): r for r in ranking if r["anchor"]}
+    anchors = page.anchors
     details = [_detail(d, anchors, report, t, safe, by_anchor) for d in report.details]
+    p = report.portfolio
     return {
-        "paths": joiner.join(report.paths), "created": report.created.strftime("%Y-%m-%d %H:%M"),
-        "assumptions_source": getattr(a, "source", "default"),
-        "samples": report.options.samples, "totals": totals,
-        "totals_fte": totals["staff_hours"] / per_fte if per_fte else None,
-        "saved_fte": totals["saved_p50"] / per_fte if per_fte else None,
-        "saved_yen": totals["saved_p50"] * hourly, "touches": touches,
-        "summary_lines": lines, "ranking": ranking,
-        "duplicates": [messages.text(lang, "portfolio_duplicate", process=pid,
+        **_cards(page), **roadmap, **_charts(page, by_lever, by_owner),
+        "summary_lines": lines, "ranking": ranking, "by_lever": by_lever,
+        "by_owner": by_owner, "investments": _investments(page),
+        "roadmap_file": report.options.roadmap or "",
+        "duplicates": [messages.text(page.lang, "portfolio_duplicate", process=pid,
                                      files=", ".join(files)) for pid, files in p.duplicates],
-        "by_lever": by_lever, "by_owner": by_owner,
-        "lever_chart": safe(lever_chart), "owner_chart": safe(owner_chart),
-        "roadmap": roadmap, "roadmap_chart": roadmap_chart,
-        "roadmap_file": report.options.roadmap or "", "investments": investments,
-        "roadmap_left": roadmap_left,
-        "staff_yen": _yen(totals["yen"], lang), "saved_yen_text": _yen(
-            totals["saved_p50"] * hourly, lang),
-        "failed_share": t("failed_warning", count=len(p.failures), files=joiner.join(
-            f.file for f in p.failures[:5]) + (" …" if len(p.failures) > 5 else ""))
-        if p.failures else "",
         "details": details, "details_left": len(p.rows) if len(details) < len(p.rows) else 0,
         # out of sample, fewer published figures fell inside the band than the target asks
         "backtest_missed": bool(report.backtest is not None and _measured().fitted_inside
                                 < COVERAGE_FLOOR * _measured().scored),
-        "parameters": _parameters(report, lang),
-        "backtest": _backtest(report, lang), "backtest_error": report.backtest_error,
-        "failures": [{"file": f.file, "text": "\n".join(d.render(lang) for d in f.diagnostics)
+        "parameters": _parameters(report, page.lang),
+        "backtest": _backtest(report, page.lang), "backtest_error": report.backtest_error,
+        "failures": [{"file": f.file, "text": "\n".join(d.render(page.lang)
+                                                       for d in f.diagnostics)
                       or f.message} for f in p.failures],
     }
 
 
+def _cards(page: _Page) -> dict[str, object]:
+    """The head of the page: what was read, the totals and the cards."""
+    report, lang, t = page.report, page.lang, page.t
+    a = report.assumptions
+    totals = page.tables.totals
+    hourly = a.value("cost.hourly_yen")
+    per_fte = a.value("time.annual_hours_per_fte")
+    ranked = page.tables.ranked
+    failures = report.portfolio.failures
+    return {
+        "paths": page.joiner.join(report.paths),
+        "created": report.created.strftime("%Y-%m-%d %H:%M"),
+        "assumptions_source": getattr(a, "source", "default"),
+        "samples": report.options.samples, "totals": totals,
+        "totals_fte": totals["staff_hours"] / per_fte if per_fte else None,
+        "saved_fte": totals["saved_p50"] / per_fte if per_fte else None,
+        "saved_yen": totals["saved_p50"] * hourly,
+        "touches": {k: sum(r[f"{k}_removed"] for r in ranked) for k in TOUCHES},
+        "staff_yen": _yen(totals["yen"], lang),
+        "saved_yen_text": _yen(totals["saved_p50"] * hourly, lang),
+        "failed_share": t("failed_warning", count=len(failures), files=page.joiner.join(
+            f.file for f in failures[:5]) + (" …" if len(failures) > 5 else ""))
+        if failures else "",
+    }
+
+
+def _ranking(page: _Page) -> list[dict[str, Any]]:
+    """The ranking's rows as the page shows them."""
+    table = page.tables.ranking
+    top = max((r["saved_p90"] or 0.0 for r in page.tables.ranked), default=0.0)
+    used_by = _used_by(table.rows)
+    anchors = page.anchors
+    return [_ranking_row(page, table, r, top, used_by.get(r["process"], 0),
+                         anchors.get((r["file"], r["process"])))
+            for r in table.rows]
+
+
+def _ranking_row(page: _Page, table: rows.Table, r: Mapping[str, Any], top: float,
+                 used: int, anchor: str | None) -> dict[str, Any]:
+    """One procedure of the ranking: its figures, its band against the largest P90."""
+    def show(key: str) -> str:
+        return table.show(r, key)
+
+    ranked = r["rank"] is not None
+    band = charts.band(r["saved_p10"] or 0, r["saved_p50"] or 0, r["saved_p90"] or 0, top,
+                       title=f"P10 {show('saved_p10')} … P50 {show('saved_p50')} … "
+                       f"P90 {show('saved_p90')}") if ranked else ""
+    peak = page.t("peak", staff=show("peak_staff"), days=f"{r['season_days'] or 0:g}",
+                  share=f"{(r['season_share'] or 1.0) * 100:g}%") if r["peak_staff"] else ""
+    return {
+        "rank": r["rank"] if ranked else "-", "ranked": ranked, "title": r["title"],
+        "process": r["process"], "file": r["file"], "owner": r["owner"] or "-",
+        "anchor": anchor, "peak": peak, "cases": show("cases_per_year"),
+        "staff_hours": show("staff_hours"), "used": used, "saved": show("saved_p50"),
+        "p10": show("saved_p10"), "p90": show("saved_p90"),
+        "band": page.safe(band) if ranked else "",
+        "resident": show("resident_hours_saved"), "visits": show("visits_saved"),
+        "touches": _num(sum(r[f"{k}_removed"] for k in TOUCHES)),
+        "payback": page.payback(r["payback"], r["payback_years"]),
+        "levers": page.levers(r["levers"])}
+
+
+def _lever_rows(page: _Page) -> list[dict[str, Any]]:
+    table = page.tables.levers
+    return [{"lever": page.lever(str(g["lever"])), "count": g["procedures"],
+             "saved": table.show(g, "staff_hours_saved")} for g in table.rows]
+
+
+def _owner_rows(page: _Page) -> list[dict[str, Any]]:
+    table = page.tables.owners
+    return [{"owner": g["owner"] or "-", "count": g["procedures"],
+             "hours": table.show(g, "staff_hours"), "saved": table.show(g, "saved_p50")}
+            for g in table.rows]
+
+
+def _charts(page: _Page, by_lever: Sequence[Mapping[str, Any]],
+            by_owner: Sequence[Mapping[str, Any]]) -> dict[str, object]:
+    """Staff hours saved by lever and by department, as bars."""
+    unit, t = page.unit, page.t
+    levers = [(str(g["lever"]), float(h["staff_hours_saved"]), f"{g['saved']} {unit}")
+              for g, h in zip(by_lever, page.tables.levers.rows, strict=True)]
+    owners = [(str(g["owner"]), float(h["saved_p50"]), f"{g['saved']} {unit}")
+              for g, h in zip(by_owner, page.tables.owners.rows, strict=True)]
+    return {"lever_chart": page.safe(charts.bars(levers, title=t("by_lever"))
+                                     if levers else ""),
+            "owner_chart": page.safe(charts.bars(owners, title=t("by_owner"))
+                                     if owners else "")}
+
+
+def _points(page: _Page, by_lever: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The summary's points: the best procedure, the best lever, what is not ranked."""
+    t = page.t
+    ranked = page.tables.ranked
+    rows_count = len(page.tables.ranking.rows)
+    failures = page.report.portfolio.failures
+    lines = []
+    if ranked:
+        best = ranked[0]
+        lines.append(t("point_best", title=best["title"],
+                       saved=page.tables.ranking.show(best, "saved_p50"),
+                       levers=page.levers(best["levers"])))
+    if by_lever:
+        lines.append(t("point_lever", lever=by_lever[0]["lever"], count=by_lever[0]["count"],
+                       saved=by_lever[0]["saved"]))
+    if rows_count - len(ranked):
+        lines.append(t("point_unranked", count=rows_count - len(ranked)))
+    if failures:
+        lines.append(t("point_failed", count=len(failures)))
+    return lines
+
+
+def _roadmap(page: _Page) -> dict[str, Any]:
+    """The roadmap's years and chart, the levers it leaves unplanned, and its point for
+    the summary (``points``)."""
+    years, plan = page.tables.years, page.tables.plan
+    if years is None or plan is None:
+        return {"roadmap": None, "roadmap_chart": None, "roadmap_left": "", "points": []}
+    t = page.t
+    roadmap = [{"year": y["year"], "cumulative": years.show(y, "cumulative"),
+                "procedures": [{"title": p["title"], "hours": plan.show(p, "hours"),
+                                "levers": page.joiner.join(page.lever(k) for k in p["levers"])}
+                               for p in plan.where("year", y["year"])]}
+               for y in years.rows]
+    chart = page.safe(charts.roadmap(
+        [(y["year"], y["saved"], y["cumulative"], y["procedures"]) for y in years.rows],
+        title=t("roadmap"), saved_label=t("roadmap_saved"),
+        cumulative_label=t("roadmap_cumulative"), count_label=t("roadmap_count"),
+        unit=page.unit))
+    last = years.rows[-1] if years.rows else None
+    points = [t("point_roadmap", year=last["year"], cumulative=years.show(last, "cumulative"))
+              ] if last is not None else []
+    return {"roadmap": roadmap, "roadmap_chart": chart, "roadmap_left": _unplanned(page),
+            "points": points}
+
+
+def _unplanned(page: _Page) -> str:
+    """The levers that save time somewhere but no year of the roadmap takes up."""
+    plan, levers = page.tables.plan, page.tables.levers
+    planned = {k for p in (plan.rows if plan is not None else ()) for k in p["levers"]}
+    left = [g for g in levers.rows if g["lever"] not in planned]
+    if not left:
+        return ""
+    return page.t("roadmap_left", levers=page.joiner.join(
+        f"{page.lever(str(g['lever']))} {levers.show(g, 'staff_hours_saved')}" for g in left),
+        hours=_num(sum(g["staff_hours_saved"] for g in left)))
+
+
+def _investments(page: _Page) -> list[dict[str, Any]]:
+    """The shared investments (with a roadmap that buys some)."""
+    table = page.tables.investments
+    if table is None:
+        return []
+    return [{"lever": page.lever(i["lever"]), "count": i["procedures"],
+             "hours": table.show(i, "staff_hours_saved"), "yen": table.show(i, "yen_saved"),
+             "one_off": table.show(i, "one_off_yen"), "annual": table.show(i, "annual_yen"),
+             "payback": page.payback("never", i["payback_years"]), "source": i["source"]}
+            for i in table.rows]
+
+
 def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
             t: Callable[..., str], safe: Callable[[str], str],
-            ranking: dict[str, dict[str, object]]) -> dict[str, object]:
+            ranking: Mapping[str, Mapping[str, Any]]) -> dict[str, object]:
     lang = report.options.lang
     a = report.assumptions
     anchor = anchors[(d.file, d.process)]
@@ -276,16 +382,7 @@ def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
                                                   for k, lo, hi in d.tornado],
                                  title=t("tornado"), low_label=t("tornado_low"),
                                  high_label=t("tornado_high"), ident=f"{anchor}-")
-    joiner = messages.separator(lang)
-    findings = []
-    for e in d.findings:
-        place = f"{e['file']}:{e['line']}" if e.get("file") else ""
-        principles = joiner.join(dict.fromkeys(f["principle"] for f in e["findings"]))
-        findings.append({"heading": e["heading"], "place": place,
-                         "hours": _whose(e.get("hours"), lang), "findings": e["findings"],
-                         "principles": principles,
-                         "levers": joiner.join(_lever_title(a, k, lang) for k in e["levers"])
-                         or "-", "basis": joiner.join(e["basis"]) or "-"})
+    findings = [_finding(e, a, lang) for e in d.findings]
     title = d.title
     return {
         "anchor": anchor, "rank": f"{row['rank']}. " if row["ranked"] else "",
@@ -303,12 +400,25 @@ def _detail(d: Detail, anchors: dict[tuple[str, str], str], report: Report,
     }
 
 
-def _used_by(rows: Sequence[object]) -> dict[str, int]:
+def _finding(e: Mapping[str, Any], a: Assumptions, lang: str) -> dict[str, object]:
+    """One entry of a procedure's findings list: where, the hours at stake (staff, and
+    the resident's and outside bodies' beside), the principles and levers."""
+    joiner = messages.separator(lang)
+    place = f"{e['file']}:{e['line']}" if e.get("file") else ""
+    principles = joiner.join(dict.fromkeys(f["principle"] for f in e["findings"]))
+    return {"heading": e["heading"], "place": place,
+            "hours": _whose(e.get("hours"), lang), "findings": e["findings"],
+            "principles": principles,
+            "levers": joiner.join(_lever_title(a, k, lang) for k in e["levers"]) or "-",
+            "basis": joiner.join(e["basis"]) or "-"}
+
+
+def _used_by(ranking: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Process id → how many of the portfolio's procedures ``use`` it (a shared approval
     without a volume of its own is a part, not a procedure to rank)."""
     out: dict[str, int] = {}
-    for row in rows:
-        for callee in row.uses:  # type: ignore[attr-defined]
+    for row in ranking:
+        for callee in row["uses"]:
             out[callee] = out.get(callee, 0) + 1
     return out
 
@@ -346,7 +456,7 @@ def _backtest(report: Report, lang: str) -> dict[str, object] | None:
         return None
     from bprkit.estimate.backtest import cases as backtest_module
 
-    doc = b.to_dict()
+    doc: dict[str, Any] = b.to_dict()
     a = report.assumptions
     joiner = messages.separator(lang)
     yes, no = messages.report(lang, "yes"), messages.report(lang, "no")

@@ -3,7 +3,9 @@
 Sheets: the ranking (one row a procedure, totals as formulas), by department, by
 lever, the roadmap when a roadmap file is given, and the assumptions with their
 sources. Headers in the report's language; numbers formatted, filters on, the
-header row and the names frozen.
+header row and the names frozen. The sheets lay out the portfolio's rows
+(bprkit/report/rows.py): which columns, their headers, formats, widths and totals come
+from the rows' columns.
 """
 
 from __future__ import annotations
@@ -15,27 +17,55 @@ from typing import Any
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.messages import catalog as messages
 from bprkit.output import text_cells
+from bprkit.planning import inventory
 from bprkit.planning.inventory import Portfolio
+from bprkit.report import rows
 
 HOURS = "#,##0"
 DECIMAL = "#,##0.0"
-
-RANKING = ("rank", "process", "title", "owner", "file", "cases", "staff_hours", "yen",
-           "saved_p10", "saved_p50", "saved_p90", "resident", "visits", "paper", "seal",
-           "in_person", "payback_years", "peak_staff", "levers")
-SUMMED = {"staff_hours", "yen", "saved_p10", "saved_p50", "saved_p90", "resident", "visits",
-          "paper", "seal", "in_person"}
+WIDTH = 12
+"""A column's width when its Column gives none."""
 
 
-def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
+def number_format(column: rows.Column) -> str | None:
+    """A figure's format in the sheet: whole hours and yen, or one decimal."""
+    if column.kind != "number":
+        return None
+    return HOURS if column.digits == 0 else DECIMAL
+
+
+class Cells:
+    """The values of a sheet's cells: the rows' values, levers by their titles."""
+
+    def __init__(self, assumptions: Assumptions, lang: str) -> None:
+        self.assumptions, self.lang = assumptions, lang
+        self.joiner = messages.separator(lang)
+
+    def lever(self, key: str) -> str:
+        found = self.assumptions.levers.get(key)
+        return found.title(self.lang) if found else key
+
+    def __call__(self, column: rows.Column, value: Any) -> Any:
+        if column.kind == "lever":
+            return self.lever(str(value))
+        if column.kind == "label":
+            return value or "-"
+        if column.kind == "levers":
+            return self.joiner.join(self.lever(k) for k in value)
+        if column.kind == "lever_hours":
+            return self.joiner.join(self.lever(k) for k, _ in value)
+        return value
+
+
+def _sheet(wb: Any, title: str, headers: Sequence[str], lines: Sequence[Sequence[object]],
            formats: Mapping[int, str], widths: Mapping[int, float], freeze: str = "B2") -> Any:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title)
     ws.append(list(headers))
-    for row in rows:
-        ws.append(list(row))
+    for line in lines:
+        ws.append(list(line))
         text_cells(ws[ws.max_row])  # a label is never a formula
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
     for cell in ws[1]:
@@ -45,66 +75,60 @@ def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell.number_format = fmt
     for col in range(1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = widths.get(col, 12)
+        ws.column_dimensions[get_column_letter(col)].width = widths.get(col, WIDTH)
     ws.freeze_panes = freeze
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    if lines:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(lines) + 1}"
     return ws
+
+
+def table_sheet(wb: Any, title: str, table: rows.Table, columns: Sequence[rows.Column],
+                cells: Cells, freeze: str = "B2") -> Any:
+    """A sheet of a table's rows, laid out in ``columns``: the rows' values, headers in
+    the report's language, figures formatted."""
+    formats = {i: f for i, c in enumerate(columns, 1) if (f := number_format(c)) is not None}
+    widths = {i: c.width for i, c in enumerate(columns, 1) if c.width is not None}
+    return _sheet(wb, title, [c.sheet_header(cells.lang) for c in columns],
+                  [[cells(c, r[c.key]) for c in columns] for r in table.rows],
+                  formats, widths, freeze)
+
+
+def _total_row(ws: Any, columns: Sequence[rows.Column], count: int, lang: str) -> None:
+    """Under the ``count`` rows, a bold total: a formula for each column a total adds."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    last = count + 1
+    ws.append([messages.report(lang, "xlsx_total")] + [None] * (len(columns) - 1))
+    for i, column in enumerate(columns, 1):
+        if column.summed:
+            col = get_column_letter(i)
+            cell = ws.cell(row=last + 1, column=i, value=f"=SUM({col}2:{col}{last})")
+            cell.number_format = HOURS
+    for cell in ws[last + 1]:
+        cell.font = Font(bold=True)
 
 
 def write(portfolio: Portfolio, assumptions: Assumptions, lang: str,
           years: list | None = None) -> bytes:
     """The workbook's bytes."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     def h(key: str) -> str:
         return messages.report(lang, f"xlsx_{key}")
 
-    def lever(key: str) -> str:
-        found = assumptions.levers.get(key)
-        return found.title(lang) if found else key
-
-    joiner = messages.separator(lang)
+    tables = rows.portfolio(portfolio, years)
+    cells = Cells(assumptions, lang)
     wb = Workbook()
     wb.remove(wb.active)
-    rows = []
-    for n, r in enumerate(portfolio.rows, 1):
-        rows.append([n if r.ranked else None, r.process, r.title, r.owner, r.file,
-                     r.cases_per_year, r.staff_hours, r.yen, r.saved_p10, r.saved_p50,
-                     r.saved_p90, r.resident_hours_saved, r.visits_saved,
-                     r.touches_removed["paper"], r.touches_removed["seal"],
-                     r.touches_removed["in_person"], r.payback_years, r.peak_staff,
-                     joiner.join(lever(k) for k, _ in r.levers)])
-    formats = {i + 1: HOURS for i, name in enumerate(RANKING) if name in SUMMED or
-               name == "cases"}
-    formats[RANKING.index("payback_years") + 1] = DECIMAL
-    formats[RANKING.index("peak_staff") + 1] = DECIMAL
-    widths = {2: 16, 3: 30, 4: 14, 5: 28, 19: 36}
-    ws = _sheet(wb, h("ranking"), [h(k) for k in RANKING], rows, formats, widths, "D2")
-    last = len(rows) + 1
-    total = [h("total")] + [None] * (len(RANKING) - 1)
-    ws.append(total)
-    for i, name in enumerate(RANKING, 1):
-        if name in SUMMED:
-            col = get_column_letter(i)
-            cell = ws.cell(row=last + 1, column=i, value=f"=SUM({col}2:{col}{last})")
-            cell.number_format = HOURS
-    for cell in ws[last + 1]:
-        cell.font = Font(bold=True)
-    _sheet(wb, h("by_owner"), [h("owner"), h("procedures"), h("staff_hours"), h("saved_p50")],
-           [[g["owner"] or "-", g["procedures"], g["staff_hours"], g["saved_p50"]]
-            for g in portfolio.by_owner()], {3: HOURS, 4: HOURS}, {1: 24})
-    _sheet(wb, h("by_lever"), [h("lever"), h("procedures"), h("saved_p50")],
-           [[lever(str(g["lever"])), g["procedures"], g["staff_hours_saved"]]
-            for g in portfolio.by_lever()], {3: HOURS}, {1: 24})
-    if years is not None:
-        _sheet(wb, h("roadmap"), [h("year"), h("process"), h("title"), h("levers"),
-                                  h("saved_p50"), h("cumulative")],
-               [[y.year, row.process, row.title, joiner.join(lever(k) for k in used), hours,
-                 y.cumulative] for y in years for row, used, hours in y.procedures],
-               {5: HOURS, 6: HOURS}, {2: 16, 3: 30, 4: 36})
+    ranking = tables.ranking
+    columns = ranking.layout(**inventory.LAYOUTS["sheet"])
+    ws = table_sheet(wb, h("ranking"), ranking, columns, cells, "D2")
+    _total_row(ws, columns, len(ranking.rows), lang)
+    table_sheet(wb, h("by_owner"), tables.owners, tables.owners.columns, cells)
+    table_sheet(wb, h("by_lever"), tables.levers, tables.levers.columns, cells)
+    if tables.plan is not None:
+        table_sheet(wb, h("roadmap"), tables.plan, tables.plan.layout(omit=("file",)), cells)
     params = [[key, p.low, p.mode, p.high, p.source] for key, p in assumptions.params.items()]
     _sheet(wb, h("assumptions"), [h("parameter"), h("low"), h("mode"), h("high"),
                                   h("source")], params, {}, {1: 36, 5: 80})
