@@ -1,4 +1,4 @@
-"""Diagnostics and the error classes.
+"""Diagnostics, the error classes and the exit codes.
 
 A :class:`Diagnostic` holds structure (code, span, arguments); its text is
 looked up in the ja/en catalogs in :mod:`bprkit.messages` only when shown.
@@ -8,13 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import IntEnum
+from typing import TYPE_CHECKING, Literal
 
 from bprkit.columns import char_columns
 from bprkit.messages import catalog as messages
-from bprkit.model import Span
+
+if TYPE_CHECKING:
+    from bprkit.model import Span
 
 Severity = Literal["error", "warning"]
+
+
+class Exit(IntEnum):
+    """The exit codes of ``bprkit`` (docs/reliability.md): the one table of them."""
+
+    OK = 0
+    """Done; warnings allowed."""
+    ERRORS = 1
+    """Errors in the input (diagnostics, a failed analysis, a file left out)."""
+    USAGE = 2
+    """A command line bprkit cannot do, or an output it must not write."""
+    INTERNAL = 3
+    """A bug: anything that is not a BprError."""
+    INTERRUPTED = 130
+    """Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +121,11 @@ class BprError(Exception):
     """The root of every error bprkit raises on purpose. Carries the diagnostics
     that caused it (each with its code and place), or a message.
 
-    The CLI maps them to exit codes (docs/reliability.md): diagnostics and
-    analysis errors 1, usage and file-system errors 2; anything that is not a
-    BprError is a bug (exit 3)."""
+    The CLI maps them to exit codes (:class:`Exit`, docs/reliability.md): diagnostics
+    and analysis errors ERRORS, usage and file-system errors USAGE; anything that is
+    not a BprError is a bug (INTERNAL)."""
 
-    exit_code = 1
+    exit_code: int = Exit.ERRORS
 
     def __init__(self, diagnostics: Iterable[Diagnostic] | str = (), lang: str = "en") -> None:
         if isinstance(diagnostics, str):
@@ -152,12 +170,52 @@ class RenderError(BprError):
 
 
 class UsageError(BprError):
-    """A command line that asks for something bprkit cannot do (a format, a name)."""
+    """A command line that asks for something bprkit cannot do (a format, a name).
 
-    exit_code = 2
+    Either a message and a hint already in the user's language (``lang``)::
+
+        UsageError(messages.text(lang, "path_missing", path=p), lang,
+                   hint=messages.text(lang, "path_missing_hint", cwd=os.getcwd()))
+
+    or a ``[text]`` key of the catalogs with its arguments, said in the language asked
+    for when shown (``text(lang)``): what the library raises, not knowing the language::
+
+        UsageError(key="render_expand_too_large", process=p, count=n, limit=m)
+    """
+
+    exit_code = Exit.USAGE
+
+    def __init__(self, message: str = "", lang: str = "en", /, *, hint: str = "",
+                 key: str | None = None, **args: object) -> None:
+        self.message_key, self.message_args = key, args
+        if key is not None:
+            message = messages.text(lang, key, **args)
+        if hint:
+            label = messages.text(lang, "hint")
+            message += f"\n  {label}: {hint}"
+        super().__init__(message, lang)
+
+    def text(self, lang: str = "en") -> str:
+        if self.message_key is None:
+            return str(self)
+        return messages.text(lang, self.message_key, **self.message_args)
+
+
+class UnknownProcessError(UsageError, ValueError):
+    """A file that holds no process of the name asked for (or none at all).
+    ``str()`` says it in English for a library user; ``text(lang)`` as the CLI does."""
+
+    def __init__(self, path: str, process: str | None, known: Iterable[str]) -> None:
+        names = list(known)
+        self.path, self.process, self.known = path, process, tuple(names)
+        super().__init__(key="render_unknown_process", path=path, process=process,
+                         known=", ".join(names) or "-")
+
+    def __str__(self) -> str:
+        return f"no process {self.process!r} in {self.path}; processes: {', '.join(self.known)}"
 
 
 class FileSystemError(BprError):
     """An output that cannot or must not be written."""
 
-    exit_code = 2
+    exit_code = Exit.USAGE
