@@ -176,6 +176,7 @@ class StepImporter:
 
     name = "steps"
     extensions = (".steps",)
+    folder = False
 
     def check_size(self, path: str, size: int) -> None:
         pass

@@ -53,14 +53,15 @@ class Imported:
     """Lines for the user (already in their language): what was lost or guessed."""
     note_count: int = 0
     errors: bool = False
-    folder: bool = False
-    """True: may write many files into a folder (one a sheet); False: one ``.bpr``."""
     processes: int = 0
 
 
 class Importer(Protocol):
     name: str
     extensions: tuple[str, ...]
+    folder: bool
+    """True: may give many files (written into a folder); False: exactly one ``.bpr``, so
+    the output is checked before the input is read."""
 
     def check_size(self, path: str, size: int) -> None:
         """Refuse a file over the importer's limit before it is read (a CatalogError)."""
@@ -74,6 +75,7 @@ class _Bpmn:
     extensions: tuple[str, ...] = (".bpmn", ".xml")
     many_files: bool = False
     estimates: bool = False
+    folder: bool = False
 
     def export(self, job: ExportJob) -> bytes:
         from bprkit.interop import bpmn_export
@@ -103,6 +105,7 @@ class _Xlsx:
     extensions: tuple[str, ...] = (".xlsx",)
     many_files: bool = True
     estimates: bool = True
+    folder: bool = True
 
     def export(self, job: ExportJob) -> bytes:
         from bprkit.interop import xlsx_export
@@ -124,7 +127,7 @@ class _Xlsx:
 
         result = xlsx_import.read(path, data, lang=lang)
         return Imported(dict(result.files), list(xlsx_import.describe(result, lang)),
-                        errors=bool(result.errors), folder=True, processes=len(result.files))
+                        errors=bool(result.errors), processes=len(result.files))
 
 
 class _Mermaid:

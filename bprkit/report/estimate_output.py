@@ -1,27 +1,21 @@
 """An estimate as ``bprkit estimate`` and ``bprkit compare`` give it: the JSON document
 (with what the band measured and, with a roadmap, the procedure's part of the shared
-investments) and the CSV of its steps. The text layout is ``console.print_estimate``,
-which reads the same document.
+investments). Its text and CSV layouts are ``console.print_estimate`` and
+``console.print_estimate_csv``, which read the same document.
 
 Moved out of the CLI unchanged (issue 22).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from bprkit.messages import catalog as messages
-from bprkit.output import SafeCsv
 from bprkit.report import console
 
 if TYPE_CHECKING:
     from bprkit.estimate.montecarlo import Estimate
     from bprkit.planning.roadmap import Shares
 
-CSV_COLUMNS = ("id", "label", "kind", "levers", "status", "executions", "asis_minutes",
-               "tobe_minutes", "asis_wait", "tobe_wait", "staff_hours_saved",
-               "resident_hours_saved", "external_hours_saved")
-"""The step columns of the CSV, in order (``id`` is headed "step")."""
 
 
 def document(result: Estimate, shares: Shares | None = None,
@@ -50,20 +44,3 @@ def document(result: Estimate, shares: Shares | None = None,
             "procedures": [{"file": console.rel(f), "process": p}
                            for f, p in shares.procedures]}
     return doc
-
-
-def write_csv(doc: dict[str, object], lang: str, out: TextIO) -> None:
-    """The document's steps as CSV (a byte-order mark first, for Excel), headed and
-    worded in ``lang``; every cell through the spreadsheet guard."""
-    writer = SafeCsv(out, lineterminator="\n")
-    out.write("\ufeff")
-    writer.writerow(console.headers(["step" if c == "id" else c for c in CSV_COLUMNS], lang))
-    words = {"levers": lambda v: console.lever_words(v, lang, "+" if lang == "en" else "＋"),
-             "kind": lambda v: console.kind_word(v, lang),
-             "status": lambda v: v if lang == "en" or not v
-             else messages.text(lang, f"status_{v}")}
-    steps = doc["steps"]
-    assert isinstance(steps, list)  # Estimate.to_dict's rows
-    for row in steps:
-        writer.writerow([words[c](row[c]) if c in words else
-                         "" if row[c] is None else row[c] for c in CSV_COLUMNS])

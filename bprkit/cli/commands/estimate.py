@@ -78,7 +78,7 @@ def run_estimate(args: argparse.Namespace, lang: str) -> Exit:
     if args.format == "json":
         outputs.print_json(doc)
     elif args.format == "csv":
-        estimate_output.write_csv(doc, lang, sys.stdout)
+        console.print_estimate_csv(doc, lang, sys.stdout)
     else:
         console.print_estimate(doc, lang, a)
         if shares is not None:

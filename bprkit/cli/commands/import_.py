@@ -35,24 +35,29 @@ class Import:
         if not os.path.isfile(args.file):
             raise UsageError(messages.text(lang, "path_missing", path=args.file), lang,
                              hint=messages.text(lang, "path_missing_hint", cwd=os.getcwd()))
+        if not importer.folder:  # the output is refused before the input is read
+            _refuse_one(args, lang)
         importer.check_size(args.file, os.path.getsize(args.file))  # never read whole
         with open(args.file, "rb") as fh:
             data = fh.read()
         imported = importer.read(args.file, data, lang)
-        if imported.folder:
+        if importer.folder:
             return _write_folder(args, imported, lang)
         return _write_one(args, imported, lang)
 
 
-def _write_one(args: argparse.Namespace, imported: registry.Imported, lang: str) -> Exit:
+def _refuse_one(args: argparse.Namespace, lang: str) -> None:
     """One ``.bpr``: ``-o`` must name one, and an existing one only with --force."""
-    from bprkit.output import write_output
-
     if not args.output.lower().endswith(".bpr"):
         raise UsageError(messages.text(lang, "import_output", path=args.output), lang)
     outputs.guard([(args.output, {"bpr"})], [], [args.file])
     if os.path.exists(args.output) and not args.force:
         raise UsageError(messages.text(lang, "import_exists", path=args.output), lang)
+
+
+def _write_one(args: argparse.Namespace, imported: registry.Imported, lang: str) -> Exit:
+    from bprkit.output import write_output
+
     for line in imported.notes:
         print(line, file=sys.stderr)
     (text,) = imported.files.values()
