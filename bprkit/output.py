@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bprkit.errors import FileSystemError
 
@@ -167,11 +167,15 @@ class SafeCsv:
         self._writer.writerow([csv_cell(v) for v in row])
 
 
-def text_cells(cells: Iterable[object]) -> None:
+class _Cell(Protocol):
+    value: object
+    data_type: str
+
+
+def text_cells(cells: Iterable[_Cell]) -> None:
     """openpyxl cells whose text begins with ``=`` are stored as text, not formulas:
     a label is never run by Excel or LibreOffice (the workbook's own formulas are set
     apart, after the rows)."""
     for cell in cells:
-        if isinstance(getattr(cell, "value", None), str) and \
-                getattr(cell, "data_type", None) == "f":
-            cell.data_type = "s"  # type: ignore[attr-defined]
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"

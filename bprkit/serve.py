@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import socket
 
     import uvicorn
+    from starlette.applications import Starlette
     from starlette.types import ASGIApp, Receive, Scope, Send
 
 HOST = "127.0.0.1"
@@ -249,7 +250,7 @@ class Guard:
         await send({"type": "http.response.body", "body": body})
 
 
-def app(site: Site, port: int) -> ASGIApp:
+def app(site: Site, port: int) -> Starlette:
     """The application on ``HOST:port``; its hub is ``app.state.hub``."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -303,7 +304,7 @@ def server(site: Site, port: int) -> uvicorn.Server:
     import uvicorn
 
     application = app(site, port)
-    hub: Hub = application.state.hub  # type: ignore[attr-defined]
+    hub: Hub = application.state.hub
 
     class Server(uvicorn.Server):
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:

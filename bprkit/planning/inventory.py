@@ -16,10 +16,14 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bprkit.errors import BprError, Diagnostic
 from bprkit.model import iter_uses
+
+if TYPE_CHECKING:
+    from bprkit.estimate.montecarlo import Estimate
+    from bprkit.model import Process
 
 SAMPLES = 2_000
 """Monte Carlo samples per procedure: P10/P90 to about a percent, 1,000 files in seconds."""
@@ -230,20 +234,20 @@ def _file(task: tuple[str, str | None, tuple[str, ...] | None, int]) -> tuple:
         return [], Failure(path, tuple(exc.diagnostics), str(exc))
 
 
-def _row(path: str, process: object, e: object) -> Row:
-    m, t = e.asis_metrics, e.tobe_metrics  # type: ignore[attr-defined]
+def _row(path: str, process: Process, e: Estimate) -> Row:
+    m, t = e.asis_metrics, e.tobe_metrics
     cases = m.cases_per_year
-    saved = e.staff_hours_saved  # type: ignore[attr-defined]
-    resident = e.resident_hours_saved  # type: ignore[attr-defined]
+    saved = e.staff_hours_saved
+    resident = e.resident_hours_saved
     touches = {k: (getattr(m.counts, k) - getattr(t.counts, k)) * cases if cases else 0.0
                for k in ("paper", "seal", "in_person")}
-    levers = sorted(e.hours_by_lever().items(), key=lambda x: -x[1])  # type: ignore[attr-defined]
-    season = process.volume  # type: ignore[attr-defined]
+    levers = sorted(e.hours_by_lever().items(), key=lambda x: -x[1])
+    season = process.volume
     if season is not None and season.season_days is None:
         season = None
     return Row(
-        file=path, process=process.id, title=process.title,  # type: ignore[attr-defined]
-        owner=process.owner, cases_per_year=cases,  # type: ignore[attr-defined]
+        file=path, process=process.id, title=process.title,
+        owner=process.owner, cases_per_year=cases,
         staff_hours=m.annual_staff_hours if cases else None,
         yen=m.annual_cost_yen if cases else None,
         saved_p10=saved.p10 if saved else None, saved_p50=saved.p50 if saved else None,
@@ -251,11 +255,11 @@ def _row(path: str, process: object, e: object) -> Row:
         resident_hours_saved=resident.p50 if resident else None,
         visits_saved=(m.resident.visits - t.resident.visits) * cases if cases else None,
         touches_removed=touches,
-        payback=e.payback_status, payback_years=e.payback_years,  # type: ignore[attr-defined]
+        payback=e.payback_status, payback_years=e.payback_years,
         levers=tuple((k, v) for k, v in levers if v > 0), peak_staff=m.peak_staff,
         season_days=season.season_days if season else None,
         season_share=season.season_share if season else None,
-        uses=tuple(dict.fromkeys(u.process for u in iter_uses(process.flow))))  # type: ignore[attr-defined]
+        uses=tuple(dict.fromkeys(u.process for u in iter_uses(process.flow))))
 
 
 def _worker_start() -> None:
