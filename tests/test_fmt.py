@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lark import Token
 
-from bprkit.text import fmt
+from bprkit.text import fmt, parser, source
+from bprkit.text.lexer import LINE_ENDS
 from bprkit.text.loader import check_files
 
 from . import fuzzing
@@ -22,16 +24,16 @@ from .conftest import PROCESSES, ROOT, run_cli
 CORPUS = sorted(p for p in [*PROCESSES.rglob("*.bpr"),
                             *(ROOT / "tests" / "fixtures").rglob("*.bpr")]
                 if check_files([str(p)]).ok)
-COMMENT = re.compile(r"#[^\n]*")
+
+
+def _read(text: str) -> tuple[list[Token], list[Token]]:
+    """The parser's tokens and comments (fmt's input)."""
+    return parser.tokens(source.SourceText("t.bpr", text, source.normalize(text)))
 
 
 def _comments(text: str) -> list[str]:
-    """Comment texts outside labels, in order (what fmt must keep)."""
-    out = []
-    for m in fmt._TOKEN.finditer(text):
-        if m.lastgroup == "comment":
-            out.append(m.group().rstrip())
-    return out
+    """Comment texts in order, as the parser finds them (what fmt must keep)."""
+    return [text[c.start_pos:c.end_pos].rstrip() for c in _read(text)[1]]
 
 
 def test_the_corpus_is_formatted_idempotently_without_changing_meaning() -> None:
@@ -51,30 +53,51 @@ def test_the_library_is_formatted() -> None:
 
 def _messy(rng: random.Random, text: str) -> str:
     """The same file as a workshop leaves it: drifted indents, extra blanks and blank
-    lines, "…" labels for 「…」, tags in another order, statements joined by ;."""
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        indent = " " * rng.choice([0, 1, 2, 3, 4, 6, 8]) + "\t" * rng.choice([0, 0, 1])
-        if not stripped:
-            lines.append(" " * rng.randint(0, 3))
-            lines += [""] * rng.randint(0, 2)
-            continue
-        parts = []
-        for m in fmt._TOKEN.finditer(stripped):
-            kind, value = m.lastgroup, m.group()
-            if kind == "space":
-                value = " " * rng.randint(1, 3)
-            elif kind == "jstring" and '"' not in value and "\\" not in value \
-                    and rng.random() < 0.5:
-                value = f'"{value[1:-1]}"'
-            elif kind == "tags":
-                items = value[1:-1].split(",")
-                value = "[" + ",".join(rng.sample(items, len(items))) + "]"
-            parts.append(value)
-        body = "".join(parts)
-        lines.append(indent + body + " " * rng.randint(0, 2))
-    return "\n".join(lines) + "\n" * rng.randint(1, 3)
+    lines, "…" labels for 「…」, tags in another order; made on the parser's tokens."""
+    read, comments = _read(text)
+    at_comment = {c.start_pos: c for c in comments}
+    written = text + "\n"  # positions as the parser's: it reads a line end after the text
+
+    def indent() -> str:
+        return " " * rng.choice([0, 1, 2, 3, 4, 6, 8]) + "\t" * rng.choice([0, 0, 1])
+
+    out = [indent()]
+    end = 0
+    for token in read:
+        if token.start_pos > end:  # the blanks between two tokens
+            out.append(" " * rng.randint(1, 3))
+        value = written[token.start_pos:token.end_pos]
+        if token.type in LINE_ENDS:
+            at, newlines = token.start_pos, 0
+            while at < token.end_pos:
+                comment = at_comment.get(at)
+                if comment is not None:
+                    out.append(written[comment.start_pos:comment.end_pos])
+                    at, newlines = comment.end_pos, 0
+                    continue
+                char = written[at]
+                if char == "\n":
+                    newlines += 1
+                    extra = rng.randint(0, 2) if newlines > 1 else 0  # a blank line stays one
+                    out.append(" " * rng.randint(0, 2) + "\n" * (1 + extra) + indent())
+                elif char in " \t":
+                    out.append(" " * rng.randint(1, 3))
+                else:  # "{" or ";"
+                    out.append(char)
+                    newlines = 0
+                at += 1
+        elif token.type == "JSTRING":
+            plain = '"' not in value and "\\" not in value
+            out.append(f'"{value[1:-1]}"' if plain and rng.random() < 0.5 else value)
+        elif token.type == "TAGS":
+            items = value[1:-1].split(",")
+            out.append("[" + ",".join(rng.sample(items, len(items))) + "]")
+        elif token.type == "STRING":
+            out.append(value)
+        else:  # the blanks inside a token (3 .. 5 min; a, b)
+            out.append(re.sub(" +", lambda m: " " * rng.randint(1, 3), value))
+        end = token.end_pos
+    return "".join(out).rstrip() + "\n" * rng.randint(1, 3)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

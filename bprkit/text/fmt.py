@@ -10,9 +10,11 @@ or English), the order of statements, every comment (on its own line or after a
 statement) and the blank lines that group statements (runs of blank lines fold into
 one; none right after ``{`` or before ``}``).
 
-fmt works on the file's tokens, not on its model, so nothing can be lost; and it
-proves each result: the formatted text must parse to the same model as the input
-(compared through the writer), else the file is left alone and the error said.
+fmt works on the file's tokens, not on its model, so nothing can be lost: the tokens
+the parser reads (bprkit.text.parser.tokens), its comments among them, for fmt has no
+reading of a file of its own (a ； ends a statement, a ＃ starts a comment, as for
+check). And it proves each result: the formatted text must parse to the same model as
+the input (compared through the writer), else the file is left alone and the error said.
 
 A file is read as ``check`` reads it (:func:`format_file` goes through
 bprkit.text.source: UTF-8 with or without a byte-order mark, or Shift_JIS/CP932; CRLF and
@@ -25,26 +27,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lark import Token
+
 from bprkit import vocabulary
 from bprkit.columns import columns
 from bprkit.errors import SourceError
-from bprkit.text import source
+from bprkit.text import parser, source
+from bprkit.text.lexer import LINE_ENDS
 
-_TOKEN = re.compile(r"""
-    (?P<string>"(?:[^"\\\n]|\\.)*")
-  | (?P<jstring>「[^」\n]*」)
-  | (?P<comment>\#[^\n]*)
-  | (?P<tags>\[[^\]\n]*\])
-  | (?P<newline>\r?\n)
-  | (?P<semi>;)
-  | (?P<lbrace>\{)
-  | (?P<rbrace>\})
-  | (?P<space>[ \t\r\f\v]+)
-  | (?P<word>[^\s;{}\#"「\[]+|["「\[])
-""", re.X)
-_SPLIT = re.compile(r"(->|→|/|:)")
-"""Separators spaced on both sides when a word holds them (70%->X, 4,000/年, a:窓口)."""
 TAG_ORDER = vocabulary.TAG_ORDER
+_SET_OFF = frozenset({"STRING", "JSTRING", "TAGS"})
+"""Tokens with a space on either side, however the author wrote them (「a」「b」 → 「a」 「b」)."""
+_SEPARATORS = frozenset({"->", "→", "/", ":"})
+"""Tokens spaced on both sides when written so (70%->X, 4,000/年, a:窓口); their
+full-width forms (：, ／, －＞), which the parser reads the same, stay as written."""
 
 
 class FormatError(Exception):
@@ -64,99 +60,141 @@ _width = columns
 
 
 def _label(token: str) -> str:
-    """``"…"`` → 「…」 when the text allows it."""
+    """``"…"`` → 「…」 when the text allows it (not ``＂…＂``: the parser reads the
+    full-width marks as ", and what they hold in ASCII forms, which 「…」 would not)."""
     inner = token[1:-1]
-    if "\\" in inner or "」" in inner or "「" in inner:
+    if not token.startswith('"') or "\\" in inner or "」" in inner or "「" in inner:
         return token
     return f"「{inner}」"
 
 
-def _tags(token: str) -> str:
-    items = [t.strip() for t in re.split(r"[,、，]", token[1:-1])]
+def _tags(written: str, read: str) -> str:
+    """A tag list in the vocabulary's order: ``written`` as in the file, ``read`` as the
+    parser reads it (a 、 or ， read as the comma that parts the tags)."""
+    items, at = [], 1
+    for part in read[1:-1].split(","):
+        items.append(written[at:at + len(part)].strip())
+        at += len(part) + 1
     items = [t for t in items if t]
     order = sorted(range(len(items)), key=lambda k: (
         TAG_ORDER.get(vocabulary.lookup(vocabulary.TAGS, items[k]) or "", len(TAG_ORDER)), k))
     return "[" + ", ".join(items[k] for k in order) + "]"
 
 
-def _words(token: str) -> list[str]:
-    return [part for part in _SPLIT.split(token) if part]
+def _place(token: Token) -> tuple[int, int]:
+    """Where a token starts and ends (the parser's tokens carry it; lark types it optional)."""
+    if token.start_pos is None or token.end_pos is None:
+        raise ValueError(f"a token without its place: {token!r}")
+    return token.start_pos, token.end_pos
 
 
-def format_text(text: str) -> str:
-    """The canonical layout of a file's text (which must check clean). CRLF and CR
-    line ends are read as LF, as bprkit.text.source reads them, and a leading byte-order
-    mark is dropped."""
+def format_text(text: str, path: str = "<text>") -> str:
+    """The canonical layout of a file's text (which must check clean), laid out from the
+    parser's tokens (bprkit.text.parser.tokens). CRLF and CR line ends are read as LF,
+    as bprkit.text.source reads them, and a leading byte-order mark is dropped.
+    SourceError (with check's diagnostic, at ``path``) when the text does not parse."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    read, found = parser.tokens(source.SourceText(path, text, source.normalize(text)))
+    written = text + "\n"  # the parser reads the text with a line end after it
+    comments = {_place(c)[0]: c for c in found}
     out: list[_Line | None] = []  # None: a blank line
     tokens: list[str] = []
     depth = 0
     blank = False
     newlines = 0  # line ends seen since the last statement or comment was emitted
     started = False
+    last: Token | None = None  # the statement's last token so far
 
-    def emit(line: str, opens: bool = False) -> None:
+    def emit(line: str, opens: bool = False) -> _Line:
         nonlocal blank, newlines, started
-        last = next((x for x in reversed(out) if x is not None), None)
-        if blank and started and out and out[-1] is not None and not (last and last.opens):
+        previous = next((x for x in reversed(out) if x is not None), None)
+        if blank and started and out and out[-1] is not None \
+                and not (previous and previous.opens):
             out.append(None)
-        out.append(_Line(depth, line, opens))
+        made = _Line(depth, line, opens)
+        out.append(made)
         blank, newlines, started = False, 0, True
+        return made
 
     def flush(opens: bool = False, comment: str = "") -> None:
+        nonlocal last
         if tokens:
-            emit(" ".join(tokens) + (" {" if opens else ""), opens)
-            out[-1].comment = comment  # type: ignore[union-attr]
+            emit(" ".join(tokens) + (" {" if opens else ""), opens).comment = comment
             tokens.clear()
         elif opens:
             emit("{", True)
+        last = None
 
-    for m in _TOKEN.finditer(text):
-        kind, value = m.lastgroup, m.group()
-        if kind == "space":
-            continue
-        if kind == "newline":
-            flush()
-            newlines += 1
-            if newlines >= 2:
-                blank = True
-            continue
-        if kind == "comment":
-            comment = value.rstrip()
-            if tokens:  # after a statement on its line
-                flush(comment=comment)
-            elif newlines == 0 and out and out[-1] is not None:  # after "{", "}" or ";"
-                out[-1].comment = comment
-            else:
-                emit(comment)
-            continue
-        if kind == "semi":
-            flush()
-            continue
-        if kind == "lbrace":
-            flush(opens=True)
-            depth += 1
-            blank = False
-            continue
-        if kind == "rbrace":
+    def take_comment(comment: str) -> None:
+        if tokens:  # after a statement on its line
+            flush(comment=comment)
+        elif newlines == 0 and out and out[-1] is not None:  # after "{", "}" or ";"
+            out[-1].comment = comment
+        else:
+            emit(comment)
+
+    def take_word(token: Token) -> None:
+        nonlocal last
+        start, end = _place(token)
+        value = written[start:end]
+        if token.type == "STRING":  # a label, unless it is an import's path
+            word = value if last is not None and last.type == "IMPORT" else _label(value)
+        elif token.type == "JSTRING":
+            word = value
+        elif token.type == "TAGS":
+            word = _tags(value, token.value)
+        else:  # one blank where the token holds blanks (3 .. 5 min; a, b; @ 窓口)
+            word = " ".join(value.split())
+        if last is not None and _place(last)[1] == start and _joined(written, last, token):
+            tokens[-1] += word  # written together: 10%, x2, s@a, 3分待ち1日
+        else:
+            tokens.append(word)
+        last = token
+
+    for token in read:
+        if token.type in LINE_ENDS:  # "{", then blanks, comments, newlines and ";"
+            first, end = _place(token)
+            at = first
+            while at < end:
+                comment = comments.get(at)
+                if comment is not None:
+                    after = _place(comment)[1]
+                    take_comment(written[at:after].rstrip())
+                    at = after
+                    continue
+                char = token.value[at - first]
+                if char == "{":
+                    flush(opens=True)
+                    depth += 1
+                    blank = False
+                elif char == "\n":
+                    flush()
+                    newlines += 1
+                    if newlines >= 2:
+                        blank = True
+                elif char == ";":
+                    flush()
+                at += 1
+        elif token.type == "RBRACE":
             flush()
             depth = max(depth - 1, 0)
             blank = False
             emit("}")
-            continue
-        if kind == "string":  # a label, unless it is an import's path
-            tokens.append(value if tokens[-1:] == ["import"] else _label(value))
-        elif kind == "jstring":
-            tokens.append(value)
-        elif kind == "tags":
-            tokens.append(_tags(value))
         else:
-            tokens.extend(_words(value))
+            take_word(token)
     flush()
     lines = _aligned(out)
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _joined(written: str, before: Token, after: Token) -> bool:
+    """Whether two tokens written together stay together: not a label or a tag list,
+    not an arrow, / or : (each spaced on both sides)."""
+    if before.type in _SET_OFF or after.type in _SET_OFF:
+        return False
+    return not {written[slice(*_place(t))] for t in (before, after)} & _SEPARATORS
 
 
 def _aligned(out: list[_Line | None]) -> list[str]:
@@ -188,7 +226,7 @@ def _aligned(out: list[_Line | None]) -> list[str]:
 def same_meaning(before: str, after: str, path: str) -> bool:
     """Whether two texts parse to the same model (through the writer, spans aside;
     the order of a step's tags aside)."""
-    from bprkit.text import source, writer
+    from bprkit.text import writer
     from bprkit.text.loader import build_model
 
     models = []
@@ -212,8 +250,9 @@ def _sorted_tags(m: re.Match[str]) -> str:
 
 
 def format_checked(text: str, path: str) -> str:
-    """``format_text``, proved to keep the meaning; FormatError otherwise."""
-    result = format_text(text)
+    """``format_text``, proved to keep the meaning; FormatError otherwise (SourceError
+    when the text does not parse)."""
+    result = format_text(text, path)
     if result != text and not same_meaning(text, result, path):
         raise FormatError(path)
     return result
@@ -246,8 +285,8 @@ class Formatted:
 
 def format_file(path: str) -> Formatted:
     """Read a file through bprkit.text.source, as ``check`` does (any encoding it accepts,
-    CR and CRLF as LF), and format it. SourceError when it cannot be read or decoded
-    (with check's diagnostics), FormatError when the result would mean otherwise."""
+    CR and CRLF as LF), and format it. SourceError when it cannot be read, decoded or
+    parsed (with check's diagnostics), FormatError when the result would mean otherwise."""
     raw, size, problems = source.read_bytes(path)
     if raw is None:
         raise SourceError(problems)

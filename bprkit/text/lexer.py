@@ -10,6 +10,11 @@ once and then resolved to a keyword of the state or to NAME.
 Whenever it cannot match, it hands the position to lark's lexer, which then
 produces the token or the exact error lark would give: bad input takes the
 well-trodden path, good input the fast one.
+
+Comments are tokens of the grammar (COMMENT) that the parser meets only inside a line
+end (_NL, _LBRACE: blanks, a comment or none, a newline or ";"), so no lexer here ever
+matches one alone; :func:`comments` cuts them out of a line end for whoever keeps them
+(bprkit fmt, through bprkit.text.parser.tokens).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 from lark.lexer import ContextualLexer, LexerState, PatternStr, TerminalDef, Token
 
 _WORD_TERMINAL = "NAME"  # the grammar's word: keywords are the NAME-shaped literals
+LINE_ENDS = frozenset({"_NL", "_LBRACE"})
+"""The terminals made of line ends, the only tokens that hold comments."""
 
 
 class _StateScanner:
@@ -105,3 +112,18 @@ class FastContextualLexer(ContextualLexer):
             counter.line_start_pos, counter.column = line_start, stop - line_start + 1
             lexer_state.last_token = token
             yield token
+
+
+def comments(text: str, line_end: Token, comment: re.Pattern[str]) -> Iterator[Token]:
+    """The COMMENT tokens inside a line-end token of ``text`` (the text it was lexed
+    from), with their places; ``comment`` is the grammar's COMMENT, compiled. In a line
+    end a # can only start a comment, so each match is one."""
+    start, stop, line = line_end.start_pos, line_end.end_pos, line_end.line
+    if start is None or stop is None or line is None:
+        raise ValueError(f"a token without its place: {line_end!r}")
+    for m in comment.finditer(text, start, stop):
+        line += text.count("\n", start, m.start())
+        start = m.start()
+        column = start - text.rfind("\n", 0, start)
+        yield Token("COMMENT", m.group(), start, line, column, line, column + len(m.group()),
+                    m.end())

@@ -4,6 +4,9 @@ The Lark parser is built once per process. No lark exception leaves this
 module: each becomes a Diagnostic with the line, a caret and a hint. After a
 syntax error the offending line is blanked (its braces kept) and the text is
 parsed again, so one run reports up to ``MAX_SYNTAX_ERRORS`` mistakes.
+
+:func:`tokens` gives what the same parser reads in a file, comments included:
+``bprkit fmt`` lays a file out from them.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from importlib import resources
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import TerminalDef
 
 from bprkit import vocabulary
-from bprkit.errors import Diagnostic
+from bprkit.errors import Diagnostic, SourceError
 from bprkit.model import SourceFile, Span
+from bprkit.text import lexer
 from bprkit.text.lexer import FastContextualLexer
 from bprkit.text.source import SourceText
 from bprkit.text.transformer import ModelBuilder
@@ -62,6 +67,14 @@ _WORDS_JA = {
 
 def grammar() -> str:
     return resources.files("bprkit.grammar").joinpath("bpr.lark").read_text(encoding="utf-8")
+
+
+@cache
+def terminal(name: str) -> TerminalDef:
+    """A terminal as the grammar defines it, also one the parser leaves out because no
+    rule names it (COMMENT, which it meets only inside line ends): lark's lexer-only
+    mode keeps every terminal."""
+    return Lark(grammar(), parser=None, lexer="basic").get_terminal(name)
 
 
 @cache
@@ -116,6 +129,8 @@ def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list
         builder.begin(source)
         try:
             model = parser.parse(text)
+            if not isinstance(model, SourceFile):  # what ModelBuilder.start returns
+                raise TypeError(f"the parser gave {type(model).__name__}, not a model")
         except UnexpectedInput as exc:
             diag = _diagnostic(source, exc)
             if diag not in found:
@@ -132,6 +147,27 @@ def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list
                 text = _blank_line(text, line, keep_braces=blanked[line] == 1)
             continue
         return model, found, builder.diagnostics
+
+
+def tokens(source: SourceText) -> tuple[list[Token], list[Token]]:
+    """What the parser reads in a file that parses: its tokens in order (keywords, braces
+    and line ends included; the blanks between tokens are not tokens), and its comments,
+    each a COMMENT token of the grammar, cut out of the line end that holds it. Every
+    place is one of ``source.normalized`` (so of ``source.text``, character for
+    character). SourceError, with check's diagnostic, when the text does not parse."""
+    parser, builder = _model_parser()
+    text = source.normalized + "\n"  # as parse() reads it
+    builder.begin(source)
+    try:
+        interactive = parser.parse_interactive(text)
+        read = list(interactive.iter_parse())
+        interactive.feed_eof()
+    except UnexpectedInput as exc:
+        raise SourceError([_diagnostic(source, exc)]) from None
+    comment = re.compile(terminal("COMMENT").pattern.to_regexp())
+    found = [c for token in read if token.type in lexer.LINE_ENDS
+             for c in lexer.comments(text, token, comment)]
+    return read, found
 
 
 _STRAY = {'"': "E002", "「": "E002", "[": "E045"}  # an opening mark never closed
@@ -185,21 +221,29 @@ def _span_at(source: SourceText, line: int, column: int, length: int = 1) -> Spa
     return Span(source.path, line, column, line, column + max(length, 1))
 
 
+def _place(token: Token) -> tuple[int, int]:
+    """A token's line and column (lark's lexers and bprkit's set them; lark types them
+    optional)."""
+    if token.line is None or token.column is None:
+        raise ValueError(f"a token without its place: {token!r}")
+    return token.line, token.column
+
+
 def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
-        return _stray(source, exc.line, exc.column, exc.pos_in_stream, set(exc.allowed or ()))
+        return _stray(source, exc.line, exc.column, set(exc.allowed or ()))
     assert isinstance(exc, UnexpectedToken)
     token: Token = exc.token
     expected = set(exc.expected)
     if token.type == "REST":  # a stray character where a statement goes on
-        return _stray(source, token.line, token.column, token.start_pos, expected)
+        return _stray(source, *_place(token), expected)
     if token.type == "$END":
         last = len(source.lines)
         span = _span_at(source, last, len(source.line(last)) + 1)
         if "RBRACE" in expected:
             return source.diagnostic("E044", _unclosed_brace(source) or span)
         return source.diagnostic("E001", span, **_found("$END"), **_expected(expected))
-    span = _span_at(source, token.line, token.column, len(token) if token.type != "_NL" else 1)
+    span = _span_at(source, *_place(token), len(token) if token.type != "_NL" else 1)
     previous = exc.state.value_stack[-1] if exc.state and exc.state.value_stack else None
     if "LANE" in expected and token.type != "LANE":
         step_id = previous if isinstance(previous, Token) else ""
@@ -211,10 +255,10 @@ def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
     return source.diagnostic("E001", span, **_found(token.type, str(token)), **_expected(expected))
 
 
-def _stray(source: SourceText, line: int, column: int, pos: int,
-           expected: set[str]) -> Diagnostic:
+def _stray(source: SourceText, line: int, column: int, expected: set[str]) -> Diagnostic:
     """A character no token of this place starts with: a whole label where none
     may stand, an opening mark never closed, or a character the language lacks."""
+    pos = _offset(source.normalized, line, column)
     label = _CLOSED_LABEL.match(source.normalized, pos)
     if label:
         span = _span_at(source, line, column, len(label.group()))
@@ -234,6 +278,14 @@ _JUMP = re.compile(r"(?:->|→)[ \t]*(?:(?![0-9])[\w・ー々]+(?:-[\w・ー々]
 def _where(text: str, pos: int) -> tuple[int, int]:
     """(line, column) of a position."""
     return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The position of a line and column (the inverse of :func:`_where`)."""
+    at = 0
+    for _ in range(line - 1):
+        at = text.index("\n", at) + 1
+    return at + column - 1
 
 
 def _jump_after_body(source: SourceText, pos: int) -> Diagnostic | None:

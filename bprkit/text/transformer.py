@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast, get_args
 
 from lark import Token, Transformer
 
@@ -28,14 +28,17 @@ from bprkit.model import (
     Case,
     Data,
     Document,
+    DocumentKind,
     Duration,
     Import,
     Lane,
     Parallel,
     Path,
+    Period,
     Phase,
     Process,
     Retention,
+    Role,
     SourceFile,
     Span,
     Step,
@@ -58,6 +61,21 @@ def _holds_work(item: object) -> bool:
     return isinstance(item, Step | Use) or (isinstance(item, Parallel) and (
         next(iter_steps((item,)), None) is not None or next(iter_uses((item,)), None)
         is not None))
+
+
+_Word = TypeVar("_Word", bound=str)
+_ROLES: tuple[Role, ...] = get_args(Role)
+_PERIODS: tuple[Period, ...] = get_args(Period)
+_DOCUMENT_KINDS: tuple[DocumentKind, ...] = get_args(DocumentKind)
+
+
+def _one_of(words: tuple[_Word, ...], word: str) -> _Word:
+    """``word`` as one of a model type's words (``words``: the Literal's values). The
+    vocabulary's canonical words are those; anything else is a bug, said here."""
+    for known in words:
+        if known == word:
+            return known
+    raise ValueError(f"{word!r} is not one of {words}")
 
 
 def _short(text: str) -> str:
@@ -364,7 +382,7 @@ class ModelBuilder(Transformer):
                     share = percent.value / 100
                 else:
                     self._report("E054", percent.span, share=percent.text)
-        return _Stmt("volume", Volume(count.value, period, span=span,  # type: ignore[arg-type]
+        return _Stmt("volume", Volume(count.value, _one_of(_PERIODS, period), span=span,
                                       season_days=days, season_share=share), span)
 
     def season(self, children: list[Token]) -> tuple[float, Span, str, Span, _Num | None]:
@@ -385,7 +403,7 @@ class ModelBuilder(Transformer):
         name, role_tok = children[0], children[-1]
         label = _text(children[1]) if len(children) == 3 else None
         role = self._word(vocab.ROLES, str(role_tok), self._tok(role_tok), "E013", "external")
-        return Lane(str(name), role, label, span=self._tok(name),  # type: ignore[arg-type]
+        return Lane(str(name), _one_of(_ROLES, role), label, span=self._tok(name),
                     role_span=self._tok(role_tok))
 
     def document(self, children: list[Any]) -> Document:
@@ -393,7 +411,7 @@ class ModelBuilder(Transformer):
         label = _text(children[1]) if len(children) == 3 else None
         kind = self._word(vocab.DOCUMENT_KINDS, str(kind_tok), self._tok(kind_tok), "E014",
                           "paper")
-        return Document(str(name), kind, label, span=self._tok(name))  # type: ignore[arg-type]
+        return Document(str(name), _one_of(_DOCUMENT_KINDS, kind), label, span=self._tok(name))
 
     def data(self, children: list[Any]) -> list[Data]:
         names = self._names(children[0])
@@ -432,8 +450,8 @@ class ModelBuilder(Transformer):
                 self._body(item, fields, lists, stores, positions)
         if stores:
             fields["stores"] = tuple(stores)
-        return Step(id=str(name), lane=lane, label=label,
-                    **{k: tuple(v) for k, v in lists.items()}, **fields,
+        fields.update((key, tuple(names)) for key, names in lists.items())  # disjoint keys
+        return Step(id=str(name), lane=lane, label=label, **fields,
                     span=self._tok(name), positions=positions)
 
     def _body(self, body: _Body, fields: dict[str, Any], lists: dict[str, list[str]],
@@ -521,7 +539,7 @@ class ModelBuilder(Transformer):
             self._report("E048", self._tok(value), value=str(value),
                          suggestion=vocab.suggest(str(value), vocab.spellings(vocab.PERIODS)))
             return Batch(span=span, shared=shared)
-        return Batch(period=period, span=span, shared=shared)  # type: ignore[arg-type]
+        return Batch(period=_one_of(_PERIODS, period), span=span, shared=shared)
 
     def stores(self, children: list[Any]) -> Retention:
         keyword, names_tok, years_tok, unit = children
