@@ -5,15 +5,21 @@ and every request that is not the page's own file is recorded and refused."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-extensions",
          "--disable-default-apps", "--mute-audio"]
+
+
+JS = Path(__file__).resolve().parent / "js"
 
 
 def chromium() -> str:
@@ -88,3 +94,22 @@ def not_blank(png: bytes, *, share: float = 0.02) -> bool:
     histogram = Image.open(io.BytesIO(png)).convert("L").histogram()
     inked = sum(histogram[:200])
     return inked > share * sum(histogram) and sum(1 for n in histogram if n) > 2
+
+
+def mermaid_svgs(sources: Sequence[Path], folder: Path, timeout: float = 300) -> dict[Path, str]:
+    """Each Mermaid file drawn as SVG (``NAME.svg`` beside it) by mermaid-cli with the
+    system chromium, all in one browser (``tests/js/mermaid_render.mjs``; ``mmdc``
+    starts one per file): file → "" when drawn, else mermaid-cli's error."""
+    config = folder / "puppeteer.json"
+    config.write_text(json.dumps({"executablePath": chromium(), "args": FLAGS}),
+                      encoding="utf-8")
+    pairs = [str(p) for mmd in sources for p in (mmd, mmd.with_suffix(".svg"))]
+    done = subprocess.run(["node", str(JS / "mermaid_render.mjs"), str(config), *pairs],
+                          capture_output=True, text=True, timeout=timeout, cwd=JS)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    out = {}
+    for mmd in sources:
+        result = results.get(str(mmd), {"error": "not rendered"})
+        out[mmd] = "" if result.get("ok") else result.get("error", "?")
+    return out

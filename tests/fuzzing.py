@@ -290,21 +290,12 @@ NEIGHBOUR = 'process n 「隣」 {\n  lane a : back_office\n  step s @a 1分\n}\
 
 
 def _main(argv: list[str]) -> tuple[int, str]:
-    """``bprkit.cli.main`` in this process; the exit status and what it printed."""
-    import contextlib
-    import io
+    """``bprkit.cli.main`` in this process (tests/clirunner.py); the exit status and
+    what it printed on stderr."""
+    from .clirunner import run
 
-    from bprkit import cli
-
-    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main(argv)
-        except SystemExit as exc:  # argparse
-            code = int(exc.code or 0)
-    err.flush()
-    return code, err.buffer.getvalue().decode("utf-8", "replace")  # type: ignore[attr-defined]
+    r = run(argv)
+    return r.code, r.stderr
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

@@ -15,7 +15,8 @@ from bprkit.assumptions.catalog import default
 from bprkit.model import WHOSE
 from bprkit.text.loader import check_files
 
-from .conftest import CORPUS, PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import CORPUS, PROCESSES, load_text
 
 A = default()
 TRAVEL = (20 + 30 + 60) / 3
@@ -23,12 +24,8 @@ HPD = 7.75
 
 
 def analyse(tmp_path: Path, text: str, name: str = "t.bpr") -> Analysis:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    report = check_files([str(path)])
-    assert report.ok, [d.render() for d in report.diagnostics]
-    bundle = report.files[0].bundle
-    return analyze_process(bundle.root.processes[-1], bundle)
+    """The analysis of the last process of ``text`` (the one that uses the others)."""
+    return analyze_process(*load_text(tmp_path, text, name, index=-1))
 
 
 def execs(a: Analysis) -> dict[str, float]:

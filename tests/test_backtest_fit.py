@@ -14,7 +14,7 @@ from bprkit.assumptions.catalog import Param
 from bprkit.estimate.backtest import cases as backtest
 from bprkit.estimate.backtest import fit
 
-from .conftest import run_cli
+from .clirunner import run_cli
 
 A = assumptions.default()
 CASES = Path(backtest.bundled())

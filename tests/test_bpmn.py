@@ -17,7 +17,8 @@ from bprkit.interop import bpmn_export as export_bpmn
 from bprkit.interop import bpmn_import as import_bpmn
 from bprkit.text.loader import check_files
 
-from .conftest import PROCESSES, ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES, ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = sorted((FIXTURES / "bpmn_corpus").glob("*.bpmn"))

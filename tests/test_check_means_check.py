@@ -1,12 +1,11 @@
 """Issue 21, "check that means check": whatever `bprkit check` accepts, every later
 command handles; what they could not handle is a `check` error with its place. Each
-test runs the real CLI (conftest.run_cli) on real files in tmp_path."""
+test runs the CLI (clirunner.run_cli, in this process) on real files in tmp_path."""
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,7 +13,9 @@ import pytest
 
 from bprkit.messages import catalog as messages
 
-from .conftest import needs_dot, run_cli
+from .clirunner import Result as Run
+from .clirunner import run_cli
+from .conftest import needs_dot
 
 BARE = re.compile(r"^bprkit: [^\s:]+(?:, [^\s:]+)*$", re.M)
 """A message that is nothing but step ids (``bprkit: s1``)."""
@@ -47,7 +48,6 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-Run = subprocess.CompletedProcess
 
 
 def _no_bare_ids(r: Run) -> None:
@@ -199,18 +199,26 @@ def test_a_long_name_is_e072_once(tmp_path: Path) -> None:
 @needs_dot
 def test_many_lanes_with_long_labels_are_drawn(tmp_path: Path) -> None:
     """Each label within the limit, 40 of them: the background that holds the lanes'
-    titles passes Graphviz's 16 KB string limit, so it is written in pieces."""
+    titles passes Graphviz's 16 KB string limit, so it is written in pieces. (One step
+    has a note: a note on each widened the PNG to 30 s of Graphviz, testing no more.)"""
     lanes = "".join(f"  lane l{i} 「{'レ' * 200}」 : 窓口\n" for i in range(40))
-    steps = "".join(f"  step s{i} 「{'ス' * 200}」 @l{i} 3min {{\n    note 「{'メ' * 200}」\n"
-                    "  }\n" for i in range(40))
+    steps = "".join(f"  step s{i} 「{'ス' * 200}」 @l{i} 3min\n" for i in range(1, 40))
+    steps = f"  step s0 「{'ス' * 200}」 @l0 3min {{\n    note 「{'メ' * 200}」\n  }}\n" + steps
     path = _write(tmp_path, "wide.bpr", f"process p 「{'手' * 200}」 {{\n"
                   f"  owner 「{'課' * 200}」\n  volume 100 / 年\n{lanes}{steps}}}\n")
     assert run_cli("check", str(path)).returncode == 0
+    r = run_cli("render", str(path), "--format", "dot", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    (background,) = [ln for ln in r.stdout.splitlines() if "_background" in ln]
+    assert len(background.encode("utf-8")) > 16_384 and '" + "' in background  # the case
+    quoted = re.findall(r'"((?:[^"\\]|\\.)*)"', r.stdout)
+    assert max(len(q.encode("utf-8")) for q in quoted) <= 16_384
     for ext in ("svg", "png"):
         r = run_cli("render", str(path), "-o", str(tmp_path / f"wide.{ext}"))
         assert r.returncode == 0, r.stderr
     svg = ET.fromstring((tmp_path / "wide.svg").read_bytes())
     assert svg.tag.endswith("svg")
+    assert (tmp_path / "wide.png").read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("ref,char", [("&#xFFFF;", "U+FFFF"), ("&#1;", "U+0001"),
@@ -251,19 +259,17 @@ def test_other_references_are_drawn_as_typed_in_well_formed_svg(tmp_path: Path) 
     assert "\U0001F600" not in shown  # never decoded
 
 
-def test_an_svg_that_is_not_xml_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_svg_that_is_not_xml_is_never_written(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The last guard: whatever Graphviz gives back is parsed before it is kept."""
-    from bprkit import cli
     from bprkit.render import dot
 
     path = _write(tmp_path, "ok.bpr", _lane_label("窓口"))
     out = tmp_path / "ok.svg"
     monkeypatch.setattr(dot, "run", lambda g, fmt: b"<svg><text>&#xFFFF;</text></svg>")
-    monkeypatch.setenv("LANG", "en_US.UTF-8")
-    assert cli.main(["render", str(path), "-o", str(out)]) == 1
-    err = capsys.readouterr().err
-    assert "not well-formed XML" in err and "nothing was written" in err
+    r = run_cli("render", str(path), "-o", str(out))  # in this process: the patch holds
+    assert r.returncode == 1
+    assert "not well-formed XML" in r.stderr and "nothing was written" in r.stderr
     assert not out.exists()
 
 

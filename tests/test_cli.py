@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import CORPUS, FIXTURES, PROCESSES, ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import CORPUS, FIXTURES, PROCESSES, ROOT
 
 
 def test_check_processes_folder_is_clean() -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import CORPUS, ROOT
 
 
 def test_text_summary_in_japanese() -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 from bprkit import vocabulary
 from bprkit.text.loader import check_files
 
-from .conftest import PROCESSES, ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES, ROOT
 
 EDITOR = ROOT / "editors" / "vscode"
 GRAMMAR = EDITOR / "syntaxes" / "bpr.tmLanguage.json"

@@ -12,9 +12,9 @@ from bprkit.assumptions import catalog as assumptions
 from bprkit.estimate import montecarlo as estimate
 from bprkit.estimate import redesign
 from bprkit.text import writer
-from bprkit.text.loader import check_files
 
-from .conftest import CORPUS, PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import CORPUS, PROCESSES, load_text
 
 A = assumptions.default()
 TINY = """process p {
@@ -26,15 +26,8 @@ TINY = """process p {
 """
 
 
-def _load(tmp_path: Path, text: str) -> tuple[bprkit.Process, bprkit.Bundle]:
-    path = tmp_path / "t.bpr"
-    path.write_text(text, encoding="utf-8")
-    bundle = check_files([str(path)]).files[0].bundle
-    return bundle.root.processes[0], bundle
-
-
 def test_hand_computed_estimate(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, TINY)
+    process, bundle = load_text(tmp_path, TINY)
     e = estimate.estimate(process, bundle, A, samples=2000)
     rpa = {k: A.value(f"levers.rpa.{k}") for k in ("adoption", "exception_rate",
                                                      "minutes_factor")}
@@ -173,7 +166,7 @@ def test_cli_estimate_errors(tmp_path: Path) -> None:
 
 
 def test_online_application_spares_visits_and_travel(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 1,200 / year
   lane 住民 : resident
   lane 窓口 : counter

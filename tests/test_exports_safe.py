@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from bprkit import output
 
-from .conftest import run_cli
+from .clirunner import run_cli
 from .test_xlsx import _libreoffice_values
 
 HOSTILE = """process p 「=1+1」 {

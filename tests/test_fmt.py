@@ -19,7 +19,8 @@ from bprkit.text.lexer import LINE_ENDS
 from bprkit.text.loader import check_files
 
 from . import fuzzing
-from .conftest import PROCESSES, ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES, ROOT
 
 CORPUS = sorted(p for p in [*PROCESSES.rglob("*.bpr"),
                             *(ROOT / "tests" / "fixtures").rglob("*.bpr")]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import ROOT
 
 SUB = ('process sub 「決裁」 {\n  lane 長 「課長」 : approval\n'
        '  step ok 「決裁」 @長 [紙, 押印] 3分\n}\n')

@@ -31,7 +31,8 @@ from bprkit.interop.limits import (
 from bprkit.text import writer
 from bprkit.text.loader import check_files
 
-from .conftest import PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

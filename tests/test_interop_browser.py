@@ -4,8 +4,6 @@ again; Mermaid through mermaid-cli with the system chromium."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,8 @@ from bprkit.interop import bpmn_export as export_bpmn
 from bprkit.text.loader import check_files
 
 from . import browser
-from .conftest import PROCESSES, ROOT, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES, ROOT
 
 JS = ROOT / "tests" / "js"
 FILES = ["kaigo_nintei", "tenshutsu", "shishutsu_meirei", "hoikusho_nyusho"]
@@ -57,22 +56,16 @@ def test_exports_open_in_bpmn_js_and_survive_a_save(tmp_path: Path) -> None:
 
 
 def test_mermaid_cli_renders_every_library_file(tmp_path: Path) -> None:
-    config = tmp_path / "puppeteer.json"
-    config.write_text(json.dumps({"executablePath": browser.chromium(),
-                                  "args": browser.FLAGS}), encoding="utf-8")
     sources = []
     for bpr in sorted(PROCESSES.glob("*.bpr")):
         out = tmp_path / f"{bpr.stem}.mmd"
         r = run_cli("export", str(bpr), "-o", str(out))
         assert r.returncode == 0, r.stderr
         sources.append(out)
+    errors = browser.mermaid_svgs(sources, tmp_path)  # one browser, mermaid loaded once
     for mmd in sources:
-        svg = mmd.with_suffix(".svg")
-        done = subprocess.run([str(JS / "node_modules" / ".bin" / "mmdc"), "-i", str(mmd),
-                               "-o", str(svg), "-p", str(config), "-q"],
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, (mmd.name, done.stderr[-500:])
-        text = svg.read_text(encoding="utf-8")
+        assert errors[mmd] == "", (mmd.name, errors[mmd][-500:])
+        text = mmd.with_suffix(".svg").read_text(encoding="utf-8")
         assert "Syntax error" not in text and text.count("<g") > 10, mmd.name
 
 
@@ -84,11 +77,6 @@ def test_mermaid_labels_never_become_syntax(tmp_path: Path, label: str) -> None:
     assert check_files([str(src)]).ok
     out = tmp_path / "p.mmd"
     assert run_cli("export", str(src), "-o", str(out)).returncode == 0
-    config = tmp_path / "pp.json"
-    config.write_text(json.dumps({"executablePath": browser.chromium(),
-                                  "args": browser.FLAGS}), encoding="utf-8")
-    done = subprocess.run([str(JS / "node_modules" / ".bin" / "mmdc"), "-i", str(out),
-                           "-o", str(tmp_path / "p.svg"), "-p", str(config), "-q"],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-500:]
+    errors = browser.mermaid_svgs([out], tmp_path)
+    assert errors[out] == "", errors[out][-500:]
     assert "<b>" not in out.read_text(encoding="utf-8")

@@ -13,7 +13,8 @@ import pytest
 from bprkit.assumptions import catalog as assumptions
 from bprkit.messages import catalog as messages
 
-from .conftest import PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES
 
 LEVER_KEYS = sorted(assumptions.default().levers)
 KINDS = ("resident", "counter", "back_office", "approval", "storage", "system", "external")

@@ -19,23 +19,14 @@ from bprkit.model import SourceFile
 from bprkit.text import writer
 from bprkit.text.loader import check_files
 
-from .conftest import CORPUS, PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import CORPUS, PROCESSES, load_text
 
 A = assumptions.default()
 
 
 def _v(lever: str, key: str) -> float:
     return A.value(f"levers.{lever}.{key}")
-
-
-def _load(tmp_path: Path, text: str, name: str = "t.bpr") -> tuple[bprkit.Process,
-                                                                   bprkit.Bundle]:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    report = check_files([str(path)])
-    assert report.ok, [d.render("en") for d in report.diagnostics]
-    bundle = report.files[0].bundle
-    return bundle.root.processes[0], bundle
 
 
 def _step(e: estimate.Estimate, step_id: str) -> estimate.StepEstimate:
@@ -46,7 +37,7 @@ def _one(tmp_path: Path, lane: str, role: str, head: str, body: str = "",
          levers: list[str] | None = None) -> estimate.StepEstimate:
     text = (f"process p {{\n  volume 1,000 / year\n  lane {lane} : {role}\n"
             f"  step s @{lane} {head}" + (f" {{\n    {body}\n  }}" if body else "") + "\n}\n")
-    process, bundle = _load(tmp_path, text)
+    process, bundle = load_text(tmp_path, text)
     return _step(estimate.estimate(process, bundle, A, levers=levers, samples=200), "s")
 
 
@@ -82,7 +73,7 @@ def test_rpa_refused_on_paper_without_ai_ocr_and_says_why(tmp_path: Path) -> Non
     # here too?"); a process where no step takes RPA lists no RPA refusal
     two = ("process p {\n  volume 1,000 / year\n  lane 事務 : back_office\n"
            "  step s @事務 [check, paper] 10min\n  step t @事務 [check] 5min\n}\n")
-    process, bundle = _load(tmp_path, two)
+    process, bundle = load_text(tmp_path, two)
     e = estimate.estimate(process, bundle, A, samples=200)
     s = _step(e, "s")
     assert s.levers == () and _step(e, "t").levers == ("rpa",)
@@ -189,7 +180,7 @@ def test_a_slower_lever_is_kept_and_warned(tmp_path: Path) -> None:
     path.write_text("process p {\n  volume 100 / year\n  lane 事務 : back_office\n"
                     "  step 入力 @事務 [transcribe, paper] 10min\n}\n", encoding="utf-8")
     a = assumptions.load(str(slow))
-    process, bundle = _load(tmp_path, path.read_text(encoding="utf-8"))
+    process, bundle = load_text(tmp_path, path.read_text(encoding="utf-8"))
     e = estimate.estimate(process, bundle, a, levers=["ai_ocr"], samples=200)
     s = _step(e, "入力")
     assert s.tobe_minutes > s.asis_minutes and s.slower == ("ai_ocr",)
@@ -337,7 +328,7 @@ def test_memory_is_bounded_by_chunks() -> None:
 
 # ── lead time and batches ──
 def test_lead_time_ends_when_the_resident_has_the_outcome(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 1,000 / year
   lane 住民 : resident
   lane 窓口 : counter
@@ -354,7 +345,7 @@ def test_lead_time_ends_when_the_resident_has_the_outcome(tmp_path: Path) -> Non
 
 
 def test_a_batched_step_shares_staff_time_and_every_case_waits(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 2,430 / year
   lane 課長 : approval
   step 決裁 @課長 [seal] 30min {
@@ -366,7 +357,7 @@ def test_a_batched_step_shares_staff_time_and_every_case_waits(tmp_path: Path) -
     assert a.metrics.staff_minutes_per_case == pytest.approx(3.0)
     per_case = 243 * 7.75 * 60 / 2430  # working minutes between two arrivals
     assert a.metrics.lead_time_hours == pytest.approx((30 + 4.5 * per_case) / 60)
-    process, bundle = _load(tmp_path, """process 決裁 {
+    process, bundle = load_text(tmp_path, """process 決裁 {
   lane 課長 : approval
   step 押印 @課長 [seal] 60min
 }
@@ -489,7 +480,7 @@ def test_ai_ocr_set_up_counts_once_per_batch(tmp_path: Path) -> None:
 
 
 def test_a_visit_is_spared_only_when_no_step_of_it_needs_the_resident(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 1,200 / year
   lane 住民 : resident
   lane 窓口 : counter
@@ -503,7 +494,7 @@ def test_a_visit_is_spared_only_when_no_step_of_it_needs_the_resident(tmp_path: 
 
 
 def test_a_rework_branch_taken_by_a_few_does_not_keep_the_visit(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 1,200 / year
   lane 住民 : resident
   lane 窓口 : counter
@@ -590,7 +581,7 @@ def test_a_batched_use_on_the_shorter_path_adds_no_wait() -> None:
 
 def test_a_period_batch_waits_half_the_period_at_any_volume(tmp_path: Path) -> None:
     for volume in ("volume 6 / year\n", ""):
-        process, bundle = _load(tmp_path, "process p {\n  " + volume
+        process, bundle = load_text(tmp_path, "process p {\n  " + volume
                                 + "  lane 課長 : approval\n  step 決裁 @課長 [seal] 10min {\n"
                                 "    batch month\n  }\n}\n")
         a = analyze_process(process, bundle)

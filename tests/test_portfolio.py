@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bprkit.planning import inventory
 
-from .conftest import PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES
 
 
 def test_the_library_is_ranked_by_hours_saved() -> None:

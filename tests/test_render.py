@@ -14,7 +14,8 @@ from bprkit.model import STAFF_ROLES
 from bprkit.render import drawing as render
 from bprkit.render import scene as scenes
 
-from .conftest import CORPUS, FIXTURES, PROCESSES, needs_dot, run_cli
+from .clirunner import run_cli
+from .conftest import CORPUS, FIXTURES, PROCESSES, needs_dot
 
 RENDER = FIXTURES / "render"
 SVG = "{http://www.w3.org/2000/svg}"

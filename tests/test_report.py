@@ -13,7 +13,8 @@ import pytest
 
 from bprkit.report import charts, html
 
-from .conftest import PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES
 
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 HOSTILE = f"""process 危険 「{MARKUP}申請」 {{

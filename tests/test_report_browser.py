@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from . import browser
-from .conftest import PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES
 from .test_report import HOSTILE
 
 

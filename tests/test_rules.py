@@ -16,11 +16,11 @@ from bprkit.analysis import levers as lever_module
 from bprkit.analysis.records import analyze_process
 from bprkit.assumptions import catalog as assumptions
 from bprkit.estimate import montecarlo as estimate
-from bprkit.model import Process
 from bprkit.render import style
 from bprkit.text.loader import check_files
 
-from .conftest import run_cli
+from .clirunner import run_cli
+from .conftest import load_text
 
 A = assumptions.default()
 DAY = A.hours_per_day * 60
@@ -44,17 +44,8 @@ def _read_then_rpa(ocr: float, rpa: float, check: str = "verify_factor") -> floa
     return checked + (after_ocr - checked) * (1 - rpa * (1 - _v("rpa", "minutes_factor")))
 
 
-def _load(tmp_path: Path, text: str) -> tuple[Process, object]:
-    path = tmp_path / "t.bpr"
-    path.write_text(text, encoding="utf-8")
-    report = check_files([str(path)])
-    assert report.ok, [d.render("en") for d in report.diagnostics]
-    bundle = report.files[0].bundle
-    return bundle.root.processes[0], bundle
-
-
 def _estimate(tmp_path: Path, text: str) -> dict[str, estimate.StepEstimate]:
-    process, bundle = _load(tmp_path, text)
+    process, bundle = load_text(tmp_path, text)
     e = estimate.estimate(process, bundle, A, samples=200)  # type: ignore[arg-type]
     return {s.id: s for s in e.steps}
 
@@ -253,7 +244,7 @@ def test_e_approval_reaches_the_printed_draft_of_an_approval_route(tmp_path: Pat
 
 def test_process_wide_findings_offer_only_levers_some_step_takes(tmp_path: Path) -> None:
     """A postal procedure: F202/F205/F208 never offer 書かない窓口 when no step can take it."""
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 1,000 / year
   lane 住民 : resident
   lane 係 : back_office
@@ -281,7 +272,7 @@ BATCH = """process p {
 
 
 def _run(tmp_path: Path, season: str, batch: str):  # type: ignore[no-untyped-def]
-    process, bundle = _load(tmp_path, BATCH % (season, batch))
+    process, bundle = load_text(tmp_path, BATCH % (season, batch))
     return analyze_process(process, bundle).graph.runs[0]  # type: ignore[arg-type]
 
 
@@ -309,7 +300,7 @@ def test_a_period_batch_waits_at_most_the_season(tmp_path: Path) -> None:
 def test_rework_share_is_of_cases_and_its_hours_say_whose(tmp_path: Path) -> None:
     """The okugai hand computation: 審査 (staff) re-run by 25 % of its passes, 補正依頼
     (staff) and 補正 (resident) taken only by reworked cases."""
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 1,000 / year
   lane 申請者 : resident
   lane 係 : back_office
@@ -337,7 +328,7 @@ def test_rework_share_is_of_cases_and_its_hours_say_whose(tmp_path: Path) -> Non
 
 
 def test_a_batched_rework_target_is_a_share_of_cases(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 2,430 / year
   lane 係 : back_office
   step 受付 @係 [paper, check] 3min { batch day }
@@ -350,7 +341,7 @@ def test_a_batched_rework_target_is_a_share_of_cases(tmp_path: Path) -> None:
 
 
 def test_the_longest_wait_counts_batch_waits(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 2,430 / year
   lane 住民 : resident
   lane 係 : back_office
@@ -410,7 +401,7 @@ def test_facts_stay_shares_whatever_the_levers(chain: list[tuple[str, float]],
 def test_a_batch_already_gathered_waits_once(tmp_path: Path) -> None:
     """The month's list goes from the drafter to the chief to the director together:
     one wait for the month, not three."""
-    process, bundle = _load(tmp_path, """process p {
+    process, bundle = load_text(tmp_path, """process p {
   volume 2,430 / year
   lane 係 : back_office
   lane 長 : approval
@@ -440,7 +431,7 @@ def test_set_up_is_per_gathered_job_and_a_slower_step_is_said(tmp_path: Path) ->
     each = _estimate(tmp_path, text % ("2min", "まとめて 20件 個別"))["入力"]
     assert each.tobe_minutes == pytest.approx(2 * keep + ocr * setup / 20)
     assert each.slower == ()
-    process, bundle = _load(tmp_path, text % ("6min", "batch 20"))
+    process, bundle = load_text(tmp_path, text % ("6min", "batch 20"))
     e = estimate.estimate(process, bundle, A, samples=200)  # type: ignore[arg-type]
     shared = e.steps[0]
     assert shared.tobe_minutes == pytest.approx(6 * keep + ocr * setup)  # per run
@@ -448,7 +439,7 @@ def test_set_up_is_per_gathered_job_and_a_slower_step_is_said(tmp_path: Path) ->
 
 
 def test_an_inquiry_on_paper_is_a_finding_offering_linkage(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, INQUIRY % """
+    process, bundle = load_text(tmp_path, INQUIRY % """
   step 照会 @係 [paper, print, inquiry] 5min
   step 回答 @税務 [paper, inquiry] 10min""")
     a = analyze_process(process, bundle)  # type: ignore[arg-type]
@@ -459,7 +450,7 @@ def test_an_inquiry_on_paper_is_a_finding_offering_linkage(tmp_path: Path) -> No
 
 
 def test_a_use_batch_wait_points_at_the_use_line(tmp_path: Path) -> None:
-    process, bundle = _load(tmp_path, """process 決裁 「課長決裁」 {
+    process, bundle = load_text(tmp_path, """process 決裁 「課長決裁」 {
   lane 課長 : approval
   step 決裁 @課長 [paper, seal] 5min
 }

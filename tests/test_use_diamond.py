@@ -21,9 +21,8 @@ import pytest
 from bprkit.analysis import graph
 from bprkit.analysis.records import Analysis, analyze_process
 from bprkit.assumptions.catalog import default
-from bprkit.text.loader import check_files
 
-from .conftest import ROOT
+from .conftest import ROOT, load_file
 
 LEVELS = 30
 LEAF_MINUTES = 3
@@ -66,10 +65,7 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
 
 
 def _analyse_top(path: Path) -> Analysis:
-    report = check_files([str(path)])
-    assert report.ok, [d.render() for d in report.diagnostics if d.is_error][:3]
-    bundle = report.files[0].bundle
-    return analyze_process(bundle.root.processes[0], bundle)
+    return analyze_process(*load_file(path))
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ import bprkit
 from bprkit.analysis.records import analyze_process
 from bprkit.text.loader import check_files
 
-from .conftest import PROCESSES, run_cli
+from .clirunner import run_cli
+from .conftest import PROCESSES
 
 
 @pytest.fixture(scope="module")
