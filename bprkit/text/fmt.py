@@ -95,48 +95,65 @@ def format_text(text: str, path: str = "<text>") -> str:
     SourceError (with check's diagnostic, at ``path``) when the text does not parse."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     read, found = parser.tokens(source.SourceText(path, text, source.normalize(text)))
-    written = text + "\n"  # the parser reads the text with a line end after it
-    comments = {_place(c)[0]: c for c in found}
-    out: list[_Line | None] = []  # None: a blank line
-    tokens: list[str] = []
-    depth = 0
-    blank = False
-    newlines = 0  # line ends seen since the last statement or comment was emitted
-    started = False
-    last: Token | None = None  # the statement's last token so far
+    layout = _Layout(text + "\n", {_place(c)[0]: c for c in found})  # the parser reads a
+    for token in read:                                                # line end after it
+        if token.type in LINE_ENDS:  # "{", then blanks, comments, newlines and ";"
+            layout.line_end(token)
+        elif token.type == "RBRACE":
+            layout.close()
+        else:
+            layout.word(token)
+    layout.flush()
+    lines = _aligned(layout.out)
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
 
-    def emit(line: str, opens: bool = False) -> _Line:
-        nonlocal blank, newlines, started
+
+class _Layout:
+    """The lines of a file as fmt lays them out, token by token."""
+
+    def __init__(self, written: str, comments: dict[int, Token]) -> None:
+        self.written, self.comments = written, comments
+        self.out: list[_Line | None] = []  # None: a blank line
+        self.tokens: list[str] = []
+        self.depth = 0
+        self.blank = False
+        self.newlines = 0  # line ends seen since the last statement or comment was emitted
+        self.started = False
+        self.last: Token | None = None  # the statement's last token so far
+
+    def emit(self, line: str, opens: bool = False) -> _Line:
+        out = self.out
         previous = next((x for x in reversed(out) if x is not None), None)
-        if blank and started and out and out[-1] is not None \
+        if self.blank and self.started and out and out[-1] is not None \
                 and not (previous and previous.opens):
             out.append(None)
-        made = _Line(depth, line, opens)
+        made = _Line(self.depth, line, opens)
         out.append(made)
-        blank, newlines, started = False, 0, True
+        self.blank, self.newlines, self.started = False, 0, True
         return made
 
-    def flush(opens: bool = False, comment: str = "") -> None:
-        nonlocal last
-        if tokens:
-            emit(" ".join(tokens) + (" {" if opens else ""), opens).comment = comment
-            tokens.clear()
+    def flush(self, opens: bool = False, comment: str = "") -> None:
+        if self.tokens:
+            self.emit(" ".join(self.tokens) + (" {" if opens else ""), opens).comment = comment
+            self.tokens.clear()
         elif opens:
-            emit("{", True)
-        last = None
+            self.emit("{", True)
+        self.last = None
 
-    def take_comment(comment: str) -> None:
-        if tokens:  # after a statement on its line
-            flush(comment=comment)
-        elif newlines == 0 and out and out[-1] is not None:  # after "{", "}" or ";"
-            out[-1].comment = comment
+    def comment(self, comment: str) -> None:
+        if self.tokens:  # after a statement on its line
+            self.flush(comment=comment)
+        elif self.newlines == 0 and self.out and self.out[-1] is not None:  # after {, } or ;
+            self.out[-1].comment = comment
         else:
-            emit(comment)
+            self.emit(comment)
 
-    def take_word(token: Token) -> None:
-        nonlocal last
+    def word(self, token: Token) -> None:
         start, end = _place(token)
-        value = written[start:end]
+        value = self.written[start:end]
+        last = self.last
         if token.type == "STRING":  # a label, unless it is an import's path
             word = value if last is not None and last.type == "IMPORT" else _label(value)
         elif token.type == "JSTRING":
@@ -145,48 +162,42 @@ def format_text(text: str, path: str = "<text>") -> str:
             word = _tags(value, token.value)
         else:  # one blank where the token holds blanks (3 .. 5 min; a, b; @ 窓口)
             word = " ".join(value.split())
-        if last is not None and _place(last)[1] == start and _joined(written, last, token):
-            tokens[-1] += word  # written together: 10%, x2, s@a, 3分待ち1日
+        if last is not None and _place(last)[1] == start and _joined(self.written, last, token):
+            self.tokens[-1] += word  # written together: 10%, x2, s@a, 3分待ち1日
         else:
-            tokens.append(word)
-        last = token
+            self.tokens.append(word)
+        self.last = token
 
-    for token in read:
-        if token.type in LINE_ENDS:  # "{", then blanks, comments, newlines and ";"
-            first, end = _place(token)
-            at = first
-            while at < end:
-                comment = comments.get(at)
-                if comment is not None:
-                    after = _place(comment)[1]
-                    take_comment(written[at:after].rstrip())
-                    at = after
-                    continue
-                char = token.value[at - first]
-                if char == "{":
-                    flush(opens=True)
-                    depth += 1
-                    blank = False
-                elif char == "\n":
-                    flush()
-                    newlines += 1
-                    if newlines >= 2:
-                        blank = True
-                elif char == ";":
-                    flush()
-                at += 1
-        elif token.type == "RBRACE":
-            flush()
-            depth = max(depth - 1, 0)
-            blank = False
-            emit("}")
-        else:
-            take_word(token)
-    flush()
-    lines = _aligned(out)
-    while lines and lines[-1] == "":
-        lines.pop()
-    return "\n".join(lines) + "\n" if lines else ""
+    def line_end(self, token: Token) -> None:
+        """A line end: blanks, comments, newlines, ";" and "{" in the order written."""
+        first, end = _place(token)
+        at = first
+        while at < end:
+            comment = self.comments.get(at)
+            if comment is not None:
+                after = _place(comment)[1]
+                self.comment(self.written[at:after].rstrip())
+                at = after
+                continue
+            char = token.value[at - first]
+            if char == "{":
+                self.flush(opens=True)
+                self.depth += 1
+                self.blank = False
+            elif char == "\n":
+                self.flush()
+                self.newlines += 1
+                if self.newlines >= 2:
+                    self.blank = True
+            elif char == ";":
+                self.flush()
+            at += 1
+
+    def close(self) -> None:
+        self.flush()
+        self.depth = max(self.depth - 1, 0)
+        self.blank = False
+        self.emit("}")
 
 
 def _joined(written: str, before: Token, after: Token) -> bool:
