@@ -18,6 +18,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bprkit import vocabulary
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.messages import catalog as messages
 from bprkit.output import text_cells
@@ -148,7 +149,7 @@ def _style(ws: Any, col: Mapping[str, str], last: int, total_row: int) -> None:
     _fit(ws, dict(CAPS), dict(col))
     ws.row_dimensions[1].height = 42  # the wrapped headers
     centre = Alignment(horizontal="center")
-    for name in ("paper", "seal", "in_person"):
+    for name in vocabulary.COUNTED_TAGS:
         for r in range(2, last + 1):
             ws[f"{col[name]}{r}"].alignment = centre
     ws.freeze_panes = "E2"

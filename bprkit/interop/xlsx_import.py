@@ -133,7 +133,7 @@ def _key(text: str) -> str | None:
     for key, words in HEADERS.items():
         if any(t == _norm(w).replace(" ", "") for w in words):
             return key
-    for key in ("process_title", "step_title", "lane", "role", "paper", "seal", "in_person"):
+    for key in ("process_title", "step_title", "lane", "role", *vocab.COUNTED_TAGS):
         if any(_norm(w).replace(" ", "") in t for w in HEADERS[key]):
             return key
     return None
@@ -446,7 +446,7 @@ def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Gro
         current.rows.append(_Row(
             str(cells["step_title"]).strip(), cells["step"], str(cells["lane"] or "").strip(),
             _norm(cells["role"]), minutes,
-            tuple(t for t in ("paper", "seal", "in_person") if _norm(cells[t]) in MARKS),
+            tuple(t for t in vocab.COUNTED_TAGS if _norm(cells[t]) in MARKS),
             times))
 
 

@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bprkit import vocabulary
 from bprkit.errors import BprError, Diagnostic
 from bprkit.model import iter_uses
 
@@ -150,7 +151,7 @@ LAYOUTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 """Which of the ranking's columns each output shows (see :func:`arrange`): the CSV, the
 workbook's sheet, the DataFrame and the JSON."""
-TOUCHES = {"paper_removed": "paper", "seal_removed": "seal", "in_person_removed": "in_person"}
+TOUCHES = {f"{tag}_removed": tag for tag in vocabulary.COUNTED_TAGS}
 """The touches' columns, and their keys under ``touches_removed`` in the JSON."""
 
 
@@ -240,7 +241,7 @@ def _row(path: str, process: Process, e: Estimate) -> Row:
     saved = e.staff_hours_saved
     resident = e.resident_hours_saved
     touches = {k: (getattr(m.counts, k) - getattr(t.counts, k)) * cases if cases else 0.0
-               for k in ("paper", "seal", "in_person")}
+               for k in vocabulary.COUNTED_TAGS}
     levers = sorted(e.hours_by_lever().items(), key=lambda x: -x[1])
     season = process.volume
     if season is not None and season.season_days is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from bprkit import vocabulary
 from bprkit._version import __version__
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.messages import catalog as messages
@@ -126,7 +127,6 @@ def _lever_title(a: Assumptions, key: str, lang: str) -> str:
     return a.lever_title(key, lang)
 
 
-TOUCHES = ("paper", "seal", "in_person")
 """The touches a procedure loses (the ranking's ``<touch>_removed`` columns)."""
 
 
@@ -218,7 +218,7 @@ def _cards(page: _Page) -> dict[str, object]:
         "totals_fte": totals["staff_hours"] / per_fte if per_fte else None,
         "saved_fte": totals["saved_p50"] / per_fte if per_fte else None,
         "saved_yen": totals["saved_p50"] * hourly,
-        "touches": {k: sum(r[f"{k}_removed"] for r in ranked) for k in TOUCHES},
+        "touches": {k: sum(r[f"{k}_removed"] for r in ranked) for k in vocabulary.COUNTED_TAGS},
         "staff_yen": _yen(totals["yen"], lang),
         "saved_yen_text": _yen(totals["saved_p50"] * hourly, lang),
         "failed_share": t("failed_warning", count=len(failures), files=page.joiner.join(
@@ -258,7 +258,7 @@ def _ranking_row(page: _Page, table: rows.Table, r: Mapping[str, Any], top: floa
         "p10": show("saved_p10"), "p90": show("saved_p90"),
         "band": page.safe(band) if ranked else "",
         "resident": show("resident_hours_saved"), "visits": show("visits_saved"),
-        "touches": _num(sum(r[f"{k}_removed"] for k in TOUCHES)),
+        "touches": _num(sum(r[f"{k}_removed"] for k in vocabulary.COUNTED_TAGS)),
         "payback": page.payback(r["payback"], r["payback_years"]),
         "levers": page.levers(r["levers"])}
 

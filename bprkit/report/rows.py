@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bprkit import vocabulary
 from bprkit.messages import catalog as messages
 from bprkit.model import WHOSE, iter_uses
 from bprkit.planning import inventory
@@ -376,7 +377,7 @@ def _survey_rows(process: Any, bundle: Any, assumptions: Assumptions,
                "lane": lane.title if lane else fig.lane, "role": lane.role if lane else None,
                "cases": analysis.metrics.cases_per_year, "executions": fig.executions,
                "minutes": fig.minutes, "annual_hours": None,
-               **{tag: tag in step.tags for tag in ("paper", "seal", "in_person")},
+               **{tag: tag in step.tags for tag in vocabulary.COUNTED_TAGS},
                "levers": tuple(k for k in s.levers if k in assumptions.levers) if s else (),
                **{f"saved_{p}": getattr(saved, p) * share if saved else None
                   for p in ("p10", "p50", "p90")}}
