@@ -14,7 +14,7 @@ finding, ranked by annual hours at stake.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -451,25 +451,28 @@ def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> li
     ctx = Context(graph, metrics, assumptions)
     fits = _fitting_levers(graph, assumptions)
     anywhere = {lever for levers in fits.values() for lever in levers}
-    out = []
-    for r in RULES:
-        for hit in r.check(ctx):
-            first = hit.runs[0] if hit.runs else None
-            args = {"step": first.id if first else "",
-                    "label": first.step.title if first else "", **hit.args}
-            levers = hit.levers or r.levers
-            if r.scope == STEP and first is not None:  # only levers that work here
-                levers = tuple(lever for lever in levers if lever in fits[first.id])
-            else:  # only levers some step of the process can take
-                levers = tuple(lever for lever in levers if lever in anywhere)
-            out.append(Finding(r.code, r.name, r.severity, r.principle, levers,
-                               first.id if first else None,
-                               hit.span or (first.step.span if first else None),
-                               first.step.basis if first else (), args, r.scope,
-                               hit.variant, hit.hours))
+    out = [_finding(r, hit, fits, anywhere) for r in RULES for hit in r.check(ctx)]
     out.sort(key=lambda f: (*(-x for x in (f.hours or Hours()).rank()),
                             f.span.line if f.span else 0, f.code))
     return out
+
+
+def _finding(r: Rule, hit: Hit, fits: Mapping[str, set[str]],
+             anywhere: Collection[str]) -> Finding:
+    """A rule's hit as a finding about its first run (if any), with the levers that
+    work there: on the step for a step's rule, else on some step of the process."""
+    first = hit.runs[0] if hit.runs else None
+    args = {"step": first.id if first else "",
+            "label": first.step.title if first else "", **hit.args}
+    levers = hit.levers or r.levers
+    if r.scope == STEP and first is not None:  # only levers that work here
+        levers = tuple(lever for lever in levers if lever in fits[first.id])
+    else:  # only levers some step of the process can take
+        levers = tuple(lever for lever in levers if lever in anywhere)
+    return Finding(r.code, r.name, r.severity, r.principle, levers,
+                   first.id if first else None,
+                   hit.span or (first.step.span if first else None),
+                   first.step.basis if first else (), args, r.scope, hit.variant, hit.hours)
 
 
 # ── the grouped view: what an analyst reads ──

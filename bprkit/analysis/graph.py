@@ -238,26 +238,34 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
         elif not any(inflow[n] for n in members):  # a loop no flow reaches (W001): no cases
             solved = {n: 0.0 for n in members}
         else:
-            index = {n: i for i, n in enumerate(members)}
-            q = np.zeros((len(members), len(members)))
-            for u in members:
-                for v, data in g[u].items():
-                    if v in index:
-                        q[index[v], index[u]] += data["p"]
-            b = np.array([inflow[n] for n in members])
-            try:
-                x = np.linalg.solve(np.eye(len(members)) - q, b)
-            except np.linalg.LinAlgError as exc:
-                raise LoopError(", ".join(sorted(members))) from exc
-            if not np.all(np.isfinite(x)) or np.any(x < -1e-9):
-                raise LoopError(", ".join(sorted(members)))
-            solved = {n: max(float(x[index[n]]), 0.0) for n in members}
+            solved = _solve_loop(g, members, inflow)
         for u, x_u in solved.items():
             result[u] = x_u
             for v, data in g[u].items():
                 if v not in solved:
                     inflow[v] += x_u * data["p"]
     return result
+
+
+def _solve_loop(g: nx.DiGraph, members: list[str], inflow: Mapping[str, float]
+                ) -> dict[str, float]:
+    """The visits of a strongly connected component: x = (I − Q)⁻¹ b, with Q the
+    transitions among its members and b the flow into each from outside. Raises
+    LoopError when the chain cannot be absorbed."""
+    index = {n: i for i, n in enumerate(members)}
+    q = np.zeros((len(members), len(members)))
+    for u in members:
+        for v, data in g[u].items():
+            if v in index:
+                q[index[v], index[u]] += data["p"]
+    b = np.array([inflow[n] for n in members])
+    try:
+        x = np.linalg.solve(np.eye(len(members)) - q, b)
+    except np.linalg.LinAlgError as exc:
+        raise LoopError(", ".join(sorted(members))) from exc
+    if not np.all(np.isfinite(x)) or np.any(x < -1e-9):
+        raise LoopError(", ".join(sorted(members)))
+    return {n: max(float(x[index[n]]), 0.0) for n in members}
 
 
 @dataclass
@@ -454,102 +462,154 @@ class _Expander:
     def block(self, out: ExpandedGraph, process: Process, fg: flow.FlowGraph, entry: str,
               prefix: str, entries: float, stack: tuple[str, ...]
               ) -> tuple[float, float, list[Weight]]:
+        """Add a block's runs and edges (its parallel blocks and uses within); return
+        (lead, wait) minutes per entry and the lead weights of what was added."""
         exit_, members, transitions, seen, before = self.plan(process, fg, entry)
-        lead = waited = 0.0
-        weights: list[Weight] = []
+        b = _Block(out, process, fg, prefix, entries, stack, transitions, before)
         g = out.digraph
         for node in members:
             v = seen.get(node, 0.0)
             name = prefix + node
             g.add_node(name, role=_role(node, fg))
             if node in fg.steps:
-                step = fg.steps[node]
-                lane, kind, shared, batch_wait, minutes, wait, size = self.step_facts(
-                    process, fg, node, before)
-                if name in self.times:  # the estimate's To-Be: its wait holds the batch's
-                    minutes, wait = self.times[name]
-                run = StepRun(name, step, process, lane, kind, v * entries / shared, minutes,
-                              wait, len(out.runs), batch_wait, shared, size)
-                counted = self.cutoff is None or len(out.runs) <= self.cutoff
-                out.runs.append(run)
-                if self.combine:
-                    self.run_owner.append(self.owner)
-                if counted:
-                    weights.append((run.order, v, 0.0))
-                    lead += v * (run.minutes + run.wait)
-                    waited += v * run.wait
+                self.step_run(b, node, v)
             elif node in fg.forks:
-                paths = [self.block(out, process, fg, e, prefix, entries * v, stack)
-                         for e in fg.forks[node]]
-                for e in fg.forks[node]:
-                    self.edge(g, name, prefix + e, p=1.0, flow=entries * v)
-                longest = max(paths, default=(0.0, 0.0, []), key=lambda p: p[0])
-                lead += v * longest[0]
-                waited += v * longest[1]
-                weights += [(i, v * w, x) for i, w, x in longest[2]]
+                self.fork(b, node, v)
                 continue
             elif node in fg.uses:
-                use = fg.uses[node]
-                callee = self.known.get(use.process)
-                if callee is None:
-                    raise LoopError(f"unknown process {use.process}")
-                times = use.times
-                shared, batch_wait = self.batch(use.batch)
-                if _gathered(use.batch, before.get(node, ()), fg):
-                    batch_wait = 0.0
-                if batch_wait and (self.cutoff is None or len(out.runs) <= self.cutoff):
-                    weights.append((None, v, batch_wait))  # before the callee's first step
-                    lead += v * batch_wait
-                    waited += v * batch_wait
-                arriving = entries * v * times / shared
-                first = self.first.get(callee.id) if self.combine else None
-                if first is not None and (first.entries > 0 or not arriving):
-                    # analysed once: this use brings its cases to the first one's runs
-                    # (settle counts them); a use no case reaches brings none, but its
-                    # lead per entry is the same
-                    inner_prefix = first.prefix
-                    if arriving:
-                        self.repeats[first.number].append((self.owner,
-                                                           arriving / first.entries))
-                    callee_lead, callee_wait, inner_weights = first.lead, first.wait, \
-                        first.weights
-                    if self.cutoff is not None and len(out.runs) > self.cutoff:
-                        callee_lead = callee_wait = 0.0  # after the resident's outcome
-                        inner_weights = []
-                else:
-                    self.uses_seen[callee.id] += 1
-                    k = self.uses_seen[callee.id]
-                    inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
-                    inner_prefix = prefix + inner
-                    owner = self.owner
-                    if self.combine:
-                        self.owner = len(self.parents)
-                        self.parents.append(owner)
-                        self.repeats.append([])
-                    callee_lead, callee_wait, inner_weights = self.expand(
-                        out, callee, inner_prefix, arriving, stack)
-                    if self.combine:
-                        inner_weights = _fold(inner_weights)  # once per used process
-                        self.first[callee.id] = _Instance(self.owner, inner_prefix, arriving,
-                                                          callee_lead, callee_wait,
-                                                          inner_weights)
-                        self.finished.append(self.owner)
-                        self.owner = owner
-                lead += v * times * callee_lead
-                waited += v * times * callee_wait
-                weights += [(i, v * times * w, x) for i, w, x in inner_weights]
-                self.edge(g, name, inner_prefix + flow.START, p=1.0, flow=entries * v)
-                if times > 1:
-                    self.edge(g, inner_prefix + flow.FINISH, inner_prefix + flow.START,
-                               p=1.0, flow=entries * v * (times - 1))
-                for dst, p in transitions[node].items():
-                    self.edge(g, inner_prefix + flow.FINISH, prefix + dst, p=p,
-                               flow=entries * v * p)
+                self.use(b, node, v)
                 continue
             for dst, p in transitions[node].items():
                 self.edge(g, name, prefix + dst, p=p, flow=entries * v * p)
         g.add_node(prefix + exit_, role=_role(exit_, fg))
-        return lead, waited, weights
+        return b.lead, b.waited, b.weights
+
+    def counted(self, out: ExpandedGraph) -> bool:
+        """Whether what is added next counts in the lead time (not after the cutoff)."""
+        return self.cutoff is None or len(out.runs) <= self.cutoff
+
+    def step_run(self, b: _Block, node: str, v: float) -> None:
+        """A step: its run, visited ``v`` times per entry of its block."""
+        out, name = b.out, b.prefix + node
+        lane, kind, shared, batch_wait, minutes, wait, size = self.step_facts(
+            b.process, b.fg, node, b.before)
+        if name in self.times:  # the estimate's To-Be: its wait holds the batch's
+            minutes, wait = self.times[name]
+        run = StepRun(name, b.fg.steps[node], b.process, lane, kind, v * b.entries / shared,
+                      minutes, wait, len(out.runs), batch_wait, shared, size)
+        counted = self.counted(out)
+        out.runs.append(run)
+        if self.combine:
+            self.run_owner.append(self.owner)
+        if counted:
+            b.weights.append((run.order, v, 0.0))
+            b.lead += v * (run.minutes + run.wait)
+            b.waited += v * run.wait
+
+    def fork(self, b: _Block, node: str, v: float) -> None:
+        """A parallel block: every path entered as often as the block; its time is its
+        longest path's."""
+        paths = [self.block(b.out, b.process, b.fg, e, b.prefix, b.entries * v, b.stack)
+                 for e in b.fg.forks[node]]
+        for e in b.fg.forks[node]:
+            self.edge(b.out.digraph, b.prefix + node, b.prefix + e, p=1.0, flow=b.entries * v)
+        longest = max(paths, default=(0.0, 0.0, []), key=lambda p: p[0])
+        b.lead += v * longest[0]
+        b.waited += v * longest[1]
+        b.weights += [(i, v * w, x) for i, w, x in longest[2]]
+
+    def use(self, b: _Block, node: str, v: float) -> None:
+        """A ``use``: the called process runs ``times`` for each visit, after its batch's
+        wait; inlined, or (combined) its cases brought to its first use's runs."""
+        use = b.fg.uses[node]
+        callee = self.known.get(use.process)
+        if callee is None:
+            raise LoopError(f"unknown process {use.process}")
+        times = use.times
+        shared, batch_wait = self.batch(use.batch)
+        if _gathered(use.batch, b.before.get(node, ()), b.fg):
+            batch_wait = 0.0
+        if batch_wait and self.counted(b.out):
+            b.weights.append((None, v, batch_wait))  # before the callee's first step
+            b.lead += v * batch_wait
+            b.waited += v * batch_wait
+        arriving = b.entries * v * times / shared
+        first = self.first.get(callee.id) if self.combine else None
+        if first is not None and (first.entries > 0 or not arriving):
+            inner_prefix, callee_lead, callee_wait, inner_weights = self.reuse(
+                b.out, first, arriving)
+        else:
+            inner_prefix, callee_lead, callee_wait, inner_weights = self.inline(
+                b, callee, arriving)
+        b.lead += v * times * callee_lead
+        b.waited += v * times * callee_wait
+        b.weights += [(i, v * times * w, x) for i, w, x in inner_weights]
+        self.use_edges(b, node, inner_prefix, v, times)
+
+    def reuse(self, out: ExpandedGraph, first: _Instance, arriving: float
+              ) -> tuple[str, float, float, list[Weight]]:
+        """A later use of a process analysed once: it brings its cases to the first
+        use's runs (settle counts them); a use no case reaches brings none, but its
+        lead per entry is the same. Returns the first use's prefix, lead, wait and
+        weights."""
+        if arriving:
+            self.repeats[first.number].append((self.owner, arriving / first.entries))
+        if not self.counted(out):  # after the resident's outcome
+            return first.prefix, 0.0, 0.0, []
+        return first.prefix, first.lead, first.wait, first.weights
+
+    def inline(self, b: _Block, callee: Process, arriving: float
+               ) -> tuple[str, float, float, list[Weight]]:
+        """Expand the called process under a prefix of its own (``課長決裁.``, then
+        ``課長決裁[2].``); combined, as a new instance. Returns the prefix, lead, wait
+        and weights."""
+        self.uses_seen[callee.id] += 1
+        k = self.uses_seen[callee.id]
+        inner = f"{callee.id}." if k == 1 else f"{callee.id}[{k}]."
+        inner_prefix = b.prefix + inner
+        owner = self.owner
+        if self.combine:
+            self.owner = len(self.parents)
+            self.parents.append(owner)
+            self.repeats.append([])
+        lead, wait, weights = self.expand(b.out, callee, inner_prefix, arriving, b.stack)
+        if self.combine:
+            weights = _fold(weights)  # once per used process
+            self.first[callee.id] = _Instance(self.owner, inner_prefix, arriving, lead, wait,
+                                              weights)
+            self.finished.append(self.owner)
+            self.owner = owner
+        return inner_prefix, lead, wait, weights
+
+    def use_edges(self, b: _Block, node: str, inner_prefix: str, v: float,
+                  times: float) -> None:
+        """Into the called process, round it again ``times − 1``, and on from its end."""
+        g, entries = b.out.digraph, b.entries
+        self.edge(g, b.prefix + node, inner_prefix + flow.START, p=1.0, flow=entries * v)
+        if times > 1:
+            self.edge(g, inner_prefix + flow.FINISH, inner_prefix + flow.START,
+                      p=1.0, flow=entries * v * (times - 1))
+        for dst, p in b.transitions[node].items():
+            self.edge(g, inner_prefix + flow.FINISH, b.prefix + dst, p=p,
+                      flow=entries * v * p)
+
+
+@dataclass
+class _Block:
+    """A block being expanded: where its runs and edges go, and what it has added to
+    the lead time per entry so far (minutes, the waiting part, the lead weights)."""
+
+    out: ExpandedGraph
+    process: Process
+    fg: flow.FlowGraph
+    prefix: str
+    entries: float
+    stack: tuple[str, ...]
+    transitions: dict[str, Mapping[str, float]]
+    before: dict[str, list[str]]
+    lead: float = 0.0
+    waited: float = 0.0
+    weights: list[Weight] = field(default_factory=list)
 
 
 def _gathered(batch: Batch | None, preceding: Sequence[str], fg: flow.FlowGraph) -> bool:
@@ -642,56 +702,6 @@ def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
     g = graph.digraph
     steps = {r.id for r in graph.runs}
     memo: dict[str, dict[str, float]] = {}
-
-    def onward(top: str) -> dict[str, float]:
-        """Per unit of flow through a synthetic node: where it lands. Depth first
-        with an explicit stack (a chain of hundreds of empty parallel blocks must
-        not hit Python's recursion limit); a synthetic node already on the path
-        is not entered again."""
-        if top in memo:
-            return memo[top]
-        # a frame: the node, the (target, share) pairs left, its result so far, and
-        # the share of the parent's flow that goes through it
-        frames: list[tuple[str, list[tuple[str, float]], dict[str, float], float]] = []
-        on_path: set[str] = set()
-
-        def enter(node: str, share: float) -> None:
-            outs = list(g.out_edges(node, data=True))
-            total = sum(d["flow"] for _, _, d in outs)
-            is_fork = g.nodes[node].get("role") == "fork"
-            todo = [(dst, 1.0 if is_fork else (d["flow"] / total if total else 0.0))
-                    for _, dst, d in outs]
-            frames.append((node, todo[::-1], defaultdict(float), share))
-            on_path.add(node)
-
-        enter(top, 1.0)
-        while frames:
-            node, todo, result, share_in_parent = frames[-1]
-            descended = False
-            while todo:
-                dst, share = todo.pop()
-                if dst in steps or not g.out_degree(dst):
-                    result[dst] += share
-                elif dst in on_path:
-                    continue
-                elif dst in memo:
-                    for final, w in memo[dst].items():
-                        result[final] += share * w
-                else:
-                    enter(dst, share)
-                    descended = True
-                    break
-            if descended:
-                continue
-            memo[node] = dict(result)
-            frames.pop()
-            on_path.discard(node)
-            if frames:
-                parent = frames[-1][2]
-                for final, w in memo[node].items():
-                    parent[final] += share_in_parent * w
-        return memo[top]
-
     out: dict[str, dict[str, float]] = {}
     for node in (*steps, graph.start):
         targets: dict[str, float] = defaultdict(float)
@@ -699,8 +709,59 @@ def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:
             if dst in steps or not g.out_degree(dst):
                 targets[dst] += d["flow"]
             else:
-                for final, w in onward(dst).items():
+                for final, w in _onward(g, steps, memo, dst).items():
                     targets[final] += d["flow"] * w
         out[node] = dict(targets)
     graph.successors = out
     return out
+
+
+def _onward(g: nx.DiGraph, steps: set[str], memo: dict[str, dict[str, float]],
+            top: str) -> dict[str, float]:
+    """Per unit of flow through a synthetic node: where it lands (``memo`` keeps what
+    is known). Depth first with an explicit stack (a chain of hundreds of empty
+    parallel blocks must not hit Python's recursion limit); a synthetic node already
+    on the path is not entered again."""
+    if top in memo:
+        return memo[top]
+    # a frame: the node, the (target, share) pairs left, its result so far, and
+    # the share of the parent's flow that goes through it
+    frames: list[tuple[str, list[tuple[str, float]], dict[str, float], float]] = []
+    on_path: set[str] = set()
+
+    def enter(node: str, share: float) -> None:
+        outs = list(g.out_edges(node, data=True))
+        total = sum(d["flow"] for _, _, d in outs)
+        is_fork = g.nodes[node].get("role") == "fork"
+        todo = [(dst, 1.0 if is_fork else (d["flow"] / total if total else 0.0))
+                for _, dst, d in outs]
+        frames.append((node, todo[::-1], defaultdict(float), share))
+        on_path.add(node)
+
+    enter(top, 1.0)
+    while frames:
+        node, todo, result, share_in_parent = frames[-1]
+        descended = False
+        while todo:
+            dst, share = todo.pop()
+            if dst in steps or not g.out_degree(dst):
+                result[dst] += share
+            elif dst in on_path:
+                continue
+            elif dst in memo:
+                for final, w in memo[dst].items():
+                    result[final] += share * w
+            else:
+                enter(dst, share)
+                descended = True
+                break
+        if descended:
+            continue
+        memo[node] = dict(result)
+        frames.pop()
+        on_path.discard(node)
+        if frames:
+            parent = frames[-1][2]
+            for final, w in memo[node].items():
+                parent[final] += share_in_parent * w
+    return memo[top]

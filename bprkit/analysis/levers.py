@@ -311,7 +311,6 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
 
     ``applied``: the step belongs to a To-Be, where a ``lever`` line names the levers
     its time already rests on; no lever is applied again."""
-    catalog = assumptions.levers
     names = [n for n in order if allowed is None or n in allowed]
     if applied and step.levers is not None:  # a To-Be's lever line: its time has them
         return Plan(dict(facts), (), frozenset(), staff, queue, setup_share), ()
@@ -319,6 +318,16 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
         pinned = [n for n in names if n in step.levers]
         return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue,
                     setup_share), ()
+    chain, refused = _walk(names, facts, assumptions)
+    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, setup_share), \
+        _unanswered(chain, refused, assumptions.levers)
+
+
+def _walk(names: Sequence[str], facts: Mapping[str, float], assumptions: Assumptions
+          ) -> tuple[list[str], list[Refusal]]:
+    """The levers that can serve the step, each meeting the facts the previous ones
+    left; and the levers aimed at the step's work that the rules keep off it."""
+    catalog = assumptions.levers
     chain: list[str] = []
     refused: list[Refusal] = []
     current: dict[str, float] = dict(facts)
@@ -336,16 +345,19 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
             reason = why_not(lever, current)
             if reason:
                 refused.append(Refusal(name, *reason))
-    # a refusal matters only when no applied lever answers the same work (removes
-    # it, or is aimed at it too: RPA on electronic keying leaves AI-OCR nothing to say)
-    # (a lever that takes the step's work away, 庁内データ連携, answers all of it)
+    return chain, refused
+
+
+def _unanswered(chain: Sequence[str], refused: list[Refusal],
+                catalog: Mapping[str, Lever]) -> tuple[Refusal, ...]:
+    """A refusal matters only when no applied lever answers the same work (removes it,
+    or is aimed at it too: RPA on electronic keying leaves AI-OCR nothing to say); a
+    lever that takes the step's work away, 庁内データ連携, answers all of it."""
     answered = {fact for name in chain
                 for fact in (*catalog[name].removes, *catalog[name].targets)}
     if any(catalog[name].removes_step for name in chain):
         refused = []
-    refused = [r for r in refused if not set(catalog[r.lever].targets) <= answered]
-    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, setup_share), \
-        tuple(refused)
+    return tuple(r for r in refused if not set(catalog[r.lever].targets) <= answered)
 
 
 def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
@@ -430,10 +442,7 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
     allowed_set = set(allowed) if allowed is not None else None
     break_minutes = assumptions.value("resident.visit_break_minutes")
     around = context_facts(runs, break_minutes)
-    digital: dict[tuple[str, str, str], float] = {}
-    """(process, "document" | "data", id) → the share of cases in which a lever made it
-    electronic upstream."""
-    paper_of: dict[str, set[str]] = {}
+    flow = _Flow()
     memo: dict[tuple, StepPlan] = {}
     out = []
     for r in runs:
@@ -442,35 +451,78 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         queue = r.wait - r.batch_wait < break_minutes
         facts = facts_of(r.step, r.kind, role, held=held, queue=queue)
         facts.update(around.get(r.id, {}))
-        if r.process.id not in paper_of:
-            paper_of[r.process.id] = {d.id for d in r.process.documents if d.kind == "paper"}
-        inputs, outputs = _named(r, paper_of[r.process.id])
+        inputs, outputs = flow.named(r)
+        flowed = flow.arrive(facts, inputs)
+        plan, refused = plan_step(
+            r.step, facts, assumptions, sequence, allowed_set, staff=r.kind in STAFF_ROLES,
+            queue=queue, applied=r.process.state == "to_be", setup_share=_setup_share(r))
+        key = (plan.key(), refused)
+        if key not in memo:
+            memo[key] = _step_plan(plan, refused, facts, assumptions)
+        done = memo[key]
+        flow.leave(facts, outputs, flowed, done.electronic)
+        out.append(done)
+    return _kinds_proposed(runs, out)
+
+
+def _setup_share(run: StepRun) -> float:
+    """:attr:`Plan.setup_share` of a run: 1 on a shared batch, 1/N on a batch worked
+    case by case, 0 without a batch."""
+    if run.step.batch is None:
+        return 0.0
+    return 1.0 if run.step.batch.shared else 1 / run.batch_size
+
+
+def _step_plan(plan: Plan, refused: tuple[Refusal, ...], facts: Mapping[str, float],
+               assumptions: Assumptions) -> StepPlan:
+    """A plan at the expected values: what it keeps, adds and spares."""
+    chain, applied = expected(plan, assumptions.levers, assumptions)
+    present = facts.get("person_present", 0.0)
+    after = float(chain.facts.get("person_present", 0.0))
+    spared = 1 - after / present if present else 0.0
+    return StepPlan(plan, refused, float(chain.keep), float(chain.keep_wait), applied, spared,
+                    float(chain.setup), float(chain.facts.get("electronic_input", 0.0)))
+
+
+class _Flow:
+    """Facts that flow with documents and data along the runs, in flow order."""
+
+    def __init__(self) -> None:
+        self.digital: dict[tuple[str, str, str], float] = {}
+        """(process, "document" | "data", id) → the share of cases in which a lever made
+        it electronic upstream."""
+        self.paper_of: dict[str, set[str]] = {}
+        """Process id → its paper documents."""
+
+    def named(self, run: StepRun
+              ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+        """What the run takes in and hands on (:func:`_named`)."""
+        pid = run.process.id
+        if pid not in self.paper_of:
+            self.paper_of[pid] = {d.id for d in run.process.documents if d.kind == "paper"}
+        return _named(run, self.paper_of[pid])
+
+    def arrive(self, facts: dict[str, float], inputs: Sequence[tuple[str, str, str]]
+               ) -> float | None:
+        """A step's paper input is electronic for the share of cases in which every
+        paper document and data it takes in was made electronic upstream (an inquiry is
+        answered from the answering department's own records). Returns that share
+        (None: the step takes nothing in)."""
+        digital = self.digital
         flowed = min((digital.get(k, 0.0) for k in inputs
                       if k[1] == "document" or k in digital), default=None)
         if flowed and facts.get("paper_input", 0.0) > 0 and not facts.get("inquiry"):
-            # (an inquiry is answered from the answering department's own records)
             facts["paper_input"] = 1 - flowed
             facts["electronic_input"] = flowed
-        plan, refused = plan_step(
-            r.step, facts, assumptions, sequence, allowed_set, staff=r.kind in STAFF_ROLES,
-            queue=queue, applied=r.process.state == "to_be",
-            setup_share=(0.0 if r.step.batch is None else 1.0 if r.step.batch.shared
-                         else 1 / r.batch_size))
-        key = (plan.key(), refused)
-        if key not in memo:
-            chain, applied = expected(plan, assumptions.levers, assumptions)
-            present = facts.get("person_present", 0.0)
-            after = float(chain.facts.get("person_present", 0.0))
-            spared = 1 - after / present if present else 0.0
-            memo[key] = StepPlan(plan, refused, float(chain.keep), float(chain.keep_wait),
-                                 applied, spared, float(chain.setup),
-                                 float(chain.facts.get("electronic_input", 0.0)))
-        done = memo[key]
-        if facts.get("paper_input", 0.0) > 0 and done.electronic > (flowed or 0.0):
+        return flowed
+
+    def leave(self, facts: Mapping[str, float], outputs: Sequence[tuple[str, str, str]],
+              flowed: float | None, electronic: float) -> None:
+        """A step's levers that made its paper input electronic for more cases than
+        arrived so make what it hands on."""
+        if facts.get("paper_input", 0.0) > 0 and electronic > (flowed or 0.0):
             for k in outputs:
-                digital[k] = max(digital.get(k, 0.0), done.electronic)
-        out.append(done)
-    return _kinds_proposed(runs, out)
+                self.digital[k] = max(self.digital.get(k, 0.0), electronic)
 
 
 def _named(run: StepRun, paper: Collection[str]
@@ -503,32 +555,47 @@ def context_facts(runs: Sequence[StepRun], break_minutes: float) -> dict[str, di
     for r in runs:
         by_instance.setdefault(r.id[: len(r.id) - len(r.step.id)], []).append(r)
     for members in by_instance.values():
-        writers: set[str] = set()
-        visit_written = False
-        for k, r in enumerate(members):
-            role = r.lane.role if r.lane else None
-            tags = set(r.step.tags)
-            present = resident_present(r.step, role)
-            if not present or r.wait - r.batch_wait >= break_minutes:
-                visit_written = False  # a new visit, or the resident is not here
-            facts: dict[str, float] = {}
-            if present and r.kind == "counter" and (
-                    visit_written or writers & set(r.step.uses)):
-                facts["written_at_counter"] = 1.0
-            if present and role == "resident" and "handwritten" in tags:
-                visit_written = True
-                writers.update(r.step.produces)
-            following = members[k + 1] if k + 1 < len(members) else None
-            if "inquiry" in tags and (role == "external" or r.kind == "external" or (
-                    following is not None and following.lane is not None
-                    and following.lane.role == "external")):
-                facts["outside_inquiry"] = 1.0
-            if ("print" in tags and r.kind in STAFF_ROLES and r.kind != "approval"
-                    and following is not None and following.kind == "approval"):
-                facts["approval_route"] = 1.0
-            if facts:
-                out[r.id] = facts
+        _instance_facts(members, break_minutes, out)
     return out
+
+
+def _instance_facts(members: Sequence[StepRun], break_minutes: float,
+                    out: dict[str, dict[str, float]]) -> None:
+    """:func:`context_facts` of the runs of one process instance, in flow order."""
+    writers: set[str] = set()
+    visit_written = False
+    for k, r in enumerate(members):
+        role = r.lane.role if r.lane else None
+        tags = set(r.step.tags)
+        present = resident_present(r.step, role)
+        if not present or r.wait - r.batch_wait >= break_minutes:
+            visit_written = False  # a new visit, or the resident is not here
+        facts: dict[str, float] = {}
+        if present and r.kind == "counter" and (visit_written or writers & set(r.step.uses)):
+            facts["written_at_counter"] = 1.0
+        if present and role == "resident" and "handwritten" in tags:
+            visit_written = True
+            writers.update(r.step.produces)
+        following = members[k + 1] if k + 1 < len(members) else None
+        if "inquiry" in tags and _outside(r, role, following):
+            facts["outside_inquiry"] = 1.0
+        if "print" in tags and _drafts_approval(r, following):
+            facts["approval_route"] = 1.0
+        if facts:
+            out[r.id] = facts
+
+
+def _outside(run: StepRun, role: str | None, following: StepRun | None) -> bool:
+    """The run is in an external lane or of an external body, or the next run is."""
+    return role == "external" or run.kind == "external" or (
+        following is not None and following.lane is not None
+        and following.lane.role == "external")
+
+
+def _drafts_approval(run: StepRun, following: StepRun | None) -> bool:
+    """A staff step (not an approval) followed by an approval: the drafting (起案)."""
+    return (run.kind in STAFF_ROLES and run.kind != "approval"
+            and following is not None and following.kind == "approval")
 
 
 def _kinds_proposed(runs: Sequence[StepRun], plans: list[StepPlan]) -> list[StepPlan]:

@@ -6,6 +6,7 @@ None when the process has no volume.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from bprkit import vocabulary
@@ -17,7 +18,7 @@ from bprkit.analysis.graph import (
     step_successors,
 )
 from bprkit.assumptions.catalog import Assumptions
-from bprkit.model import KIND_TAGS
+from bprkit.model import KIND_TAGS, Volume
 
 
 @dataclass(frozen=True)
@@ -121,12 +122,61 @@ def visit_starts(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, fl
 def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     runs = graph.runs
     hours_per_day = assumptions.hours_per_day
-    by_kind = {k: 0.0 for k in KIND_TAGS}  # counter, back_office, approval, storage
+    by_kind = _staff_by_kind(runs)
+    staff = sum(by_kind.values())
+    resident, burden = _resident(graph, assumptions)
+    external = sum(r.executions * r.minutes for r in runs if r.kind == "external")
+    volume = graph.process.volume
+    per_year = _cases_per_year(volume, assumptions)
+
+    def yearly(minutes: float) -> float | None:
+        return per_year * minutes / 60 if per_year is not None else None
+
+    annual = yearly(staff)
+    peak_cases = volume.peak_per_day() if volume is not None and volume.count > 0 else None
+    lead, lead_wait = resident_lead(graph)
+    after = max(graph.lead_minutes - lead, 0.0)
+    return Metrics(
+        staff_minutes_per_case=staff,
+        staff_minutes_by_kind=by_kind,
+        resident_minutes_per_case=resident,
+        lead_time_hours=lead / 60,
+        lead_time_days=lead / (hours_per_day * 60),
+        waiting_share=lead_wait / lead if lead > 0 else 0.0,
+        cases_per_year=per_year,
+        annual_staff_hours=annual,
+        fte=(annual / assumptions.value("time.annual_hours_per_fte")
+             if annual is not None else None),
+        annual_cost_yen=annual * assumptions.value("cost.hourly_yen") if annual is not None
+        else None,
+        annual_resident_hours=yearly(resident),
+        handoffs=handoffs(graph),
+        approval_depth=approval_depth(graph),
+        external_minutes_per_case=external,
+        annual_external_hours=yearly(external),
+        back_office_after_hours=after / 60,
+        digital_completion_rate=_digital_rate(runs),
+        counts=_counts(runs),
+        resident=burden,
+        peak_cases_per_day=peak_cases,
+        peak_staff=(peak_cases * staff / 60 / hours_per_day
+                    if peak_cases is not None else None),
+    )
+
+
+def _staff_by_kind(runs: Sequence[StepRun]) -> dict[str, float]:
+    """Staff minutes per case by kind (counter, back_office, approval, storage)."""
+    by_kind = {k: 0.0 for k in KIND_TAGS}
     for r in runs:
         if r.kind in by_kind:
             by_kind[r.kind] += r.executions * r.minutes
-    staff = sum(by_kind.values())
+    return by_kind
 
+
+def _resident(graph: ExpandedGraph, assumptions: Assumptions) -> tuple[float, ResidentBurden]:
+    """The resident's minutes per case (own steps, travel to each visit, queueing at
+    the counter) and burden (書かない・待たない・回らない)."""
+    runs = graph.runs
     break_minutes = assumptions.value("resident.visit_break_minutes")
     visits = sum(visit_starts(graph, assumptions).values())
     # queueing at the counter; a wait of a break or more is time at home, not waiting
@@ -139,51 +189,27 @@ def compute(graph: ExpandedGraph, assumptions: Assumptions) -> Metrics:
     counters = {r.lane_key for r in runs
                 if meets_resident(r) and r.lane is not None and r.lane.role == "counter"
                 and r.executions > 0}
+    return resident, ResidentBurden(handwritten, in_person_wait, len(counters), visits)
 
+
+def _cases_per_year(volume: Volume | None, assumptions: Assumptions) -> float | None:
+    if volume is not None and volume.count > 0:
+        return volume.per_year(working_days=assumptions.value("time.working_days_per_year"))
+    return None
+
+
+def _digital_rate(runs: Sequence[StepRun]) -> float:
+    """The share of step executions with no paper, seal or visit."""
     total_exec = sum(r.executions for r in runs)
     digital = sum(r.executions for r in runs if not vocabulary.NOT_DIGITAL & set(r.step.tags))
+    return digital / total_exec if total_exec > 0 else 0.0
 
+
+def _counts(runs: Sequence[StepRun]) -> Counts:
     def touches(tag: str) -> float:
         return sum(r.executions for r in runs if tag in r.step.tags)
 
-    per_year = None
-    volume = graph.process.volume
-    if volume is not None and volume.count > 0:
-        per_year = volume.per_year(working_days=assumptions.value("time.working_days_per_year"))
-    annual = per_year * staff / 60 if per_year is not None else None
-    fte = cost = None
-    if annual is not None:
-        fte = annual / assumptions.value("time.annual_hours_per_fte")
-        cost = annual * assumptions.value("cost.hourly_yen")
-    peak_cases = volume.peak_per_day() if volume is not None and volume.count > 0 else None
-    peak_staff = (peak_cases * staff / 60 / hours_per_day
-                  if peak_cases is not None else None)
-    lead, lead_wait = resident_lead(graph)
-    after = max(graph.lead_minutes - lead, 0.0)
-    external = sum(r.executions * r.minutes for r in runs if r.kind == "external")
-    return Metrics(
-        staff_minutes_per_case=staff,
-        staff_minutes_by_kind=by_kind,
-        resident_minutes_per_case=resident,
-        lead_time_hours=lead / 60,
-        lead_time_days=lead / (hours_per_day * 60),
-        waiting_share=lead_wait / lead if lead > 0 else 0.0,
-        cases_per_year=per_year,
-        annual_staff_hours=annual,
-        fte=fte,
-        annual_cost_yen=cost,
-        annual_resident_hours=per_year * resident / 60 if per_year is not None else None,
-        handoffs=handoffs(graph),
-        approval_depth=approval_depth(graph),
-        external_minutes_per_case=external,
-        annual_external_hours=per_year * external / 60 if per_year is not None else None,
-        back_office_after_hours=after / 60,
-        digital_completion_rate=digital / total_exec if total_exec > 0 else 0.0,
-        counts=Counts(touches("paper"), touches("seal"), touches("in_person")),
-        resident=ResidentBurden(handwritten, in_person_wait, len(counters), visits),
-        peak_cases_per_day=peak_cases,
-        peak_staff=peak_staff,
-    )
+    return Counts(touches("paper"), touches("seal"), touches("in_person"))
 
 
 def handoffs(graph: ExpandedGraph) -> float:

@@ -17,7 +17,7 @@ chunks, so memory stays bounded for 10,000-step processes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -223,17 +223,58 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     tobe_graph = graph_module.expand(process, bundle, assumptions, times=times)
     tobe_metrics = metrics_module.compute(tobe_graph, assumptions)
     cases = asis.metrics.cases_per_year
-    travel = assumptions.value("resident.travel_minutes")
     starts = metrics_module.visit_starts(asis.graph, assumptions)
-    catalog = assumptions.levers
-
-    plan_of = {r.id: p for r, p in zip(runs, plans, strict=True)}
     groups = metrics_module.visit_groups(asis.graph, assumptions)
-    # a visit is spared for a case only when none of its in-person steps needs it
-    spared_share = {start: min(plan_of[k].spared for k in members)
-                    for start, members in groups.items()}
-    per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
+    rows = _step_rows(asis, plans, times, starts, groups, assumptions)
+    tobe_metrics = _tobe_figures(tobe_metrics, asis, plans, assumptions.levers,
+                                 visits_spared=rows.visits_spared,
+                                 resident_saved=rows.resident_minutes, waiting=rows.queue_after)
+    steps = rows.steps
+    asis_side = sampling.Side.of(asis.graph, asis.metrics, assumptions)
+    collected = _monte_carlo_levers(asis_side, asis_side.with_lead_of(tobe_graph), plans,
+                                    starts, groups, assumptions.levers, assumptions,
+                                    samples, seed)
+    lead = sampling.band(tobe_metrics.lead_time_days,
+                         collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
+    reductions = _reductions(collected, asis.metrics, tobe_metrics)
+    saved, resident_saved = _saved_bands(steps, collected, cases)
+    sensitivity = _sensitivity(runs, plans, assumptions, cases) if cases is not None else ()
+    used = sorted({a.lever for p in plans for a in p.applied if a.served > 0})
+    costs = _lever_costs(used, assumptions, cases, _served(runs, plans))
+    external = (sum(s.external_hours_saved or 0.0 for s in steps)
+                if cases is not None else None)
+    share = _assumption_share(steps, assumptions)
+    warnings = tuple((s.id, lever) for s in steps for lever in s.slower)
+    names = tuple(lever_module.order(assumptions) if levers is None else levers)
+    return _finish(process, None, names, seed, samples, assumptions, steps, asis,
+                   tobe_metrics, saved, resident_saved, external, lead, reductions, costs,
+                   sensitivity, share, warnings)
+
+
+@dataclass(frozen=True)
+class _StepRows:
+    """The estimate's rows, and the per-case sums of them the To-Be's figures take."""
+
+    steps: tuple[StepEstimate, ...]
+    visits_spared: float
+    resident_minutes: float
+    """Resident minutes saved per case: the rows and the total agree."""
+    queue_after: float
+    """Minutes per case the resident still waits in the As-Is queues."""
+
+
+def _step_rows(asis: Analysis, plans: Sequence[StepPlan],
+               times: Mapping[str, tuple[float, float]], starts: Mapping[str, float],
+               groups: Mapping[str, list[str]], assumptions: Assumptions) -> _StepRows:
+    """One row per As-Is run: its To-Be time and wait, and the hours saved in the
+    column of its kind; the resident's column adds the queue shortened and the
+    travel of the visits spared."""
+    runs = asis.graph.runs
+    cases = asis.metrics.cases_per_year
+    travel = assumptions.value("resident.travel_minutes")
     break_minutes = assumptions.value("resident.visit_break_minutes")
+    spared_share = _spared_share(runs, plans, groups)
+    per_year = (lambda minutes: minutes * cases / 60) if cases is not None else None
     rows = []
     visits_spared = resident_minutes = queue_after = 0.0
     for r, p in zip(runs, plans, strict=True):
@@ -244,55 +285,60 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
         resident = (own if r.kind == "resident" else 0.0) + \
             (r.executions * (r.wait - tw) if queue else 0.0) + spared * travel
         visits_spared += spared
-        resident_minutes += resident  # minutes per case: the rows and the total agree
+        resident_minutes += resident
         queue_after += r.executions * tw if queue else 0.0
-        by_lever = tuple(
-            (a.lever, per_year(r.executions * (r.minutes * (a.keep_before - a.keep_after)
-                                               - a.added)))
-            for a in p.applied) if per_year else ()
-        rows.append(StepEstimate(
-            r.id, r.step.title, r.step.lane, r.kind, tuple(a.lever for a in p.applied),
-            r.executions, r.minutes, tm, r.wait, tw,
-            per_year(own if r.kind in STAFF_ROLES else 0.0) if per_year else None,
-            per_year(resident) if per_year else None,
-            per_year(own if r.kind == "external" else 0.0) if per_year else None,
-            pinned=bool(p.plan.pinned), refused=p.refused,
-            slower=tuple(a.lever for a in p.applied if lever_module.slows(a, r.minutes)),
-            by_lever=by_lever))
-    tobe_metrics = _tobe_figures(tobe_metrics, asis, plans, catalog, visits_spared=visits_spared,
-                                 resident_saved=resident_minutes, waiting=queue_after)
-    steps = tuple(rows)
-    saved: Range | None = None
-    resident_saved: Range | None = None
-    reductions: dict[str, Range] = {}
-    sensitivity: tuple = ()
-    asis_side = sampling.Side.of(asis.graph, asis.metrics, assumptions)
-    collected = _monte_carlo_levers(asis_side, asis_side.with_lead_of(tobe_graph), plans,
-                                    starts, groups, catalog, assumptions,
-                                    samples, seed)
-    lead = sampling.band(tobe_metrics.lead_time_days,
-                 collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
-    reductions = _reductions(collected, asis.metrics, tobe_metrics)
-    if cases is not None:
-        saved = sampling.band(sum(s.staff_hours_saved or 0.0 for s in steps),
-                      collected.get("staff_saved") * cases / 60)
-        resident_saved = sampling.band(sum(s.resident_hours_saved or 0.0 for s in steps),
-                               collected.get("resident_saved") * cases / 60)
-        sensitivity = _sensitivity(runs, plans, assumptions, cases)
-    used = sorted({a.lever for p in plans for a in p.applied if a.served > 0})
-    served: dict[str, float] = {}  # runs per case each lever serves: what it is paid for
+        rows.append(_step_row(r, p, tm, tw, own, resident, per_year))
+    return _StepRows(tuple(rows), visits_spared, resident_minutes, queue_after)
+
+
+def _spared_share(runs: Sequence[StepRun], plans: Sequence[StepPlan],
+                  groups: Mapping[str, list[str]]) -> dict[str, float]:
+    """Per visit (by the run it starts at): the share of cases the levers spare it. A
+    visit is spared for a case only when none of its in-person steps needs it."""
+    plan_of = {r.id: p for r, p in zip(runs, plans, strict=True)}
+    return {start: min(plan_of[k].spared for k in members)
+            for start, members in groups.items()}
+
+
+def _step_row(r: StepRun, p: StepPlan, tobe_minutes: float, tobe_wait: float, own: float,
+              resident: float, per_year: Callable[[float], float] | None) -> StepEstimate:
+    """A run's row: ``own`` is the minutes per case its own time shrinks, ``resident``
+    the resident minutes per case it saves."""
+    by_lever = tuple(
+        (a.lever, per_year(r.executions * (r.minutes * (a.keep_before - a.keep_after)
+                                           - a.added)))
+        for a in p.applied) if per_year else ()
+    return StepEstimate(
+        r.id, r.step.title, r.step.lane, r.kind, tuple(a.lever for a in p.applied),
+        r.executions, r.minutes, tobe_minutes, r.wait, tobe_wait,
+        per_year(own if r.kind in STAFF_ROLES else 0.0) if per_year else None,
+        per_year(resident) if per_year else None,
+        per_year(own if r.kind == "external" else 0.0) if per_year else None,
+        pinned=bool(p.plan.pinned), refused=p.refused,
+        slower=tuple(a.lever for a in p.applied if lever_module.slows(a, r.minutes)),
+        by_lever=by_lever)
+
+
+def _saved_bands(steps: Sequence[StepEstimate], collected: sampling.Collector,
+                 cases: float | None) -> tuple[Range | None, Range | None]:
+    """Annual staff and resident hours saved: the rows' sums, banded by the samples
+    (None, None without a volume)."""
+    if cases is None:
+        return None, None
+    saved = sampling.band(sum(s.staff_hours_saved or 0.0 for s in steps),
+                          collected.get("staff_saved") * cases / 60)
+    resident = sampling.band(sum(s.resident_hours_saved or 0.0 for s in steps),
+                             collected.get("resident_saved") * cases / 60)
+    return saved, resident
+
+
+def _served(runs: Sequence[StepRun], plans: Sequence[StepPlan]) -> dict[str, float]:
+    """Runs per case each lever serves: what a per-case fee is paid for."""
+    served: dict[str, float] = {}
     for r, p in zip(runs, plans, strict=True):
         for a in p.applied:
             served[a.lever] = served.get(a.lever, 0.0) + r.executions * a.served
-    costs = _lever_costs(used, assumptions, cases, served)
-    external = (sum(s.external_hours_saved or 0.0 for s in steps)
-                if cases is not None else None)
-    share = _assumption_share(steps, assumptions)
-    warnings = tuple((s.id, lever) for s in steps for lever in s.slower)
-    return _finish(process, None, tuple(lever_module.order(assumptions) if levers is None
-                                        else levers), seed,
-                   samples, assumptions, steps, asis, tobe_metrics, saved, resident_saved,
-                   external, lead, reductions, costs, sensitivity, share, warnings)
+    return served
 
 
 def _reductions(collected: sampling.Collector, before: metrics_module.Metrics,
@@ -350,15 +396,7 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
     """Both sides per sample: the As-Is, and the To-Be as the levers leave each run
     (``tobe_side``: the same runs, the To-Be's lead weights)."""
     rng = np.random.default_rng(seed)
-    unique: dict[tuple, int] = {}
-    index = np.zeros(len(plans), dtype=int)
-    chosen: list[StepPlan] = []
-    for j, p in enumerate(plans):
-        key = p.plan.key()
-        if key not in unique:
-            unique[key] = len(chosen)
-            chosen.append(p)
-        index[j] = unique[key]
+    chosen, index = _unique_plans(plans)
     names = sorted({n for p in chosen for n in p.plan.chain})
     column = {r.id: j for j, r in enumerate(side.runs)}
     visit_columns = [(starts[start], [column[k] for k in members])
@@ -370,17 +408,7 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
         uw = rng.random((n, len(side.runs)))
         numbers = sampling.lever_numbers(rng, names, assumptions, n)
         travel = sampling.sample(rng, assumptions["resident.travel_minutes"], n)
-        keep = np.ones((n, len(chosen)))
-        keep_wait = np.ones((n, len(chosen)))
-        setup = np.zeros((n, len(chosen)))
-        spared = np.zeros((n, len(chosen)))
-        for k, p in enumerate(chosen):
-            if not p.plan.chain:
-                continue
-            kp, kw, facts, _, added = lever_module.run_chain(p.plan, catalog, numbers)
-            keep[:, k], keep_wait[:, k], setup[:, k] = kp, kw, added
-            if present[k]:
-                spared[:, k] = 1 - np.asarray(facts.get("person_present", 0.0)) / present[k]
+        keep, keep_wait, setup, spared = _chain_factors(chosen, present, catalog, numbers, n)
         minutes = sampling.inverse(u, *side.minutes)
         waits = sampling.inverse(uw, *side.waits) + side.batch
         tobe_minutes = minutes * keep[:, index] + setup[:, index]
@@ -393,6 +421,40 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
                                 side.visits - visits_spared)
         sampling.collect(out, before, after)
     return out
+
+
+def _unique_plans(plans: Sequence[StepPlan]) -> tuple[list[StepPlan], np.ndarray]:
+    """The distinct plans (by their key, first of each), and per run its plan's index
+    among them: runs with the same plan share one column of lever factors."""
+    unique: dict[tuple, int] = {}
+    index = np.zeros(len(plans), dtype=int)
+    chosen: list[StepPlan] = []
+    for j, p in enumerate(plans):
+        key = p.plan.key()
+        if key not in unique:
+            unique[key] = len(chosen)
+            chosen.append(p)
+        index[j] = unique[key]
+    return chosen, index
+
+
+def _chain_factors(chosen: Sequence[StepPlan], present: np.ndarray, catalog: Mapping,
+                   numbers: Mapping[str, Mapping[str, np.ndarray]], n: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per sample and distinct plan: the share of the time and of the wait the levers
+    keep, the set-up they add, and the share of in-person presence they spare."""
+    keep = np.ones((n, len(chosen)))
+    keep_wait = np.ones((n, len(chosen)))
+    setup = np.zeros((n, len(chosen)))
+    spared = np.zeros((n, len(chosen)))
+    for k, p in enumerate(chosen):
+        if not p.plan.chain:
+            continue
+        kp, kw, facts, _, added = lever_module.run_chain(p.plan, catalog, numbers)
+        keep[:, k], keep_wait[:, k], setup[:, k] = kp, kw, added
+        if present[k]:
+            spared[:, k] = 1 - np.asarray(facts.get("person_present", 0.0)) / present[k]
+    return keep, keep_wait, setup, spared
 
 
 def _saved_expected(runs: Sequence[StepRun], plans: Sequence[StepPlan],
@@ -515,14 +577,9 @@ def compare(asis_process: Process, asis_bundle: Bundle | None, tobe_process: Pro
     lead = sampling.band(tobe.metrics.lead_time_days,
                  collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
     reductions = _reductions(collected, asis.metrics, tobe.metrics)
-    saved = resident = None
-    external = None
-    if cases is not None:
-        saved = sampling.band(sum(s.staff_hours_saved or 0.0 for s in steps),
-                      collected.get("staff_saved") * cases / 60)
-        resident = sampling.band(sum(s.resident_hours_saved or 0.0 for s in steps),
-                         collected.get("resident_saved") * cases / 60)
-        external = sum(s.external_hours_saved or 0.0 for s in steps)
+    saved, resident = _saved_bands(steps, collected, cases)
+    external = (sum(s.external_hours_saved or 0.0 for s in steps)
+                if cases is not None else None)
     return _finish(asis_process, tobe_process, (), seed, samples, assumptions, steps, asis,
                    tobe.metrics, saved, resident, external, lead, reductions, None, (), None,
                    ())

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from bprkit.analysis import levers as lever_module
 from bprkit.analysis.findings import Finding
+from bprkit.analysis.graph import StepRun
 from bprkit.analysis.records import analyze_process
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, SourceFile, Step, Use
@@ -170,7 +171,60 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
             if q.id not in {o.id for o in order}:
                 order.append(q)
     renamed = tobe_ids([p.id for p in order], set(known))
-    plan_of: dict[tuple[str, str], tuple] = {}
+    plan_of, findings_of = _plans(processes, bundle, assumptions, levers)
+    notes = _Notes({}, {})
+    suffix = "（見直し後）" if lang == "ja" else " (To-Be)"
+    out = []
+    for p in order:
+        changed = _changed_steps(p, renamed[p.id], plan_of, findings_of, assumptions, lang,
+                                 notes)
+        out.append(replace(p, id=renamed[p.id], label=p.title + suffix, state="to_be",
+                           based_on=p.id, flow=_map_flow(p.flow, changed, renamed)))
+    # order starts with the one asked for
+    return Redesign(out[0], tuple(out), notes.comments, notes.chosen)
+
+
+@dataclass(frozen=True)
+class _Notes:
+    """By To-Be step (``process.step``): the comment written above it and its levers."""
+
+    comments: dict[str, str]
+    chosen: dict[str, tuple[str, ...]]
+
+
+def _changed_steps(p: Process, tobe_id: str,
+                   plan_of: Mapping[tuple[str, str], tuple[StepRun, lever_module.StepPlan]],
+                   findings_of: Mapping[tuple[str, str], list[Finding]],
+                   assumptions: Assumptions, lang: str, notes: _Notes) -> dict[str, Step]:
+    """The steps of a process its levers change, by id; a comment and the levers of
+    each step they apply to go into ``notes``."""
+    changed: dict[str, Step] = {}
+    for step in p.steps():
+        entry = plan_of.get((p.id, step.id))
+        if entry is None:
+            continue
+        run, plan = entry
+        new = _tobe_step(step, plan, assumptions)
+        if new is None:
+            continue
+        changed[step.id] = new
+        if plan.applied:
+            key = f"{tobe_id}.{step.id}"
+            wanted = [f for f in findings_of.get((p.id, step.id), [])
+                      if set(f.levers) & {a.lever for a in plan.applied}]
+            notes.comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang,
+                                           run.minutes)
+            notes.chosen[key] = tuple(a.lever for a in plan.applied)
+    return changed
+
+
+def _plans(processes: Sequence[Process], bundle: Bundle | None, assumptions: Assumptions,
+           levers: Sequence[str] | None
+           ) -> tuple[dict[tuple[str, str], tuple[StepRun, lever_module.StepPlan]],
+                      dict[tuple[str, str], list[Finding]]]:
+    """Per (process, step), as first met in the processes' expansions: its run and lever
+    plan, and the findings about it."""
+    plan_of: dict[tuple[str, str], tuple[StepRun, lever_module.StepPlan]] = {}
     findings_of: dict[tuple[str, str], list[Finding]] = {}
     for p in processes:
         analysis = analyze_process(p, bundle, assumptions=assumptions)
@@ -183,39 +237,23 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
                 run = analysis.graph.run(f.step)
                 if run is not None:
                     findings_of.setdefault((run.process.id, run.step.id), []).append(f)
-    out: list[Process] = []
-    comments: dict[str, str] = {}
-    chosen: dict[str, tuple[str, ...]] = {}
-    suffix = "（見直し後）" if lang == "ja" else " (To-Be)"
-    for p in order:
-        changed: dict[str, Step] = {}
-        for step in p.steps():
-            entry = plan_of.get((p.id, step.id))
-            if entry is None:
-                continue
-            run, plan = entry
-            if not plan.applied:
-                tags = lever_module.tags_after(step, (), assumptions.levers, plan.plan.facts)
-                if tags != step.tags:  # its paper was made electronic upstream
-                    changed[step.id] = replace(step, tags=tags)
-                continue
-            new = replace(step, tags=lever_module.tags_after(step, plan.applied,
-                                                             assumptions.levers,
-                                                             plan.plan.facts),
-                          duration=_shift(_scale(step.duration, plan.keep), plan.setup,
-                                          assumptions.hours_per_day),
-                          wait=_scale(step.wait, plan.keep_wait),
-                          levers=tuple(a.lever for a in plan.applied))
-            changed[step.id] = new
-            key = f"{renamed[p.id]}.{step.id}"
-            wanted = [f for f in findings_of.get((p.id, step.id), [])
-                      if set(f.levers) & {a.lever for a in plan.applied}]
-            comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang,
-                                     run.minutes)
-            chosen[key] = tuple(a.lever for a in plan.applied)
-        out.append(replace(p, id=renamed[p.id], label=p.title + suffix, state="to_be",
-                           based_on=p.id, flow=_map_flow(p.flow, changed, renamed)))
-    return Redesign(out[0], tuple(out), comments, chosen)  # order starts with the one asked for
+    return plan_of, findings_of
+
+
+def _tobe_step(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions
+               ) -> Step | None:
+    """The step as its levers leave it (tags, time, wait, its ``lever`` line); a step
+    with none keeps all but ``paper`` when its paper was made electronic upstream. None
+    when nothing changes."""
+    if not plan.applied:
+        tags = lever_module.tags_after(step, (), assumptions.levers, plan.plan.facts)
+        return replace(step, tags=tags) if tags != step.tags else None
+    return replace(step, tags=lever_module.tags_after(step, plan.applied, assumptions.levers,
+                                                      plan.plan.facts),
+                   duration=_shift(_scale(step.duration, plan.keep), plan.setup,
+                                   assumptions.hours_per_day),
+                   wait=_scale(step.wait, plan.keep_wait),
+                   levers=tuple(a.lever for a in plan.applied))
 
 
 def redesign(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,

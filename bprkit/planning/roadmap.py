@@ -27,6 +27,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from typing import Any
 
 from bprkit.errors import UsageError
 from bprkit.planning.inventory import Portfolio, Row
@@ -108,68 +109,123 @@ def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
 
     aliases = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
     known_levers = {**aliases, **{v: v for v in aliases.values()}}
+    text, data = _read(path)
+    this_year = (today or datetime.date.today()).year
+    source = _Source(path, text)
+    _check_keys(source, data)
+    portfolio = _portfolio(source, data.get("portfolio", ["."]))
+    start, capacity = _start_and_capacity(source, data, this_year)
+    by_year = _capacity_by_year(source, data.get("capacity_by_year") or {})
+    available = _available(source, data.get("available") or {}, known_levers, this_year)
+    investments = _investments(source, data.get("investments") or {}, known_levers)
+    return Roadmap(start, capacity, by_year, available, investments, portfolio, path)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A roadmap file's path and text, to name the line of a key in a message."""
+
+    path: str
+    text: str
+
+    def at(self, key: str) -> str:
+        return f"{self.path}:{_line(self.text, key)}"
+
+    def at_section(self, name: str) -> str:
+        return f"{self.path}:{_section(self.text, name)}"
+
+
+def _read(path: str) -> tuple[str, dict[str, Any]]:
     from bprkit import tomlfile
 
     try:
-        text, data = tomlfile.read(path)  # BOM or not, as the assumptions
+        return tomlfile.read(path)  # BOM or not, as the assumptions
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RoadmapError(path, "not_toml", detail=exc) from exc
-    this_year = (today or datetime.date.today()).year
+
+
+def _check_keys(source: _Source, data: dict[str, Any]) -> None:
     unknown = set(data) - {"start", "capacity", "capacity_by_year", "available", "investments",
                            "portfolio"}
     if unknown:
         first = sorted(unknown)[0]
-        raise RoadmapError(f"{path}:{_line(text, first)}", "unknown_key", name=first)
-    here = os.path.dirname(os.path.abspath(path))
-    folders = data.get("portfolio", ["."])
+        raise RoadmapError(source.at(first), "unknown_key", name=first)
+
+
+def _portfolio(source: _Source, folders: object) -> tuple[str, ...]:
+    """The folders of ``portfolio = [...]``, relative to the roadmap file."""
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders) or \
             not folders:
-        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}", "portfolio_list")
+        raise RoadmapError(source.at("portfolio"), "portfolio_list")
+    here = os.path.dirname(os.path.abspath(source.path))
     portfolio = tuple(os.path.normpath(os.path.join(here, f)) for f in folders)
     missing = [f for f, full in zip(folders, portfolio, strict=True) if not os.path.exists(full)]
     if missing:
-        raise RoadmapError(f"{path}:{_line(text, 'portfolio')}", "portfolio_missing",
-                           name=missing[0], folder=here)
+        raise RoadmapError(source.at("portfolio"), "portfolio_missing", name=missing[0],
+                           folder=here)
+    return portfolio
+
+
+def _start_and_capacity(source: _Source, data: dict[str, Any], this_year: int) -> tuple[int, int]:
     start = data.get("start", this_year)
     capacity = data.get("capacity")
     if not isinstance(start, int) or start < this_year - 1:
-        raise RoadmapError(f"{path}:{_line(text, 'start')}", "start", first=this_year - 1,
-                           value=start)
+        raise RoadmapError(source.at("start"), "start", first=this_year - 1, value=start)
     if not isinstance(capacity, int) or capacity < 1:
-        raise RoadmapError(f"{path}:{_line(text, 'capacity')}", "capacity")
+        raise RoadmapError(source.at("capacity"), "capacity")
+    return start, capacity
+
+
+def _capacity_by_year(source: _Source, table: dict) -> dict[int, int]:
     by_year = {}
-    for key, value in (data.get("capacity_by_year") or {}).items():
+    for key, value in table.items():
         if not str(key).isdigit() or not isinstance(value, int) or value < 0:
-            raise RoadmapError(f"{path}:{_line(text, str(key))}", "capacity_by_year")
+            raise RoadmapError(source.at(str(key)), "capacity_by_year")
         by_year[int(key)] = value
+    return by_year
+
+
+def _available(source: _Source, table: dict, known_levers: dict[str, str],
+               this_year: int) -> dict[str, int]:
+    """``[available]``: each lever's first fiscal year, by catalog key."""
     available = {}
-    for name, year in (data.get("available") or {}).items():
+    for name, year in table.items():
         found = known_levers.get(name) or known_levers.get(name.lower())
         if found is None:
-            raise RoadmapError(f"{path}:{_line(text, name)}", "unknown_lever", name=name,
+            raise RoadmapError(source.at(name), "unknown_lever", name=name,
                                known=_known(known_levers))
         if not isinstance(year, int) or year < this_year - 1 or year > this_year + MAX_YEARS:
-            raise RoadmapError(f"{path}:{_line(text, name)}", "lever_year", name=name,
-                               first=this_year - 1, last=this_year + MAX_YEARS, value=year)
+            raise RoadmapError(source.at(name), "lever_year", name=name, first=this_year - 1,
+                               last=this_year + MAX_YEARS, value=year)
         available[found] = year
+    return available
+
+
+def _investments(source: _Source, table: dict,
+                 known_levers: dict[str, str]) -> dict[str, Investment]:
+    """``[investments.NAME]``: each shared investment, by catalog key."""
     investments = {}
-    for name, entry in (data.get("investments") or {}).items():
+    for name, entry in table.items():
         key = known_levers.get(name) or known_levers.get(name.lower())
-        where = f"{path}:{_section(text, name)}"
         if key is None:
-            raise RoadmapError(where, "investment_lever", name=name,
+            raise RoadmapError(source.at_section(name), "investment_lever", name=name,
                                known=_known(known_levers))
-        if not isinstance(entry, dict) or set(entry) - {"one_off_yen", "annual_yen", "source"}:
-            raise RoadmapError(where, "investment_keys")
-        numbers = [entry.get("one_off_yen", 0), entry.get("annual_yen", 0)]
-        if any(isinstance(n, bool) or not isinstance(n, int | float) or not 0 <= n <= 1e12
-               for n in numbers):
-            raise RoadmapError(where, "investment_yen")
-        if not str(entry.get("source", "")).strip():
-            raise RoadmapError(where, "investment_source", name=name)
-        investments[key] = Investment(float(numbers[0]), float(numbers[1]),
-                                      str(entry["source"]))
-    return Roadmap(start, capacity, by_year, available, investments, portfolio, path)
+        investments[key] = _investment(source, name, entry)
+    return investments
+
+
+def _investment(source: _Source, name: str, entry: object) -> Investment:
+    """One ``[investments.NAME]`` table: its yen and its source."""
+    where = source.at_section(name)
+    if not isinstance(entry, dict) or set(entry) - {"one_off_yen", "annual_yen", "source"}:
+        raise RoadmapError(where, "investment_keys")
+    numbers = [entry.get("one_off_yen", 0), entry.get("annual_yen", 0)]
+    if any(isinstance(n, bool) or not isinstance(n, int | float) or not 0 <= n <= 1e12
+           for n in numbers):
+        raise RoadmapError(where, "investment_yen")
+    if not str(entry.get("source", "")).strip():
+        raise RoadmapError(where, "investment_source", name=name)
+    return Investment(float(numbers[0]), float(numbers[1]), str(entry["source"]))
 
 
 def _known(levers: dict[str, str]) -> str:
@@ -287,13 +343,7 @@ def plan(portfolio: Portfolio, roadmap: Roadmap) -> list[Year]:
     cumulative = 0.0
     for year in range(roadmap.start, roadmap.start + MAX_YEARS):
         ready = {k for k, y in roadmap.available.items() if y <= year}
-        worth = []
-        for row in rows:
-            new = tuple(k for k, h in row.levers if k in ready and k not in applied[id(row)]
-                        and h > 0)
-            if new:
-                worth.append((sum(h for k, h in row.levers if k in new), row, new))
-        worth.sort(key=lambda w: (-w[0], w[1].file, w[1].process))
+        worth = _worth(rows, ready, applied)
         room = roadmap.capacity_by_year.get(year, roadmap.capacity)
         chosen = worth[:room]
         entry = Year(year, [(row, levers, hours) for hours, row, levers in chosen])
@@ -307,3 +357,17 @@ def plan(portfolio: Portfolio, roadmap: Roadmap) -> list[Year]:
         if len(worth) <= room and not later:
             break
     return years
+
+
+def _worth(rows: list[Row], ready: set[str],
+           applied: dict[int, set[str]]) -> list[tuple[float, Row, tuple[str, ...]]]:
+    """The procedures that have levers ready and not applied yet: (the staff hours
+    those levers save, the procedure, the levers), most hours first."""
+    worth = []
+    for row in rows:
+        new = tuple(k for k, h in row.levers if k in ready and k not in applied[id(row)]
+                    and h > 0)
+        if new:
+            worth.append((sum(h for k, h in row.levers if k in new), row, new))
+    worth.sort(key=lambda w: (-w[0], w[1].file, w[1].process))
+    return worth

@@ -220,6 +220,13 @@ def grid(scene: Scene) -> Grid:
 
 
 def _grid(scene: Scene, down: set[tuple[str, str]]) -> Grid:
+    return _rows(scene, _settled_columns(scene, down))
+
+
+def _settled_columns(scene: Scene, down: set[tuple[str, str]]) -> dict[str, int]:
+    """Each node's column: matched steps (compare) at the later of their two columns;
+    a phase starts right of every node of the phases before it. Computed again until
+    nothing moves (at most phases + 4 rounds)."""
     pairs = [(t, a) for block in scene.blocks for t, a in block.match.items()]
     order = {pid: n for n, (pid, _) in enumerate(scene.phases)}
     phase_of = {key: order[node.phase] for block in scene.blocks
@@ -227,30 +234,51 @@ def _grid(scene: Scene, down: set[tuple[str, str]]) -> Grid:
                 if node.phase in order and node.kind in PHASED}
     minimum: dict[str, int] = {}
     for _ in range(len(scene.phases) + 4):
-        # matched steps (compare) at the later of their two columns; a phase starts
-        # right of every node of the phases before it
         column: dict[str, int] = {}
         for block in scene.blocks:
             column.update(_columns(block.nodes, block.edges, minimum, down))
-        moved = False
-        for t, a in pairs:
-            if t in column and a in column and column[t] != column[a]:
-                minimum[t] = minimum[a] = max(column[t], column[a])
-                moved = True
-        if phase_of:
-            end = [-1] * len(scene.phases)
-            for key, k in phase_of.items():
-                end[k] = max(end[k], column[key])
-            reach = -1
-            for k in range(len(end)):
-                start = reach + 1
-                reach = max(reach, end[k])
-                for key, kk in phase_of.items():
-                    if kk == k and column[key] < start:
-                        minimum[key] = max(minimum.get(key, 0), start)
-                        moved = True
+        moved = _align_matched(pairs, column, minimum)
+        if phase_of and _phase_starts(phase_of, len(scene.phases), column, minimum):
+            moved = True
         if not moved:
             break
+    return column
+
+
+def _align_matched(pairs: list[tuple[str, str]], column: dict[str, int],
+                   minimum: dict[str, int]) -> bool:
+    """Raise the minimum column of each matched pair in different columns to the later
+    one; whether any was."""
+    moved = False
+    for t, a in pairs:
+        if t in column and a in column and column[t] != column[a]:
+            minimum[t] = minimum[a] = max(column[t], column[a])
+            moved = True
+    return moved
+
+
+def _phase_starts(phase_of: dict[str, int], phases: int, column: dict[str, int],
+                  minimum: dict[str, int]) -> bool:
+    """Raise the minimum column of each node left of the end of an earlier phase to
+    just right of it; whether any was."""
+    moved = False
+    end = [-1] * phases
+    for key, k in phase_of.items():
+        end[k] = max(end[k], column[key])
+    reach = -1
+    for k in range(len(end)):
+        start = reach + 1
+        reach = max(reach, end[k])
+        for key, kk in phase_of.items():
+            if kk == k and column[key] < start:
+                minimum[key] = max(minimum.get(key, 0), start)
+                moved = True
+    return moved
+
+
+def _rows(scene: Scene, column: dict[str, int]) -> Grid:
+    """The grid: each lane of each block as many rows as the most nodes it holds in
+    one column, blocks and lanes top to bottom in drawing order."""
     row: dict[str, int] = {}
     lane_rows: list[tuple[str, int, int]] = []
     block_rows: list[tuple[int, int]] = []
@@ -286,13 +314,33 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
         col_along[c] = max(col_along[c], boxes[key].along)
         r = g.row[key]
         row_across[r] = max(row_across[r], boxes[key].across)
-    gap_u: list[tuple[float, float]] = []
-    col_u: list[tuple[float, float]] = []
     lane_titles = {lane.key: lane.title for b in scene.blocks for lane in b.lanes}
     title_size = {k: textfit.block(textfit.wrap(t, style.WRAP_COLUMNS["lane"]), style.LANE_PT)
                   for k, t in lane_titles.items()}
     flip = scene.direction == "TB"
     u = max((h if flip else w for w, h in title_size.values()), default=0.0) + 20
+    gap_u, col_u, along = _along(g, u, col_along, gap_tracks, gap_labels)
+    title_across = {k: (w if flip else h) + 16 for k, (w, h) in title_size.items()}
+    strip = _strip(scene)
+    row_v, channel_v, spans, across = _across(g, strip, row_across, channel_tracks,
+                                              title_across)
+    lanes = [(key, lane_titles[key], top, bottom) for key, top, bottom in spans]
+    centre = {}
+    for key, c in g.column.items():
+        u0, u1 = col_u[c]
+        v0, v1 = row_v[g.row[key]]
+        centre[key] = ((u0 + u1) / 2, (v0 + v1) / 2)
+    return Geometry(boxes, centre, col_u, gap_u, row_v, channel_v, lanes, along, across,
+                    _bands(scene, g, gap_u), strip)
+
+
+def _along(g: Grid, u: float, col_along: list[float], gap_tracks: list[int],
+           gap_labels: list[float]
+           ) -> tuple[list[tuple[float, float]], list[tuple[float, float]], float]:
+    """Gaps and columns along the flow from ``u`` (after the lane titles): each gap
+    wide enough for its tracks and its widest label. Returns them and the end."""
+    gap_u: list[tuple[float, float]] = []
+    col_u: list[tuple[float, float]] = []
     for k in range(g.columns + 1):
         width = max(GAP_MIN, 2 * GAP_PAD + gap_tracks[k] * TRACK + gap_labels[k])
         gap_u.append((u, u + width))
@@ -300,11 +348,20 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
         if k < g.columns:
             col_u.append((u, u + col_along[k]))
             u += col_along[k]
-    along = u
+    return gap_u, col_u, u
+
+
+def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list[int],
+            title_across: dict[str, float]
+            ) -> tuple[list[tuple[float, float]], list[tuple[float, float]],
+                       list[tuple[str, float, float]], float]:
+    """Channels and rows across the flow, below the phases' strip: a channel above
+    each row, a lane at least as tall as its title, a gap between blocks, the last
+    channel in the last lane. Returns rows, channels, (lane key, top, bottom) and
+    the end."""
     row_v: list[tuple[float, float]] = [(0.0, 0.0)] * g.rows
     channel_v: list[tuple[float, float]] = [(0.0, 0.0)] * (g.rows + 1)
-    lanes: list[tuple[str, str, float, float]] = []
-    strip = _strip(scene)
+    lanes: list[tuple[str, float, float]] = []
     v = strip
     block_of_row = {}
     for n, (first, count) in enumerate(g.block_rows):
@@ -315,30 +372,23 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
         if first in block_of_row and block_of_row[first] != previous_block:
             v += BLOCK_GAP
             previous_block = block_of_row[first]
-        title_across = (title_size[key][0] if flip else title_size[key][1]) + 16
         start = v
         for r in range(first, first + count):
             ch = PAD / 2 + channel_tracks[r] * TRACK
             channel_v[r] = (v, v + ch)
             v += ch
             height = max(row_across[r], 6.0) + 2 * ROW_PAD
-            if r == first + count - 1 and v + height - start < title_across:
-                height = title_across - (v - start)
+            if r == first + count - 1 and v + height - start < title_across[key]:
+                height = title_across[key] - (v - start)
             row_v[r] = (v, v + height)
             v += height
-        lanes.append((key, lane_titles[key], start, v))
+        lanes.append((key, start, v))
     channel_v[g.rows] = (v, v + PAD / 2 + channel_tracks[g.rows] * TRACK)
     v = channel_v[g.rows][1]
     if lanes:  # the last channel belongs to the last lane
-        last_key, last_title, top, _ = lanes[-1]
-        lanes[-1] = (last_key, last_title, top, v)
-    centre = {}
-    for key, c in g.column.items():
-        u0, u1 = col_u[c]
-        v0, v1 = row_v[g.row[key]]
-        centre[key] = ((u0 + u1) / 2, (v0 + v1) / 2)
-    return Geometry(boxes, centre, col_u, gap_u, row_v, channel_v, lanes, along, v,
-                    _bands(scene, g, gap_u), strip)
+        last_key, top, _ = lanes[-1]
+        lanes[-1] = (last_key, top, v)
+    return row_v, channel_v, lanes, v
 
 
 PHASE_PT = 12.0

@@ -41,6 +41,9 @@ from bprkit.render.scene import Edge, Scene
 ARROW = 7.0
 HASH = 96.0
 
+Rect = tuple[float, float, float, float]
+"""(u0, v0, u1, v1)"""
+
 
 @dataclass(eq=False)
 class Leg:
@@ -100,61 +103,78 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
     for e in edges:
         ins[e.dst] += 1
         outs[e.src] += 1
-    kinds: list[str] = []
-    legs: list[list[Leg]] = []
-    gap_labels = [0.0] * (g.columns + 1)
     branch = {k for block in scene.blocks for k, node in block.nodes.items()
               if node.kind == "branch"}
     apart = {n for n, e in enumerate(edges)  # a branch's share must not be read as
              if e.src in branch and e.kind == "flow" and ins[e.dst] > 1}  # another's
-    for n, e in enumerate(edges):
-        a, b = g.column[e.src], g.column[e.dst]
-        ra, rb = g.row[e.src], g.row[e.dst]
-        clear = a == b and all(not g.cells.get((r, a))
-                               for r in range(min(ra, rb) + 1, max(ra, rb)))
-        if e.kind == "attach" and clear:  # straight to the note or system below/above
-            kinds.append("drop")
-            legs.append([])
-        elif e.kind in ("rework", "repeat"):  # out of the bottom, below the row, back
-            kinds.append("back")
-            legs.append([
-                Leg(n, "channel", ra + 1, *_span(2 * a + 1, 2 * b), ("edge", str(n))),
-                Leg(n, "gap", b, *_span(2 * (ra + 1), 2 * rb + 1), ("back", e.dst)),
-            ])
-        elif e.kind == "attach":
-            kinds.append("hop")
-            legs.append([Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb + 1),
-                             ("attach", e.src))])
-        elif b == a and e.kind == "flow" and ra != rb and clear:
-            kinds.append("drop")
-            legs.append([])
-        elif b > a and ra == rb and all(not g.cells.get((ra, c)) for c in range(a + 1, b)):
-            kinds.append("straight")
-            legs.append([])
-        elif b == a + 1:
-            kinds.append("hop")
-            group = (("in", e.dst) if ins[e.dst] > 1 else ("out", e.src)) \
-                if ins[e.dst] == 1 or outs[e.src] == 1 else ("edge", str(n))
-            if n in apart:
-                group = ("edge", str(n))
-            legs.append([Leg(n, "gap", b, *_span(2 * ra + 1, 2 * rb + 1), group)])
-        else:
-            kinds.append("channel")
-            legs.append([
-                Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb), ("out", e.src)),
-                Leg(n, "channel", rb, *_span(2 * (a + 1), 2 * b), ("edge", str(n))),
-                Leg(n, "gap", b, *_span(2 * rb, 2 * rb + 1),
-                    ("edge", str(n)) if n in apart else ("in", e.dst)),
-            ])
-    for n, e in enumerate(edges):
-        if e.label:
-            k = label_gap(kinds[n], g.column[e.src], g.column[e.dst])
-            gap_labels[k] = max(gap_labels[k], label_size(e.label, scene.direction)[0] + 6)
+    kinds = [_kind(e, g) for e in edges]
+    legs = [_legs(kind, n, e, g, ins, outs, apart)
+            for n, (kind, e) in enumerate(zip(kinds, edges, strict=True))]
+    gap_labels = _gap_labels(scene, g, edges, kinds)
     gap_tracks = _tracks([leg for ls in legs for leg in ls if leg.where == "gap"],
                          g.columns + 1)
     channel_tracks = _tracks([leg for ls in legs for leg in ls if leg.where == "channel"],
                              g.rows + 1)
     return Plan(kinds, legs, gap_tracks, channel_tracks, gap_labels, apart)
+
+
+def _kind(e: Edge, g: layout.Grid) -> str:
+    """The shape of an edge's path: straight, drop, hop, channel or back (the module's
+    docstring)."""
+    a, b = g.column[e.src], g.column[e.dst]
+    ra, rb = g.row[e.src], g.row[e.dst]
+    clear = a == b and all(not g.cells.get((r, a))
+                           for r in range(min(ra, rb) + 1, max(ra, rb)))
+    if e.kind == "attach":  # straight to the note or system below/above, else beside
+        return "drop" if clear else "hop"
+    if e.kind in ("rework", "repeat"):  # out of the bottom, below the row, back
+        return "back"
+    if b == a and e.kind == "flow" and ra != rb and clear:
+        return "drop"
+    if b > a and ra == rb and all(not g.cells.get((ra, c)) for c in range(a + 1, b)):
+        return "straight"
+    return "hop" if b == a + 1 else "channel"
+
+
+def _group(n: int, e: Edge, ins: dict[str, int], outs: dict[str, int],
+           apart: set[int]) -> tuple[str, str]:
+    """The group of a flow hop's leg: legs into one node (or out of one) share a track
+    as a bus; an edge kept apart, or one among many both ways, has its own."""
+    if n in apart or (ins[e.dst] != 1 and outs[e.src] != 1):
+        return ("edge", str(n))
+    return ("in", e.dst) if ins[e.dst] > 1 else ("out", e.src)
+
+
+def _legs(kind: str, n: int, e: Edge, g: layout.Grid, ins: dict[str, int],
+          outs: dict[str, int], apart: set[int]) -> list[Leg]:
+    """The gap and channel legs of an edge's path (none for straight and drop)."""
+    a, b = g.column[e.src], g.column[e.dst]
+    ra, rb = g.row[e.src], g.row[e.dst]
+    if kind in ("drop", "straight"):
+        return []
+    if kind == "back":
+        return [Leg(n, "channel", ra + 1, *_span(2 * a + 1, 2 * b), ("edge", str(n))),
+                Leg(n, "gap", b, *_span(2 * (ra + 1), 2 * rb + 1), ("back", e.dst))]
+    if kind == "hop" and e.kind == "attach":
+        return [Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb + 1), ("attach", e.src))]
+    if kind == "hop":
+        return [Leg(n, "gap", b, *_span(2 * ra + 1, 2 * rb + 1),
+                    _group(n, e, ins, outs, apart))]
+    return [Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb), ("out", e.src)),
+            Leg(n, "channel", rb, *_span(2 * (a + 1), 2 * b), ("edge", str(n))),
+            Leg(n, "gap", b, *_span(2 * rb, 2 * rb + 1),
+                ("edge", str(n)) if n in apart else ("in", e.dst))]
+
+
+def _gap_labels(scene: Scene, g: layout.Grid, edges: list[Edge],
+                kinds: list[str]) -> list[float]:
+    """Per gap: the room its widest label needs."""
+    gap_labels = [0.0] * (g.columns + 1)
+    for n, e in enumerate(edges):
+        if e.label:
+            k = label_gap(kinds[n], g.column[e.src], g.column[e.dst])
+            gap_labels[k] = max(gap_labels[k], label_size(e.label, scene.direction)[0] + 6)
+    return gap_labels
 
 
 def label_gap(kind: str, src_column: int, dst_column: int) -> int:
@@ -302,6 +322,38 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
                   geo: layout.Geometry, far: bool) -> None:
     """Place each label beside its target's entry; with ``far``, also beside any
     segment of its route."""
+    space = _obstacles(scene, geo, routes)
+    for n, e in enumerate(edges):
+        if not e.label:
+            continue
+        along, across, lines = label_size(e.label, scene.direction)
+        pts = routes.points[n]
+        drop = len(pts) == 2 and pts[0][0] == pts[1][0]
+        near = _near_entry(pts[-1], along, across)
+        middles = _beside_segments(pts, along, across)
+        if drop:
+            column = _beside_column(pts, along, across, geo.boxes[e.src], geo.boxes[e.dst],
+                                    geo.gap_u[g.column[e.src] + 1][1] - 3)
+            candidates = middles + column + near
+        else:
+            candidates = near + (middles if far else [])
+        if far:
+            candidates += _search(pts, along, across)
+        inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0
+                  and c[2] <= geo.along and c[3] <= geo.across]
+        # a label may touch the segment it sits beside, not its own other segments
+        beside = {("seg", n, k) for k in range(len(pts) - 1)} if drop else \
+            {("seg", n, len(pts) - 2)}
+        chosen = next((c for c in inside if not space.hits(c, beside)), None)
+        if chosen is None:
+            routes.crowded.add(n)
+            chosen = inside[0] if inside else candidates[0]
+        space.add(chosen, ("label", n))
+        routes.labels[n] = (*chosen, lines)
+
+
+def _obstacles(scene: Scene, geo: layout.Geometry, routes: Routes) -> _Hash:
+    """What a label must not cover: the boxes, the lane titles and the routes."""
     space = _Hash()
     for key, (u, v) in geo.centre.items():
         b = geo.boxes[key]
@@ -318,57 +370,57 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
         for k, ((u0, v0), (u1, v1)) in enumerate(itertools.pairwise(pts)):
             space.add((min(u0, u1) - 1, min(v0, v1) - 1, max(u0, u1) + 1, max(v0, v1) + 1),
                       ("seg", n, k))
-    for n, e in enumerate(edges):
-        if not e.label:
-            continue
-        along, across, lines = label_size(e.label, scene.direction)
-        pts = routes.points[n]
-        tip_u, tip_v = pts[-1]
-        near = []
-        u1 = tip_u - 3
-        for k in (0, 1):  # beside the entry, above then below, then one step further
-            near.append((u1 - along, tip_v - 2 - across - k * (across + 2), u1,
-                         tip_v - 2 - k * (across + 2)))
-            near.append((u1 - along, tip_v + 2 + k * (across + 2), u1,
-                         tip_v + 2 + across + k * (across + 2)))
-        middles = []  # beside the route's segments, at a quarter, half and three quarters
-        for (a0, b0), (a1, b1) in itertools.pairwise(pts):
-            for t in (0.5, 0.25, 0.75):
-                mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
-                if abs(a1 - a0) >= abs(b1 - b0):  # along the flow: above, then below
-                    middles.append((mu - along / 2, mv - across - 2, mu + along / 2, mv - 2))
-                    middles.append((mu - along / 2, mv + 2, mu + along / 2, mv + across + 2))
-                else:  # across the flow: to the right, then to the left
-                    middles.append((mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2))
-                    middles.append((mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2))
-        drop = len(pts) == 2 and pts[0][0] == pts[1][0]
-        if drop:  # beside the column, right then left, level with the segment's middle
-            src, dst = geo.boxes[e.src], geo.boxes[e.dst]
-            half = max(src.along, dst.along) / 2
-            mu, mv = pts[0][0], (pts[0][1] + pts[1][1]) / 2
-            end = geo.gap_u[g.column[e.src] + 1][1] - 3  # the room kept at the gap's end
-            middles = [*middles,
-                       (mu + half + 3, mv - across / 2, mu + half + 3 + along, mv + across / 2),
-                       (end - along, mv - across / 2, end, mv + across / 2),
-                       (mu - half - 3 - along, mv - across / 2, mu - half - 3, mv + across / 2)]
-        candidates = middles + near if drop else near + (middles if far else [])
-        if far:  # last resort: a widening search around the entry, then the middle
-            for cu, cv in ((tip_u, tip_v), (sum(p[0] for p in pts) / len(pts),
-                                            sum(p[1] for p in pts) / len(pts))):
-                for step in range(1, 13):
-                    d = step * 8.0
-                    for du, dv in ((0, -d), (0, d), (-d, 0), (d, 0), (-d, -d), (d, d),
-                                   (-d, d), (d, -d)):
-                        u0, v0 = cu + du - along / 2, cv + dv - across / 2
-                        candidates.append((u0, v0, u0 + along, v0 + across))
-        inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0
-                  and c[2] <= geo.along and c[3] <= geo.across]
-        # a label may touch the segment it sits beside, not its own other segments
-        beside = {("seg", n, k) for k in range(len(pts) - 1)} if drop else \
-            {("seg", n, len(pts) - 2)}
-        chosen = next((c for c in inside if not space.hits(c, beside)), None)
-        if chosen is None:
-            routes.crowded.add(n)
-            chosen = inside[0] if inside else candidates[0]
-        space.add(chosen, ("label", n))
-        routes.labels[n] = (*chosen, lines)
+    return space
+
+
+def _near_entry(tip: tuple[float, float], along: float, across: float) -> list[Rect]:
+    """Beside the target's entry: above then below, then one step further."""
+    tip_u, tip_v = tip
+    u1 = tip_u - 3
+    near = []
+    for k in (0, 1):
+        near.append((u1 - along, tip_v - 2 - across - k * (across + 2), u1,
+                     tip_v - 2 - k * (across + 2)))
+        near.append((u1 - along, tip_v + 2 + k * (across + 2), u1,
+                     tip_v + 2 + across + k * (across + 2)))
+    return near
+
+
+def _beside_segments(pts: list[tuple[float, float]], along: float,
+                     across: float) -> list[Rect]:
+    """Beside the route's segments, at a half, a quarter and three quarters."""
+    middles = []
+    for (a0, b0), (a1, b1) in itertools.pairwise(pts):
+        for t in (0.5, 0.25, 0.75):
+            mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
+            if abs(a1 - a0) >= abs(b1 - b0):  # along the flow: above, then below
+                middles.append((mu - along / 2, mv - across - 2, mu + along / 2, mv - 2))
+                middles.append((mu - along / 2, mv + 2, mu + along / 2, mv + across + 2))
+            else:  # across the flow: to the right, then to the left
+                middles.append((mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2))
+                middles.append((mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2))
+    return middles
+
+
+def _beside_column(pts: list[tuple[float, float]], along: float, across: float,
+                   src: layout.Box, dst: layout.Box, end: float) -> list[Rect]:
+    """For a drop: beside the column, right then left, level with the segment's middle
+    (``end``: the room kept at the end of the gap to the right)."""
+    half = max(src.along, dst.along) / 2
+    mu, mv = pts[0][0], (pts[0][1] + pts[1][1]) / 2
+    return [(mu + half + 3, mv - across / 2, mu + half + 3 + along, mv + across / 2),
+            (end - along, mv - across / 2, end, mv + across / 2),
+            (mu - half - 3 - along, mv - across / 2, mu - half - 3, mv + across / 2)]
+
+
+def _search(pts: list[tuple[float, float]], along: float, across: float) -> list[Rect]:
+    """The last resort: a widening search around the entry, then the route's middle."""
+    out = []
+    middle = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+    for cu, cv in (pts[-1], middle):
+        for step in range(1, 13):
+            d = step * 8.0
+            for du, dv in ((0, -d), (0, d), (-d, 0), (d, 0), (-d, -d), (d, d), (-d, d), (d, -d)):
+                u0, v0 = cu + du - along / 2, cv + dv - across / 2
+                out.append((u0, v0, u0 + along, v0 + across))
+    return out

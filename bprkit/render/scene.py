@@ -271,30 +271,32 @@ class _Builder:
                 lane = lane_of.get(fork_of[name], lane)
             if qualifier and name in (flow.START, flow.FINISH):
                 self.used.add("bounds")
-            if name == flow.START:
-                kind = "start" if not qualifier else "point"
-                key = self.synthetic(kind, first)
-                node_of[name] = (key, key)
-            elif name == flow.FINISH:
-                kind = "end" if not qualifier else "point"
-                key = self.synthetic(kind, last)
-                node_of[name] = (key, key)
-            elif name in g.steps:
-                key = self.step(g.steps[name], process, qualifier)
-                lane = f"{self.prefix}{qualifier}{g.steps[name].lane}"
-                node_of[name] = (key, key)
-            elif name in g.uses:
-                node_of[name] = self.use(g.uses[name], qualifier, lane)
-            elif name.startswith("#fork") or name.startswith("#join"):
-                key = self.synthetic(name[1:5], lane)
-                self.used.add("parallel")
-                node_of[name] = (key, key)
-            else:  # a path's entry: passed through unless a branch splits it
-                node_of[name] = ("", "")
-            lane_of[name] = self.block.nodes[node_of[name][1]].lane if node_of[name][1] \
-                else lane
+            node_of[name] = self.flow_node(g, name, process, qualifier, lane,
+                                           first if name == flow.START else last)
+            exit_ = node_of[name][1]
+            lane_of[name] = self.block.nodes[exit_].lane if exit_ else lane
         self.wire(g, node_of, lane_of)
         return node_of[flow.START][0], node_of[flow.FINISH][1]
+
+    def flow_node(self, g: flow.FlowGraph, name: str, process: Process, qualifier: str,
+                  lane: str, bound_lane: str) -> tuple[str, str]:
+        """The scene's (entry, exit) nodes of a flow node: the start or end (in
+        ``bound_lane``; a point inside a used process), a step, a use, a fork or join
+        (in ``lane``), or ("", "") for a path's entry (passed through unless a branch
+        splits it)."""
+        if name in (flow.START, flow.FINISH):
+            kind = "point" if qualifier else "start" if name == flow.START else "end"
+            key = self.synthetic(kind, bound_lane)
+        elif name in g.steps:
+            key = self.step(g.steps[name], process, qualifier)
+        elif name in g.uses:
+            return self.use(g.uses[name], qualifier, lane)
+        elif name.startswith("#fork") or name.startswith("#join"):
+            key = self.synthetic(name[1:5], lane)
+            self.used.add("parallel")
+        else:
+            return "", ""
+        return key, key
 
     def wire(self, g: flow.FlowGraph, node_of: dict[str, tuple[str, str]],
              lane_of: dict[str, str]) -> None:

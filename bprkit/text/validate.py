@@ -58,6 +58,16 @@ class _Checker:
         for step in steps:
             self.step(step, lanes, names, documents)
             self.label(process, step)
+        self.items(process, known)
+        self.flow(process, known)
+        self.lanes_used(process, steps)
+        if process.volume is None and process.id not in used:
+            self.report("W003", process.span, name=process.id)
+        if process.state == "to_be":
+            self.to_be(process, steps, known, checked_together)
+
+    def items(self, process: Process, known: Mapping[str, Process]) -> None:
+        """Branches, parallel blocks of one path, and uses of unknown processes."""
         for item in walk(process.flow):
             if isinstance(item, Branch):
                 self.branch(item)
@@ -65,25 +75,29 @@ class _Checker:
                 self.report("W010", item.span)
             elif isinstance(item, Use) and item.process not in known:
                 self.unknown("E026", item.process, item.span, known)
-        self.flow(process, known)
+
+    def lanes_used(self, process: Process, steps: list[Step]) -> None:
+        """W005: a lane no step runs in (or uses as its system)."""
         in_use = {s.lane for s in steps} | {s.system for s in steps if s.system}
         for lane in process.lanes:
             if lane.id not in in_use:
                 self.report("W005", lane.span, name=lane.id)
-        if process.volume is None and process.id not in used:
-            self.report("W003", process.span, name=process.id)
-        if process.state == "to_be":
-            if process.based_on is None:
-                self.report("W007", process.span, name=process.id)
-            elif process.based_on not in checked_together and process.based_on not in known:
-                self.report("W008", process.positions.get("based_on", process.span),
-                            name=process.based_on)
-            else:  # the As-Is, imported or checked in the same run
-                asis = known.get(process.based_on)
-                if asis is None and isinstance(checked_together, Mapping):
-                    asis = checked_together.get(process.based_on)
-                if asis is not None:
-                    self.replaces(steps, asis)
+
+    def to_be(self, process: Process, steps: list[Step], known: Mapping[str, Process],
+              checked_together: Collection[str]) -> None:
+        """A To-Be names its As-Is (``based_on``), which is loaded: imported or checked
+        in the same run; then its ``replaces`` lines are checked against it."""
+        if process.based_on is None:
+            self.report("W007", process.span, name=process.id)
+        elif process.based_on not in checked_together and process.based_on not in known:
+            self.report("W008", process.positions.get("based_on", process.span),
+                        name=process.based_on)
+        else:  # the As-Is, imported or checked in the same run
+            asis = known.get(process.based_on)
+            if asis is None and isinstance(checked_together, Mapping):
+                asis = checked_together.get(process.based_on)
+            if asis is not None:
+                self.replaces(steps, asis)
 
     def replaces(self, steps: list[Step], asis: Process) -> None:
         """``replaces`` names steps of the As-Is (when the As-Is is loaded)."""
@@ -188,28 +202,30 @@ class _Checker:
             loops = _cycles(members, edges)
             if not loops:
                 continue
-            before: dict[str, list[str]] = {}
-            for u in members:
-                for v, p in edges[u].items():
-                    if p > 0:
-                        before.setdefault(v, []).append(u)
+            before = _predecessors(members, edges)
             for loop in loops:
-                inside = set(loop)
-                if not any(n in reached for n in loop):
-                    continue
-                entries = [v for v in loop if v == entry or any(
-                    u not in inside and u in reached for u in before.get(v, ()))]
-                passes = loop_passes(loop, edges, entries)
-                if passes is not None and passes <= MAX_LOOP_PASSES:
-                    continue
-                steps = [graph.steps[n] for n in loop if n in graph.steps]
-                if not steps:
-                    continue
-                names = " → ".join(s.id for s in steps[:6]) + (" …" if len(steps) > 6 else "")
-                self.report("E071", steps[0].span, steps=names, limit=f"{MAX_LOOP_PASSES:,}",
-                            share=f"{100 / MAX_LOOP_PASSES:g}",
-                            passes="-" if passes is None else f"{passes:,.0f}",
-                            variant="endless" if passes is None else None)
+                if any(n in reached for n in loop):
+                    self.loop(graph, loop, entry, edges, before, reached)
+
+    def loop(self, graph: flowgraph.FlowGraph, loop: list[str], entry: str,
+             edges: Mapping[str, Mapping[str, float]], before: Mapping[str, list[str]],
+             reached: Collection[str]) -> None:
+        """E071 for one loop that cases enter (at the block's entry, or from a reached
+        node outside it), when its rounds are too many or cannot be computed."""
+        inside = set(loop)
+        entries = [v for v in loop if v == entry or any(
+            u not in inside and u in reached for u in before.get(v, ()))]
+        passes = loop_passes(loop, edges, entries)
+        if passes is not None and passes <= MAX_LOOP_PASSES:
+            return
+        steps = [graph.steps[n] for n in loop if n in graph.steps]
+        if not steps:
+            return
+        names = " → ".join(s.id for s in steps[:6]) + (" …" if len(steps) > 6 else "")
+        self.report("E071", steps[0].span, steps=names, limit=f"{MAX_LOOP_PASSES:,}",
+                    share=f"{100 / MAX_LOOP_PASSES:g}",
+                    passes="-" if passes is None else f"{passes:,.0f}",
+                    variant="endless" if passes is None else None)
 
     # ── labels and names a diagram can draw (E072, E073) ──
     def texts(self) -> None:
@@ -224,35 +240,42 @@ class _Checker:
             previous = ""
             for m in _PIECE.finditer(line):
                 piece, kind = m.group(), m.lastgroup
-                start = m.start()
                 if kind == "label" and previous.lower() != "import":
-                    text = _label_text(piece)
-                    if len(text) > MAX_TEXT:
-                        self.report("E072", Span(self.source.path, number, start + 1, number,
-                                                 m.end() + 1),
-                                    length=f"{len(text):,}", limit=MAX_TEXT)
-                    for ref in _CHAR_REF.finditer(piece):
-                        code = _code_point(ref)
-                        if code is None or not _xml_char(code):
-                            at = start + ref.start() + 1
-                            self.report("E073", Span(self.source.path, number, at, number,
-                                                     at + len(ref.group())),
-                                        ref=ref.group(),
-                                        char="> U+10FFFF" if code is None or code > 0x10FFFF
-                                        else f"U+{code:04X}")
+                    self.label_text(number, m)
                 elif kind == "word" and len(piece) > MAX_TEXT:
-                    for part in _NAME.finditer(piece):  # @lane, a->b: the names in a word
-                        name = part.group()
-                        if len(name) > MAX_TEXT and name not in seen \
-                                and not _NUMBER.fullmatch(name):
-                            seen.add(name)
-                            at = start + part.start() + 1
-                            self.report("E072", Span(self.source.path, number, at, number,
-                                                     at + len(name)),
-                                        length=f"{len(name):,}", limit=MAX_TEXT,
-                                        variant="name")
+                    self.long_names(number, m, seen)
                 if kind != "space":
                     previous = piece
+
+    def label_text(self, number: int, m: re.Match[str]) -> None:
+        """E072 for a label too long, E073 for each reference to a character XML
+        cannot hold (line ``number``, the label matched by ``m``)."""
+        piece, start = m.group(), m.start()
+        text = _label_text(piece)
+        if len(text) > MAX_TEXT:
+            self.report("E072", Span(self.source.path, number, start + 1, number, m.end() + 1),
+                        length=f"{len(text):,}", limit=MAX_TEXT)
+        for ref in _CHAR_REF.finditer(piece):
+            code = _code_point(ref)
+            if code is None or not _xml_char(code):
+                at = start + ref.start() + 1
+                self.report("E073", Span(self.source.path, number, at, number,
+                                         at + len(ref.group())),
+                            ref=ref.group(),
+                            char="> U+10FFFF" if code is None or code > 0x10FFFF
+                            else f"U+{code:04X}")
+
+    def long_names(self, number: int, m: re.Match[str], seen: set[str]) -> None:
+        """E072 for each name too long in a word (@lane, a->b: the names in a word),
+        once per name (``seen``)."""
+        piece, start = m.group(), m.start()
+        for part in _NAME.finditer(piece):
+            name = part.group()
+            if len(name) > MAX_TEXT and name not in seen and not _NUMBER.fullmatch(name):
+                seen.add(name)
+                at = start + part.start() + 1
+                self.report("E072", Span(self.source.path, number, at, number, at + len(name)),
+                            length=f"{len(name):,}", limit=MAX_TEXT, variant="name")
 
     def used(self, process: Process, name: str, span: Span | None) -> bool:
         """E057 when a branch case (or ->) names a process this one calls with use:
@@ -444,6 +467,17 @@ def _cycles(members: list[str], edges: Mapping[str, Mapping[str, float]]) -> lis
     return found
 
 
+def _predecessors(members: list[str], edges: Mapping[str, Mapping[str, float]]
+                  ) -> dict[str, list[str]]:
+    """Each node's members with an edge into it (a share above 0)."""
+    before: dict[str, list[str]] = {}
+    for u in members:
+        for v, p in edges[u].items():
+            if p > 0:
+                before.setdefault(v, []).append(u)
+    return before
+
+
 def loop_passes(loop: list[str], edges: Mapping[str, Mapping[str, float]],
                 entries: list[str]) -> float | None:
     """The most times a case that enters the loop (through ``entries``, shared
@@ -453,10 +487,22 @@ def loop_passes(loop: list[str], edges: Mapping[str, Mapping[str, float]],
     an absorbing chain keeps its pivots positive without pivoting. None when no
     number of rounds can be computed (a pivot that is not positive, a result that is
     not finite or is negative)."""
+    rows, b = _loop_system(loop, edges, entries)
+    if not _eliminate(rows, b):
+        return None
+    x = _back_substitute(rows, b)
+    if not all(math.isfinite(v) and v >= -1e-9 for v in x):
+        return None
+    return max(x)
+
+
+def _loop_system(loop: list[str], edges: Mapping[str, Mapping[str, float]],
+                 entries: list[str]) -> tuple[list[dict[int, float]], list[float]]:
+    """The sparse rows of I − Pᵀ (column → value) and the right-hand side b: one case
+    entering, shared evenly by the entries (the loop's first node when none)."""
     index = {n: i for i, n in enumerate(loop)}
-    size = len(loop)
-    rows: list[dict[int, float]] = [{i: 1.0} for i in range(size)]
-    b = [0.0] * size
+    rows: list[dict[int, float]] = [{i: 1.0} for i in range(len(loop))]
+    b = [0.0] * len(loop)
     for e in entries or loop[:1]:
         b[index[e]] += 1.0 / max(len(entries), 1)
     for u in loop:
@@ -464,15 +510,21 @@ def loop_passes(loop: list[str], edges: Mapping[str, Mapping[str, float]],
             if p > 0 and v in index:
                 row = rows[index[v]]
                 row[index[u]] = row.get(index[u], 0.0) - p
-    below: list[set[int]] = [set() for _ in range(size)]
+    return rows, b
+
+
+def _eliminate(rows: list[dict[int, float]], b: list[float]) -> bool:
+    """Forward elimination in place, tracking the rows with an entry below each pivot
+    (fill-in included). False at a pivot that is not positive."""
+    below: list[set[int]] = [set() for _ in range(len(rows))]
     for i, row in enumerate(rows):
         for j in row:
             if j < i:
                 below[j].add(i)
-    for k in range(size):
+    for k in range(len(rows)):
         pivot = rows[k].get(k, 0.0)
         if not pivot > 0:
-            return None
+            return False
         for i in sorted(below[k]):
             factor = rows[i].pop(k, 0.0) / pivot
             if not factor:
@@ -483,13 +535,15 @@ def loop_passes(loop: list[str], edges: Mapping[str, Mapping[str, float]],
                     if j < i:
                         below[j].add(i)
             b[i] -= factor * b[k]
-    x = [0.0] * size
-    for k in range(size - 1, -1, -1):
+    return True
+
+
+def _back_substitute(rows: list[dict[int, float]], b: list[float]) -> list[float]:
+    x = [0.0] * len(rows)
+    for k in range(len(rows) - 1, -1, -1):
         rest = sum(a * x[j] for j, a in rows[k].items() if j > k)
         x[k] = (b[k] - rest) / rows[k][k]
-    if not all(math.isfinite(v) and v >= -1e-9 for v in x):
-        return None
-    return max(x)
+    return x
 
 
 def _code(line: str) -> str:

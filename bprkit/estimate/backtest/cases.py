@@ -174,85 +174,140 @@ def _suggest(word: str, known: Sequence[str]) -> str:
     return match[0] if match else ""
 
 
+OPTIONAL = ("publication", "weight", "scored", "fit", "batch", "fields", "verify",
+            "exceptions")
+"""The keys that are not :data:`REQUIRED` and not ``unit``, in the order they are checked."""
+
+
+@dataclass
+class _Header:
+    """A case file's header as it is read: each key's value and line, the errors found."""
+
+    path: str
+    values: dict[str, str] = field(default_factory=dict)
+    where: dict[str, int] = field(default_factory=dict)
+    errors: list[CaseError] = field(default_factory=list)
+    last: int = 0
+    """The header's last comment line (where a missing key would be added)."""
+
+    def error(self, line: int, code: str, args: Mapping[str, object] | None = None) -> None:
+        self.errors.append(CaseError(self.path, line, code, dict(args or {})))
+
+    def bad(self, key: str, code: str, /, **args: object) -> None:
+        """The value of ``key`` is wrong: the error names it, at the key's line."""
+        self.error(self.where[key], code, {"value": self.values[key], **args})
+
+
 def read_header(path: str, levers: Sequence[str]) -> tuple[Case | None, list[CaseError]]:
     """The header of a case file: the comment lines at its top. ``levers`` are the
     catalog's keys. Returns the case, or None and the errors."""
+    lines = _read_lines(path)
+    if isinstance(lines, CaseError):
+        return None, [lines]
+    header = _scan(path, lines)
+    if not header.values and not header.errors:
+        return None, [CaseError(path, 1, "no_header")]
+    _check_required(header)
+    figures = _figures(header)
+    measure = _measure(header)
+    names = _lever_names(header, levers)
+    options = _options(header, names, levers)
+    if header.errors:
+        return None, header.errors
+    values = header.values
+    return Case(path, values["name"], measure, figures["before"], figures["after"],
+                values.get("unit", ""), names, values["source"],
+                **options,  # type: ignore[arg-type]  # keys and types checked by _options
+                lines=dict(header.where)), []
+
+
+def _read_lines(path: str) -> list[str] | CaseError:
+    """The lines of a case file, or the error that it cannot be read."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block
             raise OSError(0, "not a regular file")
         with open(path, encoding="utf-8-sig") as fh:
-            lines = fh.read().splitlines()
+            return fh.read().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [CaseError(path, 1, "unreadable", {"reason": exc})]
-    values: dict[str, str] = {}
-    where: dict[str, int] = {}
-    errors: list[CaseError] = []
-    last = 0
+        return CaseError(path, 1, "unreadable", {"reason": exc})
+
+
+def _scan(path: str, lines: Sequence[str]) -> _Header:
+    """The ``# backtest.key: value`` lines of the comment block at the top; unknown,
+    repeated and malformed keys are errors."""
+    header = _Header(path)
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
             continue
         if not line.startswith("#"):
             break
-        last = number
+        header.last = number
         m = _HEADER.match(line)
         if m is None:
             if _LOOSE.match(line):
-                errors.append(CaseError(path, number, "malformed", {"text": line}))
+                header.error(number, "malformed", {"text": line})
             continue
         key, value = m.group(1), m.group(2)
         if key not in KEYS:
-            errors.append(CaseError(path, number, "unknown_key",
-                                    {"key": key, "known": ", ".join(KEYS),
-                                     "suggestion": _suggest(key, KEYS) or "-"}))
-            continue
-        if key in values:
-            errors.append(CaseError(path, number, "duplicate",
-                                    {"key": key, "first": where[key]}))
-            continue
-        values[key], where[key] = value, number
-    if not values and not errors:
-        return None, [CaseError(path, 1, "no_header")]
-    # a missing key is reported at the end of the header, where it would be added
+            header.error(number, "unknown_key", {"key": key, "known": ", ".join(KEYS),
+                                                 "suggestion": _suggest(key, KEYS) or "-"})
+        elif key in header.values:
+            header.error(number, "duplicate", {"key": key, "first": header.where[key]})
+        else:
+            header.values[key], header.where[key] = value, number
+    return header
+
+
+def _check_required(header: _Header) -> None:
+    """Every required key given, and not empty. A missing key is reported at the end of
+    the header, where it would be added."""
     for key in REQUIRED:
-        if key not in values:
-            errors.append(CaseError(path, last or 1,
-                                    "missing_figure" if key in ("before", "after")
-                                    else "missing", {"key": key}))
-        elif not values[key]:
-            errors.append(CaseError(path, where[key], "empty", {"key": key}))
+        if key not in header.values:
+            header.error(header.last or 1,
+                         "missing_figure" if key in ("before", "after") else "missing",
+                         {"key": key})
+        elif not header.values[key]:
+            header.error(header.where[key], "empty", {"key": key})
+
+
+def _figures(header: _Header) -> dict[str, float]:
+    """The published ``before`` (positive) and ``after`` (not negative), where valid."""
     figures: dict[str, float] = {}
     for key in ("before", "after"):
-        if values.get(key):
-            n = _number(values[key])
-            if n is None:
-                errors.append(CaseError(path, where[key], "bad_number",
-                                        {"key": key, "value": values[key]}))
-            elif key == "before" and n <= 0:
-                errors.append(CaseError(path, where[key], "before_not_positive",
-                                        {"value": values[key]}))
-            elif key == "after" and n < 0:
-                errors.append(CaseError(path, where[key], "after_negative",
-                                        {"value": values[key]}))
-            else:
-                figures[key] = n
-    measure = values.get("measure", "").strip().lower()
+        if not header.values.get(key):
+            continue
+        value = header.values[key]
+        n = _number(value)
+        if n is None:
+            header.error(header.where[key], "bad_number", {"key": key, "value": value})
+        elif key == "before" and n <= 0:
+            header.error(header.where[key], "before_not_positive", {"value": value})
+        elif key == "after" and n < 0:
+            header.error(header.where[key], "after_negative", {"value": value})
+        else:
+            figures[key] = n
+    return figures
+
+
+def _measure(header: _Header) -> str:
+    measure = header.values.get("measure", "").strip().lower()
     if measure and measure not in MEASURES:
-        errors.append(CaseError(path, where["measure"], "bad_measure",
-                                {"value": values["measure"], "known": ", ".join(MEASURES),
-                                 "suggestion": _suggest(measure, MEASURES) or "-"}))
-    names = tuple(n.strip() for n in re.split(r"[,、，]", values.get("levers", "")) if n.strip())
+        header.error(header.where["measure"], "bad_measure",
+                     {"value": header.values["measure"], "known": ", ".join(MEASURES),
+                      "suggestion": _suggest(measure, MEASURES) or "-"})
+    return measure
+
+
+def _lever_names(header: _Header, levers: Sequence[str]) -> tuple[str, ...]:
+    """The case's levers (comma-separated), each one of the catalog's keys."""
+    names = tuple(n.strip() for n in re.split(r"[,、，]", header.values.get("levers", ""))
+                  if n.strip())
     unknown = [n for n in names if n not in levers]
     if unknown:
-        errors.append(CaseError(path, where["levers"], "unknown_lever",
-                                {"levers": ", ".join(unknown), "known": ", ".join(levers)}))
-    options = _options(path, values, where, names, levers, errors)
-    if errors:
-        return None, errors
-    return Case(path, values["name"], measure, figures["before"], figures["after"],
-                values.get("unit", ""), names, values["source"],
-                **options,  # type: ignore[arg-type]  # keys and types checked by _options
-                lines=dict(where)), []
+        header.error(header.where["levers"], "unknown_lever",
+                     {"levers": ", ".join(unknown), "known": ", ".join(levers)})
+    return names
 
 
 @cache
@@ -269,85 +324,115 @@ def _parameters() -> Mapping[str, tuple[str, ...]]:
     return {lever: tuple(names) for lever, names in out.items()}
 
 
-def _options(path: str, values: Mapping[str, str], where: Mapping[str, int],
-             names: Sequence[str], levers: Sequence[str],
-             errors: list[CaseError]) -> dict[str, object]:
+def _options(header: _Header, names: Sequence[str],
+             levers: Sequence[str]) -> dict[str, object]:
     """The optional keys: how the case counts (publication, weight, scored, fit) and the
-    work as published (batch, fields, verify, exceptions). Appends to ``errors``."""
+    work as published (batch, fields, verify, exceptions). Adds to ``header.errors``."""
+    for key in OPTIONAL:
+        if key in header.values and not header.values[key]:
+            header.error(header.where[key], "empty", {"key": key})
+    given = {k: v for k, v in header.values.items() if v}
     out: dict[str, object] = {
-        "publication": os.path.splitext(os.path.basename(path))[0]}
-
-    def bad(name: str, code: str, **args: object) -> None:
-        errors.append(CaseError(path, where[name], code, {"value": values[name], **args}))
-
-    for key in ("publication", "weight", "scored", "fit", "batch", "fields", "verify",
-                "exceptions"):
-        if key in values and not values[key]:
-            errors.append(CaseError(path, where[key], "empty", {"key": key}))
-    given = {k: v for k, v in values.items() if v}
+        "publication": os.path.splitext(os.path.basename(header.path))[0]}
     if "publication" in given:
-        if _PUBLICATION.match(given["publication"]):
-            out["publication"] = given["publication"]
-        else:
-            bad("publication", "bad_publication")
+        out.update(_publication(header, given["publication"]))
     if "weight" in given:
-        n = _number(given["weight"])
-        if n is None:
-            bad("weight", "bad_number", key="weight")
-        elif not 0 < n <= 1:
-            bad("weight", "bad_weight")
-        else:
-            out["weight"] = n
+        out.update(_weight(header, given["weight"]))
     if "scored" in given:
-        m = _SCORED.match(given["scored"])
-        if m is None:
-            bad("scored", "bad_scored")
-        else:
-            yes = m.group(1).lower() in ("yes", "はい")
-            reason = m.group(2).strip()
-            if yes and reason:
-                bad("scored", "bad_scored")
-            elif not yes and not reason:
-                bad("scored", "scored_no_reason")
-            else:
-                out["scored"], out["scored_reason"] = yes, reason
+        out.update(_scored(header, given["scored"]))
     if "fit" in given:
-        lever, dot, parameter = given["fit"].strip().partition(".")
-        known = _parameters()
-        if not dot or not lever or not parameter:
-            bad("fit", "bad_fit")
-        elif lever not in levers or lever not in known:
-            bad("fit", "fit_unknown_lever", lever=lever,
-                known=", ".join(k for k in levers if k in known))
-        elif parameter not in known[lever]:
-            bad("fit", "fit_unknown_parameter", lever=lever, parameter=parameter,
-                known=", ".join(known[lever]),
-                suggestion=_suggest(parameter, known[lever]) or "-")
-        elif names and lever not in names:
-            bad("fit", "fit_not_case_lever", lever=lever, levers=", ".join(names))
-        else:
-            out["fit"] = f"{lever}.{parameter}"
+        out.update(_fit(header, given["fit"], names, levers))
     for key in ("batch", "fields"):
         if key in given:
-            n = _number(given[key])
-            if n is None or n < 1 or n != int(n):
-                bad(key, "not_count", key=key)
-            else:
-                out[key] = int(n)
+            out.update(_count(header, key, given[key]))
     if "verify" in given:
-        word = unicodedata.normalize("NFKC", given["verify"]).strip().lower()
-        if word in VERIFY:
-            out["verify"] = VERIFY[word]
-        else:
-            bad("verify", "bad_verify",
-                suggestion=_suggest(word, list(VERIFY)) or "-")
+        out.update(_verify(header, given["verify"]))
     if "exceptions" in given:
-        n = _number(given["exceptions"])
-        if n is None or not 0 <= n <= 1:
-            bad("exceptions", "bad_share", key="exceptions")
-        else:
-            out["exceptions"] = n
+        out.update(_exceptions(header, given["exceptions"]))
     return out
+
+
+def _publication(header: _Header, value: str) -> dict[str, object]:
+    if _PUBLICATION.match(value):
+        return {"publication": value}
+    header.bad("publication", "bad_publication")
+    return {}
+
+
+def _weight(header: _Header, value: str) -> dict[str, object]:
+    n = _number(value)
+    if n is None:
+        header.bad("weight", "bad_number", key="weight")
+    elif not 0 < n <= 1:
+        header.bad("weight", "bad_weight")
+    else:
+        return {"weight": n}
+    return {}
+
+
+def _scored(header: _Header, value: str) -> dict[str, object]:
+    """``yes``, or ``no — reason``."""
+    m = _SCORED.match(value)
+    if m is None:
+        header.bad("scored", "bad_scored")
+        return {}
+    yes = m.group(1).lower() in ("yes", "はい")
+    reason = m.group(2).strip()
+    if yes and reason:
+        header.bad("scored", "bad_scored")
+    elif not yes and not reason:
+        header.bad("scored", "scored_no_reason")
+    else:
+        return {"scored": yes, "scored_reason": reason}
+    return {}
+
+
+def _fit(header: _Header, value: str, names: Sequence[str],
+         levers: Sequence[str]) -> dict[str, object]:
+    """``lever.parameter``: a parameter a published figure can identify, of one of the
+    case's levers."""
+    lever, dot, parameter = value.strip().partition(".")
+    known = _parameters()
+    if not dot or not lever or not parameter:
+        header.bad("fit", "bad_fit")
+    elif lever not in levers or lever not in known:
+        header.bad("fit", "fit_unknown_lever", lever=lever,
+                   known=", ".join(k for k in levers if k in known))
+    elif parameter not in known[lever]:
+        header.bad("fit", "fit_unknown_parameter", lever=lever, parameter=parameter,
+                   known=", ".join(known[lever]),
+                   suggestion=_suggest(parameter, known[lever]) or "-")
+    elif names and lever not in names:
+        header.bad("fit", "fit_not_case_lever", lever=lever, levers=", ".join(names))
+    else:
+        return {"fit": f"{lever}.{parameter}"}
+    return {}
+
+
+def _count(header: _Header, key: str, value: str) -> dict[str, object]:
+    """``batch`` or ``fields``: a whole number, at least 1."""
+    n = _number(value)
+    if n is None or n < 1 or n != int(n):
+        header.bad(key, "not_count", key=key)
+        return {}
+    return {key: int(n)}
+
+
+def _verify(header: _Header, value: str) -> dict[str, object]:
+    word = unicodedata.normalize("NFKC", value).strip().lower()
+    if word in VERIFY:
+        return {"verify": VERIFY[word]}
+    header.bad("verify", "bad_verify", suggestion=_suggest(word, list(VERIFY)) or "-")
+    return {}
+
+
+def _exceptions(header: _Header, value: str) -> dict[str, object]:
+    """A share, 0 to 1."""
+    n = _number(value)
+    if n is None or not 0 <= n <= 1:
+        header.bad("exceptions", "bad_share", key="exceptions")
+        return {}
+    return {"exceptions": n}
 
 
 def bundled() -> str:

@@ -619,45 +619,63 @@ def run(cases: Sequence[Case], bundles: Sequence[Bundle], assumptions: Assumptio
     against (:func:`baseline`); the "default" row scores them."""
     scored = [(c, b) for c, b in zip(cases, bundles, strict=True) if _scored(c)]
     unscored = tuple(c for c in cases if not _scored(c))
-    # a chain case's value depends on the other lever's range (AI-OCR's on RPA's), which
-    # the fit itself gives: fit, lay the ranges over, fit again until nothing moves
-    base = assumptions
-    previous: dict[str, Fitted] = {}
-    for _ in range(ROUNDS):
-        items: list[tuple[Case, Point]] = []
-        for case, bundle in scored:
-            items.append((case, invert(reduction_at(case, bundle, base), case.published,
-                                       _key(case))))
-        fitted = _fit_all(items, assumptions)
-        if previous and all(
-                abs(getattr(f, k) - getattr(previous[key], k)) < 1e-6
-                for key, f in fitted.items() if key in previous
-                for k in ("low", "mode", "high")) and previous.keys() == fitted.keys():
-            break
-        previous = fitted
-        base = with_fitted(assumptions, fitted, "fit")
-    keys = sorted({_key(c) for c, _ in items})
+    items, fitted, base = _fit_rounds(scored, assumptions)
     yardstick = assumptions if before is None else before
-    rows = []
-    held: dict[str, dict[str, Fitted]] = {}
-    for (case, bundle), (_, point) in zip(scored, items, strict=True):
-        key = _key(case)
-        pub = _publication(case)
-        others = [(c, p) for c, p in items if _publication(c) != pub]
-        if pub not in held:  # every fitted range refitted without this publication
-            held[pub] = _fit_all(others, assumptions, keys)
-        a_out = with_fitted(assumptions, held[pub], "fit, out of sample")
-        lever = key.split(".")[1]
-        naive = naive_band([c.published for c, _ in others
-                            if _key(c).split(".")[1] == lever])
-        rows.append(Row(case, case.published, point,
-                        band_of(case, bundle, yardstick, samples=samples, seed=seed),
-                        band_of(case, bundle, a_out, samples=samples, seed=seed), naive))
+    rows = _rows(scored, items, assumptions, yardstick, samples=samples, seed=seed)
     by_case = {id(c): b for c, b in scored}
     unreachable = tuple((c, replace(p, unserved=unserved(c, by_case[id(c)], base)))
                         for c, p in items if p.value is None)
     return FitReport(tuple(fitted[k] for k in sorted(fitted)), tuple(rows), unscored,
                      unreachable, samples, seed)
+
+
+def _fit_rounds(scored: Sequence[tuple[Case, Bundle]], assumptions: Assumptions
+                ) -> tuple[list[tuple[Case, Point]], dict[str, Fitted], Assumptions]:
+    """A chain case's value depends on the other lever's range (AI-OCR's on RPA's),
+    which the fit itself gives: fit, lay the ranges over, fit again until nothing moves
+    (at most ROUNDS times). Returns the last round's points and ranges, and the
+    assumptions that round inverted the cases on."""
+    base = assumptions
+    previous: dict[str, Fitted] = {}
+    for _ in range(ROUNDS):
+        items = [(case, invert(reduction_at(case, bundle, base), case.published, _key(case)))
+                 for case, bundle in scored]
+        fitted = _fit_all(items, assumptions)
+        if previous and _settled(previous, fitted):
+            break
+        previous = fitted
+        base = with_fitted(assumptions, fitted, "fit")
+    return items, fitted, base
+
+
+def _settled(previous: Mapping[str, Fitted], fitted: Mapping[str, Fitted]) -> bool:
+    """The same parameters, and no range moved by 1e-6 or more."""
+    return all(abs(getattr(f, k) - getattr(previous[key], k)) < 1e-6
+               for key, f in fitted.items() if key in previous
+               for k in ("low", "mode", "high")) and previous.keys() == fitted.keys()
+
+
+def _rows(scored: Sequence[tuple[Case, Bundle]], items: Sequence[tuple[Case, Point]],
+          assumptions: Assumptions, yardstick: Assumptions, *, samples: int,
+          seed: int) -> list[Row]:
+    """Each scored case with its band under the yardstick, its band out of sample (every
+    range refitted without its publication) and the naive band of the others."""
+    keys = sorted({_key(c) for c, _ in items})
+    rows = []
+    held: dict[str, dict[str, Fitted]] = {}
+    for (case, bundle), (_, point) in zip(scored, items, strict=True):
+        pub = _publication(case)
+        others = [(c, p) for c, p in items if _publication(c) != pub]
+        if pub not in held:  # every fitted range refitted without this publication
+            held[pub] = _fit_all(others, assumptions, keys)
+        a_out = with_fitted(assumptions, held[pub], "fit, out of sample")
+        lever = _key(case).split(".")[1]
+        naive = naive_band([c.published for c, _ in others
+                            if _key(c).split(".")[1] == lever])
+        rows.append(Row(case, case.published, point,
+                        band_of(case, bundle, yardstick, samples=samples, seed=seed),
+                        band_of(case, bundle, a_out, samples=samples, seed=seed), naive))
+    return rows
 
 
 def to_toml(report: FitReport, cases: Sequence[Case]) -> str:
