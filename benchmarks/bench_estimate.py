@@ -19,10 +19,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import best_of, generate
 
-from bprkit.analysis import levers, metrics, sampling
+from bprkit.analysis import levers, metrics
 from bprkit.analysis.records import analyze_process
 from bprkit.assumptions import catalog as assumptions
 from bprkit.estimate import montecarlo as estimate
+from bprkit.estimate import sampling
 from bprkit.model import Bundle, Process
 from bprkit.text.loader import check_files
 
@@ -41,7 +42,8 @@ def _peak_child(steps: int, samples: int) -> float:
         "import sys, os, tempfile, resource\n"
         f"sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"
         "from bench_estimate import _load\n"
-        "from bprkit import assumptions, estimate\n"
+        "from bprkit.assumptions import catalog as assumptions\n"
+        "from bprkit.estimate import montecarlo as estimate\n"
         "with tempfile.TemporaryDirectory() as tmp:\n"
         f"    p, b = _load({steps}, tmp)\n"
         f"    estimate.estimate(p, b, assumptions.default(), samples={samples})\n"
