@@ -231,8 +231,11 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
     inflow[entry] = 1.0
     result: dict[str, float] = {}
     condensed = nx.condensation(g)
+    position = {n: i for i, n in enumerate(nodes)}
     for component in nx.topological_sort(condensed):
-        members = list(condensed.nodes[component]["members"])
+        # in the block's order, never a set's: the sums below then run in one order, and
+        # the figures do not move in their last digits with PYTHONHASHSEED
+        members = sorted(condensed.nodes[component]["members"], key=position.__getitem__)
         if len(members) == 1 and not g.has_edge(members[0], members[0]):
             solved = {members[0]: inflow[members[0]]}
         elif not any(inflow[n] for n in members):  # a loop no flow reaches (W001): no cases
