@@ -14,10 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-MAX_ERRORS = 36
-"""mypy errors in bprkit/ (157 at the first count, 2026-12-07; issue 22 takes it to 0)."""
-MAX_IGNORES = 84
-"""`# type: ignore` comments in bprkit/."""
+MAX_ERRORS = 0
+"""mypy errors in bprkit/ (157 at the first count, 2026-12-07; 0 since issue 22)."""
+MAX_IGNORES = 1
+"""`# type: ignore` comments in bprkit/ (99 at the first count). The one left is justified on
+its line: a backtest case's optional keys, checked by ``_options``, passed as ``**options``."""
 
 ROOT = Path(__file__).resolve().parents[1]
 
