@@ -199,6 +199,10 @@ def test_a_new_exporter_and_importer_are_one_registration(phone: Path) -> None:
         code, _, err = run("import", "flow.steps", "-o", "back.bpr")
         assert code == 0, err
         assert run("check", "back.bpr")[0] == 0
+        code, _, err = run("export", str(phone), "-o", "flow.unknown")
+        assert code == 2 and ".steps" in err, "the refusal lists the registered formats"
+        code, _, err = run("import", "flow.unknown", "-o", "x.bpr")
+        assert code == 2 and ".steps" in err
     finally:
         registry.EXPORTERS.pop("steps")
         registry.IMPORTERS.pop("steps")

@@ -41,7 +41,10 @@ class Export:
         if exporter is None or (args.to and implied is not exporter):
             raise UsageError(messages.text(lang, "export_extension", path=args.output,
                                            ext=ext or "-",
-                                           fmt=args.to or messages.text(lang, "export_no_to")),
+                                           fmt=args.to or messages.text(lang, "export_no_to"),
+                                           known=messages.join(lang, (
+                                               e.extensions[0]
+                                               for e in registry.EXPORTERS.values()))),
                              lang)
         files = inputs.files(args.paths, lang)
         outputs.guard([(args.output, {exporter.name})], files, [args.assumptions])

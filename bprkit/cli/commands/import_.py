@@ -31,7 +31,9 @@ class Import:
     def run(self, args: argparse.Namespace, lang: str) -> Exit:
         importer = registry.importer_for(args.file)
         if importer is None:
-            raise UsageError(messages.text(lang, "import_extension", path=args.file), lang)
+            raise UsageError(messages.text(lang, "import_extension", path=args.file,
+                                           known=messages.join(lang, registry.import_extensions())),
+                             lang)
         if not os.path.isfile(args.file):
             raise UsageError(messages.text(lang, "path_missing", path=args.file), lang,
                              hint=messages.text(lang, "path_missing_hint", cwd=os.getcwd()))
