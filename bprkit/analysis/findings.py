@@ -163,8 +163,9 @@ class Context:
     assumptions: Assumptions
     _loops: dict[str, set[str]] | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def runs(self) -> list[StepRun]:
+        """The runs cases pass (made once: every rule walks them)."""
         return [r for r in self.graph.runs if r.executions > 0]
 
     def hours(self, runs: tuple[StepRun, ...] | list[StepRun], *, extra: float = 1.0
@@ -329,7 +330,7 @@ def rework(ctx: Context) -> Iterator[Hit]:
     their hours) and all of the steps only reworked cases take (the correction), each
     in the column of whose it is."""
     g = ctx.graph.digraph
-    runs = {r.id: r for r in ctx.runs}
+    runs = ctx.by_id
     limit = ctx.threshold("rework")
     for r in ctx.runs:
         for _, dst, data in g.out_edges(r.id, data=True):

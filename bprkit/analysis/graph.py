@@ -114,8 +114,20 @@ class ExpandedGraph:
     """:func:`step_successors`, once asked (the graph is not changed after
     :func:`expand`; the metrics ask three times). Not copied by ``replace``."""
 
+    _index: dict[str, StepRun] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
+    _indexed: int = field(default=0, init=False, repr=False, compare=False)
+
     def run(self, qualified_id: str) -> StepRun | None:
-        return next((r for r in self.runs if r.id == qualified_id), None)
+        """The run of a qualified step id (the first, when a combined expansion repeats
+        one), from an index built once the runs are all there (a scan per call made
+        redesign quadratic in the findings)."""
+        if self._indexed != len(self.runs):
+            self._index = {}
+            for r in self.runs:
+                self._index.setdefault(r.id, r)
+            self._indexed = len(self.runs)
+        return self._index.get(qualified_id)
 
     @property
     def start(self) -> str:
