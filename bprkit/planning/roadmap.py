@@ -26,9 +26,11 @@ import datetime
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bprkit import vocabulary
 from bprkit.errors import UsageError
 from bprkit.planning.inventory import Portfolio, Row
 
@@ -105,10 +107,7 @@ def _line(text: str, key: str) -> int:
 
 def load(path: str, *, today: datetime.date | None = None) -> Roadmap:
     """Read and check a roadmap file; levers by catalog key or alias (電子決裁)."""
-    from bprkit import vocabulary
-
-    aliases = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
-    known_levers = {**aliases, **{v: v for v in aliases.values()}}
+    known_levers = {k: v for k, v in vocabulary.levers().items() if v != vocabulary.NO_LEVER}
     text, data = _read(path)
     this_year = (today or datetime.date.today()).year
     source = _Source(path, text)
@@ -185,12 +184,12 @@ def _capacity_by_year(source: _Source, table: dict) -> dict[int, int]:
     return by_year
 
 
-def _available(source: _Source, table: dict, known_levers: dict[str, str],
+def _available(source: _Source, table: dict, known_levers: Mapping[str, str],
                this_year: int) -> dict[str, int]:
     """``[available]``: each lever's first fiscal year, by catalog key."""
     available = {}
     for name, year in table.items():
-        found = known_levers.get(name) or known_levers.get(name.lower())
+        found = vocabulary.lookup(known_levers, name)
         if found is None:
             raise RoadmapError(source.at(name), "unknown_lever", name=name,
                                known=_known(known_levers))
@@ -202,11 +201,11 @@ def _available(source: _Source, table: dict, known_levers: dict[str, str],
 
 
 def _investments(source: _Source, table: dict,
-                 known_levers: dict[str, str]) -> dict[str, Investment]:
+                 known_levers: Mapping[str, str]) -> dict[str, Investment]:
     """``[investments.NAME]``: each shared investment, by catalog key."""
     investments = {}
     for name, entry in table.items():
-        key = known_levers.get(name) or known_levers.get(name.lower())
+        key = vocabulary.lookup(known_levers, name)
         if key is None:
             raise RoadmapError(source.at_section(name), "investment_lever", name=name,
                                known=_known(known_levers))
@@ -228,7 +227,7 @@ def _investment(source: _Source, name: str, entry: object) -> Investment:
     return Investment(float(numbers[0]), float(numbers[1]), str(entry["source"]))
 
 
-def _known(levers: dict[str, str]) -> str:
+def _known(levers: Mapping[str, str]) -> str:
     """The lever names a roadmap file may use: each key with its Japanese name."""
     from bprkit.assumptions import catalog as assumptions
 

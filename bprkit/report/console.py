@@ -220,10 +220,6 @@ def csv_value(column: rows.Column, value: Any, lang: str) -> object:
     return word(value, lang) if word is not None else value
 
 
-def csv_num(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
 def rel(path: str) -> str:
     """A path as the user reads it: relative to the current folder when inside it."""
     try:
