@@ -89,7 +89,7 @@ def print_roadmap(years: rows.Table, plan: rows.Table, lang: str) -> None:
         print("  " + t(lang, "roadmap_year", year=y["year"], count=y["procedures"],
                        saved=years.show(y, "saved"), cumulative=years.show(y, "cumulative")))
         for p in plan.where("year", y["year"]):
-            names = ", ".join(lever_title(k, lang) for k in p["levers"])
+            names = messages.join(lang, (lever_title(k, lang) for k in p["levers"]))
             print(f"      {p['process']} 「{p['title']}」: {names} "
                   f"({plan.show(p, 'hours')} h)")
 
@@ -122,7 +122,7 @@ def print_portfolio(tables: rows.PortfolioTables, lang: str) -> None:
                        count=g["procedures"],
                        saved=tables.levers.show(g, "staff_hours_saved")))
     for pid, files in tables.result.duplicates:
-        print(t(lang, "portfolio_duplicate", process=pid, files=", ".join(files)),
+        print(t(lang, "portfolio_duplicate", process=pid, files=messages.join(lang, files)),
               file=sys.stderr)
 
 
