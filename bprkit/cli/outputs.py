@@ -28,13 +28,6 @@ def guard(outputs: Sequence[tuple[str | None, Collection[str]]],
     the_guard.check_outputs(outputs, the_guard.inputs_of([p for p in paths if p], others))
 
 
-def refuse_inputs(out: str, inputs: Sequence[str]) -> None:
-    """An output that is one of the files read (found once they are checked)."""
-    from bprkit.output import refuse_inputs as refuse
-
-    refuse(out, inputs)
-
-
 def write(out: str, data: bytes, lang: str, notice: TextIO | None = None) -> None:
     """Write an output atomically and say so (on ``notice``, default stdout)."""
     from bprkit.output import write_output

@@ -10,6 +10,7 @@ from bprkit.cli import inputs, options, outputs
 from bprkit.errors import Exit, UsageError
 from bprkit.interop import registry
 from bprkit.messages import catalog as messages
+from bprkit.output import refuse_inputs
 
 
 class Export:
@@ -60,7 +61,7 @@ class Export:
         if report is None:
             return Exit.ERRORS
         if not exporter.many_files:
-            outputs.refuse_inputs(args.output, inputs.bundle_paths(report))
+            refuse_inputs(args.output, inputs.bundle_paths(report))
             bundle = report.files[0].bundle
             assert bundle is not None  # checked clean above
             if args.process:  # every format: an unknown process is said, never ignored

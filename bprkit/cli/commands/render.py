@@ -9,6 +9,7 @@ import bprkit
 from bprkit.cli import inputs, options, outputs
 from bprkit.errors import Exit, UsageError
 from bprkit.messages import catalog as messages
+from bprkit.output import refuse_inputs
 from bprkit.render import backends
 
 HEAT = {"hours": "staff"}
@@ -55,7 +56,7 @@ class Render:
         report = inputs.check_clean(inputs.files(paths, lang), lang)
         if report is None:
             return Exit.ERRORS
-        outputs.refuse_inputs(out, inputs.bundle_paths(report))
+        refuse_inputs(out, inputs.bundle_paths(report))
         asis, tobe = report.files[0].bundle, report.files[-1].bundle  # one when both name it
         assert asis is not None and tobe is not None  # checked clean above
         process = inputs.pick(asis, args.file, args.process)
