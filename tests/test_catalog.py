@@ -83,9 +83,16 @@ def test_one_home_for_the_list_separator_and_the_display_width() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / "bprkit"
-    again = {str(p.relative_to(root)) for p in root.rglob("*.py")
-             if re.search(r'"、" if .*lang', p.read_text(encoding="utf-8"))}
+    # a separator chosen by language in code: 「"、" if lang …」, 「lang == "ja" else "、"」,
+    # 「("＋", "、") if lang == "ja"」 — the catalog holds list, chain and CSV-cell separators
+    chosen = re.compile(r'"[、＋]"[^\n]*\blang\b|\blang == "(?:ja|en)"[^\n]*"[、＋]"')
+    again = {f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py")
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if chosen.search(line)}
     assert again == set(), again
+    assert chosen.search('plus, comma = ("＋", "、") if lang == "ja" else (" + ", ", ")')
+    assert messages.chain("ja", ["AI-OCR", "RPA"]) == "AI-OCR＋RPA"
+    assert messages.chain("en", ["AI-OCR", "RPA"]) == "AI-OCR + RPA"
     width = {str(p.relative_to(root)) for p in root.rglob("*.py")
              if "east_asian_width(c) in" in p.read_text(encoding="utf-8")
              and p.name != "columns.py"}

@@ -87,7 +87,8 @@ def test_approval_chain_counts_through_use(tmp_path: Path) -> None:
 def test_once_only_flags_an_item_written_twice(tmp_path: Path) -> None:
     text = HEAD + ("  step a @住民 1min { writes 理由 }\n  step b @住民 1min { writes 理由 }\n}\n")
     hits = [f for f in analyse(tmp_path, text).findings if f.rule == "once_only"]
-    assert [(f.step, f.args["again"]) for f in hits] == [("b", "理由")]
+    assert [(f.step, f.args["again"]) for f in hits] == [("b", ("理由",))]
+    assert "理由" in hits[0].message("ja") and "理由" in hits[0].message("en")
 
 
 def test_hours_at_stake_and_basis(tmp_path: Path) -> None:
@@ -287,3 +288,14 @@ def test_findings_offer_only_levers_that_work_on_the_step(tmp_path: Path) -> Non
     assert found[("認証", "seal")] == ()          # the registered seal stays: lever none
     assert "rpa" not in found[("審査", "check")]  # judgement: no robot
     assert found[("入力", "transcribe")] == ("rpa", "ai_ocr")  # AI-OCR opens the way for RPA
+
+
+def test_a_list_in_a_finding_is_said_in_the_readers_language(tmp_path: Path) -> None:
+    """The documents a step stores on paper: 「申請書、図面」 in Japanese, "申請書, 図面" in
+    English (the finding keeps the list; the catalog's separator joins it)."""
+    text = HEAD.replace("process p {", "process p {\n  document 申請書 : 紙\n  document 図面 : 紙") \
+        + "  step a @事務 1min { stores 申請書, 図面 for 5 years }\n}\n"
+    (hit,) = [f for f in analyse(tmp_path, text).findings if f.rule == "paper_storage"]
+    assert hit.args["documents"] == ("申請書", "図面")
+    assert "申請書、図面" in hit.message("ja")
+    assert "申請書, 図面" in hit.message("en")

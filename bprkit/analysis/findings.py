@@ -288,7 +288,7 @@ def once_only(ctx: Context) -> Iterator[Hit]:
         if held_items or again:
             variant = ("message" if held_items and again
                        else "message_held" if held_items else "message_again")
-            yield Hit((r,), {"held": "、".join(held_items), "again": "、".join(again)},
+            yield Hit((r,), {"held": tuple(held_items), "again": tuple(again)},
                       ctx.hours((r,)), variant=variant)
 
 
@@ -371,7 +371,7 @@ def paper_storage(ctx: Context) -> Iterator[Hit]:
         paper_docs = {d.id for d in r.process.documents if d.kind == "paper"}
         stored = [d for s in r.step.stores for d in s.documents if d in paper_docs]
         if stored or (r.kind == "storage" and "paper" in r.step.tags):
-            yield Hit((r,), {"documents": "、".join(stored)}, ctx.hours((r,)),
+            yield Hit((r,), {"documents": tuple(stored)}, ctx.hours((r,)),
                       variant="message" if stored else "message_plain")
 
 
@@ -390,7 +390,7 @@ def paper_inquiry(ctx: Context) -> Iterator[Hit]:
         facts = lever_module.facts_of(r.step, r.kind, r.lane.role if r.lane else None,
                                       held=held)
         if facts.get("inquiry") and PAPER_WAYS & set(r.step.tags):
-            yield Hit((r,), {"data": "、".join(r.step.reads)}, ctx.hours((r,)),
+            yield Hit((r,), {"data": tuple(r.step.reads)}, ctx.hours((r,)),
                       variant="message" if r.step.reads else "message_plain")
 
 

@@ -24,6 +24,7 @@ from bprkit.analysis.findings import Finding
 from bprkit.analysis.graph import StepRun
 from bprkit.analysis.records import analyze_process
 from bprkit.assumptions.catalog import Assumptions
+from bprkit.messages import catalog as messages
 from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, SourceFile, Step, Use
 from bprkit.text import validate
 
@@ -91,10 +92,10 @@ def _comment(step: Step, changed: Step, applied: Sequence[lever_module.Applied],
              assumptions: Assumptions, findings: Sequence[Finding], lang: str,
              minutes: float = 0.0) -> str:
     catalog = assumptions.levers
-    plus, comma = ("＋", "、") if lang == "ja" else (" + ", ", ")
-    names = plus.join(catalog[a.lever].title(lang) for a in applied)
-    served = comma.join(f"{catalog[a.lever].title(lang)} {a.served:.0%}" for a in applied)
-    reasons = comma.join(sorted({f"{f.code} {f.title(lang)}" for f in findings}))
+    names = messages.chain(lang, (catalog[a.lever].title(lang) for a in applied))
+    served = messages.join(lang, (f"{catalog[a.lever].title(lang)} {a.served:.0%}"
+                                  for a in applied))
+    reasons = messages.join(lang, sorted({f"{f.code} {f.title(lang)}" for f in findings}))
     slower = [catalog[a.lever].title(lang) for a in applied
               if lever_module.slows(a, minutes)]
     if lang == "ja":
@@ -102,13 +103,13 @@ def _comment(step: Step, changed: Step, applied: Sequence[lever_module.Applied],
                 + f"。作業 {_text(step.duration)} → {_text(changed.duration)}、"
                 f"利用する件数の割合 {served}")
         if slower:
-            text += f"。注意: {comma.join(slower)} でこの工程は遅くなる"
+            text += f"。注意: {messages.join(lang, slower)} でこの工程は遅くなる"
     else:
         text = (f"redesign: {names}" + (f" (findings: {reasons})" if reasons else "")
                 + f"; hands-on {_text(step.duration)} → {_text(changed.duration)}; "
                 f"share of cases served: {served}")
         if slower:
-            text += f"; note: {', '.join(slower)} makes this step slower"
+            text += f"; note: {messages.join(lang, slower)} makes this step slower"
     return text
 
 

@@ -66,6 +66,11 @@ def join(lang: str, items: Iterable[object]) -> str:
     return separator(lang).join(str(i) for i in items)
 
 
+def chain(lang: str, items: Iterable[object]) -> str:
+    """Levers applied one after another: 「AI-OCR＋RPA」, "AI-OCR + RPA"."""
+    return catalog(lang)["text"]["chain_separator"].join(str(i) for i in items)
+
+
 def report(lang: str, key: str, **args: object) -> str:
     """A text of the HTML report (the ``[report]`` table)."""
     return _fill(catalog(lang)["report"][key], args)
@@ -89,8 +94,10 @@ def diagnostic(lang: str, code: str, part: str, args: Mapping[str, str]) -> str:
 
 
 def finding(lang: str, rule: str, args: Mapping[str, object], part: str = "message") -> str:
-    """The ``title`` or ``message`` of a finding rule."""
-    return _fill(catalog(lang)["finding"][rule][part], args)
+    """The ``title`` or ``message`` of a finding rule; an argument that is a list or
+    tuple (the documents a step stores) is joined as a list in ``lang``."""
+    said = {k: join(lang, v) if isinstance(v, list | tuple) else v for k, v in args.items()}
+    return _fill(catalog(lang)["finding"][rule][part], said)
 
 
 def column(lang: str, key: str) -> str:

@@ -191,7 +191,8 @@ def print_csv(table: rows.Table, columns: Sequence[rows.Column], lang: str, *,
 
 
 def _sep(lang: str) -> str:
-    return " " if lang == "en" else "、"
+    """The separator of a list inside one CSV cell (the catalog's ``cell_separator``)."""
+    return messages.column(lang, "cell_separator")
 
 
 _CSV_WORDS: dict[str, Callable[[Any, str], object]] = {
@@ -200,7 +201,7 @@ _CSV_WORDS: dict[str, Callable[[Any, str], object]] = {
     "lever_hours": lambda v, lang: _sep(lang).join(
         f"{lever_words([k], lang, _sep(lang))}:{h:.0f}" for k, h in v),
     "levers": lambda v, lang: lever_words(v, lang, _sep(lang)),
-    "chain": lambda v, lang: lever_words(v, lang, "+" if lang == "en" else "＋"),
+    "chain": lambda v, lang: lever_words(v, lang, messages.column(lang, "cell_chain")),
     "kind": lambda v, lang: kind_word(v, lang),
     "status": lambda v, lang: v if lang == "en" or not v
     else messages.text(lang, f"status_{v}"),
@@ -330,12 +331,11 @@ def print_estimate_steps(steps: rows.Table, lang: str, a: Assumptions) -> None:
     staff | resident | external hours a year it saves, side by side, never added."""
     t = messages.text
     print("  " + t(lang, "estimate_steps_head"))
-    joiner = "＋" if lang == "ja" else " + "
     whose = [c.key for c in steps.columns if c.whose]
     lines = []
     for s in steps.rows:
         status = t(lang, f"status_{s['status']}") if s["status"] else "-"
-        lever = joiner.join(a.lever_title(n, lang) for n in s["levers"]) or status
+        lever = messages.chain(lang, (a.lever_title(n, lang) for n in s["levers"])) or status
         hours = " | ".join(steps.show(s, k) for k in whose)
         lines.append((s["id"], lever, f"{steps.show(s, 'asis_minutes')} → "
                       f"{steps.show(s, 'tobe_minutes')}", hours))
