@@ -293,7 +293,8 @@ def test_findings_offer_only_levers_that_work_on_the_step(tmp_path: Path) -> Non
 def test_a_list_in_a_finding_is_said_in_the_readers_language(tmp_path: Path) -> None:
     """The documents a step stores on paper: 「申請書、図面」 in Japanese, "申請書, 図面" in
     English (the finding keeps the list; the catalog's separator joins it)."""
-    text = HEAD.replace("process p {", "process p {\n  document 申請書 : 紙\n  document 図面 : 紙") \
+    documents = "process p {\n  document 申請書 : 紙\n  document 図面 : 紙"
+    text = HEAD.replace("process p {", documents) \
         + "  step a @事務 1min { stores 申請書, 図面 for 5 years }\n}\n"
     (hit,) = [f for f in analyse(tmp_path, text).findings if f.rule == "paper_storage"]
     assert hit.args["documents"] == ("申請書", "図面")
