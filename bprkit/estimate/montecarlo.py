@@ -214,9 +214,12 @@ class Estimate:
 # ── the estimate ──
 def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
              levers: Sequence[str] | None = None, samples: int = DEFAULT_SAMPLES,
-             seed: int = DEFAULT_SEED) -> Estimate:
-    """Apply the levers to the As-Is in memory and estimate the To-Be."""
-    asis = analyze_process(process, bundle, assumptions=assumptions, with_findings=False)
+             seed: int = DEFAULT_SEED, analysis: Analysis | None = None) -> Estimate:
+    """Apply the levers to the As-Is in memory and estimate the To-Be. ``analysis``: the
+    As-Is already analysed with the same assumptions (a report's section has it), so it
+    is not analysed again."""
+    asis = analysis if analysis is not None else analyze_process(
+        process, bundle, assumptions=assumptions, with_findings=False)
     runs = asis.graph.runs
     plans = plan_runs(runs, assumptions, levers)
     times = {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)}
