@@ -399,12 +399,12 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
     """Both sides per sample: the As-Is, and the To-Be as the levers leave each run
     (``tobe_side``: the same runs, the To-Be's lead weights)."""
     rng = np.random.default_rng(seed)
-    chosen, index = _unique_plans(plans)
+    chosen, index = _unique_plans(plans, catalog)
     names = sorted({n for p in chosen for n in p.plan.chain})
     column = {r.id: j for j, r in enumerate(side.runs)}
-    visit_columns = [(starts[start], [column[k] for k in members])
-                     for start, members in groups.items()]
+    visits = _visit_plans(groups, starts, column, index)
     present = np.array([p.plan.facts.get("person_present", 0.0) for p in chosen])
+    kernel = sampling.Kernel(side, tobe_side.lead, index, len(chosen))
     out = sampling.Collector()
     for n in sampling.chunks(samples, len(side.runs)):
         u = rng.random((n, len(side.runs)))
@@ -412,28 +412,39 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
         numbers = sampling.lever_numbers(rng, names, assumptions, n)
         travel = sampling.sample(rng, assumptions["resident.travel_minutes"], n)
         keep, keep_wait, setup, spared = _chain_factors(chosen, present, catalog, numbers, n)
-        minutes = sampling.inverse(u, *side.minutes)
-        waits = sampling.inverse(uw, *side.waits) + side.batch
-        tobe_minutes = minutes * keep[:, index] + setup[:, index]
-        tobe_waits = side.batch + (waits - side.batch) * keep_wait[:, index]
         visits_spared = np.zeros(n)
-        for count, members in visit_columns:
-            visits_spared += count * spared[:, index[members]].min(axis=1)
-        before = sampling.totals(side, minutes, waits, travel, side.visits)
-        after = sampling.totals(tobe_side, tobe_minutes, tobe_waits, travel,
+        for count, members in visits:
+            visits_spared += count * spared[:, members].min(axis=1)
+        m_before, w_before, m_after, w_after = kernel.run(u, uw, keep, keep_wait, setup)
+        before = sampling.finish(side, m_before, w_before, travel, side.visits)
+        after = sampling.finish(tobe_side, m_after, w_after, travel,
                                 side.visits - visits_spared)
         sampling.collect(out, before, after)
     return out
 
 
-def _unique_plans(plans: Sequence[StepPlan]) -> tuple[list[StepPlan], np.ndarray]:
-    """The distinct plans (by their key, first of each), and per run its plan's index
-    among them: runs with the same plan share one column of lever factors."""
+def _visit_plans(groups: Mapping[str, list[str]], starts: Mapping[str, float],
+                 column: Mapping[str, int], index: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """Per visit: its starts per case and the plans of its in-person steps (a visit is
+    spared for a sample only as far as every one of them spares it). Visits whose steps
+    have the same plans are one entry, their starts added."""
+    merged: dict[tuple[int, ...], float] = {}
+    for start, members in groups.items():
+        key = tuple(sorted({int(index[column[k]]) for k in members}))
+        merged[key] = merged.get(key, 0.0) + starts[start]
+    return [(count, np.array(key, dtype=int)) for key, count in merged.items()]
+
+
+def _unique_plans(plans: Sequence[StepPlan], catalog: Mapping
+                  ) -> tuple[list[StepPlan], np.ndarray]:
+    """The distinct chains (by what the chain reads of the plan, first of each), and per
+    run its chain's index among them: runs with the same chain share one column of lever
+    factors."""
     unique: dict[tuple, int] = {}
     index = np.zeros(len(plans), dtype=int)
     chosen: list[StepPlan] = []
     for j, p in enumerate(plans):
-        key = p.plan.key()
+        key = lever_module.chain_key(p.plan, catalog)
         if key not in unique:
             unique[key] = len(chosen)
             chosen.append(p)

@@ -137,16 +137,194 @@ class Totals:
     wait: np.ndarray
 
 
+def weights(side: Side, lead: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What a run's minutes and its wait add to a case's totals, one column a total: the
+    minutes to staff, resident, external time and the lead; the wait to the resident's
+    queue and the lead. A side's totals are two matrix products (minutes @ first, waits @
+    second), with no per-cell temporaries."""
+    lead = side.lead if lead is None else lead
+    on_minutes = np.stack([side.execs * side.staff, side.execs * side.resident,
+                           side.execs * side.external, lead], axis=1)
+    on_waits = np.stack([side.execs * side.queue, lead], axis=1)
+    return on_minutes, on_waits
+
+
+def finish(side: Side, on_minutes: np.ndarray, on_waits: np.ndarray, travel: np.ndarray,
+           visits: np.ndarray | float, fixed_lead: float | None = None) -> Totals:
+    """Totals from the two products of :func:`weights` (``waits`` include the batch)."""
+    queue_wait = on_waits[:, 0]
+    return Totals(on_minutes[:, 0], on_minutes[:, 1] + queue_wait + visits * travel,
+                  on_minutes[:, 2],
+                  on_minutes[:, 3] + on_waits[:, 1] +
+                  (side.fixed_lead if fixed_lead is None else fixed_lead),
+                  queue_wait)
+
+
 def totals(side: Side, minutes: np.ndarray, waits: np.ndarray, travel: np.ndarray,
-            visits: np.ndarray | float) -> Totals:
-    on_case = minutes * side.execs
-    queue_wait = (waits * side.execs) @ side.queue
-    return Totals(
-        on_case @ side.staff,
-        on_case @ side.resident + queue_wait + visits * travel,
-        on_case @ side.external,
-        (minutes + waits) @ side.lead + side.fixed_lead,
-        queue_wait)
+           visits: np.ndarray | float) -> Totals:
+    on_minutes, on_waits = weights(side)
+    return finish(side, minutes @ on_minutes, waits @ on_waits, travel, visits)
+
+
+BLOCK_CELLS = 32_768
+"""Cells the kernel works on at once inside a chunk (256 KB a buffer): its passes over
+them stay in the processor's cache instead of streaming 8 MB matrices from memory."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A side's durations as the kernel draws them. Columns whose duration is fixed
+    (no range, or no duration) need no draw; the drawn ones are ordered triangular
+    first, uniform after (``drawn``: their columns), with the inverse CDF's constants
+    computed once."""
+
+    fixed: np.ndarray
+    """The fixed columns' indices."""
+    fixed_value: np.ndarray
+    drawn: np.ndarray
+    triangular: int
+    """How many of ``drawn`` (the first) are triangular."""
+    low: np.ndarray
+    high: np.ndarray
+    span: np.ndarray
+    cut: np.ndarray
+    left: np.ndarray
+    """span × (mode − low): u × left under the root on the left of the mode."""
+    right: np.ndarray
+    """span × (high − mode): (1 − u) × right under the root on the right."""
+
+    @classmethod
+    def of(cls, low: np.ndarray, mode: np.ndarray, high: np.ndarray, tri: np.ndarray
+           ) -> Shape:
+        span = high - low
+        varies = span > 0
+        drawn = np.concatenate([np.flatnonzero(varies & tri), np.flatnonzero(varies & ~tri)])
+        fixed = np.flatnonzero(~varies)
+        lo, hi, sp, mo = low[drawn], high[drawn], span[drawn], mode[drawn]
+        return cls(fixed, np.where(tri[fixed], high[fixed], low[fixed]), drawn,
+                   int(np.count_nonzero(varies & tri)), lo, hi, sp, (mo - lo) / sp,
+                   sp * (mo - lo), sp * (hi - mo))
+
+    @property
+    def all_drawn(self) -> bool:
+        """Every column is drawn, in its own order: no gather needed."""
+        return self.fixed.size == 0 and bool(np.all(self.drawn == np.arange(self.drawn.size)))
+
+    def draw(self, u: np.ndarray, out: np.ndarray, mask: np.ndarray, scratch: np.ndarray
+             ) -> np.ndarray:
+        """The drawn columns' values at uniforms ``u`` (already in ``drawn``'s order),
+        into ``out``; ``mask`` and ``scratch`` are buffers of the same shape."""
+        t = self.triangular
+        if t:
+            ut, ot, mt, st = u[:, :t], out[:, :t], mask[:, :t], scratch[:, :t]
+            np.less(ut, self.cut[:t], out=mt)
+            np.subtract(1.0, ut, out=st)
+            np.multiply(st, self.right[:t], out=st)
+            np.multiply(ut, self.left[:t], out=ot)
+            np.copyto(st, ot, where=mt)
+            np.sqrt(st, out=st)
+            np.subtract(self.high[:t], st, out=ot)
+            np.add(self.low[:t], st, out=ot, where=mt)
+        if t < self.drawn.size:
+            np.multiply(u[:, t:], self.span[t:], out=out[:, t:])
+            np.add(out[:, t:], self.low[t:], out=out[:, t:])
+        return out
+
+
+def by_plan(values: np.ndarray, index: np.ndarray, plans: int) -> np.ndarray:
+    """Rows of ``values`` (one a run) summed per plan: ``keep @ by_plan(w, index)`` is
+    what runs that share a plan's kept share add up to, without a per-run gather."""
+    out = np.zeros((plans, *values.shape[1:]))
+    np.add.at(out, index, values)
+    return out
+
+
+class Kernel:
+    """Both sides' totals per sample for ``estimate`` (the To-Be: the As-Is's runs, each
+    run's time × the share its plan keeps + its plan's set-up, its own wait × the share
+    of the wait kept), from the uniforms the As-Is draws.
+
+    Per chunk of samples, the drawn columns are worked in blocks of ``BLOCK_CELLS``:
+    the inverse CDF into one buffer, the As-Is's products from it, the kept shares
+    gathered per plan and multiplied in place, the To-Be's products. Fixed columns
+    need no cell at all: they add the same minutes to every sample of the As-Is and,
+    per plan, the kept share × their sum to the To-Be."""
+
+    def __init__(self, side: Side, tobe_lead: np.ndarray, index: np.ndarray,
+                 plans: int) -> None:
+        self.minutes = Shape.of(*side.minutes)
+        self.waits = Shape.of(*side.waits)
+        self.before = weights(side)
+        self.after = weights(side, tobe_lead)
+        self.index = index
+        self.plans = plans
+        batch = side.batch
+        self.batch = (batch @ self.before[1], batch @ self.after[1])
+
+        def fixed(shape: Shape, w_before: np.ndarray, w_after: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+            values = shape.fixed_value[:, None]
+            return (values * w_before[shape.fixed]).sum(axis=0), \
+                by_plan(values * w_after[shape.fixed], index[shape.fixed], plans)
+
+        self.fixed_minutes = fixed(self.minutes, self.before[0], self.after[0])
+        self.fixed_waits = fixed(self.waits, self.before[1], self.after[1])
+        self.setup = by_plan(self.after[0], index, plans)
+        self.buffers: dict[tuple[int, int], list[np.ndarray]] = {}
+
+    def run(self, u: np.ndarray, uw: np.ndarray, keep: np.ndarray, keep_wait: np.ndarray,
+            setup: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(As-Is minutes products, As-Is waits products, To-Be minutes, To-Be waits) per
+        sample: the four products of :func:`weights`, batch waits included."""
+        n = u.shape[0]
+        m_before, m_after = self._side(self.minutes, u, keep, self.before[0], self.after[0],
+                                       self.fixed_minutes)
+        w_before, w_after = self._side(self.waits, uw, keep_wait, self.before[1],
+                                       self.after[1], self.fixed_waits)
+        m_after += setup @ self.setup
+        w_before += self.batch[0]
+        w_after += self.batch[1]
+        assert m_before.shape == (n, 4)
+        return m_before, w_before, m_after, w_after
+
+    def _buffers(self, rows: int, width: int) -> list[np.ndarray]:
+        """Four blocks of rows × width, made once and reused by every chunk."""
+        key = (rows, width)
+        if key not in self.buffers:
+            self.buffers[key] = [np.empty(key) for _ in range(4)]
+        return self.buffers[key]
+
+    def _side(self, shape: Shape, u: np.ndarray, keep: np.ndarray, w_before: np.ndarray,
+              w_after: np.ndarray, fixed: tuple[np.ndarray, np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+        n = u.shape[0]
+        before = np.broadcast_to(fixed[0], (n, fixed[0].size)).copy()
+        after = keep @ fixed[1]
+        width = shape.drawn.size
+        if not width:
+            return before, after
+        gather = not shape.all_drawn
+        cols = shape.drawn
+        wb, wa, index = w_before[cols], w_after[cols], self.index[cols]
+        kept_all = bool(np.all(keep == 1.0))
+        rows = max(1, BLOCK_CELLS // width)
+        values, scratch, kept, gathered = self._buffers(rows, width)
+        mask = np.empty((rows, width), dtype=bool)
+        for r0 in range(0, n, rows):
+            r1 = min(n, r0 + rows)
+            k = r1 - r0
+            block = u[r0:r1]
+            if gather:
+                block = np.take(block, cols, axis=1, out=gathered[:k])
+            v = shape.draw(block, values[:k], mask[:k], scratch[:k])
+            before[r0:r1] += v @ wb
+            if kept_all:
+                after[r0:r1] += v @ wa
+                continue
+            kk = np.take(keep[r0:r1], index, axis=1, out=kept[:k])
+            np.multiply(kk, v, out=kk)
+            after[r0:r1] += kk @ wa
+        return before, after
 
 
 class Collector:
