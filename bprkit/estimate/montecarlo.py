@@ -471,13 +471,36 @@ def _chain_factors(chosen: Sequence[StepPlan], present: np.ndarray, catalog: Map
     return keep, keep_wait, setup, spared
 
 
-def _saved_expected(runs: Sequence[StepRun], plans: Sequence[StepPlan],
-                    assumptions: Assumptions, cases: float,
+@dataclass(frozen=True)
+class _StaffLoad:
+    """The staff runs that take levers, summed per distinct chain: the sensitivity
+    recomputes each chain's kept share at a parameter's low and high, not every run."""
+
+    plans: tuple[StepPlan, ...]
+    minutes: tuple[float, ...]
+    """Per chain: Σ executions × As-Is minutes of its runs, per case."""
+    executions: tuple[float, ...]
+
+    @classmethod
+    def of(cls, runs: Sequence[StepRun], plans: Sequence[StepPlan], catalog: Mapping
+           ) -> _StaffLoad:
+        sums: dict[tuple, list] = {}
+        for r, p in zip(runs, plans, strict=True):
+            if r.kind not in STAFF_ROLES or not p.plan.chain:
+                continue
+            entry = sums.setdefault(lever_module.chain_key(p.plan, catalog), [p, 0.0, 0.0])
+            entry[1] += r.executions * r.minutes
+            entry[2] += r.executions
+        return cls(tuple(e[0] for e in sums.values()), tuple(e[1] for e in sums.values()),
+                   tuple(e[2] for e in sums.values()))
+
+
+def _saved_expected(load: _StaffLoad, assumptions: Assumptions, cases: float,
                     override: tuple[str, str, float] | None = None) -> float:
     """Annual staff hours saved at the expected values, one parameter overridden."""
     catalog = assumptions.levers
     numbers = {name: lever_module.values(assumptions, name)
-               for name in {n for p in plans for n in p.plan.chain}}
+               for name in {n for p in load.plans for n in p.plan.chain}}
     if override is not None:
         name, key, value = override
         if name in numbers:
@@ -485,17 +508,11 @@ def _saved_expected(runs: Sequence[StepRun], plans: Sequence[StepPlan],
             if key == "minutes_factor" and f"levers.{name}.staff_minutes_factor" \
                     not in assumptions.params:
                 numbers[name]["staff_minutes_factor"] = value
-    memo: dict[tuple, tuple[float, float]] = {}
     total = 0.0
-    for r, p in zip(runs, plans, strict=True):
-        if r.kind not in STAFF_ROLES or not p.plan.chain:
-            continue
-        plan_key = p.plan.key()
-        if plan_key not in memo:
-            chain = lever_module.run_chain(p.plan, catalog, numbers)
-            memo[plan_key] = (float(chain.keep), float(chain.setup))
-        keep, setup = memo[plan_key]
-        total += r.executions * (r.minutes * (1 - keep) - setup)
+    for p, minutes, executions in zip(load.plans, load.minutes, load.executions,
+                                      strict=True):
+        chain = lever_module.run_chain(p.plan, catalog, numbers)
+        total += minutes * (1 - float(chain.keep)) - executions * float(chain.setup)
     return total * cases / 60
 
 
@@ -503,6 +520,7 @@ def _sensitivity(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                  assumptions: Assumptions, cases: float
                  ) -> tuple[tuple[str, float, float], ...]:
     rows = []
+    load = _StaffLoad.of(runs, plans, assumptions.levers)
     for name in sorted({n for p in plans for n in p.plan.chain}):
         checks = sorted({k for p in plans if name in p.plan.chain
                          for k in (lever_module.verify_key(p.plan.facts),) if k})
@@ -512,10 +530,12 @@ def _sensitivity(runs: Sequence[StepRun], plans: Sequence[StepPlan],
             if full not in assumptions.params or not assumptions.params[full].is_range:
                 continue
             p = assumptions.params[full]
-            low = _saved_expected(runs, plans, assumptions, cases, (name, key, p.low))
-            high = _saved_expected(runs, plans, assumptions, cases, (name, key, p.high))
+            low = _saved_expected(load, assumptions, cases, (name, key, p.low))
+            high = _saved_expected(load, assumptions, cases, (name, key, p.high))
             rows.append((full, low, high))
-    rows.sort(key=lambda row: -abs(row[2] - row[1]))
+    # widest swing first; equal swings (two levers of one chain) keep the catalog's
+    # order, whatever the last bits of the sums
+    rows.sort(key=lambda row: -round(abs(row[2] - row[1]), 6))
     return tuple(rows)
 
 
