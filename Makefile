@@ -77,6 +77,7 @@ notebook: setup
 	$(BIN)/jupyter notebook notebooks/time_savings.ipynb
 
 bench: setup
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_analyze.py
 	$(BIN)/python benchmarks/bench_render.py

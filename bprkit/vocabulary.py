@@ -312,12 +312,10 @@ def levers() -> Mapping[str, str]:
     """Lever names for ``lever …`` lines: the catalog's keys and their ``aliases``
     (bprkit/assumptions/default.toml is their one home; read here, not through the
     catalog module, so ``check`` stays light), the registered ones, and ``none`` (なし)."""
-    import tomllib
-    from importlib import resources
+    from bprkit.messages import cache as user_cache
 
-    data = resources.files("bprkit.assumptions")
-    text = data.joinpath("default.toml").read_text("utf-8")
-    catalog = tomllib.loads(text).get("levers", {})
+    text = user_cache.package_text("bprkit.assumptions", "default.toml")
+    catalog = user_cache.toml("assumptions-default.cache", text).get("levers", {})
     return _table({name: tuple(entry.get("aliases", ())) for name, entry in catalog.items()}
                   | _REGISTERED_LEVERS | {NO_LEVER: ("なし",)})
 

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import bprkit
 from bprkit._version import __version__
@@ -21,19 +22,55 @@ from bprkit.cli import options, registry
 from bprkit.errors import BprError, Exit
 from bprkit.messages import catalog as messages
 
+if TYPE_CHECKING:
+    from bprkit.cli.command import Command
 
-def build_parser() -> argparse.ArgumentParser:
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser, whose arguments are declared when it first parses (or shows
+    its help): ``bprkit --help`` and ``bprkit check …`` do not declare, nor import the
+    registries of, the other twelve commands."""
+
+    def __init__(self, *args: Any, command: Command | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._command = command
+
+    def declare(self) -> None:
+        """The command's arguments declared (once)."""
+        command, self._command = self._command, None
+        if command is not None:
+            command.add_arguments(self)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self.declare()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self.declare()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self.declare()
+        return super().format_help()
+
+
+def build_parser(*, declared: bool = True) -> argparse.ArgumentParser:
     """The parser of every command in the registry (choices read from the registries
-    of formats, exporters and importers as they are now)."""
+    of formats, exporters and importers as they are now). ``declared=False``: each
+    command's arguments declared only when that command is parsed (what ``main``
+    does)."""
     parser = argparse.ArgumentParser(
         prog="bprkit",
         description="Process mapping for municipal BPR. 自治体BPRのための業務フロー分析ツール。",
     )
     parser.add_argument("--version", action="version", version=f"bprkit {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_CommandParser)
     for command in registry.COMMANDS:
-        command.add_arguments(sub.add_parser(command.name, help=command.help,
-                                             description=command.description))
+        made = sub.add_parser(command.name, help=command.help,
+                              description=command.description, command=command)
+        if declared:
+            made.declare()
     return parser
 
 
@@ -50,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> Exit:
 
 def _main(argv: Sequence[str] | None) -> Exit:
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(declared=False).parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse has said
         return Exit.USAGE if exc.code else Exit.OK
     lang = args.lang

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from importlib import resources
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -22,6 +21,7 @@ from lark.lexer import TerminalDef
 
 from bprkit import vocabulary
 from bprkit.errors import Diagnostic, SourceError
+from bprkit.messages import cache as user_cache
 from bprkit.model import SourceFile, Span
 from bprkit.text import lexer
 from bprkit.text.lexer import FastContextualLexer
@@ -65,8 +65,9 @@ _WORDS_JA = {
 }
 
 
+@cache
 def grammar() -> str:
-    return resources.files("bprkit.grammar").joinpath("bpr.lark").read_text(encoding="utf-8")
+    return user_cache.package_text("bprkit.grammar", "bpr.lark")
 
 
 @cache
@@ -84,22 +85,19 @@ def lark_parser() -> Lark:
 
 
 def cache_path() -> str | bool:
-    """Where lark keeps the analysed grammar: a folder of this user's own
-    (``$XDG_CACHE_HOME/bprkit``, else ``~/.cache/bprkit``, mode 0700), never a
-    shared temporary folder where another user could plant a cache file (lark's
-    cache is a pickle). False (no cache) when no such folder can be had."""
+    """Where lark keeps the analysed grammar: the user's cache folder
+    (:func:`bprkit.messages.cache.folder`: ``$XDG_CACHE_HOME/bprkit``, else
+    ``~/.cache/bprkit``, mode 0700), never a shared temporary folder where another
+    user could plant a cache file (lark's cache is a pickle), nor a folder of the
+    inputs. The file is named by the grammar and lark's version, so a change of either
+    makes a new one. False (no cache: the grammar analysed on every start) when no
+    such folder can be had."""
     import hashlib
 
     import lark
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "bprkit")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        info = os.stat(folder)
-    except OSError:
-        return False
-    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+    folder = user_cache.folder()
+    if folder is None:
         return False
     digest = hashlib.sha256((grammar() + lark.__version__).encode("utf-8")).hexdigest()[:16]
     return os.path.join(folder, f"grammar-{digest}.cache")

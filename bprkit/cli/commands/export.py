@@ -8,9 +8,7 @@ import os
 
 from bprkit.cli import inputs, options, outputs
 from bprkit.errors import Exit, UsageError
-from bprkit.interop import registry
 from bprkit.messages import catalog as messages
-from bprkit.output import refuse_inputs
 
 
 class Export:
@@ -20,6 +18,8 @@ class Export:
                    "time survey, or Mermaid.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        from bprkit.interop import registry
+
         exporters = registry.EXPORTERS.values()
         estimating = ", ".join(e.name for e in exporters if e.estimates)
         parser.add_argument("paths", nargs="+", metavar="PATH",
@@ -35,6 +35,9 @@ class Export:
         options.add_lang(parser)
 
     def run(self, args: argparse.Namespace, lang: str) -> Exit:
+        from bprkit.interop import registry
+        from bprkit.output import refuse_inputs
+
         options.check_samples(args.samples, lang)  # every format: never silently ignored
         ext = os.path.splitext(args.output)[1].lower()
         implied = registry.exporter_for(ext)

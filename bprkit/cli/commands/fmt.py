@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 
 import bprkit
@@ -27,6 +26,8 @@ class Fmt:
         options.add_lang(parser)
 
     def run(self, args: argparse.Namespace, lang: str) -> Exit:
+        import difflib
+
         from bprkit.output import write_output
         from bprkit.report import console
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from bprkit.cli import options, outputs
 from bprkit.errors import Exit, UsageError
-from bprkit.interop import registry
 from bprkit.messages import catalog as messages
+
+if TYPE_CHECKING:
+    from bprkit.interop.registry import Imported
 
 
 class Import:
@@ -29,6 +32,8 @@ class Import:
         options.add_lang(parser)
 
     def run(self, args: argparse.Namespace, lang: str) -> Exit:
+        from bprkit.interop import registry
+
         importer = registry.importer_for(args.file)
         if importer is None:
             raise UsageError(messages.text(lang, "import_extension", path=args.file,
@@ -57,7 +62,7 @@ def _refuse_one(args: argparse.Namespace, lang: str) -> None:
         raise UsageError(messages.text(lang, "import_exists", path=args.output), lang)
 
 
-def _write_one(args: argparse.Namespace, imported: registry.Imported, lang: str) -> Exit:
+def _write_one(args: argparse.Namespace, imported: Imported, lang: str) -> Exit:
     from bprkit.output import write_output
 
     for line in imported.notes:
@@ -70,7 +75,7 @@ def _write_one(args: argparse.Namespace, imported: registry.Imported, lang: str)
     return Exit.OK
 
 
-def _write_folder(args: argparse.Namespace, imported: registry.Imported, lang: str) -> Exit:
+def _write_folder(args: argparse.Namespace, imported: Imported, lang: str) -> Exit:
     """A file a sheet into the folder ``-o`` names (made when missing), or one ``.bpr``
     when there is one; every refusal before the folder is made or a file written."""
     from bprkit.output import OutputError

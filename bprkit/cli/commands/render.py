@@ -9,8 +9,6 @@ import bprkit
 from bprkit.cli import inputs, options, outputs
 from bprkit.errors import Exit, UsageError
 from bprkit.messages import catalog as messages
-from bprkit.output import refuse_inputs
-from bprkit.render import backends
 
 HEAT = {"hours": "staff"}
 """--heat hours (round 2) is the staff hours."""
@@ -22,6 +20,8 @@ class Render:
     description = "Draw a process as a swimlane diagram with its findings."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        from bprkit.render import backends
+
         parser.add_argument("file", metavar="FILE", help="a .bpr file")
         options.add_output(parser, help="output file (default: FILE with the format's "
                                         "extension)")
@@ -43,6 +43,9 @@ class Render:
         options.add_lang(parser)
 
     def run(self, args: argparse.Namespace, lang: str) -> Exit:
+        from bprkit.output import refuse_inputs
+        from bprkit.render import backends
+
         try:
             fmt = bprkit.drawing_format(args.output, args.format, args.paper)
         except UsageError as exc:  # its text is the extension
