@@ -8,6 +8,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,3 +214,82 @@ def test_the_redesign_of_a_process_that_uses_others_is_drawn() -> None:
     # the To-Be uses the redesigned approval (課長決裁_tobe), which only the redesign holds
     svg = bprkit.diagram(str(PROCESSES / "kaigo_nintei.bpr"), redesigned=True).svg()
     assert svg.count("<svg") == 1 and "要介護" in svg
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts of the expensive calls of a report made in this process (jobs=1)."""
+    import subprocess
+
+    from bprkit.analysis import records
+    from bprkit.estimate import montecarlo, redesign
+    from bprkit.text import loader
+
+    counts = {"check": 0, "analyse": 0, "estimate": 0, "redesign": 0, "graphviz": 0}
+
+    def count(module: object, name: str, key: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            counts[key] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapper)
+
+    count(loader, "check_files", "check")
+    count(records, "analyze_process", "analyse")
+    count(montecarlo, "estimate", "estimate")
+    count(redesign, "redesign", "redesign")
+    original_run = subprocess.run
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        command = args[0] if args else kwargs.get("args")
+        if isinstance(command, list) and command and str(command[0]).endswith("neato"):
+            counts["graphviz"] += 1
+        return original_run(*args, **kwargs)
+    monkeypatch.setattr(subprocess, "run", run)
+    return counts
+
+
+def test_each_procedure_is_checked_analysed_estimated_and_drawn_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bprkit.report import build
+    from bprkit.text.loader import find_files
+
+    counts = _counting(monkeypatch)
+    report = build.build([str(PROCESSES)], build.Options(samples=200, jobs=1, backtest=None))
+    files = find_files([str(PROCESSES)])
+    n = len(report.details)
+    assert n == len(report.portfolio.rows) == 16
+    assert counts["check"] == len(files)  # one a file (a file may hold several procedures)
+    assert counts["estimate"] == n and counts["redesign"] == n
+    assert counts["analyse"] == 2 * n  # the As-Is (with its findings) and the To-Be drawn
+    assert counts["graphviz"] < n  # the diagrams of several procedures in one run
+    assert all(d.asis_svg and d.tobe_svg and not d.drawing_error for d in report.details)
+
+
+def test_top_makes_the_sections_of_the_first_procedures_alike(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bprkit.report import build
+
+    whole = build.build([str(PROCESSES)], build.Options(samples=200, jobs=1, backtest=None))
+    counts = _counting(monkeypatch)
+    top = build.build([str(PROCESSES)], build.Options(samples=200, jobs=1, backtest=None,
+                                                      top=3))
+    assert top.portfolio.rows == whole.portfolio.rows
+    assert top.details == whole.details[:3]
+    # the ranking first, then the sections of the three alone
+    assert counts["redesign"] == 3 and counts["estimate"] == 16 + 3
+
+
+def test_diagrams_drawn_together_are_the_diagrams_drawn_alone() -> None:
+    from bprkit.analysis.records import analyze_process
+    from bprkit.render import drawing
+    from bprkit.text.loader import check_files
+
+    drawings = []
+    for name in ("tenshutsu.bpr", "kaigo_nintei.bpr", "inu_toroku.bpr"):
+        bundle = check_files([str(PROCESSES / name)]).files[0].bundle
+        assert bundle is not None
+        analysis = analyze_process(bundle.root.processes[0], bundle)
+        drawings.append(drawing.diagram(analysis, bundle, drawing.Options(heat=True)))
+        drawings.append(drawing.diagram(analysis, bundle, drawing.Options(lang="en")))
+    assert drawing.svgs(drawings) == [d.svg() for d in drawings]

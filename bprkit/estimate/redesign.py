@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from bprkit.analysis import levers as lever_module
 from bprkit.analysis.findings import Finding
 from bprkit.analysis.graph import StepRun
-from bprkit.analysis.records import analyze_process
+from bprkit.analysis.records import Analysis, analyze_process
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.messages import catalog as messages
 from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, SourceFile, Step, Use
@@ -162,9 +162,13 @@ def tobe_ids(ids: Sequence[str], taken: set[str]) -> dict[str, str]:
 
 def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
                  assumptions: Assumptions, *, levers: Sequence[str] | None = None,
-                 lang: str = "ja") -> Redesign:
+                 lang: str = "ja", analyses: Sequence[Analysis] | None = None,
+                 plans: Sequence[Sequence[lever_module.StepPlan]] | None = None) -> Redesign:
     """Redesign several processes (the processes of a file) and what they use, as
-    one set of To-Be processes."""
+    one set of To-Be processes. ``analyses``: the processes already analysed, one each,
+    with their findings and the same assumptions (a report's section has them), so they
+    are not analysed again; ``plans``: the lever plans of their runs
+    (:func:`bprkit.analysis.levers.plan_runs` with the same levers), likewise."""
     known = {p.id: p for p in bundle.processes} if bundle else {p.id: p for p in processes}
     order: list[Process] = []
     for p in processes:
@@ -172,7 +176,7 @@ def redesign_all(processes: Sequence[Process], bundle: Bundle | None,
             if q.id not in {o.id for o in order}:
                 order.append(q)
     renamed = tobe_ids([p.id for p in order], set(known))
-    plan_of, findings_of = _plans(processes, bundle, assumptions, levers)
+    plan_of, findings_of = _plans(processes, bundle, assumptions, levers, analyses, plans)
     notes = _Notes({}, {})
     suffix = "（見直し後）" if lang == "ja" else " (To-Be)"
     out = []
@@ -220,18 +224,21 @@ def _changed_steps(p: Process, tobe_id: str,
 
 
 def _plans(processes: Sequence[Process], bundle: Bundle | None, assumptions: Assumptions,
-           levers: Sequence[str] | None
+           levers: Sequence[str] | None, analyses: Sequence[Analysis] | None = None,
+           plans: Sequence[Sequence[lever_module.StepPlan]] | None = None
            ) -> tuple[dict[tuple[str, str], tuple[StepRun, lever_module.StepPlan]],
                       dict[tuple[str, str], list[Finding]]]:
     """Per (process, step), as first met in the processes' expansions: its run and lever
-    plan, and the findings about it."""
+    plan, and the findings about it (from ``analyses`` and ``plans`` when given)."""
     plan_of: dict[tuple[str, str], tuple[StepRun, lever_module.StepPlan]] = {}
     findings_of: dict[tuple[str, str], list[Finding]] = {}
-    for p in processes:
-        analysis = analyze_process(p, bundle, assumptions=assumptions)
+    for n, p in enumerate(processes):
+        analysis = (analyses[n] if analyses is not None
+                    else analyze_process(p, bundle, assumptions=assumptions))
         runs = analysis.graph.runs
-        for r, plan in zip(runs, lever_module.plan_runs(runs, assumptions, levers),
-                           strict=True):
+        planned = (plans[n] if plans is not None
+                   else lever_module.plan_runs(runs, assumptions, levers))
+        for r, plan in zip(runs, planned, strict=True):
             plan_of.setdefault((r.process.id, r.step.id), (r, plan))
         for f in analysis.findings:
             if f.step:
@@ -258,6 +265,11 @@ def _tobe_step(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions
 
 
 def redesign(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
-             levers: Sequence[str] | None = None, lang: str = "ja") -> Redesign:
-    """The To-Be of one process (and of the processes it uses)."""
-    return redesign_all([process], bundle, assumptions, levers=levers, lang=lang)
+             levers: Sequence[str] | None = None, lang: str = "ja",
+             analysis: Analysis | None = None,
+             plans: Sequence[lever_module.StepPlan] | None = None) -> Redesign:
+    """The To-Be of one process (and of the processes it uses). ``analysis`` (with its
+    findings) and ``plans``: as :func:`redesign_all` takes them, for this process."""
+    return redesign_all([process], bundle, assumptions, levers=levers, lang=lang,
+                        analyses=None if analysis is None else [analysis],
+                        plans=None if plans is None else [plans])

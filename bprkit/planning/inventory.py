@@ -11,6 +11,7 @@ procedures saves N h"). docs/portfolio.md says how the figures are made.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,8 +24,10 @@ from bprkit.errors import BprError, Diagnostic
 from bprkit.model import iter_uses
 
 if TYPE_CHECKING:
+    from bprkit.analysis.records import Analysis
+    from bprkit.assumptions.catalog import Assumptions
     from bprkit.estimate.montecarlo import Estimate
-    from bprkit.model import Process
+    from bprkit.model import Bundle, Process
 
 SAMPLES = 2_000
 """Monte Carlo samples per procedure: P10/P90 to about a percent, 1,000 files in seconds."""
@@ -210,29 +213,72 @@ def plan_records(years: Iterable[Any] | None) -> list[dict[str, Any]]:
             for y in years or () for row, levers, hours in y.procedures]
 
 
-def _file(task: tuple[str, str | None, tuple[str, ...] | None, int]) -> tuple:
-    """One file, in a worker: (rows, failure)."""
-    path, assumptions_path, levers, samples = task
+@dataclass(frozen=True)
+class Procedure:
+    """One procedure as its task made it: checked, analysed with its findings and
+    estimated once. A caller's ``section`` (:func:`build`) makes what it shows of the
+    procedure from this, in the same task (a report's section: figures, findings,
+    redesign and diagrams), so nothing is checked, analysed or estimated again."""
+
+    path: str
+    process: Process
+    bundle: Bundle
+    assumptions: Assumptions
+    levers: tuple[str, ...] | None
+    analysis: Analysis
+    estimate: Estimate
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One file's work in a worker."""
+
+    path: str
+    assumptions: str | None
+    levers: tuple[str, ...] | None
+    samples: int
+    section: Callable[[Procedure], Any] | None = None
+    """What else to make of each procedure (module-level, so it reaches the workers)."""
+    only: frozenset[str] | None = None
+    """The processes wanted (None: every As-Is process of the file)."""
+
+
+def _file(task: _Task) -> tuple[list[Row], Failure | None, list[Any]]:
+    """One file, in a worker: its rows, its failure, and its procedures' sections (one
+    a row, when ``task.section`` is given). The file is checked once; each As-Is process
+    (not the ones it imports, not To-Be redesigns) analysed and estimated once. Without
+    a section the estimate's own analysis leaves the findings out (no row shows them)."""
+    from bprkit.analysis.records import analyze_process
     from bprkit.assumptions import catalog as assumptions_module
     from bprkit.estimate.montecarlo import estimate
     from bprkit.text.loader import check_files
 
+    path = task.path
     try:
         report = check_files([path])
         if not report.ok:
-            return [], Failure(path, tuple(d for d in report.diagnostics if d.is_error))
+            return [], Failure(path, tuple(d for d in report.diagnostics if d.is_error)), []
         bundle = report.files[0].bundle
         assert bundle is not None  # a file that checks has its bundle
-        a = assumptions_module.load(assumptions_path)
-        rows = []
+        a = assumptions_module.load(task.assumptions)
+        rows, sections = [], []
         for process in bundle.root.processes:
             if process.state == "to_be":  # a redesign, not a procedure of its own
                 continue
-            e = estimate(process, bundle, a, levers=levers, samples=samples)
+            if task.only is not None and process.id not in task.only:
+                continue
+            if task.section is None:
+                e = estimate(process, bundle, a, levers=task.levers, samples=task.samples)
+            else:
+                analysis = analyze_process(process, bundle, assumptions=a)
+                e = estimate(process, bundle, a, levers=task.levers, samples=task.samples,
+                             analysis=analysis)
+                sections.append(task.section(Procedure(path, process, bundle, a, task.levers,
+                                                       analysis, e)))
             rows.append(_row(path, process, e))
-        return rows, None
+        return rows, None, sections
     except BprError as exc:
-        return [], Failure(path, tuple(exc.diagnostics), str(exc))
+        return [], Failure(path, tuple(exc.diagnostics), str(exc)), []
 
 
 def _row(path: str, process: Process, e: Estimate) -> Row:
@@ -312,26 +358,90 @@ def build(paths: Sequence[str], *, assumptions: str | None = None,
     ``progress`` wraps the iteration over finished files (a progress bar)."""
     from bprkit.text.loader import find_files
 
-    files = find_files(paths)
-    tasks = [(f, assumptions, tuple(levers) if levers else None, samples) for f in files]
+    return collect(find_files(paths), assumptions=assumptions, levers=levers,
+                   samples=samples, jobs=jobs, progress=progress)[0]
+
+
+def collect(files: Sequence[str], *, assumptions: str | None = None,
+            levers: Sequence[str] | None = None, samples: int = SAMPLES,
+            jobs: int | None = None, progress: Callable[[Iterable], Iterable] | None = None,
+            section: Callable[[Procedure], Any] | None = None,
+            finish: Callable[[list[Any]], list[Any]] | None = None,
+            only: Mapping[str, Iterable[str]] | None = None
+            ) -> tuple[Portfolio, dict[tuple[str, str], Any]]:
+    """The portfolio of ``files`` (one pool task a file, as :func:`build`), and with
+    ``section`` what it makes of each procedure in the same task, by (file, process).
+    ``finish`` (module-level) takes the sections of a batch of files, in the worker that
+    made them, and gives them back finished (a report draws all their diagrams with one
+    Graphviz run: starting it costs more than drawing one procedure); it handles its own
+    errors. ``only``: file → the processes wanted (the other files are not read)."""
+    chosen = tuple(levers) if levers else None
+    tasks = [_Task(f, assumptions, chosen, samples, section,
+                   None if only is None else frozenset(only[f]))
+             for f in files if only is None or f in only]
     jobs = jobs or os.cpu_count() or 1
     wrap = progress or (lambda it: it)
     results: list[tuple] = []
-    if jobs == 1 or len(tasks) < 4:
+    _preload(assumptions)
+    if finish is not None and section is not None:
+        size = max(1, min(BATCH, -(-len(tasks) // (jobs * 4))))
+        batches = [(tuple(tasks[k:k + size]), finish) for k in range(0, len(tasks), size)]
+
+        def flat(it: Iterable) -> Iterable:  # the progress counts files, not batches
+            return wrap(r for done in it for r in done)
+
+        if jobs == 1 or len(tasks) < 4:
+            results = list(flat(_batch(b) for b in batches))
+        else:
+            results = pool_map(_batch, batches, jobs, flat)
+    elif jobs == 1 or len(tasks) < 4:
         results = list(wrap(_file(t) for t in tasks))
     else:
         results = pool_map(_file, tasks, jobs, wrap, chunksize=max(1, len(tasks) // (jobs * 8)))
     out = Portfolio()
+    sections: dict[tuple[str, str], Any] = {}
     seen: dict[str, list[str]] = {}
-    for rows, failure in results:
+    for rows, failure, made in results:
         out.rows.extend(rows)
         if failure is not None:
             out.failures.append(failure)
         for row in rows:
             seen.setdefault(row.process, []).append(row.file)
+        if section is not None:
+            for row, thing in zip(rows, made, strict=True):
+                sections[(row.file, row.process)] = thing
     out.duplicates = [(pid, files) for pid, files in seen.items() if len(files) > 1]
     out.rows.sort(key=lambda r: (not r.ranked, -(r.saved_p50 or 0.0), r.file, r.process))
-    return out
+    return out, sections
+
+
+def _preload(assumptions: str | None) -> None:
+    """Import what the tasks use, and read the assumptions, before the workers start:
+    forked, they share it instead of each doing it again (about 0.3 CPU-s a worker)."""
+    from bprkit.analysis import records  # noqa: F401
+    from bprkit.assumptions import catalog as assumptions_module
+    from bprkit.estimate import montecarlo  # noqa: F401
+    from bprkit.text import loader  # noqa: F401
+
+    with contextlib.suppress(BprError):  # each task says so, as a failure of its file
+        assumptions_module.load(assumptions)
+
+
+BATCH = 16
+"""At most this many files a batch when their sections are finished together (a
+quarter of the files per worker below that, so the workers stay busy to the end)."""
+
+
+def _batch(batch: tuple[tuple[_Task, ...], Callable[[list[Any]], list[Any]]]
+           ) -> list[tuple[list[Row], Failure | None, list[Any]]]:
+    """Several files, in a worker: each as :func:`_file`, then all their sections
+    finished together."""
+    tasks, finish = batch
+    done = [_file(t) for t in tasks]
+    made = [m for _, _, sections in done for m in sections]
+    finished = iter(finish(made) if made else [])
+    return [(rows, failure, [next(finished) for _ in sections])
+            for rows, failure, sections in done]
 
 
 def progress_bar(total: int, *, quiet: bool = False) -> Callable[[Iterable], Iterable]:

@@ -11,8 +11,9 @@ a new one joins through :mod:`bprkit.render.backends` (its registry), nothing el
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bprkit.errors import RenderError, UsageError
 from bprkit.messages import catalog as messages
@@ -89,6 +90,43 @@ class Drawing:
 
     def save(self, path: str, fmt: str | None = None) -> list[str]:
         return write(self, fmt or format_for(path, None, None), path)
+
+
+def svgs(drawings: Sequence[Drawing]) -> list[str]:
+    """The first page of each drawing as SVG, as :meth:`Drawing.svg` gives it, with one
+    Graphviz run for all of them (a report's As-Is and To-Be: one process started, not
+    two). Graphviz lays out the graphs of one input one after the other and writes one
+    SVG document each; it prefixes the id of every graph but the first with the page it
+    was on (``page0,1_graph0``), which is taken off again, so each document is the one a
+    run of its own writes. Another svg backend, or a combined run that fails or does not
+    give one document a drawing, falls back to one run a drawing (so an error names the
+    drawing it is about)."""
+    if len(drawings) < 2 or backends.BACKENDS["svg"] != backends._BUILTIN["svg"]:
+        return [d.svg() for d in drawings]
+    import re
+
+    import graphviz
+
+    backend = backends.backend("svg")
+    graphs: list[Any] = [backend.graph(d.pages[0]) for d in drawings]  # graphviz.Digraph
+    engines = {g.engine for g in graphs}
+    try:
+        if len(engines) != 1:
+            raise RenderError("drawings for different Graphviz engines")
+        joined = graphviz.Source("".join(g.source for g in graphs), engine=engines.pop())
+        data = backend.run(joined, "svg")
+        head = b"<?xml "
+        parts = [head + part for part in data.split(head)[1:]] if data.startswith(head) else []
+        if len(parts) != len(graphs):
+            raise RenderError("Graphviz gave a different number of SVG documents")
+        parts = [parts[0], *(re.sub(rb'<g id="page\d+,\d+_(graph\d+)" class="graph"',
+                                    rb'<g id="\1" class="graph"', p, count=1)
+                             for p in parts[1:])]
+        for blob in parts:
+            well_formed(blob)
+    except RenderError:
+        return [d.svg() for d in drawings]
+    return [blob.decode("utf-8") for blob in parts]
 
 
 def well_formed(svg: bytes) -> None:
@@ -278,4 +316,4 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
 
 
 __all__ = ["Drawing", "FormatError", "Options", "Page", "comparison", "diagram",
-           "format_for", "pages", "write"]
+           "format_for", "pages", "svgs", "write"]

@@ -4,18 +4,21 @@ self-contained HTML file for department heads (docs/report.md).
 The figures come from the same places as the other commands: the ranking from
 :mod:`bprkit.planning.inventory`, the plan and shared investments from
 :mod:`bprkit.planning.roadmap`,
-each procedure's estimate (same seed and samples as its ranking row, so the numbers
-agree), findings and diagrams from the analysis, redesign and render modules. The
-pieces of each procedure are made in a pool of worker processes, one task a
-procedure; :mod:`bprkit.report.html` puts them into the page.
+each procedure's figures, findings and diagrams from the analysis, estimate, redesign and
+render modules. Everything about a procedure is made in one task of the portfolio's pool
+of worker processes (:func:`bprkit.planning.inventory.collect`, one task a file): it is
+checked, analysed, estimated, redesigned and drawn once, and its ranking row and its
+section come from the same estimate. With ``top`` the sections of the first procedures
+are made once the ranking is known, in a second round for those alone.
+:mod:`bprkit.report.html` puts them into the page.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bprkit.assumptions.catalog import Assumptions
@@ -25,6 +28,7 @@ from bprkit.planning import inventory
 if TYPE_CHECKING:
     from bprkit.analysis.findings import StepFindings
     from bprkit.estimate.backtest.cases import Report as BacktestReport
+    from bprkit.render.drawing import Drawing
 
 
 @dataclass(frozen=True)
@@ -84,31 +88,40 @@ class Report:
     created: datetime.datetime
 
 
-def _detail(task: tuple) -> Detail:
-    """One procedure, in a worker."""
-    path, process_id, assumptions_path, levers, samples, lang = task
+@dataclass(frozen=True)
+class _Drawn:
+    """A section in its worker before its diagrams are drawn."""
+
+    detail: Detail
+    drawings: tuple[Drawing, ...]
+    """The As-Is, then the To-Be, laid out; fewer when laying out failed…"""
+    error: str | None
+    """…and why."""
+
+
+def _section(made: inventory.Procedure, lang: str) -> _Drawn:
+    """One procedure's section, in the worker that checked, analysed (with findings) and
+    estimated it for its ranking row: the To-Be redesigned from that analysis and those
+    lever plans, both diagrams laid out (:func:`_finish` draws them)."""
+    from bprkit.analysis.levers import plan_runs
     from bprkit.analysis.records import analyze_process
-    from bprkit.assumptions import catalog as assumptions_module
-    from bprkit.estimate.montecarlo import estimate
     from bprkit.estimate.redesign import redesign
     from bprkit.messages import catalog as messages
     from bprkit.render import drawing as render
-    from bprkit.text.loader import check_files
 
-    bundle = check_files([path]).files[0].bundle
-    assert bundle is not None  # the portfolio checked this file
-    process = next(p for p in bundle.root.processes if p.id == process_id)
-    a = assumptions_module.load(assumptions_path)
-    analysis = analyze_process(process, bundle)
-    est = estimate(process, bundle, a, levers=levers, samples=samples)
-    asis_svg = tobe_svg = error = None
+    process, bundle, a, analysis, est = (made.process, made.bundle, made.assumptions,
+                                         made.analysis, made.estimate)
+    drawings = []
+    error = None
     try:
-        options = render.Options(lang=lang, heat=True)
-        asis_svg = render.diagram(analysis, bundle, options).svg()
-        tobe = redesign(process, bundle, a, levers=levers, lang=lang)
+        drawings.append(render.diagram(analysis, bundle, render.Options(lang=lang, heat=True)))
+        plans = plan_runs(analysis.graph.runs, a, made.levers)
+        tobe = redesign(process, bundle, a, levers=made.levers, lang=lang, analysis=analysis,
+                        plans=plans)
         tobe_bundle = tobe.bundle(bundle)
-        tobe_svg = render.diagram(analyze_process(tobe.process, tobe_bundle), tobe_bundle,
-                                  render.Options(lang=lang)).svg()
+        tobe_analysis = analyze_process(tobe.process, tobe_bundle, assumptions=a,
+                                        with_findings=False)  # the diagram draws none
+        drawings.append(render.diagram(tobe_analysis, tobe_bundle, render.Options(lang=lang)))
     except BprError as exc:  # too large to draw: the section says so
         error = str(exc)
     saved = est.staff_hours_saved
@@ -119,9 +132,9 @@ def _detail(task: tuple) -> Detail:
                              fact=messages.fact(lang, r.fact)).strip()
                for s in est.steps for r in s.refused]
     m, t = est.asis_metrics, est.tobe_metrics
-    return Detail(
-        file=path, process=process.id, title=process.title, owner=process.owner,
-        asis_svg=asis_svg, tobe_svg=tobe_svg, drawing_error=error,
+    detail = Detail(
+        file=made.path, process=process.id, title=process.title, owner=process.owner,
+        asis_svg=None, tobe_svg=None, drawing_error=None,
         findings=[_finding(entry, lang) for entry in analysis.findings_by_step()],
         levers=sorted(((k, v) for k, v in est.hours_by_lever().items() if v > 0),
                       key=lambda x: -x[1]),
@@ -132,6 +145,43 @@ def _detail(task: tuple) -> Detail:
         visits=(m.resident.visits, t.resident.visits),
         digital=(m.digital_completion_rate, t.digital_completion_rate),
         refused=refused, ranked=saved is not None)
+    return _Drawn(detail, tuple(drawings), error)
+
+
+def _finish(sections: list[_Drawn]) -> list[Detail]:
+    """The sections of a batch with their diagrams, all drawn by one Graphviz run; when
+    that fails, each section's alone (:func:`_draw`)."""
+    from bprkit.render import drawing as render
+
+    everything = [d for s in sections for d in s.drawings]
+    drawn: list[tuple[list[str], str | None]]
+    try:
+        svgs = iter(render.svgs(everything))
+        drawn = [([next(svgs) for _ in s.drawings], None) for s in sections]
+    except BprError:
+        drawn = [_draw(s.drawings) for s in sections]
+    return [replace(s.detail, asis_svg=done[0] if done else None,
+                    tobe_svg=done[1] if len(done) > 1 else None,
+                    drawing_error=failed or s.error)
+            for s, (done, failed) in zip(sections, drawn, strict=True)]
+
+
+def _draw(drawings: Sequence[Drawing]) -> tuple[list[str], str | None]:
+    """One section's SVGs, one Graphviz run for both; when that fails, one at a time up
+    to the first that fails (an As-Is drawn is kept), with its error."""
+    from bprkit.render import drawing as render
+
+    try:
+        return render.svgs(drawings), None
+    except BprError:
+        pass
+    done: list[str] = []
+    for d in drawings:
+        try:
+            done.append(d.svg())
+        except BprError as exc:
+            return done, str(exc)
+    return done, None
 
 
 def _finding(entry: StepFindings, lang: str) -> dict[str, object]:
@@ -144,14 +194,31 @@ def build(paths: Sequence[str], options: Options,
           progress: Callable[[int], Callable[[Iterable], Iterable]] | None = None) -> Report:
     """Everything the report shows. ``progress(total)`` wraps an iteration in a bar."""
     from bprkit.assumptions import catalog as assumptions_module
+    from bprkit.estimate import redesign  # noqa: F401  (imported once, before the workers)
+    from bprkit.render import drawing  # noqa: F401
     from bprkit.text.loader import find_files
 
     bar = progress or (lambda total: (lambda it: it))
     a = assumptions_module.load(options.assumptions)
     files = find_files(paths)
-    result = inventory.build(files, assumptions=options.assumptions, levers=options.levers,
-                             samples=options.samples, jobs=options.jobs,
-                             progress=bar(len(files)))
+    section = functools.partial(_section, lang=options.lang)
+    collect = functools.partial(inventory.collect, assumptions=options.assumptions,
+                                levers=options.levers, samples=options.samples,
+                                jobs=options.jobs, finish=_finish)
+    # one task a file: each procedure checked, analysed, estimated and drawn once, its
+    # ranking row and its section from the same estimate
+    result, made = collect(files, progress=bar(len(files)),
+                           section=None if options.top is not None else section)
+    rows = result.rows[:options.top] if options.top is not None else result.rows
+    if options.top is not None:  # the sections of the first N only, once they are known
+        wanted: dict[str, list[str]] = {}
+        for r in rows:
+            wanted.setdefault(r.file, []).append(r.process)
+        again, made = collect(list(wanted), progress=bar(len(wanted)), section=section,
+                              only=wanted)
+        listed = {f.file for f in result.failures}
+        result.failures += [f for f in again.failures if f.file not in listed]
+    details = [made[(r.file, r.process)] for r in rows if (r.file, r.process) in made]
     years = investments = None
     if options.roadmap:
         from bprkit.planning import roadmap
@@ -159,15 +226,6 @@ def build(paths: Sequence[str], options: Options,
         plan_file = roadmap.load(options.roadmap)
         years = roadmap.plan(result, plan_file)
         investments = roadmap.shared(result, plan_file, a.value("cost.hourly_yen"))
-    rows = result.rows[:options.top] if options.top is not None else result.rows
-    tasks = [(r.file, r.process, options.assumptions, options.levers, options.samples,
-              options.lang) for r in rows]
-    jobs = options.jobs or os.cpu_count() or 1
-    wrap = bar(len(tasks))
-    if jobs == 1 or len(tasks) < 3:
-        details = list(wrap(_detail(t) for t in tasks))
-    else:
-        details = inventory.pool_map(_detail, tasks, jobs, wrap)
     backtest = backtest_error = None
     if options.backtest is not None:
         backtest, backtest_error = _backtest(options.backtest, a, options.lang)
