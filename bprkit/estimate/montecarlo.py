@@ -214,10 +214,12 @@ class Estimate:
 # ── the estimate ──
 def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
              levers: Sequence[str] | None = None, samples: int = DEFAULT_SAMPLES,
-             seed: int = DEFAULT_SEED, analysis: Analysis | None = None) -> Estimate:
+             seed: int = DEFAULT_SEED, analysis: Analysis | None = None,
+             sensitivity: bool = True) -> Estimate:
     """Apply the levers to the As-Is in memory and estimate the To-Be. ``analysis``: the
     As-Is already analysed with the same assumptions (a report's section has it), so it
-    is not analysed again."""
+    is not analysed again. ``sensitivity``: False leaves :attr:`Estimate.sensitivity`
+    empty (the portfolio's ranking does not read it)."""
     asis = analysis if analysis is not None else analyze_process(
         process, bundle, assumptions=assumptions, with_findings=False)
     runs = asis.graph.runs
@@ -241,7 +243,8 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
                          collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
     reductions = _reductions(collected, asis.metrics, tobe_metrics)
     saved, resident_saved = _saved_bands(steps, collected, cases)
-    sensitivity = _sensitivity(runs, plans, assumptions, cases) if cases is not None else ()
+    swings = (_sensitivity(runs, plans, assumptions, cases)
+              if cases is not None and sensitivity else ())
     used = sorted({a.lever for p in plans for a in p.applied if a.served > 0})
     costs = _lever_costs(used, assumptions, cases, _served(runs, plans))
     external = (sum(s.external_hours_saved or 0.0 for s in steps)
@@ -251,7 +254,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     names = tuple(lever_module.order(assumptions) if levers is None else levers)
     return _finish(process, None, names, seed, samples, assumptions, steps, asis,
                    tobe_metrics, saved, resident_saved, external, lead, reductions, costs,
-                   sensitivity, share, warnings)
+                   swings, share, warnings)
 
 
 @dataclass(frozen=True)
@@ -495,10 +498,9 @@ class _StaffLoad:
                    tuple(e[2] for e in sums.values()))
 
 
-def _saved_expected(load: _StaffLoad, assumptions: Assumptions, cases: float,
-                    override: tuple[str, str, float] | None = None) -> float:
-    """Annual staff hours saved at the expected values, one parameter overridden."""
-    catalog = assumptions.levers
+def _numbers(load: _StaffLoad, assumptions: Assumptions,
+             override: tuple[str, str, float] | None = None) -> dict[str, dict[str, float]]:
+    """The levers' numbers at their expected values, one parameter overridden."""
     numbers = {name: lever_module.values(assumptions, name)
                for name in {n for p in load.plans for n in p.plan.chain}}
     if override is not None:
@@ -508,30 +510,46 @@ def _saved_expected(load: _StaffLoad, assumptions: Assumptions, cases: float,
             if key == "minutes_factor" and f"levers.{name}.staff_minutes_factor" \
                     not in assumptions.params:
                 numbers[name]["staff_minutes_factor"] = value
-    total = 0.0
-    for p, minutes, executions in zip(load.plans, load.minutes, load.executions,
-                                      strict=True):
-        chain = lever_module.run_chain(p.plan, catalog, numbers)
-        total += minutes * (1 - float(chain.keep)) - executions * float(chain.setup)
-    return total * cases / 60
+    return numbers
+
+
+def _saved_per_chain(load: _StaffLoad, catalog: Mapping, numbers: Mapping,
+                     chains: Sequence[int]) -> list[float]:
+    """Staff minutes saved per case by each of the given chains."""
+    out = []
+    for k in chains:
+        chain = lever_module.run_chain(load.plans[k].plan, catalog, numbers)
+        out.append(load.minutes[k] * (1 - float(chain.keep))
+                   - load.executions[k] * float(chain.setup))
+    return out
 
 
 def _sensitivity(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                  assumptions: Assumptions, cases: float
                  ) -> tuple[tuple[str, float, float], ...]:
+    """Annual staff hours saved with each lever parameter at its low and its high end,
+    the others at their expected values. A parameter moves only the chains its lever
+    is in: those are rerun, the others keep their expected saving."""
+    catalog = assumptions.levers
+    load = _StaffLoad.of(runs, plans, catalog)
+    everything = range(len(load.plans))
+    base = _saved_per_chain(load, catalog, _numbers(load, assumptions), everything)
     rows = []
-    load = _StaffLoad.of(runs, plans, assumptions.levers)
     for name in sorted({n for p in plans for n in p.plan.chain}):
         checks = sorted({k for p in plans if name in p.plan.chain
                          for k in (lever_module.verify_key(p.plan.facts),) if k})
+        moved = [k for k in everything if name in load.plans[k].plan.chain]
+        rest = sum(base[k] for k in everything if name not in load.plans[k].plan.chain)
         for key in ("minutes_factor", "staff_minutes_factor", "adoption", "exception_rate",
                     "setup_minutes", *checks):
             full = f"levers.{name}.{key}"
             if full not in assumptions.params or not assumptions.params[full].is_range:
                 continue
             p = assumptions.params[full]
-            low = _saved_expected(load, assumptions, cases, (name, key, p.low))
-            high = _saved_expected(load, assumptions, cases, (name, key, p.high))
+            low, high = (
+                (rest + sum(_saved_per_chain(load, catalog, _numbers(
+                    load, assumptions, (name, key, value)), moved))) * cases / 60
+                for value in (p.low, p.high))
             rows.append((full, low, high))
     # widest swing first; equal swings (two levers of one chain) keep the catalog's
     # order, whatever the last bits of the sums

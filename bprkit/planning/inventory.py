@@ -268,7 +268,9 @@ def _file(task: _Task) -> tuple[list[Row], Failure | None, list[Any]]:
             if task.only is not None and process.id not in task.only:
                 continue
             if task.section is None:
-                e = estimate(process, bundle, a, levers=task.levers, samples=task.samples)
+                # the ranking reads no sensitivity: not computed
+                e = estimate(process, bundle, a, levers=task.levers, samples=task.samples,
+                             sensitivity=False)
             else:
                 analysis = analyze_process(process, bundle, assumptions=a)
                 e = estimate(process, bundle, a, levers=task.levers, samples=task.samples,
