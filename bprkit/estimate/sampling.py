@@ -210,24 +210,33 @@ class Shape:
         """Every column is drawn, in its own order: no gather needed."""
         return self.fixed.size == 0 and bool(np.all(self.drawn == np.arange(self.drawn.size)))
 
-    def draw(self, u: np.ndarray, out: np.ndarray, mask: np.ndarray, scratch: np.ndarray
-             ) -> np.ndarray:
+    def draw(self, u: np.ndarray, out: np.ndarray, mask: np.ndarray, scratch: np.ndarray,
+             *, columns_first: bool = False) -> np.ndarray:
         """The drawn columns' values at uniforms ``u`` (already in ``drawn``'s order),
-        into ``out``; ``mask`` and ``scratch`` are buffers of the same shape."""
+        into ``out`` (``u`` itself will do); ``mask`` and ``scratch`` are buffers of the
+        same shape. ``columns_first``: ``u`` is transposed, a row a column."""
         t = self.triangular
+
+        def c(values: np.ndarray) -> np.ndarray:  # a column's constant, either way round
+            return values[:, None] if columns_first else values
+
+        def part(a: np.ndarray, lo: int, hi: int | None) -> np.ndarray:
+            return a[lo:hi] if columns_first else a[:, lo:hi]
+
         if t:
-            ut, ot, mt, st = u[:, :t], out[:, :t], mask[:, :t], scratch[:, :t]
-            np.less(ut, self.cut[:t], out=mt)
+            ut, ot, mt, st = (part(a, 0, t) for a in (u, out, mask, scratch))
+            np.less(ut, c(self.cut[:t]), out=mt)
             np.subtract(1.0, ut, out=st)
-            np.multiply(st, self.right[:t], out=st)
-            np.multiply(ut, self.left[:t], out=ot)
+            np.multiply(st, c(self.right[:t]), out=st)
+            np.multiply(ut, c(self.left[:t]), out=ot)
             np.copyto(st, ot, where=mt)
             np.sqrt(st, out=st)
-            np.subtract(self.high[:t], st, out=ot)
-            np.add(self.low[:t], st, out=ot, where=mt)
+            np.subtract(c(self.high[:t]), st, out=ot)
+            np.add(c(self.low[:t]), st, out=ot, where=mt)
         if t < self.drawn.size:
-            np.multiply(u[:, t:], self.span[t:], out=out[:, t:])
-            np.add(out[:, t:], self.low[t:], out=out[:, t:])
+            uu, ou = part(u, t, None), part(out, t, None)
+            np.multiply(uu, c(self.span[t:]), out=ou)
+            np.add(ou, c(self.low[t:]), out=ou)
         return out
 
 
@@ -308,6 +317,8 @@ class Kernel:
         wb, wa, index = w_before[cols], w_after[cols], self.index[cols]
         kept_all = bool(np.all(keep == 1.0))
         rows = max(1, BLOCK_CELLS // width)
+        if width < rows:  # a narrow process: a column's numbers in a row of their own
+            return self._narrow(shape, u, keep, wb, wa, index, kept_all, rows, before, after)
         values, scratch, kept, gathered = self._buffers(rows, width)
         mask = np.empty((rows, width), dtype=bool)
         for r0 in range(0, n, rows):
@@ -324,6 +335,25 @@ class Kernel:
             kk = np.take(keep[r0:r1], index, axis=1, out=kept[:k])
             np.multiply(kk, v, out=kk)
             after[r0:r1] += kk @ wa
+        return before, after
+
+    @staticmethod
+    def _narrow(shape: Shape, u: np.ndarray, keep: np.ndarray, wb: np.ndarray,
+                wa: np.ndarray, index: np.ndarray, kept_all: bool, rows: int,
+                before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_side` for few columns and many samples: the block is transposed, so
+        every pass runs along the samples (a row of a few columns would make numpy loop
+        over rows of a handful of cells)."""
+        keep_t = np.ascontiguousarray(keep.T)
+        for r0 in range(0, u.shape[0], rows):
+            r1 = min(u.shape[0], r0 + rows)
+            v = np.take(u[r0:r1].T, shape.drawn, axis=0)
+            shape.draw(v, v, np.empty(v.shape, dtype=bool), np.empty(v.shape),
+                       columns_first=True)
+            before[r0:r1] += (wb.T @ v).T
+            if not kept_all:
+                v *= np.take(keep_t[:, r0:r1], index, axis=0)
+            after[r0:r1] += (wa.T @ v).T
         return before, after
 
 
