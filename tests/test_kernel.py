@@ -106,3 +106,11 @@ def test_the_to_be_keeps_the_share_of_time(share: float) -> None:
     m_b, _, m_a, _ = sampling.Kernel(side, side.lead, index, 1).run(
         u, uw, keep, np.ones((10, 1)), np.zeros((10, 1)))
     np.testing.assert_allclose(m_a, m_b * share, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=300))
+def test_percentiles_are_numpys(values: list[float]) -> None:
+    x = np.array(values)
+    got = sampling.percentiles(x, (10, 50, 90))
+    np.testing.assert_allclose(got, np.percentile(x, [10, 50, 90]), rtol=1e-12, atol=1e-9)

@@ -386,8 +386,24 @@ def band(expected: float, values: np.ndarray) -> Range:
     finite = values[np.isfinite(values)]
     if not finite.size:
         return Range(expected, expected, expected, expected, expected)
-    p10, p50, p90 = np.percentile(finite, [10, 50, 90])
-    return Range(expected, float(p10), float(p50), float(p90), float(finite.mean()))
+    p10, p50, p90 = percentiles(finite, (10, 50, 90))
+    return Range(expected, p10, p50, p90, float(finite.mean()))
+
+
+def percentiles(values: np.ndarray, qs: Sequence[float]) -> list[float]:
+    """``np.percentile``'s default (linear between the closest ranks), from one sort:
+    numpy's own call costs 0.1 ms of set-up, seven times an estimate."""
+    ranked = np.sort(values)
+    last = ranked.size - 1
+    out = []
+    for q in qs:
+        at = q / 100 * last
+        lo = int(np.floor(at))
+        hi = min(lo + 1, last)
+        t = at - lo
+        a, b = float(ranked[lo]), float(ranked[hi])
+        out.append(a + (b - a) * t if t < 0.5 else b - (b - a) * (1 - t))
+    return out
 
 
 def chunks(samples: int, columns: int) -> list[int]:
