@@ -62,5 +62,5 @@ def test_help_imports_no_parser_and_no_heavy_library(help_modules: set[str]) -> 
 
 def test_check_imports_no_heavy_library(check_modules: set[str]) -> None:
     assert "lark" in check_modules and "bprkit.text.parser" in check_modules  # it did parse
-    assert not _found(check_modules, (*HEAVY, "bprkit.render", "bprkit.interop",
-                                      "bprkit.analysis", "bprkit.estimate"))
+    assert not _found(check_modules, (*HEAVY, *POOL, "bprkit.planning", "bprkit.render",
+                                      "bprkit.interop", "bprkit.analysis", "bprkit.estimate"))

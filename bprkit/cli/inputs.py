@@ -34,11 +34,11 @@ def files(paths: Sequence[str], lang: str) -> list[str]:
 def check_clean(paths: Sequence[str], lang: str) -> CheckReport | None:
     """The files checked together; None, their diagnostics printed, when any has an
     error."""
-    from bprkit.report import console
+    from bprkit.report import check_output
 
     report = bprkit.check(*paths)
     if not report.ok:
-        console.print_text(report, lang)
+        check_output.print_text(report, lang)
         return None
     return report
 

@@ -15,7 +15,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,8 @@ from bprkit.errors import BprError, Diagnostic
 from bprkit.model import iter_uses
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from bprkit.analysis.records import Analysis
     from bprkit.assumptions.catalog import Assumptions
     from bprkit.estimate.montecarlo import Estimate
@@ -341,6 +342,8 @@ def pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
     """``fn`` over ``tasks`` in ``jobs`` worker processes, results in order. An
     interrupt (Ctrl-C; SIGTERM, which the CLI turns into KeyboardInterrupt) or an error
     stops the pool at once (:func:`stop`) instead of waiting for the work in flight."""
+    from concurrent.futures import ProcessPoolExecutor  # not on `check`'s start-up path
+
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start)
     try:
         results = list(wrap(pool.map(fn, tasks, chunksize=chunksize)))

@@ -17,13 +17,15 @@ from bprkit.messages import catalog as messages
 from bprkit.output import SafeCsv
 from bprkit.planning import inventory
 from bprkit.report import rows
+from bprkit.report.check_output import print_json, print_text, summary
+
+__all__ = ["print_json", "print_text", "summary"]  # check's printers, kept importable here
 
 if TYPE_CHECKING:
     from bprkit.analysis.records import Analysis
     from bprkit.assumptions.catalog import Assumptions
     from bprkit.planning.inventory import Portfolio
     from bprkit.planning.roadmap import Shares
-    from bprkit.text.loader import CheckReport, FileReport
 
 
 def print_portfolio_as(fmt: str, result: Portfolio, years: list | None,
@@ -368,41 +370,6 @@ def _print_sensitivity(sensitivity: Sequence[Mapping[str, Any]], lang: str,
     width = max(columns(name) for name, _ in shown) + 2
     for name, row in shown:
         print(f"    {pad(name, width)}{fmt(row['low'], 0)} … {fmt(row['high'], 0)}")
-
-
-def summary(report: FileReport) -> dict[str, object]:
-    processes = report.bundle.root.processes if report.bundle else ()
-    return {
-        "file": report.path,
-        "ok": report.ok,
-        "processes": len(processes),
-        "lanes": sum(len(p.lanes) for p in processes),
-        "steps": sum(1 for p in processes for _ in p.steps()),
-        "errors": report.errors,
-        "warnings": report.warnings,
-    }
-
-
-def print_text(report: CheckReport, lang: str) -> None:
-    for d in report.diagnostics:
-        print(d.render(lang))
-        print()
-    for file in report.files:
-        s = summary(file)
-        key = "summary_ok" if file.ok else "summary_failed"
-        print(messages.text(lang, key, **s))
-    if len(report.files) > 1:
-        errors = sum(d.is_error for d in report.diagnostics)
-        print(messages.text(lang, "total", files=len(report.files), errors=errors,
-                            warnings=len(report.diagnostics) - errors))
-
-
-def print_json(report: CheckReport, lang: str) -> None:
-    doc = {
-        "files": [summary(f) for f in report.files],
-        "diagnostics": [d.to_dict(lang) for d in report.diagnostics],
-    }
-    print(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 def pad(text: str, width: int) -> str:

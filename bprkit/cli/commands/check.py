@@ -21,7 +21,7 @@ class Check:
         options.add_lang(parser)
 
     def run(self, args: argparse.Namespace, lang: str) -> Exit:
-        from bprkit.report import console
+        from bprkit.report import check_output
 
         report = bprkit.check(*inputs.files(args.paths, lang))
         if args.format == "sarif":
@@ -29,9 +29,9 @@ class Check:
 
             outputs.print_json(sarif.document(report, lang), allow_nan=True)
         elif args.format == "json":
-            console.print_json(report, lang)
+            check_output.print_json(report, lang)
         else:
-            console.print_text(report, lang)
+            check_output.print_text(report, lang)
         return Exit.OK if report.ok else Exit.ERRORS
 
 

@@ -29,13 +29,13 @@ class Fmt:
         import difflib
 
         from bprkit.output import write_output
-        from bprkit.report import console
+        from bprkit.report import check_output
 
         failed = changed = False
         for path in inputs.files(args.paths, lang):
             report = bprkit.check(path)
             if not report.ok:
-                console.print_text(report, lang)
+                check_output.print_text(report, lang)
                 failed = True
                 continue
             try:  # read as check reads it: any encoding check accepts, CR and CRLF as LF
