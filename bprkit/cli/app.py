@@ -8,6 +8,7 @@ the SIGTERM handler back, and never replaces ``sys.stdout`` past its return.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> Exit:
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
+        gc.unfreeze()  # what the inputs froze (cli/inputs.py) is collectable again
 
 
 def _main(argv: Sequence[str] | None) -> Exit:

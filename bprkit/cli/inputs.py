@@ -5,6 +5,7 @@ errors, their diagnostics printed and None."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -40,6 +41,9 @@ def check_clean(paths: Sequence[str], lang: str) -> CheckReport | None:
     if not report.ok:
         check_output.print_text(report, lang)
         return None
+    # The models stay until the command ends: the cyclic collector need not walk them
+    # again at every collection the analysis triggers (12-16 % of a large estimate).
+    gc.freeze()
     return report
 
 
