@@ -76,15 +76,9 @@ notebook: setup
 	$(BIN)/python -m pip install -q -e '.[notebook]'
 	$(BIN)/jupyter notebook notebooks/time_savings.ipynb
 
+# Every benchmark; what each prints goes to benchmarks/results.md (the docs quote it).
 bench: setup
-	$(BIN)/python benchmarks/bench_startup.py
-	$(BIN)/python benchmarks/bench_check.py
-	$(BIN)/python benchmarks/bench_analyze.py
-	$(BIN)/python benchmarks/bench_render.py
-	$(BIN)/python benchmarks/bench_estimate.py
-	$(BIN)/python benchmarks/bench_backtest.py
-	$(BIN)/python benchmarks/bench_portfolio.py
-	cd benchmarks && ../$(BIN)/python bench_report.py
+	$(BIN)/python benchmarks/all.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
