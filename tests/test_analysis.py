@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 import bprkit
+from bprkit.analysis.graph import ExpandedGraph
 from bprkit.analysis.records import Analysis, analyze_process
 from bprkit.assumptions.catalog import default
-from bprkit.model import WHOSE
+from bprkit.model import WHOSE, Bundle, Process
 from bprkit.text.loader import check_files
 
 from .clirunner import run_cli
@@ -509,3 +510,65 @@ def test_a_season_share_outside_0_to_100_is_e054(tmp_path: Path, share: str) -> 
     assert "0% より大きく 100% 以下" in d.message("ja")
     r = run_cli("check", str(path), "--lang", "ja")
     assert r.returncode == 1 and "E054" in r.stdout
+
+
+def _resident_by_second_expansion(
+        process: Process, bundle: Bundle | None,
+        times: dict[str, tuple[float, float]] | None = None
+) -> tuple[ExpandedGraph, tuple[float, float, float, dict[str, float]]] | None:
+    """The resident's lead figures as expand computed them before issue 23: a second
+    whole expansion cut at the outcome (the reference for the lead-only walk)."""
+    from bprkit.analysis import graph as graph_module
+
+    out = graph_module.expand(process, bundle, A, times=times)
+    stop = graph_module.outcome_order(out)
+    if stop is None or stop >= len(out.runs) - 1:
+        return None
+    again = graph_module._Expander(bundle, A, times, cutoff=stop, combine=out.combined)
+    if process.volume is not None and process.volume.count > 0:
+        again.cases_per_year = process.volume.per_year(working_days=again.working_days)
+        again.season = graph_module._season(process, again.working_days)
+    lead, waited, weights = again.expand(graph_module.ExpandedGraph(process), process, "",
+                                         1.0, ())
+    fixed = 0.0
+    lead_weights: dict[str, float] = {}
+    for index, weight, minutes in weights:
+        if index is None:
+            fixed += weight * minutes
+        else:
+            run_id = out.runs[index].id
+            lead_weights[run_id] = lead_weights.get(run_id, 0.0) + weight
+    return out, (lead, waited, fixed, lead_weights)
+
+
+@pytest.mark.parametrize("combine", [False, True])
+def test_resident_lead_in_one_expansion(combine: bool, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    """expand walks the flow a second time for the resident's lead only (no runs, nodes
+    or edges made again, the first walk's plans reused): its figures are exactly those
+    of a second whole expansion, combined or not, with the estimate's times or not."""
+    from bprkit.analysis import graph as graph_module
+
+    if combine:
+        monkeypatch.setattr(graph_module, "COMBINE_ABOVE", 0)
+    paths = sorted(PROCESSES.rglob("*.bpr")) + sorted(CORPUS.rglob("*.bpr"))
+    compared = 0
+    for path in paths:
+        report = check_files([str(path)])
+        if not report.ok:
+            continue
+        bundle = report.files[0].bundle
+        for process in bundle.root.processes:
+            plain = graph_module.expand(process, bundle, A)
+            times = {r.id: (r.minutes * 0.5, r.wait * 0.25 + r.batch_wait) for r in plain.runs}
+            for t in (None, times):
+                reference = _resident_by_second_expansion(process, bundle, t)
+                if reference is None:
+                    continue
+                out, (lead, waited, fixed, weights) = reference
+                assert out.combined is combine
+                assert (out.resident_lead_minutes, out.resident_wait_minutes,
+                        out.resident_fixed_minutes) == (lead, waited, fixed), process.id
+                assert out.resident_lead_weights == weights, process.id
+                compared += 1
+    assert compared >= 10

@@ -14,12 +14,13 @@ finding, ranked by annual hours at stake.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from bprkit.analysis import levers as lever_module
 from bprkit.analysis.graph import ExpandedGraph, StepRun, meets_resident, outcome_order
+from bprkit.analysis.levers import StepPlan
 from bprkit.analysis.metrics import Metrics, approval_runs
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.assumptions.catalog import default as default_assumptions
@@ -433,24 +434,30 @@ def waiting(ctx: Context) -> Iterator[Hit]:
             yield Hit(tuple(ctx.runs[:1]), args, variant="message_plain")
 
 
-def _fitting_levers(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, set[str]]:
+def _fitting_levers(graph: ExpandedGraph, assumptions: Assumptions,
+                    plans: Sequence[StepPlan] | None = None) -> dict[str, set[str]]:
     """Per step run, the levers the lever engine would apply there (bprkit.analysis.levers):
     a finding offers only those, so it never suggests e-approval for a receipt stamp,
-    RPA for judgement or a lever the step's ``lever`` line forbids."""
+    RPA for judgement or a lever the step's ``lever`` line forbids. ``plans``: the runs'
+    plans with every lever allowed, when the caller has them (else the graph's, made
+    once per graph)."""
     out = {}
-    for run, plan in zip(graph.runs, lever_module.plan_runs(graph.runs, assumptions, None),
-                         strict=True):
+    if plans is None:
+        plans = graph.lever_plans(assumptions, None)
+    for run, plan in zip(graph.runs, plans, strict=True):
         out[run.id] = set(plan.plan.chain)
         if run.step.levers is not None and run.process.state == "to_be":
             out[run.id] = set(run.step.levers)
     return out
 
 
-def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions) -> list[Finding]:
+def find(graph: ExpandedGraph, metrics: Metrics, assumptions: Assumptions, *,
+         plans: Sequence[StepPlan] | None = None) -> list[Finding]:
     """Every finding, ranked by annual staff hours at stake (most first), then resident
-    and external hours, then by place."""
+    and external hours, then by place. ``plans``: the runs' lever plans with every
+    lever allowed (``graph.lever_plans(assumptions)``), when the caller has them."""
     ctx = Context(graph, metrics, assumptions)
-    fits = _fitting_levers(graph, assumptions)
+    fits = _fitting_levers(graph, assumptions, plans)
     anywhere = {lever for levers in fits.values() for lever in levers}
     out = [_finding(r, hit, fits, anywhere) for r in RULES for hit in r.check(ctx)]
     out.sort(key=lambda f: (*(-x for x in (f.hours or Hours()).rank()),

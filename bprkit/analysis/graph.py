@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -36,6 +37,9 @@ from bprkit.model import (
     runs_per_year,
 )
 from bprkit.text import flow
+
+if TYPE_CHECKING:
+    from bprkit.analysis.levers import StepPlan
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,23 @@ class ExpandedGraph:
     _index: dict[str, StepRun] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
     _indexed: int = field(default=0, init=False, repr=False, compare=False)
+    _plans: dict[tuple[str, ...] | None, tuple[Assumptions, int, list[StepPlan]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def lever_plans(self, assumptions: Assumptions,
+                    allowed: Sequence[str] | None = None) -> list[StepPlan]:
+        """:func:`bprkit.analysis.levers.plan_runs` of the runs, planned once per graph,
+        assumptions and allowed levers (the findings and the estimate of one command ask
+        for the same plans). A new list each call; the plans themselves are frozen."""
+        from bprkit.analysis import levers
+
+        key = tuple(allowed) if allowed is not None else None
+        cached = self._plans.get(key)
+        if cached is None or cached[0] is not assumptions or cached[1] != len(self.runs):
+            cached = (assumptions, len(self.runs),
+                      levers.plan_runs(self.runs, assumptions, allowed))
+            self._plans[key] = cached
+        return list(cached[2])
 
     def run(self, qualified_id: str) -> StepRun | None:
         """The run of a qualified step id (the first, when a combined expansion repeats
@@ -308,11 +329,17 @@ _Plan = tuple[str, list[str], dict[str, Mapping[str, float]], dict[str, float],
 class _Expander:
     def __init__(self, bundle: Bundle | None, assumptions: Assumptions,
                  times: Mapping[str, tuple[float, float]] | None = None,
-                 cutoff: int | None = None, combine: bool = False) -> None:
+                 cutoff: int | None = None, combine: bool = False,
+                 lead_only: bool = False) -> None:
         self.times = times or {}
         self.cutoff = cutoff
         """Runs (by flow order) after this one add nothing to the lead time: the
         resident's lead time ends at the outcome."""
+        self.lead_only = lead_only
+        """Walk the flow for the lead time, lead waits and lead weights only: no runs,
+        nodes or edges are added (the resident's lead time, once the runs are known)."""
+        self.count = 0
+        """The runs walked so far: the order of the next one."""
         self.known = {p.id: p for p in bundle.processes} if bundle else {}
         self.hours_per_day = assumptions.hours_per_day
         self.uses_seen: dict[str, int] = defaultdict(int)
@@ -481,6 +508,16 @@ class _Expander:
         (lead, wait) minutes per entry and the lead weights of what was added."""
         exit_, members, transitions, seen, before = self.plan(process, fg, entry)
         b = _Block(out, process, fg, prefix, entries, stack, transitions, before)
+        if self.lead_only:
+            for node in members:
+                v = seen.get(node, 0.0)
+                if node in fg.steps:
+                    self.step_lead(b, node, v)
+                elif node in fg.forks:
+                    self.fork(b, node, v)
+                elif node in fg.uses:
+                    self.use(b, node, v)
+            return b.lead, b.waited, b.weights
         g = out.digraph
         for node in members:
             v = seen.get(node, 0.0)
@@ -501,7 +538,7 @@ class _Expander:
 
     def counted(self, out: ExpandedGraph) -> bool:
         """Whether what is added next counts in the lead time (not after the cutoff)."""
-        return self.cutoff is None or len(out.runs) <= self.cutoff
+        return self.cutoff is None or self.count <= self.cutoff
 
     def step_run(self, b: _Block, node: str, v: float) -> None:
         """A step: its run, visited ``v`` times per entry of its block."""
@@ -511,9 +548,10 @@ class _Expander:
         if name in self.times:  # the estimate's To-Be: its wait holds the batch's
             minutes, wait = self.times[name]
         run = StepRun(name, b.fg.steps[node], b.process, lane, kind, v * b.entries / shared,
-                      minutes, wait, len(out.runs), batch_wait, shared, size)
+                      minutes, wait, self.count, batch_wait, shared, size)
         counted = self.counted(out)
         out.runs.append(run)
+        self.count += 1
         if self.combine:
             self.run_owner.append(self.owner)
         if counted:
@@ -521,13 +559,32 @@ class _Expander:
             b.lead += v * (run.minutes + run.wait)
             b.waited += v * run.wait
 
+    def step_lead(self, b: _Block, node: str, v: float) -> None:
+        """A step walked for the lead time only (:attr:`lead_only`): what
+        :meth:`step_run` adds to the block's lead, without the run."""
+        order = self.count
+        counted = self.counted(b.out)
+        self.count += 1
+        if not counted:
+            return
+        name = b.prefix + node
+        if name in self.times:
+            minutes, wait = self.times[name]
+        else:
+            minutes, wait = self.step_facts(b.process, b.fg, node, b.before)[4:6]
+        b.weights.append((order, v, 0.0))
+        b.lead += v * (minutes + wait)
+        b.waited += v * wait
+
     def fork(self, b: _Block, node: str, v: float) -> None:
         """A parallel block: every path entered as often as the block; its time is its
         longest path's."""
         paths = [self.block(b.out, b.process, b.fg, e, b.prefix, b.entries * v, b.stack)
                  for e in b.fg.forks[node]]
-        for e in b.fg.forks[node]:
-            self.edge(b.out.digraph, b.prefix + node, b.prefix + e, p=1.0, flow=b.entries * v)
+        if not self.lead_only:
+            for e in b.fg.forks[node]:
+                self.edge(b.out.digraph, b.prefix + node, b.prefix + e, p=1.0,
+                          flow=b.entries * v)
         longest = max(paths, default=(0.0, 0.0, []), key=lambda p: p[0])
         b.lead += v * longest[0]
         b.waited += v * longest[1]
@@ -559,7 +616,8 @@ class _Expander:
         b.lead += v * times * callee_lead
         b.waited += v * times * callee_wait
         b.weights += [(i, v * times * w, x) for i, w, x in inner_weights]
-        self.use_edges(b, node, inner_prefix, v, times)
+        if not self.lead_only:
+            self.use_edges(b, node, inner_prefix, v, times)
 
     def reuse(self, out: ExpandedGraph, first: _Instance, arriving: float
               ) -> tuple[str, float, float, list[Weight]]:
@@ -690,10 +748,15 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
             pending = 0.0
     stop = outcome_order(out)
     if stop is not None and stop < len(out.runs) - 1:  # the resident's lead ends earlier
-        again = _Expander(bundle, assumptions, times, cutoff=stop, combine=combine)
+        # the same walk again, cut at the outcome, for the lead time alone: the blocks'
+        # plans and the steps' facts are the first walk's, and no run, node or edge is
+        # made again (a second whole expansion doubled the expansion's time)
+        again = _Expander(bundle, assumptions, times, cutoff=stop, combine=combine,
+                          lead_only=True)
         again.cases_per_year = expander.cases_per_year
         again.season = expander.season
-        lead, waited, weights = again.expand(ExpandedGraph(process), process, "", 1.0, ())
+        again.graphs, again.plans, again.facts = expander.graphs, expander.plans, expander.facts
+        lead, waited, weights = again.expand(out, process, "", 1.0, ())
     else:
         lead, waited = out.lead_minutes, out.wait_minutes
     out.resident_lead_minutes, out.resident_wait_minutes = lead, waited

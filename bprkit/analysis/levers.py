@@ -318,14 +318,18 @@ def chain_key(plan: Plan, catalog: Mapping[str, Lever]) -> tuple:
 
 def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
               order: Sequence[str], allowed: Collection[str] | None, *, staff: bool,
-              queue: bool, applied: bool = False, setup_share: float = 0.0
+              queue: bool, applied: bool = False, setup_share: float = 0.0,
+              walks: dict[tuple, tuple[tuple[str, ...], tuple[Refusal, ...]]] | None = None
               ) -> tuple[Plan, tuple[Refusal, ...]]:
     """Which levers the step takes, in order, walking the facts forward with each
     lever's expected served share (so AI-OCR's electronic input opens the way for
     RPA, and online leaves the counter to 書かない窓口 for the rest of the cases).
 
     ``applied``: the step belongs to a To-Be, where a ``lever`` line names the levers
-    its time already rests on; no lever is applied again."""
+    its time already rests on; no lever is applied again. ``walks``: the chains (and
+    the refusals that matter) already walked by facts, for the same ``order``,
+    ``allowed`` and assumptions: a walk depends on the facts alone, and a process
+    of 10,000 steps has a few hundred sets of them."""
     names = [n for n in order if allowed is None or n in allowed]
     if applied and step.levers is not None:  # a To-Be's lever line: its time has them
         return Plan(dict(facts), (), frozenset(), staff, queue, setup_share), ()
@@ -333,9 +337,14 @@ def plan_step(step: Step, facts: Mapping[str, float], assumptions: Assumptions,
         pinned = [n for n in names if n in step.levers]
         return Plan(dict(facts), tuple(pinned), frozenset(pinned), staff, queue,
                     setup_share), ()
-    chain, refused = _walk(names, facts, assumptions)
-    return Plan(dict(facts), tuple(chain), frozenset(), staff, queue, setup_share), \
-        _unanswered(chain, refused, assumptions.levers)
+    key = tuple(sorted(facts.items())) if walks is not None else ()
+    walked = walks.get(key) if walks is not None else None
+    if walked is None:
+        chain, refused = _walk(names, facts, assumptions)
+        walked = tuple(chain), _unanswered(chain, refused, assumptions.levers)
+        if walks is not None:
+            walks[key] = walked
+    return Plan(dict(facts), walked[0], frozenset(), staff, queue, setup_share), walked[1]
 
 
 def _walk(names: Sequence[str], facts: Mapping[str, float], assumptions: Assumptions
@@ -459,9 +468,13 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
     around = context_facts(runs, break_minutes)
     flow = _Flow()
     memo: dict[tuple, StepPlan] = {}
+    walks: dict[tuple, tuple[tuple[str, ...], tuple[Refusal, ...]]] = {}
+    held_by: dict[int, set[str]] = {}  # by process (its runs hold it while this runs)
     out = []
     for r in runs:
-        held = {d.id for d in r.process.data if d.held}
+        held = held_by.get(id(r.process))
+        if held is None:
+            held = held_by[id(r.process)] = {d.id for d in r.process.data if d.held}
         role = r.lane.role if r.lane else None
         queue = r.wait - r.batch_wait < break_minutes
         facts = facts_of(r.step, r.kind, role, held=held, queue=queue)
@@ -470,7 +483,8 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         flowed = flow.arrive(facts, inputs)
         plan, refused = plan_step(
             r.step, facts, assumptions, sequence, allowed_set, staff=r.kind in STAFF_ROLES,
-            queue=queue, applied=r.process.state == "to_be", setup_share=_setup_share(r))
+            queue=queue, applied=r.process.state == "to_be", setup_share=_setup_share(r),
+            walks=walks)
         key = (plan.key(), refused)
         if key not in memo:
             memo[key] = _step_plan(plan, refused, facts, assumptions)

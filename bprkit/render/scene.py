@@ -399,10 +399,14 @@ def _mark_rework(b: _Builder) -> None:
     source step is."""
     block = b.block
     order: dict[str, float] = {key: n for n, key in enumerate(block.nodes)}
+    # each node's edges out, found once (a scan of every edge per diamond was quadratic)
+    outs: dict[str, list[str]] = {}
+    for e in block.edges:
+        outs.setdefault(e.src, []).append(e.dst)
     for key, node in block.nodes.items():
         if node.kind == "branch":
             source = key[:-2]
-            targets = [order[e.dst] for e in block.edges if e.src == key and e.dst in order]
+            targets = [order[dst] for dst in outs.get(key, ()) if dst in order]
             order[key] = order[source] + 0.5 if source in order else min(targets, default=0) - 0.5
     edges = []
     for e in block.edges:
