@@ -223,7 +223,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     asis = analysis if analysis is not None else analyze_process(
         process, bundle, assumptions=assumptions, with_findings=False)
     runs = asis.graph.runs
-    plans = plan_runs(runs, assumptions, levers)
+    plans = asis.graph.lever_plans(assumptions, levers)  # the findings' own, if they ran
     times = {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)}
     tobe_graph = graph_module.expand(process, bundle, assumptions, times=times)
     tobe_metrics = metrics_module.compute(tobe_graph, assumptions)

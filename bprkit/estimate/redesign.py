@@ -237,7 +237,7 @@ def _plans(processes: Sequence[Process], bundle: Bundle | None, assumptions: Ass
                     else analyze_process(p, bundle, assumptions=assumptions))
         runs = analysis.graph.runs
         planned = (plans[n] if plans is not None
-                   else lever_module.plan_runs(runs, assumptions, levers))
+                   else analysis.graph.lever_plans(assumptions, levers))
         for r, plan in zip(runs, planned, strict=True):
             plan_of.setdefault((r.process.id, r.step.id), (r, plan))
         for f in analysis.findings:

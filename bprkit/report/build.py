@@ -103,7 +103,6 @@ def _section(made: inventory.Procedure, lang: str) -> _Drawn:
     """One procedure's section, in the worker that checked, analysed (with findings) and
     estimated it for its ranking row: the To-Be redesigned from that analysis and those
     lever plans, both diagrams laid out (:func:`_finish` draws them)."""
-    from bprkit.analysis.levers import plan_runs
     from bprkit.analysis.records import analyze_process
     from bprkit.estimate.redesign import redesign
     from bprkit.messages import catalog as messages
@@ -115,7 +114,7 @@ def _section(made: inventory.Procedure, lang: str) -> _Drawn:
     error = None
     try:
         drawings.append(render.diagram(analysis, bundle, render.Options(lang=lang, heat=True)))
-        plans = plan_runs(analysis.graph.runs, a, made.levers)
+        plans = analysis.graph.lever_plans(a, made.levers)  # the estimate's, planned once
         tobe = redesign(process, bundle, a, levers=made.levers, lang=lang, analysis=analysis,
                         plans=plans)
         tobe_bundle = tobe.bundle(bundle)
