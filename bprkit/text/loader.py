@@ -87,6 +87,31 @@ def build_model(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     return model, found
 
 
+_BUILT: dict[tuple[str, str], tuple[SourceFile | None, list[Diagnostic]]] = {}
+BUILT_KEPT = 32
+"""Files whose model a process keeps between checks (the newest, each at most
+``BUILT_SIZE`` characters): a portfolio worker checks hundreds of files that import the
+same few (``common/kessai.bpr``), and the model of a text is the same however often it
+is read."""
+BUILT_SIZE = 65_536
+
+
+def _built(key: str, text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """:func:`build_model` of a file, from the process's cache when the file's path and
+    its text are those of a file already built (the model is immutable; the file is
+    read every time, so an edited file is built again)."""
+    entry = (key, text.text)
+    if entry in _BUILT:
+        model, found = _BUILT[entry]
+        return model, list(found)
+    model, found = build_model(text)
+    if len(text.text) <= BUILT_SIZE:
+        if len(_BUILT) >= BUILT_KEPT:
+            del _BUILT[next(iter(_BUILT))]
+        _BUILT[entry] = (model, list(found))
+    return model, found
+
+
 class Loader:
     """Reads and parses each file once; resolves imports."""
 
@@ -104,8 +129,9 @@ class Loader:
         text, diags = source.read(path)
         if text is None:
             return _Loaded(None, None, diags)
-        model, found = build_model(text)
+        model, found = _built(_key(path), text)
         return _Loaded(text, model, diags + found)
+
 
     def bundle(self, path: str) -> tuple[Bundle | None, list[Diagnostic]]:
         """The file and everything it imports, with the diagnostics of reading
