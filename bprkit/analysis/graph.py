@@ -16,9 +16,9 @@ ids (``課長決裁.係長審査``; ``課長決裁[2].係長審査`` for its sec
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import networkx as nx
 import numpy as np
@@ -81,6 +81,8 @@ class StepRun:
         return f"{self.process.id}:{self.step.lane}"
 
 
+T = TypeVar("T")
+
 @dataclass
 class ExpandedGraph:
     """The expanded flow: step runs, and a DiGraph whose edges carry ``p`` (the
@@ -123,6 +125,17 @@ class ExpandedGraph:
     _indexed: int = field(default=0, init=False, repr=False, compare=False)
     _plans: dict[tuple[str, ...] | None, tuple[Assumptions, int, list[StepPlan]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    memo: dict[tuple, tuple[int, Any]] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False)
+    """Figures derived from the finished graph, kept by :func:`remembered`."""
+
+    def remembered(self, key: tuple, make: Callable[[], T]) -> T:
+        """``make()``, computed once per graph and ``key`` (made again if runs were
+        added since: a graph being expanded is not finished)."""
+        kept = self.memo.get(key)
+        if kept is None or kept[0] != len(self.runs):
+            kept = self.memo[key] = (len(self.runs), make())
+        return cast(T, kept[1])
 
     def lever_plans(self, assumptions: Assumptions,
                     allowed: Sequence[str] | None = None) -> list[StepPlan]:

@@ -107,6 +107,11 @@ def visit_starts(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, fl
     from a moment the resident is away, or all of it when the step itself waits a
     break or more (the resident went home and came back)."""
     break_minutes = assumptions.value("resident.visit_break_minutes")
+    return dict(graph.remembered(("visit_starts", break_minutes),
+                                 lambda: _visit_starts(graph, break_minutes)))
+
+
+def _visit_starts(graph: ExpandedGraph, break_minutes: float) -> dict[str, float]:
     present = _present(graph, break_minutes)
     g = graph.digraph
     starts = {}
@@ -279,6 +284,12 @@ def visit_groups(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, li
     visit starts, that lie on every path from the start to the end (post-dominators:
     a rework branch taken by a few does not count). A visit is spared only where the
     resident need come for none of them."""
+    key = ("visit_groups", assumptions.value("resident.visit_break_minutes"))
+    made = graph.remembered(key, lambda: _visit_groups(graph, assumptions))
+    return {start: list(members) for start, members in made.items()}
+
+
+def _visit_groups(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, list[str]]:
     starts = visit_starts(graph, assumptions)
     runs = {r.id: r for r in graph.runs}
     nexts = step_successors(graph)
