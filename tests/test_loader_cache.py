@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import bprkit
 from bprkit.text import loader
 
@@ -45,3 +47,16 @@ def test_the_cache_stays_bounded(tmp_path: Path) -> None:
         path.write_text(TEXT, encoding="utf-8")
         bprkit.check(str(path))
     assert len(loader._BUILT) <= loader.BUILT_KEPT
+
+
+def test_a_file_named_another_way_keeps_its_own_places(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The places in a model name the file as the command line did."""
+    path = tmp_path / "a.bpr"
+    path.write_text(TEXT, encoding="utf-8")
+    absolute = bprkit.check(str(path)).files[0].bundle
+    monkeypatch.chdir(tmp_path)
+    relative = bprkit.check("a.bpr").files[0].bundle
+    assert absolute is not None and relative is not None
+    span = next(relative.root.processes[0].steps()).span
+    assert span is not None and span.file == "a.bpr"

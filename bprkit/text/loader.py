@@ -96,11 +96,12 @@ is read."""
 BUILT_SIZE = 65_536
 
 
-def _built(key: str, text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """:func:`build_model` of a file, from the process's cache when the file's path and
-    its text are those of a file already built (the model is immutable; the file is
-    read every time, so an edited file is built again)."""
-    entry = (key, text.text)
+def _built(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """:func:`build_model` of a file, from the process's cache when the file's path (as
+    written: the model's places name it so) and its text are those of a file already
+    built (the model is immutable; the file is read every time, so an edited file is
+    built again)."""
+    entry = (text.path, text.text)
     if entry in _BUILT:
         model, found = _BUILT[entry]
         return model, list(found)
@@ -129,7 +130,7 @@ class Loader:
         text, diags = source.read(path)
         if text is None:
             return _Loaded(None, None, diags)
-        model, found = _built(_key(path), text)
+        model, found = _built(text)
         return _Loaded(text, model, diags + found)
 
 
