@@ -109,6 +109,21 @@ CATEGORIES: dict[str, tuple[str, ...]] = {"flag": FLAG_TAGS, "digital": DIGITAL_
 """Every tag is in exactly one category (tests/test_catalog.py)."""
 
 
+_generation = 0
+"""Bumped by every change to the words the language knows (a tag, a lever name)."""
+
+
+def generation() -> int:
+    """Which state of the vocabulary this is: a model built from a file holds in the same
+    generation only (bprkit.text.loader keeps models by it)."""
+    return _generation
+
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
+
+
 def category(tag: str) -> str | None:
     """The category of a tag: flag, digital, verify or work."""
     return next((name for name, tags in CATEGORIES.items() if tag in tags), None)
@@ -129,6 +144,7 @@ def register_tag(name: str, aliases: tuple[str, ...], category: str) -> None:
     _TAG_ORDER.setdefault(name, len(_TAG_ORDER))
     CATEGORIES[category] = (*CATEGORIES[category], name)
     _refresh_categories()
+    _changed()
 
 
 def unregister_tag(name: str) -> None:
@@ -143,6 +159,7 @@ def unregister_tag(name: str) -> None:
     for key, tags in CATEGORIES.items():
         CATEGORIES[key] = tuple(t for t in tags if t != name)
     _refresh_categories()
+    _changed()
 
 
 def _refresh_categories() -> None:
@@ -324,6 +341,7 @@ def register_lever_names(names: Mapping[str, tuple[str, ...]]) -> None:
     """Lever names and aliases a run-time catalog adds (None of them: clear)."""
     _REGISTERED_LEVERS.clear() if not names else _REGISTERED_LEVERS.update(names)
     levers.cache_clear()
+    _changed()
 
 
 def lookup(table: Mapping[str, str], word: str) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from bprkit import vocabulary
 from bprkit.errors import Diagnostic
 from bprkit.model import Bundle, Process, SourceFile, Use
 from bprkit.text import parser, source, validate
@@ -87,7 +88,7 @@ def build_model(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     return model, found
 
 
-_BUILT: dict[tuple[str, str], tuple[SourceFile | None, list[Diagnostic]]] = {}
+_BUILT: dict[tuple[str, str, int], tuple[SourceFile | None, list[Diagnostic]]] = {}
 BUILT_KEPT = 32
 """Files whose model a process keeps between checks (the newest, each at most
 ``BUILT_SIZE`` characters): a portfolio worker checks hundreds of files that import the
@@ -99,9 +100,10 @@ BUILT_SIZE = 65_536
 def _built(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     """:func:`build_model` of a file, from the process's cache when the file's path (as
     written: the model's places name it so) and its text are those of a file already
-    built (the model is immutable; the file is read every time, so an edited file is
-    built again)."""
-    entry = (text.path, text.text)
+    built with the same vocabulary (the model is immutable; the file is read every time,
+    so an edited file is built again, and a tag registered or removed since makes it be
+    built again too)."""
+    entry = (text.path, text.text, vocabulary.generation())
     if entry in _BUILT:
         model, found = _BUILT[entry]
         return model, list(found)
