@@ -150,12 +150,16 @@ def give(lever: Lever, facts: dict[str, Any], s: Any) -> None:
 
 
 def _min(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) is float:  # planning: plain numbers, the common case
+        return b if b < a else a  # as min(a, b)
     import numpy as np
 
     return np.minimum(a, b) if hasattr(a, "shape") or hasattr(b, "shape") else min(a, b)
 
 
 def _max(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) is float:
+        return b if b > a else a  # as max(a, b)
     import numpy as np
 
     return np.maximum(a, b) if hasattr(a, "shape") or hasattr(b, "shape") else max(a, b)
