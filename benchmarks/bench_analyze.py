@@ -31,11 +31,12 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from bench_check import generate
 
+from bprkit import collector
 from bprkit.analysis import findings as findings_module
 from bprkit.analysis import graph as graph_module
 from bprkit.analysis import levers as lever_module
 from bprkit.analysis import metrics as metrics_module
-from bprkit.analysis.records import analyze_process, gc_paused
+from bprkit.analysis.records import analyze_process
 from bprkit.assumptions.catalog import default as default_assumptions
 from bprkit.text import source
 from bprkit.text.loader import check_files
@@ -68,7 +69,7 @@ def measure(steps: int, loops: int, repeat: int, tmp: str) -> tuple[dict[str, fl
     bundle = report.files[0].bundle
     process = bundle.root.processes[0]
     a = default_assumptions()
-    with gc_paused():  # as analyze_process runs its stages
+    with collector.paused():  # as analyze_process runs its stages
         t["expansion"], graph = cpu(lambda: graph_module.expand(process, bundle, a), repeat)
         t["metrics"], figures = cpu(lambda: metrics_module.compute(graph, a), repeat)
         t["plans"], plans = cpu(lambda: lever_module.plan_runs(graph.runs, a, None), repeat)

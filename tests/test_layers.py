@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bprkit"
 LAYERS: list[tuple[str, ...]] = [
     # 0: facts every layer reads
     ("bprkit._version", "bprkit.errors", "bprkit.model", "bprkit.units", "bprkit.columns",
-     "bprkit.vocabulary", "bprkit.messages"),
+     "bprkit.vocabulary", "bprkit.messages", "bprkit.collector"),
     # 1: the language, and writing files
     ("bprkit.text", "bprkit.tomlfile", "bprkit.output", "bprkit.guard"),
     # 2: the assumptions catalog (working time, thresholds, levers), read from analysis up

@@ -6,13 +6,11 @@ text, JSON or CSV. pandas is imported only by ``to_frame``.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bprkit import collector
 from bprkit.analysis import graph as graph_module
 from bprkit.analysis import metrics as metrics_module
 from bprkit.analysis.graph import ExpandedGraph, StepRun
@@ -186,7 +184,7 @@ def analyze_process(process: Process, bundle: Bundle | None = None, *,
     """Analyse one checked process (its ``use``d processes come from ``bundle``).
     ``with_findings=False`` skips the findings (a diagram does not draw them)."""
     a = assumptions or default_assumptions()
-    with gc_paused():
+    with collector.paused():
         expanded = graph_module.expand(process, bundle, a)
         figures = metrics_module.compute(expanded, a)
         found: list[Finding] = []
@@ -197,23 +195,6 @@ def analyze_process(process: Process, bundle: Bundle | None = None, *,
         steps = tuple(_figures(r, figures.cases_per_year) for r in expanded.runs)
         return Analysis(process, expanded, figures, steps, tuple(found), bundle,
                         _phases(process, expanded, figures.cases_per_year))
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block, then back as it was. An analysis
-    allocates a few objects per step run and frees almost none of them in cycles, yet
-    every collection of the oldest generation walks the whole heap (the model, the
-    graph, the runs so far): 12–40 % of an analysis, more the larger the process.
-    Reference counting still frees what the block drops; a collector already off
-    (or paused by an enclosing block) stays off."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def phase_of_runs(process: Process, expanded: ExpandedGraph) -> dict[str, str]:

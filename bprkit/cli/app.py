@@ -8,7 +8,6 @@ the SIGTERM handler back, and never replaces ``sys.stdout`` past its return.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import signal
 import sys
@@ -18,6 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import bprkit
+from bprkit import collector
 from bprkit._version import __version__
 from bprkit.cli import options, registry
 from bprkit.errors import BprError, Exit
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> Exit:
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
-        gc.unfreeze()  # what the inputs froze (cli/inputs.py) is collectable again
+        collector.release()  # what the inputs kept (cli/inputs.py) is collectable again
 
 
 def _main(argv: Sequence[str] | None) -> Exit:

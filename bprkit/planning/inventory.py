@@ -316,12 +316,13 @@ def _worker_start() -> None:
     """A worker leaves Ctrl-C to the parent, which stops the pool, and dies quietly on
     SIGTERM (the parent's handler, inherited by fork, would raise KeyboardInterrupt and
     print a traceback per worker)."""
-    import gc
     import signal
+
+    from bprkit import collector
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    gc.freeze()  # the modules the parent preloaded: never walked by the collector again
+    collector.keep()  # the modules the parent preloaded: never walked again
 
 
 def stop(pool: ProcessPoolExecutor, grace: float = 1.0) -> None:

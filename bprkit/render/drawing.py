@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bprkit import collector
 from bprkit.errors import RenderError, UsageError
 from bprkit.messages import catalog as messages
 from bprkit.render import backends, layout, routing, style
@@ -300,11 +301,13 @@ def _merge_pdf(parts: list[bytes]) -> bytes:
 
 def diagram(analysis: Analysis, bundle: Bundle | None = None,
             options: Options | None = None) -> Drawing:
-    """The swimlane diagram of one analysed process."""
+    """The swimlane diagram of one analysed process (the stages build many small,
+    long-lived objects: the cyclic collector waits, bprkit.collector)."""
     from bprkit.render import scene
 
     options = options or Options()
-    return pages(scene.diagram(analysis, bundle, options), options.paper)
+    with collector.paused():
+        return pages(scene.diagram(analysis, bundle, options), options.paper)
 
 
 def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
@@ -312,7 +315,9 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     """As-Is above To-Be, matched steps in the same column."""
     from bprkit.render import scene
 
-    return pages(scene.comparison(asis, tobe, bundle, tobe_bundle, options), options.paper)
+    with collector.paused():
+        return pages(scene.comparison(asis, tobe, bundle, tobe_bundle, options),
+                     options.paper)
 
 
 __all__ = ["Drawing", "FormatError", "Options", "Page", "comparison", "diagram",

@@ -7,13 +7,11 @@ or a cycle is reported at the import line with the chain of files.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bprkit import vocabulary
+from bprkit import collector, vocabulary
 from bprkit.errors import Diagnostic
 from bprkit.model import Bundle, Process, SourceFile, Use
 from bprkit.text import parser, source, validate
@@ -60,20 +58,6 @@ class CheckReport:
         return not any(d.is_error for d in self.diagnostics)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Parsing builds hundreds of thousands of small objects and no cycles; the
-    cyclic collector would scan them again and again (half the time of a
-    10,000-step file). Reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _key(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
 
@@ -81,7 +65,7 @@ def _key(path: str) -> str:
 def build_model(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Parse and transform one decoded file. The model is None when the file has
     syntax errors (the diagnostics then also hold what the rest of it says)."""
-    with _gc_paused():
+    with collector.paused():
         model, syntax, found = parser.parse(text)
     if syntax:  # the model of a text with lines blanked out: report, do not validate
         return None, syntax + found
@@ -195,7 +179,7 @@ def _known(bundle: Bundle, loader: Loader) -> tuple[dict[str, Process], list[Dia
 
 def check_files(paths: Sequence[str]) -> CheckReport:
     """Check files together: each with its imports, all diagnostics once."""
-    with _gc_paused():  # the models are long-lived and hold no cycles
+    with collector.paused():  # the models are long-lived and hold no cycles
         return _check_files(paths)
 
 
