@@ -572,3 +572,33 @@ def test_resident_lead_in_one_expansion(combine: bool, monkeypatch: pytest.Monke
                 assert out.resident_lead_weights == weights, process.id
                 compared += 1
     assert compared >= 10
+
+
+def test_retimed_equals_a_new_expansion_with_the_times() -> None:
+    """The estimate's To-Be graph is the As-Is graph retimed (graph.retimed: the runs'
+    times replaced, the lead figures walked again): every figure equals a whole new
+    expansion with the same times, on processes/ and the corpus."""
+    from bprkit.analysis import graph as graph_module
+
+    paths = sorted(PROCESSES.rglob("*.bpr")) + sorted(CORPUS.rglob("*.bpr"))
+    compared = 0
+    for path in paths:
+        report = check_files([str(path)])
+        if not report.ok:
+            continue
+        bundle = report.files[0].bundle
+        for process in bundle.root.processes:
+            asis = graph_module.expand(process, bundle, A)
+            times = {r.id: (r.minutes * (0.3 + (k % 3) * 0.4), r.wait * 0.25 + r.batch_wait)
+                     for k, r in enumerate(asis.runs)}
+            want = graph_module.expand(process, bundle, A, times=times)
+            got = graph_module.retimed(asis, bundle, A, times)
+            assert got.runs == want.runs, process.id
+            for name in ("lead_minutes", "wait_minutes", "resident_lead_minutes",
+                         "resident_wait_minutes", "resident_fixed_minutes", "lead_weights",
+                         "resident_lead_weights", "lead_fixed", "combined"):
+                assert getattr(got, name) == getattr(want, name), (process.id, name)
+            assert sorted(got.digraph.edges(data=True)) == \
+                sorted(want.digraph.edges(data=True)), process.id
+            compared += 1
+    assert compared >= 20

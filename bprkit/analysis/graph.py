@@ -128,6 +128,9 @@ class ExpandedGraph:
     memo: dict[tuple, tuple[int, Any]] = field(default_factory=dict, init=False, repr=False,
                                                compare=False)
     """Figures derived from the finished graph, kept by :func:`remembered`."""
+    walk: _Expander | None = field(default=None, init=False, repr=False, compare=False)
+    """The walk that made the graph: its blocks' plans and steps' facts, so
+    :func:`retimed` walks the flow again for the lead figures alone."""
 
     def remembered(self, key: tuple, make: Callable[[], T]) -> T:
         """``make()``, computed once per graph and ``key`` (made again if runs were
@@ -749,6 +752,44 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
     out.lead_minutes, out.wait_minutes, weights = expander.expand(out, process, "", 1.0, ())
     if combine:
         expander.settle(out)
+    out.walk = expander
+    _lead_figures(out, weights, expander, bundle, assumptions, times)
+    return out
+
+
+def retimed(graph: ExpandedGraph, bundle: Bundle | None, assumptions: Assumptions,
+            times: Mapping[str, tuple[float, float]]) -> ExpandedGraph:
+    """:func:`expand` of the graph's process with ``times`` (the estimate's To-Be),
+    from the graph already expanded: the runs, nodes and edges are the same, so only
+    the runs' times are replaced and the lead figures walked again (a lead-only walk
+    reusing the first walk's plans and facts). A combined expansion is expanded again.
+    tests/test_analysis.py checks it equals ``expand(..., times=times)``."""
+    first = graph.walk
+    if first is None or graph.combined:
+        return expand(graph.process, bundle, assumptions, times=times)
+    runs = []
+    for r in graph.runs:
+        if r.id in times:
+            minutes, wait = times[r.id]
+            r = replace(r, minutes=minutes, wait=wait)
+        runs.append(r)
+    out = ExpandedGraph(graph.process, runs, graph.digraph, combined=graph.combined)
+    walk = _Expander(bundle, assumptions, times, lead_only=True)
+    walk.cases_per_year, walk.season = first.cases_per_year, first.season
+    walk.graphs, walk.plans, walk.facts = first.graphs, first.plans, first.facts
+    out.lead_minutes, out.wait_minutes, weights = walk.expand(out, graph.process, "", 1.0, ())
+    out.walk = first
+    _lead_figures(out, weights, first, bundle, assumptions, times)
+    return out
+
+
+def _lead_figures(out: ExpandedGraph, weights: list[tuple[int | None, float, float]],
+                  first: _Expander, bundle: Bundle | None, assumptions: Assumptions,
+                  times: Mapping[str, tuple[float, float]] | None) -> None:
+    """The lead weights of the whole flow (``weights``: the walk's), and the resident's
+    lead figures: the same walk again, cut at the outcome."""
+    process = out.process
+    combine = out.combined
     pending = 0.0
     for index, weight, minutes in weights:
         if index is None:
@@ -766,9 +807,9 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
         # made again (a second whole expansion doubled the expansion's time)
         again = _Expander(bundle, assumptions, times, cutoff=stop, combine=combine,
                           lead_only=True)
-        again.cases_per_year = expander.cases_per_year
-        again.season = expander.season
-        again.graphs, again.plans, again.facts = expander.graphs, expander.plans, expander.facts
+        again.cases_per_year = first.cases_per_year
+        again.season = first.season
+        again.graphs, again.plans, again.facts = first.graphs, first.plans, first.facts
         lead, waited, weights = again.expand(out, process, "", 1.0, ())
     else:
         lead, waited = out.lead_minutes, out.wait_minutes
@@ -780,7 +821,6 @@ def expand(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
             run_id = out.runs[index].id
             out.resident_lead_weights[run_id] = out.resident_lead_weights.get(run_id, 0.0) \
                 + weight
-    return out
 
 
 def step_successors(graph: ExpandedGraph) -> dict[str, dict[str, float]]:

@@ -225,7 +225,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     runs = asis.graph.runs
     plans = asis.graph.lever_plans(assumptions, levers)  # the findings' own, if they ran
     times = {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)}
-    tobe_graph = graph_module.expand(process, bundle, assumptions, times=times)
+    tobe_graph = graph_module.retimed(asis.graph, bundle, assumptions, times)
     tobe_metrics = metrics_module.compute(tobe_graph, assumptions)
     cases = asis.metrics.cases_per_year
     starts = metrics_module.visit_starts(asis.graph, assumptions)
