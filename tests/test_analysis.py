@@ -602,3 +602,41 @@ def test_retimed_equals_a_new_expansion_with_the_times() -> None:
                 sorted(want.digraph.edges(data=True)), process.id
             compared += 1
     assert compared >= 20
+
+
+def _random_block(seed: int, size: int, loop: bool) -> tuple[list[str], dict, str]:
+    import random
+
+    rng = random.Random(seed)
+    nodes = [f"n{i}" for i in range(size)]
+    transitions: dict[str, dict[str, float]] = {}
+    for i, u in enumerate(nodes[:-1]):
+        later = rng.sample(nodes[i + 1:], k=min(len(nodes) - i - 1, rng.randint(1, 3)))
+        shares = [rng.random() + 0.05 for _ in later]
+        transitions[u] = {v: s / sum(shares) for v, s in zip(later, shares, strict=True)}
+    if loop and size > 2:  # a rework edge back (n0 → n1 → n0): the general solver's case
+        transitions[nodes[0]] = {nodes[1]: 1.0}
+        transitions[nodes[1]][nodes[0]] = 0.1
+    return nodes, transitions, nodes[0]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_visits_without_a_loop_equal_the_general_solver(seed: int,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A block without a loop is solved in one topological pass (graph._visits_acyclic);
+    the general solver (strongly connected components) gives the same visits, and a block
+    with a loop still goes to the general solver."""
+    from bprkit.analysis import graph as graph_module
+
+    nodes, transitions, entry = _random_block(seed, 3 + seed % 12, loop=False)
+    fast = graph_module.visits(nodes, transitions, entry)
+    assert graph_module._visits_acyclic(nodes, transitions, entry) is not None
+    monkeypatch.setattr(graph_module, "_visits_acyclic", lambda *args: None)
+    general = graph_module.visits(nodes, transitions, entry)
+    assert fast.keys() == general.keys()
+    for n in nodes:
+        assert math.isclose(fast[n], general[n], rel_tol=1e-12, abs_tol=1e-12), n
+    monkeypatch.undo()
+    looped = _random_block(seed, 4 + seed % 12, loop=True)
+    assert graph_module._visits_acyclic(*looped) is None

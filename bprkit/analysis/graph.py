@@ -15,6 +15,7 @@ ids (``課長決裁.係長審査``; ``課長決裁[2].係長審査`` for its sec
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -267,8 +268,12 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
     """Expected visits of each transient node per entry into the block.
 
     visits(v) = [v = entry] + Σ_u visits(u)·p(u, v): solved per strongly
-    connected component in topological order, a small dense system each.
+    connected component in topological order, a small dense system each. A block
+    without a loop (most) is one pass in topological order, without networkx.
     """
+    acyclic = _visits_acyclic(nodes, transitions, entry)
+    if acyclic is not None:
+        return acyclic
     g = nx.DiGraph()
     g.add_nodes_from(nodes)
     inside = set(nodes)
@@ -297,6 +302,33 @@ def visits(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
                 if v not in solved:
                     inflow[v] += x_u * data["p"]
     return result
+
+
+def _visits_acyclic(nodes: list[str], transitions: Mapping[str, Mapping[str, float]],
+                    entry: str) -> dict[str, float] | None:
+    """:func:`visits` of a block without a loop, or None when it has one: Kahn's
+    topological order, ties in the block's order, so the sums run in one order."""
+    inside = set(nodes)
+    edges = {u: [(v, p) for v, p in transitions.get(u, {}).items() if v in inside and p > 0]
+             for u in nodes}
+    waiting = dict.fromkeys(nodes, 0)
+    for out in edges.values():
+        for v, _ in out:
+            waiting[v] += 1
+    position = {n: i for i, n in enumerate(nodes)}
+    ready = [(i, n) for i, n in enumerate(nodes) if not waiting[n]]  # a heap by position
+    inflow: dict[str, float] = defaultdict(float)
+    inflow[entry] = 1.0
+    result: dict[str, float] = {}
+    while ready:
+        _, u = heapq.heappop(ready)
+        x_u = result[u] = inflow[u]
+        for v, p in edges[u]:
+            inflow[v] += x_u * p
+            waiting[v] -= 1
+            if not waiting[v]:
+                heapq.heappush(ready, (position[v], v))
+    return result if len(result) == len(nodes) else None
 
 
 def _solve_loop(g: nx.DiGraph, members: list[str], inflow: Mapping[str, float]
