@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("startup", "check", "analyze", "render", "estimate", "backtest", "portfolio",
-           "report")
+SCRIPTS = ("startup", "check", "analyze", "render", "estimate", "use_diamond", "backtest",
+           "portfolio", "report")
 
 
 def machine() -> str:
@@ -41,12 +41,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*", choices=SCRIPTS, default=list(SCRIPTS))
     ap.add_argument("--out", default=str(HERE / "results.md"))
+    ap.add_argument("--append", action="store_true",
+                    help="add the scripts' sections to the file instead of starting it anew")
     args = ap.parse_args()
     started = datetime.datetime.now().astimezone()
     parts = [f"# Benchmark figures, {started:%Y-%m-%d %H:%M %Z}\n",
              f"Machine: {machine()}.\n",
              "Written by `benchmarks/all.py` (`make bench`): what each script printed, "
              "verbatim. The docs quote these figures.\n"]
+    if args.append:
+        parts = [Path(args.out).read_text(encoding="utf-8").rstrip() + "\n",
+                 f"(Added {started:%Y-%m-%d %H:%M %Z}; machine: {machine()}.)\n"]
     for name in args.only:
         script = HERE / f"bench_{name}.py"
         t = time.perf_counter()

@@ -99,3 +99,14 @@ def test_package_init_files_hold_no_logic() -> None:
                           and isinstance(n.targets[0], ast.Name)
                           and n.targets[0].id == "__all__")]
         assert not logic, f"{path}: {logic}"
+
+
+def test_one_home_for_the_garbage_collector() -> None:
+    """Only bprkit/collector.py turns the cyclic collector off or freezes objects for it;
+    every other module asks it (paused, keep, release)."""
+    import re
+
+    calls = re.compile(r"\bgc\.(disable|enable|freeze|unfreeze)\(")
+    found = [name for name, path in MODULES.items()
+             if name != "bprkit.collector" and calls.search(path.read_text(encoding="utf-8"))]
+    assert not found, found
