@@ -47,36 +47,36 @@ GOAL_GROWTH = 1.05
 GOAL_5K_SECONDS = 2.0
 
 
-def cpu(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The best CPU seconds of ``repeat`` calls, and the last call's result."""
-    best = math.inf
-    result = None
-    for _ in range(repeat):
-        t0 = time.process_time()
-        result = fn()
-        best = min(best, time.process_time() - t0)
-    return best, result
+def cpu(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """The CPU seconds of one call, and its result."""
+    t0 = time.process_time()
+    result = fn()
+    return time.process_time() - t0, result
 
 
-def measure(steps: int, loops: int, repeat: int, tmp: str) -> tuple[dict[str, float], int]:
-    """CPU seconds per stage for one size, and the number of findings."""
+def write(steps: int, loops: int, tmp: str) -> str:
     path = os.path.join(tmp, f"bench{steps}.bpr")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(generate(steps, loop_every=max(steps // loops, 2)))
+    return path
+
+
+def measure(path: str) -> tuple[dict[str, float], int]:
+    """CPU seconds per stage of one file, once, and the number of findings."""
     t: dict[str, float] = {}
-    t["check"], report = cpu(lambda: check_files([path]), repeat)
+    t["check"], report = cpu(lambda: check_files([path]))
     assert report.ok, [d.render() for d in report.diagnostics[:3]]
     bundle = report.files[0].bundle
     process = bundle.root.processes[0]
     a = default_assumptions()
     with collector.paused():  # as analyze_process runs its stages
-        t["expansion"], graph = cpu(lambda: graph_module.expand(process, bundle, a), repeat)
-        t["metrics"], figures = cpu(lambda: metrics_module.compute(graph, a), repeat)
-        t["plans"], plans = cpu(lambda: lever_module.plan_runs(graph.runs, a, None), repeat)
+        t["expansion"], graph = cpu(lambda: graph_module.expand(process, bundle, a))
+        t["metrics"], figures = cpu(lambda: metrics_module.compute(graph, a))
+        t["plans"], plans = cpu(lambda: lever_module.plan_runs(graph.runs, a, None))
         t["findings"], found = cpu(
-            lambda: findings_module.find(graph, figures, a, plans=plans), repeat)
+            lambda: findings_module.find(graph, figures, a, plans=plans))
     t["analysis"] = sum(t[s] for s in ANALYSIS)
-    t["analyze_process"], _ = cpu(lambda: analyze_process(process, bundle), repeat)
+    t["analyze_process"], _ = cpu(lambda: analyze_process(process, bundle))
     return t, len(found)
 
 
@@ -100,14 +100,23 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     source.MAX_BYTES = 64 * 1024 * 1024  # the generated 25k/50k-step files are 3–6 MB
-    rows: list[tuple[int, dict[str, float], int]] = []
+    best: dict[int, dict[str, float]] = {}
+    found: dict[int, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for steps in args.sizes:
-            t, found = measure(steps, args.loops, args.repeat, tmp)
-            rows.append((steps, t, found))
-            print(f"measured {steps} steps: {found} findings", flush=True)
+        paths = {steps: write(steps, args.loops, tmp) for steps in args.sizes}
+        # the sizes in turn, round after round: a machine that slows down or speeds up
+        # meanwhile moves every size alike, and the growth between them stays true
+        for round_ in range(args.repeat):
+            for steps, path in paths.items():
+                t, found[steps] = measure(path)
+                best[steps] = {k: min(v, best.get(steps, {}).get(k, math.inf))
+                               for k, v in t.items()}
+            print(f"round {round_ + 1} of {args.repeat} measured", flush=True)
+    rows = [(steps, best[steps], found[steps]) for steps in args.sizes]
+    print("findings: " + ", ".join(f"{found[s]:,} at {s:,} steps" for s in args.sizes))
     columns = (*STAGES, "analysis", "analyze_process")
-    print(f"\nCPU seconds, best of {args.repeat} ('analysis' = the sum of its stages, "
+    print(f"\nCPU seconds, best of {args.repeat} rounds, the sizes measured in turn "
+          "('analysis' = the sum of its stages, "
           "check excluded; 'analyze_process' = the call as the CLI makes it)")
     print("steps   " + "".join(f"{c:>16}" for c in columns))
     for steps, t, _ in rows:

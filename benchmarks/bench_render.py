@@ -137,24 +137,31 @@ def main() -> None:
     args = ap.parse_args()
     clock = Clock()
     timed_stages(clock)
-    rows: list[tuple[int, dict[str, float]]] = []
     cli: list[tuple[int, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
         for steps in sorted({*args.steps, *args.cli_sizes}):
-            path = os.path.join(tmp, f"bench{steps}.bpr")
-            with open(path, "w", encoding="utf-8") as fh:
+            paths[steps] = os.path.join(tmp, f"bench{steps}.bpr")
+            with open(paths[steps], "w", encoding="utf-8") as fh:
                 fh.write(generate(steps))
-            if steps in args.steps:
+        # the sizes in turn, round after round: a machine that slows down or speeds up
+        # meanwhile moves every size alike, and the growth between them stays true
+        best_of_rounds: dict[int, dict[str, float]] = {}
+        for _ in range(args.repeat):
+            for steps in sorted(args.steps):
                 if args.gc == "off":
                     gc.disable()
-                best, _ = stages(path, clock, args.repeat, args.gc)
+                once, _ = stages(paths[steps], clock, 1, args.gc)
                 gc.enable()
-                rows.append((steps, best))
-                print(f"measured the stages at {steps} steps", flush=True)
-            if steps in args.cli_sizes:
-                _, graph = stages(path, clock, 1)
-                drawing = best_of(lambda g=graph: dot.run(g, "svg"), args.repeat)[0]
-                cli.append((steps, drawing, command(path, tmp, args.repeat)))
+                best_of_rounds[steps] = {s: min(once[s], best_of_rounds.get(steps, {}).get(
+                    s, math.inf)) for s in STAGES}
+        rows = [(steps, best_of_rounds[steps]) for steps in sorted(args.steps)]
+        print(f"measured the stages at {', '.join(map(str, sorted(args.steps)))} steps, "
+              f"{args.repeat} rounds", flush=True)
+        for steps in sorted(args.cli_sizes):
+            _, graph = stages(paths[steps], clock, 1)
+            drawing = best_of(lambda g=graph: dot.run(g, "svg"), args.repeat)[0]
+            cli.append((steps, drawing, command(paths[steps], tmp, args.repeat)))
     print(f"\nbprkit's render stages, CPU seconds, best of {args.repeat}, cyclic GC {args.gc}")
     print("steps  " + "".join(f"{s:>10}" for s in STAGES) + f"{'all':>10}")
     for steps, t in rows:
