@@ -30,9 +30,10 @@ PROCESSES = PACKAGE.parent / "processes"
 
 ALLOWED = ("bprkit", "bprkit.report", "bprkit.errors", "bprkit.messages.catalog",
            "bprkit._version", "bprkit.output", "bprkit.guard", "bprkit.render.backends",
-           "bprkit.interop.registry", "bprkit.cli")
+           "bprkit.interop.registry", "bprkit.cli", "bprkit.collector")
 """What the CLI may import: the facade (exactly ``bprkit``), these modules and what is
-under them (``bprkit.report.*``, the CLI's own ``bprkit.cli.*``)."""
+under them (``bprkit.report.*``, the CLI's own ``bprkit.cli.*``). ``bprkit.collector``
+is the process's policy for the garbage collector, which the application sets."""
 
 EXCEPTIONS = {"commands/serve.py": {"bprkit.serve"}}
 """``bprkit.serve`` is a client of the facade itself (tests/test_layers.py puts it in
