@@ -541,6 +541,17 @@ def _resident_by_second_expansion(
     return out, (lead, waited, fixed, lead_weights)
 
 
+def _every_process() -> list[tuple[Bundle, Process]]:
+    """Every process of processes/ and the corpus that checks, with its bundle."""
+    out = []
+    for path in sorted(PROCESSES.rglob("*.bpr")) + sorted(CORPUS.rglob("*.bpr")):
+        report = check_files([str(path)])
+        bundle = report.files[0].bundle
+        if report.ok and bundle is not None:
+            out += [(bundle, process) for process in bundle.root.processes]
+    return out
+
+
 @pytest.mark.parametrize("combine", [False, True])
 def test_resident_lead_in_one_expansion(combine: bool, monkeypatch: pytest.MonkeyPatch
                                         ) -> None:
@@ -551,26 +562,20 @@ def test_resident_lead_in_one_expansion(combine: bool, monkeypatch: pytest.Monke
 
     if combine:
         monkeypatch.setattr(graph_module, "COMBINE_ABOVE", 0)
-    paths = sorted(PROCESSES.rglob("*.bpr")) + sorted(CORPUS.rglob("*.bpr"))
     compared = 0
-    for path in paths:
-        report = check_files([str(path)])
-        if not report.ok:
-            continue
-        bundle = report.files[0].bundle
-        for process in bundle.root.processes:
-            plain = graph_module.expand(process, bundle, A)
-            times = {r.id: (r.minutes * 0.5, r.wait * 0.25 + r.batch_wait) for r in plain.runs}
-            for t in (None, times):
-                reference = _resident_by_second_expansion(process, bundle, t)
-                if reference is None:
-                    continue
-                out, (lead, waited, fixed, weights) = reference
-                assert out.combined is combine
-                assert (out.resident_lead_minutes, out.resident_wait_minutes,
-                        out.resident_fixed_minutes) == (lead, waited, fixed), process.id
-                assert out.resident_lead_weights == weights, process.id
-                compared += 1
+    for bundle, process in _every_process():
+        plain = graph_module.expand(process, bundle, A)
+        times = {r.id: (r.minutes * 0.5, r.wait * 0.25 + r.batch_wait) for r in plain.runs}
+        for t in (None, times):
+            reference = _resident_by_second_expansion(process, bundle, t)
+            if reference is None:
+                continue
+            out, (lead, waited, fixed, weights) = reference
+            assert out.combined is combine
+            assert (out.resident_lead_minutes, out.resident_wait_minutes,
+                    out.resident_fixed_minutes) == (lead, waited, fixed), process.id
+            assert out.resident_lead_weights == weights, process.id
+            compared += 1
     assert compared >= 10
 
 
@@ -580,27 +585,21 @@ def test_retimed_equals_a_new_expansion_with_the_times() -> None:
     expansion with the same times, on processes/ and the corpus."""
     from bprkit.analysis import graph as graph_module
 
-    paths = sorted(PROCESSES.rglob("*.bpr")) + sorted(CORPUS.rglob("*.bpr"))
     compared = 0
-    for path in paths:
-        report = check_files([str(path)])
-        if not report.ok:
-            continue
-        bundle = report.files[0].bundle
-        for process in bundle.root.processes:
-            asis = graph_module.expand(process, bundle, A)
-            times = {r.id: (r.minutes * (0.3 + (k % 3) * 0.4), r.wait * 0.25 + r.batch_wait)
-                     for k, r in enumerate(asis.runs)}
-            want = graph_module.expand(process, bundle, A, times=times)
-            got = graph_module.retimed(asis, bundle, A, times)
-            assert got.runs == want.runs, process.id
-            for name in ("lead_minutes", "wait_minutes", "resident_lead_minutes",
-                         "resident_wait_minutes", "resident_fixed_minutes", "lead_weights",
-                         "resident_lead_weights", "lead_fixed", "combined"):
-                assert getattr(got, name) == getattr(want, name), (process.id, name)
-            assert sorted(got.digraph.edges(data=True)) == \
-                sorted(want.digraph.edges(data=True)), process.id
-            compared += 1
+    for bundle, process in _every_process():
+        asis = graph_module.expand(process, bundle, A)
+        times = {r.id: (r.minutes * (0.3 + (k % 3) * 0.4), r.wait * 0.25 + r.batch_wait)
+                 for k, r in enumerate(asis.runs)}
+        want = graph_module.expand(process, bundle, A, times=times)
+        got = graph_module.retimed(asis, bundle, A, times)
+        assert got.runs == want.runs, process.id
+        for name in ("lead_minutes", "wait_minutes", "resident_lead_minutes",
+                     "resident_wait_minutes", "resident_fixed_minutes", "lead_weights",
+                     "resident_lead_weights", "lead_fixed", "combined"):
+            assert getattr(got, name) == getattr(want, name), (process.id, name)
+        assert sorted(got.digraph.edges(data=True)) == \
+            sorted(want.digraph.edges(data=True)), process.id
+        compared += 1
     assert compared >= 20
 
 
