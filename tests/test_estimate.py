@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,22 @@ def test_online_application_spares_visits_and_travel(tmp_path: Path) -> None:
     counter = next(s for s in e.steps if s.id == "受付")
     assert counter.levers == ("online",)
     assert counter.staff_hours_saved == pytest.approx(1200 * 5 * share * (1 - staff) / 60)
+
+
+@pytest.mark.parametrize("name", ["tenshutsu", "kaigo_nintei", "shishutsu_meirei"])
+def test_equal_sensitivity_swings_are_ordered_by_lever_name(name: str) -> None:
+    """AI-OCR's and RPA's time factors move the same steps by the same hours: their rows
+    tie, and a tie keeps the lever names' order, not the last bits of two sums (which
+    put RPA first or second by the order the sums ran in)."""
+    bundle = bprkit.load(str(PROCESSES / f"{name}.bpr"))
+    process = bundle.root.processes[0]
+    e = estimate.estimate(process, bundle, A, levers=["ai_ocr", "rpa", "e_approval"],
+                          samples=200, seed=3)
+    rows = [(p, round(abs(hi - lo), 6)) for p, lo, hi in e.sensitivity]
+    ties = 0
+    for (first, swing), (second, other) in pairwise(rows):
+        if swing == other and swing > 0:
+            ties += 1
+            assert first.split(".")[1] <= second.split(".")[1], (first, second)
+    assert [s for _, s in rows] == sorted((s for _, s in rows), reverse=True)
+    assert ties >= 1 or name != "tenshutsu"

@@ -551,8 +551,9 @@ def _sensitivity(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                     load, assumptions, (name, key, value)), moved))) * cases / 60
                 for value in (p.low, p.high))
             rows.append((full, low, high))
-    # widest swing first; equal swings (two levers of one chain) keep the catalog's
-    # order, whatever the last bits of the sums
+    # widest swing first; equal swings (two levers of one chain: AI-OCR's and RPA's time
+    # factors move the same steps) stay in the order made above, by lever name, whatever
+    # the last bits of the sums (before issue 23 those bits ordered them)
     rows.sort(key=lambda row: -round(abs(row[2] - row[1]), 6))
     return tuple(rows)
 
