@@ -8,6 +8,8 @@ or a cycle is reported at the import line with the chain of files.
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -72,9 +74,12 @@ def build_model(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     return model, found
 
 
-_BUILT: dict[tuple[str, str, int], tuple[SourceFile | None, list[Diagnostic]]] = {}
+_BUILT: OrderedDict[tuple[str, str, int], tuple[SourceFile | None, list[Diagnostic]]] = \
+    OrderedDict()
+_BUILT_LOCK = threading.Lock()
+"""``bprkit serve`` checks from a pool of threads: the cache is read and trimmed under it."""
 BUILT_KEPT = 32
-"""Files whose model a process keeps between checks (the newest, each at most
+"""Files whose model a process keeps between checks (the most recently used, each at most
 ``BUILT_SIZE`` characters): a portfolio worker checks hundreds of files that import the
 same few (``common/kessai.bpr``), and the model of a text is the same however often it
 is read."""
@@ -88,14 +93,17 @@ def _built(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     so an edited file is built again, and a tag registered or removed since makes it be
     built again too)."""
     entry = (text.path, text.text, vocabulary.generation())
-    if entry in _BUILT:
-        model, found = _BUILT[entry]
-        return model, list(found)
+    with _BUILT_LOCK:
+        kept = _BUILT.get(entry)
+        if kept is not None:
+            _BUILT.move_to_end(entry)  # the least recently used goes first
+            return kept[0], list(kept[1])
     model, found = build_model(text)
     if len(text.text) <= BUILT_SIZE:
-        if len(_BUILT) >= BUILT_KEPT:
-            del _BUILT[next(iter(_BUILT))]
-        _BUILT[entry] = (model, list(found))
+        with _BUILT_LOCK:
+            _BUILT[entry] = (model, list(found))
+            while len(_BUILT) > BUILT_KEPT:
+                _BUILT.popitem(last=False)
     return model, found
 
 
