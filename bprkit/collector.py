@@ -27,12 +27,24 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
+_kept = False
+"""Whether :func:`keep` froze objects (and nobody else had)."""
+
+
 def keep() -> None:
     """What exists now lives until the command ends: the collector need not walk it
-    again (``gc.freeze``; :func:`release` undoes it)."""
-    gc.freeze()
+    again (``gc.freeze``; :func:`release` undoes it). A program that froze objects of its
+    own is left alone: ``gc.unfreeze`` cannot tell its objects from ours."""
+    global _kept
+    if _kept or gc.get_freeze_count() == 0:
+        gc.freeze()
+        _kept = True
 
 
 def release() -> None:
-    """What :func:`keep` kept can be collected again (the CLI's ``main`` returns)."""
-    gc.unfreeze()
+    """What :func:`keep` kept can be collected again (the CLI's ``main`` returns); a
+    no-op when it kept nothing."""
+    global _kept
+    if _kept:
+        gc.unfreeze()
+        _kept = False

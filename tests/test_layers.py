@@ -110,3 +110,30 @@ def test_one_home_for_the_garbage_collector() -> None:
     found = [name for name, path in MODULES.items()
              if name != "bprkit.collector" and calls.search(path.read_text(encoding="utf-8"))]
     assert not found, found
+
+
+def test_the_cli_leaves_a_program_s_own_frozen_objects_alone(tmp_path: Path) -> None:
+    """bprkit's main() freezes the models it loads and unfreezes them when it returns;
+    a program that embeds it and froze objects of its own keeps them frozen."""
+    import gc
+    import io
+    from contextlib import redirect_stdout
+
+    from bprkit import collector
+    from bprkit.cli import main
+
+    path = tmp_path / "a.bpr"
+    path.write_text("process p 「手続」 {\n  lane a 「窓口」 : 窓口\n"
+                    "  step s 「受付」 @a 5min\n}\n", encoding="utf-8")
+    gc.freeze()
+    try:
+        ours = gc.get_freeze_count()
+        with redirect_stdout(io.StringIO()):
+            assert main(["analyze", str(path)]) == 0
+        # still frozen (freed objects leave the count, so not all of them)
+        assert gc.get_freeze_count() > ours // 2 > 0
+    finally:
+        gc.unfreeze()
+    with redirect_stdout(io.StringIO()):  # alone, it freezes and unfreezes its own
+        assert main(["analyze", str(path)]) == 0
+    assert gc.get_freeze_count() == 0 and not collector._kept
