@@ -25,6 +25,8 @@ def guard(outputs: Sequence[tuple[str | None, Collection[str]]],
 
     for path in (*paths, *others):
         the_guard.check_readable(path)
+    if all(out is None for out, _ in outputs):  # nothing written: no input to protect
+        return
     the_guard.check_outputs(outputs, the_guard.inputs_of([p for p in paths if p], others))
 
 
