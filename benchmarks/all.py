@@ -37,6 +37,18 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}; load average before: {load}")
 
 
+def commit() -> str:
+    """The commit measured (with ``+`` when the tree has changes), or ``?``."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=HERE, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + ("+" if dirty.strip() else "")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*", choices=SCRIPTS, default=list(SCRIPTS))
@@ -46,7 +58,7 @@ def main() -> None:
     args = ap.parse_args()
     started = datetime.datetime.now().astimezone()
     parts = [f"# Benchmark figures, {started:%Y-%m-%d %H:%M %Z}\n",
-             f"Machine: {machine()}.\n",
+             f"Machine: {machine()}. Commit: {commit()}.\n",
              "Written by `benchmarks/all.py` (`make bench`): what each script printed, "
              "verbatim. The docs quote these figures.\n"]
     if args.append:
