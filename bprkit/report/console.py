@@ -1,4 +1,5 @@
-"""What the CLI prints: check, analysis, estimate and portfolio results as text and CSV.
+"""What the CLI prints: analysis, estimate and portfolio results as text and CSV (check's
+own printers are bprkit/report/check_output.py, light enough for its start-up).
 
 Each layout reads the rows its result builds once (bprkit/report/rows.py): the writers
 here only lay them out.
@@ -17,9 +18,6 @@ from bprkit.messages import catalog as messages
 from bprkit.output import SafeCsv
 from bprkit.planning import inventory
 from bprkit.report import rows
-from bprkit.report.check_output import print_json, print_text, summary
-
-__all__ = ["print_json", "print_text", "summary"]  # check's printers, kept importable here
 
 if TYPE_CHECKING:
     from bprkit.analysis.records import Analysis
