@@ -124,8 +124,6 @@ class ExpandedGraph:
     _index: dict[str, StepRun] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
     _indexed: int = field(default=0, init=False, repr=False, compare=False)
-    _plans: dict[tuple[str, ...] | None, tuple[Assumptions, int, list[StepPlan]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
     memo: dict[tuple, tuple[int, Any]] = field(default_factory=dict, init=False, repr=False,
                                                compare=False)
     """Figures derived from the finished graph, kept by :func:`remembered`."""
@@ -148,13 +146,11 @@ class ExpandedGraph:
         for the same plans). A new list each call; the plans themselves are frozen."""
         from bprkit.analysis import levers
 
-        key = tuple(allowed) if allowed is not None else None
-        cached = self._plans.get(key)
-        if cached is None or cached[0] is not assumptions or cached[1] != len(self.runs):
-            cached = (assumptions, len(self.runs),
-                      levers.plan_runs(self.runs, assumptions, allowed))
-            self._plans[key] = cached
-        return list(cached[2])
+        # keyed by the assumptions' identity; the entry holds them, so the id stays theirs
+        key = ("lever_plans", tuple(allowed) if allowed is not None else None, id(assumptions))
+        _, plans = self.remembered(key, lambda: (assumptions, levers.plan_runs(
+            self.runs, assumptions, allowed)))
+        return list(plans)
 
     def run(self, qualified_id: str) -> StepRun | None:
         """The run of a qualified step id (the first, when a combined expansion repeats
