@@ -33,12 +33,25 @@ def _side(rng: np.random.Generator, runs: int) -> sampling.Side:
         rng.uniform(0, 1, runs), 3.0, 1.0)
 
 
+def _inverse_plain(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray,
+                   tri: np.ndarray) -> np.ndarray:
+    """The inverse CDF written out cell by cell, as sampling.inverse was before the kernel:
+    the reference the kernel's in-place passes are held to."""
+    span = high - low
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        uniform = low + u * span
+        cut = np.where(span > 0, (mode - low) / np.where(span > 0, span, 1), 0.0)
+        left = low + np.sqrt(u * span * (mode - low))
+        right = high - np.sqrt((1 - u) * span * (high - mode))
+    return np.where(tri, np.where(u < cut, left, right), uniform)
+
+
 def _plain(side: sampling.Side, tobe_lead: np.ndarray, index: np.ndarray, u: np.ndarray,
            uw: np.ndarray, keep: np.ndarray, keep_wait: np.ndarray, setup: np.ndarray
            ) -> list[np.ndarray]:
     """The formula cell by cell, as the estimate computed it before the kernel."""
-    minutes = sampling.inverse(u, *side.minutes)
-    waits = sampling.inverse(uw, *side.waits) + side.batch
+    minutes = _inverse_plain(u, *side.minutes)
+    waits = _inverse_plain(uw, *side.waits) + side.batch
     tobe_minutes = minutes * keep[:, index] + setup[:, index]
     tobe_waits = side.batch + (waits - side.batch) * keep_wait[:, index]
 
@@ -114,3 +127,16 @@ def test_percentiles_are_numpys(values: list[float]) -> None:
     x = np.array(values)
     got = sampling.percentiles(x, (10, 50, 90))
     np.testing.assert_allclose(got, np.percentile(x, [10, 50, 90]), rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), runs=st.integers(1, 40), n=st.integers(1, 30))
+def test_inverse_is_the_plain_formula(seed: int, runs: int, n: int) -> None:
+    """sampling.inverse (compare's draws, a lever parameter's) is the kernel's Shape: the
+    same values as the formula written out, fixed, uniform and triangular columns."""
+    rng = np.random.default_rng(seed)
+    side = _side(rng, runs)
+    u = rng.random((n, runs))
+    for durations in (side.minutes, side.waits):
+        np.testing.assert_allclose(sampling.inverse(u, *durations),
+                                   _inverse_plain(u, *durations), rtol=1e-12, atol=1e-12)

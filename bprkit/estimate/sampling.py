@@ -57,16 +57,11 @@ def duration_arrays(durations: Sequence[Duration | None], hours_per_day: float
             np.array(high, dtype=float), np.array(tri, dtype=bool))
 
 
-def inverse(u: np.ndarray, low: np.ndarray | np.floating, mode: np.ndarray | np.floating,
-            high: np.ndarray | np.floating, tri: np.ndarray | np.bool_) -> np.ndarray:
-    """Uniform low..high, or triangular by the inverse CDF, from uniforms u."""
-    span = high - low
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        uniform = low + u * span
-        cut = np.where(span > 0, (mode - low) / np.where(span > 0, span, 1), 0.0)
-        left = low + np.sqrt(u * span * (mode - low))
-        right = high - np.sqrt((1 - u) * span * (high - mode))
-    return np.where(tri, np.where(u < cut, left, right), uniform)
+def inverse(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray,
+            tri: np.ndarray) -> np.ndarray:
+    """Uniform low..high, or triangular by the inverse CDF, from uniforms ``u`` (a row a
+    sample, a column a run): :meth:`Shape.values`."""
+    return Shape.of(low, mode, high, tri).values(u)
 
 
 def sample(rng: np.random.Generator, p: Param, samples: int) -> np.ndarray:
@@ -204,6 +199,16 @@ class Shape:
         return cls(fixed, np.where(tri[fixed], high[fixed], low[fixed]), drawn,
                    int(np.count_nonzero(varies & tri)), lo, hi, sp, (mo - lo) / sp,
                    sp * (mo - lo), sp * (hi - mo))
+
+    def values(self, u: np.ndarray) -> np.ndarray:
+        """Every column's values at uniforms ``u`` (a row a sample): the fixed ones as
+        they are, the drawn ones by :meth:`draw`."""
+        out = np.empty(u.shape)
+        out[:, self.fixed] = self.fixed_value
+        drawn = u[:, self.drawn]
+        out[:, self.drawn] = self.draw(drawn, drawn, np.empty(drawn.shape, dtype=bool),
+                                       np.empty(drawn.shape))
+        return out
 
     @property
     def all_drawn(self) -> bool:
@@ -417,7 +422,8 @@ def at(u: np.ndarray, p: Param) -> np.ndarray:
         return np.full(u.shape, p.low)
     tri = p.low <= p.mode <= p.high
     mode = p.mode if tri else (p.low + p.high) / 2
-    return inverse(u, np.float64(p.low), np.float64(mode), np.float64(p.high), np.bool_(tri))
+    return inverse(u[:, None], np.array([p.low]), np.array([mode]), np.array([p.high]),
+                   np.array([tri]))[:, 0]
 
 
 def lever_numbers(rng: np.random.Generator, names: Sequence[str], assumptions: Assumptions,
