@@ -271,7 +271,6 @@ class Kernel:
         self.before = weights(side)
         self.after = weights(side, tobe_lead)
         self.index = index
-        self.plans = plans
         batch = side.batch
         self.batch = (batch @ self.before[1], batch @ self.after[1])
 
@@ -290,7 +289,6 @@ class Kernel:
             setup: np.ndarray) -> tuple[np.ndarray, ...]:
         """(As-Is minutes products, As-Is waits products, To-Be minutes, To-Be waits) per
         sample: the four products of :func:`weights`, batch waits included."""
-        n = u.shape[0]
         m_before, m_after = self._side(self.minutes, u, keep, self.before[0], self.after[0],
                                        self.fixed_minutes)
         w_before, w_after = self._side(self.waits, uw, keep_wait, self.before[1],
@@ -298,7 +296,6 @@ class Kernel:
         m_after += setup @ self.setup
         w_before += self.batch[0]
         w_after += self.batch[1]
-        assert m_before.shape == (n, 4)
         return m_before, w_before, m_after, w_after
 
     def _buffers(self, rows: int, width: int) -> list[np.ndarray]:
