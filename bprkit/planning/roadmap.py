@@ -189,10 +189,7 @@ def _available(source: _Source, table: dict, known_levers: Mapping[str, str],
     """``[available]``: each lever's first fiscal year, by catalog key."""
     available = {}
     for name, year in table.items():
-        found = vocabulary.lookup(known_levers, name)
-        if found is None:
-            raise RoadmapError(source.at(name), "unknown_lever", name=name,
-                               known=_known(known_levers))
+        found = _lever(known_levers, name, source.at(name), "unknown_lever")
         if not isinstance(year, int) or year < this_year - 1 or year > this_year + MAX_YEARS:
             raise RoadmapError(source.at(name), "lever_year", name=name, first=this_year - 1,
                                last=this_year + MAX_YEARS, value=year)
@@ -205,12 +202,18 @@ def _investments(source: _Source, table: dict,
     """``[investments.NAME]``: each shared investment, by catalog key."""
     investments = {}
     for name, entry in table.items():
-        key = vocabulary.lookup(known_levers, name)
-        if key is None:
-            raise RoadmapError(source.at_section(name), "investment_lever", name=name,
-                               known=_known(known_levers))
+        key = _lever(known_levers, name, source.at_section(name), "investment_lever")
         investments[key] = _investment(source, name, entry)
     return investments
+
+
+def _lever(known_levers: Mapping[str, str], name: str, where: str, message: str) -> str:
+    """The catalog key a roadmap names (a key or an alias); else ``message`` at ``where``,
+    with the levers there are."""
+    found = vocabulary.lookup(known_levers, name)
+    if found is None:
+        raise RoadmapError(where, message, name=name, known=_known(known_levers))
+    return found
 
 
 def _investment(source: _Source, name: str, entry: object) -> Investment:
