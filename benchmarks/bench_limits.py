@@ -30,9 +30,8 @@ from bench_use_diamond import diamond  # noqa: E402
 
 import bprkit  # noqa: E402
 from bprkit.interop import xlsx_import  # noqa: E402
-from bprkit.interop.limits import MAX_XLSX_UNPACKED  # noqa: E402
 from bprkit.render import textfit  # noqa: E402
-from tests.test_import_limits import MAIN, SHEET, _repack, _survey  # noqa: E402
+from tests.test_import_limits import SHEET, _repack, _survey, bomb  # noqa: E402
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -88,16 +87,6 @@ def use_diamond(tmp: Path) -> None:
 
 def import_refusals(tmp: Path) -> None:
     small = _survey(tmp / "s.xlsx", [["a", "b", "窓口", 1, 3]])
-    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 10_000
-
-    def bomb(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-        with z.open(info, "w", force_zip64=True) as fh:
-            fh.write(b'<?xml version="1.0"?><worksheet xmlns="' + MAIN.encode()
-                     + b'"><sheetData>')
-            for _ in range(MAX_XLSX_UNPACKED // len(row) + 1):
-                fh.write(row)
-            fh.write(b"</sheetData></worksheet>")
-
     with zipfile.ZipFile(small) as z:
         xml = z.read(SHEET)
     import re

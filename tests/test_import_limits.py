@@ -93,17 +93,19 @@ def _timed_refusal(path: Path, key: str) -> float:
 
 # ── 1. limits: a zip bomb, a million rows, cells, DOCTYPE, the size check reads ──
 
-def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path: Path) -> None:
+def bomb(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """A sheet that unpacks past MAX_XLSX_UNPACKED, streamed (benchmarks/bench_limits.py
+    times its refusal)."""
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 10_000
+    with z.open(info, "w", force_zip64=True) as fh:
+        fh.write(b'<?xml version="1.0"?><worksheet xmlns="' + MAIN.encode()
+                 + b'"><sheetData>')
+        for _ in range(MAX_XLSX_UNPACKED // len(row) + 1):
+            fh.write(row)
+        fh.write(b"</sheetData></worksheet>")
 
-    def bomb(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-        with z.open(info, "w", force_zip64=True) as fh:
-            fh.write(b'<?xml version="1.0"?><worksheet xmlns="' + MAIN.encode()
-                     + b'"><sheetData>')
-            for _ in range(MAX_XLSX_UNPACKED // len(row) + 1):
-                fh.write(row)
-            fh.write(b"</sheetData></worksheet>")
 
+def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path: Path) -> None:
     src = _repack(_survey(tmp_path / "s.xlsx", [["a", "b", "窓口", 1, 3]]),
                   tmp_path / "bomb.xlsx", bomb)
     assert src.stat().st_size < 500_000  # small on disk, more than the limit unpacked
