@@ -105,7 +105,7 @@ def main() -> None:
     print(f"lark bare parse (stock lexer, tree)     : {bare[0]:.3f} s, median {bare[1]:.3f} s")
     print(f"  the same, cyclic GC paused            : {bare_nogc[0]:.3f} s, "
           f"median {bare_nogc[1]:.3f} s")
-    print(f"bprkit parse (fast lexer, model built)  : {ours[0]:.3f} s, median {ours[1]:.3f} s")
+    print(f"bprkit parse (own tables, model built)  : {ours[0]:.3f} s, median {ours[1]:.3f} s")
     print(f"bprkit check (read, parse, validate)    : {full[0]:.3f} s, median {full[1]:.3f} s")
     print(f"check minus lark's bare parse (GC off)  : {full[0] - bare_nogc[0]:+.3f} s")
     print(f"`python -m bprkit check FILE`, whole run: {cli[0]:.3f} s, median {cli[1]:.3f} s")

@@ -23,7 +23,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from typing import Protocol, TextIO
@@ -122,6 +121,8 @@ def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     _sweep(folder)
     try:
+        import tempfile  # only when writing: not on check's start
+
         fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=SUFFIX, dir=folder)
     except OSError as exc:
         raise OutputError("output_failed", path, exc.strerror or str(exc)) from exc

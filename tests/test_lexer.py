@@ -1,4 +1,5 @@
-"""The fast contextual lexer gives exactly the tokens and errors of lark's own."""
+"""The fast contextual lexer gives exactly the tokens and errors of lark's own (its tokens
+are bprkit's, with the same type, text and place)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from lark.exceptions import UnexpectedInput
 
 from bprkit.text.lexer import FastContextualLexer
 from bprkit.text.parser import grammar
+from bprkit.text.scan import Token as ScanToken
 from bprkit.text.source import normalize
 
 from .conftest import CORPUS, FIXTURES, PROCESSES
@@ -35,7 +37,7 @@ def _outcome(parser: Lark, text: str) -> object:
     except UnexpectedInput as exc:
         return (type(exc).__name__, exc.line, exc.column)
     return [(t.type, str(t), t.line, t.column, t.end_line, t.end_column)
-            for t in tree.scan_values(lambda v: isinstance(v, Token))]
+            for t in tree.scan_values(lambda v: isinstance(v, Token | ScanToken))]
 
 
 def _same(text: str) -> None:

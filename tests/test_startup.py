@@ -61,6 +61,8 @@ def test_help_imports_no_parser_and_no_heavy_library(help_modules: set[str]) -> 
 
 
 def test_check_imports_no_heavy_library(check_modules: set[str]) -> None:
-    assert "lark" in check_modules and "bprkit.text.parser" in check_modules  # it did parse
-    assert not _found(check_modules, (*HEAVY, *POOL, "bprkit.planning", "bprkit.render",
-                                      "bprkit.interop", "bprkit.analysis", "bprkit.estimate"))
+    assert "bprkit.text.lalr_tables" in check_modules  # it did parse
+    # lark parses only a file with a mistake (its import alone took 35 ms)
+    assert not _found(check_modules, (*HEAVY, *POOL, "lark", "bprkit.planning",
+                                      "bprkit.render", "bprkit.interop", "bprkit.analysis",
+                                      "bprkit.estimate"))

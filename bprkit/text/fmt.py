@@ -27,13 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lark import Token
-
 from bprkit import vocabulary
 from bprkit.columns import columns
 from bprkit.errors import SourceError
 from bprkit.text import parser, source
 from bprkit.text.lexer import LINE_ENDS
+from bprkit.text.scan import Token
 
 TAG_ORDER = vocabulary.TAG_ORDER
 _SET_OFF = frozenset({"STRING", "JSTRING", "TAGS"})

@@ -1,6 +1,9 @@
-"""Text → lark tree, and lark's exceptions → diagnostics.
+"""Text → model, and lark's exceptions → diagnostics.
 
-The Lark parser is built once per process. No lark exception leaves this
+A file is parsed first by the grammar's own LALR tables without lark
+(:mod:`bprkit.text.lalr`: lark's import alone costs more than checking a small file);
+when those cannot take the text, by lark, built once per process, which gives the
+exact error. Both call the same model builder. No lark exception leaves this
 module: each becomes a Diagnostic with the line, a caret and a hint. After a
 syntax error the offending line is blanked (its braces kept) and the text is
 parsed again, so one run reports up to ``MAX_SYNTAX_ERRORS`` mistakes.
@@ -14,21 +17,23 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import TerminalDef
+from typing import TYPE_CHECKING, Any, cast
 
 from bprkit import vocabulary
 from bprkit.errors import Diagnostic, SourceError
 from bprkit.messages import cache as user_cache
 from bprkit.model import SourceFile, Span
-from bprkit.text import lexer
-from bprkit.text.lexer import FastContextualLexer
+from bprkit.text import lalr
+from bprkit.text.scan import Token
 from bprkit.text.source import SourceText
 from bprkit.text.transformer import ModelBuilder
 from bprkit.units import minutes as unit_minutes
 from bprkit.vocabulary import STATEMENTS, suggest
+
+if TYPE_CHECKING:
+    from lark import Lark
+    from lark.exceptions import UnexpectedInput
+    from lark.lexer import TerminalDef
 
 MAX_SYNTAX_ERRORS = 10
 REPARSE_BUDGET = 4_000_000
@@ -75,12 +80,16 @@ def terminal(name: str) -> TerminalDef:
     """A terminal as the grammar defines it, also one the parser leaves out because no
     rule names it (COMMENT, which it meets only inside line ends): lark's lexer-only
     mode keeps every terminal."""
+    from lark import Lark
+
     return Lark(grammar(), parser=None, lexer="basic").get_terminal(name)
 
 
 @cache
 def lark_parser() -> Lark:
     """The bare lark parser, building a tree (for tests and the benchmark)."""
+    from lark import Lark
+
     return Lark(grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False)
 
 
@@ -104,8 +113,19 @@ def cache_path() -> str | bool:
 
 
 @cache
-def _model_parser() -> tuple[Lark, ModelBuilder]:
+def _builder() -> tuple[ModelBuilder, lalr.Parser]:
+    """The model builder, and the tables without lark that call it."""
     builder = ModelBuilder()
+    return builder, lalr.Parser(builder)
+
+
+@cache
+def _model_parser() -> tuple[Lark, ModelBuilder]:
+    from lark import Lark
+
+    from bprkit.text.lexer import FastContextualLexer
+
+    builder, _ = _builder()
     return Lark(grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False,
                 transformer=builder,
                 _plugins={"ContextualLexer": FastContextualLexer},
@@ -118,8 +138,20 @@ def parse(source: SourceText) -> tuple[SourceFile | None, list[Diagnostic], list
     With syntax errors, the model is that of the text with the bad lines blanked
     (or None when even that fails): good for finding more mistakes, not for analysis.
     """
-    parser, builder = _model_parser()
     text = source.normalized + "\n"
+    builder, tables = _builder()
+    builder.begin(source)
+    try:
+        model = tables.parse(text)
+    except lalr.NotParsed:
+        pass  # lark says what is wrong
+    else:
+        if not isinstance(model, SourceFile):  # what ModelBuilder.start returns
+            raise TypeError(f"the parser gave {type(model).__name__}, not a model")
+        return model, [], builder.diagnostics
+    from lark.exceptions import UnexpectedInput
+
+    parser, _ = _model_parser()
     found: list[Diagnostic] = []
     blanked: dict[int, int] = {}
     spent = 0
@@ -153,12 +185,16 @@ def tokens(source: SourceText) -> tuple[list[Token], list[Token]]:
     each a COMMENT token of the grammar, cut out of the line end that holds it. Every
     place is one of ``source.normalized`` (so of ``source.text``, character for
     character). SourceError, with check's diagnostic, when the text does not parse."""
+    from lark.exceptions import UnexpectedInput
+
+    from bprkit.text import lexer
+
     parser, builder = _model_parser()
     text = source.normalized + "\n"  # as parse() reads it
     builder.begin(source)
     try:
         interactive = parser.parse_interactive(text)
-        read = list(interactive.iter_parse())
+        read = cast("list[Token]", list(interactive.iter_parse()))  # bprkit's (lexer.py)
         interactive.feed_eof()
     except UnexpectedInput as exc:
         raise SourceError([_diagnostic(source, exc)]) from None
@@ -228,10 +264,12 @@ def _place(token: Token) -> tuple[int, int]:
 
 
 def _diagnostic(source: SourceText, exc: UnexpectedInput) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(exc, UnexpectedCharacters):
         return _stray(source, exc.line, exc.column, set(exc.allowed or ()))
     assert isinstance(exc, UnexpectedToken)
-    token: Token = exc.token
+    token: Any = exc.token  # bprkit's Token, or lark's $END
     expected = set(exc.expected)
     if token.type == "REST":  # a stray character where a statement goes on
         return _stray(source, *_place(token), expected)

@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast, get_args
 
-from lark import Token, Transformer
-
 from bprkit import vocabulary as vocab
 from bprkit.errors import Diagnostic
 from bprkit.model import (
@@ -48,6 +46,7 @@ from bprkit.model import (
     iter_steps,
     iter_uses,
 )
+from bprkit.text.scan import Token
 from bprkit.text.source import SourceText
 
 _NUMBER = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
@@ -162,12 +161,11 @@ def _line_of(span: Span | None) -> int:
     return span.line if span is not None else 0
 
 
-class ModelBuilder(Transformer):
+class ModelBuilder:
     """The parser's callbacks. ``begin(source)`` before each parse. One instance
     serves the one cached parser, so parsing is single-threaded per process."""
 
     def __init__(self) -> None:
-        super().__init__(visit_tokens=False)
         self.begin(SourceText("<none>", "", ""))
 
     def begin(self, source: SourceText) -> None:
