@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("startup", "check", "analyze", "render", "estimate", "use_diamond", "limits",
+SCRIPTS = ("startup", "check", "analyze", "render", "sheets", "estimate", "use_diamond", "limits",
            "backtest", "portfolio", "report")
 
 

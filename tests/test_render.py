@@ -245,6 +245,76 @@ def test_a_long_procedure_is_split_over_pages(tmp_path: Path) -> None:
     assert written == {f"long-{n}.svg" for n in range(1, len(drawing.pages) + 1)}
 
 
+def _folding(steps: int, back: tuple[int, int] | None = None) -> str:
+    """Four lanes, a step a lane in turn with a 20-character title and a wait, and a
+    10 % rework three steps back every ten steps (as benchmarks/bench_sheets.py);
+    ``back``: one more, from the step after ``back[0]`` to ``back[1]``."""
+    lanes = [("住民", "住民"), ("窓口", "窓口"), ("審査", "内部事務"), ("係長", "決裁")]
+    body = [f"  lane {name} 「{name}」 : {role}" for name, role in lanes]
+    for n in range(steps):
+        body.append(f"  step s{n} 「申請の内容 {n} を確認して台帳に入力する」 "
+                    f"@{lanes[n % 4][0]} [紙] 3分 wait 1日")
+        target = back[1] if back is not None and n == back[0] else (
+            n - 3 if n % 10 == 5 and n + 1 < steps else None)
+        if target is not None:
+            body.append(f"  branch 「不備 {n}」 {{\n    10% -> s{target}\n"
+                        f"    else -> s{n + 1}\n  }}")
+    return "process 折り 「折り返す手続」 {\n  volume 1,000 / 年\n" + "\n".join(body) + "\n}\n"
+
+
+def _blank(page: render.Page) -> float:
+    ox, oy = page.offset
+    return 1 - (page.width - 2 * ox) * (page.height - 2 * oy) / (page.width * page.height)
+
+
+@needs_dot
+def test_twenty_steps_fold_onto_one_a3_sheet_at_9pt(tmp_path: Path) -> None:
+    """Issue 24: a one-row strip of 20 steps printed at 7.5 pt; folded into two bands,
+    each with every lane, it prints at 9 pt on one sheet."""
+    path = tmp_path / "fold20.bpr"
+    path.write_text(_folding(20), encoding="utf-8")
+    drawing = _diagram(path, paper="a3")
+    assert len(drawing.pages) == 1
+    assert _printed_step_pt(drawing.source) >= 9.0
+    page = drawing.pages[0]
+    assert len(page.scene.blocks) == 2
+    lanes = [[lane.key for lane in block.lanes] for block in page.scene.blocks]
+    assert lanes[0] == lanes[1] == ["住民", "窓口", "審査", "係長"]
+    texts = _texts(drawing.svg())
+    assert "2 段目へ →" in texts and "1 段目から" in texts
+    steps = [k for block in page.scene.blocks for k, n in block.nodes.items()
+             if n.kind == "step"]
+    assert sorted(steps) == sorted({k for k in steps}) and len(steps) == 20
+
+
+@needs_dot
+def test_sixty_steps_take_two_sheets_none_a_quarter_blank(tmp_path: Path) -> None:
+    path = tmp_path / "fold60.bpr"
+    path.write_text(_folding(60), encoding="utf-8")
+    drawing = _diagram(path, paper="a3")
+    assert len(drawing.pages) <= 2
+    assert drawing.label_pt >= render.style.MIN_PT
+    assert all(_blank(p) <= 0.25 for p in drawing.pages[:-1])
+    texts = _texts(drawing.svg())
+    assert f"1 / {len(drawing.pages)} ページ" in texts or len(drawing.pages) == 1
+
+
+@needs_dot
+def test_rework_across_bands_stays_dashed_and_says_where_it_returns(tmp_path: Path) -> None:
+    path = tmp_path / "back.bpr"
+    path.write_text(_folding(20, back=(17, 2)), encoding="utf-8")
+    drawing = _diagram(path, paper="a3")
+    blocks = [b for p in drawing.pages for b in p.scene.blocks]
+    assert len(blocks) >= 2
+    back = [(b, e) for b in blocks for e in b.edges
+            if e.kind == "rework" and b.nodes[e.dst].kind == "continue"]
+    assert back, "the rework to an earlier band ends at a marker"
+    for block, edge in back:
+        title = block.nodes[edge.dst].title
+        assert title == "戻る → 1 段目「申請の内容 2 を確認して台帳に入力する」"
+    assert "stroke-dasharray" in drawing.svg()
+
+
 @needs_dot
 def test_cli_compare_marks_changes(tmp_path: Path) -> None:
     out = tmp_path / "cmp.svg"

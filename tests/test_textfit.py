@@ -3,6 +3,7 @@ every label of the corpus at several widths, on chosen cases, and on generated t
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from pathlib import Path
@@ -12,8 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bprkit
-from bprkit.render import textfit
-from bprkit.render.textfit import NO_LINE_END, NO_LINE_START, columns, wrap
+from bprkit.render import layout, style, textfit
+from bprkit.render.textfit import (
+    NO_LINE_END,
+    NO_LINE_START,
+    PARTICLES,
+    SHORT_BRACKETED,
+    columns,
+    wrap,
+)
 
 from .conftest import CORPUS, PROCESSES
 
@@ -49,6 +57,13 @@ def check(text: str, width: int) -> list[str]:
             problems.append(f"line starts with {line[0]!r}: {lines}")
         if n < len(lines) - 1 and line and line[-1] in NO_LINE_END:
             problems.append(f"line ends with {line[-1]!r}: {lines}")
+    for before, line in itertools.pairwise(lines):
+        if line.startswith("を") or (line.startswith(PARTICLES) and before
+                                     and not "ぁ" <= before[-1] <= "ゖ"):
+            problems.append(f"a particle cut from its word: {lines}")
+    for m in SHORT_BRACKETED.finditer(text.replace("／", "").replace("\n", "")):
+        if columns(m.group()) <= width and not any(m.group() in line for line in lines):
+            problems.append(f"{m.group()!r} broken inside: {lines}")
     for pattern in (UNITS, KATAKANA):
         for m in pattern.finditer(text.replace("／", "").replace("\n", "")):
             if columns(m.group()) <= width and not any(m.group() in line for line in lines):
@@ -81,7 +96,11 @@ def test_every_corpus_label_keeps_the_rules(width: int) -> None:
     ("受付／内容を確認", 20, ["受付", "内容を確認"]),
     ("受付\n内容を確認", 20, ["受付", "内容を確認"]),
     ("支給決定（一覧に押印）", 14, ["支給決定", "（一覧に押印）"]),
-    ("臨時特別給付金の支給（郵送申請）", 12, ["臨時特別給付金", "の支給", "（郵送申請）"]),
+    ("臨時特別給付金の支給（郵送申請）", 12, ["臨時特別給付金の", "支給", "（郵送申請）"]),
+    ("オンライン届出を審査し異動処理", 14, ["オンライン届出を", "審査し異動処理"]),
+    ("キャッシュレスで手数料を受領し交付", 12, ["キャッシュレスで", "手数料を", "受領し交付"]),
+    ("支給決定（一覧に押印）", 18, ["支給決定", "（一覧に押印）"]),
+    ("「申請書」を受け取る", 8, ["「申請書」を", "受け取る"]),
     ("自宅を訪問し74項目を聞き取り", 14, ["自宅を", "訪問し74項目を", "聞き取り"]),
     ("希望園を第 5 希望まで書き", 12, ["希望園を第", "5 希望まで", "書き"]),
     ("狂犬病予防担当", 12, ["狂犬病予防担当"]),
@@ -90,6 +109,15 @@ def test_every_corpus_label_keeps_the_rules(width: int) -> None:
 ])
 def test_chosen_cases(text: str, width: int, lines: list[str]) -> None:
     assert wrap(text, width) == lines
+
+
+@pytest.mark.parametrize("width", [10, 14, 18])
+def test_every_corpus_title_takes_at_most_four_lines(width: int) -> None:
+    """A box's title is at most style.TITLE_LINES lines: a longer one widens the box."""
+    tall = {text: len(layout._title(text, width, style.TITLE_LINES)) for text in LABELS}
+    assert {t: n for t, n in tall.items() if n > style.TITLE_LINES} == {}
+    longest = max(LABELS, key=columns)
+    assert len(wrap(longest, width)) > style.TITLE_LINES  # the rule has work to do
 
 
 def test_no_line_starts_with_forbidden_characters() -> None:
@@ -110,7 +138,7 @@ def test_long_runs_are_linear() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("あいうえお漢字受付確認、。・（）「」ーァッ"
-                                            "システム0123456789,.円分%AB ／")),
+                                            "システム0123456789,.円分%AB ／をでにへから")),
                min_size=0, max_size=60),
        st.integers(min_value=4, max_value=24))
 def test_generated_text_keeps_every_character(text: str, width: int) -> None:

@@ -28,7 +28,15 @@ from graphviz import quoting
 from bprkit.errors import RenderError
 from bprkit.messages import catalog as messages
 from bprkit.render import style, textfit
-from bprkit.render.layout import LEGEND_ROW, LEGEND_SYMBOL, PHASE_PT, Box, Geometry, detail_lines
+from bprkit.render.layout import (
+    LEGEND_ROW,
+    LEGEND_SYMBOL,
+    PHASE_PT,
+    Box,
+    Geometry,
+    detail_lines,
+    lane_lines,
+)
 from bprkit.render.scene import Badge, LegendItem, Node
 
 if TYPE_CHECKING:
@@ -140,8 +148,8 @@ def _node_attrs(node: Node, box: Box, w: float, h: float) -> dict[str, str]:
         return {"shape": "diamond", "label": _plain("\n".join(lines)),
                 "style": "filled", "fillcolor": "#fdfefe", "fontsize": "10", **size}
     if k == "continue":
-        return {"shape": "cds", "label": _plain(node.title), "style": "filled",
-                "fillcolor": "#f2f3f4", "fontsize": "10", **size}
+        return {"shape": "cds", "label": _plain("\n".join(lines)), "style": "filled",
+                "fillcolor": "#f2f3f4", "fontsize": f"{style.SMALL_PT:g}", **size}
     shape = {"note": "note", "pain": "note", "system": "cylinder"}[k]
     return {"shape": shape, "label": _plain("\n".join(lines)), "style": "filled",
             "fillcolor": node.fill, "fontsize": "10", **size}
@@ -306,7 +314,7 @@ def graph(page: Page) -> graphviz.Digraph:
         x1, y1 = at(geo.along, v1)
         ops += _rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1),
                      style.LANE_FILL[n % 2], style.LANE_PEN)
-        for k, line in enumerate(textfit.wrap(title, style.WRAP_COLUMNS["lane"])):
+        for k, line in enumerate(lane_lines(title)):
             tx, ty = at(10 + k * 16, v0 + 8) if flip else at(10, v0 + 18 + k * 16)
             if flip:
                 ty -= style.LANE_PT

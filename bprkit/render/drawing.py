@@ -164,7 +164,7 @@ def _page(scene: Scene, paper: str | None) -> Page:
     (18 down to 10 columns: taller, thinner boxes; 20 to 24 for a tall drawing) until
     labels print at
     style.GOOD_PT, or the narrowest gives the largest labels."""
-    best = _one(scene, paper, style.WRAP_COLUMNS["step"], 6)
+    best = _one(scene, paper, style.WRAP_COLUMNS["step"], style.TITLE_LINES)
     if not paper or style.STEP_PT * best.scale * 1.6 < style.GOOD_PT:
         return best  # no paper, or hopeless: narrower text will not save it
     for wrap, tallest in FITS:
@@ -176,8 +176,13 @@ def _page(scene: Scene, paper: str | None) -> Page:
     return best
 
 
-FITS = [*((w, t) for w in range(17, 9, -1) for t in (5, 6)), (20, 6), (22, 6), (24, 6)]
-"""Step-title wraps tried on paper (display columns, most lines before widening)."""
+FITS = [*((w, t) for w in range(17, 9, -1) for t in (3, style.TITLE_LINES)),
+        *((w, style.TITLE_LINES) for w in (20, 22, 24)),
+        *((w, t) for w in range(17, 9, -1) for t in (5, 6))]
+"""Step-title wraps tried on paper (display columns, most lines before widening), in
+order until labels print at style.GOOD_PT. A title takes a fifth or sixth line only
+when four cannot reach it (a long one-row procedure on A3, such as risai_shomei:
+folding the flow into bands is the cure, and it is not built yet)."""
 
 
 def _one(scene: Scene, paper: str | None, wrap: int, tallest: int) -> Page:
@@ -197,70 +202,171 @@ def _one(scene: Scene, paper: str | None, wrap: int, tallest: int) -> Page:
 
 
 def pages(scene: Scene, paper: str | None) -> Drawing:
-    """One page, or with paper and labels that would print below style.MIN_PT,
-    pages split at column boundaries aiming for style.GOOD_PT."""
+    """One page; or, on paper, when step titles would print below style.GOOD_PT:
+
+    - a flow that can fold (LR, one process, no phases) is folded into bands, all
+      lanes repeated in each and a marker where the flow turns, stacked on as few
+      sheets as keep titles at style.MIN_PT or more, at the largest size that needs
+      no more sheets (style.GOOD_PT when one sheet can have it);
+    - any other drawing keeps one sheet while its titles print at style.MIN_PT or
+      more, else is split at columns into pages that aim for style.GOOD_PT.
+    """
     whole = _page(scene, paper)
-    if not paper or style.STEP_PT * whole.scale >= style.MIN_PT:
+    if not paper or _pt(whole) >= style.GOOD_PT:
         return Drawing([whole])
+    if scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases:
+        options = [Drawing([whole])] if _pt(whole) >= style.MIN_PT else []
+        for target in FOLD_PT:
+            folded = _folded(scene, whole, paper, target)
+            if folded is not None:
+                options.append(folded)
+        if options:
+            return min(options, key=lambda d: (len(d.pages), -d.label_pt))
+    bands = _bands(whole, paper, style.GOOD_PT)
+    if _pt(whole) >= style.MIN_PT or len(bands) == 1:
+        return Drawing([whole])
+    alone = [[n] for n in range(len(bands))]
+    return Drawing([_page(_part(scene, whole.grid, cols, bands, alone, n), paper)
+                    for n, cols in enumerate(bands)])
+
+
+FOLD_PT = (style.GOOD_PT, 8.0, 7.0, style.MIN_PT)
+"""The sizes step titles are folded for, largest first."""
+
+
+def _pt(page: Page) -> float:
+    """The size a page's step titles print at, in points on paper."""
+    return style.STEP_PT * page.scale
+
+
+def _bands(whole: Page, paper: str, pt: float, narrower: float = 1.0) -> list[list[int]]:
+    """The columns of each band (or page) so that one band, across the sheet, prints
+    its step titles at ``pt``: as few bands as that allows, of even lengths; each
+    ``narrower`` than the sheet by that factor (a band shares its columns' widths with
+    the bands it is stacked with, and gains a column for its markers)."""
     geo = whole.geometry
-    flip = scene.direction == "TB"
+    flip = whole.scene.direction == "TB"
     pw, ph = style.PAPER_PT[paper]
-    target = style.GOOD_PT / style.STEP_PT
-    room_along = ((ph if flip else pw) - 2 * style.MARGIN_PT) / target - geo.gap_u[0][1]
-    groups: list[list[int]] = [[]]
-    used = 0.0
-    for c, (u0, u1) in enumerate(geo.col_u):
-        width = u1 - u0 + (geo.gap_u[c + 1][1] - geo.gap_u[c + 1][0])
-        if groups[-1] and used + width > room_along:
-            groups.append([])
-            used = 0.0
-        groups[-1].append(c)
-        used += width
-    if len(groups) == 1:
-        return Drawing([whole])
-    return Drawing([_page(_part(scene, whole.grid, cols, n, len(groups)), paper)
-                    for n, cols in enumerate(groups, 1)])
+    room = (((ph if flip else pw) - 2 * style.MARGIN_PT) / (pt / style.STEP_PT) * narrower
+            - geo.gap_u[0][1])
+    widths = [u1 - u0 + (geo.gap_u[c + 1][1] - geo.gap_u[c + 1][0])
+              for c, (u0, u1) in enumerate(geo.col_u)]
+
+    def greedy(limit: float) -> list[list[int]]:
+        groups: list[list[int]] = [[]]
+        used = 0.0
+        for c, width in enumerate(widths):
+            if groups[-1] and used + width > limit:
+                groups.append([])
+                used = 0.0
+            groups[-1].append(c)
+            used += width
+        return groups
+
+    fewest = greedy(room)
+    even = greedy(min(room, sum(widths) / len(fewest) * 1.05))
+    return even if len(even) == len(fewest) else fewest
 
 
-def _part(scene: Scene, g: layout.Grid, cols: list[int], number: int, count: int) -> Scene:
-    """The part of a scene in some columns; edges that leave it end at a
-    「続く → p.N」 marker, edges that come in start at a 「← p.N」 one."""
-    lo, hi = cols[0], cols[-1]
-    page_of: dict[str, int] = {}
-    blocks = []
+NARROWER = (1.0, 0.95, 0.9, 0.8, 0.7, 0.6)
+"""The band lengths tried, as shares of the sheet's width, until every sheet prints at
+the size aimed for: bands stacked on a sheet share their columns' widths, so a sheet
+is wider than its longest band."""
+
+
+def _folded(scene: Scene, whole: Page, paper: str, pt: float) -> Drawing | None:
+    """The flow folded into bands stacked on sheets so that step titles print at
+    ``pt``: as many bands to a sheet as its height allows, the bands as long as keeps
+    every sheet at ``pt``, the last sheet taking the rest. None when the flow does not
+    fold at that size (one band) or no arrangement reaches it."""
+    ph = style.PAPER_PT[paper][1]
+    bands = _bands(whole, paper, pt)
+    if len(bands) == 1:
+        return None
+    alone = [[b] for b in range(len(bands))]
+    one = _sheet(scene, whole.grid, bands, alone, 0, paper)  # a band alone: its height
+    room = (ph - 2 * style.MARGIN_PT) / (pt / style.STEP_PT) - one.title.height
+    fits = int((room + layout.BLOCK_GAP) // (one.geometry.across + layout.BLOCK_GAP))
+    for per_sheet in range(max(1, fits), 0, -1):
+        for narrower in NARROWER:
+            bands = _bands(whole, paper, pt, narrower)
+            sheets = [list(range(k, min(k + per_sheet, len(bands))))
+                      for k in range(0, len(bands), per_sheet)]
+            out = [_sheet(scene, whole.grid, bands, sheets, 0, paper)]
+            if _pt(out[0]) < pt:
+                continue
+            out += [_sheet(scene, whole.grid, bands, sheets, n, paper)
+                    for n in range(1, len(sheets))]
+            if all(_pt(p) >= pt for p in out):
+                return Drawing(out)
+    return None
+
+
+def _sheet(scene: Scene, g: layout.Grid, bands: list[list[int]], sheets: list[list[int]],
+           n: int, paper: str) -> Page:
+    cols = [c for b in sheets[n] for c in bands[b]]
+    return _one(_part(scene, g, cols, bands, sheets, n), paper, style.WRAP_COLUMNS["step"],
+                style.TITLE_LINES)
+
+
+def _part(scene: Scene, g: layout.Grid, cols: list[int], bands: list[list[int]],
+          sheets: list[list[int]], sheet: int) -> Scene:
+    """The bands of one sheet (or the columns of one page), a block each. An edge that
+    leaves a band ends at a marker saying where the flow goes on (「続く → 2 段目」,
+    or a page), one that comes in starts at a marker saying where from; a rework edge
+    to an earlier band stays dashed and says which step it returns to."""
+    band_of = {c: n for n, band in enumerate(bands) for c in band}
+    sheet_of = {b: n for n, bs in enumerate(sheets) for b in bs}
     t = messages.text
-    for block in scene.blocks:
-        part = Block(lanes=block.lanes)
-        for key, node in block.nodes.items():
-            if lo <= g.column[key] <= hi:
-                part.nodes[key] = node
-        markers: dict[tuple[str, str, int], str] = {}
-        for e in block.edges:
-            s_in, d_in = e.src in part.nodes, e.dst in part.nodes
-            if s_in and d_in:
-                part.edges.append(e)
-            elif s_in or d_in:
+    lang = scene.lang
+    folded = len(sheets) < len(bands) or len(sheets[0]) > 1
+    blocks = []
+    for b in sorted({band_of[c] for c in cols}):
+        for block in scene.blocks:
+            part = Block(lanes=block.lanes)
+            for key, node in block.nodes.items():
+                if band_of[g.column[key]] == b:
+                    part.nodes[key] = node
+            markers: dict[tuple[str, str, int], str] = {}
+            for e in block.edges:
+                s_in, d_in = e.src in part.nodes, e.dst in part.nodes
+                if s_in and d_in:
+                    part.edges.append(e)
+                    continue
+                if not (s_in or d_in):
+                    continue
                 other = e.dst if s_in else e.src
-                where = page_of.setdefault(other, 0) or _page_number(g.column[other], lo, hi,
-                                                                     number)
                 side = "out" if s_in else "in"
+                if e.kind == "rework" and side == "in":
+                    continue  # said where it leaves from: 「戻る → 1 段目 受付」
+                there = band_of[g.column[other]]
+                if e.kind == "rework":
+                    text = t(lang, "diagram_returns", step=block.nodes[other].title,
+                             band=there + 1)
+                elif not folded:
+                    text = t(lang, "diagram_continues" if s_in else "diagram_continued",
+                             page=there + 1)
+                elif sheet_of[there] == sheet:
+                    text = t(lang, "diagram_band_continues" if s_in
+                             else "diagram_band_continued", band=there + 1)
+                else:
+                    text = t(lang, "diagram_continues" if s_in else "diagram_continued",
+                             page=sheet_of[there] + 1)
                 lane = part.nodes[e.src if s_in else e.dst].lane
-                marker = markers.get((side, lane, where))
+                marker = markers.get((side, lane, there)) if e.kind != "rework" else None
                 if marker is None:
-                    marker = f"cont_{side}_{number}_{len(markers)}_{lane}"
-                    text = t(scene.lang, "diagram_continues" if side == "out"
-                             else "diagram_continued", page=where)
+                    marker = f"cont_{side}_{b}_{len(markers)}_{lane}"
                     part.nodes[marker] = Node(marker, "continue", lane, title=text)
-                    markers[(side, lane, where)] = marker
-                part.edges.append(Edge(e.src, marker, e.label, "flow") if s_in
+                    markers[(side, lane, there if e.kind != "rework" else -1 - len(markers))
+                            ] = marker
+                part.edges.append(Edge(e.src, marker, e.label, e.kind, e.p) if s_in
                                   else Edge(marker, e.dst, "", "flow"))
-        blocks.append(part)
-    facts = [*scene.facts, t(scene.lang, "diagram_page", page=number, pages=count)]
-    return Scene(scene.lang, scene.direction, scene.title, facts, blocks, scene.legend)
-
-
-def _page_number(column: int, lo: int, hi: int, number: int) -> int:
-    return number + 1 if column > hi else number - 1
+            blocks.append(part)
+    facts = list(scene.facts)
+    if len(sheets) > 1:
+        facts.append(t(lang, "diagram_page", page=sheet + 1, pages=len(sheets)))
+    return Scene(scene.lang, scene.direction, scene.title, facts, blocks, scene.legend,
+                 scene.phases)
 
 
 def write(drawing: Drawing, fmt: str, out: str) -> list[str]:

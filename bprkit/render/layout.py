@@ -94,20 +94,21 @@ def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
         lines = textfit.wrap(node.title, style.WRAP_COLUMNS["branch"]) if node.title else []
         tw, th = textfit.block(lines, style.SMALL_PT)
         w, h = max(36.0, tw * 1.4 + 14), max(30.0, th * 1.5 + 12)
+    elif k == "continue":  # where the flow goes on: an arrow-shaped tag
+        lines = textfit.wrap(node.title, style.WRAP_COLUMNS["sticky"])
+        tw, th = textfit.block(lines, style.SMALL_PT)
+        w, h = tw + 2 * PAD + 12, th + 2 * PAD
     elif k in ("note", "pain", "system"):
         lines = textfit.wrap(node.title, style.WRAP_COLUMNS["sticky"])
         tw, th = textfit.block(lines, style.SMALL_PT)
         w, h = tw + 2 * PAD + (10 if k == "note" else 0), th + 2 * PAD
     elif k == "use":
-        lines = textfit.wrap(node.title, style.WRAP_COLUMNS["step"]) + (
+        lines = _title(node.title, style.WRAP_COLUMNS["step"], style.TITLE_LINES) + (
             textfit.wrap(node.detail, style.WRAP_COLUMNS["use"]) if node.detail else [])
         tw, th = textfit.block(lines, style.STEP_PT)
         w, h = max(tw + 2 * PAD + 8, 70.0), th + 2 * PAD + 8
     else:  # step
-        lines = textfit.wrap(node.title, wrap)
-        while len(lines) > tallest and wrap < style.WRAP_COLUMNS["step"] + 6:
-            wrap += 2  # a long title gets a wider box rather than a tower
-            lines = textfit.wrap(node.title, wrap)
+        lines = _title(node.title, wrap, tallest)
         tw, th = textfit.block(lines, style.STEP_PT)
         for line in detail_lines(node):
             tw = max(tw, textfit.points(line, style.SMALL_PT))
@@ -131,6 +132,25 @@ def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
     return Box(w, h, lines) if direction == "LR" else Box(h, w, lines)
 
 
+def lane_lines(title: str) -> list[str]:
+    """A lane's title as its header shows it. A particle may start a line here: a
+    header is mostly names (「調査班C（建築士会からの派遣）」), and the headers' column is
+    as wide as its widest line in every band of the drawing, so keeping 「からの」 with
+    its noun would widen the whole drawing for one header (risai_shomei on A3 fell
+    below 9 pt)."""
+    return textfit.wrap(title, style.WRAP_COLUMNS["lane"], particles=False)
+
+
+def _title(text: str, wrap: int, tallest: int) -> list[str]:
+    """A title wrapped at ``wrap`` columns, or wider when that takes more than
+    ``tallest`` lines: a long title gets a wider box rather than a tower."""
+    lines = textfit.wrap(text, wrap)
+    while len(lines) > tallest and wrap < style.WIDEST_TITLE:
+        wrap += 2
+        lines = textfit.wrap(text, wrap)
+    return lines
+
+
 def detail_lines(node: Node) -> list[str]:
     """The small lines under a step's title: its time (and how often a batch runs),
     or in a comparison the minutes before → after or the steps it replaces, wrapped."""
@@ -140,7 +160,7 @@ def detail_lines(node: Node) -> list[str]:
 
 
 def sizes(scene: Scene, wrap: int = style.WRAP_COLUMNS["step"],
-          tallest: int = 6) -> dict[str, Box]:
+          tallest: int = style.TITLE_LINES) -> dict[str, Box]:
     """Every node's box; step titles wrap at ``wrap`` display columns, or wider
     when that would take more than ``tallest`` lines."""
     return {key: _box(node, scene.direction, wrap, tallest)
@@ -315,7 +335,7 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
         r = g.row[key]
         row_across[r] = max(row_across[r], boxes[key].across)
     lane_titles = {lane.key: lane.title for b in scene.blocks for lane in b.lanes}
-    title_size = {k: textfit.block(textfit.wrap(t, style.WRAP_COLUMNS["lane"]), style.LANE_PT)
+    title_size = {k: textfit.block(lane_lines(t), style.LANE_PT)
                   for k, t in lane_titles.items()}
     flip = scene.direction == "TB"
     u = max((h if flip else w for w, h in title_size.values()), default=0.0) + 20

@@ -360,7 +360,7 @@ def _obstacles(scene: Scene, geo: layout.Geometry, routes: Routes) -> _Hash:
         space.add((u - b.along / 2, v - b.across / 2, u + b.along / 2, v + b.across / 2), key)
     header = geo.gap_u[0][0] if geo.gap_u else 0.0
     for key, title, v0, _ in geo.lanes:  # the lane titles (LR: left of the lanes)
-        lines = textfit.wrap(title, style.WRAP_COLUMNS["lane"])
+        lines = layout.lane_lines(title)
         w, h = textfit.block(lines, style.LANE_PT, 1.25)
         if scene.direction == "LR":
             space.add((0.0, v0, header, v0 + h + 16), ("lane", key))

@@ -48,6 +48,10 @@ STRONG_SHARE = 0.2
 TITLE_PT, FACTS_PT, STEP_PT, SMALL_PT, LANE_PT = 18.0, 12.0, 14.0, 10.0, 13.0
 WRAP_COLUMNS = {"step": 18, "sticky": 16, "branch": 10, "lane": 12, "use": 18, "edge": 14,
                 "detail": 30}
+TITLE_LINES = 4
+"""A box's title takes at most this many lines: a longer one widens the box."""
+WIDEST_TITLE = 40
+"""The widest a title may grow to keep within TITLE_LINES (display columns)."""
 MIN_PT, GOOD_PT = 6.0, 9.0  # below MIN a page is split; a split page aims for GOOD
 PAPER_PT = {"a3": (1190.55, 841.89), "a4": (841.89, 595.28)}  # landscape sheets
 MARGIN_PT = 22.68  # 8 mm: inside every office printer's printable area (4–5 mm)

@@ -7,6 +7,10 @@ segmenter, loaded on first use) and are then corrected by rules of our own:
   word (``システム``) or a run of Latin letters and digits;
 - never between two kanji of a compound of up to eight (``市民税課``, ``手数料``);
 - 禁則: no line starts with ``、。・）」』】ー`` or a small kana, none ends with ``（「『【``;
+- no line starts with a particle that ends the word before it: ``を`` never, and
+  ``から まで より へ で に が は と の も や`` not after a kanji, katakana, digit,
+  letter or closing bracket (``システム|へ`` and ``」|を`` stay together);
+- never inside a bracketed phrase of up to eight characters (``（写し）``);
 - ``\\n`` or ``／`` in a label forces a break (the ``／`` itself is not drawn);
 - spaces are break points (English labels).
 
@@ -32,6 +36,11 @@ FORCED_BREAKS = ("\n", "／")
 NO_LINE_START = set("、。，．,.・）)」』】〕］]｝}ー～〜!?！？：:;；%％") | set(
     "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 NO_LINE_END = set("（(「『【〔［[｛{")
+PARTICLES = ("から", "まで", "より", "へ", "で", "に", "が", "は", "と", "の", "も", "や")
+"""Particles that may not start a line after a word that is not hiragana (を: never)."""
+SHORT_BRACKETED = re.compile(
+    r"[（(「『【〔［\[][^（(「『【〔［\[）)」』】〕］\]\n]{1,8}[）)」』】〕］\]]")
+"""A bracketed phrase of up to eight characters: never broken inside."""
 _PROTECTED = re.compile(
     r"[0-9][0-9,.]*(?:-[0-9][0-9,.]*)* (?:min|h|d|w|s)\b|"
     r"[0-9０-９][0-9０-９,，.．:：]*(?:[〜~～\-–][0-9０-９][0-9０-９,，.．]*)*(?:%|％|円|分|秒|時間|日|週|倍|件|回|人|歳|年|か月|ヶ月|月|枚|通|部|h|min|d)?"
@@ -68,8 +77,9 @@ def _has_japanese(text: str) -> bool:
     return any(ord(c) >= 0x2E80 for c in text)
 
 
-def breaks(text: str) -> set[int]:
-    """The indexes ``i`` (0 < i < len) before which a line may break."""
+def breaks(text: str, particles: bool = True) -> set[int]:
+    """The indexes ``i`` (0 < i < len) before which a line may break (before a particle
+    too, without ``particles``)."""
     allowed: set[int] = set()
     if _has_japanese(text):
         at = 0
@@ -91,11 +101,19 @@ def breaks(text: str) -> set[int]:
             allowed.difference_update(range(m.start() + 1, m.end()))
     for m in re.finditer(r"[0-9０-９](?=[\u3040-\u30ff\u3400-\u9fff])", text):
         allowed.discard(m.end())  # a number and the word it counts: 74項目, 第5希望
-    return {i for i in allowed if 0 < i < len(text) and _may_break(text, i)}
+    for m in SHORT_BRACKETED.finditer(text):
+        allowed.difference_update(range(m.start() + 1, m.end()))
+    return {i for i in allowed if 0 < i < len(text) and _may_break(text, i, particles)}
 
 
-def _may_break(text: str, i: int) -> bool:
-    return text[i] not in NO_LINE_START and text[i - 1] not in NO_LINE_END
+def _may_break(text: str, i: int, particles: bool = True) -> bool:
+    """Whether a line may end before ``text[i]`` (禁則, and, with ``particles``, no
+    particle cut from its word)."""
+    if text[i] in NO_LINE_START or text[i - 1] in NO_LINE_END:
+        return False
+    return not particles or not (text[i] == "を" or (
+        "ぁ" <= text[i] <= "ゖ" and not "ぁ" <= text[i - 1] <= "ゖ"
+        and text.startswith(PARTICLES, i)))
 
 
 def _atoms(piece: str) -> list[str]:
@@ -114,7 +132,7 @@ def _atoms(piece: str) -> list[str]:
     return atoms
 
 
-def _hard_cut(piece: str, width: int) -> list[str]:
+def _hard_cut(piece: str, width: int, particles: bool) -> list[str]:
     """A piece wider than a line, cut between atoms (禁則 kept), or inside an atom
     that is itself wider than a line. A run that 禁則 would never let break (a
     row of 、) is cut anyway once it is twice the width: lines stay bounded."""
@@ -124,24 +142,24 @@ def _hard_cut(piece: str, width: int) -> list[str]:
         # a unit up to two characters wider than a line stays whole (狂犬病予防担当)
         for part in ([atom] if columns(atom) <= width + OVERFLOW else list(atom)):
             w = columns(part)
-            if line and used + w > width and ((part[0] not in NO_LINE_START
-                                              and line[-1] not in NO_LINE_END)
+            if line and used + w > width and (_may_break(line[-1] + part, 1, particles)
                                               or used >= 2 * width + OVERFLOW):
-                lines.append(line)
+                lines.append(line.rstrip())
                 line, used = "", 0
             line += part
             used += w
     return [*lines, line]
 
 
-def wrap(text: str, width: int = 20) -> list[str]:
+def wrap(text: str, width: int = 20, *, particles: bool = True) -> list[str]:
     """Lines of at most ``width`` display columns, broken only where ``breaks``
-    allows (or forced by ``\\n`` / ``／``)."""
-    return list(_wrap(text, width))
+    allows (or forced by ``\\n`` / ``／``). ``particles=False`` lets a particle start
+    a line (lane headers: see bprkit.render.layout.lane_lines)."""
+    return list(_wrap(text, width, particles))
 
 
 @lru_cache(maxsize=8192)
-def _wrap(text: str, width: int) -> tuple[str, ...]:
+def _wrap(text: str, width: int, particles: bool) -> tuple[str, ...]:
     for mark in FORCED_BREAKS[1:]:
         text = text.replace(mark, "\n")
     lines: list[str] = []
@@ -150,7 +168,7 @@ def _wrap(text: str, width: int) -> tuple[str, ...]:
         if columns(para) <= width:  # fits: no phrase analysis needed
             lines.append(para)
             continue
-        cuts = sorted(breaks(para))
+        cuts = sorted(breaks(para, particles))
         pieces = [para[a:b] for a, b in zip([0, *cuts], [*cuts, len(para)], strict=True)]
         line = ""
         for piece in pieces:
@@ -158,7 +176,7 @@ def _wrap(text: str, width: int) -> tuple[str, ...]:
                 lines.append(line.rstrip())
                 line = ""
             if not line and columns(piece.rstrip()) > width:
-                *full, line = _hard_cut(piece.lstrip(), width)
+                *full, line = _hard_cut(piece.lstrip(), width, particles)
                 lines.extend(full)
                 continue
             line += piece if line else piece.lstrip()

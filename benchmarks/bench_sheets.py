@@ -1,0 +1,83 @@
+"""Benchmark: how long procedures use paper (issue 24). Not a speed figure: the sheets a
+drawing takes on A3, how much of each sheet is blank, and the size step titles print at.
+
+For generated procedures of 20, 25, 60 and 300 steps (four lanes, a step a lane in turn,
+a 10 % rework branch every ten steps) and for every file of ``processes/``, prints the
+sheets, the blank share of each sheet but the last (the part of the printable area
+outside the drawing), and the smallest step title in points on paper. Goals: 20 steps on
+one sheet at 9 pt or more, 60 on at most two, no sheet but the last more than a quarter
+blank. Run: `.venv/bin/python benchmarks/bench_sheets.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import bprkit
+from bprkit.render import drawing, style
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (20, 25, 60, 300)
+LANES = (("住民", "住民"), ("窓口", "窓口"), ("審査", "内部事務"), ("係長", "決裁"))
+
+
+def generate(steps: int) -> str:
+    body = [f"  lane {name} 「{name}」 : {role}" for name, role in LANES]
+    for n in range(steps):
+        body.append(f"  step s{n} 「申請の内容 {n} を確認して台帳に入力する」 "
+                    f"@{LANES[n % 4][0]} [紙] 3分 wait 1日")
+        if n % 10 == 5 and n + 1 < steps:
+            body.append(f"  branch 「不備 {n}」 {{\n    10% -> s{n - 3}\n"
+                        f"    else -> s{n + 1}\n  }}")
+    return "process 生成 「生成した手続」 {\n  volume 1,000 / 年\n" + "\n".join(body) + "\n}\n"
+
+
+def blank(page: drawing.Page) -> float:
+    """The share of the sheet's printable area outside the drawing."""
+    ox, oy = page.offset
+    return 1 - (page.width - 2 * ox) * (page.height - 2 * oy) / (page.width * page.height)
+
+
+def measure(path: str, process: str | None = None) -> tuple[int, list[float], float]:
+    d = drawing.diagram(bprkit.analyze(path, process=process), bprkit.load(path),
+                        drawing.Options(paper="a3"))
+    return len(d.pages), [blank(p) for p in d.pages], d.label_pt
+
+
+def row(name: str, sheets: int, blanks: list[float], pt: float) -> str:
+    shown = " ".join(f"{b:.0%}" for b in blanks[:8]) + (" …" if len(blanks) > 8 else "")
+    worst = max(blanks[:-1], default=0.0)
+    return (f"{name:<24} {sheets:>6}  {pt:>5.1f} pt  blank {shown}"
+            f"  (worst but the last {worst:.0%})")
+
+
+def main() -> None:
+    print(f"A3 landscape, {style.MARGIN_PT / 72 * 25.4:.0f} mm margins; step titles "
+          f"{style.STEP_PT:g} pt before the sheet's scale")
+    print(f"{'procedure':<24} {'sheets':>6}  {'title':>8}")
+    worst: dict[int, tuple[int, float, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for steps in SIZES:
+            path = os.path.join(tmp, f"gen{steps}.bpr")
+            Path(path).write_text(generate(steps), encoding="utf-8")
+            sheets, blanks, pt = measure(path)
+            worst[steps] = (sheets, max(blanks[:-1], default=0.0), pt)
+            print(row(f"generated, {steps} steps", sheets, blanks, pt))
+    for path in sorted((ROOT / "processes").glob("*.bpr")):
+        for p in bprkit.load(str(path)).root.processes:
+            print(row(f"{path.stem}", *measure(str(path), p.id)))
+    ok20 = worst[20][0] == 1 and worst[20][2] >= style.GOOD_PT
+    ok60 = worst[60][0] <= 2
+    blank_ok = all(b <= 0.25 for _, b, _ in worst.values())
+    print(f"goal: 20 steps on one sheet at ≥ {style.GOOD_PT:g} pt: {'met' if ok20 else 'NOT met'}")
+    print(f"goal: 60 steps on at most 2 sheets: {'met' if ok60 else 'NOT met'}")
+    print(f"goal: no sheet but the last more than a quarter blank: "
+          f"{'met' if blank_ok else 'NOT met'}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
