@@ -435,3 +435,26 @@ def test_computed_durations_are_drawn_to_two_figures() -> None:
     assert [_figure(v) for v in (5.99, 1.788, 0.269, 9.322)] == ["6", "1.8", "0.27", "9.3"]
     assert [_figure(v) for v in (5, 2.5, 0.25, 120, 1_500)] == ["5", "2.5", "0.25", "120",
                                                                   "1500"]
+
+
+def test_a_use_box_stands_in_the_lane_of_the_called_first_step() -> None:
+    """kaigo_nintei's 課長決裁 came after the external 審査会 and was drawn in its lane;
+    the decision's first step is the drafter's (内部事務): the 認定係 lane."""
+    bundle = bprkit.load(str(PROCESSES / "kaigo_nintei.bpr"))
+    s = scenes.diagram(bprkit.analyze(str(PROCESSES / "kaigo_nintei.bpr")), bundle,
+                       render.Options())
+    uses = [n for b in s.blocks for n in b.nodes.values() if n.kind == "use"]
+    assert [n.lane for n in uses] == ["認定"]
+
+
+def test_a_use_without_a_lane_of_its_role_gets_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "own.bpr"
+    path.write_text("process sub 「照会」 {\n  lane 係 「税務係」 : 内部事務\n  step a @係 3分\n}\n"
+                    "process p 「手続」 {\n  lane 窓口 「窓口」 : 窓口\n  step s @窓口 3分\n"
+                    "  use sub x 0.02\n  step t @窓口 3分\n}\n", encoding="utf-8")
+    s = scenes.diagram(bprkit.analyze(str(path), process="p"), bprkit.load(str(path)),
+                       render.Options())
+    (use,) = [n for b in s.blocks for n in b.nodes.values() if n.kind == "use"]
+    assert use.lane == "sub.係"
+    assert [lane.title for lane in s.blocks[0].lanes] == ["窓口（窓口）", "税務係（内部事務）"]
+    assert use.title == "▶ sub 2% の案件"

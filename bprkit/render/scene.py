@@ -290,7 +290,7 @@ class _Builder:
         elif name in g.steps:
             key = self.step(g.steps[name], process, qualifier)
         elif name in g.uses:
-            return self.use(g.uses[name], qualifier, lane)
+            return self.use(g.uses[name], process, qualifier, lane)
         elif name.startswith("#fork") or name.startswith("#join"):
             key = self.synthetic(name[1:5], lane)
             self.used.add("parallel")
@@ -346,11 +346,11 @@ class _Builder:
         return messages.text(self.lang, "diagram_batch" if b.shared else "diagram_batch_each",
                              time=time, batch=every)
 
-    def use(self, use: Use, qualifier: str, lane: str) -> tuple[str, str]:
+    def use(self, use: Use, caller: Process, qualifier: str, lane: str) -> tuple[str, str]:
         if not qualifier and id(use) in self.phase_of_use:  # a phase may start here
             self.phase = self.phase_of_use[id(use)]
         callee = self.bundle.process(use.process) if self.bundle else None
-        times = f"×{use.times:g}" if use.times != 1 else ""
+        times = self.times_text(use.times)
         if self.options.expand and callee is not None:
             k = self.copies[callee.id] = self.copies.get(callee.id, 0) + 1
             inner = f"{qualifier}{callee.id}." if k == 1 else f"{qualifier}{callee.id}[{k}]."
@@ -362,6 +362,8 @@ class _Builder:
             return entry, exit_
         self.used.add("use")
         self.counter += 1
+        if callee is not None:
+            lane = self.use_lane(callee, caller, qualifier, lane)
         title = callee.title if callee else use.process
         # a redesigned callee is named as the process it redesigns (課長決裁, not 課長決裁_tobe)
         shown = callee.based_on if callee is not None and callee.state == "to_be" and \
@@ -374,6 +376,43 @@ class _Builder:
                             title=title_line,
                             detail=title, fill="#eaf2f8", ref=use.process))
         return key, key
+
+    def times_text(self, times: float) -> str:
+        """How often a ``use`` runs, as participants read it: 「×2」 for a repeat, 「2% の
+        案件」 for a share of cases (``use 専決 x 0.017``), nothing for once."""
+        if times == 1:
+            return ""
+        if times < 1:
+            return messages.text(self.lang, "diagram_use_share", share=f"{times * 100:.2g}")
+        return f"×{times:g}"
+
+    def use_lane(self, callee: Process, caller: Process, qualifier: str, lane: str) -> str:
+        """The lane a ``use`` box stands in: the caller's lane of the called process's
+        first step (the same lane, else the lane it came from if of the same role,
+        else the caller's first lane of that role); without one, a lane of its own
+        for that step's lane."""
+        first = next(callee.steps(), None)
+        if first is None:
+            return lane
+        theirs = next((ln for ln in callee.lanes if ln.id == first.lane), None)
+        if theirs is None:
+            return lane
+        ours = {f"{self.prefix}{qualifier}{ln.id}": ln for ln in caller.lanes}
+        same = f"{self.prefix}{qualifier}{theirs.id}"
+        if same in ours and ours[same].role == theirs.role:
+            return same
+        if lane in ours and ours[lane].role == theirs.role:
+            return lane
+        for key, ln in ours.items():
+            if ln.role == theirs.role:
+                return key
+        key = f"{self.prefix}{qualifier}{callee.id}.{theirs.id}"
+        if key not in self.lane_keys:
+            self.lane_keys.add(key)
+            role = messages.text(self.lang, f"role_{theirs.role}")
+            self.block.lanes.append(Lane(key, f"{theirs.title}（{role}）" if self.lang == "ja"
+                                         else f"{theirs.title} ({role})", theirs.role))
+        return key
 
     def note_waits(self, process: Process, qualifier: str) -> None:
         for step in process.steps():
