@@ -458,3 +458,16 @@ def test_a_use_without_a_lane_of_its_role_gets_its_own(tmp_path: Path) -> None:
     assert use.lane == "sub.係"
     assert [lane.title for lane in s.blocks[0].lanes] == ["窓口（窓口）", "税務係（内部事務）"]
     assert use.title == "▶ sub 2% の案件"
+
+
+def test_a_merge_writes_its_wait_once(tmp_path: Path) -> None:
+    """Both edges of a merge carried 「待ち 1週」: the wait is the step's, written once."""
+    path = tmp_path / "merge.bpr"
+    path.write_text("process p 「手続」 {\n  lane 係 「係」 : 内部事務\n  step a @係 3分\n"
+                    "  branch 「要件」 {\n    30% -> b\n    else -> c\n  }\n"
+                    "  step b @係 3分 -> d\n  step c @係 3分\n  step d @係 3分 wait 1週\n}\n",
+                    encoding="utf-8")
+    s = scenes.diagram(bprkit.analyze(str(path)), bprkit.load(str(path)), render.Options())
+    into_d = [e for e in s.blocks[0].edges if e.dst.endswith("s_d")]
+    assert len(into_d) == 2
+    assert sum("待ち 1週" in e.label for e in into_d) == 1

@@ -457,7 +457,23 @@ def _mark_rework(b: _Builder) -> None:
             edges.append(Edge(e.src, e.dst, label, "rework", e.p))
         else:
             edges.append(e)
-    block.edges = edges
+    block.edges = _one_wait_each(edges, b.wait_texts)
+
+
+def _one_wait_each(edges: list[Edge], wait_texts: dict[str, set[str]]) -> list[Edge]:
+    """A step's wait written once: on the first flow edge into it, not again on the
+    other edges of a merge (two identical 「待ち 1週」 side by side)."""
+    said: set[str] = set()
+    out = []
+    for e in edges:
+        waits = wait_texts.get(e.dst, ())
+        if e.kind == "flow" and waits:
+            if e.dst in said:
+                e = e._replace(label="\n".join(line for line in e.label.split("\n")
+                                               if line not in waits))
+            said.add(e.dst)
+        out.append(e)
+    return out
 
 
 def _facts(analysis: Analysis, lang: str) -> list[str]:
