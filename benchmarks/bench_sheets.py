@@ -1,12 +1,16 @@
-"""Benchmark: how long procedures use paper (issue 24). Not a speed figure: the sheets a
-drawing takes on A3, how much of each sheet is blank, and the size step titles print at.
+"""Benchmark: how long procedures use paper and screens (issue 24). Not a speed figure:
+the sheets a drawing takes on A3, how much of each sheet is blank, the size step titles
+print at; and the size of step titles, in pixels, on one 1920 × 1080 screen.
 
 For generated procedures of 20, 25, 60 and 300 steps (four lanes, a step a lane in turn,
 a 10 % rework branch every ten steps) and for every file of ``processes/``, prints the
 sheets, the blank share of each sheet but the last (the part of the printable area
 outside the drawing), and the smallest step title in points on paper. Goals: 20 steps on
 one sheet at 9 pt or more, 60 on at most two, no sheet but the last more than a quarter
-blank. Run: `.venv/bin/python benchmarks/bench_sheets.py`.
+blank. On the screen (``render --fit screen``) each file's titles are compared with the
+drawing at its own size scaled to the screen (what a viewer showing the plain SVG does);
+goal: 14 px or more for procedures up to 40 steps.
+Run: `.venv/bin/python benchmarks/bench_sheets.py`.
 """
 
 from __future__ import annotations
@@ -47,6 +51,18 @@ def measure(path: str, process: str | None = None) -> tuple[int, list[float], fl
     return len(d.pages), [blank(p) for p in d.pages], d.label_pt
 
 
+def screen(path: str, process: str | None = None) -> tuple[float, float, str]:
+    """(px of the plain drawing scaled to 1920 × 1080, px fitted, how it was fitted)."""
+    analysis, bundle = bprkit.analyze(path, process=process), bprkit.load(path)
+    page = drawing.diagram(analysis, bundle, drawing.Options()).pages[0]
+    w, h = style.sheet("screen").size
+    plain = style.STEP_PT * min(w / page.width, h / page.height) / style.PX_PT
+    fitted = drawing.diagram(analysis, bundle, drawing.Options(paper="screen"))
+    scene = fitted.pages[0].scene
+    how = f"{scene.direction}, {len(scene.blocks)} band{'s' if len(scene.blocks) > 1 else ''}"
+    return plain, fitted.label_pt / style.PX_PT, how
+
+
 def row(name: str, sheets: int, blanks: list[float], pt: float) -> str:
     shown = " ".join(f"{b:.0%}" for b in blanks[:8]) + (" …" if len(blanks) > 8 else "")
     worst = max(blanks[:-1], default=0.0)
@@ -69,6 +85,25 @@ def main() -> None:
     for path in sorted((ROOT / "processes").glob("*.bpr")):
         for p in bprkit.load(str(path)).root.processes:
             print(row(f"{path.stem}", *measure(str(path), p.id)))
+    print()
+    print("one 1920 × 1080 screen: step titles in px (scaled plain drawing → --fit screen)")
+    small = 0
+    total = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        named: list[tuple[str, str, str | None]] = []
+        for steps in (20, 40):
+            path = os.path.join(tmp, f"gen{steps}.bpr")
+            Path(path).write_text(generate(steps), encoding="utf-8")
+            named.append((f"generated, {steps} steps", path, None))
+        named += [(p.stem, str(p), q.id) for p in sorted((ROOT / "processes").glob("*.bpr"))
+                  for q in bprkit.load(str(p)).root.processes]
+        for name, path, process in named:
+            plain, fitted, how = screen(path, process)
+            total += 1
+            small += fitted < style.SCREEN_GOOD_PX
+            print(f"{name:<24} {plain:5.1f} px → {fitted:5.1f} px  ({how})")
+    print(f"goal: titles ≥ {style.SCREEN_GOOD_PX:g} px on the screen: "
+          f"{'met' if not small else 'NOT met'} ({total - small} of {total} drawings)")
     ok20 = worst[20][0] == 1 and worst[20][2] >= style.GOOD_PT
     ok60 = worst[60][0] <= 2
     blank_ok = all(b <= 0.25 for _, b, _ in worst.values())

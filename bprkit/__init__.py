@@ -336,10 +336,18 @@ def diagram(source: str | Bundle, *, process: str | None = None,
     """A swimlane diagram that Jupyter shows inline and ``.save(path)`` writes:
     the process, or As-Is above To-Be (``compare`` names a To-Be file, or
     ``redesigned=True`` draws the automatic redesign). ``expand`` inlines the
-    processes called by ``use`` (a UsageError past the size a diagram can hold)."""
+    processes called by ``use`` (a UsageError past the size a diagram can hold).
+    ``paper``: ``a3``, ``a4``, or one screen, ``screen`` or ``WxH`` pixels (a
+    UsageError for anything else)."""
     from bprkit.analysis.records import analyze_process
     from bprkit.render import drawing as render
+    from bprkit.render import style
 
+    if paper is not None:
+        try:
+            style.sheet(paper)
+        except ValueError:
+            raise UsageError(key="render_bad_fit", fit=paper) from None
     asis, bundle = _chosen(source, process)
     tobe_bundle = None if compare is None else _bundle(compare)
     if expand:

@@ -50,13 +50,14 @@ def test_every_badge_is_a_known_tag() -> None:
     assert badged <= TAGS, badged - TAGS
 
 
-def test_every_tag_has_one_category_and_every_flag_a_colour() -> None:
+def test_every_tag_has_one_category_and_every_badge_a_colour() -> None:
     """A tag in no category draws no badge and counts nowhere (registering a lever's tag
     made its badge disappear); a flag without a colour made render fail."""
     placed = [t for tags in vocabulary.CATEGORIES.values() for t in tags]
     assert sorted(placed) == sorted(set(placed)), "a tag in two categories"
     assert set(placed) == TAGS, (TAGS - set(placed), set(placed) - TAGS)
     assert list(style.FLAG_COLOURS) == list(vocabulary.FLAG_TAGS)
+    assert set(style.DIGITAL_COLOURS) == set(vocabulary.DIGITAL_TAGS)
     assert set(vocabulary.COUNTED_TAGS) <= set(vocabulary.FLAG_TAGS)
     assert set(vocabulary.FLAG_TAGS) >= vocabulary.NOT_DIGITAL
 

@@ -23,7 +23,7 @@ from bprkit.assumptions import catalog as assumptions
 from bprkit.cli import main
 from bprkit.interop import registry
 from bprkit.messages import catalog as messages
-from bprkit.render import backends
+from bprkit.render import backends, style
 
 PHONE = """process toiawase 「問い合わせ」 {
   volume 1200/年
@@ -77,8 +77,9 @@ def phone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @contextmanager
 def chatbot() -> Iterator[None]:
     """A lever that writes a tag the language does not ship, registered as the
-    extension points say: the tag, its words, the lever."""
+    extension points say: the tag, its colour, its words, the lever."""
     vocabulary.register_tag("chatbot", ("チャットボット",), "digital")
+    style.DIGITAL_COLOURS["chatbot"] = "#6d4c41"
     messages.add("text", "tag_chatbot", {"ja": "チャットボット", "en": "chatbot"})
     assumptions.register_levers(CHATBOT)
     try:
@@ -86,6 +87,7 @@ def chatbot() -> Iterator[None]:
     finally:
         assumptions.unregister_levers()
         messages.remove("text", "tag_chatbot")
+        del style.DIGITAL_COLOURS["chatbot"]
         vocabulary.unregister_tag("chatbot")
 
 

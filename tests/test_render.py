@@ -342,7 +342,14 @@ def test_compare_aligns_matched_steps_and_greys_the_unchanged() -> None:
         assert page.grid.column[tobe] == page.grid.column[asis], (tobe, asis)
     marks = {n.key: n for n in s.blocks[0].nodes.values() if n.kind == "step"}
     assert any(n.border == render.style.MARKS["same"] for n in marks.values()) or \
-        all(n.badges and n.badges[0].text in ("削除", "変更") for n in marks.values())
+        all(n.badges and n.badges[0].text in ("削除", "統合", "変更") for n in marks.values())
+    # issue 24: steps folded into a To-Be step that stands first for another are struck
+    # through and say where they went; a changed As-Is step shows its minutes → after
+    merged = {k: n for k, n in marks.items() if n.badges[0].text == "統合"}
+    assert set(merged) == {"a_s_書き直し", "a_s_保管"}
+    assert all(n.strike and n.dashed for n in merged.values())
+    assert merged["a_s_保管"].detail == "→「異動を記録し電子保存」に統合"
+    assert marks["a_s_交付"].detail == "2〜3分 → 0分"
     changed = [n for n in s.blocks[1].nodes.values() if n.detail and "→" in n.detail]
     assert changed  # minutes before → after on changed steps
 
@@ -471,3 +478,62 @@ def test_a_merge_writes_its_wait_once(tmp_path: Path) -> None:
     into_d = [e for e in s.blocks[0].edges if e.dst.endswith("s_d")]
     assert len(into_d) == 2
     assert sum("待ち 1週" in e.label for e in into_d) == 1
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@needs_dot
+@pytest.mark.parametrize(("fit", "size"), [("screen", (1920, 1080)), ("1280x720", (1280, 720)),
+                                          ("1366x768", (1366, 768))])
+def test_fit_writes_a_screen_to_the_pixel(tmp_path: Path, fit: str, size: tuple[int, int]) -> None:
+    out = tmp_path / "s.png"
+    r = run_cli("render", str(PROCESSES / "kaigo_nintei.bpr"), "--fit", fit, "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert _png_size(out.read_bytes()) == size
+
+
+@needs_dot
+def test_fit_refuses_what_is_not_a_screen(tmp_path: Path) -> None:
+    out = tmp_path / "s.png"
+    r = run_cli("render", str(PROCESSES / "kaigo_nintei.bpr"), "--fit", "12x34", "-o", str(out),
+                "--lang", "en")
+    assert r.returncode == 2 and "not a screen size" in r.stderr and "1920x1080" in r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
+    r = run_cli("render", str(PROCESSES / "kaigo_nintei.bpr"), "--fit", "screen", "--paper",
+                "a3", "-o", str(out))
+    assert r.returncode == 2 and not out.exists()
+
+
+def _plain_px(drawing: render.Drawing) -> float:
+    """Step titles of a drawing drawn at its own size, scaled to 1920 × 1080, in px."""
+    page = drawing.pages[0]
+    return render.style.STEP_PT * min(1440 / page.width, 810 / page.height) / 0.75
+
+
+def test_a_screen_fit_folds_a_long_strip_and_never_shrinks_titles(tmp_path: Path) -> None:
+    path = tmp_path / "s20.bpr"
+    path.write_text(_folding(20), encoding="utf-8")
+    fitted = _diagram(path, paper="screen")
+    assert len(fitted.pages) == 1 and len(fitted.pages[0].scene.blocks) == 2
+    assert fitted.label_pt / 0.75 >= 14.0 > _plain_px(_diagram(path))  # 9.6 px unfolded
+    for p in sorted(PROCESSES.glob("*.bpr")):
+        fitted, plain = _diagram(p, paper="screen"), _diagram(p)
+        assert len(fitted.pages) == 1
+        assert fitted.label_pt / 0.75 >= _plain_px(plain) - 0.05, p.name
+
+
+def test_a_redesign_in_compare_badges_every_lever_it_names() -> None:
+    """The To-Be side carries a badge for each lever a step names, 書かない窓口 too
+    (it writes no tag, so it had no badge)."""
+    d = bprkit.diagram(str(PROCESSES / "kokuho_kanyu.bpr"), redesigned=True)
+    tobe = d.pages[0].scene.blocks[1]
+    texts = {b.text for n in tobe.nodes.values() for b in n.badges
+             if b.colour == render.style.LEVER}
+    assert "書かない窓口" in texts and "外部照会の電子化" in texts
+    assert any(item.symbol == "lever" for item in d.pages[0].scene.legend)
+    for node in tobe.nodes.values():  # RPA the lever beside RPA the tag: one badge
+        words = [b.text for b in node.badges]
+        assert len(words) == len(set(words)), words

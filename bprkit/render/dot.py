@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "RenderError", "graph", "run"]
 FORMATS = ("svg", "png", "pdf", "dot")
-PNG_DPI = 200
 
 
 LONGEST_NAME = 1_000
@@ -196,7 +195,7 @@ def _symbol(item: LegendItem, x: float, y: float) -> list[str]:
     box = (x, y - 10, x + 18, y)
     if k == "badge":
         return _rect(*box, c, c)
-    if k == "digital":
+    if k in ("digital", "lever"):
         return _rect(*box, style.tint(c, 0.15), c)
     if k == "strong":
         return ["S 15 -setlinewidth(2)", *_rect(*box, style.tint(c, 0.12), c),
@@ -220,11 +219,10 @@ def _symbol(item: LegendItem, x: float, y: float) -> list[str]:
                 f"E {x + 9:.1f} {y - 2:.1f} 7 2", f"E {x + 9:.1f} {y - 10:.1f} 7 2"]
     if k in ("note", "pain"):
         return _rect(*box, style.STICKY[k], style.ATTACH[k])
-    if k == "heat":
-        return [op for n, h in enumerate(style.HEAT)
-                for op in _rect(x + n * 3.6, y - 10, x + (n + 1) * 3.6, y, h, h)]
+    if k == "heat":  # one shade; its hours are the item's text
+        return _rect(*box, item.colour, style.PLAIN_BORDER)
     fill = "#f8f9f9" if k == "mark_same" else "white"
-    dash = ["S 6 -dashed"] if k == "mark_removed" else []
+    dash = ["S 6 -dashed"] if k in ("mark_removed", "mark_merged") else []
     return ["S 15 -setlinewidth(2)", *dash, *_rect(*box, fill, c), "S 5 -solid",
             "S 15 -setlinewidth(1)"]
 
@@ -288,6 +286,13 @@ def _title_ops(page: Page, left: float, top: float) -> list[str]:
     return ops
 
 
+class SheetGraph(graphviz.Digraph):
+    """A page's DOT, with the resolution its PNG takes (None: Graphviz's 96 dpi; the
+    DOT itself cannot say it, since Graphviz's ``dpi`` also scales SVG and PDF)."""
+
+    dpi: int | None = None
+
+
 def graph(page: Page) -> graphviz.Digraph:
     """The DOT of one laid-out page (bprkit.render.Page)."""
     p = page
@@ -301,7 +306,8 @@ def graph(page: Page) -> graphviz.Digraph:
         x, y = (v, u) if flip else (u, v)
         return ox + x, H - (oy + band + y)
 
-    g = graphviz.Digraph(name="bprkit", engine="neato")
+    g = SheetGraph(name="bprkit", engine="neato")
+    g.dpi = p.dpi
     g.attr(bgcolor="white", pad="0", margin="0", outputorder="nodesfirst",
            splines="true", fontname=style.FONT)
     if p.paper_in:
@@ -322,10 +328,14 @@ def graph(page: Page) -> graphviz.Digraph:
     ops += _phase_ops(geo, at, flip)
     ops += _title_ops(p, ox, H - oy)
     _background(g, ops)
+    # on a screen the far corner stands a point's width (0.72 pt) inside it: Graphviz's
+    # bounding box takes the point's size, and a 1920-pixel screen's PNG came out 1919
+    # wide (paper keeps its corner: A3 at 200 dpi is 3307 × 2339 as it was)
+    inset = 0.72 if p.sheet is not None and p.sheet.screen else 0.0
     W = p.width
     g.node("corner0", label="", shape="point", style="invis", width="0.01", pos="0,0!")
     g.node("corner1", label="", shape="point", style="invis", width="0.01",
-           pos=f"{W:.1f},{H:.1f}!")
+           pos=f"{W - inset:.2f},{H - inset:.2f}!")
     for block in scene.blocks:
         for key, node in block.nodes.items():
             box = geo.boxes[key]
@@ -370,12 +380,13 @@ def graph(page: Page) -> graphviz.Digraph:
 
 
 def run(g: graphviz.Digraph, fmt: str) -> bytes:
-    """The one place that runs Graphviz."""
+    """The one place that runs Graphviz. A page fitted to a sheet is a PNG at the
+    sheet's resolution (200 dpi for print; 96 for a screen, whose pixels it then has
+    exactly)."""
     if fmt == "dot":
         return g.source.encode("utf-8")
-    if fmt == "png" and any(line.lstrip().startswith("size=") for line in g.body):
-        # a page for print: 200 dpi, not 96
-        g.attr(dpi=str(PNG_DPI))
+    if fmt == "png" and isinstance(g, SheetGraph) and g.dpi is not None:
+        g.attr(dpi=str(g.dpi))
     try:  # the whole source at once: Graphviz stopping early is an error, not a broken pipe
         # quiet: Graphviz's layout warnings ("size too small for label") are not the
         # user's to read; a failure still carries its stderr (below)

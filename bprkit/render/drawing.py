@@ -56,7 +56,19 @@ class Page:
     offset: tuple[float, float]
     scale: float
     """Points on paper per point of drawing (1 without paper)."""
-    paper_in: tuple[float, float] | None = None
+    sheet: style.Sheet | None = None
+    """What the page is fitted to (None: the drawing's own size)."""
+
+    @property
+    def paper_in(self) -> tuple[float, float] | None:
+        """The sheet's size in inches."""
+        return None if self.sheet is None else (self.sheet.size[0] / 72,
+                                                 self.sheet.size[1] / 72)
+
+    @property
+    def dpi(self) -> int | None:
+        """A PNG's resolution on its sheet (None without one: Graphviz's 96)."""
+        return None if self.sheet is None else self.sheet.dpi
 
 
 @dataclass(eq=False)
@@ -159,16 +171,15 @@ def _lay(scene: Scene, wrap: int,
     return g, geo, routes
 
 
-def _page(scene: Scene, paper: str | None) -> Page:
-    """Lay a scene out on one page. With paper, step titles are wrapped narrower
+def _page(scene: Scene, paper: style.Sheet | None) -> Page:
+    """Lay a scene out on one page. On a sheet, step titles are wrapped narrower
     (18 down to 10 columns: taller, thinner boxes; 20 to 24 for a tall drawing) until
-    labels print at
-    style.GOOD_PT, or the narrowest gives the largest labels."""
+    they print at the sheet's good size, or the narrowest gives the largest."""
     best = _one(scene, paper, style.WRAP_COLUMNS["step"], style.TITLE_LINES)
-    if not paper or style.STEP_PT * best.scale * 1.6 < style.GOOD_PT:
+    if not paper or _pt(best) * 1.6 < paper.good:
         return best  # no paper, or hopeless: narrower text will not save it
     for wrap, tallest in FITS:
-        if style.STEP_PT * best.scale >= style.GOOD_PT:
+        if _pt(best) >= paper.good:
             break
         page = _one(scene, paper, wrap, tallest)
         if page.scale > best.scale:
@@ -179,13 +190,13 @@ def _page(scene: Scene, paper: str | None) -> Page:
 FITS = [*((w, t) for w in range(17, 9, -1) for t in (3, style.TITLE_LINES)),
         *((w, style.TITLE_LINES) for w in (20, 22, 24)),
         *((w, t) for w in range(17, 9, -1) for t in (5, 6))]
-"""Step-title wraps tried on paper (display columns, most lines before widening), in
-order until labels print at style.GOOD_PT. A title takes a fifth or sixth line only
-when four cannot reach it (a long one-row procedure on A3, such as risai_shomei:
-folding the flow into bands is the cure, and it is not built yet)."""
+"""Step-title wraps tried on a sheet (display columns, most lines before widening), in
+order until titles print at its good size. A title takes a fifth or sixth line only
+when four cannot reach it (risai_shomei on A3: eight lanes make it as tall as it is
+long, so folding it into bands does not help)."""
 
 
-def _one(scene: Scene, paper: str | None, wrap: int, tallest: int) -> Page:
+def _one(scene: Scene, paper: style.Sheet | None, wrap: int, tallest: int) -> Page:
     g, geo, routes = _lay(scene, wrap, tallest)
     flip = scene.direction == "TB"
     dw, dh = (geo.across, geo.along) if flip else (geo.along, geo.across)
@@ -193,37 +204,42 @@ def _one(scene: Scene, paper: str | None, wrap: int, tallest: int) -> Page:
     w, h = max(dw, tb.width), tb.height + dh
     if not paper:
         return Page(scene, g, geo, routes, tb, w + 2 * PAD, h + 2 * PAD, (PAD, PAD), 1.0)
-    pw, ph = style.PAPER_PT[paper]
-    m = style.MARGIN_PT
+    pw, ph = paper.size
+    m = paper.margin
     scale = min((pw - 2 * m) / w, (ph - 2 * m) / h)
     cw, ch = pw / scale, ph / scale
     return Page(scene, g, geo, routes, tb, cw, ch, ((cw - w) / 2, (ch - h) / 2), scale,
-                (pw / 72, ph / 72))
+                paper)
 
 
-def pages(scene: Scene, paper: str | None) -> Drawing:
-    """One page; or, on paper, when step titles would print below style.GOOD_PT:
+def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
+    """One page; or, on a sheet (``a3``, ``a4``, a screen's ``WxH``), when step titles
+    would print below its good size (9 pt on paper, 14 px on a screen):
 
     - a flow that can fold (LR, one process, no phases) is folded into bands, all
       lanes repeated in each and a marker where the flow turns, stacked on as few
-      sheets as keep titles at style.MIN_PT or more, at the largest size that needs
-      no more sheets (style.GOOD_PT when one sheet can have it);
-    - any other drawing keeps one sheet while its titles print at style.MIN_PT or
-      more, else is split at columns into pages that aim for style.GOOD_PT.
+      sheets as keep titles at 6 pt or more, at the largest size that needs no more
+      sheets (9 pt when one sheet can have it); a screen is one sheet, whatever
+      size that leaves;
+    - any other drawing keeps one sheet while its titles print at 6 pt or more (on a
+      screen, always), else is split at columns into pages that aim for 9 pt.
     """
+    if isinstance(paper, str):
+        paper = style.sheet(paper)
     whole = _page(scene, paper)
-    if not paper or _pt(whole) >= style.GOOD_PT:
+    if paper is None or _pt(whole) >= paper.good:
         return Drawing([whole])
     if scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases:
-        options = [Drawing([whole])] if _pt(whole) >= style.MIN_PT else []
-        for target in FOLD_PT:
+        options = [Drawing([whole])] if _pt(whole) >= paper.least or paper.screen else []
+        sizes = sorted({paper.good, *FOLD_PT}, reverse=True)
+        for target in sizes if not paper.screen else [paper.good * k for k in SCREEN_FOLD]:
             folded = _folded(scene, whole, paper, target)
-            if folded is not None:
+            if folded is not None and (not paper.screen or len(folded.pages) == 1):
                 options.append(folded)
         if options:
             return min(options, key=lambda d: (len(d.pages), -d.label_pt))
-    bands = _bands(whole, paper, style.GOOD_PT)
-    if _pt(whole) >= style.MIN_PT or len(bands) == 1:
+    bands = _bands(whole, paper, paper.good)
+    if _pt(whole) >= paper.least or paper.screen or len(bands) == 1:
         return Drawing([whole])
     alone = [[n] for n in range(len(bands))]
     return Drawing([_page(_part(scene, whole.grid, cols, bands, alone, n), paper)
@@ -231,7 +247,9 @@ def pages(scene: Scene, paper: str | None) -> Drawing:
 
 
 FOLD_PT = (style.GOOD_PT, 8.0, 7.0, style.MIN_PT)
-"""The sizes step titles are folded for, largest first."""
+"""The sizes step titles are folded for on paper, largest first."""
+SCREEN_FOLD = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
+"""On a screen, the shares of its good size tried, largest first, for one screen."""
 
 
 def _pt(page: Page) -> float:
@@ -239,15 +257,16 @@ def _pt(page: Page) -> float:
     return style.STEP_PT * page.scale
 
 
-def _bands(whole: Page, paper: str, pt: float, narrower: float = 1.0) -> list[list[int]]:
+def _bands(whole: Page, paper: style.Sheet, pt: float,
+           narrower: float = 1.0) -> list[list[int]]:
     """The columns of each band (or page) so that one band, across the sheet, prints
     its step titles at ``pt``: as few bands as that allows, of even lengths; each
     ``narrower`` than the sheet by that factor (a band shares its columns' widths with
     the bands it is stacked with, and gains a column for its markers)."""
     geo = whole.geometry
     flip = whole.scene.direction == "TB"
-    pw, ph = style.PAPER_PT[paper]
-    room = (((ph if flip else pw) - 2 * style.MARGIN_PT) / (pt / style.STEP_PT) * narrower
+    pw, ph = paper.size
+    room = (((ph if flip else pw) - 2 * paper.margin) / (pt / style.STEP_PT) * narrower
             - geo.gap_u[0][1])
     widths = [u1 - u0 + (geo.gap_u[c + 1][1] - geo.gap_u[c + 1][0])
               for c, (u0, u1) in enumerate(geo.col_u)]
@@ -274,18 +293,18 @@ the size aimed for: bands stacked on a sheet share their columns' widths, so a s
 is wider than its longest band."""
 
 
-def _folded(scene: Scene, whole: Page, paper: str, pt: float) -> Drawing | None:
+def _folded(scene: Scene, whole: Page, paper: style.Sheet, pt: float) -> Drawing | None:
     """The flow folded into bands stacked on sheets so that step titles print at
     ``pt``: as many bands to a sheet as its height allows, the bands as long as keeps
     every sheet at ``pt``, the last sheet taking the rest. None when the flow does not
     fold at that size (one band) or no arrangement reaches it."""
-    ph = style.PAPER_PT[paper][1]
+    ph = paper.size[1]
     bands = _bands(whole, paper, pt)
     if len(bands) == 1:
         return None
     alone = [[b] for b in range(len(bands))]
     one = _sheet(scene, whole.grid, bands, alone, 0, paper)  # a band alone: its height
-    room = (ph - 2 * style.MARGIN_PT) / (pt / style.STEP_PT) - one.title.height
+    room = (ph - 2 * paper.margin) / (pt / style.STEP_PT) - one.title.height
     fits = int((room + layout.BLOCK_GAP) // (one.geometry.across + layout.BLOCK_GAP))
     for per_sheet in range(max(1, fits), 0, -1):
         for narrower in NARROWER:
@@ -303,7 +322,7 @@ def _folded(scene: Scene, whole: Page, paper: str, pt: float) -> Drawing | None:
 
 
 def _sheet(scene: Scene, g: layout.Grid, bands: list[list[int]], sheets: list[list[int]],
-           n: int, paper: str) -> Page:
+           n: int, paper: style.Sheet) -> Page:
     cols = [c for b in sheets[n] for c in bands[b]]
     return _one(_part(scene, g, cols, bands, sheets, n), paper, style.WRAP_COLUMNS["step"],
                 style.TITLE_LINES)
@@ -413,7 +432,15 @@ def diagram(analysis: Analysis, bundle: Bundle | None = None,
 
     options = options or Options()
     with collector.paused():
-        return pages(scene.diagram(analysis, bundle, options), options.paper)
+        drawn = pages(scene.diagram(analysis, bundle, options), options.paper)
+        if options.paper is None or options.direction != "LR" \
+                or not style.sheet(options.paper).screen \
+                or drawn.label_pt >= style.sheet(options.paper).good:
+            return drawn
+        # a screen that folding cannot fill at its size: top to bottom may do better
+        down = pages(scene.diagram(analysis, bundle, options._replace(direction="TB")),
+                     options.paper)
+        return down if down.label_pt > drawn.label_pt else drawn
 
 
 def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,

@@ -121,15 +121,26 @@ def duration_text(d: Duration | None, lang: str) -> str:
 _figure = units.figure
 
 
+def lever_title(lever: str, lang: str) -> str:
+    """A lever's name as the catalog gives it (書かない窓口, AI-OCR …)."""
+    from bprkit.assumptions import catalog
+
+    return catalog.default().lever_title(lever, lang)
+
+
 def tag_name(tag: str, lang: str) -> str:
     return messages.text(lang, f"tag_{tag}")
 
 
 class _Builder:
     def __init__(self, analysis: Analysis, bundle: Bundle | None, options: Options,
-                 prefix: str, marks: dict[str, str], before: dict[str, str]) -> None:
+                 prefix: str, marks: dict[str, str], before: dict[str, str],
+                 top: float | None = None) -> None:
         self.analysis, self.bundle, self.options = analysis, bundle, options
         self.prefix, self.marks, self.before = prefix, marks, before
+        self.after: dict[str, str] = {}
+        """Compare, As-Is side: a step → its minutes before → after, or the To-Be steps
+        it was folded into."""
         self.waits: dict[str, str] = {}
         """A step's node → its wait, written on every edge into it."""
         self.wait_texts: dict[str, set[str]] = {}
@@ -139,7 +150,8 @@ class _Builder:
         self.whose = options.heat if isinstance(options.heat, str) else "staff"
         self.hours = {s.id: s.annual_hours or 0.0 for s in analysis.steps
                       if WHOSE.get(s.kind or "") == self.whose}
-        self.top = max(self.hours.values(), default=0.0)
+        # the hours the darkest heat shade stands for (a To-Be shaded as its As-Is)
+        self.top = max(self.hours.values(), default=0.0) if top is None else top
         drawn = {k: h for k, h in self.hours.items() if options.expand or "." not in k}
         self.strong = style.strong_steps(drawn)
         self.lane_keys: set[str] = set()
@@ -200,11 +212,12 @@ class _Builder:
         for tag in step.tags:
             if tag in style.FLAG_COLOURS:
                 self.used.add("flag:" + tag)
-                node.badges.append(Badge(tag_name(tag, self.lang), style.FLAG_COLOURS[tag],
+                node.badges.append(Badge(tag_name(tag, self.lang), style.tag_colour(tag),
                                          strong))
             elif tag in vocabulary.DIGITAL_TAGS:
                 self.used.add("digital:" + tag)
-                node.badges.append(Badge(tag_name(tag, self.lang), style.DIGITAL_COLOUR, False))
+                node.badges.append(Badge(tag_name(tag, self.lang), style.tag_colour(tag),
+                                         False))
         if strong:
             self.used.add("strong")
             node.border, node.pen = colour or style.EDGE, 2.5
@@ -245,11 +258,21 @@ class _Builder:
             return
         node.badges.insert(0, Badge(messages.text(self.lang, "mark_" + mark), colour, True))
         node.border, node.pen = colour, 3.0
-        node.dashed = node.strike = mark == "removed"
+        node.dashed = node.strike = mark in ("removed", "merged")
         before = self.before.get(step.id)
         if mark == "changed" and before:
             node.detail = before if before.startswith(("置き換え", "replaces")) \
                 else f"{before} → {node.time}"
+        elif step.id in self.after:  # As-Is: where the step went
+            node.detail = self.after[step.id]
+        if self.before or mark == "added":  # the To-Be: a badge for each lever it names
+            shown = {b.text for b in node.badges}
+            for lever in step.levers or ():
+                title = lever_title(lever, self.lang)
+                if title not in shown:  # RPA the lever beside RPA the tag: once
+                    node.badges.append(Badge(title, style.LEVER, False))
+                    shown.add(title)
+                    self.used.add("lever")
 
     # ── flow ──
     def process(self, process: Process, qualifier: str) -> tuple[str, str]:
@@ -422,8 +445,10 @@ class _Builder:
 
 
 def _block(analysis: Analysis, bundle: Bundle | None, options: Options, prefix: str,
-           marks: dict[str, str], before: dict[str, str] | None = None) -> _Builder:
-    b = _Builder(analysis, bundle, options, prefix, marks, before or {})
+           marks: dict[str, str], before: dict[str, str] | None = None,
+           top: float | None = None, after: dict[str, str] | None = None) -> _Builder:
+    b = _Builder(analysis, bundle, options, prefix, marks, before or {}, top)
+    b.after = after or {}
     b.add_lanes(analysis.process, "")
     b.note_waits(analysis.process, "")
     b.process(analysis.process, "")
@@ -505,26 +530,44 @@ def _lead_value(analysis: Analysis, lang: str) -> str:
     return messages.text(lang, "diagram_hours_value", hours=f"{m.lead_time_hours:.1f}")
 
 
-def _legend(used: set[str], lang: str, strong_count: int, whose: str = "staff"
-            ) -> list[LegendItem]:
+def _legend(used: set[str], lang: str, strong_count: int, whose: str = "staff",
+            top: float = 0.0) -> list[LegendItem]:
     t = messages.text
     who = t(lang, f"whose_{whose}")
     items: list[LegendItem] = []
     for tag in vocabulary.FLAG_TAGS:
         if "flag:" + tag in used:
-            items.append(LegendItem("badge", tag_name(tag, lang), style.FLAG_COLOURS[tag]))
+            items.append(LegendItem("badge", tag_name(tag, lang), style.tag_colour(tag)))
     for tag in vocabulary.DIGITAL_TAGS:
         if "digital:" + tag in used:
-            items.append(LegendItem("digital", tag_name(tag, lang), style.DIGITAL_COLOUR))
+            items.append(LegendItem("digital", tag_name(tag, lang), style.tag_colour(tag)))
     if "strong" in used:
         items.append(LegendItem("strong", t(lang, "legend_strong", count=strong_count,
                                             whose=who),
                                 style.EDGE))
     for key in ("rework", "parallel", "use", "bounds", "note", "pain", "system", "heat",
-                "mark_removed", "mark_changed", "mark_added", "mark_same"):
-        if key in used:
-            items.append(LegendItem(key, t(lang, "legend_" + key, whose=who),
-                                    style.MARKS.get(key[5:], style.REWORK)))
+                "mark_removed", "mark_merged", "mark_changed", "mark_added", "mark_same",
+                "lever"):
+        if key == "heat" and key in used:
+            items += _heat_legend(lang, who, top)
+        elif key in used:
+            colour = style.LEVER if key == "lever" else style.MARKS.get(key[5:], style.REWORK)
+            items.append(LegendItem(key, t(lang, "legend_" + key, whose=who), colour))
+    return items
+
+
+def _heat_legend(lang: str, who: str, top: float) -> list[LegendItem]:
+    """A swatch per heat shade with the hours it stands for, whose hours first:
+    「職員の年間時間 0〜40」「40〜80」…「160〜200 時間」."""
+    ranges = style.heat_ranges(top)
+    items = []
+    for k, ((lo, hi), colour) in enumerate(zip(ranges, style.HEAT, strict=True)):
+        span = messages.text(lang, "legend_heat_span", lo=f"{lo:,.0f}", hi=f"{hi:,.0f}")
+        if k == 0:
+            span = messages.text(lang, "legend_heat", whose=who, span=span)
+        elif k == len(ranges) - 1:
+            span = messages.text(lang, "legend_heat_last", span=span)
+        items.append(LegendItem("heat", span, colour))
     return items
 
 
@@ -533,20 +576,28 @@ def diagram(analysis: Analysis, bundle: Bundle | None, options: Options) -> Scen
     b = _block(analysis, bundle, options, "", {})
     return Scene(options.lang, options.direction, analysis.process.title,
                  _facts(analysis, options.lang), [b.block],
-                 _legend(b.used, options.lang, len(b.strong), b.whose),
+                 _legend(b.used, options.lang, len(b.strong), b.whose, b.top),
                  [(ph.id, ph.title) for ph in analysis.process.phases
                   if ph.start is not None])
 
 
 def compare_marks(asis: Analysis, tobe: Analysis
                   ) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]:
-    """Marks for the As-Is (removed, changed, same) and the To-Be (changed, added,
-    same) as bprkit.estimate.diff matches steps (replaces, then ids, then labels), and the
-    As-Is steps each To-Be step stands for (the first one it lines up with)."""
+    """Marks for the As-Is (removed, merged, changed, same) and the To-Be (changed,
+    added, same) as bprkit.estimate.diff matches steps (replaces, then ids, then
+    labels), and the As-Is steps each To-Be step stands for (the first one it lines up
+    with). An As-Is step is merged when every To-Be step that stands for it stands
+    first for another (転出届's 書き直し, folded into 確認, which replaces 照合 first)."""
     from bprkit.estimate import diff
 
     match = diff.match(asis.graph.runs, tobe.graph.runs)
     a_marks = {rid: status for rid, status in match.status.items() if "." not in rid}
+    for rid, status in a_marks.items():
+        twins = match.tobe_of.get(rid, ())
+        # folded into steps that each stand for others first: the step is gone as such
+        if status == "changed" and twins and all(
+                len(match.asis_of[t]) > 1 and match.asis_of[t][0] != rid for t in twins):
+            a_marks[rid] = "merged"
     b_marks, pairs = {}, {}
     for run in tobe.graph.runs:
         if "." in run.id:
@@ -575,8 +626,24 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
             before[tid] = messages.text(options.lang, "diagram_replaces", steps=joined)
         else:
             before[tid] = minutes.get(ids[0], "")
-    first = _block(asis, bundle, options, "a_", a_marks)
-    second = _block(tobe, tobe_bundle, options, "b_", b_marks, before)
+    # the As-Is side says where each changed or merged step went: its minutes → the
+    # minutes of the step that stands for it first, or the step it was folded into
+    after_minutes = {s.id: duration_text(s.duration, options.lang) for s in tobe.process.steps()}
+    after_titles = {s.id: s.title for s in tobe.process.steps()}
+    stands_for: dict[str, list[str]] = {}
+    for tid, ids in pairs.items():
+        for a in ids:
+            stands_for.setdefault(a, []).append(tid)
+    after = {}
+    for aid, tids in stands_for.items():
+        if a_marks.get(aid) == "merged":
+            joined = messages.join(options.lang, (after_titles.get(t, t) for t in tids))
+            after[aid] = messages.text(options.lang, "diagram_merged_into", steps=joined)
+        elif a_marks.get(aid) == "changed":
+            main = next((t for t in tids if pairs[t][0] == aid), tids[0])
+            after[aid] = f"{minutes.get(aid, '')} → {after_minutes.get(main, '')}"
+    first = _block(asis, bundle, options, "a_", a_marks, after=after)
+    second = _block(tobe, tobe_bundle, options, "b_", b_marks, before, first.top)
     second.block.match = {f"b_s_{t}": f"a_s_{ids[0]}" for t, ids in pairs.items()}
     lang = options.lang
     for b, word in ((first, "as_is"), (second, "to_be")):
@@ -595,4 +662,5 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     title = t(lang, "diagram_compare_title", title=asis.process.title)
     used = first.used | second.used
     return Scene(lang, options.direction, title, facts, [first.block, second.block],
-                 _legend(used, lang, len(first.strong) + len(second.strong), first.whose))
+                 _legend(used, lang, len(first.strong) + len(second.strong), first.whose,
+                         first.top))

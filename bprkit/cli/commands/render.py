@@ -36,8 +36,12 @@ class Render:
                                  "external — never added together ('hours' = staff)")
         parser.add_argument("--expand", action="store_true",
                             help="inline processes called by use")
-        parser.add_argument("--paper", choices=("a3", "a4"), default=None,
-                            help="fit a landscape sheet (for printing)")
+        fit = parser.add_mutually_exclusive_group()
+        fit.add_argument("--paper", choices=("a3", "a4"), default=None,
+                         help="fit a landscape sheet (for printing)")
+        fit.add_argument("--fit", metavar="WxH", default=None,
+                         help="fit one screen of WxH pixels, or 'screen' (1920x1080): "
+                              "folded or top to bottom if that shows titles larger")
         parser.add_argument("--direction", choices=("LR", "TB"), default="LR",
                             help="flow left to right (lanes as rows) or top to bottom")
         options.add_lang(parser)
@@ -66,7 +70,7 @@ class Render:
         drawing = bprkit.diagram(asis, process=process.id,
                                  compare=tobe if args.compare else None, lang=lang,
                                  heat=HEAT.get(args.heat, args.heat) or False,
-                                 paper=args.paper, direction=args.direction,
+                                 paper=args.paper or args.fit, direction=args.direction,
                                  expand=args.expand)
         for path in drawing.save(out, fmt):  # Graphviz failing: a RenderError, exit 1
             if path != "-":
