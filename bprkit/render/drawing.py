@@ -160,14 +160,18 @@ def _lay(scene: Scene, wrap: int,
     g = layout.grid(scene)
     p = routing.plan(scene, g)
     room = [0.0] * len(p.gap_labels)
+    across = [0.0] * len(p.channel_tracks)  # room in channels, for drops' labels
     for attempt in range(3):  # no room for labels; room where crowded; room everywhere
-        geo = layout.geometry(scene, g, boxes, p.gap_tracks, room, p.channel_tracks)
+        geo = layout.geometry(scene, g, boxes, p.gap_tracks, room, p.channel_tracks, across)
         routes = routing.route(scene, g, p, geo, far=attempt == 2)
         if not routes.crowded:
             break
         grown = [p.gap_labels[k] if k in routes.crowded_gaps else r
                  for k, r in enumerate(room)]
-        room = grown if grown != room else p.gap_labels
+        wider = [max(a, routes.crowded_channels.get(k, 0.0)) for k, a in enumerate(across)]
+        if grown == room and wider == across:  # nothing to grow where crowded: everywhere
+            grown = p.gap_labels
+        room, across = grown, wider
     return g, geo, routes
 
 

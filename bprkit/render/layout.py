@@ -325,9 +325,11 @@ def _rows(scene: Scene, column: dict[str, int]) -> Grid:
 
 
 def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int],
-             gap_labels: list[float], channel_tracks: list[int]) -> Geometry:
-    """Place columns, gaps, rows and channels, given the tracks routing needs and
-    the widest label that enters each column."""
+             gap_labels: list[float], channel_tracks: list[int],
+             channel_labels: list[float] | None = None) -> Geometry:
+    """Place columns, gaps, rows and channels, given the tracks routing needs, the
+    widest label that enters each column and the room a drop's label needs in the
+    channel it crosses."""
     col_along = [0.0] * g.columns
     row_across = [0.0] * g.rows
     for key, c in g.column.items():
@@ -343,7 +345,8 @@ def geometry(scene: Scene, g: Grid, boxes: dict[str, Box], gap_tracks: list[int]
     title_across = {k: (w if flip else h) + 16 for k, (w, h) in title_size.items()}
     strip = _strip(scene)
     row_v, channel_v, spans, across = _across(g, strip, row_across, channel_tracks,
-                                              title_across)
+                                              title_across,
+                                              channel_labels or [0.0] * (g.rows + 1))
     lanes = [(key, lane_titles[key], top, bottom) for key, top, bottom in spans]
     centre = {}
     for key, c in g.column.items():
@@ -372,7 +375,7 @@ def _along(g: Grid, u: float, col_along: list[float], gap_tracks: list[int],
 
 
 def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list[int],
-            title_across: dict[str, float]
+            title_across: dict[str, float], channel_labels: list[float]
             ) -> tuple[list[tuple[float, float]], list[tuple[float, float]],
                        list[tuple[str, float, float]], float]:
     """Channels and rows across the flow, below the phases' strip: a channel above
@@ -394,7 +397,7 @@ def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list
             previous_block = block_of_row[first]
         start = v
         for r in range(first, first + count):
-            ch = PAD / 2 + channel_tracks[r] * TRACK
+            ch = PAD / 2 + channel_tracks[r] * TRACK + channel_labels[r]
             channel_v[r] = (v, v + ch)
             v += ch
             height = max(row_across[r], 6.0) + 2 * ROW_PAD

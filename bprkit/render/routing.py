@@ -20,11 +20,13 @@ side facing back, so every path is made of:
 A box is only ever entered or left through a gap, so no segment crosses a box.
 Legs that share a gap or channel get their own tracks (interval partitioning,
 so parallel edges spread out), except legs into the same node or out of the
-same node, which share one as a bus. Labels are put next to the target's entry,
-then nudged along the route until they collide with no box, label or other edge
-(a spatial hash keeps this linear). Gaps keep no room for labels at first; the
-gaps before the targets of labels that found no free place are widened and the
-geometry done again (``bprkit.render._lay``).
+same node, which share one as a bus. A label stands where it reads as its own edge's
+(within LABEL_REACH of it, nearer to it than to any other edge) and collides with no
+box, label or edge (a spatial hash keeps this linear): beside the target's entry,
+then beside the route's other segments, then wrapped narrower. Gaps keep no room for
+labels at first; the gaps before the targets of labels that found no such place (for
+a drop, the channel it crosses) are widened and the geometry done again
+(``bprkit.render.drawing._lay``).
 """
 
 from __future__ import annotations
@@ -81,12 +83,20 @@ class Routes:
     """Edges whose label found no free place (it overlaps something)."""
     crowded_gaps: set[int] = field(default_factory=set)
     """The gaps those labels belong in (``label_gap``)."""
+    crowded_channels: dict[int, float] = field(default_factory=dict)
+    """Channel → the room across a drop's label needs there to stand beside its own
+    segment (a straight line down into the next lane has no gap to widen)."""
 
 
-def label_size(text: str, direction: str) -> tuple[float, float, list[str]]:
+NARROW_LABEL = 8
+"""Display columns an edge label is wrapped at when it finds no place by its own edge at
+its usual width (「待ち」 over 「10〜20〜40分」)."""
+
+
+def label_size(text: str, direction: str, wrap: int = style.WRAP_COLUMNS["edge"]
+               ) -> tuple[float, float, list[str]]:
     """(along, across, lines) of an edge label."""
-    lines = [line for part in text.split("\n")
-             for line in textfit.wrap(part, style.WRAP_COLUMNS["edge"])]
+    lines = [line for part in text.split("\n") for line in textfit.wrap(part, wrap)]
     w, h = textfit.block(lines, style.SMALL_PT, 1.3)
     w, h = w + 6, h + 4
     return (w, h, lines) if direction == "LR" else (h, w, lines)
@@ -272,8 +282,9 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             points.append(_clean([start, (x1, start[1]), (x1, y), (x2, y), (x2, end[1]), end]))
     routes = Routes(points)
     _place_labels(scene, g, edges, routes, geo, far)
+    # a drop's label gets room across, in its channel (crowded_channels), not in a gap
     routes.crowded_gaps = {label_gap(p.kind[n], g.column[edges[n].src], g.column[edges[n].dst])
-                           for n in routes.crowded}
+                           for n in routes.crowded if p.kind[n] != "drop"}
     return routes
 
 
@@ -293,6 +304,24 @@ def _clean(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+def _apart(a: Rect, b: Rect) -> float:
+    """The gap between two rectangles (0 when they meet)."""
+    du = max(b[0] - a[2], a[0] - b[2], 0.0)
+    dv = max(b[1] - a[3], a[1] - b[3], 0.0)
+    return (du * du + dv * dv) ** 0.5
+
+
+def _to_route(r: Rect, pts: list[tuple[float, float]]) -> float:
+    """How far a rectangle is from a route (its segments are axis-parallel)."""
+    return min(_apart(r, (min(u0, u1), min(v0, v1), max(u0, u1), max(v0, v1)))
+               for (u0, v0), (u1, v1) in itertools.pairwise(pts))
+
+
+LABEL_REACH = 12.0
+"""A label stands within this many points of its own edge, and nearer to it than to
+any other edge: a share or a wait is read as the edge it is beside."""
+
+
 class _Hash:
     """Rectangles in a uniform grid of cells: which stored ones a new one meets."""
 
@@ -309,6 +338,17 @@ class _Hash:
         for k in self._keys(r):
             self.cells[k].append((*r, owner))
 
+    def nearest_edge(self, r: Rect, reach: float, edge: int) -> float:
+        """How far ``r`` is from the nearest segment of an edge other than ``edge``
+        (``reach`` or more when none is within ``reach``)."""
+        u0, v0, u1, v1 = r
+        best = reach
+        for k in self._keys((u0 - reach, v0 - reach, u1 + reach, v1 + reach)):
+            for a0, b0, a1, b1, owner in self.cells.get(k, ()):
+                if isinstance(owner, tuple) and owner[0] == "seg" and owner[1] != edge:
+                    best = min(best, _apart((u0, v0, u1, v1), (a0, b0, a1, b1)))
+        return best
+
     def hits(self, r: tuple[float, float, float, float], ignore: Collection[object]) -> bool:
         u0, v0, u1, v1 = r
         for k in self._keys(r):
@@ -320,36 +360,74 @@ class _Hash:
 
 def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Routes,
                   geo: layout.Geometry, far: bool) -> None:
-    """Place each label beside its target's entry; with ``far``, also beside any
-    segment of its route."""
+    """Place each label beside its target's entry (a drop's beside its segment), else
+    beside its route's other segments, where it reads as its own edge's: within
+    LABEL_REACH of it and nearer to it than to any other (wrapped narrower if that is
+    what it takes). A label with no such place is crowded: the caller makes room, in
+    its gap or, for a drop, in its channel; with ``far`` it takes the least bad place."""
     space = _obstacles(scene, geo, routes)
     for n, e in enumerate(edges):
         if not e.label:
             continue
-        along, across, lines = label_size(e.label, scene.direction)
         pts = routes.points[n]
         drop = len(pts) == 2 and pts[0][0] == pts[1][0]
-        near = _near_entry(pts[-1], along, across)
-        middles = _beside_segments(pts, along, across)
-        if drop:
-            column = _beside_column(pts, along, across, geo.boxes[e.src], geo.boxes[e.dst],
-                                    geo.gap_u[g.column[e.src] + 1][1] - 3)
-            candidates = middles + column + near
-        else:
-            candidates = near + (middles if far else [])
-        if far:
-            candidates += _search(pts, along, across)
-        inside = [c for c in candidates if c[0] >= 0 and c[1] >= 0
-                  and c[2] <= geo.along and c[3] <= geo.across]
         # a label may touch the segment it sits beside, not its own other segments
         beside = {("seg", n, k) for k in range(len(pts) - 1)} if drop else \
             {("seg", n, len(pts) - 2)}
-        chosen = next((c for c in inside if not space.hits(c, beside)), None)
-        if chosen is None:
+        found = None
+        for wrap in (style.WRAP_COLUMNS["edge"], NARROW_LABEL):
+            along, across, lines = label_size(e.label, scene.direction, wrap)
+            inside = [c for c in _candidates(e, g, geo, pts, drop, along, across, far)
+                      if c[0] >= 0 and c[1] >= 0 and c[2] <= geo.along and c[3] <= geo.across]
+            free = [c for c in inside if not space.hits(c, beside)]
+            found = next((c for c in free if _its_own(c, n, pts, space)), None)
+            if found is not None:
+                break
+            if wrap == style.WRAP_COLUMNS["edge"]:  # the usual shape, if nothing is found
+                first = (along, across, lines, inside, free)
+        if found is None:  # nothing free by its own edge: room is made, or the least bad
+            along, across, lines, inside, free = first
             routes.crowded.add(n)
-            chosen = inside[0] if inside else candidates[0]
-        space.add(chosen, ("label", n))
-        routes.labels[n] = (*chosen, lines)
+            if drop:  # the room is across: in the channel above the lower of the two rows
+                k = max(g.row[e.src], g.row[e.dst])
+                short = across + 4 - abs(pts[1][1] - pts[0][1])  # what the segment lacks
+                if short > 0:
+                    routes.crowded_channels[k] = max(routes.crowded_channels.get(k, 0.0),
+                                                     short)
+            found = min(free, key=lambda c: _astray(c, n, pts, space)) if free else \
+                inside[0] if inside else _candidates(e, g, geo, pts, drop, along, across,
+                                                     far)[0]
+        space.add(found, ("label", n))
+        routes.labels[n] = (*found, lines)
+
+
+def _candidates(e: Edge, g: layout.Grid, geo: layout.Geometry, pts: list[tuple[float, float]],
+                drop: bool, along: float, across: float, far: bool) -> list[Rect]:
+    """Where a label of that size may stand, best first."""
+    near = _near_entry(pts[-1], along, across)
+    middles = _beside_segments(pts, along, across)
+    if drop:
+        column = _beside_column(pts, along, across, geo.boxes[e.src], geo.boxes[e.dst],
+                                geo.gap_u[g.column[e.src] + 1][1] - 3)
+        out = middles + column + near
+    else:
+        out = near + middles[::-1]  # the entering segment first, then back along
+    return out + _search(pts, along, across) if far else out
+
+
+def _its_own(c: Rect, n: int, pts: list[tuple[float, float]], space: _Hash) -> bool:
+    """Whether a label at ``c`` reads as edge ``n``'s: within LABEL_REACH of it and
+    nearer to it than to any other edge."""
+    own = _to_route(c, pts)
+    return own <= LABEL_REACH and space.nearest_edge(c, own + 0.5, n) > own
+
+
+def _astray(c: Rect, n: int, pts: list[tuple[float, float]], space: _Hash
+            ) -> tuple[bool, float]:
+    """How badly a label at ``c`` misleads: whether another edge is at least as near
+    as its own, then how far its own is."""
+    own = _to_route(c, pts)
+    return space.nearest_edge(c, own + 0.5, n) <= own, own
 
 
 def _obstacles(scene: Scene, geo: layout.Geometry, routes: Routes) -> _Hash:
