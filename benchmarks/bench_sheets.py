@@ -59,7 +59,9 @@ def screen(path: str, process: str | None = None) -> tuple[float, float, str]:
     plain = style.STEP_PT * min(w / page.width, h / page.height) / style.PX_PT
     fitted = drawing.diagram(analysis, bundle, drawing.Options(paper="screen"))
     scene = fitted.pages[0].scene
-    how = f"{scene.direction}, {len(scene.blocks)} band{'s' if len(scene.blocks) > 1 else ''}"
+    screens = len(fitted.pages)
+    how = (f"{scene.direction}, {len(scene.blocks)} band{'s' if len(scene.blocks) > 1 else ''}"
+           f" a screen, {screens} screen{'s' if screens > 1 else ''}")
     return plain, fitted.label_pt / style.PX_PT, how
 
 
@@ -86,7 +88,9 @@ def main() -> None:
         for p in bprkit.load(str(path)).root.processes:
             print(row(f"{path.stem}", *measure(str(path), p.id)))
     print()
-    print("one 1920 × 1080 screen: step titles in px (scaled plain drawing → --fit screen)")
+    print("1920 × 1080 screens: step titles in px (the plain drawing scaled to one screen → "
+          "--fit screen, which goes on over more screens rather than print under "
+          f"{style.SCREEN_GOOD_PX:g} px)")
     small = 0
     total = 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -222,11 +222,12 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
 
     - a flow that can fold (LR, one process, no phases) is folded into bands, all
       lanes repeated in each and a marker where the flow turns, stacked on as few
-      sheets as keep titles at 6 pt or more, at the largest size that needs no more
-      sheets (9 pt when one sheet can have it); a screen is one sheet, whatever
-      size that leaves;
-    - any other drawing keeps one sheet while its titles print at 6 pt or more (on a
-      screen, always), else is split at columns into pages that aim for 9 pt.
+      sheets as keep titles at the sheet's least size or more (6 pt on paper, 14 px on
+      a screen), at the largest size that needs no more sheets (9 pt when one sheet
+      can have it); a screen that cannot hold the flow at 14 px goes on over more
+      screens, as slides do;
+    - any other drawing keeps one sheet while its titles print at the least size or
+      more, else is split at columns into pages that aim for the good size.
     """
     if isinstance(paper, str):
         paper = style.sheet(paper)
@@ -234,16 +235,15 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
     if paper is None or _pt(whole) >= paper.good:
         return Drawing([whole])
     if scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases:
-        options = [Drawing([whole])] if _pt(whole) >= paper.least or paper.screen else []
-        sizes = sorted({paper.good, *FOLD_PT}, reverse=True)
-        for target in sizes if not paper.screen else [paper.good * k for k in SCREEN_FOLD]:
+        options = [Drawing([whole])] if _pt(whole) >= paper.least else []
+        for target in sorted({paper.good, *(() if paper.screen else FOLD_PT)}, reverse=True):
             folded = _folded(scene, whole, paper, target)
-            if folded is not None and (not paper.screen or len(folded.pages) == 1):
+            if folded is not None:
                 options.append(folded)
         if options:
             return min(options, key=lambda d: (len(d.pages), -d.label_pt))
     bands = _bands(whole, paper, paper.good)
-    if _pt(whole) >= paper.least or paper.screen or len(bands) == 1:
+    if _pt(whole) >= paper.least or len(bands) == 1:
         return Drawing([whole])
     alone = [[n] for n in range(len(bands))]
     return Drawing([_page(_part(scene, whole.grid, cols, bands, alone, n), paper)
@@ -252,8 +252,6 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
 
 FOLD_PT = (style.GOOD_PT, 8.0, 7.0, style.MIN_PT)
 """The sizes step titles are folded for on paper, largest first."""
-SCREEN_FOLD = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
-"""On a screen, the shares of its good size tried, largest first, for one screen."""
 
 
 def _pt(page: Page) -> float:
@@ -439,12 +437,14 @@ def diagram(analysis: Analysis, bundle: Bundle | None = None,
         drawn = pages(scene.diagram(analysis, bundle, options), options.paper)
         if options.paper is None or options.direction != "LR" \
                 or not style.sheet(options.paper).screen \
-                or drawn.label_pt >= style.sheet(options.paper).good:
+                or (len(drawn.pages) == 1 and drawn.label_pt >= style.sheet(options.paper).good):
             return drawn
-        # a screen that folding cannot fill at its size: top to bottom may do better
+        # a screen that one folded strip cannot fill at its size: top to bottom may
+        # need fewer screens, or print larger
         down = pages(scene.diagram(analysis, bundle, options._replace(direction="TB")),
                      options.paper)
-        return down if down.label_pt > drawn.label_pt else drawn
+        good = style.sheet(options.paper).good
+        return min((drawn, down), key=lambda d: (d.label_pt < good, len(d.pages), -d.label_pt))
 
 
 def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,

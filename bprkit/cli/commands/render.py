@@ -40,8 +40,8 @@ class Render:
         fit.add_argument("--paper", choices=("a3", "a4"), default=None,
                          help="fit a landscape sheet (for printing)")
         fit.add_argument("--fit", metavar="WxH", default=None,
-                         help="fit one screen of WxH pixels, or 'screen' (1920x1080): "
-                              "folded or top to bottom if that shows titles larger")
+                         help="fit screens of WxH pixels, or 'screen' (1920x1080): titles at "
+                              "14 px or more, folded, top to bottom or over more screens")
         parser.add_argument("--direction", choices=("LR", "TB"), default="LR",
                             help="flow left to right (lanes as rows) or top to bottom")
         options.add_lang(parser)
