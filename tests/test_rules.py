@@ -155,6 +155,47 @@ def test_redesign_writes_the_tags_as_they_now_are(tmp_path: Path) -> None:
     assert "[judgement]" in line  # its paper became electronic upstream
 
 
+def test_redesign_writes_what_a_step_now_does_where_a_lever_changes_it(tmp_path: Path) -> None:
+    """書かない窓口 takes the writing away from the resident at the counter: the To-Be
+    says what they do now, in the file's language; the As-Is label and its pain move
+    to the comment. A staff step keeps its label (the lever changes part of it), and so
+    does a form written at home, which the no-writing counter does not reach."""
+    path = tmp_path / "f.bpr"
+    path.write_text(COUNTER % """
+  step 記入 「届書を手書きで記入」 @住民 [paper, handwritten, in_person] 10min {
+    produces 届書
+    pain 「同じことを 3 枚に書く」
+  }
+  step 家で記入 「委任状を自宅で記入」 @住民 [paper, handwritten] 10min
+  step 受付 「届書を受け付け、本人確認」 @窓口 [paper, in_person, check] 10min { uses 届書 }
+  step 入力 「届書の内容を入力」 @係 [paper, transcribe] 10min { uses 届書 }""",
+                    encoding="utf-8")
+    for lang in ("en", "ja"):
+        out = tmp_path / f"f_{lang}.bpr"
+        r = run_cli("redesign", str(path), "-o", str(out), "--lang", lang)
+        assert r.returncode == 0, r.stdout + r.stderr
+        text = out.read_text("utf-8")
+        lines = text.splitlines()
+        at = next(n for n, x in enumerate(lines) if "step 記入" in x)
+        assert "「職員が作った届書を確認して署名」" in lines[at]
+        assert "届書を手書きで記入" in lines[at - 1] and "同じことを 3 枚に書く" in lines[at - 1]
+        assert "同じことを 3 枚に書く" not in "\n".join(lines[at:])  # not a To-Be pain
+        for kept in ("委任状を自宅で記入", "届書を受け付け、本人確認", "届書の内容を入力"):
+            assert any(f"「{kept}」" in x and x.lstrip().startswith("step") for x in lines)
+        assert run_cli("check", str(out)).returncode == 0
+
+
+def test_an_english_label_gets_an_english_text(tmp_path: Path) -> None:
+    """English labels get English text; a {what} with no document names the form."""
+    path = tmp_path / "f.bpr"
+    path.write_text(COUNTER % """
+  step fill "Fill in the form by hand" @住民 [paper, handwritten, in_person] 10min""",
+                    encoding="utf-8")
+    out = tmp_path / "f_tobe.bpr"
+    assert run_cli("redesign", str(path), "-o", str(out), "--lang", "ja").returncode == 0
+    assert "「Check and sign the form staff filled in」" in out.read_text("utf-8")
+
+
 # ── 2. lever rules that follow the work ──
 INQUIRY = """process p {
   volume 1,000 / year

@@ -405,6 +405,11 @@ def expected(plan: Plan, catalog: Mapping[str, Lever], assumptions: Assumptions
     return chain, tuple(applied)
 
 
+MOST = 0.5
+"""A lever that serves this share of a step's cases or more changes how the To-Be step is
+written: the tags it removes go, and its label says what is now done (redesign)."""
+
+
 def tags_after(step: Step, applied: Sequence[Applied], catalog: Mapping[str, Lever],
                facts: Mapping[str, float] | None = None) -> tuple[str, ...]:
     """The To-Be step's tags: a lever that serves most cases (s ≥ 0.5) drops the tags
@@ -416,7 +421,7 @@ def tags_after(step: Step, applied: Sequence[Applied], catalog: Mapping[str, Lev
         tags.remove("paper")
     for a in applied:
         lever = catalog[a.lever]
-        if a.served >= 0.5:
+        if a.served >= MOST:
             tags = [t for t in tags if t not in lever.tags_removed]
         for tag in lever.tags_added:
             if tag not in tags:

@@ -219,6 +219,10 @@ def _changed_steps(p: Process, tobe_id: str,
                       if set(f.levers) & {a.lever for a in plan.applied}]
             notes.comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang,
                                            run.minutes)
+            if new.label != step.label:  # the As-Is label and pains stay in the comment
+                notes.comments[key] += messages.text(
+                    lang, "redesign_was", label=step.title,
+                    pains=messages.join(lang, (f"「{p}」" for p in step.pains)) or "-")
             notes.chosen[key] = tuple(a.lever for a in plan.applied)
     return changed
 
@@ -256,12 +260,31 @@ def _tobe_step(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions
     if not plan.applied:
         tags = lever_module.tags_after(step, (), assumptions.levers, plan.plan.facts)
         return replace(step, tags=tags) if tags != step.tags else None
+    label = _label(step, plan, assumptions)
     return replace(step, tags=lever_module.tags_after(step, plan.applied, assumptions.levers,
                                                       plan.plan.facts),
                    duration=_shift(_scale(step.duration, plan.keep), plan.setup,
                                    assumptions.hours_per_day),
                    wait=_scale(step.wait, plan.keep_wait),
-                   levers=tuple(a.lever for a in plan.applied))
+                   levers=tuple(a.lever for a in plan.applied),
+                   label=step.label if label is None else label,
+                   pains=step.pains if label is None else ())
+
+
+def _label(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions) -> str | None:
+    """What the step now does, when a lever that serves most of its cases changes it
+    (the catalog's ``does``; the last such lever of the chain, which leaves the work
+    as it ends): 「申請書を手書きで記入」 becomes 「職員が作った申請書を確認して署名」.
+    None when no lever changes what is done."""
+    staff = plan.plan.staff
+    lang = messages.default_language({}, (step.title,))  # the file's language, not the reader's
+    for a in reversed(plan.applied):
+        text = assumptions.levers[a.lever].label(lang, staff=staff)
+        if a.served >= lever_module.MOST and text:
+            documents = (*step.uses, *step.produces) if staff else (*step.produces, *step.uses)
+            what = documents[0] if documents else messages.text(lang, "redesign_what")
+            return text.replace("{what}", what)  # a template from a file: no format()
+    return None
 
 
 def redesign(process: Process, bundle: Bundle | None, assumptions: Assumptions, *,
