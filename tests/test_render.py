@@ -315,6 +315,24 @@ def test_rework_across_bands_stays_dashed_and_says_where_it_returns(tmp_path: Pa
     assert "stroke-dasharray" in drawing.svg()
 
 
+def test_pages_put_each_wait_beside_its_step_and_rework_names_the_page() -> None:
+    """risai_shomei on screens (top to bottom, two pages): the waits of the three edges
+    into the next page stood stacked at one shared 「続く」 marker, 78 pt from their
+    own edge; they go with the edge where it comes in, beside its step. The rework to
+    page 1 says page, not row."""
+    drawing = _diagram(PROCESSES / "risai_shomei.bpr", paper="screen")
+    assert len(drawing.pages) == 2
+    out = [e for b in drawing.pages[0].scene.blocks for e in b.edges
+           if b.nodes[e.dst].kind == "continue" and e.kind != "rework"]
+    into = [e for b in drawing.pages[1].scene.blocks for e in b.edges
+            if b.nodes[e.src].kind == "continue"]
+    assert out and all(e.label == "" for e in out)
+    assert sum("待ち" in e.label for e in into) == 3
+    returns = [b.nodes[e.dst].title for p in drawing.pages for b in p.scene.blocks
+               for e in b.edges if e.kind == "rework" and b.nodes[e.dst].kind == "continue"]
+    assert returns and all(t.startswith("戻る → 1 ページ「") for t in returns)
+
+
 @needs_dot
 def test_cli_compare_marks_changes(tmp_path: Path) -> None:
     out = tmp_path / "cmp.svg"
@@ -544,6 +562,25 @@ def test_a_screen_too_small_for_a_long_strip_goes_on_over_more_screens(tmp_path:
     written = sorted(tmp_path.glob("s-*.png"))
     assert len(written) == len(fitted.pages) and not out.exists()
     assert all(_png_size(w.read_bytes()) == (1920, 1080) for w in written)
+
+
+def test_compare_marks_use_boxes_by_the_steps_they_call() -> None:
+    """課長決裁 redesigned with 電子決裁: both use boxes are marked changed, the To-Be one
+    with the lever's badge; a file compared with itself marks the box unchanged."""
+    d = bprkit.diagram(str(PROCESSES / "kokuho_kanyu.bpr"), redesigned=True)
+    asis, tobe = d.pages[0].scene.blocks
+    for block, levers in ((asis, set()), (tobe, {"電子決裁"})):
+        uses = [n for n in block.nodes.values() if n.kind == "use"]
+        assert uses and all(n.border == render.style.MARKS["changed"] for n in uses)
+        texts = {b.text for n in uses for b in n.badges}
+        assert "変更" in texts and levers <= texts and texts - {"変更"} == levers
+    path = str(PROCESSES / "kokuho_kanyu.bpr")
+    same = bprkit.diagram(path, compare=path)
+    for block in same.pages[0].scene.blocks:
+        assert all(n.border == render.style.MARKS["same"]
+                   for n in block.nodes.values() if n.kind == "use")
+    svg = d.svg()
+    assert "電子決裁" in svg  # the badge is drawn (no step or legend item says it)
 
 
 def test_a_redesign_in_compare_badges_every_lever_it_names() -> None:

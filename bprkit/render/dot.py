@@ -102,11 +102,15 @@ def _badge(b: Badge) -> str:
 
 
 def _step_label(node: Node, lines: list[str], badge_rows: list[int]) -> str:
+    """A step's title (bold), its detail lines and its rows of badges; a ``use`` box's
+    lines (plain) and its badges."""
     title = _esc(lines)
     if node.strike:
         title = f"<S>{title}</S>"
-    rows = [f'<TR><TD ALIGN="LEFT"><B>{title}</B></TD></TR>']
-    details = detail_lines(node)
+    if node.kind == "step":
+        title = f"<B>{title}</B>"
+    rows = [f'<TR><TD ALIGN="{"LEFT" if node.kind == "step" else "CENTER"}">{title}</TD></TR>']
+    details = detail_lines(node) if node.kind == "step" else []
     if details:
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" '
                     f'COLOR="#444444">{_esc(details)}</FONT></TD></TR>')
@@ -125,7 +129,7 @@ def _node_attrs(node: Node, box: Box, w: float, h: float) -> dict[str, str]:
     size = {"width": f"{w / 72:.3f}", "height": f"{h / 72:.3f}", "fixedsize": "true"}
     k = node.kind
     if k in ("step", "use"):
-        label = (_step_label(node, lines, box.badge_rows) if k == "step"
+        label = (_step_label(node, lines, box.badge_rows) if k == "step" or box.badge_rows
                  else _plain("\n".join(lines)))
         attrs = {"shape": "box", "style": "rounded,filled" + (",dashed" if node.dashed else ""),
                  "fillcolor": node.fill, "color": node.border, "penwidth": f"{node.pen:g}",

@@ -334,8 +334,9 @@ def _part(scene: Scene, g: layout.Grid, cols: list[int], bands: list[list[int]],
           sheets: list[list[int]], sheet: int) -> Scene:
     """The bands of one sheet (or the columns of one page), a block each. An edge that
     leaves a band ends at a marker saying where the flow goes on (「続く → 2 段目」,
-    or a page), one that comes in starts at a marker saying where from; a rework edge
-    to an earlier band stays dashed and says which step it returns to."""
+    or a page), one that comes in starts at a marker saying where from and carries the
+    edge's wait and share; a rework edge to an earlier band stays dashed and says which
+    step it returns to."""
     band_of = {c: n for n, band in enumerate(bands) for c in band}
     sheet_of = {b: n for n, bs in enumerate(sheets) for b in bs}
     t = messages.text
@@ -361,9 +362,12 @@ def _part(scene: Scene, g: layout.Grid, cols: list[int], bands: list[list[int]],
                 if e.kind == "rework" and side == "in":
                     continue  # said where it leaves from: 「戻る → 1 段目 受付」
                 there = band_of[g.column[other]]
-                if e.kind == "rework":
+                if e.kind == "rework" and folded and sheet_of[there] == sheet:
                     text = t(lang, "diagram_returns", step=block.nodes[other].title,
                              band=there + 1)
+                elif e.kind == "rework":
+                    text = t(lang, "diagram_returns_page", step=block.nodes[other].title,
+                             page=(sheet_of[there] if folded else there) + 1)
                 elif not folded:
                     text = t(lang, "diagram_continues" if s_in else "diagram_continued",
                              page=there + 1)
@@ -380,8 +384,12 @@ def _part(scene: Scene, g: layout.Grid, cols: list[int], bands: list[list[int]],
                     part.nodes[marker] = Node(marker, "continue", lane, title=text)
                     markers[(side, lane, there if e.kind != "rework" else -1 - len(markers))
                             ] = marker
-                part.edges.append(Edge(e.src, marker, e.label, e.kind, e.p) if s_in
-                                  else Edge(marker, e.dst, "", "flow"))
+                # a wait or share is read beside the step it leads to: on the band or page
+                # where the edge comes in (edges out share their marker, and a label there
+                # stood as near to the others as to its own)
+                keep = e.kind == "rework"
+                part.edges.append(Edge(e.src, marker, e.label if keep else "", e.kind, e.p)
+                                  if s_in else Edge(marker, e.dst, e.label, "flow", e.p))
             blocks.append(part)
     facts = list(scene.facts)
     if len(sheets) > 1:

@@ -102,34 +102,44 @@ def _box(node: Node, direction: str, wrap: int, tallest: int) -> Box:
         lines = textfit.wrap(node.title, style.WRAP_COLUMNS["sticky"])
         tw, th = textfit.block(lines, style.SMALL_PT)
         w, h = tw + 2 * PAD + (10 if k == "note" else 0), th + 2 * PAD
-    elif k == "use":
+    elif k == "use":  # a compare marks it with badges (変更, the called To-Be's levers)
         lines = _title(node.title, style.WRAP_COLUMNS["step"], style.TITLE_LINES) + (
             textfit.wrap(node.detail, style.WRAP_COLUMNS["use"]) if node.detail else [])
         tw, th = textfit.block(lines, style.STEP_PT)
+        rows, tw = _badge_rows(node, tw)
+        th += len(rows) * (style.SMALL_PT + 6)
         w, h = max(tw + 2 * PAD + 8, 70.0), th + 2 * PAD + 8
+        return Box(w, h, lines, rows) if direction == "LR" else Box(h, w, lines, rows)
     else:  # step
         lines = _title(node.title, wrap, tallest)
         tw, th = textfit.block(lines, style.STEP_PT)
         for line in detail_lines(node):
             tw = max(tw, textfit.points(line, style.SMALL_PT))
             th += style.SMALL_PT * 1.3
-        rows: list[int] = []
-        used = 0.0
-        room = max(tw, 60.0)
-        for b in node.badges:  # badges fill rows as wide as the text
-            bw = textfit.points(b.text, style.SMALL_PT) + 10
-            if rows and used + bw <= room:
-                rows[-1] += 1
-                used += bw
-            else:
-                rows.append(1)
-                used = bw
-                tw = max(tw, bw)
+        rows, tw = _badge_rows(node, tw)
         th += len(rows) * (style.SMALL_PT + 6)
         w, h = max(tw + 2 * PAD, 70.0), th + 2 * PAD
         box = Box(w, h, lines, rows) if direction == "LR" else Box(h, w, lines, rows)
         return box
     return Box(w, h, lines) if direction == "LR" else Box(h, w, lines)
+
+
+def _badge_rows(node: Node, tw: float) -> tuple[list[int], float]:
+    """How many of a box's badges go in each row (rows as wide as its text, 60 pt at
+    least), and the box's text width with them."""
+    rows: list[int] = []
+    used = 0.0
+    room = max(tw, 60.0)
+    for b in node.badges:
+        bw = textfit.points(b.text, style.SMALL_PT) + 10
+        if rows and used + bw <= room:
+            rows[-1] += 1
+            used += bw
+        else:
+            rows.append(1)
+            used = bw
+            tw = max(tw, bw)
+    return rows, tw
 
 
 def lane_lines(title: str) -> list[str]:

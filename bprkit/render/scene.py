@@ -10,6 +10,7 @@ node drawn earlier is rework. Nothing here knows about points or Graphviz.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -249,7 +250,10 @@ class _Builder:
             self.block.edges.append(Edge(key, marker, kind="attach"))
         return key
 
-    def mark(self, node: Node, mark: str, step: Step) -> None:
+    def mark(self, node: Node, mark: str, step: Step | None,
+             levers: Sequence[str] = ()) -> None:
+        """A compare mark on a step's box, or on a ``use`` box (``step`` None: the
+        levers of the called To-Be's steps get badges)."""
         self.used.add("mark_" + mark)
         colour = style.MARKS[mark]
         if mark == "same":
@@ -259,6 +263,9 @@ class _Builder:
         node.badges.insert(0, Badge(messages.text(self.lang, "mark_" + mark), colour, True))
         node.border, node.pen = colour, 3.0
         node.dashed = node.strike = mark in ("removed", "merged")
+        if step is None:
+            self.badge_levers(node, levers)
+            return
         before = self.before.get(step.id)
         if mark == "changed" and before:
             node.detail = before if before.startswith(("置き換え", "replaces")) \
@@ -266,13 +273,16 @@ class _Builder:
         elif step.id in self.after:  # As-Is: where the step went
             node.detail = self.after[step.id]
         if self.before or mark == "added":  # the To-Be: a badge for each lever it names
-            shown = {b.text for b in node.badges}
-            for lever in step.levers or ():
-                title = lever_title(lever, self.lang)
-                if title not in shown:  # RPA the lever beside RPA the tag: once
-                    node.badges.append(Badge(title, style.LEVER, False))
-                    shown.add(title)
-                    self.used.add("lever")
+            self.badge_levers(node, step.levers or ())
+
+    def badge_levers(self, node: Node, levers: Iterable[str]) -> None:
+        shown = {b.text for b in node.badges}
+        for lever in levers:
+            title = lever_title(lever, self.lang)
+            if title not in shown:  # RPA the lever beside RPA the tag: once
+                node.badges.append(Badge(title, style.LEVER, False))
+                shown.add(title)
+                self.used.add("lever")
 
     # ── flow ──
     def process(self, process: Process, qualifier: str) -> tuple[str, str]:
@@ -395,9 +405,14 @@ class _Builder:
         title_line = f"▶ {shown} {times}".rstrip()
         if use.batch is not None:
             title_line = self.batch_text(use.batch, title_line)
-        key = self.add(Node(f"{self.prefix}u{self.counter}", "use", lane,
-                            title=title_line,
-                            detail=title, fill="#eaf2f8", ref=use.process))
+        node = Node(f"{self.prefix}u{self.counter}", "use", lane, title=title_line,
+                    detail=title, fill="#eaf2f8", ref=use.process)
+        mark = self.marks.get(USE_MARK + use.process)
+        if mark:  # compare: the called process as a whole, its levers on the To-Be side
+            levers = [lever for step in (callee.steps() if callee is not None else ())
+                      for lever in step.levers or ()] if self.before else []
+            self.mark(node, mark, None, levers)
+        key = self.add(node)
         return key, key
 
     def times_text(self, times: float) -> str:
@@ -598,7 +613,17 @@ def compare_marks(asis: Analysis, tobe: Analysis
         if status == "changed" and twins and all(
                 len(match.asis_of[t]) > 1 and match.asis_of[t][0] != rid for t in twins):
             a_marks[rid] = "merged"
-    b_marks, pairs = {}, {}
+    b_marks: dict[str, str] = {}
+    pairs: dict[str, tuple[str, ...]] = {}
+    _use_marks(a_marks, {rid: status for rid, status in match.status.items() if "." in rid},
+               "removed")
+    inner: dict[str, str] = {}
+    for run in tobe.graph.runs:
+        if "." in run.id:
+            found = match.asis_of.get(run.id, ())
+            inner[run.id] = ("added" if not found else "same" if len(found) == 1 and
+                             match.status.get(found[0]) == "same" else "changed")
+    _use_marks(b_marks, inner, "added")
     for run in tobe.graph.runs:
         if "." in run.id:
             continue
@@ -610,6 +635,22 @@ def compare_marks(asis: Analysis, tobe: Analysis
         changed = any(match.status.get(a) != "same" for a in found) or len(found) > 1
         b_marks[run.id] = "changed" if changed else "same"
     return a_marks, b_marks, pairs
+
+
+USE_MARK = "use:"
+"""The key of a called process's compare mark among the marks of steps (``use:課長決裁``)."""
+
+
+def _use_marks(marks: dict[str, str], inner: Mapping[str, str], whole: str) -> None:
+    """A ``use`` box's mark from the steps it calls (run ids ``process.step``, a second
+    copy ``process[2].step``): ``same`` when all are, ``whole`` (removed or added) when
+    all are that, else ``changed``."""
+    by_process: dict[str, set[str]] = {}
+    for rid, status in inner.items():
+        by_process.setdefault(rid.split(".", 1)[0].split("[", 1)[0], set()).add(status)
+    for process, found in by_process.items():
+        marks[USE_MARK + process] = (found.pop() if len(found) == 1 and found <= {"same", whole}
+                                     else "changed")
 
 
 def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
