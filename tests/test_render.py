@@ -59,6 +59,20 @@ def test_diagram_holds_every_element() -> None:
     assert source.count('fillcolor="#333333"') >= 3  # fork, join and the end event
 
 
+def test_expand_puts_the_called_lanes_after_the_lane_that_hands_over() -> None:
+    """国保加入 calls 課長決裁 from 国保税係: its three lanes stand right after that lane,
+    not below 文書庫 (issue 24, item 7)."""
+    from bprkit.analysis.records import analyze_process
+
+    bundle = bprkit.load(str(PROCESSES / "kokuho_kanyu.bpr"))
+    analysis = analyze_process(bundle.root.processes[0], bundle)
+    scene = scenes.diagram(analysis, bundle, render.Options(expand=True))
+    keys = [lane.key for lane in scene.blocks[0].lanes]
+    called = [n for n, k in enumerate(keys) if k.startswith("課長決裁.")]
+    assert len(called) == 3 and called == list(range(called[0], called[0] + 3))
+    assert keys[called[0] - 1] == "賦課" and keys[-1] == "書庫", keys
+
+
 def test_expand_inlines_the_called_process() -> None:
     collapsed = _diagram(RENDER / "small.bpr", "小さな手続").source
     expanded = _diagram(RENDER / "small.bpr", "小さな手続", expand=True).source

@@ -174,7 +174,12 @@ class _Builder:
     def lang(self) -> str:
         return self.options.lang
 
-    def add_lanes(self, process: Process, qualifier: str) -> None:
+    def add_lanes(self, process: Process, qualifier: str, after: str | None = None) -> None:
+        """The process's lanes, below the others; or, for a process ``--expand``
+        draws inline, right after the caller's lane ``after`` that hands over to it
+        (and before the lanes of anything expanded from there earlier)."""
+        lanes = self.block.lanes
+        at = next((n + 1 for n, lane in enumerate(lanes) if lane.key == after), len(lanes))
         for lane in process.lanes:
             key = f"{self.prefix}{qualifier}{lane.id}"
             if key in self.lane_keys:
@@ -182,8 +187,9 @@ class _Builder:
             self.lane_keys.add(key)
             role = messages.text(self.lang, f"role_{lane.role}")
             title = (f"{qualifier.rstrip('.')}: " if qualifier else "") + lane.title
-            self.block.lanes.append(Lane(key, f"{title}（{role}）" if self.lang == "ja"
-                                         else f"{title} ({role})", lane.role))
+            lanes.insert(at, Lane(key, f"{title}（{role}）" if self.lang == "ja"
+                                  else f"{title} ({role})", lane.role))
+            at += 1
 
     def add(self, node: Node) -> str:
         if node.lane not in self.lane_keys:
@@ -387,7 +393,7 @@ class _Builder:
         if self.options.expand and callee is not None:
             k = self.copies[callee.id] = self.copies.get(callee.id, 0) + 1
             inner = f"{qualifier}{callee.id}." if k == 1 else f"{qualifier}{callee.id}[{k}]."
-            self.add_lanes(callee, inner)
+            self.add_lanes(callee, inner, after=lane)
             self.note_waits(callee, inner)
             entry, exit_ = self.process(callee, inner)
             if times:
