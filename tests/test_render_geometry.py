@@ -4,6 +4,8 @@ a box, every label and box lies inside the drawing; routes are orthogonal."""
 
 from __future__ import annotations
 
+import math
+
 import itertools
 import random
 from collections import defaultdict
@@ -218,13 +220,40 @@ def label_distances(page: render.Page) -> list[tuple[str, float, float]]:
 
     edges = _edges(page.scene)
     out = []
-    for n, (u0, v0, u1, v1, _) in page.routes.labels.items():
+    placed = [(n, edges[n].label, box) for n, box in page.routes.labels.items()]
+    placed += [(n, f"{''.join(box[4])} ({edges[n].label})", box)
+               for n, box in page.routes.shares.items()]  # a share apart from its wait
+    for n, text, (u0, v0, u1, v1, _) in placed:
         rect = (u0, v0, u1, v1)
         own = _to_route(rect, page.routes.points[n])
         other = min((_to_route(rect, pts) for m, pts in enumerate(page.routes.points)
                      if m != n and len(pts) > 1), default=float("inf"))
-        out.append((edges[n].label, own, other))
+        out.append((text, own, other))
     return out
+
+
+def test_a_share_stands_at_its_diamond_and_the_wait_at_its_step() -> None:
+    """hoikusho_nyusho's 書類の不足: 15% and 85% stand beside the diamond's exits (they
+    stood at the targets, the 15% stacked with its wait), the wait 3〜7〜10日 by the
+    step it leads to."""
+    from bprkit.render.routing import _edges
+
+    drawing = _drawings(PROCESSES / "hoikusho_nyusho.bpr")[0]
+    page = drawing.pages[0]
+    edges = _edges(page.scene)
+    geo = page.geometry
+    diamonds = [n for n, e in enumerate(edges) if e.p is not None]
+    assert diamonds and all(n in page.routes.shares for n in diamonds)
+    for n in diamonds:
+        u0, v0, u1, v1, _ = page.routes.shares[n]
+        du, dv = geo.centre[edges[n].src]
+        tu, tv = geo.centre[edges[n].dst]
+        mid = ((u0 + u1) / 2, (v0 + v1) / 2)
+        nearer = math.dist(mid, (du, dv)) < math.dist(mid, (tu, tv))
+        assert nearer, (edges[n].label, mid, (du, dv), (tu, tv))
+        if "待ち" in edges[n].label:
+            assert "待ち" in "".join(page.routes.labels[n][4])
+            assert "%" not in "".join(page.routes.labels[n][4])
 
 
 ASTRAY = {

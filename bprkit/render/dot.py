@@ -370,15 +370,16 @@ def graph(page: Page) -> graphviz.Digraph:
             elif e.kind == "repeat":
                 attrs.update(style="dotted")
             g.edge(_name(e.src), _name(e.dst), **attrs)
-            if n in routes.labels:
-                u0, v0, u1, v1, lines = routes.labels[n]
-                x, y = at((u0 + u1) / 2, (v0 + v1) / 2)
-                w, h = (v1 - v0, u1 - u0) if flip else (u1 - u0, v1 - v0)
-                colour = style.REWORK if e.kind == "rework" else "#333333"
-                g.node(f"label{n}", label=_plain("\n".join(lines)), shape="plaintext",
-                       fontsize=f"{style.SMALL_PT:g}", fontcolor=colour, width=f"{w / 72:.3f}",
-                       height=f"{h / 72:.3f}", fixedsize="true", margin="0",
-                       pos=f"{x:.1f},{y:.1f}!")
+            for name, placed in (("label", routes.labels), ("share", routes.shares)):
+                if n in placed:
+                    u0, v0, u1, v1, lines = placed[n]
+                    x, y = at((u0 + u1) / 2, (v0 + v1) / 2)
+                    w, h = (v1 - v0, u1 - u0) if flip else (u1 - u0, v1 - v0)
+                    colour = style.REWORK if e.kind == "rework" else "#333333"
+                    g.node(f"{name}{n}", label=_plain("\n".join(lines)), shape="plaintext",
+                           fontsize=f"{style.SMALL_PT:g}", fontcolor=colour,
+                           width=f"{w / 72:.3f}", height=f"{h / 72:.3f}", fixedsize="true",
+                           margin="0", pos=f"{x:.1f},{y:.1f}!")
             n += 1
     return g
 

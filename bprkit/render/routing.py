@@ -79,6 +79,10 @@ class Routes:
     """Each edge's polyline in (u, v), from the source's side to the target's."""
     labels: dict[int, tuple[float, float, float, float, list[str]]] = field(default_factory=dict)
     """Edge index → label box (u0, v0, u1, v1) and its lines."""
+    shares: dict[int, tuple[float, float, float, float, list[str]]] = field(
+        default_factory=dict)
+    """Edge index → the box of a branch exit's share (「30%」) where it stands apart from
+    the edge's wait: beside the first stretch of the exit that is the edge's own."""
     crowded: set[int] = field(default_factory=set)
     """Edges whose label found no free place (it overlaps something)."""
     crowded_gaps: set[int] = field(default_factory=set)
@@ -370,13 +374,16 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
         if not e.label:
             continue
         pts = routes.points[n]
+        text = _share_apart(e, n, pts, scene.direction, space, routes)
+        if not text:
+            continue
         drop = len(pts) == 2 and pts[0][0] == pts[1][0]
         # a label may touch the segment it sits beside, not its own other segments
         beside = {("seg", n, k) for k in range(len(pts) - 1)} if drop else \
             {("seg", n, len(pts) - 2)}
         found = None
         for wrap in (style.WRAP_COLUMNS["edge"], NARROW_LABEL):
-            along, across, lines = label_size(e.label, scene.direction, wrap)
+            along, across, lines = label_size(text, scene.direction, wrap)
             inside = [c for c in _candidates(e, g, geo, pts, drop, along, across, far)
                       if c[0] >= 0 and c[1] >= 0 and c[2] <= geo.along and c[3] <= geo.across]
             free = [c for c in inside if not space.hits(c, beside)]
@@ -399,6 +406,35 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
                                                      far)[0]
         space.add(found, ("label", n))
         routes.labels[n] = (*found, lines)
+
+
+def _share_apart(e: Edge, n: int, pts: list[tuple[float, float]], direction: str,
+                 space: _Hash, routes: Routes) -> str:
+    """Place a branch exit's share (the label's first line, 「30%」) beside the first
+    stretch of the route from the diamond that is the edge's own (exits leave along a
+    shared line): near its start, within LABEL_REACH and nearer to it than to any other
+    edge. Returns the rest of the label (the wait, or nothing), for its place by the
+    step it leads to; the whole label when the share finds no such place (it then
+    stays with the wait)."""
+    first, _, rest = e.label.partition("\n")
+    if e.p is None or e.kind != "flow" or first != f"{e.p * 100:g}%":
+        return e.label
+    along, across, lines = label_size(first, direction)
+    for k, ((a0, b0), (a1, b1)) in enumerate(itertools.pairwise(pts)):
+        for t in (0.1, 0.3, 0.5):
+            mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
+            if abs(a1 - a0) >= abs(b1 - b0):
+                tries = [(mu - along / 2, mv - across - 2, mu + along / 2, mv - 2),
+                         (mu - along / 2, mv + 2, mu + along / 2, mv + across + 2)]
+            else:
+                tries = [(mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2),
+                         (mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2)]
+            for c in tries:
+                if not space.hits(c, {("seg", n, k)}) and _its_own(c, n, pts, space):
+                    space.add(c, ("label", n))
+                    routes.shares[n] = (*c, lines)
+                    return rest
+    return e.label
 
 
 def _candidates(e: Edge, g: layout.Grid, geo: layout.Geometry, pts: list[tuple[float, float]],
