@@ -4,9 +4,8 @@ a box, every label and box lies inside the drawing; routes are orthogonal."""
 
 from __future__ import annotations
 
-import math
-
 import itertools
+import math
 import random
 from collections import defaultdict
 from pathlib import Path
