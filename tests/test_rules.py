@@ -185,6 +185,26 @@ def test_redesign_writes_what_a_step_now_does_where_a_lever_changes_it(tmp_path:
         assert run_cli("check", str(out)).returncode == 0
 
 
+def test_a_pain_stays_where_a_lever_serves_only_some_cases(tmp_path: Path) -> None:
+    """A form written at home: online serves under half the cases (28 %), so its pain
+    still holds for most and stays on the To-Be step, not in the comment."""
+    path = tmp_path / "f.bpr"
+    path.write_text(COUNTER % """
+  step 記入 「申請書を自宅で記入」 @住民 [paper, handwritten] 10min {
+    produces 届書
+    pain 「同じことを 3 枚に書く」
+  }
+  step 受付 「届書を受け付け」 @窓口 [paper, in_person] 10min { uses 届書 }""",
+                    encoding="utf-8")
+    out = tmp_path / "f_tobe.bpr"
+    assert run_cli("redesign", str(path), "-o", str(out), "--lang", "ja").returncode == 0
+    lines = out.read_text("utf-8").splitlines()
+    at = next(n for n, x in enumerate(lines) if "step 記入" in x)
+    assert "lever online" in "\n".join(lines[at:at + 5])  # a lever did apply
+    assert any("pain 「同じことを 3 枚に書く」" in x for x in lines[at:at + 5])
+    assert "見直し前の課題" not in lines[at - 1]
+
+
 def test_an_english_label_gets_an_english_text(tmp_path: Path) -> None:
     """English labels get English text; a {what} with no document names the form."""
     path = tmp_path / "f.bpr"

@@ -220,9 +220,11 @@ def _changed_steps(p: Process, tobe_id: str,
             notes.comments[key] = _comment(step, new, plan.applied, assumptions, wanted, lang,
                                            run.minutes)
             if new.label != step.label:  # the As-Is label and pains stay in the comment
+                notes.comments[key] += messages.text(lang, "redesign_was", label=step.title)
+            if step.pains and not new.pains:
                 notes.comments[key] += messages.text(
-                    lang, "redesign_was", label=step.title,
-                    pains=messages.join(lang, (f"「{p}」" for p in step.pains)) or "-")
+                    lang, "redesign_pains",
+                    pains=messages.join(lang, (f"「{p}」" for p in step.pains)))
             notes.chosen[key] = tuple(a.lever for a in plan.applied)
     return changed
 
@@ -268,7 +270,9 @@ def _tobe_step(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions
                    wait=_scale(step.wait, plan.keep_wait),
                    levers=tuple(a.lever for a in plan.applied),
                    label=step.label if label is None else label,
-                   pains=step.pains if label is None else ())
+                   # an As-Is pain a lever answers for most cases goes to the comment
+                   pains=step.pains if all(a.served < lever_module.MOST
+                                           for a in plan.applied) else ())
 
 
 def _label(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions) -> str | None:
