@@ -302,3 +302,20 @@ def test_compare_labels_stand_by_their_own_edges() -> None:
         distances = label_distances(drawing.pages[0])
         assert distances
         assert [d for d in distances if d[1] > LABEL_REACH or d[2] <= d[1]] == []
+
+
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_lines_along_the_flow_keep_clear_of_lane_borders(direction: str) -> None:
+    """Issue 24, item 4: a leg in a lane's first channel ran 5.5 pt under the lane's
+    border, where it read as the border; every leg along the flow keeps 8 pt
+    (layout.LANE_CLEAR)."""
+    nearest = float("inf")
+    for path in sorted(PROCESSES.glob("*.bpr")):
+        for drawing in _drawings(path, direction=direction):
+            for page in drawing.pages:
+                borders = {v for lane in page.geometry.lanes for v in lane[2:]}
+                for pts in page.routes.points:
+                    for (u0, v0), (u1, v1) in itertools.pairwise(pts):
+                        if v0 == v1 and u0 != u1:
+                            nearest = min(nearest, *(abs(v0 - b) for b in borders))
+    assert 7.99 <= nearest < 9  # 8 pt: the margin is what it says, and no more

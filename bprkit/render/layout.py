@@ -27,6 +27,10 @@ from bprkit.render.scene import Node, Scene
 PAD = 8.0           # inside a step box
 ROW_PAD = 5.0      # around a row, across the flow
 TRACK = 7.0         # distance between parallel edges in a gap
+LANE_CLEAR = 2.5
+"""Added before a lane's first channel when lines run in it: its first track then runs
+8 pt under the lane's border, not 5.5 pt (a line along a border reads as the border;
+3.5 pt more, 9 pt, put a 20-step strip on two screens instead of one)."""
 GAP_MIN = 12.0      # a gap with no tracks and no labels
 GAP_PAD = 5.0       # between a gap's edge and its first or last track
 LABEL_PT = style.SMALL_PT
@@ -407,9 +411,10 @@ def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list
             previous_block = block_of_row[first]
         start = v
         for r in range(first, first + count):
+            clear = LANE_CLEAR if r == first and channel_tracks[r] else 0.0
             ch = PAD / 2 + channel_tracks[r] * TRACK + channel_labels[r]
-            channel_v[r] = (v, v + ch)
-            v += ch
+            channel_v[r] = (v + clear, v + clear + ch)  # tracks clear of the lane's border
+            v += clear + ch
             height = max(row_across[r], 6.0) + 2 * ROW_PAD
             if r == first + count - 1 and v + height - start < title_across[key]:
                 height = title_across[key] - (v - start)
