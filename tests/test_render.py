@@ -384,6 +384,14 @@ def test_compare_aligns_matched_steps_and_greys_the_unchanged() -> None:
     assert marks["a_s_交付"].detail == "2〜3分 → 0分"
     changed = [n for n in s.blocks[1].nodes.values() if n.detail and "→" in n.detail]
     assert changed  # minutes before → after on changed steps
+    # and a dotted line from each merged step to the step it went into
+    lines = {(e.src, e.dst) for e in s.blocks[1].edges if e.kind == "merge"}
+    assert lines == {("a_s_書き直し", "b_s_確認"), ("a_s_保管", "b_s_記録")}
+    n = [e for b in s.blocks for e in b.edges].index(
+        next(e for e in s.blocks[1].edges if e.kind == "merge"))
+    assert len(page.routes.points[n]) >= 2
+    source = render.Drawing([page]).source
+    assert "style=dotted" in source and "arrowhead=empty" in source
 
 
 def test_cli_render_errors(tmp_path: Path) -> None:

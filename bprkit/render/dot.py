@@ -369,6 +369,9 @@ def graph(page: Page) -> graphviz.Digraph:
                 attrs.update(color=style.REWORK, style="dashed", penwidth="1.5")
             elif e.kind == "repeat":
                 attrs.update(style="dotted")
+            elif e.kind == "merge":  # compare: a merged As-Is step → the step it went into
+                attrs.update(color=style.MARKS["merged"], style="dotted", arrowhead="empty",
+                             penwidth="1.2")
             g.edge(_name(e.src), _name(e.dst), **attrs)
             for name, placed in (("label", routes.labels), ("share", routes.shares)):
                 if n in placed:

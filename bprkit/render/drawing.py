@@ -355,8 +355,8 @@ def _part(scene: Scene, g: layout.Grid, cols: list[int], bands: list[list[int]],
                 if s_in and d_in:
                     part.edges.append(e)
                     continue
-                if not (s_in or d_in):
-                    continue
+                if not (s_in or d_in) or e.kind == "merge":
+                    continue  # a merged step's line is drawn when both ends are on the page
                 other = e.dst if s_in else e.src
                 side = "out" if s_in else "in"
                 if e.kind == "rework" and side == "in":

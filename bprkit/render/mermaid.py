@@ -77,7 +77,7 @@ def graph(page: Page) -> str:
             text = escape(e.label) if e.label else ""
             if e.kind == "attach":
                 lines.append(f"  {src} -.- {dst}")
-            elif e.kind in ("rework", "repeat"):
+            elif e.kind in ("rework", "repeat", "merge"):
                 lines.append(f'  {src} -.->|"{text}"| {dst}' if text else f"  {src} -.-> {dst}")
             else:
                 lines.append(f'  {src} -->|"{text}"| {dst}' if text else f"  {src} --> {dst}")

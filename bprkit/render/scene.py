@@ -68,7 +68,8 @@ class Edge(NamedTuple):
     dst: str
     label: str = ""
     kind: str = "flow"
-    """flow, rework (back to an earlier node), attach (note/system), repeat (use × N)."""
+    """flow, rework (back to an earlier node), attach (note/system), repeat (use × N),
+    merge (compare: a merged As-Is step to the To-Be step it went into)."""
     p: float | None = None
     """Out of a branch: the share of cases that take the edge."""
 
@@ -692,6 +693,12 @@ def comparison(asis: Analysis, tobe: Analysis, bundle: Bundle | None,
     first = _block(asis, bundle, options, "a_", a_marks, after=after)
     second = _block(tobe, tobe_bundle, options, "b_", b_marks, before, first.top)
     second.block.match = {f"b_s_{t}": f"a_s_{ids[0]}" for t, ids in pairs.items()}
+    # a merged As-Is step: a line to the step it went into
+    second.block.edges += [Edge(f"a_s_{aid}", f"b_s_{t}", kind="merge")
+                           for aid, tids in stands_for.items()
+                           if a_marks.get(aid) == "merged" for t in tids
+                           if f"a_s_{aid}" in first.block.nodes
+                           and f"b_s_{t}" in second.block.nodes]
     lang = options.lang
     for b, word in ((first, "as_is"), (second, "to_be")):
         b.block.lanes = [Lane(lane.key, f"{messages.text(lang, 'diagram_' + word)} | "
