@@ -319,3 +319,35 @@ def test_lines_along_the_flow_keep_clear_of_lane_borders(direction: str) -> None
                         if v0 == v1 and u0 != u1:
                             nearest = min(nearest, *(abs(v0 - b) for b in borders))
     assert 7.99 <= nearest < 9  # 8 pt: the margin is what it says, and no more
+
+
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_rework_stays_in_the_lanes_it_connects_or_the_channel_beside_them(
+        direction: str) -> None:
+    """Issue 24, item 4: a rework loop ran through unrelated lanes. It leaves its step
+    from below and runs back in the channel under that step's row: inside the lanes it
+    connects, or, under a lane's last row, in the next lane's first channel, no
+    further."""
+    outside = total = 0
+    for path in sorted(PROCESSES.glob("*.bpr")) + sorted(CORPUS.glob("*.bpr")):
+        for drawing in _drawings(path, direction=direction):
+            for page in drawing.pages:
+                geo, edges = page.geometry, routing._edges(page.scene)
+                lane_of = {k: n.lane for b in page.scene.blocks for k, n in b.nodes.items()}
+                span = {lane[0]: (lane[2], lane[3]) for lane in geo.lanes}
+                for n, e in enumerate(edges):
+                    if e.kind != "rework":
+                        continue
+                    total += 1
+                    a, b = span[lane_of[e.src]], span[lane_of[e.dst]]
+                    low, high = min(a[0], b[0]), max(a[1], b[1])
+                    vs = [v for _, v in page.routes.points[n]]
+                    assert min(vs) >= low - 0.5, (path.name, e)
+                    if max(vs) > high + 0.5:
+                        outside += 1
+                        ends = [end for start, end in geo.channel_v
+                                if high - 0.5 <= start <= high + layout.LANE_CLEAR + 0.5]
+                        assert ends and max(vs) <= max(ends), (path.name, e)
+    # 5 of the 19 reworks run in the channel beside their lanes (in LR and in TB): the
+    # channel under a lane's last row is the next lane's first
+    assert total == 19 and outside <= 5
