@@ -351,3 +351,22 @@ def test_rework_stays_in_the_lanes_it_connects_or_the_channel_beside_them(
     # 5 of the 19 reworks run in the channel beside their lanes (in LR and in TB): the
     # channel under a lane's last row is the next lane's first
     assert total == 19 and outside <= 5
+
+
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_rework_never_leaves_where_a_forward_line_meets_its_box(direction: str) -> None:
+    """Issue 24, item 6: douro_senyou's and shugaku_enjo's 補正 took the forward arrow
+    from 補正依頼 at the middle of its bottom and sent its dashed rework out of the same
+    point, one line drawn on the other. A rework leaves left of the middle."""
+    for path in sorted(PROCESSES.glob("*.bpr")) + sorted(CORPUS.glob("*.bpr")):
+        for drawing in _drawings(path, direction=direction):
+            for page in drawing.pages:
+                edges, points = routing._edges(page.scene), page.routes.points
+                ends = [(m, end) for m, e in enumerate(edges) if e.kind != "attach"
+                        for end in (points[m][0], points[m][-1])]
+                for n, e in enumerate(edges):
+                    if e.kind == "rework":
+                        u, v = points[n][0]
+                        near = [m for m, (a, b) in ends
+                                if m != n and abs(a - u) < layout.TRACK and abs(b - v) < 1]
+                        assert near == [], (path.name, e)

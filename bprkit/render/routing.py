@@ -263,6 +263,9 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             x = gap_u(legs[1].index, legs[1].track)
             du, dv = left(e.dst)
             dv += min(6.0, boxes[e.dst].across / 4)  # below the forward entries' tip
+            # out of the bottom left of the middle, where a forward line may come in or go
+            # out (a dashed line on a solid one read as one line)
+            su -= min(BACK_OFFSET, boxes[e.src].along / 4)
             points.append(_clean([(su, sv + boxes[e.src].across / 2), (su, y), (x, y), (x, dv),
                                   (du, dv)]))
         elif kind == "drop":
@@ -320,6 +323,10 @@ def _to_route(r: Rect, pts: list[tuple[float, float]]) -> float:
     return min(_apart(r, (min(u0, u1), min(v0, v1), max(u0, u1), max(v0, v1)))
                for (u0, v0), (u1, v1) in itertools.pairwise(pts))
 
+
+BACK_OFFSET = 12.0
+"""A rework leaves its step this far left of the middle of its bottom (at most a quarter
+of the box), clear of the forward line that drops in or out there."""
 
 LABEL_REACH = 12.0
 """A label stands within this many points of its own edge, and nearer to it than to
