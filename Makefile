@@ -77,7 +77,11 @@ notebook: setup
 	$(BIN)/jupyter notebook notebooks/time_savings.ipynb
 
 # Every benchmark; what each prints goes to benchmarks/results.md (the docs quote it).
+# PlantUML, for bench_plantuml.py's comparison only, is installed here when missing.
 bench: setup
+	@dpkg -s plantuml >/dev/null 2>&1 || { echo "installing: plantuml"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends plantuml; }
 	$(BIN)/python benchmarks/all.py
 
 clean:

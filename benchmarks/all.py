@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("startup", "check", "analyze", "render", "sheets", "estimate", "use_diamond", "limits",
-           "backtest", "portfolio", "report")
+SCRIPTS = ("startup", "check", "analyze", "render", "plantuml", "sheets", "estimate",
+           "use_diamond", "limits", "backtest", "portfolio", "report")
 
 
 def machine() -> str:
