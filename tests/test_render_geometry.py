@@ -255,14 +255,7 @@ def test_a_share_stands_at_its_diamond_and_the_wait_at_its_step() -> None:
             assert "%" not in "".join(page.routes.labels[n][4])
 
 
-ASTRAY = {
-    ("TB", "jidou_teate.bpr"): "「待ち 10〜20〜40分」 is 81.6 pt wide and the first lane "
-                               "leaves 78 pt left of its edge; on the right, 6 pt away, "
-                               "runs the rework into the same step (issue 24, item 6)",
-    ("TB", "inu_toroku.bpr"): "「待ち 5〜10〜20分」 on the edge from the start is wider "
-                              "than the first lane leaves left of it: 12.8 pt off (the "
-                              "limit is 12)",
-}
+ASTRAY: dict[tuple[str, str], str] = {}
 """Labels still astray, each with why: the test fails when one is put right."""
 
 

@@ -92,6 +92,9 @@ class Routes:
     segment (a straight line down into the next lane has no gap to widen)."""
 
 
+NARROWEST_LABEL = 6
+"""The last width tried: a range breaks after its 〜 (「5〜10〜」 over 「20分」), for a
+wait beside a line in a narrow lane top to bottom."""
 NARROW_LABEL = 8
 """Display columns an edge label is wrapped at when it finds no place by its own edge at
 its usual width (「待ち」 over 「10〜20〜40分」)."""
@@ -389,7 +392,7 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
         beside = {("seg", n, k) for k in range(len(pts) - 1)} if drop else \
             {("seg", n, len(pts) - 2)}
         found = None
-        for wrap in (style.WRAP_COLUMNS["edge"], NARROW_LABEL):
+        for wrap in (style.WRAP_COLUMNS["edge"], NARROW_LABEL, NARROWEST_LABEL):
             along, across, lines = label_size(text, scene.direction, wrap)
             inside = [c for c in _candidates(e, g, geo, pts, drop, along, across, far)
                       if c[0] >= 0 and c[1] >= 0 and c[2] <= geo.along and c[3] <= geo.across]
