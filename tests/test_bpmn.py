@@ -261,3 +261,40 @@ process p 「季節とまとめ」 {
     m2 = analyze_process(b, report.files[0].bundle).metrics
     assert (m2.annual_staff_hours, m2.lead_time_days, m2.peak_staff) == pytest.approx(
         (m1.annual_staff_hours, m1.lead_time_days, m1.peak_staff))
+
+
+def test_a_lane_with_an_empty_child_lane_set_is_a_lane() -> None:
+    """Bizagi writes an empty childLaneSet in every lane; it was read as a parent and
+    every step fell into one 「担当」 lane (issue 25, item 1)."""
+    path = FIXTURES / "bpmn_corpus" / "miwg-bizagi-A.4.1-roundtrip.bpmn"
+    result = import_bpmn.read(str(path), path.read_bytes())
+    lanes = re.findall(r"^\s*lane \S+ 「([^」]*)」", result.text, re.M)
+    assert {"Lane 1", "Lane 2", "Lane 3"} <= set(lanes)
+    assert not [n for n in result.notes if n.what == "no_lane"]
+
+
+@pytest.mark.parametrize(("title", "role"), [
+    ("市民課", "back_office"), ("市民税課", "back_office"), ("利用者支援課", "back_office"),
+    ("情報システム課", "back_office"), ("市民課（窓口）", "counter"), ("市民税", "back_office"),
+    ("住民", "resident"), ("申請者（住民）", "resident"), ("市民", "resident"),
+    ("お客様", "resident"), ("システム処理", "system"), ("住民記録システム", "system"),
+    ("文書庫", "storage"), ("建設業者", "external"), ("課長", "approval"),
+    ("Private Customer Account Manager", "back_office"), ("Customer", "resident"),
+    ("Customer Service Clerk", "back_office"), ("Citizen", "resident"),
+    ("Manager", "approval"), ("Credit Officer", "back_office"),
+])
+def test_roles_are_guessed_from_whole_words(title: str, role: str) -> None:
+    """Issue 25, item 2: 市民課, 市民税課 and 利用者支援課 were residents, 情報システム課 a
+    system and a bank's account manager a customer: substrings, not words."""
+    assert import_bpmn._guess_role(title) == role
+
+
+def test_the_import_says_which_roles_it_guessed(tmp_path: Path) -> None:
+    path = FIXTURES / "bpmn_corpus" / "nablarch-loan-application-ja.bpmn"
+    out = tmp_path / "a.bpr"
+    r = run_cli("import", str(path), "-o", str(out), "--lang", "ja")
+    assert r.returncode == 0, r.stderr
+    said = [line for line in (r.stdout + r.stderr).splitlines() if "推定しました" in line]
+    assert len(said) == 4 and any("「お客様」" in s and "「住民」" in s for s in said)
+    assert all(": 役割" in s for s in said)  # how to change it
+    assert "lane お客様 「お客様」 : 住民" in out.read_text(encoding="utf-8")

@@ -8,9 +8,8 @@ A process exported by bprkit carries its ``.bpr`` text and a fingerprint of the
 structure it was written for; when the structure is unchanged the text is taken
 as it is (an exact round trip). Otherwise the process is read from its structure:
 
-- lanes → ``lane`` (role from ``bprkit:role``, else guessed from the name: 住民/申請者
-  → 住民, 窓口 → 窓口, 決裁/課長/部長 → 決裁, システム → システム, 保存/書庫 → 保存,
-  外部/業者 → 外部, else 内部事務);
+- lanes → ``lane`` (role from ``bprkit:role``, else guessed from the name's words and
+  said: a resident by a whole word, a department never a resident; see ``_guess_role``);
 - tasks of every kind and collapsed sub-processes → ``step`` (durations, waits and
   tags from ``bprkit:`` attributes when present);
 - call activities → ``use`` of the called process, or a step when it is not in the
@@ -120,7 +119,7 @@ class Note:
     element: str
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
-    unstructured | edited | several_starts"""
+    unstructured | edited | several_starts | role_guessed"""
     detail: str = ""
 
 
@@ -366,8 +365,10 @@ class _Process:
 
     def _lanes(self) -> None:
         for lane in self.el.iter(f"{{{BPMN}}}lane"):
-            if lane.find(f"{{{BPMN}}}childLaneSet") is not None:
+            children = lane.find(f"{{{BPMN}}}childLaneSet")
+            if children is not None and children.find(f"{{{BPMN}}}lane") is not None:
                 continue  # a lane split into lanes: its children are the lanes
+            # (Bizagi writes an empty childLaneSet in every lane: that lane is a leaf)
             title = lane.get("name", "") or f"{self.title} {len(self.lanes) + 1}"
             lid = lane.get(f"{{{BPRKIT}}}id") or name_of(title, lane.get("id", "L"),
                                                           self.taken)
@@ -376,8 +377,11 @@ class _Process:
             if role is None and lane.get(f"{{{BPRKIT}}}role"):
                 self.notes.append(Note(self.line(lane), lane.get("id", lid), "not_mapped",
                                        "bprkit:role"))
-            self.lanes.append(Lane(lid, cast(Role, role or _guess_role(title)),
-                                   label_text(title)))
+            if role is None:  # guessed from the name: said, with how to change it
+                role = _guess_role(title)
+                self.notes.append(Note(self.line(lane), lane.get("id", lid), "role_guessed",
+                                       f"{role}\t{title}"))
+            self.lanes.append(Lane(lid, cast(Role, role), label_text(title)))
             for ref in lane.iter(f"{{{BPMN}}}flowNodeRef"):
                 self.lane_ids[(ref.text or "").strip()] = lid
 
@@ -731,9 +735,46 @@ def _percent(name: str) -> float | None:
     return float(m.group(1)) / 100 if m else None
 
 
+NOT_APPROVAL = ("account manager", "case manager", "project manager")
+"""Staff titles with "manager" in them that approve nothing."""
+ORG_UNIT = re.compile(r"(課|係|室|班|局|部|所|センター|担当|グループ|チーム)$")
+"""The end of a department's name (市民課, 資格係, 情報システム課): its people are staff."""
+STAFF_WORDS = re.compile(r"\b(officer|clerk|department|dept|team|staff|agent|employee|office|"
+                         r"desk|unit|division|section|admin\w*|manager)\b")
+"""English words that make a lane staff, whatever else it names ("Private Customer
+Account Manager" is a bank's employee, not its customer)."""
+_JOINS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u30a0-\u30ffー]")
+
+
+def _whole(word: str, text: str) -> bool:
+    """``word`` in ``text`` as a word of its own: in English from a word boundary; in
+    Japanese not run on into a longer compound by a kanji or katakana after it (市民 in
+    「市民（申請者）」, not in 市民課 or 市民税課)."""
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}", text) is not None
+    for m in re.finditer(re.escape(word), text):
+        rest = text[m.end():]
+        if not rest or not _JOINS.match(rest[0]):
+            return True
+    return False
+
+
 def _guess_role(title: str) -> str:
-    low = unicodedata.normalize("NFKC", title).lower()
-    return next((role for word, role in ROLE_WORDS if word in low), "back_office")
+    """A lane's role from its name's words (ROLE_WORDS; a resident only by a whole word);
+    a department or an English staff title (課, 係, officer …) is staff: back office
+    unless it names a counter, an approval or storage."""
+    low = unicodedata.normalize("NFKC", title).lower().strip()
+    head = re.sub(r"[(（].*$", "", low).strip()  # 「市民課（窓口）」: 市民課
+    staff = ORG_UNIT.search(head) is not None or STAFF_WORDS.search(low) is not None
+    for word, role in ROLE_WORDS:
+        if role == "approval" and any(t in low for t in NOT_APPROVAL):
+            continue
+        # a person by a whole word (市民, not 市民税); a place or a thing by any part
+        # of the name (システム処理, 文書庫), in English from the start of a word
+        found = _whole(word, low) if role == "resident" or word.isascii() else word in low
+        if found and not (staff and role in ("resident", "system", "external")):
+            return role
+    return "back_office"
 
 
 def _structure(el: ET.Element) -> str:
@@ -911,5 +952,11 @@ def describe(notes: Iterable[Note], path: str, lang: str) -> list[str]:
     """The report of what was not mapped, one line each: ``file:line: id: what``."""
     from bprkit.messages import catalog as messages
 
-    return [f"{path}:{n.line}: {n.element}: "
-            + messages.text(lang, f"import_{n.what}", detail=n.detail) for n in notes]
+    def said(n: Note) -> str:
+        if n.what == "role_guessed":  # the role in the reader's words
+            role, _, title = n.detail.partition("\t")
+            return messages.text(lang, "import_role_guessed", title=title,
+                                 role=messages.text(lang, "role_" + role))
+        return messages.text(lang, f"import_{n.what}", detail=n.detail)
+
+    return [f"{path}:{n.line}: {n.element}: {said(n)}" for n in notes]
