@@ -298,3 +298,24 @@ def test_the_import_says_which_roles_it_guessed(tmp_path: Path) -> None:
     assert len(said) == 4 and any("「お客様」" in s and "「住民」" in s for s in said)
     assert all(": 役割" in s for s in said)  # how to change it
     assert "lane お客様 「お客様」 : 住民" in out.read_text(encoding="utf-8")
+
+
+def test_several_start_events_become_a_branch_at_the_start() -> None:
+    """窓口 / 郵送 / 電子: three ways in. Only the first was kept, and the other two
+    ways' steps were unreachable (issue 25, item 3)."""
+    path = FIXTURES / "bpmn_cases" / "three_starts.bpmn"
+    result = import_bpmn.read(str(path), path.read_bytes())
+    assert "branch 「開始の経路」" in result.text
+    for task in ("窓口で届書を記入", "届書を郵送", "オンラインで届出"):
+        assert re.search(rf"-> {task}\b", result.text), task
+    assert [n.detail for n in result.notes if n.what == "several_starts"] == ["3"]
+    assert any(n.what == "assumed_share" for n in result.notes)
+
+
+def test_several_start_events_leave_no_step_unreachable(tmp_path: Path) -> None:
+    path = FIXTURES / "bpmn_cases" / "three_starts.bpmn"
+    out = tmp_path / "s.bpr"
+    r = run_cli("import", str(path), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    checked = run_cli("check", str(out), "--lang", "en")
+    assert checked.returncode == 0 and "W001" not in checked.stdout + checked.stderr

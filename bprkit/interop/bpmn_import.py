@@ -91,6 +91,8 @@ NOT_MAPPED = {"dataObject", "dataObjectReference", "dataStoreReference", "textAn
               "association", "group", "boundaryEvent", "dataInputAssociation",
               "dataOutputAssociation", "property", "ioSpecification", "category",
               "multiInstanceLoopCharacteristics", "standardLoopCharacteristics"}
+STARTS_QUESTION = "開始の経路"
+"""The question of the branch that several start events become (a .bpr label)."""
 ROLE_WORDS = (("住民", "resident"), ("申請者", "resident"), ("届出人", "resident"),
               ("お客様", "resident"), ("顧客", "resident"), ("利用者", "resident"),
               ("市民", "resident"), ("applicant", "resident"), ("citizen", "resident"),
@@ -119,7 +121,7 @@ class Note:
     element: str
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
-    unstructured | edited | several_starts | role_guessed"""
+    unstructured | edited | several_starts | several_starts_first | role_guessed"""
     detail: str = ""
 
 
@@ -420,8 +422,10 @@ class _Process:
         starts = [n for n in self.nodes.values() if n.kind == "startEvent"]
         if not starts:
             starts = [n for n in self.nodes.values() if not n.ins and n.kind != "endEvent"]
-        if len(starts) > 1:
-            self.notes.append(Note(starts[1].line, starts[1].ident, "several_starts"))
+        entries = [n for n in starts if n.outs]
+        if len(starts) > 1 and (self.linear or len(entries) < 2):
+            self.notes.append(Note(starts[1].line, starts[1].ident, "several_starts_first",
+                                   f"{len(starts)}"))
         for node in self.nodes.values():
             if node.kind in TASKS or node.kind == "callActivity":
                 self.names[node.ident] = node.attr("id") or name_of(
@@ -435,6 +439,8 @@ class _Process:
         todo: list[str | None] = [first] if first else []
         if not starts and self.nodes:
             todo = [next(iter(self.nodes))]
+        if len(entries) > 1:  # 窓口, 郵送, 電子: several ways in, as a branch at the start
+            body += self._starts(entries, placed, todo)
         while todo:
             ident = todo.pop(0)
             if ident is None or ident in placed:
@@ -444,6 +450,19 @@ class _Process:
             if ident not in placed and ident in self.names:
                 body += self._chain(ident, placed, [], stop=None)
         return body
+
+    def _starts(self, entries: list[_Node], placed: set[str], todo: list[str | None]
+                ) -> list[FlowItem]:
+        """Several start events: a branch at the start whose cases are the first pieces
+        of work after each (equal shares, marked as assumed, unless the flows give
+        them), each named by its start event in a comment."""
+        split = _Node("starts", "exclusiveGateway", entries[0].el, entries[0].line,
+                      STARTS_QUESTION)
+        split.outs = [(n.outs[0][0], _percent(n.name), n.name) for n in entries]
+        self.notes.append(Note(entries[1].line, entries[1].ident, "several_starts",
+                               f"{len(entries)}"))
+        todo.clear()
+        return self._branch(split, placed, todo)
 
     def _region(self, entry: str, join: str | None) -> set[str]:
         """The nodes of a parallel path: reachable from its entry before the join."""
