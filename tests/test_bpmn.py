@@ -319,3 +319,28 @@ def test_several_start_events_leave_no_step_unreachable(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     checked = run_cli("check", str(out), "--lang", "en")
     assert checked.returncode == 0 and "W001" not in checked.stdout + checked.stderr
+
+
+def test_a_tasks_flows_out_without_conditions_are_all_taken() -> None:
+    """Issue 25, item 5: a task with two flows out and no condition on them (BPMN's
+    uncontrolled flow, an implicit AND split) was read as a 50/50 choice and the work
+    where they meet lost its place; it is a parallel block up to that work."""
+    path = FIXTURES / "bpmn_cases" / "implicit_and.bpmn"
+    text = import_bpmn.read(str(path), path.read_bytes()).text
+    lines = [line.strip() for line in text.splitlines()]
+    at = lines.index("parallel {")
+    assert lines[at - 1].startswith("step 申込内容を入力")
+    assert any(x.startswith("step 所得を照会") for x in lines[at:at + 7])
+    assert any(x.startswith("step 障害の状況を照会") for x in lines[at:at + 7])
+    assert lines[at + 7] == "}" and lines[at + 8].startswith("step 保育の必要性を点数化")
+    assert "branch" not in text and "%" not in text
+
+
+def test_a_tasks_flows_out_with_conditions_stay_a_choice() -> None:
+    path = FIXTURES / "bpmn_cases" / "implicit_and.bpmn"
+    data = path.read_bytes().replace(
+        b'<sequenceFlow id="f1" sourceRef="a" targetRef="b"/>',
+        b'<sequenceFlow id="f1" sourceRef="a" targetRef="b">'
+        b'<conditionExpression>income</conditionExpression></sequenceFlow>')
+    text = import_bpmn.read(str(path), data).text
+    assert "branch" in text and "parallel" not in text

@@ -121,7 +121,8 @@ class Note:
     element: str
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
-    unstructured | edited | several_starts | several_starts_first | role_guessed"""
+    unstructured | edited | several_starts | several_starts_first | role_guessed |
+    implicit_parallel"""
     detail: str = ""
 
 
@@ -323,6 +324,9 @@ class _Process:
         self.default_lane: str | None = None
         self.remarks = writer.Remarks()
         """The comments after branches and cases (the shares assumed, each flow's name)."""
+        self.chosen: set[str] = set()
+        """Nodes with a flow out that says it is a choice: a condition, a share or a
+        ``bprkit:probability`` (a task's several flows out are otherwise all taken)."""
 
     def line(self, el: ET.Element) -> int:
         return self.lines.get(id(el), 0)
@@ -362,6 +366,8 @@ class _Process:
             return
         p = _float(flow.get(f"{{{BPRKIT}}}probability"))
         p = p if p is not None else _percent(flow.get("name", ""))
+        if p is not None or flow.find(f"{{{BPMN}}}conditionExpression") is not None:
+            self.chosen.add(src)
         self.nodes[src].outs.append((dst, p, flow.get("name", "") or ""))
         self.nodes[dst].ins.append(src)
 
@@ -523,7 +529,11 @@ class _Process:
         """After a piece of work: the next node, and whether the chain ends here (a
         branch, the end)."""
         nxt = self._after(node.ident)
-        if len(node.outs) > 1:  # a task with several flows out: an implicit split
+        if len(node.outs) > 1 and node.ident not in self.chosen:
+            # several flows out of a task, none a choice: every one is taken (BPMN's
+            # uncontrolled flow), a parallel block up to where the paths meet
+            return self._implicit_parallel(node, out, placed, todo), False
+        if len(node.outs) > 1:  # a task's flows out with conditions or shares: a choice
             out += self._branch(node, placed, todo, implicit=True, region=region)
             return None, True
         if nxt is not None and self.nodes[nxt].kind in SPLITS and \
@@ -536,6 +546,26 @@ class _Process:
                 _jump(out, END)
             return None, True
         return nxt, False
+
+    def _implicit_parallel(self, node: _Node, out: list[FlowItem], placed: set[str],
+                           todo: list[str | None]) -> str | None:
+        """A task's flows out, all taken: a parallel block up to the first node every
+        path reaches that several flows enter (a parallel gateway, or a task: BPMN's
+        implicit merge), then on from there. Paths that never meet are read one after
+        the other, and the import says so."""
+        fork = _Node(node.ident, "parallelGateway", node.el, node.line)
+        fork.outs = list(node.outs)
+        join = self._join(fork, implicit=True)
+        if join is None:
+            todo += [self._real(t) for t, _, _ in fork.outs[1:]]
+            return self._real(fork.outs[0][0])
+        self.notes.append(Note(node.line, node.ident, "implicit_parallel",
+                               f"{len(fork.outs)}"))
+        out.append(self._parallel(fork, join, placed, todo))
+        if self.nodes[join].kind == "parallelGateway":
+            placed.add(join)
+            return self._after(join)
+        return join  # a task several flows enter: the work after the block
 
     def _parallel(self, fork: _Node, join: str, placed: set[str], todo: list[str | None]
                   ) -> Parallel:
@@ -715,8 +745,9 @@ class _Process:
             ident = node.outs[0][0]
         return None
 
-    def _join(self, fork: _Node) -> str | None:
-        """The converging parallel gateway every path of ``fork`` reaches first."""
+    def _join(self, fork: _Node, implicit: bool = False) -> str | None:
+        """The converging parallel gateway every path of ``fork`` reaches first (with
+        ``implicit``, any node but the end that several flows enter)."""
         reach: list[set[str]] = []
         for target, _, _ in fork.outs:
             seen, todo = set(), [target]
@@ -728,8 +759,9 @@ class _Process:
                 todo += [t for t, _, _ in self.nodes[n].outs]
             reach.append(seen)
         common = set.intersection(*reach) if reach else set()
-        joins = [n for n in common if self.nodes[n].kind == "parallelGateway"
-                 and len(self.nodes[n].ins) > 1]
+        joins = [n for n in common if len(self.nodes[n].ins) > 1 and (
+            self.nodes[n].kind == "parallelGateway"
+            or implicit and self.nodes[n].kind not in ("endEvent", *SPLITS))]
         if not joins:
             self.notes.append(Note(fork.line, fork.ident, "unstructured", "parallelGateway"))
             return None
