@@ -761,7 +761,7 @@ class _Process:
         common = set.intersection(*reach) if reach else set()
         joins = [n for n in common if len(self.nodes[n].ins) > 1 and (
             self.nodes[n].kind == "parallelGateway"
-            or implicit and self.nodes[n].kind not in ("endEvent", *SPLITS))]
+            or (implicit and self.nodes[n].kind not in ("endEvent", *SPLITS)))]
         if not joins:
             self.notes.append(Note(fork.line, fork.ident, "unstructured", "parallelGateway"))
             return None
