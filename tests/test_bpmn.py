@@ -344,3 +344,33 @@ def test_a_tasks_flows_out_with_conditions_stay_a_choice() -> None:
         b'<conditionExpression>income</conditionExpression></sequenceFlow>')
     text = import_bpmn.read(str(path), data).text
     assert "branch" in text and "parallel" not in text
+
+
+def test_export_names_every_decision_and_writes_no_path(exported: dict[str, Path]) -> None:
+    """Issue 25, item 7: a branch without a question exported a nameless gateway
+    (bpmnlint's label-required fails), and the input's absolute path was written into
+    bprkit:file and targetNamespace."""
+    import xml.etree.ElementTree as ET
+
+    for name, path in exported.items():
+        root = ET.parse(path).getroot()
+        assert "/" not in root.get(f"{{{export_bpmn.BPRKIT}}}file", ""), name
+        assert str(ROOT) not in root.get("targetNamespace", ""), name
+        for gw in root.iter(f"{{{export_bpmn.BPMN}}}exclusiveGateway"):
+            if gw.get("gatewayDirection") != "Converging":
+                assert gw.get("name"), (name, gw.get("id"))
+
+
+def test_an_unnamed_decision_reads_back_without_a_label(tmp_path: Path) -> None:
+    src = tmp_path / "b.bpr"
+    src.write_text("process p 「手続」 {\n  lane 係 「係」 : 内部事務\n"
+                   "  step a 「確認」 @係 5分\n  branch {\n    30% -> b\n    else -> end\n  }\n"
+                   "  step b 「補正」 @係 5分\n}\n", encoding="utf-8")
+    out = tmp_path / "b.bpmn"
+    assert run_cli("export", str(src), "-o", str(out)).returncode == 0
+    data = out.read_bytes()
+    assert re.search(r'Gateway_\w+" name="(分岐|Decision)" gatewayDirection="Diverging"',
+                     data.decode("utf-8"))
+    edited = data.replace(b"bprkit:source", b"bprkit:gone")  # as if edited elsewhere
+    text = import_bpmn.read(str(out), edited).text
+    assert "branch {" in text and "「分岐」" not in text and "Decision" not in text

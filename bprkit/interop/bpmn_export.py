@@ -28,6 +28,7 @@ participant (``_pool``), each scene node as a task, call activity, gateway or ev
 from __future__ import annotations
 
 import hashlib
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -122,8 +123,10 @@ def export(bundle: Bundle, *, lang: str = "ja") -> bytes:
     ids = {p.id: f"Process_{n}" for n, p in enumerate(chosen, 1)}
     root = ET.Element(_q(BPMN, "definitions"), {
         "id": "Definitions_1", "targetNamespace": "https://bprkit.dev/bpmn/" + _ascii(
-            bundle.root.path), "exporter": "bprkit", "exporterVersion": _version(),
-        _q(BPRKIT, "file"): bundle.root.path})
+            os.path.basename(bundle.root.path)), "exporter": "bprkit",
+        "exporterVersion": _version(),
+        # the file's name, not its path: a path says where on whose disk it was written
+        _q(BPRKIT, "file"): os.path.basename(bundle.root.path)})
     collaboration = ET.SubElement(root, _q(BPMN, "collaboration"), {"id": "Collaboration_1"})
     diagram = ET.Element(_q(BPMNDI, "BPMNDiagram"), {"id": "Diagram_1"})
     plane = ET.SubElement(diagram, _q(BPMNDI, "BPMNPlane"),
@@ -295,8 +298,8 @@ def _node_attrs(pool: _Pool, el: ET.Element, node: Node) -> None:
         _step_attrs(el, step, pool.lang)
     elif node.kind == "use":
         _use_attrs(pool, el, node)
-    elif node.kind == "branch" and node.title:
-        el.set("name", node.title)
+    elif node.kind == "branch":  # a decision needs a name (bpmnlint label-required)
+        el.set("name", node.title or messages.text(pool.lang, "interop_branch"))
     elif node.kind in ("start", "end"):
         el.set("name", messages.text(pool.lang, f"interop_{node.kind}"))
 

@@ -682,9 +682,10 @@ class _Process:
         if assumed:
             cases = [(t, 1 / len(cases), n) for t, _, n in cases]
             self.notes.append(Note(node.line, node.ident, "assumed_share", f"{len(cases)}"))
+        named = node.name and not implicit and node.name not in _unnamed_branch()
         branch = Branch(tuple(self._case(k == len(cases) - 1, target, p or 0, flow_name)
                               for k, (target, p, flow_name) in enumerate(cases)),
-                        label_text(node.name) if node.name and not implicit else None)
+                        label_text(node.name) if named else None)
         if assumed:
             self.remarks.add(branch, "assumption: equal shares (the BPMN file gives none)")
         todo += [target for target, _, _ in cases if target is not None and target not in placed]
@@ -808,6 +809,14 @@ def _whole(word: str, text: str) -> bool:
         if not rest or not _JOINS.match(rest[0]):
             return True
     return False
+
+
+def _unnamed_branch() -> set[str]:
+    """The names export gives a branch without a question (「分岐」, "Decision"): read
+    back as no label."""
+    from bprkit.messages import catalog as messages
+
+    return {messages.text(lang, "interop_branch") for lang in ("ja", "en")}
 
 
 def _guess_role(title: str) -> str:
