@@ -374,3 +374,11 @@ def test_an_unnamed_decision_reads_back_without_a_label(tmp_path: Path) -> None:
     edited = data.replace(b"bprkit:source", b"bprkit:gone")  # as if edited elsewhere
     text = import_bpmn.read(str(out), edited).text
     assert "branch {" in text and "「分岐」" not in text and "Decision" not in text
+
+
+def test_a_namespace_uri_with_a_space_is_read() -> None:
+    """Issue 25, item 7: legal XML, refused as 'not well-formed' (expat refuses a URI
+    that holds its namespace separator, which was a space)."""
+    path = FIXTURES / "bpmn_cases" / "space_in_namespace.bpmn"
+    result = import_bpmn.read(str(path), path.read_bytes())
+    assert "step" in result.text and "作業" in result.text

@@ -133,10 +133,15 @@ class Result:
     processes: int = 0
 
 
+NS_SEPARATOR = "\x01"
+"""Between a namespace and a name in expat's names: a character no XML document can hold
+(a space is legal in a namespace URI, and expat refuses a URI holding its separator)."""
+
+
 def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
     """The tree, and each element's line (by ``id()``); DOCTYPE and entities refused."""
     check_input_size(path, len(data), MAX_BPMN_BYTES, BpmnImportError, "import_too_large")
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate(namespace_separator=NS_SEPARATOR)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[ET.Element] = []
     lines: dict[int, int] = {}
@@ -151,7 +156,7 @@ def _parse(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
         return 0
 
     def tag(name: str) -> str:
-        uri, _, local = name.rpartition(" ")
+        uri, _, local = name.rpartition(NS_SEPARATOR)
         return f"{{{uri}}}{local}" if uri else local
 
     def start(name: str, attrs: dict[str, str]) -> None:
