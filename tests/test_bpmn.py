@@ -382,3 +382,15 @@ def test_a_namespace_uri_with_a_space_is_read() -> None:
     path = FIXTURES / "bpmn_cases" / "space_in_namespace.bpmn"
     result = import_bpmn.read(str(path), path.read_bytes())
     assert "step" in result.text and "作業" in result.text
+
+
+def test_task_documentation_comes_in_as_a_comment(exported: dict[str, Path]) -> None:
+    """Issue 25, item 7: another tool's description of a task was dropped without a
+    word; it is a comment after the step. bprkit's own documentation (所要 … / 待ち …)
+    repeats the step's attributes and is not copied."""
+    path = FIXTURES / "bpmn_corpus" / "nablarch-loan-application-ja.bpmn"
+    text = import_bpmn.read(str(path), path.read_bytes()).text
+    assert re.search(r"^\s*step 調査 .*  # 調査結果を追加する。$", text, re.M)
+    own = exported["kaigo_nintei"].read_bytes().replace(b"bprkit:source", b"bprkit:gone")
+    again = import_bpmn.read("k.bpmn", own).text
+    assert not re.search(r"^\s*step .*#.*所要", again, re.M)

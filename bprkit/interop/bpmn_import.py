@@ -648,13 +648,20 @@ class _Process:
             self.notes.append(Note(node.line, node.ident, "called_as_step" if called
                                    else "called_missing", node.el.get("calledElement", "")))
         levers = node.attr("levers")
-        return Step(
+        step = Step(
             self.names[node.ident], self._lane_for(node), label_text(node.name or node.ident),
             tags=tuple(vocab.lookup(vocab.TAGS, t) or t for t in _names(node.attr("tags"))),
             duration=self.value(node.el, "duration", read_duration),
             wait=self.value(node.el, "wait", read_duration),
             batch=self.value(node.el, "batch", read_batch),
             levers=(() if levers == "none" else _names(levers)) if levers else None)
+        # another tool's description of the task, as a comment after the step (bprkit's
+        # own documentation only repeats its attributes)
+        written = " ".join(" ".join(d.itertext()) for d in
+                           node.el.findall(f"{{{BPMN}}}documentation"))
+        if written.strip() and not node.attr("duration") and not node.attr("tags"):
+            self.remarks.add(step, written)
+        return step
 
     def value(self, el: ET.Element, attr: str, reader: Callable[[str], _T | None]
               ) -> _T | None:
