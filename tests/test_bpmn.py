@@ -394,3 +394,21 @@ def test_task_documentation_comes_in_as_a_comment(exported: dict[str, Path]) -> 
     own = exported["kaigo_nintei"].read_bytes().replace(b"bprkit:source", b"bprkit:gone")
     again = import_bpmn.read("k.bpmn", own).text
     assert not re.search(r"^\s*step .*#.*所要", again, re.M)
+
+
+def test_an_event_or_a_start_with_several_flows_out_takes_them_all() -> None:
+    """Issue 25, item 5: an event with two flows out kept one; the other path's work
+    was lost or unreachable."""
+    path = FIXTURES / "bpmn_cases" / "event_split.bpmn"
+    data = path.read_bytes()
+    text = import_bpmn.read(str(path), data).text
+    assert "parallel {" in text and "step 外観を調査" in text and "step 浸水深を調査" in text
+    assert "branch" not in text
+    started = data.replace(b'<startEvent id="s"/>',
+                           b'<startEvent id="s"/><task id="z" name="Photos"/>').replace(
+        b'<sequenceFlow id="f0" sourceRef="s" targetRef="a"/>',
+        b'<sequenceFlow id="f0" sourceRef="s" targetRef="a"/>'
+        b'<sequenceFlow id="f0b" sourceRef="s" targetRef="z"/>'
+        b'<sequenceFlow id="f0c" sourceRef="z" targetRef="d"/>')
+    text = import_bpmn.read(str(path), started).text
+    assert text.count("parallel {") == 2 and "step Photos" in text

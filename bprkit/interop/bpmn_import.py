@@ -417,8 +417,11 @@ class _Process:
         while ident not in seen:
             seen.add(ident)
             n = self.nodes[ident]
-            passing = n.kind in EVENTS
+            # an event with several flows out is a split (BPMN: all of them are taken)
+            passing = n.kind in EVENTS and len(n.outs) <= 1
             merge = n.kind in SPLITS and len(n.outs) <= 1
+            if n.kind in EVENTS and len(n.outs) > 1:
+                return ident
             if n.kind == "endEvent":
                 return None
             if (passing or merge) and n.outs:
@@ -447,6 +450,8 @@ class _Process:
         body: list[FlowItem] = []
         placed: set[str] = set()
         first = self._real(starts[0].outs[0][0]) if starts and starts[0].outs else None
+        if starts and len(starts[0].outs) > 1:  # a start whose flows are all taken
+            first = starts[0].ident
         todo: list[str | None] = [first] if first else []
         if not starts and self.nodes:
             todo = [next(iter(self.nodes))]
@@ -497,6 +502,12 @@ class _Process:
                 break
             node = self.nodes[ident]
             placed.add(ident)
+            if node.kind in (*EVENTS, "startEvent") and len(node.outs) > 1:
+                if node.ident in self.chosen:  # conditions on an event's flows: a choice
+                    out += self._branch(node, placed, todo, implicit=True, region=region)
+                    break
+                ident = self._implicit_parallel(node, out, placed, todo)
+                continue
             if node.kind == "parallelGateway" and len(node.outs) > 1:
                 join = self._join(node)
                 if join is None:  # paths that never meet: read one after the other
