@@ -412,3 +412,18 @@ def test_an_event_or_a_start_with_several_flows_out_takes_them_all() -> None:
         b'<sequenceFlow id="f0c" sourceRef="z" targetRef="d"/>')
     text = import_bpmn.read(str(path), started).text
     assert text.count("parallel {") == 2 and "step Photos" in text
+
+
+def test_a_black_box_pool_is_an_outside_party_not_a_procedure() -> None:
+    """Issue 25, item 7: a pool with no work inside (Signavio, Bizagi, GenMyModel write
+    them) became a phantom 「（作業なし）」 process; it is an external lane of the
+    process it exchanges messages with, and said."""
+    path = FIXTURES / "bpmn_cases" / "black_box_pool.bpmn"
+    result = import_bpmn.read(str(path), path.read_bytes())
+    assert result.text.count("process ") == 1 and "作業なし" not in result.text
+    assert re.search(r"lane \S+ 「警察署」 : 外部", result.text)
+    assert [n.detail for n in result.notes if n.what == "black_box"] == ["警察署"]
+    for name in ("bpmnmoddle-signavio-complex-no-extensions", "miwg-signavio-B.2.0-export",
+                 "miwg-genmymodel-B.2.0-export", "miwg-visualparadigm-A.4.1-roundtrip"):
+        other = FIXTURES / "bpmn_corpus" / f"{name}.bpmn"
+        assert "作業なし" not in import_bpmn.read(str(other), other.read_bytes()).text, name

@@ -122,7 +122,7 @@ class Note:
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
     unstructured | edited | several_starts | several_starts_first | role_guessed |
-    implicit_parallel"""
+    implicit_parallel | black_box"""
     detail: str = ""
 
 
@@ -917,6 +917,9 @@ def read(path: str, data: bytes) -> Result:
     if not processes:
         raise BpmnImportError(path, "import_no_process")
     doc = _Document(path, lines, _titles(root))
+    boxes = _black_boxes(root, processes, doc)
+    if len(boxes) < len(processes):  # work somewhere: the empty pools are outside parties
+        processes = [el for el in processes if el.get("id", "") not in boxes]
     for kind in ("messageFlow", "choreography", "conversation"):
         for el in root.iter(f"{{{BPMN}}}{kind}"):
             doc.notes.append(Note(lines.get(id(el), 0), el.get("id", kind), "not_mapped",
@@ -939,6 +942,52 @@ def read(path: str, data: bytes) -> Result:
     return Result(text, sorted(doc.notes, key=lambda n: n.line), len(processes))
 
 
+FLOW_NODES = TASKS | SPLITS | EVENTS | {"callActivity", "parallelGateway", "startEvent",
+                                       "endEvent"}
+
+
+def _black_boxes(root: ET.Element, processes: list[ET.Element], doc: _Document
+                 ) -> set[str]:
+    """The ids of the processes with no work inside (a black-box pool, or an empty
+    process a tool left), and, for each pool without a process or with an empty one,
+    an outside party's lane in every process it exchanges messages with
+    (``doc.outside``). Said once each."""
+    empty = {el.get("id", "") for el in processes
+             if not any(_local(child) in FLOW_NODES for child in el)}
+    owner: dict[str, str] = {}  # a participant or flow node id → its process id
+    for el in processes:
+        for node in el.iter():
+            if node.get("id"):
+                owner[node.get("id", "")] = el.get("id", "")
+    boxes: dict[str, str] = {}  # participant id → its name
+    working = {part.get("name", "") for part in root.iter(f"{{{BPMN}}}participant")
+               if part.get("processRef") and part.get("processRef") not in empty}
+    for part in root.iter(f"{{{BPMN}}}participant"):
+        ref = part.get("processRef")
+        if ref and ref not in empty:
+            owner[part.get("id", "")] = ref
+        elif not ref and part.get("name", "") in working:
+            continue  # another view of a pool that has its work (Visual Paradigm)
+        else:
+            boxes[part.get("id", "")] = part.get("name", "") or part.get("id", "")
+            doc.notes.append(Note(doc.lines.get(id(part), 0), part.get("id", ""),
+                                  "black_box", boxes[part.get("id", "")]))
+    for el in processes:  # an empty process no pool shows
+        pid = el.get("id", "")
+        if pid in empty and pid not in {p.get("processRef") for p in
+                                        root.iter(f"{{{BPMN}}}participant")}:
+            doc.notes.append(Note(doc.lines.get(id(el), 0), pid, "black_box",
+                                  el.get("name", "") or pid))
+    for flow in root.iter(f"{{{BPMN}}}messageFlow"):
+        ends = (flow.get("sourceRef", ""), flow.get("targetRef", ""))
+        for box, other in (ends, ends[::-1]):
+            if box in boxes and owner.get(other):
+                doc.outside.setdefault(owner[other], [])
+                if boxes[box] not in doc.outside[owner[other]]:
+                    doc.outside[owner[other]].append(boxes[box])
+    return empty
+
+
 def _titles(root: ET.Element) -> dict[str, str]:
     """Each process's pool name (its participant's), by the process's id."""
     return {ref: part.get("name", "") for part in root.iter(f"{{{BPMN}}}participant")
@@ -956,6 +1005,8 @@ class _Document:
     """BPMN process id → ``.bpr`` process id."""
     notes: list[Note] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
+    outside: dict[str, list[str]] = field(default_factory=dict)
+    """BPMN process id → the black-box pools it exchanges messages with: external lanes."""
 
     def title(self, el: ET.Element) -> str:
         """A process's name: its pool's (participant), else its own, else its id."""
@@ -979,6 +1030,10 @@ class _Document:
                           self.notes, self.taken, linear)
         flow = reader.read()
         lanes = reader.lanes
+        for party in self.outside.get(el.get("id", ""), []):  # a black-box pool
+            lane = name_of(party, "outside", reader.taken)
+            reader.taken.add(lane)
+            lanes.append(Lane(lane, "external", label_text(party)))
         if not any(iter_steps(tuple(flow))) and not any(iter_uses(tuple(flow))):
             if not lanes:
                 lanes.append(Lane("担当", "back_office", "担当"))
