@@ -427,3 +427,18 @@ def test_a_black_box_pool_is_an_outside_party_not_a_procedure() -> None:
                  "miwg-genmymodel-B.2.0-export", "miwg-visualparadigm-A.4.1-roundtrip"):
         other = FIXTURES / "bpmn_corpus" / f"{name}.bpmn"
         assert "作業なし" not in import_bpmn.read(str(other), other.read_bytes()).text, name
+
+
+def test_a_boundary_timer_is_another_way_out_with_its_wait() -> None:
+    """Issue 25, items 1 and 7: a boundary timer (督促 after two weeks) was dropped with
+    the work after it; it is a case of a branch after its task, and its duration the
+    wait of the first step on that way."""
+    path = FIXTURES / "bpmn_cases" / "boundary_timer.bpmn"
+    result = import_bpmn.read(str(path), path.read_bytes())
+    assert re.search(r"-> 未着の意見書を督促  # 2週間", result.text)
+    assert re.search(r"step 未着の意見書を督促 .*wait 14d", result.text)
+    assert [n.what for n in result.notes].count("boundary_exit") == 1
+    assert not [n for n in result.notes if n.what == "not_mapped"]
+    assert import_bpmn._iso_duration("PT2H30M") == import_bpmn.Duration(2.5, 2.5, "hour")
+    assert import_bpmn._iso_duration("P2W") == import_bpmn.Duration(14, 14, "day")
+    assert import_bpmn._iso_duration("R3/PT1H") is None

@@ -88,7 +88,7 @@ EVENTS = {"intermediateThrowEvent", "intermediateCatchEvent"}
 IGNORED = {"documentation", "extensionElements", "incoming", "outgoing", "laneSet",
            "sequenceFlow", "text", "conditionExpression", "flowNodeRef"}
 NOT_MAPPED = {"dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
-              "association", "group", "boundaryEvent", "dataInputAssociation",
+              "association", "group", "dataInputAssociation",
               "dataOutputAssociation", "property", "ioSpecification", "category",
               "multiInstanceLoopCharacteristics", "standardLoopCharacteristics"}
 STARTS_QUESTION = "開始の経路"
@@ -122,7 +122,7 @@ class Note:
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
     unstructured | edited | several_starts | several_starts_first | role_guessed |
-    implicit_parallel | black_box"""
+    implicit_parallel | black_box | boundary_exit"""
     detail: str = ""
 
 
@@ -281,6 +281,26 @@ def read_batch(text: str) -> Batch | None:
     return Batch(period=cast(Period, period), shared=shared == "shared") if period else None
 
 
+_ISO = re.compile(r"P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+                  r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?")
+
+
+def _iso_duration(text: str) -> Duration | None:
+    """A timer's ISO 8601 duration (P14D, PT2H, P2W) in the largest unit it names
+    (None for anything else: a date, a cycle, an expression)."""
+    m = _ISO.fullmatch(text.strip())
+    if m is None or not any(m.groups()):
+        return None
+    weeks, days, hours, minutes = (float(g) if g else 0.0 for g in m.groups())
+    if weeks or days:
+        value, unit = weeks * 7 + days + (hours + minutes / 60) / 24, "day"
+    elif hours:
+        value, unit = hours + minutes / 60, "hour"
+    else:
+        value, unit = minutes, "min"
+    return Duration(float(f"{value:.6g}"), float(f"{value:.6g}"), cast(Unit, unit))
+
+
 def _float(text: str | None) -> float | None:
     try:
         return float(text) if text else None
@@ -329,6 +349,8 @@ class _Process:
         self.default_lane: str | None = None
         self.remarks = writer.Remarks()
         """The comments after branches and cases (the shares assumed, each flow's name)."""
+        self.timers: dict[str, Duration] = {}
+        """Boundary timers by id: the wait of the work after them."""
         self.chosen: set[str] = set()
         """Nodes with a flow out that says it is a choice: a condition, a share or a
         ``bprkit:probability`` (a task's several flows out are otherwise all taken)."""
@@ -347,12 +369,35 @@ class _Process:
                 self._element(el)
         for flow in flows:
             self._flow(flow)
+        self._boundaries()
         return self._write()
+
+    def _boundaries(self) -> None:
+        """A boundary event with flows out (a deadline, an escalation: 督促) is another
+        way out of the task it sits on: the task's flows become a choice, the event's
+        way one case (its share assumed), and a timer's duration the wait of the first
+        piece of work on that way."""
+        for node in list(self.nodes.values()):
+            if node.kind != "boundaryEvent":
+                continue
+            task = self.nodes.get(node.el.get("attachedToRef", ""))
+            if task is None or not node.outs:
+                self.notes.append(Note(node.line, node.ident, "not_mapped", node.kind))
+                continue
+            task.outs.append((node.ident, None, node.name))
+            node.ins.append(task.ident)
+            self.chosen.add(task.ident)
+            timer = node.el.find(f"{{{BPMN}}}timerEventDefinition/{{{BPMN}}}timeDuration")
+            wait = _iso_duration((timer.text or "") if timer is not None else "")
+            if wait is not None:
+                self.timers[node.ident] = wait
+            self.notes.append(Note(node.line, node.ident, "boundary_exit",
+                                   node.name or node.ident))
 
     def _element(self, el: ET.Element) -> None:
         kind, ident = _local(el), el.get("id", "")
         if kind not in TASKS | SPLITS | EVENTS | {"callActivity", "parallelGateway",
-                                                  "startEvent", "endEvent"}:
+                                                  "startEvent", "endEvent", "boundaryEvent"}:
             self.notes.append(Note(self.line(el), ident or kind, "not_mapped", kind))
             return
         node = _Node(ident, kind, el, self.line(el), el.get("name", "") or "")
@@ -418,7 +463,7 @@ class _Process:
             seen.add(ident)
             n = self.nodes[ident]
             # an event with several flows out is a split (BPMN: all of them are taken)
-            passing = n.kind in EVENTS and len(n.outs) <= 1
+            passing = n.kind in (*EVENTS, "boundaryEvent") and len(n.outs) <= 1
             merge = n.kind in SPLITS and len(n.outs) <= 1
             if n.kind in EVENTS and len(n.outs) > 1:
                 return ident
@@ -659,11 +704,12 @@ class _Process:
             self.notes.append(Note(node.line, node.ident, "called_as_step" if called
                                    else "called_missing", node.el.get("calledElement", "")))
         levers = node.attr("levers")
+        timer = next((self.timers[i] for i in node.ins if i in self.timers), None)
         step = Step(
             self.names[node.ident], self._lane_for(node), label_text(node.name or node.ident),
             tags=tuple(vocab.lookup(vocab.TAGS, t) or t for t in _names(node.attr("tags"))),
             duration=self.value(node.el, "duration", read_duration),
-            wait=self.value(node.el, "wait", read_duration),
+            wait=self.value(node.el, "wait", read_duration) or timer,
             batch=self.value(node.el, "batch", read_batch),
             levers=(() if levers == "none" else _names(levers)) if levers else None)
         # another tool's description of the task, as a comment after the step (bprkit's
