@@ -122,7 +122,7 @@ class Note:
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
     unstructured | edited | several_starts | several_starts_first | role_guessed |
-    implicit_parallel | black_box | boundary_exit"""
+    implicit_parallel | black_box | boundary_exit | no_join"""
     detail: str = ""
 
 
@@ -553,6 +553,11 @@ class _Process:
                     break
                 ident = self._implicit_parallel(node, out, placed, todo)
                 continue
+            if node.kind == "parallelGateway" and len(node.outs) > 1 and self._apart(node):
+                # a split without a join: each path to its own end, the case ends with all
+                self.notes.append(Note(node.line, node.ident, "no_join"))
+                out.append(self._parallel(node, None, placed, todo))
+                break
             if node.kind == "parallelGateway" and len(node.outs) > 1:
                 join = self._join(node)
                 if join is None:  # paths that never meet: read one after the other
@@ -616,24 +621,49 @@ class _Process:
         the other, and the import says so."""
         fork = _Node(node.ident, "parallelGateway", node.el, node.line)
         fork.outs = list(node.outs)
+        self.notes.append(Note(node.line, node.ident, "implicit_parallel",
+                               f"{len(fork.outs)}"))
+        if self._apart(fork):  # each path runs to its own end: the case ends with all
+            self.notes.append(Note(node.line, node.ident, "no_join"))
+            out.append(self._parallel(fork, None, placed, todo))
+            return None
         join = self._join(fork, implicit=True)
         if join is None:
             todo += [self._real(t) for t, _, _ in fork.outs[1:]]
             return self._real(fork.outs[0][0])
-        self.notes.append(Note(node.line, node.ident, "implicit_parallel",
-                               f"{len(fork.outs)}"))
         out.append(self._parallel(fork, join, placed, todo))
         if self.nodes[join].kind == "parallelGateway":
             placed.add(join)
             return self._after(join)
         return join  # a task several flows enter: the work after the block
 
-    def _parallel(self, fork: _Node, join: str, placed: set[str], todo: list[str | None]
-                  ) -> Parallel:
-        """A parallel block: one path per flow out of ``fork``, up to ``join``."""
+    def _apart(self, fork: _Node) -> bool:
+        """Whether the paths out of ``fork`` share no node but end events (a split
+        without a join), each path a plain sequence of work up to its end."""
+        reach: list[set[str]] = []
+        for target, _, _ in fork.outs:
+            seen, todo = set(), [target]
+            while todo:
+                n = todo.pop()
+                if n in seen:
+                    continue
+                node = self.nodes[n]
+                if node.kind in SPLITS and len(node.outs) > 1 or len(node.ins) > 1 or \
+                        node.kind == "parallelGateway":
+                    return False  # a branch, a merge or a block on the way: not plain
+                seen.add(n)
+                todo += [t for t, _, _ in node.outs]
+            reach.append({n for n in seen if self.nodes[n].kind != "endEvent"})
+        return len(reach) > 1 and not set.intersection(*reach)
+
+    def _parallel(self, fork: _Node, join: str | None, placed: set[str],
+                  todo: list[str | None]) -> Parallel:
+        """A parallel block: one path per flow out of ``fork``, up to ``join`` (None:
+        each path to its own end, the case ending when all have)."""
         paths = []
         for target, _, _ in fork.outs:
-            inner = self._chain(self._real(target), placed, todo, stop=join,
+            inner = self._chain(self._real(target), placed, todo,
+                                stop=join if join is not None else "",
                                 region=self._region(target, join))
             if not inner:  # a path with nothing on it holds one empty step
                 name = name_of("", fork.ident + "_空", self.taken)
