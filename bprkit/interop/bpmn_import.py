@@ -648,7 +648,7 @@ class _Process:
                 if n in seen:
                     continue
                 node = self.nodes[n]
-                if node.kind in SPLITS and len(node.outs) > 1 or len(node.ins) > 1 or \
+                if (node.kind in SPLITS and len(node.outs) > 1) or len(node.ins) > 1 or \
                         node.kind == "parallelGateway":
                     return False  # a branch, a merge or a block on the way: not plain
                 seen.add(n)
