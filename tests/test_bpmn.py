@@ -459,8 +459,8 @@ def test_a_split_without_a_join_runs_each_path_to_its_end(tmp_path: Path) -> Non
 
 def test_the_corpus_imports_leave_few_steps_unreachable(tmp_path: Path) -> None:
     """Steps no path reaches (W001) in the imports of tests/fixtures/bpmn_corpus: 35 in
-    12 files before issue 25's work, 9 in 4 now (sub-processes' insides, event
-    sub-processes, flows that are not block-structured)."""
+    12 files before issue 25's work, 7 in 4 now (event sub-processes, sub-processes
+    that are the whole of their parent, flows that are not block-structured)."""
     unreachable, files = 0, 0
     for n, path in enumerate(CORPUS):
         out = tmp_path / f"{n}.bpr"
@@ -468,4 +468,14 @@ def test_the_corpus_imports_leave_few_steps_unreachable(tmp_path: Path) -> None:
         found = [d for d in check_files([str(out)]).diagnostics if d.code == "W001"]
         unreachable += len(found)
         files += bool(found)
-    assert (unreachable, files) == (9, 4)
+    assert (unreachable, files) == (7, 4)
+
+
+def test_an_expanded_sub_process_is_a_process_of_its_own_used() -> None:
+    """Issue 25, item 1: an expanded sub-process was one step without its inside; its
+    inside is a process of its own, and the parent uses it."""
+    path = FIXTURES / "bpmn_corpus" / "miwg-ref-A.4.1.bpmn"
+    text = import_bpmn.read(str(path), path.read_bytes()).text
+    assert "use Expanded_Sub-Process_1" in text and "use Expanded_Sub-Process_2" in text
+    assert re.search(r"process Expanded_Sub-Process_1 「Expanded Sub-Process 1」 \{[^}]*"
+                     r"step Task_4 ", text)

@@ -85,6 +85,7 @@ TASKS = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTas
          "receiveTask", "businessRuleTask", "subProcess", "adHocSubProcess", "transaction"}
 SPLITS = {"exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
 EVENTS = {"intermediateThrowEvent", "intermediateCatchEvent"}
+SUBPROCESSES = {"subProcess", "adHocSubProcess", "transaction"}
 IGNORED = {"documentation", "extensionElements", "incoming", "outgoing", "laneSet",
            "sequenceFlow", "text", "conditionExpression", "flowNodeRef"}
 NOT_MAPPED = {"dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
@@ -122,7 +123,7 @@ class Note:
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
     unstructured | edited | several_starts | several_starts_first | role_guessed |
-    implicit_parallel | black_box | boundary_exit | no_join"""
+    implicit_parallel | black_box | boundary_exit | no_join | subprocess_used"""
     detail: str = ""
 
 
@@ -405,7 +406,10 @@ class _Process:
         self.nodes[ident] = node
         if kind in EVENTS:
             self.notes.append(Note(node.line, ident, "passed_through", kind))
-        elif kind in ("subProcess", "adHocSubProcess", "transaction"):
+        elif kind in SUBPROCESSES and ident in self.known:
+            node.kind = "callActivity"  # its inside is a process of its own: `use` it
+            self.notes.append(Note(node.line, ident, "subprocess_used", node.name or ident))
+        elif kind in SUBPROCESSES:
             self.notes.append(Note(node.line, ident, "subprocess", kind))
 
     def _flow(self, flow: ET.Element) -> None:
@@ -693,7 +697,8 @@ class _Process:
         return self._real(node.outs[0][0]) if node.outs else None
 
     def _called(self, node: _Node) -> str | None:
-        return node.attr("use") or self.known.get(node.el.get("calledElement", ""))
+        return node.attr("use") or self.known.get(node.el.get("calledElement", "")) or (
+            self.known.get(node.ident) if _local(node.el) in SUBPROCESSES else None)
 
     def _is_use(self, node: _Node) -> bool:
         """A call activity written as ``use``: its process is in the file and it is
@@ -702,8 +707,12 @@ class _Process:
         if node.kind != "callActivity" or not self._called(node):
             return False
         before = self._preds(node.ident)
-        return len(before) == 1 and len(self.nodes[before[0]].outs) == 1 and \
-            self.nodes[before[0]].kind not in SPLITS
+        if len(before) != 1 or self.nodes[before[0]].kind in SPLITS:
+            return False
+        pred = self.nodes[before[0]]
+        # the first thing on a parallel path may be a use: only a branch names steps
+        forks = pred.kind == "parallelGateway" or pred.ident not in self.chosen
+        return len(pred.outs) == 1 or forks
 
     def _preds(self, ident: str) -> list[str]:
         """The nodes a flow reaches ``ident`` from, through merges and events."""
@@ -1000,10 +1009,14 @@ def read(path: str, data: bytes) -> Result:
         for el in root.iter(f"{{{BPMN}}}{kind}"):
             doc.notes.append(Note(lines.get(id(el), 0), el.get("id", kind), "not_mapped",
                                   kind))
-    for el in processes:
+    # an expanded sub-process with work inside: a process of its own, called by `use`
+    subs = [el for parent in processes for el in _subprocesses(parent)]
+    for el in processes + subs:
         title = doc.title(el)
         doc.known[el.get("id", "")] = el.get(f"{{{BPRKIT}}}id") or name_of(
             title, el.get("id", "process"), doc.taken)
+    doc.subprocesses = {el.get("id", "") for el in subs}
+    processes = processes + subs
     parts = [doc.text(el) for el in processes]
     text = doc.joined(parts)
     bad = _invalid(text, parts)
@@ -1020,6 +1033,22 @@ def read(path: str, data: bytes) -> Result:
 
 FLOW_NODES = TASKS | SPLITS | EVENTS | {"callActivity", "parallelGateway", "startEvent",
                                        "endEvent"}
+
+
+def _subprocesses(parent: ET.Element) -> list[ET.Element]:
+    """The expanded sub-processes in ``parent`` (and in them) that become processes of
+    their own: each with work inside, in a parent that has a step of its own besides
+    (a .bpr process needs one; a parent that is only the sub-process keeps it a step)."""
+    out = []
+    inner = [c for c in parent if _local(c) in SUBPROCESSES
+             and any(_local(g) in FLOW_NODES for g in c)]
+    steps = [c for c in parent if _local(c) in TASKS - SUBPROCESSES
+             or _local(c) in SUBPROCESSES and c not in inner]
+    if steps:
+        out += inner
+    for c in inner:
+        out += _subprocesses(c)
+    return out
 
 
 def _black_boxes(root: ET.Element, processes: list[ET.Element], doc: _Document
@@ -1081,6 +1110,8 @@ class _Document:
     """BPMN process id → ``.bpr`` process id."""
     notes: list[Note] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
+    subprocesses: set[str] = field(default_factory=set)
+    """The ids of the expanded sub-processes written as processes of their own."""
     outside: dict[str, list[str]] = field(default_factory=dict)
     """BPMN process id → the black-box pools it exchanges messages with: external lanes."""
 
