@@ -1043,7 +1043,7 @@ def _subprocesses(parent: ET.Element) -> list[ET.Element]:
     inner = [c for c in parent if _local(c) in SUBPROCESSES
              and any(_local(g) in FLOW_NODES for g in c)]
     steps = [c for c in parent if _local(c) in TASKS - SUBPROCESSES
-             or _local(c) in SUBPROCESSES and c not in inner]
+             or (_local(c) in SUBPROCESSES and c not in inner)]
     if steps:
         out += inner
     for c in inner:
