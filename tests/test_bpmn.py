@@ -479,3 +479,28 @@ def test_an_expanded_sub_process_is_a_process_of_its_own_used() -> None:
     assert "use Expanded_Sub-Process_1" in text and "use Expanded_Sub-Process_2" in text
     assert re.search(r"process Expanded_Sub-Process_1 「Expanded Sub-Process 1」 \{[^}]*"
                      r"step Task_4 ", text)
+
+
+def test_what_does_not_arrive_is_listed_by_the_files_own_ids() -> None:
+    """Issue 25, item 1: every piece of work and every succession (a piece of work,
+    then the next one through gateways and events, or the end) either arrives in the
+    .bpr's flow, as check builds it from the text, or is listed by id."""
+    for path in sorted((FIXTURES / "bpmn_cases").glob("*.bpmn")):
+        result = import_bpmn.read(str(path), path.read_bytes())
+        assert not [n for n in result.notes if n.what.startswith("lost_")], path.name
+    path = FIXTURES / "bpmn_corpus" / "miwg-ref-B.2.0.bpmn"  # OMG's reference B.2.0
+    data = path.read_bytes()
+    lost = [n for n in import_bpmn.read(str(path), data).notes if n.what.startswith("lost_")]
+    assert lost and all(f'id="{n.element}"'.encode() in data for n in lost)
+    assert any(n.detail == "Task 18 → Task 23" for n in lost)
+
+
+def test_an_edited_export_of_every_library_file_loses_no_succession(
+        exported: dict[str, Path]) -> None:
+    """Read from its structure (as after an edit in another tool), each export of
+    processes/ keeps every piece of work and every succession."""
+    for name, path in exported.items():
+        data = path.read_bytes().replace(b"bprkit:source", b"bprkit:gone")
+        result = import_bpmn.read(str(path), data)
+        lost = [(n.element, n.detail) for n in result.notes if n.what.startswith("lost_")]
+        assert lost == [], name

@@ -123,7 +123,8 @@ class Note:
     what: str
     """not_mapped | assumed_share | passed_through | no_lane | called_missing |
     unstructured | edited | several_starts | several_starts_first | role_guessed |
-    implicit_parallel | black_box | boundary_exit | no_join | subprocess_used"""
+    implicit_parallel | black_box | boundary_exit | no_join | subprocess_used |
+    lost_work | lost_succession"""
     detail: str = ""
 
 
@@ -547,7 +548,7 @@ class _Process:
         out: list[FlowItem] = []
         while ident is not None and ident != stop:
             if ident in placed:
-                self._placed(ident, out, stop)
+                self._placed(ident, out, stop, region)
                 break
             node = self.nodes[ident]
             placed.add(ident)
@@ -584,10 +585,11 @@ class _Process:
                 break
         return out
 
-    def _placed(self, ident: str, out: list[FlowItem], stop: str | None) -> None:
+    def _placed(self, ident: str, out: list[FlowItem], stop: str | None,
+                region: set[str] | None = None) -> None:
         """A chain that reaches a node already placed: a jump to it, from the step
-        before (a path may not jump out of its parallel block)."""
-        if stop is not None:
+        before (a path may jump within itself, not out of its parallel block)."""
+        if stop is not None and (region is None or ident not in region):
             self.notes.append(Note(self.nodes[ident].line, ident, "unstructured",
                                    "parallelGateway"))
         elif out and ident in self.names and not self._is_use(self.nodes[ident]):
@@ -665,10 +667,19 @@ class _Process:
         """A parallel block: one path per flow out of ``fork``, up to ``join`` (None:
         each path to its own end, the case ending when all have)."""
         paths = []
+        stop = join if join is not None else ""
         for target, _, _ in fork.outs:
-            inner = self._chain(self._real(target), placed, todo,
-                                stop=join if join is not None else "",
-                                region=self._region(target, join))
+            region = self._region(target, join)
+            local: list[str | None] = []  # a branch's ways inside the path stay in it
+            inner = self._chain(self._real(target), placed, local, stop=stop, region=region)
+            while local:
+                ident = local.pop(0)
+                if ident is None or ident in placed:
+                    continue
+                if ident not in region:
+                    todo.append(ident)
+                    continue
+                inner += self._chain(ident, placed, local, stop=stop, region=region)
             if not inner:  # a path with nothing on it holds one empty step
                 name = name_of("", fork.ident + "_空", self.taken)
                 inner = [Step(name, self._lane_for(fork), "（なし）")]
@@ -1028,7 +1039,101 @@ def read(path: str, data: bytes) -> Result:
         text = doc.joined(parts)
         if _invalid(text, parts):
             raise BpmnImportError(path, "import_unwritable")
+    _account(doc, processes, text, path)
     return Result(text, sorted(doc.notes, key=lambda n: n.line), len(processes))
+
+
+def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) -> None:
+    """What did not arrive, by the BPMN file's own ids: each piece of work that has no
+    step or use in the ``.bpr``, and each succession (a piece of work, then the next
+    one through gateways and events, or the end) that the ``.bpr``'s flow does not
+    have. An independent reading of the sequence flows, against the flow ``check``
+    builds from the text written."""
+    from bprkit.text import flow as flows
+    from bprkit.text.loader import build_model
+    from bprkit.text.source import decode
+
+    decoded, _ = decode(path, text.encode("utf-8"))
+    model = build_model(decoded)[0] if decoded is not None else None
+    if model is None:
+        return
+    for el in processes:
+        reader = doc.readers.get(el.get("id", ""))
+        process = next((p for p in model.processes
+                        if p.id == doc.known.get(el.get("id", ""))), None)
+        if reader is None or process is None:
+            continue
+        graph = flows.build(process)
+        key = {step: f"step:{step}" for step in graph.steps}
+        key |= {node: f"use:{use.process}" for node, use in graph.uses.items()}
+        written = _successions(graph.edges, key, flows.FINISH)
+        known = set(key.values())
+
+        def work(ident: str, r: _Process = reader) -> str | None:
+            called = r._called(r.nodes[ident])
+            if f"step:{r.names.get(ident)}" in known:
+                return f"step:{r.names[ident]}"
+            return f"use:{called}" if called and f"use:{called}" in known else None
+
+        source = {i: {t for t, _, _ in n.outs} for i, n in reader.nodes.items()}
+        ends = {i for i, n in reader.nodes.items() if n.kind == "endEvent" or not n.outs}
+        keys = {i: work(i) for i in reader.names}
+        for ident, k in keys.items():
+            node = reader.nodes[ident]
+            if k is None:
+                doc.notes.append(Note(node.line, ident, "lost_work", node.name or ident))
+                continue
+            for after in _next_work(ident, source, set(keys), ends):
+                wanted = "END" if after == "END" else keys.get(after)
+                if wanted is not None and wanted not in written.get(k, set()):
+                    name = "END" if after == "END" else reader.nodes[after].name or after
+                    doc.notes.append(Note(node.line, ident, "lost_succession",
+                                          f"{node.name or ident} → {name}"))
+
+
+def _next_work(ident: str, outs: dict[str, set[str]], work: set[str],
+               ends: set[str]) -> set[str]:
+    """The pieces of work (or ``END``) a flow reaches next from ``ident``, through
+    every node that is not work."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    todo = list(outs.get(ident, ()))
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in work:
+            found.add(n)
+        elif n in ends and not outs.get(n):
+            found.add("END")
+        else:
+            todo += outs.get(n, ())
+    return found
+
+
+def _successions(edges: dict[str, dict[str, float]], key: dict[str, str], finish: str
+                 ) -> dict[str, set[str]]:
+    """For each step or use of a ``.bpr`` flow graph, the steps and uses (or ``END``)
+    it reaches next through the graph's synthetic nodes (forks, joins, the start)."""
+    out: dict[str, set[str]] = {}
+    for node, k in key.items():
+        found: set[str] = set()
+        seen: set[str] = set()
+        todo = list(edges.get(node, {}))
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in key:
+                found.add(key[n])
+            elif n == finish:
+                found.add("END")
+            else:
+                todo += list(edges.get(n, {}))
+        out.setdefault(k, set()).update(found)
+    return out
 
 
 FLOW_NODES = TASKS | SPLITS | EVENTS | {"callActivity", "parallelGateway", "startEvent",
@@ -1110,6 +1215,8 @@ class _Document:
     """BPMN process id → ``.bpr`` process id."""
     notes: list[Note] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
+    readers: dict[str, _Process] = field(default_factory=dict)
+    """BPMN process id → the reader that wrote it (its nodes and the names it gave)."""
     subprocesses: set[str] = field(default_factory=set)
     """The ids of the expanded sub-processes written as processes of their own."""
     outside: dict[str, list[str]] = field(default_factory=dict)
@@ -1135,6 +1242,7 @@ class _Document:
         title = self.title(el)
         reader = _Process(el, self.lines, title, self.known[el.get("id", "")], self.known,
                           self.notes, self.taken, linear)
+        self.readers[el.get("id", "")] = reader
         flow = reader.read()
         lanes = reader.lanes
         for party in self.outside.get(el.get("id", ""), []):  # a black-box pool
