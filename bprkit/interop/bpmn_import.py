@@ -1069,15 +1069,9 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
         written = _successions(graph.edges, key, flows.FINISH)
         known = set(key.values())
 
-        def work(ident: str, r: _Process = reader) -> str | None:
-            called = r._called(r.nodes[ident])
-            if f"step:{r.names.get(ident)}" in known:
-                return f"step:{r.names[ident]}"
-            return f"use:{called}" if called and f"use:{called}" in known else None
-
         source = {i: {t for t, _, _ in n.outs} for i, n in reader.nodes.items()}
         ends = {i for i, n in reader.nodes.items() if n.kind == "endEvent" or not n.outs}
-        keys = {i: work(i) for i in reader.names}
+        keys = {i: _work_key(reader, i, known) for i in reader.names}
         for ident, k in keys.items():
             node = reader.nodes[ident]
             if k is None:
@@ -1089,6 +1083,15 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
                     name = "END" if after == "END" else reader.nodes[after].name or after
                     doc.notes.append(Note(node.line, ident, "lost_succession",
                                           f"{node.name or ident} → {name}"))
+
+
+def _work_key(reader: _Process, ident: str, known: set[str]) -> str | None:
+    """A piece of BPMN work as the .bpr holds it: ``step:ID`` or ``use:PROCESS`` (None:
+    it did not arrive)."""
+    if f"step:{reader.names.get(ident)}" in known:
+        return f"step:{reader.names[ident]}"
+    called = reader._called(reader.nodes[ident])
+    return f"use:{called}" if called and f"use:{called}" in known else None
 
 
 def _next_work(ident: str, outs: dict[str, set[str]], work: set[str],
