@@ -157,3 +157,42 @@ def test_wrong_or_broken_workbooks_are_refused(tmp_path: Path) -> None:
     r = run_cli("import", str(broken), "-o", str(tmp_path / "o"), "--lang", "en")
     assert r.returncode == 1 and "not a readable .xlsx" in r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
+
+
+def test_an_office_sheet_with_h_mm_times_a_months_count_and_an_example(
+        tmp_path: Path) -> None:
+    """Issue 25, item 4: h:mm cells were refused, 月平均件数 was read as a year's count,
+    and the 記入例 sheet was imported as a procedure. A hidden sheet is not read either;
+    both are said."""
+    import datetime
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "福祉課"
+    ws.append(["業務名", "工程", "担当", "月平均件数", "1件あたり時間(分)"])
+    ws.append(["児童手当の認定", "申請を受け付ける", "窓口", 50, datetime.time(0, 15)])
+    ws.append([None, "所得を確認", "係", None, datetime.timedelta(minutes=90)])
+    for cell in ("E2", "E3"):
+        ws[cell].number_format = "h:mm"
+    example = wb.create_sheet("記入例")
+    example.append(["業務名", "工程", "担当", "件数", "時間(分)"])
+    example.append(["例: 住民票", "受付", "窓口", 100, 5])
+    hidden = wb.create_sheet("旧様式")
+    hidden.append(["業務名", "工程", "担当", "件数", "時間(分)"])
+    hidden.append(["古い業務", "受付", "窓口", 100, 5])
+    hidden.sheet_state = "hidden"
+    path = tmp_path / "福祉課.xlsx"
+    wb.save(path)
+    out = tmp_path / "out"
+    r = run_cli("import", str(path), "-o", str(out), "--lang", "ja")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert [p.name for p in out.iterdir()] == ["児童手当の認定.bpr"]
+    text = (out / "児童手当の認定.bpr").read_text(encoding="utf-8")
+    assert "volume 50 / 月" in text
+    assert "「申請を受け付ける」 @窓口 15分" in text and "「所得を確認」 @係 90分" in text
+    said = r.stdout + r.stderr
+    assert "「記入例」" in said and "「旧様式」" in said
+    report = check_files([str(out / "児童手当の認定.bpr")])
+    assert report.ok
+    m = analyze_process(report.files[0].bundle.root.processes[0], report.files[0].bundle).metrics
+    assert m.cases_per_year == 600  # 50 a month

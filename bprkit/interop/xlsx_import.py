@@ -25,6 +25,7 @@ bprkit.text.writer, with the vocabulary's Japanese words (紙, 分, 年, 窓口)
 
 from __future__ import annotations
 
+import datetime
 import io
 import math
 import re
@@ -46,7 +47,17 @@ from bprkit.interop.limits import (
     check_output_size,
     megabytes,
 )
-from bprkit.model import Duration, FlowItem, Lane, Process, Role, SourceFile, Step, Volume
+from bprkit.model import (
+    Duration,
+    FlowItem,
+    Lane,
+    Period,
+    Process,
+    Role,
+    SourceFile,
+    Step,
+    Volume,
+)
 from bprkit.text import writer
 from bprkit.text.transformer import MAX_NUMBER
 from bprkit.text.writer import number
@@ -66,6 +77,8 @@ HEADERS = {
     "seal": ("押印", "seal"),
     "in_person": ("対面", "in person", "in_person"),
 }
+EXAMPLE = re.compile(r"記入例|記載例|入力例|サンプル|sample|example|^例")
+"""A sheet's name that says it is a filled-in example, not the office's own figures."""
 MARKS = {"○", "〇", "◯", "●", "✓", "✔", "1", "有", "あり", "yes", "y", "x", "true", "レ"}
 
 
@@ -100,6 +113,9 @@ class Result:
     """File name (the 業務 id) → ``.bpr`` text."""
     problems: list[Problem] = field(default_factory=list)
     path: str = ""
+    skipped: list[str] = field(default_factory=list)
+    """Sheets not read: a 記入例 (a filled-in example) or a hidden sheet; said, not an
+    error."""
 
     @property
     def errors(self) -> bool:
@@ -122,8 +138,8 @@ def _key(text: str) -> str | None:
         return "other"
     if "id" in t:
         return "process" if ("業務" in t or "procedure" in t or "process" in t) else "step"
-    if "件数" in t or t.startswith("cases"):
-        return "cases"
+    if "件数" in t or t.startswith("cases"):  # 月平均件数, 月間件数: a month's
+        return "cases_month" if "月" in t or "month" in t else "cases"
     if "回数" in t or "times" in t:
         return "executions"
     if "(分)" in t or t.endswith("分") or "minute" in t:
@@ -334,6 +350,11 @@ def _figure(ws: Any, r: int, cols: dict[str, int], key: str) -> float | None:
     value = ws.cell(r, cols[key]).value
     if value in (None, ""):
         return None
+    if isinstance(value, datetime.time | datetime.timedelta) and key in ("minutes", "hours"):
+        # an h:mm cell (0:15, 1:30): a time of day or a duration, read as minutes
+        minutes = (value.total_seconds() if isinstance(value, datetime.timedelta) else
+                   value.hour * 3600 + value.minute * 60 + value.second) / 60
+        return minutes if key == "minutes" else minutes / 60
     n = _number(value)
     what = ("not_number" if n is None else "not_finite" if not math.isfinite(n)
             else "negative" if n < 0 else "too_big" if n > MAX_NUMBER else "")
@@ -364,6 +385,8 @@ class _Group:
     id: object
     sheet: str
     cases: float | None = None
+    period: Period = "year"
+    """What the cases count: a year's, or a month's (月平均件数, 月間件数)."""
     rows: list[_Row] = field(default_factory=list)
 
 
@@ -395,6 +418,9 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
     found: list[str] = []
     groups: dict[str, _Group] = {}
     for ws in wb.worksheets:
+        if ws.sheet_state != "visible" or EXAMPLE.search(_norm(ws.title)):
+            result.skipped.append(ws.title)  # a filled-in example, or a hidden sheet
+            continue
         head = _header(ws)
         if head is not None:
             found.append(ws.title)
@@ -438,11 +464,13 @@ def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Gro
             current = groups.setdefault(ws.title, _Group(None, ws.title))
         try:
             minutes, cases, times = _figures_of(cells)
+            monthly = cells.figure("cases_month") if cases is None else None
         except _Refused as refused:
             problems.append(refused.problem)
             continue
-        if cases is not None and current.cases is None:
-            current.cases = cases
+        if current.cases is None and (cases is not None or monthly is not None):
+            current.cases, current.period = (cases, "year") if cases is not None else (
+                monthly, "month")
         current.rows.append(_Row(
             str(cells["step_title"]).strip(), cells["step"], str(cells["lane"] or "").strip(),
             _norm(cells["role"]), minutes,
@@ -512,7 +540,7 @@ def _text(pid: str, title: str, group: _Group) -> str:
             remarks.add(step, f"{_figures(row.times)} × {_figures(row.minutes or 0)}分"
                               " in the survey")
         flow.append(step)
-    volume = Volume(_rounded(group.cases), "year") if group.cases is not None else None
+    volume = None if group.cases is None else Volume(_rounded(group.cases), group.period)
     process = Process(pid, label_text(title), volume=volume, lanes=tuple(lanes.values()),
                       flow=tuple(flow))
     return writer.write(SourceFile(pid, (), (process,)), words=writer.JAPANESE,
@@ -523,6 +551,9 @@ def _text(pid: str, title: str, group: _Group) -> str:
 
 def describe(result: Result, lang: str) -> Iterable[str]:
     from bprkit.messages import catalog as messages
+
+    for sheet in result.skipped:
+        yield f"{result.path}: " + messages.text(lang, "import_xlsx_skipped", sheet=sheet)
 
     for p in result.problems:
         if p.what in NAMED:  # 「シート 工程 の D7: …」 / "sheet Steps, cell D7: …"
