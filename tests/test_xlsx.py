@@ -196,3 +196,26 @@ def test_an_office_sheet_with_h_mm_times_a_months_count_and_an_example(
     assert report.ok
     m = analyze_process(report.files[0].bundle.root.processes[0], report.files[0].bundle).metrics
     assert m.cases_per_year == 600  # 50 a month
+
+
+def test_a_rows_own_case_count_gives_it_its_share(tmp_path: Path) -> None:
+    """Issue 25, item 4: a 市民課 survey's row done for 600 of 9,000 cases was counted
+    for all 9,000 (9,000 h instead of 600)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "市民課"
+    ws.append(["業務名", "工程", "担当", "件数", "1件あたり時間(分)"])
+    ws.append(["住民票の交付", "申請を受け付ける", "窓口", 9000, 5])
+    ws.append([None, "郵送請求を処理", "係", 600, 60])
+    path = tmp_path / "市民課.xlsx"
+    wb.save(path)
+    out = tmp_path / "out.bpr"
+    r = run_cli("import", str(path), "-o", str(out), "--lang", "en")
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = check_files([str(out)])
+    bundle = report.files[0].bundle
+    steps = {s.title: s for s in bundle.root.processes[0].steps()}
+    assert steps["郵送請求を処理"].duration.high == 4  # 60 min × 600 / 9,000
+    m = analyze_process(bundle.root.processes[0], bundle).metrics
+    assert m.annual_staff_hours == pytest.approx(9000 * 5 / 60 + 600)  # 750 + 600
+    assert "600 of 9000 cases" in out.read_text(encoding="utf-8")

@@ -376,6 +376,10 @@ class _Row:
     tags: tuple[str, ...]
     times: float
     """Executions a case."""
+    cases: float | None = None
+    """The row's own case count, where it has one (a step done for fewer cases than
+    its 業務's volume runs for that share of them)."""
+    period: Period = "year"
 
 
 @dataclass
@@ -475,7 +479,8 @@ def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Gro
             str(cells["step_title"]).strip(), cells["step"], str(cells["lane"] or "").strip(),
             _norm(cells["role"]), minutes,
             tuple(t for t in vocab.COUNTED_TAGS if _norm(cells[t]) in MARKS),
-            times))
+            times, cases if cases is not None else monthly,
+            "year" if cases is not None else "month"))
 
 
 def _figures_of(cells: _Cells) -> tuple[float | None, float | None, float]:
@@ -532,13 +537,21 @@ def _text(pid: str, title: str, group: _Group) -> str:
     flow: list[FlowItem] = []
     for row in group.rows:
         raw = str(row.id or "")
-        time = _rounded(row.minutes * row.times) if row.minutes is not None else None
+        # a row done for fewer (or more) cases than its 業務's volume: for that share
+        share = (row.cases / group.cases if row.cases is not None and group.cases
+                 and row.period == group.period else 1.0)
+        time = (_rounded(row.minutes * row.times * share) if row.minutes is not None
+                else None)
         step = Step(name_of(raw if "." not in raw else "", row.title, steps),
                     lanes[row.lane or "担当"].id, label_text(row.title), tags=row.tags,
                     duration=Duration(time, time, "min") if time is not None else None)
+        said = []
         if row.times != 1:
-            remarks.add(step, f"{_figures(row.times)} × {_figures(row.minutes or 0)}分"
-                              " in the survey")
+            said.append(f"{_figures(row.times)} × {_figures(row.minutes or 0)}分")
+        if share != 1:
+            said.append(f"{_figures(row.cases or 0)} of {_figures(group.cases or 0)} cases")
+        if said:
+            remarks.add(step, ", ".join(said) + " in the survey")
         flow.append(step)
     volume = None if group.cases is None else Volume(_rounded(group.cases), group.period)
     process = Process(pid, label_text(title), volume=volume, lanes=tuple(lanes.values()),
