@@ -219,3 +219,30 @@ def test_a_rows_own_case_count_gives_it_its_share(tmp_path: Path) -> None:
     m = analyze_process(bundle.root.processes[0], bundle).metrics
     assert m.annual_staff_hours == pytest.approx(9000 * 5 / 60 + 600)  # 750 + 600
     assert "600 of 9000 cases" in out.read_text(encoding="utf-8")
+
+
+def test_an_inventory_with_a_department_column_hidden_codes_and_months(
+        tmp_path: Path) -> None:
+    """Issue 25, item 4: a 税務課 inventory took the 課名 as the 業務 name and April's
+    count as the year's; a 市民課 survey named every step after a hidden 作業コード
+    column and did not know 「業務内容（作業）」; 市民税係 became a resident."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "税務課"
+    months = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
+    ws.append(["課名", "業務名", "作業コード", "業務内容（作業）", "担当", "時間(分)",
+               *[f"{m}月" for m in months]])
+    ws.append(["税務課", "市民税の賦課", "A-01", "申告書を受け付ける", "市民税係", 10,
+               *[100 * (k + 1) for k in range(12)]])
+    ws.append(["税務課", None, "A-02", "税額を計算", "市民税係", 20, *[None] * 12])
+    ws.column_dimensions["C"].hidden = True
+    path = tmp_path / "税務課.xlsx"
+    wb.save(path)
+    out = tmp_path / "out.bpr"
+    r = run_cli("import", str(path), "-o", str(out), "--lang", "en")
+    assert r.returncode == 0, r.stdout + r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "process 市民税の賦課 「市民税の賦課」" in text and "税務課" not in text.split("\n", 2)[1]
+    assert "volume 7800 / 年" in text  # 100 + 200 + … + 1,200
+    assert "「申告書を受け付ける」" in text and "A-01" not in text and "A_01" not in text
+    assert "lane 市民税係 「市民税係」 : 内部事務" in text

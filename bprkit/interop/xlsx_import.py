@@ -138,6 +138,12 @@ def _key(text: str) -> str | None:
         return "other"
     if "id" in t:
         return "process" if ("業務" in t or "procedure" in t or "process" in t) else "step"
+    if m := re.fullmatch(r"(\d{1,2})月(?:件数|分)?", t):  # a column a month: 4月 … 3月
+        return f"month{int(m.group(1))}" if 1 <= int(m.group(1)) <= 12 else None
+    if t in ("課名", "課", "所属", "部署", "部局", "所属課", "課・係", "department"):
+        return "other"  # the office's own name, not its 業務
+    if "作業" in t and "業務" in t:  # 業務内容（作業）: the work a row does
+        return "step_title"
     if "件数" in t or t.startswith("cases"):  # 月平均件数, 月間件数: a month's
         return "cases_month" if "月" in t or "month" in t else "cases"
     if "回数" in t or "times" in t:
@@ -178,9 +184,15 @@ def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
             for c in range(rng.min_col, min(rng.max_col, 60) + 1):
                 merged[(r, c)] = top
     best = None
+    from openpyxl.utils import get_column_letter
+
+    hidden = {c for c in range(1, min(ws.max_column, 60) + 1)
+              if ws.column_dimensions[get_column_letter(c)].hidden}
     for r in range(1, min(ws.max_row, 15) + 1):
         cols: dict[str, int] = {}
         for c in range(1, min(ws.max_column, 60) + 1):
+            if c in hidden:  # a hidden column (a 作業コード) is the office's, not read
+                continue
             here = merged.get((r, c), ws.cell(r, c).value)
             below = merged.get((r + 1, c), ws.cell(r + 1, c).value)
             key = _key(str(here or ""))
@@ -493,6 +505,9 @@ def _figures_of(cells: _Cells) -> tuple[float | None, float | None, float]:
         if minutes > MAX_NUMBER:
             raise cells.refused("hours", "too_big")
     cases = cells.figure("cases")
+    months = [cells.figure(f"month{n}") for n in range(1, 13) if f"month{n}" in cells.cols]
+    if cases is None and any(m is not None for m in months):  # 4月 … 3月: a year's sum
+        cases = sum(m for m in months if m is not None)
     times = cells.figure("executions")
     times = 1.0 if times is None else times
     if minutes is not None and minutes * times > MAX_NUMBER:
