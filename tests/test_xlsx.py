@@ -247,3 +247,26 @@ def test_an_inventory_with_a_department_column_hidden_codes_and_months(
     assert "volume 7800 / 年" in text  # 100 + 200 + … + 1,200
     assert "「申告書を受け付ける」" in text and "A-01" not in text and "A_01" not in text
     assert "lane 市民税係 「市民税係」 : 内部事務" in text
+
+
+@pytest.mark.parametrize(("figures", "read"), [((5, 10), ("5分", "10分")),
+                                               ((0.25, 1.5), ("15分", "90分"))])
+def test_a_time_header_without_a_unit_is_read_from_its_figures(
+        tmp_path: Path, figures: tuple[float, float], read: tuple[str, str]) -> None:
+    """Issue 25, item 4: a 福祉課 sheet whose 「1件あたり時間」 names no unit was refused.
+    Figures of 8 or less with a fraction are hours, else minutes; the import says which
+    it took and how to say otherwise."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "福祉課"
+    ws.append(["業務名", "工程", "担当", "件数", "1件あたり時間"])
+    ws.append(["児童手当", "受付", "窓口", 600, figures[0]])
+    ws.append([None, "審査", "係", None, figures[1]])
+    path = tmp_path / "福祉課.xlsx"
+    wb.save(path)
+    out = tmp_path / "out.bpr"
+    r = run_cli("import", str(path), "-o", str(out), "--lang", "ja")
+    assert r.returncode == 0, r.stdout + r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert f"@窓口 {read[0]}" in text and f"@係 {read[1]}" in text
+    assert "単位がない" in r.stdout + r.stderr

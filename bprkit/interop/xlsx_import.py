@@ -113,6 +113,8 @@ class Result:
     """File name (the 業務 id) → ``.bpr`` text."""
     problems: list[Problem] = field(default_factory=list)
     path: str = ""
+    assumed: list[tuple[str, str, str]] = field(default_factory=list)
+    """(sheet, header, unit) of each time column whose header names no unit."""
     skipped: list[str] = field(default_factory=list)
     """Sheets not read: a 記入例 (a filled-in example) or a hidden sheet; said, not an
     error."""
@@ -152,6 +154,8 @@ def _key(text: str) -> str | None:
         return "minutes"
     if "(時間)" in t or t.endswith("(h)") or t == "時間" or "hoursa" in t:
         return "hours"
+    if "時間" in t and not ("年" in t or "月" in t or "合計" in t):  # 1件あたり時間
+        return "time"  # no unit: minutes or hours, told by the figures (_unit)
     for key, words in HEADERS.items():
         if any(t == _norm(w).replace(" ", "") for w in words):
             return key
@@ -201,7 +205,10 @@ def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
                 key = joined if joined in ("minutes", "hours") else key or _key(str(below))
             if key and key not in cols:
                 cols[key] = c
-        if "step_title" in cols and ("minutes" in cols or "hours" in cols):
+        # a time column without a unit counts only in its own row (not read from below)
+        unitless = "time" in cols and merged.get((r, cols["time"]),
+                                                 ws.cell(r, cols["time"]).value)
+        if "step_title" in cols and ("minutes" in cols or "hours" in cols or unitless):
             # a second header row (「時間」 over 「分」) names a unit and holds no figure;
             # a first data row has figures (and may have any text in 業務名・工程)
             below = [merged.get((r + 1, c), ws.cell(r + 1, c).value)
@@ -440,7 +447,13 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
         head = _header(ws)
         if head is not None:
             found.append(ws.title)
-            _read_sheet(ws, *head, groups, result.problems)
+            last, cols = head
+            if "time" in cols and "minutes" not in cols and "hours" not in cols:
+                unit = _unit(ws, last, cols["time"])
+                cols[unit] = cols.pop("time")
+                result.assumed.append((ws.title, str(ws.cell(last, cols[unit]).value),
+                                       unit))
+            _read_sheet(ws, last, cols, groups, result.problems)
     if not found:
         raise XlsxImportError(path, "import_xlsx_no_header")
     groups = {name: group for name, group in groups.items() if group.rows}
@@ -457,6 +470,15 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
     for pid, text in result.files.items():  # nothing is written if one is too large
         check_output_size(path, f"{pid}.bpr", text, XlsxImportError)
     return result
+
+
+def _unit(ws: Any, last: int, col: int) -> str:
+    """The unit of a time column whose header names none (「1件あたり時間」): hours when
+    every figure is 8 or less and one has a fraction (0.25, 1.5), else minutes."""
+    figures = [n for r in range(last + 1, min(ws.max_row, last + 500) + 1)
+               if (n := _number(ws.cell(r, col).value)) is not None]
+    fractions = any(n != int(n) for n in figures)
+    return "hours" if figures and max(figures) <= 8 and fractions else "minutes"
 
 
 def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Group],
@@ -582,6 +604,10 @@ def describe(result: Result, lang: str) -> Iterable[str]:
 
     for sheet in result.skipped:
         yield f"{result.path}: " + messages.text(lang, "import_xlsx_skipped", sheet=sheet)
+    for sheet, header, unit in result.assumed:
+        yield f"{result.path}: " + messages.text(
+            lang, "import_xlsx_unit_assumed", sheet=sheet, header=header,
+            unit=messages.text(lang, f"import_xlsx_unit_{unit}"))
 
     for p in result.problems:
         if p.what in NAMED:  # 「シート 工程 の D7: …」 / "sheet Steps, cell D7: …"
