@@ -504,3 +504,18 @@ def test_an_edited_export_of_every_library_file_loses_no_succession(
         result = import_bpmn.read(str(path), data)
         lost = [(n.element, n.detail) for n in result.notes if n.what.startswith("lost_")]
         assert lost == [], name
+
+
+def test_an_edited_export_keeps_documents_data_and_notes(exported: dict[str, Path]) -> None:
+    """Issue 25, item 3: documents, data, what a step reads and writes, its pains and
+    its legal basis travel in bprkit:records and bprkit:body, and come back after an
+    edit in another tool (read from the structure)."""
+    data = exported["risai_shomei"].read_bytes().replace(b"bprkit:source", b"bprkit:gone")
+    text = import_bpmn.read("r.bpmn", data).text
+    original = bprkit.load(str(PROCESSES / "risai_shomei.bpr")).root.processes[0]
+    out = bprkit.parse(text, path="r.bpr").processes[0]
+    assert out.documents == original.documents and out.data == original.data
+    for step in original.steps():
+        back = next(s for s in out.steps() if s.id == step.id)
+        for key in import_bpmn.BODY:
+            assert getattr(back, key) == getattr(step, key), (step.id, key)

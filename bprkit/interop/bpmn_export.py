@@ -256,6 +256,8 @@ def _pool(root: ET.Element, collaboration: ET.Element, process: Process, n: int,
         proc.set(_q(BPRKIT, "owner"), process.owner)
     if process.volume is not None:
         proc.set(_q(BPRKIT, "volume"), writer.volume(process.volume))  # the season too
+    if writer.records(process):  # its documents and data, which steps' bodies name
+        proc.set(_q(BPRKIT, "records"), "; ".join(writer.records(process)))
     ET.SubElement(collaboration, _q(BPMN, "participant"), {
         "id": f"Participant_{n}", "name": process.title, "processRef": pid})
     return proc
@@ -461,6 +463,9 @@ def _step_attrs(el: ET.Element, s: Step, lang: str) -> None:
         el.set(_q(BPRKIT, "batch"), writer.batch_words(s.batch))
     if s.levers is not None:  # pinned levers, or none: the analyst's call travels too
         el.set(_q(BPRKIT, "levers"), ",".join(s.levers) or "none")
+    body = writer.step_body(s, writer.ENGLISH)
+    if body:  # documents, data, notes, pains, basis …: read back after an edit elsewhere
+        el.set(_q(BPRKIT, "body"), "; ".join(body))
     if s.tags:
         el.set(_q(BPRKIT, "tags"), ",".join(s.tags))
         parts.append(messages.separator(lang).join(_tag(t, lang) for t in s.tags))

@@ -86,6 +86,10 @@ TASKS = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTas
 SPLITS = {"exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
 EVENTS = {"intermediateThrowEvent", "intermediateCatchEvent"}
 SUBPROCESSES = {"subProcess", "adHocSubProcess", "transaction"}
+BODY = ("reads", "writes", "uses", "produces", "stores", "system", "replaces", "notes",
+        "pains", "basis")
+"""A step's block statements that travel in ``bprkit:body`` (batch and levers travel
+in attributes of their own)."""
 IGNORED = {"documentation", "extensionElements", "incoming", "outgoing", "laneSet",
            "sequenceFlow", "text", "conditionExpression", "flowNodeRef"}
 NOT_MAPPED = {"dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
@@ -301,6 +305,19 @@ def _iso_duration(text: str) -> Duration | None:
     else:
         value, unit = minutes, "min"
     return Duration(float(f"{value:.6g}"), float(f"{value:.6g}"), cast(Unit, unit))
+
+
+def _fragment(records: str = "", body: str = "") -> Process | None:
+    """Statements bprkit's export wrote in a ``bprkit:`` attribute (a process's
+    ``records``, a step's ``body``), parsed as bprkit parses a file (None when they do
+    not parse: then they are left out, and said)."""
+    from bprkit.text.loader import parse_fragment
+
+    return parse_fragment(_STATEMENTS.split(records) if records else [], body)
+
+
+_STATEMENTS = re.compile(r";\s*(?![^「]*」)")
+"""Between two statements of a ``bprkit:`` attribute (not a 「;」 in a label)."""
 
 
 def _float(text: str | None) -> float | None:
@@ -755,6 +772,7 @@ class _Process:
                                    else "called_missing", node.el.get("calledElement", "")))
         levers = node.attr("levers")
         timer = next((self.timers[i] for i in node.ins if i in self.timers), None)
+        body = self._body(node)
         step = Step(
             self.names[node.ident], self._lane_for(node), label_text(node.name or node.ident),
             tags=tuple(vocab.lookup(vocab.TAGS, t) or t for t in _names(node.attr("tags"))),
@@ -762,6 +780,8 @@ class _Process:
             wait=self.value(node.el, "wait", read_duration) or timer,
             batch=self.value(node.el, "batch", read_batch),
             levers=(() if levers == "none" else _names(levers)) if levers else None)
+        if body is not None:  # reads, produces, notes, pains, basis … as exported
+            step = replace(step, **{k: getattr(body, k) for k in BODY})
         # another tool's description of the task, as a comment after the step (bprkit's
         # own documentation only repeats its attributes)
         written = " ".join(" ".join(d.itertext()) for d in
@@ -769,6 +789,18 @@ class _Process:
         if written.strip() and not node.attr("duration") and not node.attr("tags"):
             self.remarks.add(step, written)
         return step
+
+    def _body(self, node: _Node) -> Step | None:
+        """The step's block as bprkit's export wrote it (``bprkit:body``)."""
+        text = node.attr("body")
+        if not text:
+            return None
+        parsed = _fragment(body=text)
+        steps = list(parsed.steps()) if parsed is not None else []
+        if not steps:
+            self.notes.append(Note(node.line, node.ident, "not_mapped", "bprkit:body"))
+            return None
+        return steps[0]
 
     def value(self, el: ET.Element, attr: str, reader: Callable[[str], _T | None]
               ) -> _T | None:
@@ -1260,11 +1292,17 @@ class _Document:
                 self.notes.append(Note(self.lines.get(id(el), 0), el.get("id", ""),
                                        "no_work"))
         owner, volume = el.get(f"{{{BPRKIT}}}owner"), el.get(f"{{{BPRKIT}}}volume")
+        records = _fragment(records=el.get(f"{{{BPRKIT}}}records", ""))
+        if el.get(f"{{{BPRKIT}}}records") and records is None:
+            self.notes.append(Note(self.lines.get(id(el), 0), el.get("id", ""),
+                                   "not_mapped", "bprkit:records"))
         process = Process(
             reader.pid, label_text(title), owner=label_text(owner) if owner else None,
             volume=reader.value(el, "volume", read_volume) if volume else None,
             state="to_be" if el.get(f"{{{BPRKIT}}}state") == "to_be" else "as_is",
-            lanes=tuple(lanes), flow=tuple(flow))
+            lanes=tuple(lanes), flow=tuple(flow),
+            documents=records.documents if records else (),
+            data=records.data if records else ())
         return writer.process(process, words=WORDS, remarks=reader.remarks, compact=True)
 
     def joined(self, parts: list[str]) -> str:

@@ -64,6 +64,18 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
+def parse_fragment(declarations: Iterable[str], body: str) -> Process | None:
+    """A process made of ``declarations`` (``document …``, ``data …`` lines) and one
+    step whose block is ``body`` (``reads a; note 「…」``), as the parser reads them;
+    None when they do not parse. For statements kept outside a ``.bpr`` file (a BPMN
+    export's ``bprkit:`` attributes)."""
+    lines = "".join(f"  {line.strip()}\n" for line in declarations if line.strip())
+    text = f"process p {{\n  lane l : back_office\n{lines}  step s @l {{ {body} }}\n}}\n"
+    decoded, _ = source.decode("<fragment>", text.encode("utf-8"))
+    model = build_model(decoded)[0] if decoded is not None else None
+    return model.processes[0] if model is not None and model.processes else None
+
+
 def build_model(text: SourceText) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Parse and transform one decoded file. The model is None when the file has
     syntax errors (the diagnostics then also hold what the rest of it says)."""

@@ -179,7 +179,7 @@ def _step(step: Step, style: _Style) -> list[str]:
         head += f" wait {duration(step.wait, words)}"
     if step.target is not None:
         head += f" -> {step.target}"
-    body = _step_body(step, words)
+    body = step_body(step, words)
     if not body:
         return [style.after(head, step)]
     if style.compact:  # step a … { batch 20; lever none }
@@ -187,7 +187,9 @@ def _step(step: Step, style: _Style) -> list[str]:
     return [style.after(head + " {", step), *(INDENT + line for line in body), "}"]
 
 
-def _step_body(step: Step, words: Words) -> list[str]:
+def step_body(step: Step, words: Words) -> list[str]:
+    """The statements of a step's block (``reads …``, ``batch …``, ``note …``), one a
+    line, as this writer writes them."""
     body = [f"{key} {', '.join(getattr(step, key))}"
             for key in ("reads", "writes", "uses", "produces") if getattr(step, key)]
     body += [f"stores {', '.join(r.documents)} for {number(r.years)} years"
@@ -270,10 +272,15 @@ def _declarations(p: Process, words: Words) -> list[str]:
     return [
         *(f"lane {lane.id}" + (f" {label(lane.label)}" if lane.label is not None else "")
           + f" : {words.role(lane.role)}" for lane in p.lanes),
-        *(f"document {d.id}" + (f" {label(d.label)}" if d.label is not None else "")
-          + f" : {d.kind}" for d in p.documents),
-        *_data_lines(p.data),
+        *records(p),
     ]
+
+
+def records(p: Process) -> list[str]:
+    """A process's ``document`` and ``data`` declarations, one a line."""
+    return [*(f"document {d.id}" + (f" {label(d.label)}" if d.label is not None else "")
+              + f" : {d.kind}" for d in p.documents),
+            *_data_lines(p.data)]
 
 
 def process(p: Process, comments: Mapping[str, str] | None = None, *,
