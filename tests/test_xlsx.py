@@ -159,6 +159,16 @@ def test_wrong_or_broken_workbooks_are_refused(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
 
 
+def _imported(tmp_path: Path, wb: Workbook, name: str, lang: str = "en") -> tuple[str, str]:
+    """The .bpr text a one-業務 workbook imports to, and what the import said."""
+    path = tmp_path / f"{name}.xlsx"
+    wb.save(path)
+    out = tmp_path / "out.bpr"
+    r = run_cli("import", str(path), "-o", str(out), "--lang", lang)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return out.read_text(encoding="utf-8"), r.stdout + r.stderr
+
+
 def test_an_office_sheet_with_h_mm_times_a_months_count_and_an_example(
         tmp_path: Path) -> None:
     """Issue 25, item 4: h:mm cells were refused, 月平均件数 was read as a year's count,
@@ -236,12 +246,7 @@ def test_an_inventory_with_a_department_column_hidden_codes_and_months(
                *[100 * (k + 1) for k in range(12)]])
     ws.append(["税務課", None, "A-02", "税額を計算", "市民税係", 20, *[None] * 12])
     ws.column_dimensions["C"].hidden = True
-    path = tmp_path / "税務課.xlsx"
-    wb.save(path)
-    out = tmp_path / "out.bpr"
-    r = run_cli("import", str(path), "-o", str(out), "--lang", "en")
-    assert r.returncode == 0, r.stdout + r.stderr
-    text = out.read_text(encoding="utf-8")
+    text, _ = _imported(tmp_path, wb, "税務課")
     assert "process 市民税の賦課 「市民税の賦課」" in text
     assert "税務課" not in text.split("\n", 2)[1]
     assert "volume 7800 / 年" in text  # 100 + 200 + … + 1,200
@@ -262,11 +267,6 @@ def test_a_time_header_without_a_unit_is_read_from_its_figures(
     ws.append(["業務名", "工程", "担当", "件数", "1件あたり時間"])
     ws.append(["児童手当", "受付", "窓口", 600, figures[0]])
     ws.append([None, "審査", "係", None, figures[1]])
-    path = tmp_path / "福祉課.xlsx"
-    wb.save(path)
-    out = tmp_path / "out.bpr"
-    r = run_cli("import", str(path), "-o", str(out), "--lang", "ja")
-    assert r.returncode == 0, r.stdout + r.stderr
-    text = out.read_text(encoding="utf-8")
+    text, said = _imported(tmp_path, wb, "福祉課", "ja")
     assert f"@窓口 {read[0]}" in text and f"@係 {read[1]}" in text
-    assert "単位がない" in r.stdout + r.stderr
+    assert "単位がない" in said

@@ -663,21 +663,24 @@ class _Process:
     def _apart(self, fork: _Node) -> bool:
         """Whether the paths out of ``fork`` share no node but end events (a split
         without a join), each path a plain sequence of work up to its end."""
-        reach: list[set[str]] = []
-        for target, _, _ in fork.outs:
-            seen, todo = set(), [target]
-            while todo:
-                n = todo.pop()
-                if n in seen:
-                    continue
-                node = self.nodes[n]
-                if (node.kind in SPLITS and len(node.outs) > 1) or len(node.ins) > 1 or \
-                        node.kind == "parallelGateway":
-                    return False  # a branch, a merge or a block on the way: not plain
+        reach = [self._reach(target) for target, _, _ in fork.outs]
+        for n in set().union(*reach):
+            node = self.nodes[n]
+            if (node.kind in SPLITS and len(node.outs) > 1) or len(node.ins) > 1 or \
+                    node.kind == "parallelGateway":
+                return False  # a branch, a merge or a block on the way: not plain
+        works = [{n for n in r if self.nodes[n].kind != "endEvent"} for r in reach]
+        return len(works) > 1 and not set.intersection(*works)
+
+    def _reach(self, start: str) -> set[str]:
+        """Every node a flow from ``start`` reaches, ``start`` included."""
+        seen, todo = set(), [start]
+        while todo:
+            n = todo.pop()
+            if n not in seen:
                 seen.add(n)
-                todo += [t for t, _, _ in node.outs]
-            reach.append({n for n in seen if self.nodes[n].kind != "endEvent"})
-        return len(reach) > 1 and not set.intersection(*reach)
+                todo += [t for t, _, _ in self.nodes[n].outs]
+        return seen
 
     def _parallel(self, fork: _Node, join: str | None, placed: set[str],
                   todo: list[str | None]) -> Parallel:
@@ -900,16 +903,7 @@ class _Process:
     def _join(self, fork: _Node, implicit: bool = False) -> str | None:
         """The converging parallel gateway every path of ``fork`` reaches first (with
         ``implicit``, any node but the end that several flows enter)."""
-        reach: list[set[str]] = []
-        for target, _, _ in fork.outs:
-            seen, todo = set(), [target]
-            while todo:
-                n = todo.pop()
-                if n in seen:
-                    continue
-                seen.add(n)
-                todo += [t for t, _, _ in self.nodes[n].outs]
-            reach.append(seen)
+        reach = [self._reach(target) for target, _, _ in fork.outs]
         common = set.intersection(*reach) if reach else set()
         joins = [n for n in common if len(self.nodes[n].ins) > 1 and (
             self.nodes[n].kind == "parallelGateway"
