@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypeVar, cast
 from xml.parsers import expat
@@ -1098,12 +1098,13 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
         source = {i: {t for t, _, _ in n.outs} for i, n in reader.nodes.items()}
         ends = {i for i, n in reader.nodes.items() if n.kind == "endEvent" or not n.outs}
         keys = {i: _work_key(reader, i, known) for i in reader.names}
+        mark = _work_or_end(set(keys), ends, source)
         for ident, k in keys.items():
             node = reader.nodes[ident]
             if k is None:
                 doc.notes.append(Note(node.line, ident, "lost_work", node.name or ident))
                 continue
-            for after in _next_work(ident, source, set(keys), ends):
+            for after in _next_work(ident, source, mark):
                 wanted = "END" if after == "END" else keys.get(after)
                 if wanted is not None and wanted not in written.get(k, set()):
                     name = "END" if after == "END" else reader.nodes[after].name or after
@@ -1120,22 +1121,28 @@ def _work_key(reader: _Process, ident: str, known: set[str]) -> str | None:
     return f"use:{called}" if called and f"use:{called}" in known else None
 
 
-def _next_work(ident: str, outs: dict[str, set[str]], work: set[str],
-               ends: set[str]) -> set[str]:
-    """The pieces of work (or ``END``) a flow reaches next from ``ident``, through
-    every node that is not work."""
+def _work_or_end(work: set[str], ends: set[str], outs: Mapping[str, set[str]]
+                 ) -> Callable[[str], str | None]:
+    """A BPMN node's mark for :func:`_next_work`: itself if it is work, ``END`` if the
+    flow ends there, else None (passed through)."""
+    return lambda n: n if n in work else ("END" if n in ends and not outs.get(n) else None)
+
+
+def _next_work(start: str, outs: Mapping[str, Iterable[str]],
+               mark: Callable[[str], str | None]) -> set[str]:
+    """What a flow reaches next from ``start``: the ``mark`` of the first nodes that
+    have one (a piece of work, or ``END``), passing through every node that has none."""
     found: set[str] = set()
     seen: set[str] = set()
-    todo = list(outs.get(ident, ()))
+    todo = list(outs.get(start, ()))
     while todo:
         n = todo.pop()
         if n in seen:
             continue
         seen.add(n)
-        if n in work:
-            found.add(n)
-        elif n in ends and not outs.get(n):
-            found.add("END")
+        marked = mark(n)
+        if marked is not None:
+            found.add(marked)
         else:
             todo += outs.get(n, ())
     return found
@@ -1147,21 +1154,8 @@ def _successions(edges: dict[str, dict[str, float]], key: dict[str, str], finish
     it reaches next through the graph's synthetic nodes (forks, joins, the start)."""
     out: dict[str, set[str]] = {}
     for node, k in key.items():
-        found: set[str] = set()
-        seen: set[str] = set()
-        todo = list(edges.get(node, {}))
-        while todo:
-            n = todo.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            if n in key:
-                found.add(key[n])
-            elif n == finish:
-                found.add("END")
-            else:
-                todo += list(edges.get(n, {}))
-        out.setdefault(k, set()).update(found)
+        out.setdefault(k, set()).update(_next_work(
+            node, edges, lambda n: key.get(n) or ("END" if n == finish else None)))
     return out
 
 
