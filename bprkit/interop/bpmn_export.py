@@ -357,9 +357,13 @@ def _sequence_flows(pool: _Pool, block: Block, routes: Routes, merge_of: dict[st
             pool.edges.append(_Edge(aid, pts))
             continue
         src, dst = pool.element[e.src], pool.element[e.dst]
+        if block.nodes[e.src].kind in GATEWAY_SIZE:  # from the square diamond's edge
+            pts = _on_diamond(pts, pool.shape_of(src), start=True)
         if e.dst in merge_of:
             dst = merge_of[e.dst]
             pts = _into(pts, pool.shape_of(dst))
+        elif block.nodes[e.dst].kind in GATEWAY_SIZE:
+            pts = _on_diamond(pts, pool.shape_of(dst), start=False)
         _add_flow(pool, src, dst, pts, e.p, _label_box(pool, routes, k))
         structure.append((_ref(block.nodes[e.src]), _ref(block.nodes[e.dst])))
     for key, gid in merge_of.items():
@@ -530,6 +534,24 @@ def _merge_shape(gid: str, target: tuple[float, float, float, float],
 
     px, py = next((c for c in candidates if free(*c)), (x - MERGE / 2, cy - MERGE / 2))
     return _Shape(gid, px, py, MERGE, MERGE)
+
+
+def _on_diamond(points: list[tuple[float, float]], gw: _Shape, start: bool
+                ) -> list[tuple[float, float]]:
+    """A route's end moved onto the edge of the square diamond BPMN draws for a gateway
+    (the route was made for bprkit's flat diamond or bar, so it stopped short of the
+    diamond or ran into it): along its last leg, to where that leg meets the diamond."""
+    if len(points) < 2:
+        return points
+    pts = list(points)
+    k, j = (0, 1) if start else (-1, -2)
+    (x, y), (qx, qy) = pts[k], pts[j]
+    cx, cy, half = gw.x + gw.w / 2, gw.y + gw.h / 2, gw.w / 2
+    if abs(y - qy) < 0.5 and abs(y - cy) < half:  # a level leg: to the left or right point
+        pts[k] = (cx + (half - abs(y - cy)) * (1 if qx > cx else -1), y)
+    elif abs(x - qx) < 0.5 and abs(x - cx) < half:  # an upright leg: top or bottom
+        pts[k] = (x, cy + (half - abs(x - cx)) * (1 if qy > cy else -1))
+    return pts
 
 
 def _into(points: list[tuple[float, float]], gw: _Shape) -> list[tuple[float, float]]:
