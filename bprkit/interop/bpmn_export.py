@@ -525,6 +525,11 @@ def _merge_shape(gid: str, target: tuple[float, float, float, float],
     cy, cx = y + h / 2, x + w / 2
     candidates = [(x - MERGE - 12, cy - MERGE / 2), (cx - MERGE / 2, y - MERGE - 10),
                   (cx - MERGE / 2, y + h + 10), (x - MERGE - 4, cy - MERGE / 2)]
+    # farther out, then beside the target's corners: a merge never covers a task
+    candidates += [(x - MERGE - d, cy - MERGE / 2) for d in (24, 40, 60)]
+    candidates += [(px, py) for d in (4, 12, 24, 40) for px in (x - MERGE - d, x - MERGE / 2,
+                                                                cx - MERGE / 2)
+                   for py in (y - MERGE - d, y + h + d)]
     taken = [(s.x, s.y, s.w, s.h) for s in shapes if s.horizontal is None] + list(boxes)
 
     def free(px: float, py: float) -> bool:
