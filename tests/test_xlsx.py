@@ -141,6 +141,10 @@ def test_common_survey_variants_are_read_and_bad_cells_named(tmp_path: Path) -> 
     text = (out / "転入届の受付.bpr").read_text(encoding="utf-8")
     assert "volume 1200 / 年" in text
     assert "8分" in text and "15分" in text  # 0.25 時間 = 15 分
+    # the last word says what was read and what was not, in numbers
+    assert r.stderr.strip().splitlines()[-1].endswith(
+        "read 3 rows (2 procedures); passed over 0 total or subtotal rows; 1 rows could "
+        "not be read; 0 sheets not read; 0 time columns' unit assumed")
     assert "[紙, 押印]" in text and "入力" not in text
     assert check_files([str(out / "転入届の受付.bpr"), str(out / "住民票の写し.bpr")]).ok
 

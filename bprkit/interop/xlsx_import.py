@@ -113,6 +113,10 @@ class Result:
     """File name (the 業務 id) → ``.bpr`` text."""
     problems: list[Problem] = field(default_factory=list)
     path: str = ""
+    rows: int = 0
+    """Rows read into steps."""
+    totals: int = 0
+    """合計 and 小計 rows passed over."""
     assumed: list[tuple[str, str, str]] = field(default_factory=list)
     """(sheet, header, unit) of each time column whose header names no unit."""
     skipped: list[str] = field(default_factory=list)
@@ -453,7 +457,7 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
                 cols[unit] = cols.pop("time")
                 result.assumed.append((ws.title, str(ws.cell(last, cols[unit]).value),
                                        unit))
-            _read_sheet(ws, last, cols, groups, result.problems)
+            _read_sheet(ws, last, cols, groups, result)
     if not found:
         raise XlsxImportError(path, "import_xlsx_no_header")
     groups = {name: group for name, group in groups.items() if group.rows}
@@ -482,7 +486,7 @@ def _unit(ws: Any, last: int, col: int) -> str:
 
 
 def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Group],
-                problems: list[Problem]) -> None:
+                result: Result) -> None:
     """The rows under a sheet's header, each into its 業務 (a row without a 業務名
     continues the one above); a row that cannot be read is a problem, left out."""
     current: _Group | None = None
@@ -490,10 +494,12 @@ def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Gro
         cells = _Cells(ws, r, cols)
         if all(cells[key] in (None, "") for key in cols):
             continue
-        if _norm(cells["process_title"]).startswith(("合計", "total", "計", "小計")):
+        if any(_norm(cells[key]).startswith(("合計", "total", "計", "小計", "subtotal"))
+               for key in ("process_title", "step_title")):
+            result.totals += 1
             continue
         if cells["step_title"] in (None, ""):
-            problems.append(Problem(ws.title, cells.address("step_title"), "no_step"))
+            result.problems.append(Problem(ws.title, cells.address("step_title"), "no_step"))
             continue
         name = str(cells["process_title"] or "").strip()
         if name:
@@ -504,11 +510,12 @@ def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Gro
             minutes, cases, times = _figures_of(cells)
             monthly = cells.figure("cases_month") if cases is None else None
         except _Refused as refused:
-            problems.append(refused.problem)
+            result.problems.append(refused.problem)
             continue
         if current.cases is None and (cases is not None or monthly is not None):
             current.cases, current.period = (cases, "year") if cases is not None else (
                 monthly, "month")
+        result.rows += 1
         current.rows.append(_Row(
             str(cells["step_title"]).strip(), cells["step"], str(cells["lane"] or "").strip(),
             _norm(cells["role"]), minutes,
@@ -608,7 +615,6 @@ def describe(result: Result, lang: str) -> Iterable[str]:
         yield f"{result.path}: " + messages.text(
             lang, "import_xlsx_unit_assumed", sheet=sheet, header=header,
             unit=messages.text(lang, f"import_xlsx_unit_{unit}"))
-
     for p in result.problems:
         if p.what in NAMED:  # 「シート 工程 の D7: …」 / "sheet Steps, cell D7: …"
             yield f"{result.path}: " + messages.text(lang, f"import_xlsx_{p.what}",
@@ -618,3 +624,8 @@ def describe(result: Result, lang: str) -> Iterable[str]:
         else:
             yield f"{result.path}: {p.sheet}!{p.cell}: " + messages.text(
                 lang, f"import_xlsx_{p.what}", value=p.detail)
+    # the last word: what was read, passed over and assumed, in numbers
+    yield f"{result.path}: " + messages.text(
+        lang, "import_xlsx_summary", rows=result.rows, processes=len(result.files),
+        totals=result.totals, refused=len(result.problems), sheets=len(result.skipped),
+        assumed=len(result.assumed))
