@@ -274,3 +274,20 @@ def test_a_time_header_without_a_unit_is_read_from_its_figures(
     text, said = _imported(tmp_path, wb, "福祉課", "ja")
     assert f"@窓口 {read[0]}" in text and f"@係 {read[1]}" in text
     assert "単位がない" in said
+
+
+def test_a_sheet_a_section_is_one_procedure_with_a_lane_a_sheet(tmp_path: Path) -> None:
+    """Issue 25, item 4: a workbook with a sheet for each 係 and no 担当 column: the rows
+    of one 業務名 on several sheets are one procedure, each sheet its lane."""
+    wb = Workbook()
+    first = wb.active
+    first.title = "市民税係"
+    first.append(["業務名", "工程", "件数", "時間(分)"])
+    first.append(["市民税の賦課", "申告書を受け付ける", 4000, 10])
+    second = wb.create_sheet("資産税係")
+    second.append(["業務名", "工程", "件数", "時間(分)"])
+    second.append(["市民税の賦課", "家屋の評価を照会", None, 5])
+    text, _ = _imported(tmp_path, wb, "税務課")
+    assert "lane 市民税係 「市民税係」 : 内部事務" in text
+    assert "lane 資産税係 「資産税係」 : 内部事務" in text
+    assert "@市民税係 10分" in text and "@資産税係 5分" in text

@@ -517,7 +517,9 @@ def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Gro
                 monthly, "month")
         result.rows += 1
         current.rows.append(_Row(
-            str(cells["step_title"]).strip(), cells["step"], str(cells["lane"] or "").strip(),
+            str(cells["step_title"]).strip(), cells["step"],
+            # a sheet a 係 (no 担当 column): the sheet is who does the work
+            str(cells["lane"] or "").strip() if "lane" in cols else ws.title,
             _norm(cells["role"]), minutes,
             tuple(t for t in vocab.COUNTED_TAGS if _norm(cells[t]) in MARKS),
             times, cases if cases is not None else monthly,
