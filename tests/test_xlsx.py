@@ -143,8 +143,9 @@ def test_common_survey_variants_are_read_and_bad_cells_named(tmp_path: Path) -> 
     assert "8分" in text and "15分" in text  # 0.25 時間 = 15 分
     # the last word says what was read and what was not, in numbers
     assert r.stderr.strip().splitlines()[-1].endswith(
-        "read 3 rows (2 procedures); passed over 0 total or subtotal rows; 1 rows could "
-        "not be read; 0 sheets not read; 0 time columns' unit assumed")
+        "read 3 rows (2 procedures); passed over 0 total or subtotal rows and 0 notes "
+        "under the table; 1 rows could not be read; 0 sheets not read; 0 time columns' "
+        "unit assumed")
     assert "[紙, 押印]" in text and "入力" not in text
     assert check_files([str(out / "転入届の受付.bpr"), str(out / "住民票の写し.bpr")]).ok
 
@@ -291,3 +292,19 @@ def test_a_sheet_a_section_is_one_procedure_with_a_lane_a_sheet(tmp_path: Path) 
     assert "lane 市民税係 「市民税係」 : 内部事務" in text
     assert "lane 資産税係 「資産税係」 : 内部事務" in text
     assert "@市民税係 10分" in text and "@資産税係 5分" in text
+
+
+def test_subtotals_and_notes_under_the_table_are_passed_over_and_counted(
+        tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "市民課"
+    ws.append(["業務名", "工程", "担当", "件数", "時間(分)"])
+    ws.append(["住民票の交付", "受付", "窓口", 9000, 5])
+    ws.append([None, "小計", None, None, 5])
+    ws.append(["合計", None, None, 9000, None])
+    ws.append([])
+    ws.append(["※ 件数は令和7年度の実績"])
+    text, said = _imported(tmp_path, wb, "市民課")
+    assert "小計" not in text and "合計" not in text and "令和7年度" not in text
+    assert "passed over 2 total or subtotal rows and 1 notes under the table; 0 rows" in said

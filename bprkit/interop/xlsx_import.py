@@ -77,6 +77,8 @@ HEADERS = {
     "seal": ("押印", "seal"),
     "in_person": ("対面", "in person", "in_person"),
 }
+NOTE = re.compile(r"(※|\*|注|備考|出典|参考|note|source)")
+"""How a note under a survey's table starts (a row of that one cell)."""
 EXAMPLE = re.compile(r"記入例|記載例|入力例|サンプル|sample|example|^例")
 """A sheet's name that says it is a filled-in example, not the office's own figures."""
 MARKS = {"○", "〇", "◯", "●", "✓", "✔", "1", "有", "あり", "yes", "y", "x", "true", "レ"}
@@ -117,6 +119,8 @@ class Result:
     """Rows read into steps."""
     totals: int = 0
     """合計 and 小計 rows passed over."""
+    notes: int = 0
+    """Notes under the table (※ …, 注 …, 備考 …) passed over."""
     assumed: list[tuple[str, str, str]] = field(default_factory=list)
     """(sheet, header, unit) of each time column whose header names no unit."""
     skipped: list[str] = field(default_factory=list)
@@ -498,6 +502,10 @@ def _read_sheet(ws: Any, last: int, cols: dict[str, int], groups: dict[str, _Gro
                for key in ("process_title", "step_title")):
             result.totals += 1
             continue
+        filled = [cells[key] for key in cols if cells[key] not in (None, "")]
+        if len(filled) == 1 and NOTE.match(_norm(filled[0])):
+            result.notes += 1  # 「※ 件数は令和7年度の実績」 under the table
+            continue
         if cells["step_title"] in (None, ""):
             result.problems.append(Problem(ws.title, cells.address("step_title"), "no_step"))
             continue
@@ -629,5 +637,5 @@ def describe(result: Result, lang: str) -> Iterable[str]:
     # the last word: what was read, passed over and assumed, in numbers
     yield f"{result.path}: " + messages.text(
         lang, "import_xlsx_summary", rows=result.rows, processes=len(result.files),
-        totals=result.totals, refused=len(result.problems), sheets=len(result.skipped),
-        assumed=len(result.assumed))
+        totals=result.totals, notes=result.notes, refused=len(result.problems),
+        sheets=len(result.skipped), assumed=len(result.assumed))
