@@ -1054,11 +1054,16 @@ def read(path: str, data: bytes) -> Result:
             title, el.get("id", "process"), doc.taken)
     doc.subprocesses = {el.get("id", "") for el in subs}
     processes = processes + subs
-    parts = [doc.text(el) for el in processes]
+    parts, said = [], []  # said: each process's notes, to drop if it is read again
+    for el in processes:
+        before = len(doc.notes)
+        parts.append(doc.text(el))
+        said.append(doc.notes[before:])
     text = doc.joined(parts)
     bad = _invalid(text, parts)
     for k in bad:  # a flow that does not fit .bpr blocks: its work in order, no branches
         el = processes[k]
+        doc.notes[:] = [n for n in doc.notes if not any(n is m for m in said[k])]
         doc.notes.append(Note(lines.get(id(el), 0), el.get("id", ""), "linear"))
         parts[k] = doc.process_text(el, linear=True)
     if bad:
@@ -1066,7 +1071,8 @@ def read(path: str, data: bytes) -> Result:
         if _invalid(text, parts):
             raise BpmnImportError(path, "import_unwritable")
     _account(doc, processes, text, path)
-    return Result(text, sorted(doc.notes, key=lambda n: n.line), len(processes))
+    once = {(n.line, n.element, n.what, n.detail): n for n in doc.notes}  # said once each
+    return Result(text, sorted(once.values(), key=lambda n: n.line), len(processes))
 
 
 def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) -> None:
