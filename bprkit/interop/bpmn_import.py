@@ -1174,8 +1174,11 @@ def _subprocesses(parent: ET.Element) -> list[ET.Element]:
     their own: each with work inside, in a parent that has a step of its own besides
     (a .bpr process needs one; a parent that is only the sub-process keeps it a step)."""
     out = []
+    # with a task of its own (a .bpr process needs a step); not an event sub-process,
+    # which no flow enters
     inner = [c for c in parent if _local(c) in SUBPROCESSES
-             and any(_local(g) in FLOW_NODES for g in c)]
+             and c.get("triggeredByEvent") != "true"
+             and any(_local(g) in TASKS - SUBPROCESSES for g in c)]
     steps = [c for c in parent if _local(c) in TASKS - SUBPROCESSES
              or (_local(c) in SUBPROCESSES and c not in inner)]
     if steps:
