@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("startup", "check", "analyze", "render", "plantuml", "sheets", "estimate",
+SCRIPTS = ("startup", "check", "analyze", "render", "plantuml", "sheets", "import", "estimate",
            "use_diamond", "limits", "backtest", "portfolio", "report")
 
 

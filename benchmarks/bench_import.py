@@ -1,0 +1,71 @@
+"""Benchmark: the BPMN import on every file of the OMG MIWG test suite (issue 25).
+
+Not a speed figure: for each tool of the suite (tests/fixtures/bpmn_miwg, 831 files), how
+many files come in whole, how many with losses listed by the file's own ids (work or
+successions the .bpr lacks, found by the importer's independent reading of the sequence
+flows), how many leave a step no path reaches that no note lists, and how many are
+refused with a message; and any crash. Run in-process; the time is printed too.
+Run: `make bench` or `.venv/bin/python benchmarks/bench_import.py`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from bprkit.interop import bpmn_import
+from bprkit.text.loader import check_files
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITE = ROOT / "tests" / "fixtures" / "bpmn_miwg"
+KINDS = ("whole", "listed", "unlisted", "refused", "crash")
+
+
+def verdict(path: Path, tmp: Path) -> tuple[str, int]:
+    """(kind, lost notes) of one file's import."""
+    try:
+        result = bpmn_import.read(str(path), path.read_bytes())
+    except bpmn_import.BpmnImportError:
+        return "refused", 0
+    except Exception:
+        return "crash", 0
+    lost = sum(n.what.startswith("lost_") for n in result.notes)
+    out = tmp / "imported.bpr"
+    out.write_text(result.text, encoding="utf-8")
+    unreachable = any(d.code == "W001" for d in check_files([str(out)]).diagnostics)
+    return ("listed" if lost else "unlisted" if unreachable else "whole"), lost
+
+
+def main() -> None:
+    started = time.perf_counter()
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    lost: Counter[str] = Counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in sorted(SUITE.rglob("*.bpmn")):
+            tool = path.relative_to(SUITE).parts[0]
+            kind, n = verdict(path, Path(tmp))
+            table[tool][kind] += 1
+            lost[tool] += n
+    print(f"BPMN MIWG test suite, {sum(sum(c.values()) for c in table.values())} files "
+          f"(tests/fixtures/bpmn_miwg): bprkit import, file by file")
+    print(f"{'tool':<46} {'files':>5} {'whole':>5} {'listed (notes)':>15} "
+          f"{'unlisted':>8} {'refused':>7} {'crash':>5}")
+    total: Counter[str] = Counter()
+    for tool, counts in sorted(table.items(), key=lambda kv: kv[0].lower()):
+        total.update(counts)
+        print(f"{tool[:46]:<46} {sum(counts.values()):>5} {counts['whole']:>5} "
+              f"{counts['listed']:>6} ({lost[tool]:>5}) {counts['unlisted']:>8} "
+              f"{counts['refused']:>7} {counts['crash']:>5}")
+    print(f"{'total':<46} {sum(total.values()):>5} {total['whole']:>5} "
+          f"{total['listed']:>6} ({sum(lost.values()):>5}) {total['unlisted']:>8} "
+          f"{total['refused']:>7} {total['crash']:>5}")
+    print(f"goal: no crash: {'met' if not total['crash'] else 'NOT met'}; "
+          f"imported whole {total['whole']}, with losses listed {total['listed']}, "
+          f"unreachable steps unlisted {total['unlisted']}, refused {total['refused']} "
+          f"({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

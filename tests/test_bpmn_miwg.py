@@ -1,0 +1,57 @@
+"""The BPMN import on the OMG MIWG test suite: 831 files written by 36 tools
+(tests/fixtures/bpmn_miwg, CC BY 3.0). Issue 25, item 5: a file comes in whole, or
+with its losses listed by its own ids, or is refused with a message; never a crash,
+never a .bpr that check refuses. benchmarks/bench_import.py prints the table by tool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bprkit.interop import bpmn_import
+from bprkit.text.loader import check_files
+
+SUITE = Path(__file__).parent / "fixtures" / "bpmn_miwg"
+REFUSED = {
+    # not well-formed XML (invalid token), as xml.dom.minidom also says
+    "GenMyModel 0.47/C.1.0-export.bpmn", "GenMyModel 0.47/C.1.0-roundtrip.bpmn",
+    "GenMyModel 0.47/C.1.1-export.bpmn", "GenMyModel 0.47/C.1.1-roundtrip.bpmn",
+    # a collaboration with no bpmn:process in it
+    "Work in Progress/Imports-BPMN/ModelD_3_1.0/modeld.3.bpmn",
+    "iGrafx FlowCharter 2013 15.1.1.1580/B.2.0-roundtrip.bpmn",
+    "iGrafx Process 2013 for Six Sigma 15.0.4.1565/B.2.0-roundtrip.bpmn",
+}
+
+
+def test_every_suite_file_comes_in_or_is_refused_with_a_message(tmp_path: Path) -> None:
+    files = sorted(SUITE.rglob("*.bpmn"))
+    assert len(files) == 831
+    refused, listed, whole = set(), 0, 0
+    for n, path in enumerate(files):
+        name = path.relative_to(SUITE).as_posix()
+        try:
+            result = bpmn_import.read(str(path), path.read_bytes())
+        except bpmn_import.BpmnImportError as exc:
+            assert str(exc), name
+            refused.add(name)
+            continue
+        out = tmp_path / f"{n}.bpr"
+        out.write_text(result.text, encoding="utf-8")
+        assert check_files([str(out)]).ok, name
+        lost = [m for m in result.notes if m.what.startswith("lost_")]
+        assert all(m.element and f'"{m.element}"'.encode() in path.read_bytes()
+                   for m in lost), name  # listed by the file's own ids
+        listed += bool(lost)
+        whole += not lost
+    assert refused == REFUSED, sorted(refused ^ REFUSED)
+    assert whole >= 597 and listed <= 182  # benchmarks/bench_import.py, 2026-12-07
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_refused_suite_file_says_why(name: str) -> None:
+    path = SUITE / name
+    with pytest.raises(bpmn_import.BpmnImportError) as caught:
+        bpmn_import.read(str(path), path.read_bytes())
+    said = str(caught.value)
+    assert str(path) in said and ("XML" in said or "bpmn:process" in said), said
