@@ -125,10 +125,11 @@ class Note:
     line: int
     element: str
     what: str
-    """not_mapped | assumed_share | passed_through | no_lane | called_missing |
-    unstructured | edited | several_starts | several_starts_first | role_guessed |
-    implicit_parallel | black_box | boundary_exit | no_join | subprocess_used |
-    lost_work | lost_succession"""
+    """The message key after ``import_`` (messages/*.toml): not_mapped | assumed_share |
+    passed_through | no_lane | called_missing | called_as_step | subprocess |
+    subprocess_used | unstructured | linear | edited | no_work | several_starts |
+    several_starts_first | role_guessed | implicit_parallel | no_join | black_box |
+    boundary_exit | lost_work | lost_succession"""
     detail: str = ""
 
 
