@@ -308,3 +308,16 @@ def test_subtotals_and_notes_under_the_table_are_passed_over_and_counted(
     text, said = _imported(tmp_path, wb, "市民課")
     assert "小計" not in text and "合計" not in text and "令和7年度" not in text
     assert "passed over 2 total or subtotal rows and 1 notes under the table; 0 rows" in said
+
+
+def test_a_workbook_of_only_an_example_says_so(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "記入例"
+    ws.append(["業務名", "工程", "件数", "時間(分)"])
+    ws.append(["例: 住民票", "受付", 1, 1])
+    path = tmp_path / "例.xlsx"
+    wb.save(path)
+    r = run_cli("import", str(path), "-o", str(tmp_path / "out.bpr"), "--lang", "en")
+    assert r.returncode == 1 and "記入例" in r.stderr and "rename or unhide" in r.stderr
+    assert not (tmp_path / "out.bpr").exists()

@@ -462,6 +462,11 @@ def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
                 result.assumed.append((ws.title, str(ws.cell(last, cols[unit]).value),
                                        unit))
             _read_sheet(ws, last, cols, groups, result)
+    if not found and result.skipped:  # only a 記入例 (or hidden sheets): say which
+        from bprkit.messages import catalog as messages
+
+        raise XlsxImportError(path, "import_xlsx_only_skipped",
+                              sheets=messages.separator(lang).join(result.skipped))
     if not found:
         raise XlsxImportError(path, "import_xlsx_no_header")
     groups = {name: group for name, group in groups.items() if group.rows}
