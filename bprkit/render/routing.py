@@ -430,16 +430,9 @@ def _share_apart(e: Edge, n: int, pts: list[tuple[float, float]], direction: str
     if e.p is None or e.kind != "flow" or first != f"{e.p * 100:g}%":
         return e.label
     along, across, lines = label_size(first, direction)
-    for k, ((a0, b0), (a1, b1)) in enumerate(itertools.pairwise(pts)):
+    for k, (a, b) in enumerate(itertools.pairwise(pts)):
         for t in (0.1, 0.3, 0.5):
-            mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
-            if abs(a1 - a0) >= abs(b1 - b0):
-                tries = [(mu - along / 2, mv - across - 2, mu + along / 2, mv - 2),
-                         (mu - along / 2, mv + 2, mu + along / 2, mv + across + 2)]
-            else:
-                tries = [(mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2),
-                         (mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2)]
-            for c in tries:
+            for c in _beside(a, b, t, along, across):
                 if not space.hits(c, {("seg", n, k)}) and _its_own(c, n, pts, space):
                     space.add(c, ("label", n))
                     routes.shares[n] = (*c, lines)
@@ -513,17 +506,21 @@ def _near_entry(tip: tuple[float, float], along: float, across: float) -> list[R
 def _beside_segments(pts: list[tuple[float, float]], along: float,
                      across: float) -> list[Rect]:
     """Beside the route's segments, at a half, a quarter and three quarters."""
-    middles = []
-    for (a0, b0), (a1, b1) in itertools.pairwise(pts):
-        for t in (0.5, 0.25, 0.75):
-            mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
-            if abs(a1 - a0) >= abs(b1 - b0):  # along the flow: above, then below
-                middles.append((mu - along / 2, mv - across - 2, mu + along / 2, mv - 2))
-                middles.append((mu - along / 2, mv + 2, mu + along / 2, mv + across + 2))
-            else:  # across the flow: to the right, then to the left
-                middles.append((mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2))
-                middles.append((mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2))
-    return middles
+    return [c for a, b in itertools.pairwise(pts) for t in (0.5, 0.25, 0.75)
+            for c in _beside(a, b, t, along, across)]
+
+
+def _beside(a: tuple[float, float], b: tuple[float, float], t: float, along: float,
+            across: float) -> list[Rect]:
+    """Two places for a label beside segment a–b at ``t`` of its length: above then
+    below a segment along the flow, right then left of one across it."""
+    (a0, b0), (a1, b1) = a, b
+    mu, mv = a0 + (a1 - a0) * t, b0 + (b1 - b0) * t
+    if abs(a1 - a0) >= abs(b1 - b0):
+        return [(mu - along / 2, mv - across - 2, mu + along / 2, mv - 2),
+                (mu - along / 2, mv + 2, mu + along / 2, mv + across + 2)]
+    return [(mu + 3, mv - across / 2, mu + 3 + along, mv + across / 2),
+            (mu - 3 - along, mv - across / 2, mu - 3, mv + across / 2)]
 
 
 def _beside_column(pts: list[tuple[float, float]], along: float, across: float,

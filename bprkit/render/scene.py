@@ -621,26 +621,18 @@ def compare_marks(asis: Analysis, tobe: Analysis
                 len(match.asis_of[t]) > 1 and match.asis_of[t][0] != rid for t in twins):
             a_marks[rid] = "merged"
     b_marks: dict[str, str] = {}
+    inner: dict[str, str] = {}  # the runs of called processes (``課長決裁.起案``)
     pairs: dict[str, tuple[str, ...]] = {}
+    for run in tobe.graph.runs:
+        found = match.asis_of.get(run.id, ())
+        same = len(found) == 1 and match.status.get(found[0]) == "same"
+        (inner if "." in run.id else b_marks)[run.id] = (
+            "added" if not found else "same" if same else "changed")
+        if found and "." not in run.id:
+            pairs[run.id] = tuple(found)
     _use_marks(a_marks, {rid: status for rid, status in match.status.items() if "." in rid},
                "removed")
-    inner: dict[str, str] = {}
-    for run in tobe.graph.runs:
-        if "." in run.id:
-            found = match.asis_of.get(run.id, ())
-            inner[run.id] = ("added" if not found else "same" if len(found) == 1 and
-                             match.status.get(found[0]) == "same" else "changed")
     _use_marks(b_marks, inner, "added")
-    for run in tobe.graph.runs:
-        if "." in run.id:
-            continue
-        found = match.asis_of.get(run.id, ())
-        if not found:
-            b_marks[run.id] = "added"
-            continue
-        pairs[run.id] = tuple(found)
-        changed = any(match.status.get(a) != "same" for a in found) or len(found) > 1
-        b_marks[run.id] = "changed" if changed else "same"
     return a_marks, b_marks, pairs
 
 
