@@ -87,18 +87,16 @@ class Lever:
     does: tuple[str, str] = ("", "")
     """What a resident's step it serves for most cases now does, in Japanese and English
     (``does_ja``, ``does_en``): the To-Be's label (redesign). ``{what}`` is the
-    step's document. Empty where the lever changes how the work is done, not what."""
-    staff_does: tuple[str, str] = ("", "")
-    """The same for a staff step (``staff_does_ja``, ``staff_does_en``)."""
+    step's document. Empty where the lever changes how the work is done, not what; a
+    staff step keeps its label (a lever changes part of what it does)."""
 
     def title(self, lang: str) -> str:
         return self.title_ja if lang == "ja" else self.title_en
 
-    def label(self, lang: str, *, staff: bool) -> str:
-        """What a step it serves for most cases now does ('' when the lever leaves
-        the work as named): the template, ``{what}`` unfilled."""
-        ja, en = self.staff_does if staff else self.does
-        return ja if lang == "ja" else en
+    def label(self, lang: str) -> str:
+        """What a resident's step it serves for most cases now does ('' when the lever
+        leaves the work as named): the template, ``{what}`` unfilled."""
+        return self.does[0] if lang == "ja" else self.does[1]
 
 
 @dataclass(frozen=True)
@@ -174,8 +172,7 @@ def _levers(table: Mapping[str, Any]) -> dict[str, Lever]:
             tuple(entry.get("tags_removed", ())), tuple(entry.get("tags_added", ())),
             bool(entry.get("removes_step", False)), bool(entry.get("queue_wait_only", False)),
             bool(entry.get("pinned_only", False)), bool(entry.get("same_cases", False)),
-            (str(entry.get("does_ja", "")), str(entry.get("does_en", ""))),
-            (str(entry.get("staff_does_ja", "")), str(entry.get("staff_does_en", ""))))
+            (str(entry.get("does_ja", "")), str(entry.get("does_en", ""))))
     return out
 
 

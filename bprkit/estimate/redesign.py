@@ -280,12 +280,13 @@ def _label(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions) ->
     (the catalog's ``does``; the last such lever of the chain, which leaves the work
     as it ends): 「申請書を手書きで記入」 becomes 「職員が作った申請書を確認して署名」.
     None when no lever changes what is done."""
-    staff = plan.plan.staff
+    if plan.plan.staff:  # a staff step does more than the part a lever changes
+        return None
     lang = messages.default_language({}, (step.title,))  # the file's language, not the reader's
     for a in reversed(plan.applied):
-        text = assumptions.levers[a.lever].label(lang, staff=staff)
+        text = assumptions.levers[a.lever].label(lang)
         if a.served >= lever_module.MOST and text:
-            documents = (*step.uses, *step.produces) if staff else (*step.produces, *step.uses)
+            documents = (*step.produces, *step.uses)
             what = documents[0] if documents else messages.text(lang, "redesign_what")
             return text.replace("{what}", what)  # a template from a file: no format()
     return None
