@@ -245,9 +245,17 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
     bands = _bands(whole, paper, paper.good)
     if _pt(whole) >= paper.least or len(bands) == 1:
         return Drawing([whole])
-    alone = [[n] for n in range(len(bands))]
-    return Drawing([_page(_part(scene, whole.grid, cols, bands, alone, n), paper)
-                    for n, cols in enumerate(bands)])
+    split = None
+    for narrower in NARROWER:  # a part laid out alone can come out longer than its share
+        bands = _bands(whole, paper, paper.good, narrower)
+        alone = [[n] for n in range(len(bands))]
+        tried = Drawing([_page(_part(scene, whole.grid, cols, bands, alone, n), paper)
+                         for n, cols in enumerate(bands)])
+        split = split or tried
+        if tried.label_pt >= paper.good:
+            return tried
+    assert split is not None
+    return split
 
 
 FOLD_PT = (style.GOOD_PT, 8.0, 7.0, style.MIN_PT)
@@ -269,7 +277,7 @@ def _bands(whole: Page, paper: style.Sheet, pt: float,
     flip = whole.scene.direction == "TB"
     pw, ph = paper.size
     room = (((ph if flip else pw) - 2 * paper.margin) / (pt / style.STEP_PT) * narrower
-            - geo.gap_u[0][1])
+            - geo.gap_u[0][1] - (whole.title.height if flip else 0.0))  # TB: title above
     widths = [u1 - u0 + (geo.gap_u[c + 1][1] - geo.gap_u[c + 1][0])
               for c, (u0, u1) in enumerate(geo.col_u)]
 
@@ -285,8 +293,14 @@ def _bands(whole: Page, paper: style.Sheet, pt: float,
         return groups
 
     fewest = greedy(room)
-    even = greedy(min(room, sum(widths) / len(fewest) * 1.05))
-    return even if len(even) == len(fewest) else fewest
+    share = sum(widths) / len(fewest)  # the shortest limit that keeps as few bands
+    for limit in (share * (1 + k / 20) for k in range(1, 20)):
+        if limit >= room:
+            break
+        even = greedy(limit)
+        if len(even) == len(fewest):
+            return even
+    return fewest
 
 
 NARROWER = (1.0, 0.95, 0.9, 0.8, 0.7, 0.6)

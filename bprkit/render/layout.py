@@ -26,15 +26,23 @@ from bprkit.render.scene import Node, Scene
 
 PAD = 8.0           # inside a step box
 ROW_PAD = 5.0      # around a row, across the flow
-TRACK = 7.0         # distance between parallel edges in a gap
-LANE_CLEAR = 2.5
-"""Added before a lane's first channel when lines run in it: its first track then runs
-8 pt under the lane's border, not 5.5 pt (a line along a border reads as the border;
-3.5 pt more, 9 pt, put a 20-step strip on two screens instead of one)."""
+TRACK = 12.0
+"""Distance between parallel lines (tracks in a gap or channel, two arrowheads into one
+side of a box): closer, a dashed rework between two solid lines blurs into them (issue
+24). Lines into or out of one node share a track as a bus instead. 7 pt before; 12 pt
+costs risai_shomei's A3 sheet 9.0 → 8.8 pt and a 20-step strip on A3 10.0 → 9.7 pt."""
+LANE_CLEAR = 8.0
+"""A lane's first track runs at least this far under the lane's border (a line along a
+border reads as the border); at TRACK 12 the channel's own padding gives it."""
+CHANNEL_FIRST = PAD / 4 + TRACK / 2
+"""A channel's first track from the channel's top."""
+CHANNEL_LAST = 3.0
+"""A channel's last track from the channel's bottom: with the row's ROW_PAD, 8 pt above
+the boxes below, as far as the first keeps from a lane's border."""
 GAP_MIN = 12.0      # a gap with no tracks and no labels
-GAP_PAD = 5.0       # between a gap's edge and its first or last track
+GAP_PAD = 5.0       # between a gap's edge and half a track before its first or last track
 LABEL_PT = style.SMALL_PT
-BLOCK_GAP = 30.0
+BLOCK_GAP = 24.0
 
 
 @dataclass(eq=False)
@@ -388,6 +396,12 @@ def _along(g: Grid, u: float, col_along: list[float], gap_tracks: list[int],
     return gap_u, col_u, u
 
 
+def _channel(tracks: int, last: float = CHANNEL_LAST) -> float:
+    """A channel's height across for its tracks (labels aside), ``last`` after the last
+    track (under the last row, the lane's border: LANE_CLEAR)."""
+    return CHANNEL_FIRST + (tracks - 1) * TRACK + last if tracks else PAD / 2
+
+
 def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list[int],
             title_across: dict[str, float], channel_labels: list[float]
             ) -> tuple[list[tuple[float, float]], list[tuple[float, float]],
@@ -411,8 +425,9 @@ def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list
             previous_block = block_of_row[first]
         start = v
         for r in range(first, first + count):
-            clear = LANE_CLEAR if r == first and channel_tracks[r] else 0.0
-            ch = PAD / 2 + channel_tracks[r] * TRACK + channel_labels[r]
+            clear = max(0.0, LANE_CLEAR - CHANNEL_FIRST) \
+                if r == first and channel_tracks[r] else 0.0
+            ch = _channel(channel_tracks[r]) + channel_labels[r]
             channel_v[r] = (v + clear, v + clear + ch)  # tracks clear of the lane's border
             v += clear + ch
             height = max(row_across[r], 6.0) + 2 * ROW_PAD
@@ -421,7 +436,7 @@ def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list
             row_v[r] = (v, v + height)
             v += height
         lanes.append((key, start, v))
-    channel_v[g.rows] = (v, v + PAD / 2 + channel_tracks[g.rows] * TRACK)
+    channel_v[g.rows] = (v, v + _channel(channel_tracks[g.rows], LANE_CLEAR))
     v = channel_v[g.rows][1]
     if lanes:  # the last channel belongs to the last lane
         last_key, top, _ = lanes[-1]

@@ -185,12 +185,15 @@ def _legs(kind: str, n: int, e: Edge, g: layout.Grid, ins: dict[str, int],
 
 def _gap_labels(scene: Scene, g: layout.Grid, edges: list[Edge],
                 kinds: list[str]) -> list[float]:
-    """Per gap: the room its widest label needs."""
+    """Per gap: the room its widest label needs beyond the tracks. A label stands 3 pt
+    before its target's side, level with the entering line; the half track after the
+    last track is room it shares (it stays GAP_PAD + 3 pt clear of that track)."""
     gap_labels = [0.0] * (g.columns + 1)
     for n, e in enumerate(edges):
         if e.label:
             k = label_gap(kinds[n], g.column[e.src], g.column[e.dst])
-            gap_labels[k] = max(gap_labels[k], label_size(e.label, scene.direction)[0] + 6)
+            gap_labels[k] = max(gap_labels[k], label_size(e.label, scene.direction)[0] + 6
+                                - layout.TRACK / 2)
     return gap_labels
 
 
@@ -217,7 +220,7 @@ def _tracks(legs: list[Leg], places: int) -> list[int]:
         by_place[index].append((lo, hi, members))
     counts = [0] * places
     for index, spans in by_place.items():
-        spans.sort(key=lambda s: (s[0], s[1]))
+        spans.sort(key=lambda s: (s[0], -s[1]))
         busy: list[tuple[int, int]] = []  # (hi, track)
         free: list[int] = []
         used = 0
@@ -244,7 +247,7 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
         return geo.gap_u[index][0] + layout.GAP_PAD + (track + 0.5) * layout.TRACK
 
     def channel_v(index: int, track: int) -> float:
-        return geo.channel_v[index][0] + layout.PAD / 4 + (track + 0.5) * layout.TRACK
+        return geo.channel_v[index][0] + layout.CHANNEL_FIRST + track * layout.TRACK
 
     def right(key: str) -> tuple[float, float]:
         u, v = centre[key]
@@ -265,7 +268,7 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             y = channel_v(legs[0].index, legs[0].track)
             x = gap_u(legs[1].index, legs[1].track)
             du, dv = left(e.dst)
-            dv += min(6.0, boxes[e.dst].across / 4)  # below the forward entries' tip
+            dv += _tip(boxes[e.dst].across)  # below the forward entries' tip
             # out of the bottom left of the middle, where a forward line may come in or go
             # out (a dashed line on a solid one read as one line)
             su -= min(BACK_OFFSET, boxes[e.src].along / 4)
@@ -280,7 +283,7 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             x = gap_u(legs[0].index, legs[0].track)
             end = right(e.dst) if e.kind == "attach" else left(e.dst)
             if n in p.apart:
-                end = (end[0], end[1] - min(6.0, boxes[e.dst].across / 4))
+                end = (end[0], end[1] - _tip(boxes[e.dst].across))
             points.append(_clean([start, (x, start[1]), (x, end[1]), end]))
         else:
             x1 = gap_u(legs[0].index, legs[0].track)
@@ -288,7 +291,7 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             x2 = gap_u(legs[2].index, legs[2].track)
             end = left(e.dst)
             if n in p.apart:
-                end = (end[0], end[1] - min(6.0, boxes[e.dst].across / 4))
+                end = (end[0], end[1] - _tip(boxes[e.dst].across))
             points.append(_clean([start, (x1, start[1]), (x1, y), (x2, y), (x2, end[1]), end]))
     routes = Routes(points)
     _place_labels(scene, g, edges, routes, geo, far)
@@ -296,6 +299,13 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
     routes.crowded_gaps = {label_gap(p.kind[n], g.column[edges[n].src], g.column[edges[n].dst])
                            for n in routes.crowded if p.kind[n] != "drop"}
     return routes
+
+
+def _tip(across: float) -> float:
+    """How far from the middle of a box's side an arrow of its own enters (a rework below,
+    a branch's exit kept apart above): a track's distance where the box is tall enough,
+    else as far as stays on the box's straight side."""
+    return max(0.0, min(layout.TRACK, across / 2 - 4.0))
 
 
 def _clean(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -431,12 +441,14 @@ def _share_apart(e: Edge, n: int, pts: list[tuple[float, float]], direction: str
         return e.label
     along, across, lines = label_size(first, direction)
     for k, (a, b) in enumerate(itertools.pairwise(pts)):
-        for t in (0.1, 0.3, 0.5):
-            for c in _beside(a, b, t, along, across):
-                if not space.hits(c, {("seg", n, k)}) and _its_own(c, n, pts, space):
-                    space.add(c, ("label", n))
-                    routes.shares[n] = (*c, lines)
-                    return rest
+        places = [c for t in (0.1, 0.3, 0.5) for c in _beside(a, b, t, along, across)]
+        if abs(b[1] - a[1]) < 0.01:  # along the flow: also its far end, past a track
+            places += _near_entry(b, along, across)[:2]  # that crosses its start
+        for c in places:
+            if not space.hits(c, {("seg", n, k)}) and _its_own(c, n, pts, space):
+                space.add(c, ("label", n))
+                routes.shares[n] = (*c, lines)
+                return rest
     return e.label
 
 
