@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -459,8 +460,9 @@ def test_a_split_without_a_join_runs_each_path_to_its_end(tmp_path: Path) -> Non
 
 def test_the_corpus_imports_leave_few_steps_unreachable(tmp_path: Path) -> None:
     """Steps no path reaches (W001) in the imports of tests/fixtures/bpmn_corpus: 35 in
-    12 files before issue 25's work, 7 in 4 now (event sub-processes, sub-processes
-    that are the whole of their parent, flows that are not block-structured)."""
+    12 files before issue 25's work, 7 in 4 with the rules of reading, 2 in 1 since work
+    the file reaches is never left unreached (a flow read as blocks that would is read
+    in order): what stays is work no flow of the file reaches either."""
     unreachable, files = 0, 0
     for n, path in enumerate(CORPUS):
         out = tmp_path / f"{n}.bpr"
@@ -468,7 +470,29 @@ def test_the_corpus_imports_leave_few_steps_unreachable(tmp_path: Path) -> None:
         found = [d for d in check_files([str(out)]).diagnostics if d.code == "W001"]
         unreachable += len(found)
         files += bool(found)
-    assert (unreachable, files) == (7, 4)
+    assert (unreachable, files) == (2, 1)
+
+
+def test_work_the_file_reaches_is_never_left_unreached() -> None:
+    """Issue 25, item 1: a file whose import leaves a step unreachable that the source
+    reaches is an error, not a warning. Enterprise Architect's B.1.0 joins two splits out
+    of order; read as blocks, User Task 5 stood after a branch that always jumps away
+    (W001). Its flow is read in order instead, said, and its losses listed; where even
+    that strands work, the import is refused with the work's names and ids."""
+    path = FIXTURES / "bpmn_corpus" / "miwg-enterprisearchitect-B.1.0-roundtrip.bpmn"
+    result = import_bpmn.read(str(path), path.read_bytes())
+    assert any(n.what == "linear" for n in result.notes)
+    assert any(n.what.startswith("lost_") for n in result.notes)
+    assert "step User_Task_5 " in result.text
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "b.bpr"
+        out.write_text(result.text, encoding="utf-8")
+        assert [d for d in check_files([str(out)]).diagnostics if d.code == "W001"] == []
+    refused = FIXTURES / "bpmn_miwg" / "OMNITRACKER BPMN 12.3" / "B.1.0-export.bpmn"
+    with pytest.raises(import_bpmn.BpmnImportError) as caught:
+        import_bpmn.read(str(refused), refused.read_bytes())
+    assert "Call Activity Collapsed (_118)" in str(caught.value)
+    assert "（分岐と合流" in caught.value.text("ja")
 
 
 def test_an_expanded_sub_process_is_a_process_of_its_own_used() -> None:

@@ -22,6 +22,10 @@ REFUSED = {
     "Work in Progress/Imports-BPMN/ModelD_3_1.0/modeld.3.bpmn",
     "iGrafx FlowCharter 2013 15.1.1.1580/B.2.0-roundtrip.bpmn",
     "iGrafx Process 2013 for Six Sigma 15.0.4.1565/B.2.0-roundtrip.bpmn",
+    # work the file reaches that no case would reach in the .bpr, read as blocks or in
+    # order (a call activity or task behind splits and joins out of order)
+    "Bonita BPM 7.2.3/B.2.0-roundtrip.bpmn", "Enterprise Explorer 1.0.0/B.2.0-roundtrip.bpmn",
+    "OMNITRACKER BPMN 12.3/B.1.0-export.bpmn",
 }
 
 
@@ -46,7 +50,7 @@ def test_every_suite_file_comes_in_or_is_refused_with_a_message(tmp_path: Path) 
         listed += bool(lost)
         whole += not lost
     assert refused == REFUSED, sorted(refused ^ REFUSED)
-    assert whole >= 597 and listed <= 182  # benchmarks/bench_import.py, 2026-12-07
+    assert whole >= 602 and listed <= 189  # benchmarks/bench_import.py, 2026-12-07
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
@@ -55,7 +59,8 @@ def test_a_refused_suite_file_says_why(name: str) -> None:
     with pytest.raises(bpmn_import.BpmnImportError) as caught:
         bpmn_import.read(str(path), path.read_bytes())
     said = str(caught.value)
-    assert str(path) in said and ("XML" in said or "bpmn:process" in said), said
+    assert str(path) in said and ("XML" in said or "bpmn:process" in said
+                                  or "no case gets to it" in said), said
 
 
 def test_every_camunda_example_comes_in(tmp_path: Path) -> None:

@@ -43,9 +43,10 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 from xml.parsers import expat
 
 from bprkit import vocabulary as vocab
@@ -78,6 +79,9 @@ from bprkit.model import (
     iter_uses,
 )
 from bprkit.text import writer
+
+if TYPE_CHECKING:
+    from bprkit.text.flow import FlowGraph
 
 _T = TypeVar("_T")
 
@@ -1062,6 +1066,9 @@ def read(path: str, data: bytes) -> Result:
         said.append(doc.notes[before:])
     text = doc.joined(parts)
     bad = _invalid(text, parts)
+    if not bad:  # read as blocks, but work the file reaches would get no case
+        bad = [k for k, read in enumerate(_graphs(doc, processes, text, path))
+               if read is not None and _stranded(*read)]
     for k in bad:  # a flow that does not fit .bpr blocks: its work in order, no branches
         el = processes[k]
         doc.notes[:] = [n for n in doc.notes if not any(n is m for m in said[k])]
@@ -1081,22 +1088,19 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
     step or use in the ``.bpr``, and each succession (a piece of work, then the next
     one through gateways and events, or the end) that the ``.bpr``'s flow does not
     have. An independent reading of the sequence flows, against the flow ``check``
-    builds from the text written."""
+    builds from the text written. Work the file reaches and the ``.bpr`` does not is
+    an error, not a loss to list (W001 would hide it)."""
     from bprkit.text import flow as flows
-    from bprkit.text.loader import build_model
-    from bprkit.text.source import decode
 
-    decoded, _ = decode(path, text.encode("utf-8"))
-    model = build_model(decoded)[0] if decoded is not None else None
-    if model is None:
-        return
-    for el in processes:
-        reader = doc.readers.get(el.get("id", ""))
-        process = next((p for p in model.processes
-                        if p.id == doc.known.get(el.get("id", ""))), None)
-        if reader is None or process is None:
+    for read in _graphs(doc, processes, text, path):
+        if read is None:
             continue
-        graph = flows.build(process)
+        reader, graph = read
+        stranded = _stranded(reader, graph)
+        if stranded:
+            raise BpmnImportError(f"{path}:{stranded[0][0]}", "import_unreachable",
+                                  detail=", ".join(f"{name} ({ident})"
+                                                   for _, ident, name in stranded))
         key = {step: f"step:{step}" for step in graph.steps}
         key |= {node: f"use:{use.process}" for node, use in graph.uses.items()}
         written = _successions(graph.edges, key, flows.FINISH)
@@ -1117,6 +1121,59 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
                     name = "END" if after == "END" else reader.nodes[after].name or after
                     doc.notes.append(Note(node.line, ident, "lost_succession",
                                           f"{node.name or ident} → {name}"))
+
+
+def _stranded(reader: _Process, graph: FlowGraph) -> list[tuple[int, str, str]]:
+    """(line, id, name) of each piece of work that no case reaches in the ``.bpr`` but the
+    BPMN file reaches: from its start events, the activities no flow enters (BPMN starts
+    them with the process) and the boundary events of what is reached. A compensation
+    handler or an event sub-process is reached by no flow in the file either: its step
+    staying unreached is not a loss."""
+    reached = graph.reachable()
+    dead = {step for step in graph.steps if step not in reached}
+    if not dead:
+        return []
+    entered = {t for n in reader.nodes.values() for t, _, _ in n.outs}
+    attached: dict[str, list[str]] = defaultdict(list)
+    for ident, node in reader.nodes.items():
+        if node.kind == "boundaryEvent":
+            attached[node.el.get("attachedToRef", "")].append(ident)
+
+    def origin(ident: str, node: _Node) -> bool:
+        inert = (node.el.get("isForCompensation") == "true"
+                 or node.el.get("triggeredByEvent") == "true" or node.kind == "boundaryEvent")
+        return not inert and (node.kind == "startEvent" or ident not in entered)
+
+    seen: set[str] = set()
+    todo = [i for i, n in reader.nodes.items() if origin(i, n)]
+    while todo:
+        ident = todo.pop()
+        if ident in seen or ident not in reader.nodes:
+            continue
+        seen.add(ident)
+        todo += [t for t, _, _ in reader.nodes[ident].outs] + attached.get(ident, [])
+    return sorted((reader.nodes[i].line, i, reader.nodes[i].name or i)
+                  for i, step in reader.names.items() if step in dead and i in seen)
+
+
+def _graphs(doc: _Document, processes: list[ET.Element], text: str, path: str
+            ) -> list[tuple[_Process, FlowGraph] | None]:
+    """Each BPMN process's reader and the flow graph ``check`` builds from its ``.bpr``
+    text (None where either is missing)."""
+    from bprkit.text import flow as flows
+    from bprkit.text.loader import build_model
+    from bprkit.text.source import decode
+
+    decoded, _ = decode(path, text.encode("utf-8"))
+    model = build_model(decoded)[0] if decoded is not None else None
+    out: list[tuple[_Process, FlowGraph] | None] = []
+    for el in processes:
+        reader = doc.readers.get(el.get("id", ""))
+        process = None if model is None else next(
+            (p for p in model.processes if p.id == doc.known.get(el.get("id", ""))), None)
+        out.append(None if reader is None or process is None
+                   else (reader, flows.build(process)))
+    return out
 
 
 def _work_key(reader: _Process, ident: str, known: set[str]) -> str | None:
