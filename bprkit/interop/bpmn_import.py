@@ -1110,6 +1110,17 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
         ends = {i for i, n in reader.nodes.items() if n.kind == "endEvent" or not n.outs}
         keys = {i: _work_key(reader, i, known) for i in reader.names}
         mark = _work_or_end(set(keys), ends, source)
+        first = _successions(graph.edges, {flows.START: "START"} | key,
+                             flows.FINISH)["START"]
+        for ident, node in reader.nodes.items():  # the work each start event leads to
+            if node.kind != "startEvent":
+                continue
+            for after in _next_work(ident, source, mark):
+                wanted = "END" if after == "END" else keys.get(after)
+                if wanted is not None and wanted not in first:
+                    name = "END" if after == "END" else reader.nodes[after].name or after
+                    doc.notes.append(Note(node.line, ident, "lost_succession",
+                                          f"{node.name or ident} → {name}"))
         for ident, k in keys.items():
             node = reader.nodes[ident]
             if k is None:
