@@ -545,6 +545,29 @@ def test_an_edited_export_keeps_documents_data_and_notes(exported: dict[str, Pat
             assert getattr(back, key) == getattr(step, key), (step.id, key)
 
 
+def test_an_edited_export_keeps_its_phases(exported: dict[str, Path]) -> None:
+    """Issue 25, item 3: phases were lost after an edit in another tool, and the import
+    said "every element mapped". The phases travel in bprkit:phases (the list, with
+    labels) and each step's bprkit:phase, and every step of kaigo_nintei and tenshutsu
+    comes back in its phase; a phase none of whose steps came back is said."""
+    for name in ("kaigo_nintei", "tenshutsu"):
+        data = exported[name].read_bytes().replace(b"bprkit:source", b"bprkit:gone")
+        result = import_bpmn.read(f"{name}.bpmn", data)
+        original = bprkit.load(str(PROCESSES / f"{name}.bpr")).root.processes[0]
+        back = next((p for p in bprkit.parse(result.text, path="x.bpr").processes
+                     if p.id == original.id), None)
+        assert back is not None and original.phases
+        assert [(ph.id, ph.label) for ph in back.phases] == \
+            [(ph.id, ph.label) for ph in original.phases]
+        assert {k: ph.id for k, ph in back.phase_of_steps().items()} == \
+            {k: ph.id for k, ph in original.phase_of_steps().items()}
+    data = exported["tenshutsu"].read_bytes().replace(b"bprkit:source", b"bprkit:gone")
+    first = bprkit.load(str(PROCESSES / "tenshutsu.bpr")).root.processes[0].phases[0].id
+    data = data.replace(f'bprkit:phase="{first}"'.encode(), b"")  # its steps lost it
+    notes = import_bpmn.read("t.bpmn", data).notes
+    assert any(n.what == "phase_lost" and n.detail == first for n in notes)
+
+
 def test_every_flow_meets_its_gateways_diamond(exported: dict[str, Path]) -> None:
     """Issue 25, item 7: flows ended 3–16 px short of (or inside) the square diamond BPMN
     draws for a gateway: their routes were made for bprkit's flat diamond and bars.

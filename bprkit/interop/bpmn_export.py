@@ -28,6 +28,7 @@ participant (``_pool``), each scene node as a task, call activity, gateway or ev
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -189,9 +190,12 @@ class _Pool:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("Task", "Gateway", "Event", "TextAnnotation", "Flow"), 0))
     steps: dict[str, Step] = field(init=False)
+    phase_of: dict[str, str] = field(init=False)
+    """Step id → the id of its phase."""
 
     def __post_init__(self) -> None:
         self.steps = {s.id: s for s in self.process.steps()}
+        self.phase_of = {k: ph.id for k, ph in self.process.phase_of_steps().items()}
 
     @property
     def top(self) -> float:
@@ -258,6 +262,9 @@ def _pool(root: ET.Element, collaboration: ET.Element, process: Process, n: int,
         proc.set(_q(BPRKIT, "volume"), writer.volume(process.volume))  # the season too
     if writer.records(process):  # its documents and data, which steps' bodies name
         proc.set(_q(BPRKIT, "records"), "; ".join(writer.records(process)))
+    if process.phases:  # its phases in order; each step says its own (bprkit:phase)
+        proc.set(_q(BPRKIT, "phases"), json.dumps([[ph.id, ph.label] for ph in process.phases],
+                                                  ensure_ascii=False))
     ET.SubElement(collaboration, _q(BPMN, "participant"), {
         "id": f"Participant_{n}", "name": process.title, "processRef": pid})
     return proc
@@ -298,6 +305,8 @@ def _node_attrs(pool: _Pool, el: ET.Element, node: Node) -> None:
         step = pool.steps[node.ref]
         el.set("name", step.title)
         _step_attrs(el, step, pool.lang)
+        if step.id in pool.phase_of:
+            el.set(_q(BPRKIT, "phase"), pool.phase_of[step.id])
     elif node.kind == "use":
         _use_attrs(pool, el, node)
     elif node.kind == "branch":  # a decision needs a name (bpmnlint label-required)

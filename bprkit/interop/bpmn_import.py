@@ -40,6 +40,7 @@ the one too many, and a ``.bpr`` text that ``bprkit check`` would refuse for its
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -69,6 +70,7 @@ from bprkit.model import (
     Parallel,
     Path,
     Period,
+    Phase,
     Process,
     Role,
     Step,
@@ -133,7 +135,7 @@ class Note:
     passed_through | no_lane | called_missing | called_as_step | subprocess |
     subprocess_used | unstructured | linear | edited | no_work | several_starts |
     several_starts_first | role_guessed | implicit_parallel | no_join | black_box |
-    boundary_exit | lost_work | lost_succession"""
+    boundary_exit | phase_lost | lost_work | lost_succession"""
     detail: str = ""
 
 
@@ -1362,14 +1364,45 @@ class _Document:
         if el.get(f"{{{BPRKIT}}}records") and records is None:
             self.notes.append(Note(self.lines.get(id(el), 0), el.get("id", ""),
                                    "not_mapped", "bprkit:records"))
+        phases = self.phases(el, reader, flow)
         process = Process(
             reader.pid, label_text(title), owner=label_text(owner) if owner else None,
             volume=reader.value(el, "volume", read_volume) if volume else None,
             state="to_be" if el.get(f"{{{BPRKIT}}}state") == "to_be" else "as_is",
             lanes=tuple(lanes), flow=tuple(flow),
             documents=records.documents if records else (),
-            data=records.data if records else ())
+            data=records.data if records else (), phases=phases)
         return writer.process(process, words=WORDS, remarks=reader.remarks, compact=True)
+
+    def phases(self, el: ET.Element, reader: _Process, flow: list[FlowItem]
+               ) -> tuple[Phase, ...]:
+        """The phases bprkit wrote (``bprkit:phases``, each step's ``bprkit:phase``), each
+        starting at the first statement of the flow read whose first step is in it. A
+        phase none of whose steps came back, or a list that cannot be read, is said."""
+        said = el.get(f"{{{BPRKIT}}}phases", "")
+        if not said:
+            return ()
+        line = self.lines.get(id(el), 0)
+        try:
+            declared = [(str(pid), str(lab) if lab else None) for pid, lab in json.loads(said)]
+        except (ValueError, TypeError):
+            self.notes.append(Note(line, el.get("id", ""), "not_mapped", "bprkit:phases"))
+            return ()
+        of_step = {reader.names[i]: node.attr("phase") for i, node in reader.nodes.items()
+                   if i in reader.names and node.attr("phase")}
+        starts: dict[str, tuple[int, str]] = {}
+        for n, item in enumerate(flow):
+            first = next((s for s in iter_steps((item,)) if s.id in of_step), None)
+            if first is not None:
+                starts.setdefault(of_step[first.id], (n, first.id))
+        out = []
+        for pid, lab in declared:
+            if pid in starts:
+                out.append(Phase(pid, label_text(lab) if lab else None,
+                                 first=starts[pid][1], start=starts[pid][0]))
+            else:
+                self.notes.append(Note(line, el.get("id", ""), "phase_lost", pid))
+        return tuple(sorted(out, key=lambda ph: ph.start or 0))
 
     def joined(self, parts: list[str]) -> str:
         """The file: a comment naming the BPMN file, then each process. Refused when
