@@ -135,7 +135,7 @@ class Note:
     passed_through | no_lane | called_missing | called_as_step | subprocess |
     subprocess_used | unstructured | linear | edited | no_work | several_starts |
     several_starts_first | role_guessed | implicit_parallel | no_join | black_box |
-    boundary_exit | phase_lost | lost_work | lost_succession"""
+    boundary_exit | event_subprocess | phase_lost | lost_work | lost_succession"""
     detail: str = ""
 
 
@@ -426,6 +426,11 @@ class _Process:
                                                   "startEvent", "endEvent", "boundaryEvent"}:
             self.notes.append(Note(self.line(el), ident or kind, "not_mapped", kind))
             return
+        if kind in SUBPROCESSES and ident in self.known and \
+                el.get("triggeredByEvent") == "true":  # a procedure of its own, not used
+            self.notes.append(Note(self.line(el), ident, "event_subprocess",
+                                   label_text(_handler_title(el))))
+            return
         node = _Node(ident, kind, el, self.line(el), el.get("name", "") or "")
         node.lane = self.lane_ids.get(ident, "")
         self.nodes[ident] = node
@@ -676,8 +681,9 @@ class _Process:
             if (node.kind in SPLITS and len(node.outs) > 1) or len(node.ins) > 1 or \
                     node.kind == "parallelGateway":
                 return False  # a branch, a merge or a block on the way: not plain
-        works = [{n for n in r if self.nodes[n].kind != "endEvent"} for r in reach]
-        return len(works) > 1 and not set.intersection(*works)
+        works = [w for r in reach if (w := {n for n in r if self.nodes[n].kind != "endEvent"})]
+        return len(works) > 1 and not set.intersection(*works)  # a path straight to an end
+        # is no path of the block: the case ends there when the others have
 
     def _reach(self, start: str) -> set[str]:
         """Every node a flow from ``start`` reaches, ``start`` included."""
@@ -707,6 +713,8 @@ class _Process:
                     todo.append(ident)
                     continue
                 inner += self._chain(ident, placed, local, stop=stop, region=region)
+            if not inner and join is None:  # straight to an end: nothing to wait for
+                continue
             if not inner:  # a path with nothing on it holds one empty step
                 name = name_of("", fork.ident + "_空", self.taken)
                 inner = [Step(name, self._lane_for(fork), "（なし）")]
@@ -1240,21 +1248,32 @@ FLOW_NODES = TASKS | SPLITS | EVENTS | {"callActivity", "parallelGateway", "star
                                        "endEvent"}
 
 
+def _handler_title(el: ET.Element) -> str:
+    """An element's name; for a nameless event sub-process, the name of the event that
+    starts it (「Cancelation requested」); else its id."""
+    if el.get("name"):
+        return el.get("name", "")
+    start = next((c for c in el if _local(c) == "startEvent" and c.get("name")), None)
+    if el.get("triggeredByEvent") == "true" and start is not None:
+        return start.get("name", "")
+    return el.get("id", "")
+
+
 def _subprocesses(parent: ET.Element) -> list[ET.Element]:
     """The expanded sub-processes in ``parent`` (and in them) that become processes of
     their own: each with work inside, in a parent that has a step of its own besides
-    (a .bpr process needs one; a parent that is only the sub-process keeps it a step)."""
-    out = []
-    # with a task of its own (a .bpr process needs a step); not an event sub-process,
-    # which no flow enters
-    inner = [c for c in parent if _local(c) in SUBPROCESSES
-             and c.get("triggeredByEvent") != "true"
-             and any(_local(g) in TASKS - SUBPROCESSES for g in c)]
+    (a .bpr process needs one; a parent that is only the sub-process keeps it a step).
+    An event sub-process with work inside is one too, which the parent does not use: no
+    flow enters it (an event starts it while a case runs)."""
+    def work(c: ET.Element) -> bool:  # a task of its own (a .bpr process needs a step)
+        return any(_local(g) in TASKS - SUBPROCESSES for g in c)
+
+    subs = [c for c in parent if _local(c) in SUBPROCESSES and work(c)]
+    inner = [c for c in subs if c.get("triggeredByEvent") != "true"]
     steps = [c for c in parent if _local(c) in TASKS - SUBPROCESSES
-             or (_local(c) in SUBPROCESSES and c not in inner)]
-    if steps:
-        out += inner
-    for c in inner:
+             or (_local(c) in SUBPROCESSES and c not in subs)]
+    out = subs if steps else []
+    for c in (subs if steps else inner):
         out += _subprocesses(c)
     return out
 
@@ -1326,8 +1345,9 @@ class _Document:
     """BPMN process id → the black-box pools it exchanges messages with: external lanes."""
 
     def title(self, el: ET.Element) -> str:
-        """A process's name: its pool's (participant), else its own, else its id."""
-        return self.titles.get(el.get("id", ""), "") or el.get("name", "") or el.get("id", "")
+        """A process's name: its pool's (participant), else its own, else (an event
+        sub-process) its start event's, else its id."""
+        return self.titles.get(el.get("id", ""), "") or _handler_title(el)
 
     def text(self, el: ET.Element) -> str:
         """A process's ``.bpr`` text: the one bprkit embedded, while the structure is
