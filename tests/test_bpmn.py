@@ -547,6 +547,46 @@ def test_an_edited_export_of_every_library_file_loses_no_succession(
         assert lost == [], name
 
 
+def test_an_edited_export_of_every_library_file_keeps_its_figures(
+        exported: dict[str, Path], tmp_path: Path) -> None:
+    """Issue 25, item 3: read from its structure, risai_shomei's time to the outcome
+    fell from 100 h to 27.7 h (12.9 to 3.6 days) and tenshutsu_tobe's rose 0.24 to
+    0.26 h: where the resident's lead time is cut follows the order of the statements,
+    and the flow was written in another order. Each task carries its place in the file
+    (bprkit:order) and the flow is written in that order again: staff, resident and
+    external hours, lead time and the time after the outcome are the same for every
+    file of processes/."""
+    keys = ("annual_staff_hours", "annual_resident_hours", "annual_external_hours",
+            "lead_time_hours", "back_office_after_hours", "waiting_share", "handoffs")
+    for name, path in exported.items():
+        data = path.read_bytes().replace(b"bprkit:source", b"bprkit:gone")
+        out = tmp_path / f"{name}.bpr"
+        out.write_text(import_bpmn.read(str(path), data).text, encoding="utf-8")
+        back = bprkit.load(str(out))
+        original = bprkit.load(str(PROCESSES / f"{name}.bpr"))
+        for process in original.root.processes:
+            other = next(p for p in back.root.processes if p.id == process.id)
+            assert [s.id for s in other.steps()] == [s.id for s in process.steps()], name
+            m1 = analyze_process(process, original, with_findings=False).metrics
+            m2 = analyze_process(other, back, with_findings=False).metrics
+            for key in keys:
+                assert getattr(m2, key) == pytest.approx(getattr(m1, key)), (name, key)
+
+
+def test_work_where_ways_meet_is_written_after_all_of_them() -> None:
+    """Where a choice's ways meet (証明書を交付), the meeting step was written straight
+    after the first way, before the other way's work: the flow read the same, but the
+    resident's lead time is cut at the outcome in the order of the statements, so 現地を
+    調査 and 判定 fell after it. The first way jumps to the meeting step, written after
+    the last way; a rework (再調査, from further on) is not waited for."""
+    path = FIXTURES / "bpmn_cases" / "merge_after_choice.bpmn"
+    text = import_bpmn.read(str(path), path.read_bytes()).text
+    order = [s.title for s in bprkit.parse(text, path="m.bpr").processes[0].steps()]
+    assert order == ["申請を受け付け", "写真で判定", "現地を調査", "被害の程度を判定",
+                     "証明書を交付", "再調査を申し出る"]
+    assert "step 写真で判定 「写真で判定」 @担当 -> 証明書を交付" in text
+
+
 def test_an_edited_export_keeps_documents_data_and_notes(exported: dict[str, Path]) -> None:
     """Issue 25, item 3: documents, data, what a step reads and writes, its pains and
     its legal basis travel in bprkit:records and bprkit:body, and come back after an

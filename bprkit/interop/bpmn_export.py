@@ -192,10 +192,14 @@ class _Pool:
     steps: dict[str, Step] = field(init=False)
     phase_of: dict[str, str] = field(init=False)
     """Step id → the id of its phase."""
+    order: dict[str, int] = field(init=False)
+    """Step id → its place among the file's steps (the flow's order: what the
+    resident's lead time is cut at follows it)."""
 
     def __post_init__(self) -> None:
         self.steps = {s.id: s for s in self.process.steps()}
         self.phase_of = {k: ph.id for k, ph in self.process.phase_of_steps().items()}
+        self.order = {s.id: n for n, s in enumerate(self.process.steps())}
 
     @property
     def top(self) -> float:
@@ -307,6 +311,7 @@ def _node_attrs(pool: _Pool, el: ET.Element, node: Node) -> None:
         _step_attrs(el, step, pool.lang)
         if step.id in pool.phase_of:
             el.set(_q(BPRKIT, "phase"), pool.phase_of[step.id])
+        el.set(_q(BPRKIT, "order"), str(pool.order[step.id]))
     elif node.kind == "use":
         _use_attrs(pool, el, node)
     elif node.kind == "branch":  # a decision needs a name (bpmnlint label-required)

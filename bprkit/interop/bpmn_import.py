@@ -364,6 +364,12 @@ class _Process:
                  linear: bool = False) -> None:
         self.el, self.lines, self.title, self.pid = el, lines, title, pid
         self.linear = linear
+        self.preds: dict[str, set[str]] | None = None
+        """Each node → the nodes whose flows lead to it (through merges), once asked."""
+        self.depth: dict[str, int] | None = None
+        """Each node's distance from the start, once asked."""
+        self.orders: list[tuple[int, str]] | None = None
+        """(bprkit:order, id) of the steps not yet written, the smallest last."""
         """Every piece of work one after the other, no branch or parallel block: the
         fallback when the flow cannot be written as ``.bpr`` blocks."""
         self.known, self.notes = known, notes
@@ -579,6 +585,14 @@ class _Process:
             if ident in placed:
                 self._placed(ident, out, stop, region)
                 break
+            if stop is None and out and isinstance(out[-1], Step) and \
+                    out[-1].target is None and ident in self.names and \
+                    self._waits(ident, placed):
+                # work other flows lead to first: written after them, as the file's
+                # author writes it (the order of statements is the flow's order)
+                _jump(out, self.names[ident])
+                todo.append(ident)
+                break
             node = self.nodes[ident]
             placed.add(ident)
             if node.kind in (*EVENTS, "startEvent") and len(node.outs) > 1:
@@ -613,6 +627,60 @@ class _Process:
             if done:
                 break
         return out
+
+    def _waits(self, ident: str, placed: set[str]) -> bool:
+        """Whether work that leads to ``ident`` (not from behind it, as a rework does) is
+        still to be written: then ``ident`` is written after it. In a file bprkit
+        exported (``bprkit:order``), any step that came before it there; else work whose
+        flows lead to it from no further from the start than it is."""
+        order = self._order(ident)
+        if order is not None:  # bprkit's export: any step before it in the file it came from
+            if self.orders is None:
+                self.orders = sorted((o, i) for i in self.nodes
+                                     if (o := self._order(i)) is not None)
+                self.orders.reverse()  # the smallest last, popped once placed
+            while self.orders and self.orders[-1][1] in placed:
+                self.orders.pop()
+            return bool(self.orders) and self.orders[-1][0] < order
+        depth = self._depths()
+        far = depth.get(ident, 0)
+        return any(depth.get(p, 0) <= far  # not a rework: that comes from deeper in
+                   for p in self._predecessors().get(ident, set()) - placed)
+
+    def _depths(self) -> dict[str, int]:
+        """Each node's distance from the start (flows, breadth first; a node no flow
+        enters starts too)."""
+        if self.depth is None:
+            entered = {t for n in self.nodes.values() for t, _, _ in n.outs}
+            level = [i for i, n in self.nodes.items()
+                     if n.kind == "startEvent" or i not in entered]
+            self.depth = dict.fromkeys(level, 0)
+            while level:
+                following = []
+                for i in level:
+                    for t, _, _ in self.nodes[i].outs:
+                        if t in self.nodes and t not in self.depth:
+                            self.depth[t] = self.depth[i] + 1
+                            following.append(t)
+                level = following
+        return self.depth
+
+    def _predecessors(self) -> dict[str, set[str]]:
+        """Each node → the nodes whose flows lead to it (through merges and events
+        passed through)."""
+        if self.preds is None:
+            self.preds = defaultdict(set)
+            for p in self.nodes.values():
+                if self._real(p.ident) == p.ident:  # not a merge or an event passed
+                    for t, _, _ in p.outs:
+                        if (r := self._real(t)) is not None:
+                            self.preds[r].add(p.ident)
+        return self.preds
+
+    def _order(self, ident: str) -> int | None:
+        """A step's place in the file bprkit exported (``bprkit:order``), if it says."""
+        said = self.nodes[ident].attr("order")
+        return int(said) if said.isdigit() else None
 
     def _placed(self, ident: str, out: list[FlowItem], stop: str | None,
                 region: set[str] | None = None) -> None:
