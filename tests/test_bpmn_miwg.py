@@ -89,3 +89,34 @@ def test_the_work_a_start_event_leads_to_is_accounted_for_too() -> None:
     assert {n.detail.split(" → ")[1] for n in notes
             if n.what == "lost_succession" and n.element == "_36"} == {
         "Call Activity Calling a Global Task", "Call Activity Collapsed"}
+
+
+def test_a_step_in_another_lane_than_the_files_is_listed() -> None:
+    """The accounting reads each task's innermost named lane from the file again and
+    compares it with its step's lane: none differs over the suite, the examples and the
+    corpus (benchmarks/bench_import.py). Its lane renamed by hand, a step is listed by
+    its task's id."""
+    from dataclasses import replace
+
+    from bprkit.interop.bpmn_import import _account_lanes, _Document, _parse
+    from bprkit.text.loader import build_model
+    from bprkit.text.source import decode
+
+    path = SUITE.parent / "bpmn_cases" / "implicit_and.bpmn"
+    data = path.read_bytes()
+    result = bpmn_import.read(str(path), data)
+    assert not [n for n in result.notes if n.what == "lost_lane"]
+    root, lines = _parse(data, str(path))
+    doc = _Document(str(path), lines, {})
+    process_el = next(el for el in root if el.tag.endswith("process"))
+    doc.known[process_el.get("id", "")] = "p"
+    doc.text(process_el)
+    reader = doc.readers[process_el.get("id", "")]
+    decoded, _ = decode(str(path), result.text.encode("utf-8"))
+    model = build_model(decoded)[0]
+    process = model.processes[0]
+    renamed = tuple(replace(lane, label="保育課") if lane.label == "市民税課" else lane
+                    for lane in process.lanes)  # 所得を照会's lane, now called 保育課
+    _account_lanes(doc, reader, replace(process, lanes=renamed))
+    assert [(n.element, n.detail) for n in doc.notes if n.what == "lost_lane"] == [
+        ("b", "所得を照会 → 市民税課")]

@@ -135,7 +135,8 @@ class Note:
     passed_through | no_lane | called_missing | called_as_step | subprocess |
     subprocess_used | unstructured | linear | edited | no_work | several_starts |
     several_starts_first | role_guessed | implicit_parallel | no_join | black_box |
-    boundary_exit | event_subprocess | phase_lost | lost_work | lost_succession"""
+    boundary_exit | event_subprocess | phase_lost | lost_work | lost_succession |
+    lost_lane"""
     detail: str = ""
 
 
@@ -1146,7 +1147,7 @@ def read(path: str, data: bytes) -> Result:
     bad = _invalid(text, parts)
     if not bad:  # read as blocks, but work the file reaches would get no case
         bad = [k for k, read in enumerate(_graphs(doc, processes, text, path))
-               if read is not None and _stranded(*read)]
+               if read is not None and _stranded(read[0], read[1])]
     for k in bad:  # a flow that does not fit .bpr blocks: its work in order, no branches
         el = processes[k]
         doc.notes[:] = [n for n in doc.notes if not any(n is m for m in said[k])]
@@ -1173,7 +1174,7 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
     for read in _graphs(doc, processes, text, path):
         if read is None:
             continue
-        reader, graph = read
+        reader, graph, process = read
         stranded = _stranded(reader, graph)
         if stranded:
             raise BpmnImportError(f"{path}:{stranded[0][0]}", "import_unreachable",
@@ -1184,6 +1185,7 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
         written = _successions(graph.edges, key, flows.FINISH)
         known = set(key.values())
 
+        _account_lanes(doc, reader, process)
         source = {i: {t for t, _, _ in n.outs} for i, n in reader.nodes.items()}
         ends = {i for i, n in reader.nodes.items() if n.kind == "endEvent" or not n.outs}
         keys = {i: _work_key(reader, i, known) for i in reader.names}
@@ -1210,6 +1212,24 @@ def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) 
                     name = "END" if after == "END" else reader.nodes[after].name or after
                     doc.notes.append(Note(node.line, ident, "lost_succession",
                                           f"{node.name or ident} → {name}"))
+
+
+def _account_lanes(doc: _Document, reader: _Process, process: Process) -> None:
+    """Each piece of work in the lane the file puts it in: its innermost named lane
+    (a lane's own ``flowNodeRef``, read here again), against its step's lane label."""
+    lane_of: dict[str, str] = {}
+    for lane in reader.el.iter(f"{{{BPMN}}}lane"):
+        if lane.find(f"{{{BPMN}}}childLaneSet/{{{BPMN}}}lane") is None and lane.get("name"):
+            for ref in lane.findall(f"{{{BPMN}}}flowNodeRef"):
+                lane_of[(ref.text or "").strip()] = label_text(lane.get("name", ""))
+    steps = {s.id: s for s in process.steps()}
+    for ident, name in reader.names.items():
+        step, want = steps.get(name), lane_of.get(ident)
+        held = process.lane(step.lane) if step is not None else None
+        if want is not None and held is not None and held.label != want:
+            node = reader.nodes[ident]
+            doc.notes.append(Note(node.line, ident, "lost_lane",
+                                  f"{node.name or ident} → {want}"))
 
 
 def _stranded(reader: _Process, graph: FlowGraph) -> list[tuple[int, str, str]]:
@@ -1246,22 +1266,22 @@ def _stranded(reader: _Process, graph: FlowGraph) -> list[tuple[int, str, str]]:
 
 
 def _graphs(doc: _Document, processes: list[ET.Element], text: str, path: str
-            ) -> list[tuple[_Process, FlowGraph] | None]:
-    """Each BPMN process's reader and the flow graph ``check`` builds from its ``.bpr``
-    text (None where either is missing)."""
+            ) -> list[tuple[_Process, FlowGraph, Process] | None]:
+    """Each BPMN process's reader, the flow graph ``check`` builds from its ``.bpr``
+    text, and that process (None where either is missing)."""
     from bprkit.text import flow as flows
     from bprkit.text.loader import build_model
     from bprkit.text.source import decode
 
     decoded, _ = decode(path, text.encode("utf-8"))
     model = build_model(decoded)[0] if decoded is not None else None
-    out: list[tuple[_Process, FlowGraph] | None] = []
+    out: list[tuple[_Process, FlowGraph, Process] | None] = []
     for el in processes:
         reader = doc.readers.get(el.get("id", ""))
         process = None if model is None else next(
             (p for p in model.processes if p.id == doc.known.get(el.get("id", ""))), None)
         out.append(None if reader is None or process is None
-                   else (reader, flows.build(process)))
+                   else (reader, flows.build(process), process))
     return out
 
 
