@@ -446,3 +446,31 @@ def test_no_line_ends_on_another_it_does_not_join(options: dict) -> None:
                             and min(v0, v1) - reach <= y <= max(v0, v1) + reach):
                         near.append((name, e.src, e.dst, g.src, g.dst))
     assert near == []
+
+
+def test_a_rework_stays_in_its_band_when_the_flow_is_folded(tmp_path: Path) -> None:
+    """Issue 24 (seen on review): in a folded drawing a rework from a band's last lane ran
+    back in the channel under it, which is the next band's first: below its band, across
+    the gap between bands, through the next band's top lane. It runs back in the channel
+    above its row instead (routing.back_channel)."""
+    from .test_render import _folding
+
+    path = tmp_path / "s60.bpr"
+    path.write_text(_folding(60), encoding="utf-8")
+    reworks = 0
+    for drawing in _drawings(path, paper="a3"):
+        for page in drawing.pages:
+            geo, grid = page.geometry, page.grid
+            for n, e in enumerate(routing._edges(page.scene)):
+                if e.kind != "rework":
+                    continue
+                reworks += 1
+                first, count = next((f, c) for f, c in grid.block_rows
+                                    if f <= grid.row[e.src] < f + c)
+                top, bottom = geo.row_v[first][0], geo.row_v[first + count - 1][1]
+                lanes = [(lane[2], lane[3]) for lane in geo.lanes
+                         if lane[2] <= bottom and lane[3] >= top]
+                low, high = min(a for a, _ in lanes), max(b for _, b in lanes)
+                vs = [v for _, v in page.routes.points[n]]
+                assert low - 0.5 <= min(vs) and max(vs) <= high + 0.5, e
+    assert reworks >= 4

@@ -170,8 +170,9 @@ def _legs(kind: str, n: int, e: Edge, g: layout.Grid, ins: dict[str, int],
     if kind in ("drop", "straight"):
         return []
     if kind == "back":
-        return [Leg(n, "channel", ra + 1, *_span(2 * a + 1, 2 * b), ("edge", str(n))),
-                Leg(n, "gap", b, *_span(2 * (ra + 1), 2 * rb + 1), ("back", e.dst))]
+        ch = back_channel(g, ra)
+        return [Leg(n, "channel", ch, *_span(2 * a + 1, 2 * b), ("edge", str(n))),
+                Leg(n, "gap", b, *_span(2 * ch, 2 * rb + 1), ("back", e.dst))]
     if kind == "hop" and e.kind == "attach":
         return [Leg(n, "gap", a + 1, *_span(2 * ra + 1, 2 * rb + 1), ("attach", e.src))]
     if kind == "hop":
@@ -181,6 +182,16 @@ def _legs(kind: str, n: int, e: Edge, g: layout.Grid, ins: dict[str, int],
             Leg(n, "channel", rb, *_span(2 * (a + 1), 2 * b), ("edge", str(n))),
             Leg(n, "gap", b, *_span(2 * rb, 2 * rb + 1),
                 ("edge", str(n)) if n in apart else ("in", e.dst))]
+
+
+def back_channel(g: layout.Grid, row: int) -> int:
+    """The channel a rework from ``row`` runs back in: the one below the row, except
+    under a band's last row when another band follows (that channel is the next band's
+    first, across the gap between them): then the one above the row."""
+    for first, count in g.block_rows[:-1]:
+        if row == first + count - 1:
+            return row
+    return row + 1
 
 
 def _gap_labels(scene: Scene, g: layout.Grid, edges: list[Edge],
@@ -272,8 +283,9 @@ def route(scene: Scene, g: layout.Grid, p: Plan, geo: layout.Geometry,
             # out of the bottom left of the middle, where a forward line may come in or go
             # out (a dashed line on a solid one read as one line)
             su -= min(BACK_OFFSET, boxes[e.src].along / 4)
-            points.append(_clean([(su, sv + boxes[e.src].across / 2), (su, y), (x, y), (x, dv),
-                                  (du, dv)]))
+            side = 1 if legs[0].index > g.row[e.src] else -1  # out of the bottom, or the top
+            points.append(_clean([(su, sv + side * boxes[e.src].across / 2), (su, y), (x, y),
+                                  (x, dv), (du, dv)]))
         elif kind == "drop":
             (u, va), (_, vb) = centre[e.src], centre[e.dst]
             sign = 1 if vb > va else -1
