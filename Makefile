@@ -50,6 +50,7 @@ demo: setup
 	@mkdir -p out
 	@for f in processes/*.bpr; do $(BIN)/bprkit render "$$f" -o "out/$$(basename "$$f" .bpr).svg" || exit 1; done
 	$(BIN)/bprkit render processes/tenshutsu.bpr --compare processes/tenshutsu_tobe.bpr -o out/tenshutsu_compare.svg
+	$(BIN)/bprkit fit processes/inu_toroku.bpr --log processes/logs/inu_toroku_2025.csv -o out/inu_toroku_fitted.bpr
 	$(BIN)/bprkit report processes/ --roadmap processes/roadmap.toml -o out/portfolio.html --pdf
 
 test: setup

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from bprkit.estimate.backtest.fit import FitReport
     from bprkit.estimate.montecarlo import Estimate
     from bprkit.estimate.redesign import Redesign
+    from bprkit.interop.eventlog import Log, LogError
+    from bprkit.interop.logfit import Fit as LogFit
     from bprkit.model import (
         Branch,
         Bundle,
@@ -91,6 +93,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "BacktestError": ("bprkit.estimate.backtest.cases", "BacktestError"),
     "BacktestReport": ("bprkit.estimate.backtest.cases", "Report"),
     "FitReport": ("bprkit.estimate.backtest.fit", "FitReport"),
+    "LogFit": ("bprkit.interop.logfit", "Fit"),
+    "Log": ("bprkit.interop.eventlog", "Log"),
+    "LogError": ("bprkit.interop.eventlog", "LogError"),
     "Formatted": ("bprkit.text.fmt", "Formatted"),
     "FormatError": ("bprkit.text.fmt", "FormatError"),
     "SUMMARY_SIZE": ("bprkit.analysis.findings", "SUMMARY_SIZE"),
@@ -117,19 +122,19 @@ if "IPython" in sys.modules:  # Jupyter: processes and analyses display as diagr
     _notebook.register()
 
 __all__ = [
-    "SUMMARY_SIZE", "Analysis", "AnalysisError", "Assumptions", "BacktestCase",
-    "BacktestError", "BacktestReport", "BprError", "Branch", "Bundle", "Case", "CatalogError",
-    "CheckReport", "Data", "Diagnostic", "Document", "Drawing", "Duration", "Estimate", "Exit",
-    "Failure", "FileReport", "FileSystemError", "FitReport", "FormatError", "Formatted",
-    "Frames", "Lane", "ModelError", "Parallel", "Path", "Portfolio", "Process", "Redesign",
-    "RenderError", "Roadmap", "Shared", "Shares", "SourceError", "SourceFile", "Span", "Step",
-    "UnknownProcessError", "UsageError", "Use", "Volume", "Year", "__version__", "analyze",
-    "backtest", "backtest_folder", "backtest_table", "band_measured", "check",
+    "SUMMARY_SIZE", "Analysis", "AnalysisError", "Assumptions", "BacktestCase", "BacktestError",
+    "BacktestReport", "BprError", "Branch", "Bundle", "Case", "CatalogError", "CheckReport",
+    "Data", "Diagnostic", "Document", "Drawing", "Duration", "Estimate", "Exit", "Failure",
+    "FileReport", "FileSystemError", "FitReport", "FormatError", "Formatted", "Frames", "Lane",
+    "Log", "LogError", "LogFit", "ModelError", "Parallel", "Path", "Portfolio", "Process",
+    "Redesign", "RenderError", "Roadmap", "Shared", "Shares", "SourceError", "SourceFile",
+    "Span", "Step", "UnknownProcessError", "UsageError", "Use", "Volume", "Year", "__version__",
+    "analyze", "backtest", "backtest_folder", "backtest_table", "band_measured", "check",
     "diagram", "drawing_format", "estimate_process", "find_files", "fit", "fit_assumptions",
-    "fit_scores_table", "fit_table", "format_file", "inventory", "investment_shares",
+    "fit_log", "fit_scores_table", "fit_table", "format_file", "inventory", "investment_shares",
     "lever_names", "load", "load_assumptions", "load_cases", "load_roadmap", "parse", "plan",
-    "portfolio", "process_of", "progress_bar", "redesign_process", "redesign_source",
-    "shared_investments",
+    "portfolio", "process_of", "progress_bar", "read_log", "redesign_process",
+    "redesign_source", "shared_investments", "simulate_log",
 ]
 
 # ───────────── files and checking ─────────────
@@ -528,3 +533,56 @@ def fit_assumptions(report: FitReport, cases: Sequence[BacktestCase]) -> str:
     from bprkit.estimate.backtest import fit as fit_module
 
     return fit_module.to_toml(report, cases)
+
+
+# ───────────── event logs ─────────────
+
+def read_log(path: str) -> Log:
+    """An event log (``.csv``, or ``.xes`` with the ``logs`` extra). Raises LogError."""
+    from bprkit.interop import eventlog
+
+    return eventlog.read(path)
+
+
+def simulate_log(path: str, *, cases: int | None = None, seed: int = 1,
+                 process: str | None = None) -> str:
+    """A CSV event log of ``cases`` cases (the file's volume a year without) through a
+    procedure's flow, as a core system would export it (Japanese column names)."""
+    from bprkit.interop import eventlog
+
+    bundle = load(path)
+    p = process_of(bundle, process)
+    count = cases if cases is not None else int(p.volume.per_year() if p.volume else 1000)
+    return eventlog.write_csv(eventlog.simulate(p, count, seed))
+
+
+def fit_log(path: str, log: str | Log, *, mapping: str | None = None,
+            process: str | None = None, min_cases: int | None = None) -> LogFit:
+    """A procedure's figures measured in an event log, the file text with them, and the
+    log's conformance (bprkit/interop/logfit.py). ``mapping``: a TOML file with an
+    ``[activities]`` table, activity → step id. Raises LogError, BprError."""
+    from bprkit.interop import eventlog, logfit
+
+    bundle = load(path)
+    p = process_of(bundle, process)
+    read = eventlog.read(log) if isinstance(log, str) else log
+    given = _activity_map(mapping) if mapping else None
+    with open(path, encoding="utf-8-sig") as fh:  # load() has read it: it is text
+        text = fh.read()
+    return logfit.fit(p, text, read, given=given, path=path,
+                      min_cases=logfit.MIN_CASES if min_cases is None else min_cases)
+
+
+def _activity_map(path: str) -> dict[str, str]:
+    from bprkit import tomlfile
+    from bprkit.interop.eventlog import LogError
+
+    try:
+        _, table = tomlfile.read(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise LogError(path, "log_map_unreadable", detail=str(exc)) from exc
+    activities = table.get("activities")
+    if not isinstance(activities, dict) or not all(
+            isinstance(v, str) for v in activities.values()):
+        raise LogError(path, "log_map_unreadable", detail="[activities] of strings")
+    return {str(k): v for k, v in activities.items()}

@@ -11,6 +11,7 @@ from bprkit.cli.commands import (
     compare,
     estimate,
     export,
+    fit,
     fmt,
     import_,
     portfolio,
@@ -18,12 +19,14 @@ from bprkit.cli.commands import (
     render,
     report,
     serve,
+    simulate,
 )
 
 COMMANDS: tuple[Command, ...] = (
     check.command, analyze.command, render.command, estimate.command, compare.command,
     redesign.command, backtest.command, portfolio.command, fmt.command, serve.command,
-    export.command, import_.command, report.command)
+    export.command, import_.command, fit.command, simulate.command,
+    report.command)
 
 
 def find(name: str) -> Command:

@@ -1,0 +1,424 @@
+"""Event logs: what a core system (住民記録, 税務, 福祉) records of each case, read from a
+CSV or an XES file, and simulated from a ``.bpr`` for tests and training.
+
+A log is a list of events: a case id, an activity, when it started (optional) and when
+it completed, and who did it (optional). Time between two timestamps is counted on the
+office's working calendar (:class:`Calendar`: weekdays, 8:30 to 17:15, the 7.75-hour day
+of the assumptions), so a wait of 「3日」 is three working days, as in ``.bpr``. Public
+holidays are working days to it (said in docs/logs.md).
+
+CSV columns are found by their header, in Japanese or English (:data:`COLUMNS`);
+timestamps may be ISO (``2026-04-01 09:30``), with slashes (``2026/4/1 9:30``) or in
+和暦 (``令和8年4月1日 9時30分``, ``R8.4.1 9:30``), full-width digits included. XES is
+read through pm4py (the ``logs`` extra). Bad input is refused with the column or the
+row named, before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from bprkit import units
+from bprkit.errors import CatalogError
+from bprkit.model import Duration, Process
+
+MAX_LOG_BYTES = 500_000_000
+"""A log's size on disk: 1,000,000 events of a core system's CSV are some 80 MB."""
+
+
+class LogError(CatalogError):
+    """A log that cannot be read: the message names the file and the column or row."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    case: str
+    activity: str
+    end: dt.datetime
+    start: dt.datetime | None = None
+    resource: str = ""
+
+
+@dataclass
+class Log:
+    """Events grouped by case, each case in time order."""
+
+    name: str
+    cases: dict[str, list[Event]] = field(default_factory=dict)
+
+    @property
+    def events(self) -> int:
+        return sum(len(v) for v in self.cases.values())
+
+    def activities(self) -> dict[str, int]:
+        """Each activity and the number of its events."""
+        out: dict[str, int] = defaultdict(int)
+        for events in self.cases.values():
+            for e in events:
+                out[e.activity] += 1
+        return dict(out)
+
+    def span(self) -> tuple[dt.datetime, dt.datetime]:
+        """The first and the last timestamp."""
+        firsts = [(e[0].start or e[0].end) for e in self.cases.values() if e]
+        lasts = [e[-1].end for e in self.cases.values() if e]
+        return min(firsts), max(lasts)
+
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "case": ("case", "case id", "caseid", "case_id", "case:concept:name", "ケースid", "案件",
+             "案件番号", "案件id", "受付番号", "申請番号", "事案番号", "整理番号"),
+    "activity": ("activity", "activity name", "concept:name", "event", "作業", "作業名",
+                 "処理", "処理名", "処理内容", "工程", "業務内容", "事務"),
+    "start": ("start", "start time", "start_timestamp", "started", "開始", "開始日時",
+              "開始時刻", "着手", "着手日時"),
+    "end": ("complete", "completed", "end", "end time", "timestamp", "time:timestamp",
+            "complete_timestamp", "終了", "終了日時", "終了時刻", "完了", "完了日時",
+            "処理日時"),
+    "resource": ("resource", "org:resource", "department", "org:group", "担当", "担当者",
+                 "担当課", "担当係", "部署", "所属", "課", "係"),
+}
+"""Header words of each column (compared after NFKC and lower case, spaces removed)."""
+
+
+def _key(header: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", header)).lower()
+
+
+def find_columns(headers: Sequence[str], path: str) -> dict[str, int]:
+    """The index of each column by its header; the case, activity and end columns must
+    be there (LogError naming the one missing and the headers found)."""
+    keys = [_key(h) for h in headers]
+    found: dict[str, int] = {}
+    for what, words in COLUMNS.items():
+        wanted = {_key(w) for w in words}
+        for n, k in enumerate(keys):
+            if k in wanted and n not in found.values():
+                found[what] = n
+                break
+    for what in ("case", "activity", "end"):
+        if what not in found:
+            raise LogError(path, "log_no_column", column=what,
+                           words="、".join(COLUMNS[what][:6]),
+                           headers="、".join(h for h in headers if h) or "-")
+    return found
+
+
+ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
+"""An era's year 1 minus one: 令和1年 is 2019."""
+_WAREKI = re.compile(r"(令和|平成|昭和|[rhs])\s*(\d+|元)\s*[年./-]\s*(\d+)\s*[月./-]\s*(\d+)\s*日?"
+                     r"(?:\s*(\d+)\s*[時:](?:\s*(\d+)\s*分?)?(?::(\d+))?)?", re.I)
+_SLASHED = re.compile(r"(\d{4})\s*[年/.]\s*(\d+)\s*[月/.]\s*(\d+)\s*日?"
+                      r"(?:[\sT]*(\d+)\s*[時:](?:\s*(\d+)\s*分?)?(?::(\d+(?:\.\d+)?))?)?")
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """A timestamp as offices write it (None: not one). A timezone is dropped: the
+    office's own clock is what its working day is measured on."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+        return t.replace(tzinfo=None)
+    except ValueError:
+        pass
+    m = _WAREKI.fullmatch(s)
+    if m:
+        era, year, month, day, hh, mm, ss = m.groups()
+        y = ERAS[era.lower()] + (1 if year == "元" else int(year))
+        return _made(y, month, day, hh, mm, ss)
+    m = _SLASHED.fullmatch(s)
+    if m:
+        year_text, month, day, hh, mm, ss = m.groups()
+        return _made(int(year_text), month, day, hh, mm, ss)
+    return None
+
+
+def _made(y: int, month: str, day: str, hh: str | None, mm: str | None,
+          ss: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime(y, int(month), int(day), int(hh or 0), int(mm or 0),
+                           int(float(ss or 0)))
+    except ValueError:
+        return None
+
+
+def read_csv(path: str, data: bytes) -> Log:
+    """A CSV log (UTF-8, UTF-8 with BOM or Shift_JIS). Refused with the row and column
+    named: a timestamp that is not one, a start after its completion."""
+    text = _decode(data, path)
+    rows = csv.reader(io.StringIO(text))
+    headers = next(rows, None)
+    if headers is None:
+        raise LogError(path, "log_empty")
+    col = find_columns(headers, path)
+    events: dict[str, list[Event]] = defaultdict(list)
+    for n, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(what: str, row: list[str] = row) -> str:
+            k = col.get(what)
+            return unicodedata.normalize("NFKC", row[k]).strip() if k is not None \
+                and k < len(row) else ""
+
+        end = parse_time(cell("end"))
+        if end is None:
+            raise LogError(f"{path}:{n}", "log_bad_time", column=headers[col["end"]],
+                           value=cell("end") or "-")
+        start = None
+        if "start" in col and cell("start"):
+            start = parse_time(cell("start"))
+            if start is None:
+                raise LogError(f"{path}:{n}", "log_bad_time", column=headers[col["start"]],
+                               value=cell("start"))
+            if start > end:
+                raise LogError(f"{path}:{n}", "log_backwards", start=cell("start"),
+                               end=cell("end"))
+        case, activity = cell("case"), cell("activity")
+        if not case or not activity:
+            raise LogError(f"{path}:{n}", "log_blank",
+                           column=headers[col["case" if not case else "activity"]])
+        events[case].append(Event(case, activity, end, start, cell("resource")))
+    return _grouped(path, events)
+
+
+def _decode(data: bytes, path: str) -> str:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LogError(path, "log_encoding")
+
+
+def _grouped(path: str, events: dict[str, list[Event]]) -> Log:
+    for case in events.values():
+        case.sort(key=lambda e: (e.start or e.end, e.end))
+    return Log(path.rsplit("/", 1)[-1], dict(events))
+
+
+def read_xes(path: str) -> Log:
+    """An XES log through pm4py (``pip install 'bprkit[logs]'``)."""
+    try:
+        import pm4py
+    except ImportError as exc:
+        raise LogError(path, "log_needs_pm4py") from exc
+    try:
+        frame = pm4py.read_xes(path)
+    except Exception as exc:  # pm4py's own errors: said with the file
+        raise LogError(path, "log_unreadable", detail=str(exc)[:200]) from exc
+    events: dict[str, list[Event]] = defaultdict(list)
+    starts = "start_timestamp" in frame.columns
+    resources = "org:resource" in frame.columns
+    for values in frame.to_dict("records"):
+        end = values.get("time:timestamp")
+        if end is None or (isinstance(end, float) and math.isnan(end)):
+            raise LogError(path, "log_no_column", column="end", words="time:timestamp",
+                           headers="、".join(map(str, frame.columns)))
+        start = values.get("start_timestamp") if starts else None
+        events[str(values["case:concept:name"])].append(Event(
+            str(values["case:concept:name"]), str(values["concept:name"]),
+            _naive(end), _naive(start) if start is not None else None,
+            str(values.get("org:resource", "")) if resources else ""))
+    return _grouped(path, events)
+
+
+def _naive(t: object) -> dt.datetime:
+    value = t.to_pydatetime() if hasattr(t, "to_pydatetime") else t
+    assert isinstance(value, dt.datetime)
+    return value.replace(tzinfo=None)
+
+
+def read(path: str) -> Log:
+    """A log by its extension: ``.csv`` or ``.xes``."""
+    import os
+
+    if not os.path.isfile(path):
+        raise LogError(path, "log_missing")
+    if os.path.getsize(path) > MAX_LOG_BYTES:
+        raise LogError(path, "log_too_big", size=os.path.getsize(path), limit=MAX_LOG_BYTES)
+    if path.lower().endswith(".xes"):
+        return read_xes(path)
+    with open(path, "rb") as fh:
+        return read_csv(path, fh.read())
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The working calendar time is measured on: weekdays, ``opens`` to ``closes``."""
+
+    opens: dt.time = dt.time(8, 30)
+    closes: dt.time = dt.time(17, 15)
+
+    @property
+    def day_minutes(self) -> float:
+        return (self.closes.hour * 60 + self.closes.minute) - \
+            (self.opens.hour * 60 + self.opens.minute)
+
+    def _clip(self, t: dt.datetime) -> dt.datetime:
+        """The working moment at or after ``t``."""
+        while True:
+            if t.weekday() >= 5:
+                t = dt.datetime.combine(t.date() + dt.timedelta(days=7 - t.weekday()),
+                                        self.opens)
+                continue
+            if t.time() < self.opens:
+                return dt.datetime.combine(t.date(), self.opens)
+            if t.time() >= self.closes:
+                t = dt.datetime.combine(t.date() + dt.timedelta(days=1), self.opens)
+                continue
+            return t
+
+    def advance(self, t: dt.datetime, minutes: float) -> dt.datetime:
+        """``t`` plus that many working minutes."""
+        t = self._clip(t)
+        left = minutes
+        while True:
+            close = dt.datetime.combine(t.date(), self.closes)
+            room = (close - t).total_seconds() / 60
+            if left <= room:
+                return t + dt.timedelta(minutes=left)
+            left -= room
+            t = self._clip(close)
+
+    def between(self, a: dt.datetime, b: dt.datetime) -> float:
+        """Working minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
+        if b <= a:
+            return 0.0
+        a, b = self._clip(a), self._clip(b)
+        if b <= a:
+            return 0.0
+        if a.date() == b.date():
+            return (b - a).total_seconds() / 60
+        first = (dt.datetime.combine(a.date(), self.closes) - a).total_seconds() / 60
+        last = (b - dt.datetime.combine(b.date(), self.opens)).total_seconds() / 60
+        days = _weekdays(a.date() + dt.timedelta(days=1), b.date())
+        return first + days * self.day_minutes + last
+
+
+def _weekdays(a: dt.date, b: dt.date) -> int:
+    """Weekdays from ``a`` up to, not including, ``b``."""
+    days = (b - a).days
+    if days <= 0:
+        return 0
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for k in range(rest):
+        if (a + dt.timedelta(days=weeks * 7 + k)).weekday() < 5:
+            count += 1
+    return count
+
+
+CALENDAR = Calendar()
+
+
+def draw(d: Duration | None, u: float, hours_per_day: float) -> float:
+    """Minutes of a duration at the quantile ``u`` (uniform, or triangular with a mode)."""
+    if d is None:
+        return 0.0
+    scale = units.minutes(d.unit, hours_per_day)
+    a, b = d.low, d.high
+    if b <= a:
+        return a * scale
+    if d.mode is None:
+        return (a + (b - a) * u) * scale
+    m, width = d.mode, b - a
+    if u < (m - a) / width:
+        return (a + math.sqrt(u * width * (m - a))) * scale
+    return (b - math.sqrt((1 - u) * width * (b - m))) * scale
+
+
+def simulate(process: Process, cases: int, seed: int = 1, *,
+             year: int = 2025, hours_per_day: float = units.DEFAULT_HOURS_PER_DAY,
+             calendar: Calendar = CALENDAR) -> Iterator[Event]:
+    """A log of ``cases`` cases through the process's flow: each case arrives at a
+    random working moment of the fiscal year (April to March; a season's share within
+    its first working days), waits and works as the file says (uniform or triangular
+    draws), takes each branch's way by its share, runs a parallel block's paths from the
+    same moment and joins when the last ends. A ``use`` is passed through (the called
+    procedure keeps its own log). Deterministic for a seed."""
+    import random
+
+    from bprkit.text import flow as flows
+
+    g = flows.build(process)
+    rng = random.Random(seed)
+    first = dt.datetime(year, 4, 1, 8, 30)
+    working_days = _weekdays(first.date(), dt.date(year + 1, 4, 1))
+    season = process.volume.season_days if process.volume else None
+    share = process.volume.season_share if process.volume else 1.0
+    for n in range(cases):
+        days = season if season and rng.random() < share else working_days
+        offset = rng.random() * min(days, working_days) * calendar.day_minutes
+        arrival = calendar.advance(first, offset)
+        case = f"C{n + 1:06d}"
+        out: list[Event] = []
+        _walk(g, flows.START, flows.FINISH, arrival, case, out, rng, hours_per_day, calendar)
+        out.sort(key=lambda e: (e.start or e.end, e.end))
+        yield from out
+
+
+def _walk(g: object, node: str, stop: str, t: dt.datetime, case: str, out: list[Event],
+          rng: object, hours_per_day: float, calendar: Calendar) -> dt.datetime:
+    """One token from ``node`` to ``stop``; its events appended; the time it gets there."""
+    from bprkit.text.flow import FINISH, FlowGraph
+
+    assert isinstance(g, FlowGraph)
+    import random
+
+    assert isinstance(rng, random.Random)
+    while node != stop and node != FINISH:
+        if node in g.forks:
+            join = g.joins[node]
+            ends = [_walk(g, entry, join, t, case, out, rng, hours_per_day, calendar)
+                    for entry in g.forks[node]]
+            t, node = max(ends), join
+        elif node in g.steps:
+            step = g.steps[node]
+            start = calendar.advance(t, draw(step.wait, rng.random(), hours_per_day))
+            end = calendar.advance(start, draw(step.duration, rng.random(), hours_per_day))
+            out.append(Event(case, step.title, end, start, step.lane))
+            t = end
+        outs = [(n, p) for n, p in g.edges.get(node, {}).items() if p > 0]
+        if not outs:
+            break
+        if len(outs) == 1:
+            node = outs[0][0]
+            continue
+        pick, total = rng.random() * sum(p for _, p in outs), 0.0
+        for n, p in outs:
+            total += p
+            if pick <= total:
+                node = n
+                break
+        else:
+            node = outs[-1][0]
+    return t
+
+
+HEADERS_JA = ("案件番号", "処理", "開始日時", "完了日時", "担当")
+"""The columns :func:`write_csv` writes, as a core system's export names them."""
+
+
+def write_csv(events: Iterable[Event]) -> str:
+    """A CSV with Japanese column names and ISO timestamps to the minute's second."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(HEADERS_JA)
+    for e in events:
+        w.writerow([e.case, e.activity,
+                    e.start.isoformat(sep=" ", timespec="seconds") if e.start else "",
+                    e.end.isoformat(sep=" ", timespec="seconds"), e.resource])
+    return buf.getvalue()
