@@ -364,6 +364,8 @@ class _Hash:
     def __init__(self) -> None:
         self.cells: dict[tuple[int, int], list[tuple[float, float, float, float, object]]] = \
             defaultdict(list)
+        self.borders: set[object] = set()
+        """The owners of the lane and phase lines (a label may cross one if it must)."""
 
     def _keys(self, r: tuple[float, float, float, float]) -> list[tuple[int, int]]:
         u0, v0, u1, v1 = r
@@ -414,16 +416,21 @@ def _place_labels(scene: Scene, g: layout.Grid, edges: list[Edge], routes: Route
         beside = {("seg", n, k) for k in range(len(pts) - 1)} if drop else \
             {("seg", n, len(pts) - 2)}
         found = None
-        for wrap in (style.WRAP_COLUMNS["edge"], NARROW_LABEL, NARROWEST_LABEL):
-            along, across, lines = label_size(text, scene.direction, wrap)
-            inside = [c for c in _candidates(e, g, geo, pts, drop, along, across, far)
-                      if c[0] >= 0 and c[1] >= 0 and c[2] <= geo.along and c[3] <= geo.across]
-            free = [c for c in inside if not space.hits(c, beside)]
-            found = next((c for c in free if _its_own(c, n, pts, space)), None)
+        for crossing in (False, True):  # off the lane and phase lines, else across one
+            ignore = beside | space.borders if crossing else beside
+            for wrap in (style.WRAP_COLUMNS["edge"], NARROW_LABEL, NARROWEST_LABEL):
+                along, across, lines = label_size(text, scene.direction, wrap)
+                inside = [c for c in _candidates(e, g, geo, pts, drop, along, across, far)
+                          if c[0] >= 0 and c[1] >= 0 and c[2] <= geo.along
+                          and c[3] <= geo.across]
+                free = [c for c in inside if not space.hits(c, ignore)]
+                found = next((c for c in free if _its_own(c, n, pts, space)), None)
+                if found is not None:
+                    break
+                if crossing and wrap == style.WRAP_COLUMNS["edge"]:  # the usual shape,
+                    first = (along, across, lines, inside, free)  # if nothing is found
             if found is not None:
                 break
-            if wrap == style.WRAP_COLUMNS["edge"]:  # the usual shape, if nothing is found
-                first = (along, across, lines, inside, free)
         if found is None:  # nothing free by its own edge: room is made, or the least bad
             along, across, lines, inside, free = first
             routes.crowded.add(n)
@@ -452,15 +459,17 @@ def _share_apart(e: Edge, n: int, pts: list[tuple[float, float]], direction: str
     if e.p is None or e.kind != "flow" or first != f"{e.p * 100:g}%":
         return e.label
     along, across, lines = label_size(first, direction)
-    for k, (a, b) in enumerate(itertools.pairwise(pts)):
-        places = [c for t in (0.1, 0.3, 0.5) for c in _beside(a, b, t, along, across)]
-        if abs(b[1] - a[1]) < 0.01:  # along the flow: also its far end, past a track
-            places += _near_entry(b, along, across)[:2]  # that crosses its start
-        for c in places:
-            if not space.hits(c, {("seg", n, k)}) and _its_own(c, n, pts, space):
-                space.add(c, ("label", n))
-                routes.shares[n] = (*c, lines)
-                return rest
+    for crossing in (False, True):  # off the lane and phase lines, else across one
+        for k, (a, b) in enumerate(itertools.pairwise(pts)):
+            places = [c for t in (0.1, 0.3, 0.5) for c in _beside(a, b, t, along, across)]
+            if abs(b[1] - a[1]) < 0.01:  # along the flow: also its far end, past a track
+                places += _near_entry(b, along, across)[:2]  # that crosses its start
+            ignore = {("seg", n, k)} | (space.borders if crossing else set())
+            for c in places:
+                if not space.hits(c, ignore) and _its_own(c, n, pts, space):
+                    space.add(c, ("label", n))
+                    routes.shares[n] = (*c, lines)
+                    return rest
     return e.label
 
 
@@ -511,6 +520,16 @@ def _obstacles(scene: Scene, geo: layout.Geometry, routes: Routes) -> _Hash:
         for k, ((u0, v0), (u1, v1)) in enumerate(itertools.pairwise(pts)):
             space.add((min(u0, u1) - 1, min(v0, v1) - 1, max(u0, u1) + 1, max(v0, v1) + 1),
                       ("seg", n, k))
+    # the lines between lanes and between phases: a label across one reads struck out;
+    # kept off them where there is a place, across one rather than made room for
+    for key, _, v0, v1 in geo.lanes:
+        for v in (v0, v1):
+            space.add((header, v - 0.5, geo.along, v + 0.5), ("border", key, v))
+            space.borders.add(("border", key, v))
+    for title, u0, u1 in geo.phases:
+        for u in (u0, u1):
+            space.add((u - 0.5, 0.0, u + 0.5, geo.across), ("border", title, u))
+            space.borders.add(("border", title, u))
     return space
 
 
