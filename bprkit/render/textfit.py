@@ -11,6 +11,10 @@ segmenter, loaded on first use) and are then corrected by rules of our own:
   ``から まで より へ で に が は と の も や`` not after a kanji, katakana, digit,
   letter or closing bracket (``システム|へ`` and ``」|を`` stay together);
 - never inside a bracketed phrase of up to eight characters (``（写し）``);
+- never between two hiragana but after a particle or a て-form (``に|なる``,
+  ``して|もらう``): BudouX cuts ``あら|ためて`` inside a word (``当ては|まるか``, after a
+  は that is no particle, and ``当|て``, kanji and okurigana, are not told apart from
+  ``後日|あらためて`` without a dictionary);
 - ``\\n`` or ``／`` in a label forces a break (the ``／`` itself is not drawn);
 - spaces are break points (English labels).
 
@@ -47,6 +51,9 @@ _PROTECTED = re.compile(
     r"|[\u30A0-\u30FFー]+(?:[・][\u30A0-\u30FFー]+)*"
     r"|[A-Za-z0-9][A-Za-z0-9\-_.+/]*")
 _KANJI = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF々〆]+")
+AFTER_KANA = set("てでにをがはへともの")
+"""Hiragana after which a run of hiragana may break (a particle, a て-form): 1.3倍に|なる,
+署名して|もらう; not あら|ためて."""
 LONG_COMPOUND = 8
 OVERFLOW = 4  # display columns a word may stick out rather than be cut
 
@@ -103,7 +110,15 @@ def breaks(text: str, particles: bool = True) -> set[int]:
         allowed.discard(m.end())  # a number and the word it counts: 74項目, 第5希望
     for m in SHORT_BRACKETED.finditer(text):
         allowed.difference_update(range(m.start() + 1, m.end()))
+    for i in list(allowed):  # BudouX cuts あら|ためて inside a word
+        if 0 < i < len(text) and _hiragana(text[i]) and _hiragana(text[i - 1]) \
+                and text[i - 1] not in AFTER_KANA:
+            allowed.discard(i)  # in hiragana, only after a particle or て (に|なる)
     return {i for i in allowed if 0 < i < len(text) and _may_break(text, i, particles)}
+
+
+def _hiragana(ch: str) -> bool:
+    return "ぁ" <= ch <= "ゖ"
 
 
 def _may_break(text: str, i: int, particles: bool = True) -> bool:
