@@ -131,13 +131,15 @@ def _may_break(text: str, i: int, particles: bool = True) -> bool:
         and text.startswith(PARTICLES, i)))
 
 
-def _atoms(piece: str) -> list[str]:
+def _atoms(piece: str, width: int) -> list[str]:
     """A piece as units that stay whole when it must be cut: numbers with units,
     katakana and Latin words, kanji compounds; other characters one by one."""
     keep = [(m.start(), m.end()) for m in _PROTECTED.finditer(piece)]
     keep += [(m.start(), m.end()) for m in _KANJI.finditer(piece)
              if m.end() - m.start() <= LONG_COMPOUND]
     keep += [(m.start(), m.end()) for m in re.finditer(r"[ぁ-ゖ]{2,6}", piece)]
+    keep += [(m.start(), m.end()) for m in SHORT_BRACKETED.finditer(piece)
+             if columns(m.group()) <= width + OVERFLOW]  # else by the words inside
     whole = dict(sorted(keep))
     atoms, i = [], 0
     while i < len(piece):
@@ -153,7 +155,7 @@ def _hard_cut(piece: str, width: int, particles: bool) -> list[str]:
     row of 、) is cut anyway once it is twice the width: lines stay bounded."""
     lines: list[str] = []
     line, used = "", 0
-    for atom in _atoms(piece):
+    for atom in _atoms(piece, width):
         # a unit up to two characters wider than a line stays whole (狂犬病予防担当)
         for part in ([atom] if columns(atom) <= width + OVERFLOW else list(atom)):
             w = columns(part)
