@@ -118,8 +118,9 @@ def plan(scene: Scene, g: layout.Grid) -> Plan:
     ins: dict[str, int] = defaultdict(int)
     outs: dict[str, int] = defaultdict(int)
     for e in edges:
-        ins[e.dst] += 1
-        outs[e.src] += 1
+        if e.kind != "attach":  # a note or a system beside a step is no way out of it
+            ins[e.dst] += 1
+            outs[e.src] += 1
     branch = {k for block in scene.blocks for k, node in block.nodes.items()
               if node.kind == "branch"}
     apart = {n for n, e in enumerate(edges)  # a branch's share must not be read as
