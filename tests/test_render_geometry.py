@@ -405,10 +405,11 @@ def _line_pairs(options: dict):
                 yield path.name, routing._edges(page.scene), page.routes.points
 
 
-MODES = [{}, {"direction": "TB"}, {"paper": "a3"}, {"expand": True, "lang": "en"}]
+MODES = [{}, {"direction": "TB"}, {"paper": "a3"}, {"expand": True, "lang": "en"},
+         {"paper": "screen"}]
 
 
-@pytest.mark.parametrize("options", MODES, ids=["LR", "TB", "a3", "expand-en"])
+@pytest.mark.parametrize("options", MODES, ids=["LR", "TB", "a3", "expand-en", "screen"])
 def test_parallel_lines_keep_12pt_apart_or_share_one_line(options: dict) -> None:
     """Issue 24, item 4: lines 7 pt apart blurred (a dashed rework between two solid
     lines, two arrowheads into one side). Two edges' segments that run side by side
@@ -427,7 +428,7 @@ def test_parallel_lines_keep_12pt_apart_or_share_one_line(options: dict) -> None
     assert close == []
 
 
-@pytest.mark.parametrize("options", MODES, ids=["LR", "TB", "a3", "expand-en"])
+@pytest.mark.parametrize("options", MODES, ids=["LR", "TB", "a3", "expand-en", "screen"])
 def test_no_line_ends_on_another_it_does_not_join(options: dict) -> None:
     """Issue 24, item 6: a false T-junction (one edge's bend or end on another edge's
     line reads as a fork). No point of an edge's route lies within half a track of
