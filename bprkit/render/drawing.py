@@ -232,6 +232,13 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
     if isinstance(paper, str):
         paper = style.sheet(paper)
     whole = _page(scene, paper)
+    if paper is not None and _pt(whole) >= paper.good and not paper.screen and \
+            scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases and \
+            _blank(whole) > 0.4:  # a long strip on half a sheet: two bands print larger
+        folded = _folded(scene, whole, paper, _pt(whole) * FILL_GAIN)
+        if folded is not None and len(folded.pages) == 1 and \
+                folded.label_pt >= _pt(whole) * FILL_GAIN:
+            return folded
     if paper is None or _pt(whole) >= paper.good:
         return Drawing([whole])
     if scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases:
@@ -256,6 +263,17 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
             return tried
     assert split is not None
     return split
+
+
+FILL_GAIN = 1.1
+"""How much larger folding must print a strip that already prints at the good size on
+one sheet but leaves it more than 40 % blank, for the fold to be taken."""
+
+
+def _blank(page: Page) -> float:
+    """The share of the sheet outside the drawing."""
+    ox, oy = page.offset
+    return 1 - (page.width - 2 * ox) * (page.height - 2 * oy) / (page.width * page.height)
 
 
 FOLD_PT = (style.GOOD_PT, 8.0, 7.0, style.MIN_PT)
