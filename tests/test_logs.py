@@ -200,3 +200,37 @@ def test_the_triangular_range_has_the_logs_percentiles() -> None:
     for low, mode, high in [(1, 2, 5), (5, 15, 40), (10, 15, 20), (0, 0, 10)]:
         q = [logfit._tri_q(low, mode, high, u) for u in (0.1, 0.5, 0.9)]
         assert logfit.triangular(*q) == pytest.approx((low, mode, high), abs=1e-3)
+
+
+def test_a_time_study_workbook_is_read_as_a_log(tmp_path: Path) -> None:
+    """Issue 26, item 4: a タイムスタディ sheet (a title row, 日付, 案件番号, 作業, 開始時刻
+    and 終了時刻 as times of day, 担当者) reads as a log; a cell that is no time is named
+    by sheet and row."""
+    from openpyxl import Workbook
+
+    process = bprkit.load(str(PROCESSES / "inu_toroku.bpr")).root.processes[0]
+    events = list(eventlog.simulate(process, 40, 4))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "タイムスタディ"
+    ws.append(["令和7年度 タイムスタディ（市民課）"])
+    ws.append(["日付", "案件番号", "作業", "開始時刻", "終了時刻", "担当者"])
+    for e in events:
+        assert e.start is not None
+        ws.append([e.start.date(), e.case, e.activity, e.start.time(), e.end.time()
+                   if e.end.date() == e.start.date() else e.end, e.resource])
+    path = tmp_path / "study.xlsx"
+    wb.save(path)
+    log = eventlog.read(str(path))
+    assert len(log.cases) == 40 and log.events == len(events)
+    first = log.cases[events[0].case][0]
+    assert first.start is not None and events[0].start is not None
+    assert abs((first.start - events[0].start).total_seconds()) < 1
+    fit = logfit.fit(process, (PROCESSES / "inu_toroku.bpr").read_text(encoding="utf-8"),
+                     log, path="inu_toroku.bpr")
+    assert fit.conformance.share == 1.0
+    ws.cell(row=3, column=5).value = "ひる"
+    wb.save(path)
+    with pytest.raises(eventlog.LogError) as caught:
+        eventlog.read(str(path))
+    assert "タイムスタディ!3" in str(caught.value) and "ひる" in str(caught.value)

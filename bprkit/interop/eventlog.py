@@ -87,6 +87,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
             "処理日時"),
     "resource": ("resource", "org:resource", "department", "org:group", "担当", "担当者",
                  "担当課", "担当係", "部署", "所属", "課", "係"),
+    "date": ("date", "day", "日付", "実施日", "作業日", "処理日"),
 }
 """Header words of each column (compared after NFKC and lower case, spaces removed)."""
 
@@ -157,40 +158,117 @@ def _made(y: int, month: str, day: str, hh: str | None, mm: str | None,
 def read_csv(path: str, data: bytes) -> Log:
     """A CSV log (UTF-8, UTF-8 with BOM or Shift_JIS). Refused with the row and column
     named: a timestamp that is not one, a start after its completion."""
-    text = _decode(data, path)
-    rows = csv.reader(io.StringIO(text))
-    headers = next(rows, None)
-    if headers is None:
+    rows = csv.reader(io.StringIO(_decode(data, path)))
+    return _read_rows(path, rows, lambda n: f"{path}:{n}")
+
+
+def read_xlsx(path: str) -> Log:
+    """A タイムスタディ workbook (staff record each case's steps with their start and end)
+    read as a log: the first sheet whose header has the log's columns; a 日付 column
+    with times of day (9:30) in the start and end columns is read as their date. Rows
+    are named by sheet and cell address in messages."""
+    try:
+        from openpyxl import load_workbook
+    except ImportError as exc:
+        raise LogError(path, "log_needs_openpyxl") from exc
+    import os
+
+    from bprkit.interop.limits import MAX_XLSX_BYTES
+
+    if os.path.getsize(path) > MAX_XLSX_BYTES:
+        raise LogError(path, "log_too_big", size=os.path.getsize(path), limit=MAX_XLSX_BYTES)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl's own errors: said with the file
+        raise LogError(path, "log_unreadable", detail=str(exc)[:200]) from exc
+    for ws in wb.worksheets:
+        rows = iter(ws.iter_rows(values_only=True))
+        for skipped, first in enumerate(rows):  # the header: within the first 10 rows
+            headers = ["" if v is None else str(v) for v in first]
+            try:
+                find_columns(headers, path)
+            except LogError:
+                if skipped >= 9:
+                    break
+                continue
+            title = ws.title
+            return _read_rows(path, _chain([headers], rows),
+                              lambda n, t=title, k=skipped: f"{path}:{t}!{n + k}")
+    raise LogError(path, "log_no_column", column="case", words="、".join(COLUMNS["case"][:6]),
+                   headers="-")
+
+
+def _chain(first: list[list[str]], rest: Iterator[tuple[object, ...]]
+           ) -> Iterator[Sequence[object]]:
+    yield from first
+    yield from rest
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _when(value: object, day: object) -> dt.datetime | None:
+    """A cell's timestamp: a datetime, a time of day on the row's date, or text."""
+    if isinstance(value, dt.datetime):
+        return value
+    date: dt.date | None = None
+    if isinstance(day, dt.datetime):
+        date = day.date()
+    elif isinstance(day, dt.date):
+        date = day
+    elif (read := parse_time(_text(day))) is not None:
+        date = read.date()
+    if isinstance(value, dt.time):
+        return dt.datetime.combine(date, value) if date else None
+    text = _text(value)
+    if not text:
+        return None
+    if date is not None and re.fullmatch(r"\d{1,2}[:時]\d{2}(?::\d{2})?分?", text):
+        hh, mm = re.findall(r"\d+", text)[:2]
+        return dt.datetime.combine(date, dt.time(int(hh), int(mm)))
+    return parse_time(text)
+
+
+def _read_rows(path: str, rows: Iterator[Sequence[object]], where: object) -> Log:
+    """Events from rows of cells (the first row the header)."""
+    assert callable(where)
+    headers = [_text(h) for h in next(rows, None) or []]
+    if not headers:
         raise LogError(path, "log_empty")
     col = find_columns(headers, path)
     events: dict[str, list[Event]] = defaultdict(list)
     for n, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
+        if not any(_text(c) for c in row):
             continue
 
-        def cell(what: str, row: list[str] = row) -> str:
+        def cell(what: str, row: Sequence[object] = row) -> object:
             k = col.get(what)
-            return unicodedata.normalize("NFKC", row[k]).strip() if k is not None \
-                and k < len(row) else ""
+            return row[k] if k is not None and k < len(row) else None
 
-        end = parse_time(cell("end"))
+        day = cell("date")
+        end = _when(cell("end"), day)
         if end is None:
-            raise LogError(f"{path}:{n}", "log_bad_time", column=headers[col["end"]],
-                           value=cell("end") or "-")
+            raise LogError(where(n), "log_bad_time", column=headers[col["end"]],
+                           value=_text(cell("end")) or "-")
         start = None
-        if "start" in col and cell("start"):
-            start = parse_time(cell("start"))
+        if "start" in col and _text(cell("start")):
+            start = _when(cell("start"), day)
             if start is None:
-                raise LogError(f"{path}:{n}", "log_bad_time", column=headers[col["start"]],
-                               value=cell("start"))
+                raise LogError(where(n), "log_bad_time", column=headers[col["start"]],
+                               value=_text(cell("start")))
             if start > end:
-                raise LogError(f"{path}:{n}", "log_backwards", start=cell("start"),
-                               end=cell("end"))
-        case, activity = cell("case"), cell("activity")
+                raise LogError(where(n), "log_backwards", start=_text(cell("start")),
+                               end=_text(cell("end")))
+        case, activity = _text(cell("case")), _text(cell("activity"))
         if not case or not activity:
-            raise LogError(f"{path}:{n}", "log_blank",
+            raise LogError(where(n), "log_blank",
                            column=headers[col["case" if not case else "activity"]])
-        events[case].append(Event(case, activity, end, start, cell("resource")))
+        events[case].append(Event(case, activity, end, start, _text(cell("resource"))))
     return _grouped(path, events)
 
 
@@ -242,7 +320,7 @@ def _naive(t: object) -> dt.datetime:
 
 
 def read(path: str) -> Log:
-    """A log by its extension: ``.csv`` or ``.xes``."""
+    """A log by its extension: ``.csv``, ``.xes`` or a タイムスタディ ``.xlsx``."""
     import os
 
     if not os.path.isfile(path):
@@ -251,6 +329,8 @@ def read(path: str) -> Log:
         raise LogError(path, "log_too_big", size=os.path.getsize(path), limit=MAX_LOG_BYTES)
     if path.lower().endswith(".xes"):
         return read_xes(path)
+    if path.lower().endswith((".xlsx", ".xlsm")):
+        return read_xlsx(path)
     with open(path, "rb") as fh:
         return read_csv(path, fh.read())
 
