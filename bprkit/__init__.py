@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from bprkit.estimate.backtest.fit import FitReport
     from bprkit.estimate.montecarlo import Estimate
     from bprkit.estimate.redesign import Redesign
+    from bprkit.interop.discover import Discovered
     from bprkit.interop.eventlog import Log, LogError
     from bprkit.interop.logfit import Fit as LogFit
     from bprkit.model import (
@@ -94,6 +95,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "BacktestReport": ("bprkit.estimate.backtest.cases", "Report"),
     "FitReport": ("bprkit.estimate.backtest.fit", "FitReport"),
     "LogFit": ("bprkit.interop.logfit", "Fit"),
+    "Discovered": ("bprkit.interop.discover", "Discovered"),
     "Log": ("bprkit.interop.eventlog", "Log"),
     "LogError": ("bprkit.interop.eventlog", "LogError"),
     "Formatted": ("bprkit.text.fmt", "Formatted"),
@@ -124,17 +126,17 @@ if "IPython" in sys.modules:  # Jupyter: processes and analyses display as diagr
 __all__ = [
     "SUMMARY_SIZE", "Analysis", "AnalysisError", "Assumptions", "BacktestCase", "BacktestError",
     "BacktestReport", "BprError", "Branch", "Bundle", "Case", "CatalogError", "CheckReport",
-    "Data", "Diagnostic", "Document", "Drawing", "Duration", "Estimate", "Exit", "Failure",
-    "FileReport", "FileSystemError", "FitReport", "FormatError", "Formatted", "Frames", "Lane",
-    "Log", "LogError", "LogFit", "ModelError", "Parallel", "Path", "Portfolio", "Process",
-    "Redesign", "RenderError", "Roadmap", "Shared", "Shares", "SourceError", "SourceFile",
-    "Span", "Step", "UnknownProcessError", "UsageError", "Use", "Volume", "Year", "__version__",
-    "analyze", "backtest", "backtest_folder", "backtest_table", "band_measured", "check",
-    "diagram", "drawing_format", "estimate_process", "find_files", "fit", "fit_assumptions",
-    "fit_log", "fit_scores_table", "fit_table", "format_file", "inventory", "investment_shares",
-    "lever_names", "load", "load_assumptions", "load_cases", "load_roadmap", "parse", "plan",
-    "portfolio", "process_of", "progress_bar", "read_log", "redesign_process",
-    "redesign_source", "shared_investments", "simulate_log",
+    "Data", "Diagnostic", "Discovered", "Document", "Drawing", "Duration", "Estimate", "Exit",
+    "Failure", "FileReport", "FileSystemError", "FitReport", "FormatError", "Formatted",
+    "Frames", "Lane", "Log", "LogError", "LogFit", "ModelError", "Parallel", "Path",
+    "Portfolio", "Process", "Redesign", "RenderError", "Roadmap", "Shared", "Shares",
+    "SourceError", "SourceFile", "Span", "Step", "UnknownProcessError", "UsageError", "Use",
+    "Volume", "Year", "__version__", "analyze", "backtest", "backtest_folder", "backtest_table",
+    "band_measured", "check", "diagram", "discover_log", "drawing_format", "estimate_process",
+    "find_files", "fit", "fit_assumptions", "fit_log", "fit_scores_table", "fit_table",
+    "format_file", "inventory", "investment_shares", "lever_names", "load", "load_assumptions",
+    "load_cases", "load_roadmap", "parse", "plan", "portfolio", "process_of", "progress_bar",
+    "read_log", "redesign_process", "redesign_source", "shared_investments", "simulate_log",
 ]
 
 # ───────────── files and checking ─────────────
@@ -571,6 +573,19 @@ def fit_log(path: str, log: str | Log, *, mapping: str | None = None,
         text = fh.read()
     return logfit.fit(p, text, read, given=given, path=path,
                       min_cases=logfit.MIN_CASES if min_cases is None else min_cases)
+
+
+def discover_log(log: str | Log, *, name: str | None = None) -> Discovered:
+    """A first procedure from an event log: the flow by pm4py's inductive miner (the
+    ``logs`` extra), lanes from the log's resource column, the figures measured in the
+    same log (bprkit/interop/discover.py). Raises LogError."""
+    import os
+
+    from bprkit.interop import discover, eventlog
+
+    read = eventlog.read(log) if isinstance(log, str) else log
+    title = name or os.path.splitext(os.path.basename(read.name))[0]
+    return discover.discover(read, title)
 
 
 def _activity_map(path: str) -> dict[str, str]:

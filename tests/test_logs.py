@@ -234,3 +234,25 @@ def test_a_time_study_workbook_is_read_as_a_log(tmp_path: Path) -> None:
     with pytest.raises(eventlog.LogError) as caught:
         eventlog.read(str(path))
     assert "タイムスタディ!3" in str(caught.value) and "ひる" in str(caught.value)
+
+
+def test_discover_drafts_a_procedure_from_a_log(tmp_path: Path) -> None:
+    """Issue 26, item 3: a first procedure from a log when none exists: the flow by
+    pm4py's inductive miner through bprkit's own importer, a lane a resource with its role
+    guessed and said, the figures measured in the same log; the draft checks and the
+    log conforms to it."""
+    pytest.importorskip("pm4py")
+    out = tmp_path / "draft.bpr"
+    log = PROCESSES / "logs" / "inu_toroku_2025.csv"
+    r = run_cli("discover", str(log), "-o", str(out), "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert "100.0% of the log's cases" in r.stdout and "窓口: counter" in r.stdout
+    report = bprkit.check(str(out))
+    assert report.ok
+    process = report.files[0].bundle.root.processes[0]
+    assert {lane.label for lane in process.lanes} == {"飼い主", "窓口", "事務", "書庫"}
+    original = bprkit.load(str(PROCESSES / "inu_toroku.bpr")).root.processes[0]
+    assert {s.title for s in process.steps()} == {s.title for s in original.steps()}
+    text = out.read_text(encoding="utf-8")
+    assert "# source: log inu_toroku_2025.csv" in text and "volume 401 / 年" in text
+    assert "Welcome to" not in r.stdout + r.stderr  # pm4py's banner is not shown

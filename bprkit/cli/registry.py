@@ -9,6 +9,7 @@ from bprkit.cli.commands import (
     backtest,
     check,
     compare,
+    discover,
     estimate,
     export,
     fit,
@@ -25,7 +26,7 @@ from bprkit.cli.commands import (
 COMMANDS: tuple[Command, ...] = (
     check.command, analyze.command, render.command, estimate.command, compare.command,
     redesign.command, backtest.command, portfolio.command, fmt.command, serve.command,
-    export.command, import_.command, fit.command, simulate.command,
+    export.command, import_.command, fit.command, simulate.command, discover.command,
     report.command)
 
 

@@ -228,7 +228,7 @@ def _round(v: float) -> float:
 
 def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | None = None,
         min_cases: int = MIN_CASES, hours_per_day: float = units.DEFAULT_HOURS_PER_DAY,
-        path: str = "") -> Fit:
+        path: str = "", words: writer.Words | None = None) -> Fit:
     """The process's figures measured in the log, and the file text with them."""
     from bprkit.text import flow as flows
 
@@ -256,8 +256,9 @@ def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | N
             done.append(e.end)
     figures: list[Figure] = []
     edits: list[_Edit] = []
-    words = writer.JAPANESE if re.search(r"\d\s*(分|時間|日|秒)|/\s*年", source) \
-        else writer.ENGLISH  # the file's own words for units and periods
+    if words is None:  # the file's own words for units and periods
+        words = writer.JAPANESE if re.search(r"\d\s*(分|時間|日|秒)|/\s*年", source) \
+            else writer.ENGLISH
 
     def note(n: int, detail: str = "") -> str:
         return f"# source: log {log.name}, {n} cases, {span}" + (f"; {detail}" if detail
@@ -367,24 +368,31 @@ def _shares(process: Process, g: object, cases: Mapping[str, list[tuple[str, Eve
     return out
 
 
-def _volume(process: Process, log: Log, min_cases: int, edits: list[_Edit],
-            note: object, words: writer.Words) -> list[Figure]:
-    assert callable(note)
+def measured_volume(log: Log) -> Volume | None:
+    """Cases a year in the log, with its season (None: under 28 days of arrivals)."""
     arrivals = [(events[0].start or events[0].end) for events in log.cases.values() if events]
     if len(arrivals) < 2:
-        return []
+        return None
     days = (max(arrivals) - min(arrivals)).total_seconds() / 86400
     if days < 28:
-        return []
+        return None
     season = _season(arrivals)
     per_year = (len(arrivals) - 1) * 365.25 / days  # n arrivals span n − 1 gaps
     if season is None and len(arrivals) >= 200:  # the middle 98 %: a first step's wait
         stamps = sorted(t.timestamp() for t in arrivals)  # moves both ends alike
         middle = (quantile(stamps, 0.99) - quantile(stamps, 0.01)) / 86400
         per_year = 0.98 * len(arrivals) * 365.25 / middle
-    measured = Volume(float(round(per_year)), "year",
-                      season_days=float(season[0]) if season else None,
-                      season_share=season[1] / 100 if season else 1.0)
+    return Volume(float(round(per_year)), "year",
+                  season_days=float(season[0]) if season else None,
+                  season_share=season[1] / 100 if season else 1.0)
+
+
+def _volume(process: Process, log: Log, min_cases: int, edits: list[_Edit],
+            note: object, words: writer.Words) -> list[Figure]:
+    assert callable(note)
+    measured = measured_volume(log)
+    if measured is None:
+        return []
     written = writer.volume(measured, words)
     old = writer.volume(process.volume, words) if process.volume is not None else "-"
     kept = len(log.cases) < min_cases
@@ -428,7 +436,9 @@ def _apply(text: str, edits: Sequence[_Edit]) -> str:
     for number in sorted(by_line, reverse=True):
         k = number - 1
         line = lines[k]
-        for e in sorted(by_line[number], key=lambda e: -e.column):
+        # right to left; two insertions at one place in the order they were made
+        for _, e in sorted(enumerate(by_line[number]), key=lambda ke: (-ke[1].column,
+                                                                        -ke[0])):
             end = e.end_column if e.end_column >= 0 else _code_end(line)
             line = line[:e.column - 1] + e.text + line[end - 1:]
         lines[k] = line
