@@ -8,6 +8,9 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+import bprkit
 from bprkit.planning import inventory
 
 from .clirunner import run_cli
@@ -69,8 +72,6 @@ def test_duplicate_ids_and_an_empty_folder(tmp_path: Path) -> None:
 
 # ── roadmap (工程表) ──
 import datetime  # noqa: E402
-
-import pytest  # noqa: E402
 
 from bprkit.planning import roadmap  # noqa: E402
 
@@ -268,3 +269,21 @@ def test_estimate_names_the_procedures_it_shares_an_investment_with(tmp_path: Pa
                     "--samples", "200", "--lang", lang)
         assert r.returncode == 2 and words in r.stderr and "支出命令" in r.stderr
         assert "a.bpr" in r.stderr and "copy.bpr" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_portfolio_on_dask_equals_the_process_pools_bit_for_bit(tmp_path: Path) -> None:
+    """Issue 26, item 6: one task a file on a dask.distributed LocalCluster of 2 workers,
+    with the same seeds: every row equals the process pool's, bit for bit; the ranking
+    written as Parquet reads back."""
+    pytest.importorskip("dask.distributed")
+    files = [str(p) for p in sorted(PROCESSES.glob("*.bpr"))]
+    pooled = bprkit.inventory(*files, samples=300, jobs=2)
+    dasked = bprkit.inventory(*files, samples=300, jobs=2, dask="local")
+    assert len(dasked.rows) == len(pooled.rows) >= 14  # As-Is procedures (a To-Be is not one)
+    assert json.dumps(dasked.to_dict(), sort_keys=True) == \
+        json.dumps(pooled.to_dict(), sort_keys=True)
+    pd = pytest.importorskip("pandas")
+    out = tmp_path / "ranking.parquet"
+    out.write_bytes(bprkit.ranking_parquet(dasked))
+    frame = pd.read_parquet(out)
+    assert len(frame) == len(dasked.rows) and frame["rank"].iloc[0] == 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bprkit import vocabulary
-from bprkit.errors import BprError, Diagnostic
+from bprkit.errors import BprError, CatalogError, Diagnostic
 from bprkit.model import iter_uses
 
 if TYPE_CHECKING:
@@ -357,17 +357,46 @@ def pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
     return results
 
 
+def dask_map(fn: Callable[[Any], Any], tasks: Sequence[Any], address: str, jobs: int,
+             wrap: Callable[[Iterable], Iterable]) -> list:
+    """``fn`` over ``tasks`` on a dask.distributed cluster, one task a file, results in
+    order: the scheduler at ``address`` (``tcp://host:8786``), or with ``local`` a
+    LocalCluster of ``jobs`` worker processes, closed afterwards. Each task is the same
+    pure function of its file and seed as in the process pool, so the results are equal
+    bit for bit."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise CatalogError("--dask", "portfolio_needs_dask") from exc
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        futures = client.map(fn, tasks, pure=False)
+        return list(wrap(f.result() for f in futures))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def build(paths: Sequence[str], *, assumptions: str | None = None,
           levers: Sequence[str] | None = None, samples: int = SAMPLES,
           jobs: int | None = None,
-          progress: Callable[[Iterable], Iterable] | None = None) -> Portfolio:
+          progress: Callable[[Iterable], Iterable] | None = None,
+          dask: str | None = None) -> Portfolio:
     """Estimate every process of every ``.bpr`` under ``paths`` and rank them.
     ``jobs``: worker processes (default: the CPUs; 1 runs in this process);
-    ``progress`` wraps the iteration over finished files (a progress bar)."""
+    ``progress`` wraps the iteration over finished files (a progress bar); ``dask``: a
+    dask.distributed scheduler's address, or ``local`` (:func:`dask_map`)."""
     from bprkit.text.loader import find_files
 
     return collect(find_files(paths), assumptions=assumptions, levers=levers,
-                   samples=samples, jobs=jobs, progress=progress)[0]
+                   samples=samples, jobs=jobs, progress=progress, dask=dask)[0]
 
 
 def collect(files: Sequence[str], *, assumptions: str | None = None,
@@ -375,7 +404,7 @@ def collect(files: Sequence[str], *, assumptions: str | None = None,
             jobs: int | None = None, progress: Callable[[Iterable], Iterable] | None = None,
             section: Callable[[Procedure], Any] | None = None,
             finish: Callable[[list[Any]], list[Any]] | None = None,
-            only: Mapping[str, Iterable[str]] | None = None
+            only: Mapping[str, Iterable[str]] | None = None, dask: str | None = None
             ) -> tuple[Portfolio, dict[tuple[str, str], Any]]:
     """The portfolio of ``files`` (one pool task a file, as :func:`build`), and with
     ``section`` what it makes of each procedure in the same task, by (file, process).
@@ -402,6 +431,8 @@ def collect(files: Sequence[str], *, assumptions: str | None = None,
             results = list(flat(_batch(b) for b in batches))
         else:
             results = pool_map(_batch, batches, jobs, flat)
+    elif dask is not None:
+        results = dask_map(_file, tasks, dask, jobs, wrap)
     elif jobs == 1 or len(tasks) < 4:
         results = list(wrap(_file(t) for t in tasks))
     else:

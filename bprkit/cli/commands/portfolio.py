@@ -12,7 +12,7 @@ from bprkit.cli import inputs, options, outputs
 from bprkit.errors import Exit, UsageError
 from bprkit.messages import catalog as messages
 
-FORMATS = {"txt": "text", "json": "json", "csv": "csv", "xlsx": "xlsx"}
+FORMATS = {"txt": "text", "json": "json", "csv": "csv", "xlsx": "xlsx", "parquet": "parquet"}
 """``-o``'s extension → the format it implies."""
 
 
@@ -29,8 +29,13 @@ class Portfolio:
         options.add_assumptions(parser)
         options.add_samples(parser, 2_000, shown=2_000, per="procedure")
         options.add_jobs(parser)
-        options.add_format(parser, ("text", "json", "csv", "xlsx"), default=None,
-                           help="default: from OUT's extension, else text")
+        parser.add_argument("--dask", metavar="ADDRESS",
+                            help="run one task a file on a dask.distributed cluster "
+                                 "(tcp://host:8786), or 'local' for a LocalCluster of --jobs "
+                                 "workers; results equal the process pool's")
+        options.add_format(parser, ("text", "json", "csv", "xlsx", "parquet"), default=None,
+                           help="default: from OUT's extension, else text; parquet: the "
+                                "ranking for tools at scale (pyarrow)")
         options.add_output(parser, help="write to a file (needed for xlsx; default: standard "
                                         "output)")
         options.add_quiet(parser)
@@ -48,12 +53,15 @@ class Portfolio:
         fmt = args.format or _format_of(args.output, lang)
         if fmt == "xlsx" and not args.output:
             raise UsageError(messages.text(lang, "portfolio_xlsx_needs_output"), lang)
+        if fmt == "parquet" and not args.output:
+            raise UsageError(messages.text(lang, "portfolio_parquet_needs_output"), lang)
         outputs.guard([(args.output, {fmt})], args.paths, [args.roadmap, args.assumptions])
         plan_file = bprkit.load_roadmap(args.roadmap) if args.roadmap else None
         files = inputs.files(args.paths, lang)
         result = bprkit.inventory(*files, assumptions=args.assumptions, levers=levers,
                                   samples=args.samples, jobs=args.jobs,
-                                  progress=bprkit.progress_bar(len(files), quiet=args.quiet))
+                                  progress=bprkit.progress_bar(len(files), quiet=args.quiet),
+                                  dask=args.dask)
         outputs.print_failures(result.failures, lang)
         years = investments = None
         if plan_file is not None:
@@ -64,6 +72,9 @@ class Portfolio:
             from bprkit.report import workbook
 
             outputs.write(args.output, workbook.write(result, a, lang, years), lang, sys.stderr)
+        elif fmt == "parquet":
+            outputs.write(args.output, bprkit.ranking_parquet(result, years), lang,
+                          sys.stderr)
         else:
             with outputs.stdout_to(args.output):
                 console.print_portfolio_as(fmt, result, years, investments, lang)
