@@ -593,7 +593,7 @@ def fit_log(path: str, log: str | Log, *, mapping: str | None = None,
     given = _activity_map(mapping) if mapping else None
     with open(path, encoding="utf-8-sig") as fh:  # load() has read it: it is text
         text = fh.read()
-    return logfit.fit(p, text, read, given=given, path=path,
+    return logfit.fit(p, text, read, given=given, path=path, map_path=mapping or "",
                       min_cases=logfit.MIN_CASES if min_cases is None else min_cases)
 
 

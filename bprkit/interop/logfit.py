@@ -228,11 +228,11 @@ def _round(v: float) -> float:
 
 def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | None = None,
         min_cases: int = MIN_CASES, hours_per_day: float = units.DEFAULT_HOURS_PER_DAY,
-        path: str = "", words: writer.Words | None = None) -> Fit:
+        path: str = "", words: writer.Words | None = None, map_path: str = "") -> Fit:
     """The process's figures measured in the log, and the file text with them."""
     from bprkit.text import flow as flows
 
-    to_step, unmapped = mapping(process, log, given, path or log.name)
+    to_step, unmapped = mapping(process, log, given, map_path or path or log.name)
     cases = {c: [(to_step[e.activity], e) for e in events if e.activity in to_step]
              for c, events in log.cases.items()}
     g = flows.build(process)
