@@ -611,9 +611,13 @@ def discover_log(log: str | Log, *, name: str | None = None) -> Discovered:
 
 
 def _activity_map(path: str) -> dict[str, str]:
+    import os
+
     from bprkit import tomlfile
     from bprkit.interop.eventlog import LogError
 
+    if not os.path.isfile(path):
+        raise LogError(path, "log_map_missing")
     try:
         _, table = tomlfile.read(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:

@@ -110,7 +110,7 @@ def find_columns(headers: Sequence[str], path: str) -> dict[str, int]:
     for what in ("case", "activity", "end"):
         if what not in found:
             raise LogError(path, "log_no_column", column=what,
-                           words="、".join(COLUMNS[what][:6]),
+                           words="、".join(COLUMNS[what]),
                            headers="、".join(h for h in headers if h) or "-")
     return found
 
@@ -269,6 +269,8 @@ def _read_rows(path: str, rows: Iterator[Sequence[object]], where: object) -> Lo
             raise LogError(where(n), "log_blank",
                            column=headers[col["case" if not case else "activity"]])
         events[case].append(Event(case, activity, end, start, _text(cell("resource"))))
+    if not events:
+        raise LogError(path, "log_empty")
     return _grouped(path, events)
 
 
@@ -293,8 +295,12 @@ def read_xes(path: str) -> Log:
         import pm4py
     except ImportError as exc:
         raise LogError(path, "log_needs_pm4py") from exc
+    import warnings
+
     try:
-        frame = pm4py.read_xes(path)
+        with warnings.catch_warnings():  # pm4py's advice on faster readers: not ours
+            warnings.simplefilter("ignore")
+            frame = pm4py.read_xes(path)
     except Exception as exc:  # pm4py's own errors: said with the file
         raise LogError(path, "log_unreadable", detail=str(exc)[:200]) from exc
     events: dict[str, list[Event]] = defaultdict(list)

@@ -243,17 +243,20 @@ def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | N
     waits: dict[str, list[float]] = defaultdict(list)
     seen: dict[str, set[str]] = defaultdict(set)
     waited: dict[str, set[str]] = defaultdict(set)
+    after = _leads_to(g)
     for case, events in cases.items():
-        done: list[dt.datetime] = []
+        done: list[tuple[str, dt.datetime]] = []
         for at, e in events:
             seen[at].add(case)
             if e.start is not None:
                 times[at].append(CALENDAR.between(e.start, e.end))
-                before = [t for t in done if t <= e.start]
+                # from the last completion of a step the flow comes from (in a parallel
+                # block: the path's own step before, not another path's)
+                before = [t for s, t in done if t <= e.start and s in after.get(at, ())]
                 if before:
                     waits[at].append(CALENDAR.between(max(before), e.start))
                     waited[at].add(case)
-            done.append(e.end)
+            done.append((at, e.end))
     figures: list[Figure] = []
     edits: list[_Edit] = []
     if words is None:  # the file's own words for units and periods
@@ -273,21 +276,60 @@ def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | N
             if what == "wait" and 2 * n < len(seen.get(sid, ())):
                 continue  # mostly a case's first event: its arrival is not in the log
             new = _duration(measured, old, hours_per_day)
+            said = _words_of(source, old.span) if old is not None and old.span else words
+            scale = units.minutes(new.unit, hours_per_day)
             detail = "P10/P50/P90 " + " / ".join(
-                f"{quantile(measured, q):.1f}" for q in (0.1, 0.5, 0.9)) + " min"
-            written_old = writer.duration(old, words) if old is not None else "-"
+                f"{quantile(measured, q) / scale:.3g}" for q in (0.1, 0.5, 0.9)) + \
+                " " + writer.duration(Duration(1, 1, new.unit), said).lstrip("1")
+            written_old = writer.duration(old, said) if old is not None else "-"
+            written_new = writer.duration(new, said)
             kept = n < min_cases
-            figures.append(Figure(what, sid, written_old, writer.duration(new, words), n,
-                                  kept, detail, quantile(measured, 0.5)))
-            if not kept:
-                edits.append(_duration_edit(step, what, old, writer.duration(new, words),
+            figures.append(Figure(what, sid, written_old, written_new, n, kept, detail,
+                                  quantile(measured, 0.5)))
+            if not kept and written_new != written_old:
+                edits.append(_duration_edit(step, what, old, written_new,
                                             note(n, f"{what} " + detail)))
     figures += _shares(process, g, cases, min_cases, edits, note)
-    figures += _volume(process, log, min_cases, edits, note, words)
+    figures += _volume(process, log, min_cases, edits, note, words, source)
     conformance = conform(process, g, log, to_step, unmapped, steps, seen)
     text = _apply(source, edits)
     return Fit(process.id, log.name, len(log.cases), log.events, f"{first:%Y-%m-%d}",
                f"{last:%Y-%m-%d}", figures, conformance, text, unmapped, min_cases)
+
+
+def _words_of(source: str, span: Span) -> writer.Words:
+    """The words a figure was written in (「3..5分」 or ``3..5min``)."""
+    line = source.split("\n")[span.line - 1]
+    written = line[span.column - 1:span.end_column - 1]
+    return writer.JAPANESE if re.search(r"[分時間日秒週年月]", written) else writer.ENGLISH
+
+
+def _leads_to(g: object) -> dict[str, set[str]]:
+    """Each step → the steps the flow comes to it from, through forks, joins, branch
+    points and uses (a join: the last step of every path)."""
+    from bprkit.text.flow import FlowGraph
+
+    assert isinstance(g, FlowGraph)
+    back: dict[str, set[str]] = defaultdict(set)
+    for src, outs in g.edges.items():
+        for dst, p in outs.items():
+            if p > 0:
+                back[dst].add(src)
+    out: dict[str, set[str]] = {}
+    for step in g.steps:
+        found: set[str] = set()
+        todo, seen = list(back.get(step, ())), set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in g.steps:
+                found.add(n)
+            else:
+                todo += back.get(n, ())
+        out[step] = found
+    return out
 
 
 @dataclass(frozen=True)
@@ -360,7 +402,7 @@ def _shares(process: Process, g: object, cases: Mapping[str, list[tuple[str, Eve
             out.append(Figure("share", f"{question} → {case.target}",
                               f"{case.percent:g}%", f"{new}%", len(deciding), kept,
                               f"{counts.get(case.target, 0)} of {total} decisions", share))
-            if not kept and case.span is not None:
+            if not kept and case.span is not None and new != f"{case.percent:g}":
                 edits.append(_Edit(case.span.line, case.span.column, case.span.end_column,
                                    new, note(len(deciding),
                                              f"{counts.get(case.target, 0)} of {total} "
@@ -388,17 +430,20 @@ def measured_volume(log: Log) -> Volume | None:
 
 
 def _volume(process: Process, log: Log, min_cases: int, edits: list[_Edit],
-            note: object, words: writer.Words) -> list[Figure]:
+            note: object, words: writer.Words, source: str) -> list[Figure]:
     assert callable(note)
     measured = measured_volume(log)
     if measured is None:
         return []
+    where = process.positions.get("volume")
+    if where is not None and process.volume is not None:  # the line's own words
+        line = source.split("\n")[where.line - 1]
+        words = writer.JAPANESE if re.search(r"/\s*[年月週日]", line) else writer.ENGLISH
     written = writer.volume(measured, words)
     old = writer.volume(process.volume, words) if process.volume is not None else "-"
     kept = len(log.cases) < min_cases
     out = [Figure("volume", process.id, old, written, len(log.cases), kept)]
-    where = process.positions.get("volume")
-    if not kept and where is not None:
+    if not kept and where is not None and written != old:
         edits.append(_Edit(where.line, where.column, -1, f"volume {written}",
                            note(len(log.cases))))
     return out

@@ -5,6 +5,7 @@ column; the figures measured in the same log)."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 import bprkit
 from bprkit.cli import options, outputs
@@ -20,7 +21,8 @@ class Discover:
                    "write it as a draft .bpr to tag and name.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("log", metavar="LOG", help="the event log: .csv, .xes or .xlsx")
+        parser.add_argument("log", metavar="LOG",
+                            help="the event log: .csv, .xes or a タイムスタディ .xlsx")
         options.add_output(parser, metavar="DRAFT.bpr", required=True,
                            help="the draft to write")
         parser.add_argument("--name", help="the procedure's name (default: the log's)")
@@ -40,6 +42,9 @@ class Discover:
             print("  " + messages.text(lang, f"import_{what}", detail=detail))
         print(messages.text(lang, "discover_done", path=args.output,
                             share=f"{found.conformance:.1%}"))
+        if found.conformance < 0.99:
+            print(messages.text(lang, "discover_partly", share=f"{found.conformance:.1%}"),
+                  file=sys.stderr)
         return Exit.OK
 
 

@@ -7,7 +7,7 @@ import argparse
 
 import bprkit
 from bprkit.cli import options, outputs
-from bprkit.errors import Exit
+from bprkit.errors import Exit, UsageError
 from bprkit.messages import catalog as messages
 
 
@@ -21,8 +21,8 @@ class Fit:
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("file", metavar="FILE", help="a .bpr file")
         parser.add_argument("--log", required=True, metavar="LOG",
-                            help="the event log: .csv (case, activity, start, complete) or "
-                                 ".xes")
+                            help="the event log: .csv (case, activity, start, complete), "
+                                 ".xes, or a タイムスタディ .xlsx")
         parser.add_argument("--map", metavar="MAP.toml",
                             help="activity → step id, in an [activities] table")
         parser.add_argument("--min-cases", type=int, default=None, metavar="N",
@@ -36,6 +36,10 @@ class Fit:
     def run(self, args: argparse.Namespace, lang: str) -> Exit:
         from bprkit.report import fit_output
 
+        if args.output == "-":  # the report goes to stdout: the file cannot share it
+            raise UsageError(messages.text(lang, "fit_output_file"), lang)
+        if args.min_cases is not None and args.min_cases < 1:
+            raise UsageError(messages.text(lang, "fit_min_cases", value=args.min_cases), lang)
         outputs.guard([(args.output, {"bpr"})], [args.file], [args.log, args.map])
         result = bprkit.fit_log(args.file, args.log, mapping=args.map, process=args.process,
                                 min_cases=args.min_cases)
