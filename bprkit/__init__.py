@@ -136,7 +136,7 @@ __all__ = [
     "find_files", "fit", "fit_assumptions", "fit_log", "fit_scores_table", "fit_table",
     "format_file", "inventory", "investment_shares", "lever_names", "load", "load_assumptions",
     "load_cases", "load_roadmap", "parse", "plan", "portfolio", "process_of", "progress_bar",
-    "ranking_parquet", "read_log", "redesign_process", "redesign_source", "shared_investments",
+    "read_log", "redesign_process", "redesign_source", "shared_investments",
     "simulate_log",
 ]
 
@@ -420,25 +420,6 @@ def portfolio(*paths: str, roadmap: str | None = None, levers: list[str] | None 
                        jobs=jobs)
     years = None if roadmap is None else plan(result, load_roadmap(roadmap))
     return inventory_module.frames(result, years)
-
-
-def ranking_parquet(result: Portfolio, years: list[Year] | None = None) -> bytes:
-    """The portfolio's ranking as a Parquet file (pyarrow, the ``scale`` extra): the
-    rows of :func:`portfolio`'s ``.ranking``, for tools that read results at scale."""
-    import io
-
-    from bprkit.errors import CatalogError
-    from bprkit.planning import inventory as inventory_module
-
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise CatalogError("parquet", "portfolio_needs_pyarrow") from exc
-    buffer = io.BytesIO()
-    ranking = inventory_module.frames(result, years).ranking
-    write = getattr(ranking, "to_parquet")  # noqa: B009 (a DataFrame, typed as object)
-    write(buffer, index=False)
-    return buffer.getvalue()
 
 
 def progress_bar(total: int, *, quiet: bool = False) -> Callable[[Iterable], Iterable]:

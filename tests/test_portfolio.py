@@ -284,6 +284,12 @@ def test_a_portfolio_on_dask_equals_the_process_pools_bit_for_bit(tmp_path: Path
         json.dumps(pooled.to_dict(), sort_keys=True)
     pd = pytest.importorskip("pandas")
     out = tmp_path / "ranking.parquet"
-    out.write_bytes(bprkit.ranking_parquet(dasked))
+    from bprkit.report import parquet
+
+    out.write_bytes(parquet.ranking(dasked))
     frame = pd.read_parquet(out)
     assert len(frame) == len(dasked.rows) and frame["rank"].iloc[0] == 1
+    r = run_cli("portfolio", str(PROCESSES), "--samples", "300", "--jobs", "1", "--format",
+                "csv")
+    header = next(csv.reader(io.StringIO(r.stdout)))
+    assert len(frame.columns) == len(header)  # the CSV's table, typed

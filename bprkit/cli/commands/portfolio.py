@@ -73,8 +73,9 @@ class Portfolio:
 
             outputs.write(args.output, workbook.write(result, a, lang, years), lang, sys.stderr)
         elif fmt == "parquet":
-            outputs.write(args.output, bprkit.ranking_parquet(result, years), lang,
-                          sys.stderr)
+            from bprkit.report import parquet
+
+            outputs.write(args.output, parquet.ranking(result, years), lang, sys.stderr)
         else:
             with outputs.stdout_to(args.output):
                 console.print_portfolio_as(fmt, result, years, investments, lang)
