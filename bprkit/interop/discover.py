@@ -80,11 +80,15 @@ def discover(log: Log, name: str) -> Discovered:
         raise LogError(log.name, "log_unreadable", detail="the draft does not parse")
     fitted = logfit.fit(written.processes[0], text, log, path="draft.bpr",
                         words=writer.JAPANESE)
+    text = fitted.text.replace("\n  volume ",  # the volume was measured before the fit
+                               f"\n  {logfit.source_note(log, len(log.cases))}\n  volume ", 1)
+    text = fitted.text.replace("\n  volume ",  # measured before the fit: said here
+                               f"\n  {logfit.source_note(log, len(log.cases))}\n  volume ", 1)
     roles: list[tuple[str, str]] = [(lane.label or lane.id, str(lane.role))
                                     for lane in process.lanes]
     changed = [(n.what, n.detail) for n in imported.notes
                if n.what in ("unstructured", "linear", "no_join", "lost_succession")]
-    return Discovered(fitted.text, roles, changed, fitted.conformance.share)
+    return Discovered(text, roles, changed, fitted.conformance.share)
 
 
 def _with_lanes(process: Process, log: Log, name: str) -> Process:

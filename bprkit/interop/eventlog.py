@@ -25,10 +25,16 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from bprkit import units
 from bprkit.errors import CatalogError
-from bprkit.model import Duration, Process
+from bprkit.model import Duration, Process, Step
+
+if TYPE_CHECKING:
+    from bprkit.text.flow import FlowGraph
 
 MAX_LOG_BYTES = 500_000_000
 """A log's size on disk: 1,000,000 events of a core system's CSV are some 80 MB."""
@@ -390,40 +396,52 @@ class Calendar:
             return (b - a).total_seconds() / 60
         first = (dt.datetime.combine(a.date(), self.closes) - a).total_seconds() / 60
         last = (b - dt.datetime.combine(b.date(), self.opens)).total_seconds() / 60
-        days = _weekdays(a.date() + dt.timedelta(days=1), b.date())
+        days = int(np.busday_count(a.date() + dt.timedelta(days=1), b.date()))
         return first + days * self.day_minutes + last
-
-
-def _weekdays(a: dt.date, b: dt.date) -> int:
-    """Weekdays from ``a`` up to, not including, ``b``."""
-    days = (b - a).days
-    if days <= 0:
-        return 0
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for k in range(rest):
-        if (a + dt.timedelta(days=weeks * 7 + k)).weekday() < 5:
-            count += 1
-    return count
 
 
 CALENDAR = Calendar()
 
 
 def draw(d: Duration | None, u: float, hours_per_day: float) -> float:
-    """Minutes of a duration at the quantile ``u`` (uniform, or triangular with a mode)."""
-    if d is None:
-        return 0.0
-    scale = units.minutes(d.unit, hours_per_day)
-    a, b = d.low, d.high
-    if b <= a:
-        return a * scale
-    if d.mode is None:
-        return (a + (b - a) * u) * scale
-    m, width = d.mode, b - a
-    if u < (m - a) / width:
-        return (a + math.sqrt(u * width * (m - a))) * scale
-    return (b - math.sqrt((1 - u) * width * (b - m))) * scale
+    """Minutes of a duration at the quantile ``u`` (uniform, or triangular with a
+    mode): the estimate's own inverse CDF (sampling.Shape)."""
+    from bprkit.estimate import sampling
+
+    shape = sampling.Shape.of(*sampling.duration_arrays([d], hours_per_day))
+    return float(shape.values(np.array([[u]]))[0, 0])
+
+
+class _Draws:
+    """Minutes of each step's wait and time, drawn by the estimate's own inverse CDF
+    (sampling.Shape) a block of rows at a time: a step run again takes the next row."""
+
+    BLOCK = 1024
+
+    def __init__(self, steps: Sequence[Step], rng: np.random.Generator,
+                 hours_per_day: float) -> None:
+        from bprkit.estimate import sampling
+
+        self.column = {s.id: k for k, s in enumerate(steps)}
+        durations = [s.wait for s in steps] + [s.duration for s in steps]
+        self.shape = sampling.Shape.of(*sampling.duration_arrays(durations, hours_per_day))
+        self.rng, self.width = rng, len(durations)
+        self.rows = np.empty((0, self.width))
+        self.next = [0] * self.width
+
+    def _take(self, k: int) -> float:
+        if self.next[k] >= len(self.rows):  # every column starts a fresh block
+            self.rows = self.shape.values(self.rng.random((self.BLOCK, self.width)))
+            self.next = [0] * self.width
+        value = self.rows[self.next[k], k]
+        self.next[k] += 1
+        return float(value)
+
+    def wait(self, step: str) -> float:
+        return self._take(self.column[step])
+
+    def time(self, step: str) -> float:
+        return self._take(len(self.column) + self.column[step])
 
 
 def simulate(process: Process, cases: int, seed: int = 1, *,
@@ -435,62 +453,49 @@ def simulate(process: Process, cases: int, seed: int = 1, *,
     draws), takes each branch's way by its share, runs a parallel block's paths from the
     same moment and joins when the last ends. A ``use`` is passed through (the called
     procedure keeps its own log). Deterministic for a seed."""
-    import random
-
     from bprkit.text import flow as flows
 
     g = flows.build(process)
-    rng = random.Random(seed)
+    rng = np.random.default_rng(seed)
+    draws = _Draws(list(g.steps.values()), rng, hours_per_day)
     first = dt.datetime(year, 4, 1, 8, 30)
-    working_days = _weekdays(first.date(), dt.date(year + 1, 4, 1))
+    working_days = int(np.busday_count(first.date(), dt.date(year + 1, 4, 1)))
     season = process.volume.season_days if process.volume else None
     share = process.volume.season_share if process.volume else 1.0
     for n in range(cases):
         days = season if season and rng.random() < share else working_days
         offset = rng.random() * min(days, working_days) * calendar.day_minutes
         arrival = calendar.advance(first, offset)
-        case = f"C{n + 1:06d}"
         out: list[Event] = []
-        _walk(g, flows.START, flows.FINISH, arrival, case, out, rng, hours_per_day, calendar)
+        _walk(g, flows.START, flows.FINISH, arrival, f"C{n + 1:06d}", out, rng, draws,
+              calendar)
         out.sort(key=lambda e: (e.start or e.end, e.end))
         yield from out
 
 
-def _walk(g: object, node: str, stop: str, t: dt.datetime, case: str, out: list[Event],
-          rng: object, hours_per_day: float, calendar: Calendar) -> dt.datetime:
+def _walk(g: FlowGraph, node: str, stop: str, t: dt.datetime, case: str, out: list[Event],
+          rng: np.random.Generator, draws: _Draws, calendar: Calendar) -> dt.datetime:
     """One token from ``node`` to ``stop``; its events appended; the time it gets there."""
-    from bprkit.text.flow import FINISH, FlowGraph
+    from bprkit.text.flow import FINISH
 
-    assert isinstance(g, FlowGraph)
-    import random
-
-    assert isinstance(rng, random.Random)
-    while node != stop and node != FINISH:
+    while node not in (stop, FINISH):
         if node in g.forks:
             join = g.joins[node]
-            ends = [_walk(g, entry, join, t, case, out, rng, hours_per_day, calendar)
+            ends = [_walk(g, entry, join, t, case, out, rng, draws, calendar)
                     for entry in g.forks[node]]
             t, node = max(ends), join
         elif node in g.steps:
             step = g.steps[node]
-            start = calendar.advance(t, draw(step.wait, rng.random(), hours_per_day))
-            end = calendar.advance(start, draw(step.duration, rng.random(), hours_per_day))
+            start = calendar.advance(t, draws.wait(node))
+            end = calendar.advance(start, draws.time(node))
             out.append(Event(case, step.title, end, start, step.lane))
             t = end
         outs = [(n, p) for n, p in g.edges.get(node, {}).items() if p > 0]
         if not outs:
             break
-        if len(outs) == 1:
-            node = outs[0][0]
-            continue
-        pick, total = rng.random() * sum(p for _, p in outs), 0.0
-        for n, p in outs:
-            total += p
-            if pick <= total:
-                node = n
-                break
-        else:
-            node = outs[-1][0]
+        weights = np.array([p for _, p in outs])
+        node = outs[0][0] if len(outs) == 1 else \
+            outs[int(np.searchsorted(np.cumsum(weights), rng.random() * weights.sum()))][0]
     return t
 
 
