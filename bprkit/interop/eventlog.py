@@ -376,14 +376,15 @@ class Calendar:
     def advance(self, t: dt.datetime, minutes: float) -> dt.datetime:
         """``t`` plus that many working minutes."""
         t = self._clip(t)
-        left = minutes
-        while True:
-            close = dt.datetime.combine(t.date(), self.closes)
-            room = (close - t).total_seconds() / 60
-            if left <= room:
-                return t + dt.timedelta(minutes=left)
-            left -= room
-            t = self._clip(close)
+        room = (dt.datetime.combine(t.date(), self.closes) - t).total_seconds() / 60
+        if minutes <= room:
+            return t + dt.timedelta(minutes=minutes)
+        days, rest = divmod(minutes - room, self.day_minutes)  # whole working days on
+        if rest == 0:  # at a day's close
+            day = np.busday_offset(t.date(), int(days), roll="forward")
+            return dt.datetime.combine(day.astype(dt.date), self.closes)
+        day = np.busday_offset(t.date(), int(days) + 1, roll="forward")
+        return dt.datetime.combine(day.astype(dt.date), self.opens) + dt.timedelta(minutes=rest)
 
     def between(self, a: dt.datetime, b: dt.datetime) -> float:
         """Working minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
@@ -493,9 +494,13 @@ def _walk(g: FlowGraph, node: str, stop: str, t: dt.datetime, case: str, out: li
         outs = [(n, p) for n, p in g.edges.get(node, {}).items() if p > 0]
         if not outs:
             break
-        weights = np.array([p for _, p in outs])
-        node = outs[0][0] if len(outs) == 1 else \
-            outs[int(np.searchsorted(np.cumsum(weights), rng.random() * weights.sum()))][0]
+        node = outs[-1][0]  # a way by its share (the last, should rounding leave a crumb)
+        pick = rng.random() * sum(p for _, p in outs) if len(outs) > 1 else 0.0
+        for way, p in outs:
+            pick -= p
+            if pick <= 0:
+                node = way
+                break
     return t
 
 
