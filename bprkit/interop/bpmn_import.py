@@ -1145,8 +1145,9 @@ def read(path: str, data: bytes) -> Result:
         said.append(doc.notes[before:])
     text = doc.joined(parts)
     bad = _invalid(text, parts)
-    if not bad:  # read as blocks, but work the file reaches would get no case
-        bad = [k for k, read in enumerate(_graphs(doc, processes, text, path))
+    graphs = None if bad else _graphs(doc, processes, text, path)
+    if graphs is not None:  # read as blocks, but work the file reaches would get no case
+        bad = [k for k, read in enumerate(graphs)
                if read is not None and _stranded(read[0], read[1])]
     for k in bad:  # a flow that does not fit .bpr blocks: its work in order, no branches
         el = processes[k]
@@ -1157,21 +1158,24 @@ def read(path: str, data: bytes) -> Result:
         text = doc.joined(parts)
         if _invalid(text, parts):
             raise BpmnImportError(path, "import_unwritable")
-    _account(doc, processes, text, path)
+        graphs = _graphs(doc, processes, text, path)  # the text read again
+    assert graphs is not None  # read once, or again after the reading in order
+    _account(doc, graphs, path)
     once = {(n.line, n.element, n.what, n.detail): n for n in doc.notes}  # said once each
     return Result(text, sorted(once.values(), key=lambda n: n.line), len(processes))
 
 
-def _account(doc: _Document, processes: list[ET.Element], text: str, path: str) -> None:
+def _account(doc: _Document, graphs: list[tuple[_Process, FlowGraph, Process] | None],
+             path: str) -> None:
     """What did not arrive, by the BPMN file's own ids: each piece of work that has no
     step or use in the ``.bpr``, and each succession (a piece of work, then the next
     one through gateways and events, or the end) that the ``.bpr``'s flow does not
     have. An independent reading of the sequence flows, against the flow ``check``
-    builds from the text written. Work the file reaches and the ``.bpr`` does not is
-    an error, not a loss to list (W001 would hide it)."""
+    builds from the text written (``graphs``, :func:`_graphs`). Work the file reaches and
+    the ``.bpr`` does not is an error, not a loss to list (W001 would hide it)."""
     from bprkit.text import flow as flows
 
-    for read in _graphs(doc, processes, text, path):
+    for read in graphs:
         if read is None:
             continue
         reader, graph, process = read
