@@ -39,16 +39,10 @@ def generate(steps: int) -> str:
     return "process 生成 「生成した手続」 {\n  volume 1,000 / 年\n" + "\n".join(body) + "\n}\n"
 
 
-def blank(page: drawing.Page) -> float:
-    """The share of the sheet's printable area outside the drawing."""
-    ox, oy = page.offset
-    return 1 - (page.width - 2 * ox) * (page.height - 2 * oy) / (page.width * page.height)
-
-
 def measure(path: str, process: str | None = None) -> tuple[int, list[float], float]:
     d = drawing.diagram(bprkit.analyze(path, process=process), bprkit.load(path),
                         drawing.Options(paper="a3"))
-    return len(d.pages), [blank(p) for p in d.pages], d.label_pt
+    return len(d.pages), [p.blank for p in d.pages], d.label_pt
 
 
 def screen(path: str, process: str | None = None) -> tuple[float, float, str]:

@@ -276,11 +276,6 @@ def _folding(steps: int, back: tuple[int, int] | None = None) -> str:
     return "process 折り 「折り返す手続」 {\n  volume 1,000 / 年\n" + "\n".join(body) + "\n}\n"
 
 
-def _blank(page: render.Page) -> float:
-    ox, oy = page.offset
-    return 1 - (page.width - 2 * ox) * (page.height - 2 * oy) / (page.width * page.height)
-
-
 @needs_dot
 def test_twenty_steps_fold_onto_one_a3_sheet_at_9pt(tmp_path: Path) -> None:
     """Issue 24: a one-row strip of 20 steps printed at 7.5 pt; folded into two bands,
@@ -308,7 +303,7 @@ def test_sixty_steps_take_two_sheets_none_a_quarter_blank(tmp_path: Path) -> Non
     drawing = _diagram(path, paper="a3")
     assert len(drawing.pages) <= 2
     assert drawing.label_pt >= render.style.MIN_PT
-    assert all(_blank(p) <= 0.25 for p in drawing.pages[:-1])
+    assert all(p.blank <= 0.25 for p in drawing.pages[:-1])
     texts = _texts(drawing.svg())
     assert f"1 / {len(drawing.pages)} ページ" in texts or len(drawing.pages) == 1
 

@@ -60,6 +60,12 @@ class Page:
     """What the page is fitted to (None: the drawing's own size)."""
 
     @property
+    def blank(self) -> float:
+        """The share of the sheet (or screen) outside the drawing."""
+        ox, oy = self.offset
+        return 1 - (self.width - 2 * ox) * (self.height - 2 * oy) / (self.width * self.height)
+
+    @property
     def paper_in(self) -> tuple[float, float] | None:
         """The sheet's size in inches."""
         return None if self.sheet is None else (self.sheet.size[0] / 72,
@@ -234,7 +240,7 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
     whole = _page(scene, paper)
     if paper is not None and _pt(whole) >= paper.good and not paper.screen and \
             scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases and \
-            _blank(whole) > 0.4:  # a long strip on half a sheet: two bands print larger
+            whole.blank > 0.4:  # a long strip on half a sheet: two bands print larger
         folded = _folded(scene, whole, paper, _pt(whole) * FILL_GAIN)
         if folded is not None and len(folded.pages) == 1 and \
                 folded.label_pt >= _pt(whole) * FILL_GAIN:
@@ -268,12 +274,6 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
 FILL_GAIN = 1.1
 """How much larger folding must print a strip that already prints at the good size on
 one sheet but leaves it more than 40 % blank, for the fold to be taken."""
-
-
-def _blank(page: Page) -> float:
-    """The share of the sheet outside the drawing."""
-    ox, oy = page.offset
-    return 1 - (page.width - 2 * ox) * (page.height - 2 * oy) / (page.width * page.height)
 
 
 FOLD_PT = (style.GOOD_PT, 8.0, 7.0, style.MIN_PT)
