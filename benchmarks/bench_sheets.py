@@ -15,6 +15,7 @@ Run: `.venv/bin/python benchmarks/bench_sheets.py`.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
@@ -66,6 +67,54 @@ def row(name: str, sheets: int, blanks: list[float], pt: float) -> str:
             f"  (worst but the last {worst:.0%})")
 
 
+def geometry() -> None:
+    """Over processes/ and the test corpus in LR, TB and A3: lines crossing one another,
+    pairs of parallel segments closer than a track (12 pt), and labels or shares
+    struck through by a lane or phase line."""
+    from bprkit.render import layout
+
+    files = sorted((ROOT / "processes").glob("*.bpr")) + \
+        sorted((ROOT / "tests" / "fixtures" / "corpus").glob("*.bpr"))
+    crossings = close = struck = labels = 0
+    for options in ({}, {"direction": "TB"}, {"paper": "a3"}):
+        for path in files:
+            bundle = bprkit.load(str(path))
+            for process in bundle.root.processes:
+                d = drawing.diagram(bprkit.analyze(str(path), process=process.id), bundle,
+                                    drawing.Options(**options))
+                for page in d.pages:
+                    segs = [(n, s) for n, pts in enumerate(page.routes.points)
+                            for s in _segments(pts)]
+                    for (n, a), (m, b) in itertools.combinations(segs, 2):
+                        if n == m:
+                            continue
+                        if a[0] == b[0]:
+                            over = min(a[3], b[3]) - max(a[2], b[2])
+                            close += over > 1 and 0.01 < abs(a[1] - b[1]) < layout.TRACK - 0.01
+                            continue
+                        h, v = (a, b) if a[0] == "h" else (b, a)
+                        crossings += (v[2] + 0.5 < h[1] < v[3] - 0.5
+                                      and h[2] + 0.5 < v[1] < h[3] - 0.5)
+                    geo = page.geometry
+                    across = {v for lane in geo.lanes for v in lane[2:]}
+                    along = {u for _, u0, u1 in geo.phases for u in (u0, u1)}
+                    for r in [*page.routes.labels.values(), *page.routes.shares.values()]:
+                        labels += 1
+                        struck += any(r[1] + 0.5 < v < r[3] - 0.5 for v in across) or \
+                            any(r[0] + 0.5 < u < r[2] - 0.5 for u in along)
+    print(f"geometry over processes/ and the corpus in LR, TB and A3: {crossings} line "
+          f"crossings, {close} pairs of parallel segments closer than {layout.TRACK:g} pt, "
+          f"{struck} of {labels} labels struck through by a lane or phase line")
+
+
+def _segments(pts: list[tuple[float, float]]) -> list[tuple[str, float, float, float]]:
+    out = []
+    for (u0, v0), (u1, v1) in itertools.pairwise(pts):
+        out.append(("v", u0, min(v0, v1), max(v0, v1)) if abs(u0 - u1) < 0.01
+                   else ("h", v0, min(u0, u1), max(u0, u1)))
+    return out
+
+
 def main() -> None:
     print(f"A3 landscape, {style.MARGIN_PT / 72 * 25.4:.0f} mm margins; step titles "
           f"{style.STEP_PT:g} pt before the sheet's scale")
@@ -109,6 +158,7 @@ def main() -> None:
     print(f"goal: 60 steps on at most 2 sheets: {'met' if ok60 else 'NOT met'}")
     print(f"goal: no sheet but the last more than a quarter blank: "
           f"{'met' if blank_ok else 'NOT met'}")
+    geometry()
     sys.stdout.flush()
 
 

@@ -83,7 +83,8 @@ def test_the_work_a_start_event_leads_to_is_accounted_for_too() -> None:
     """The accounting compared each piece of work's successors, not a start event's: a
     first task the .bpr's start does not lead to went unlisted. OMNITRACKER's B.1.0 read
     in order starts at another task; the start event's two successions are listed by its
-    id (186 such notes over the suite, all in files that already listed losses)."""
+    id (180 such notes over the suite, all in files that already listed losses;
+    benchmarks/bench_import.py)."""
     path = SUITE / "OMNITRACKER BPMN 12.3" / "B.1.0-roundtrip.bpmn"
     notes = bpmn_import.read(str(path), path.read_bytes()).notes
     assert {n.detail.split(" → ")[1] for n in notes
