@@ -9,8 +9,8 @@ form (``紙`` is stored as ``paper``); :mod:`bprkit.vocabulary` maps the aliases
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal, TypeAlias
 
@@ -416,6 +416,24 @@ def iter_uses(items: tuple[FlowItem, ...]) -> Iterator[Use]:
         elif isinstance(item, Parallel):
             for path in item.paths:
                 yield from iter_uses(path.items)
+
+
+def map_flow(items: tuple[FlowItem, ...], step: Callable[[Step], Step] = lambda s: s,
+             use: Callable[[Use], Use] = lambda u: u) -> tuple[FlowItem, ...]:
+    """The flow with ``step`` applied to every step and ``use`` to every use, parallel
+    paths included (branches and everything else as they are)."""
+    out: list[FlowItem] = []
+    for item in items:
+        if isinstance(item, Step):
+            out.append(step(item))
+        elif isinstance(item, Use):
+            out.append(use(item))
+        elif isinstance(item, Parallel):
+            out.append(replace(item, paths=tuple(
+                replace(p, items=map_flow(p.items, step, use)) for p in item.paths)))
+        else:
+            out.append(item)
+    return tuple(out)
 
 
 def iter_steps(items: tuple[FlowItem, ...]) -> Iterator[Step]:

@@ -25,7 +25,7 @@ from bprkit.analysis.graph import StepRun
 from bprkit.analysis.records import Analysis, analyze_process
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.messages import catalog as messages
-from bprkit.model import Bundle, Duration, FlowItem, Parallel, Process, SourceFile, Step, Use
+from bprkit.model import Bundle, Duration, FlowItem, Process, SourceFile, Step, Use, map_flow
 from bprkit.text import validate
 
 SUFFIX = "_tobe"
@@ -117,19 +117,12 @@ def _map_flow(items: tuple[FlowItem, ...], changed: Mapping[str, Step],
               renamed: Mapping[str, str]) -> tuple:
     """The flow with changed steps put in and ``use`` pointed at the To-Be copies. A
     step's ``replaces`` is dropped: the copy's steps match their source by id."""
-    out: list[FlowItem] = []
-    for item in items:
-        if isinstance(item, Step):
-            step = changed.get(item.id, item)
-            out.append(replace(step, replaces=()) if step.replaces else step)
-        elif isinstance(item, Parallel):
-            out.append(replace(item, paths=tuple(
-                replace(p, items=_map_flow(p.items, changed, renamed)) for p in item.paths)))
-        elif isinstance(item, Use) and item.process in renamed:
-            out.append(replace(item, process=renamed[item.process]))
-        else:
-            out.append(item)
-    return tuple(out)
+    def step(item: Step) -> Step:
+        s = changed.get(item.id, item)
+        return replace(s, replaces=()) if s.replaces else s
+
+    return map_flow(items, step, lambda u: replace(u, process=renamed.get(u.process,
+                                                                           u.process)))
 
 
 def _called(process: Process, known: Mapping[str, Process]) -> list[Process]:

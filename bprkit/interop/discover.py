@@ -13,12 +13,11 @@ import io
 import os
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from bprkit.interop.eventlog import Log, LogError
-from bprkit.model import FlowItem, Lane, Parallel, Process, Role, Step
+from bprkit.model import Lane, Process, Role, map_flow
 
 
 @dataclass
@@ -112,26 +111,13 @@ def _with_lanes(process: Process, log: Log, name: str) -> Process:
             lanes[resource] = Lane(lid, _role(_guess_role(resource)), label_text(resource))
         return lanes[resource].id
 
-    flow = _steps(process.flow, lambda s: replace(s, lane=lane_for(s.title)))
+    flow = map_flow(process.flow, lambda s: replace(s, lane=lane_for(s.title)))
     pid = name_of(name, "draft", set())
     return replace(process, id=pid, label=label_text(name), lanes=tuple(lanes.values()),
-                   flow=tuple(flow))
+                   flow=flow)
 
 
 def _role(text: str) -> Role:
     return cast(Role, text)
 
 
-def _steps(items: Iterable[FlowItem], f: object) -> list[FlowItem]:
-    """The flow with ``f`` applied to every step (in blocks too)."""
-    assert callable(f)
-    out: list[FlowItem] = []
-    for item in items:
-        if isinstance(item, Step):
-            out.append(f(item))
-        elif isinstance(item, Parallel):
-            out.append(replace(item, paths=tuple(
-                replace(p, items=tuple(_steps(p.items, f))) for p in item.paths)))
-        else:  # a branch, a use: no step of their own
-            out.append(item)
-    return out
