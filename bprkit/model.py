@@ -137,6 +137,72 @@ class Batch:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueLine:
+    """A queue's figure for some days only: ``到着 40 件 / 時 月曜`` or ``窓口数 6 繁忙期``.
+    ``days``: weekdays (mon … fri; none: every day); ``peak``: only in the filing season."""
+
+    value: float
+    days: tuple[str, ...] = ()
+    peak: bool = False
+    period: str = "hour"
+    """Of an arrivals line: ``hour`` or ``day``."""
+    span: Span | None = _span()
+
+    def applies(self, day: str, peak: bool) -> bool:
+        return (not self.days or day in self.days) and (not self.peak or peak)
+
+    @property
+    def rank(self) -> int:
+        """How specific the line is: season and days 3, season 2, days 1."""
+        return 2 * self.peak + bool(self.days)
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """A counter's queue (``arrivals 26 / hour``, ``counters 4``): cases arrive at
+    ``rate`` a ``period`` (``hour``, or ``day``: a day's arrivals spread over its working
+    hours) and ``counters`` counters serve them. Without counters the step's ``wait`` is
+    the observed queue, and the counters it implies are inferred from it
+    (:mod:`bprkit.text.queue`). ``arrivals_on`` and ``counters_on``: lines for some days
+    of the week or the filing season; on a day several fit, the most specific applies."""
+
+    rate: float
+    period: str = "hour"
+    counters: float | None = None
+    arrivals_on: tuple[QueueLine, ...] = ()
+    counters_on: tuple[QueueLine, ...] = ()
+    span: Span | None = _span()
+    counters_span: Span | None = _span()
+
+    def per_hour(self, hours_per_day: float, day: str = "", peak: bool = False) -> float:
+        line = _chosen(self.arrivals_on, day, peak)
+        rate, period = (line.value, line.period) if line else (self.rate, self.period)
+        return rate if period == "hour" else rate / hours_per_day
+
+    def counters_on_day(self, day: str = "", peak: bool = False) -> float | None:
+        line = _chosen(self.counters_on, day, peak)
+        return line.value if line else self.counters
+
+    @property
+    def varies(self) -> bool:
+        return bool(self.arrivals_on or self.counters_on)
+
+    @property
+    def peak(self) -> bool:
+        """Some line applies only in the filing season."""
+        return any(x.peak for x in (*self.arrivals_on, *self.counters_on))
+
+
+def _chosen(lines: tuple[QueueLine, ...], day: str, peak: bool) -> QueueLine | None:
+    """The most specific line for a day (the later of two as specific)."""
+    best: QueueLine | None = None
+    for line in lines:
+        if line.applies(day, peak) and (best is None or line.rank >= best.rank):
+            best = line
+    return best
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     id: str
     lane: str
@@ -160,6 +226,7 @@ class Step:
     replaces: tuple[str, ...] = ()
     """``replaces x, y``: the As-Is steps a To-Be step takes the place of."""
     batch: Batch | None = None
+    queue: Queue | None = None
     span: Span | None = _span()
     positions: Mapping[str, Span] = _positions()
     """Spans of parts of the step: ``lane``, ``target``, ``system``, ``tag:N``,

@@ -37,6 +37,10 @@ PERIODS: tuple[str, ...] = ("year", "month", "week", "day")
 PERIOD_SPELLINGS: Mapping[str, tuple[str, ...]] = {
     "year": ("年",), "month": ("月",), "week": ("週",), "day": ("日",)}
 
+RATE_PERIOD_SPELLINGS: Mapping[str, tuple[str, ...]] = {
+    "hour": ("h", "hr", "時", "時間"), "day": ("日",)}
+"""The periods a queue's arrivals are counted in (``arrivals 26 / hour``)."""
+
 DAYS_PER_WEEK = 5
 """A week is 5 working days (docs/language.md)."""
 DEFAULT_HOURS_PER_DAY = 7.75

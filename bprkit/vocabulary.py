@@ -171,6 +171,15 @@ UNITS = _table(dict(units.SPELLINGS))
 """Spellings of the units of a duration (bprkit/units.py is their one home)."""
 
 PERIODS = _table(dict(units.PERIOD_SPELLINGS))
+RATE_PERIODS = _table(dict(units.RATE_PERIOD_SPELLINGS))
+QUEUE_WHEN = _table({
+    "mon": ("monday", "月曜", "月曜日"), "tue": ("tuesday", "火曜", "火曜日"),
+    "wed": ("wednesday", "水曜", "水曜日"), "thu": ("thursday", "木曜", "木曜日"),
+    "fri": ("friday", "金曜", "金曜日"), "peak": ("season", "繁忙期"),
+})
+"""When a queue's own line applies: a working day of the week, or the filing season
+(the volume's ``within N days``)."""
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 DOCUMENT_KINDS = _table({
     "paper": ("紙",),

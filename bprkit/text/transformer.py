@@ -35,6 +35,8 @@ from bprkit.model import (
     Period,
     Phase,
     Process,
+    Queue,
+    QueueLine,
     Retention,
     Role,
     SourceFile,
@@ -113,7 +115,7 @@ class _Body:
 _PROCESS_STATEMENTS = ("owner", "volume", "state", "based_on", "note", "lane", "document",
                        "data", "phase", "step", "branch", "parallel", "use")
 _BODY_STATEMENTS = ("reads", "writes", "uses", "produces", "stores", "system", "note", "pain",
-                    "basis", "lever", "replaces", "batch")
+                    "basis", "lever", "replaces", "batch", "arrivals", "counters")
 _PATH_STATEMENTS = ("step", "branch", "parallel", "use")
 _LIST_KEYS = ("reads", "writes", "uses", "produces", "replaces")
 
@@ -448,6 +450,7 @@ class ModelBuilder:
                 self._body(item, fields, lists, stores, positions)
         if stores:
             fields["stores"] = tuple(stores)
+        self._queue(fields)
         fields.update((key, tuple(names)) for key, names in lists.items())  # disjoint keys
         return Step(id=str(name), lane=lane, label=label, **fields,
                     span=self._tok(name), positions=positions)
@@ -469,6 +472,8 @@ class ModelBuilder:
                         chosen.append(n)
             elif stmt.keyword == "system":
                 fields["system"], positions["system"] = stmt.value
+            elif stmt.keyword in ("arrivals", "counters"):
+                fields.setdefault(stmt.keyword, []).append(stmt.value)
             elif stmt.keyword in _LIST_KEYS:
                 names = lists.setdefault(stmt.keyword, [])
                 for n, span in stmt.value:
@@ -538,6 +543,75 @@ class ModelBuilder:
                          suggestion=vocab.suggest(str(value), vocab.spellings(vocab.PERIODS)))
             return Batch(span=span, shared=shared)
         return Batch(period=_one_of(_PERIODS, period), span=span, shared=shared)
+
+    def arrivals(self, children: list[Token]) -> _Stmt:
+        """``arrivals 26 / hour [mon, peak]`` (``到着 26 件 / 時 [月曜, 繁忙期]``)."""
+        when, children = self._when(children)
+        keyword, count, period_tok = children[0], self._number(children[1]), children[-1]
+        period = self._word(vocab.RATE_PERIODS, str(period_tok), self._tok(period_tok),
+                            "E074", "hour")
+        if count.value <= 0:
+            self._report("E075", count.span, count=count.text)
+        days, peak = when
+        return _Stmt("arrivals", QueueLine(count.value, days, peak, period,
+                                           span=self._tok(keyword)), self._tok(keyword))
+
+    def counters(self, children: list[Token]) -> _Stmt:
+        """``counters 4 [peak]`` (``窓口数 4 [繁忙期]``): the counters that serve the queue."""
+        when, children = self._when(children)
+        keyword, count = children[0], self._number(children[1])
+        if count.value < 1:
+            self._report("E076", count.span, count=count.text)
+        days, peak = when
+        return _Stmt("counters", QueueLine(count.value, days, peak, span=self._tok(keyword)),
+                     self._tok(keyword))
+
+    def _when(self, children: list[Token]) -> tuple[tuple[tuple[str, ...], bool], list[Token]]:
+        """The days and season a queue's line is for (its last token, when NAMES)."""
+        if children[-1].type != "NAMES":
+            return ((), False), children
+        days: list[str] = []
+        peak = False
+        for word, span in self._names(children[-1]):
+            found = self._word(vocab.QUEUE_WHEN, word, span, "E083", "",
+                               **dict(zip(("known", "known_ja"), vocab.listing(vocab.QUEUE_WHEN),
+                                          strict=True)))
+            if found == "peak":
+                peak = True
+            elif not found:  # reported: the line is for no day this model knows
+                return (("?",), peak), children[:-1]
+            elif found not in days:
+                days.append(found)
+        return (tuple(d for d in vocab.WEEKDAYS if d in days), peak), children[:-1]
+
+    def _queue(self, fields: dict[str, Any]) -> None:
+        """The step's queue from its ``arrivals`` and ``counters`` lines: one line of
+        each without days is the rest of the time (E082); counters without arrivals are
+        E077; arrivals without counters are the observed wait's (the validator checks)."""
+        arrivals, counters = fields.pop("arrivals", []), fields.pop("counters", [])
+        if not arrivals:
+            if counters:
+                self._report("E077", counters[0].span)
+            return
+        base = self._base(arrivals, "arrivals")
+        if base is None:
+            return
+        kept = self._base(counters, "counters") if counters else None
+        fields["queue"] = Queue(
+            base.value, base.period, kept.value if kept is not None else None,
+            arrivals_on=tuple(x for x in arrivals if x is not base),
+            counters_on=tuple(x for x in counters if x is not kept),
+            span=base.span, counters_span=(kept or counters[0]).span if counters else None)
+
+    def _base(self, lines: list[QueueLine], what: str) -> QueueLine | None:
+        """The one line without days or season (E082 when there is none, or two)."""
+        plain = [x for x in lines if not x.days and not x.peak]
+        if len(plain) != 1:
+            variant = "_".join(x for x in ("counters" if what == "counters" else "",
+                                           "twice" if plain else "") if x)
+            self._report("E082", (plain[1] if plain else lines[0]).span, variant=variant)
+            return None
+        return plain[0]
 
     def stores(self, children: list[Any]) -> Retention:
         keyword, names_tok, years_tok, unit = children

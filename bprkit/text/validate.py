@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from functools import cache
 
-from bprkit import vocabulary
+from bprkit import units, vocabulary
 from bprkit.errors import Diagnostic
 from bprkit.model import Branch, FlowItem, Parallel, Process, SourceFile, Span, Step, Use
 from bprkit.text import flow as flowgraph
@@ -149,6 +149,45 @@ class _Checker:
         if step.duration is None:
             self.report("W002", step.span, name=step.id)
 
+    def queues(self, process: Process, graph: flowgraph.FlowGraph) -> None:
+        """A queue has arrivals, a hands-on time (E081), and either counters or the
+        wait observed (E078, E079); lines for the season need the volume's (E084); its
+        counters keep up with its arrivals every day (E080)."""
+        for node, step in graph.steps.items():
+            q = step.queue
+            if q is None:
+                continue
+            counted = q.counters is not None or bool(q.counters_on)
+            if step.duration is None:
+                self.report("E081", q.span, name=step.id)
+            elif not counted and step.wait is None:
+                self.report("E078", q.span, name=step.id)
+            elif counted and step.wait is not None:
+                self.report("E079", q.counters_span, name=step.id)
+            elif q.peak and (process.volume is None or not process.volume.season_days):
+                self.report("E084", next(x.span for x in (*q.arrivals_on, *q.counters_on)
+                                         if x.peak), name=step.id)
+            elif q.counters is not None and q.counters >= 1:
+                self.overload(process, graph, node)
+
+    def overload(self, process: Process, graph: flowgraph.FlowGraph, node: str) -> None:
+        """E080: on the busiest day the counters cannot serve the arrivals."""
+        from bprkit.text import queue
+
+        days = 243.0  # the default working year; the season only picks which days
+        solved = queue.solve(graph, node, units.DEFAULT_HOURS_PER_DAY,
+                             queue.season_days(process.volume, days), days)
+        if solved is None or not solved.overloaded:
+            return
+        q = graph.steps[node].queue
+        busiest = solved.periods[solved.busiest]
+        line = next((x for x in q.counters_on if x.applies(busiest.day, busiest.peak)), None) \
+            if q is not None else None
+        self.report("E080", line.span if line is not None else q.counters_span if q else None,
+                    name=graph.steps[node].id, counters=f"{solved.counters[solved.busiest]:g}",
+                    rate=f"{busiest.per_hour:.3g}", service=f"{solved.service.minutes:.3g}",
+                    needed=queue.needed(solved))
+
     def branch(self, branch: Branch) -> None:
         elses = [c for c in branch.cases if c.is_else]
         total = sum(c.percent for c in branch.cases if c.percent is not None)
@@ -175,6 +214,7 @@ class _Checker:
                 self.unknown("E025", name, problem.span, [*graph.steps, "end"])
             else:
                 self.report(problem.code, problem.span, **problem.args)
+        self.queues(process, graph)
         reached = graph.reachable()
         leaving = graph.leading_to()
         trapped = []

@@ -30,6 +30,8 @@ from bprkit.model import (
     Parallel,
     Phase,
     Process,
+    Queue,
+    QueueLine,
     SourceFile,
     Step,
     Use,
@@ -62,6 +64,14 @@ class Words:
 
     def period(self, period: str) -> str:
         return vocab.japanese(vocab.PERIODS, period) if self.periods == "ja" else period
+
+    def when(self, name: str) -> str:
+        """A day of the week or ``peak`` of a queue's line (月曜, 繁忙期)."""
+        return vocab.japanese(vocab.QUEUE_WHEN, name) if self.periods == "ja" else name
+
+    def rate_period(self, period: str) -> str:
+        """``hour`` | ``day`` of a queue's arrivals (時 | 日)."""
+        return vocab.japanese(vocab.RATE_PERIODS, period) if self.periods == "ja" else period
 
 
 ENGLISH = Words()
@@ -153,6 +163,22 @@ def batch_words(b: Batch, words: Words = ENGLISH) -> str:
     return size if b.shared else f"{size} each"
 
 
+def queue(q: Queue, words: Words = ENGLISH) -> list[str]:
+    """``arrivals 26 / hour``, ``arrivals 40 / hour mon``, ``counters 4``, ``counters 6
+    peak``: a queue as the grammar reads it."""
+    def when(line: QueueLine) -> str:
+        names = [*line.days, *(("peak",) if line.peak else ())]
+        return " " + ", ".join(words.when(n) for n in names) if names else ""
+
+    lines = [f"arrivals {number(q.rate)} / {words.rate_period(q.period)}"]
+    lines += [f"arrivals {number(x.value)} / {words.rate_period(x.period)}{when(x)}"
+              for x in q.arrivals_on]
+    if q.counters is not None:
+        lines.append(f"counters {number(q.counters)}")
+    lines += [f"counters {number(x.value)}{when(x)}" for x in q.counters_on]
+    return lines
+
+
 def _data_lines(data: tuple[Data, ...]) -> Iterator[str]:
     """Consecutive items with the same mark share a line (order is kept)."""
     run: list[Data] = []
@@ -202,6 +228,8 @@ def step_body(step: Step, words: Words) -> list[str]:
         body.append(f"replaces {', '.join(step.replaces)}")
     if step.batch is not None:
         body.append(batch(step.batch, words))
+    if step.queue is not None:
+        body += queue(step.queue, words)
     body += [f"note {label(t)}" for t in step.notes]
     body += [f"pain {label(t)}" for t in step.pains]
     body += [f"basis {label(t)}" for t in step.basis]

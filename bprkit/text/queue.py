@@ -1,0 +1,282 @@
+"""A counter's queue as a queue: the wait that follows from arrivals, counters and the
+time a case takes at the counter (docs/queues.md).
+
+A step with ``arrivals`` is where a queue forms. The counters serve the whole visit:
+the step and the steps after it in the same lane while the flow goes straight on (no
+branch, no wait of their own, no queue of their own). The visit's mean time ``S`` and
+the squared coefficient of variation ``cs2`` of its time (each step's range is the
+spread of one case's time: a triangle, or a uniform) give the mean wait by the
+Allen–Cunneen approximation of the M/G/c queue:
+
+    Wq = C(c, a) · S / (c − a) · (1 + cs2) / 2,   a = λ·S (the load in erlangs)
+
+where C is Erlang's C formula, extended to a fractional number of counters through
+Erlang B's integral form ``1/B(c, a) = ∫₀^∞ e^(−u) (1 + u/a)^c du`` (Gauss–Laguerre;
+exact for whole counters). A fractional count is what an observed wait implies: the
+step gives ``wait`` instead of ``counters``, and :func:`counters_for` finds the
+counters for which the formula gives that wait. A queue the counters cannot keep up
+with (a ≥ c) grows all day: its wait is taken as half the working day, the mean wait of
+a queue that forms from opening time and is never worked off, and the validator
+refuses a file whose expected figures say so (E080).
+
+A lever that shortens the visit lowers the load, and the wait falls as a queue's does,
+far more than in proportion near capacity; a lever that spares residents the visit
+(online application) lowers the arrivals: :func:`tobe_wait`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from bprkit import vocabulary as vocab
+from bprkit.model import Duration, Queue, Step, Volume, runs_per_year
+from bprkit.text import flow
+
+_NODES = 64
+"""Gauss–Laguerre nodes: exact for up to 127 whole counters."""
+
+
+@cache
+def _laguerre() -> tuple[np.ndarray, np.ndarray]:
+    nodes, weights = np.polynomial.laguerre.laggauss(_NODES)
+    return nodes, np.log(weights)
+
+
+def erlang_c(counters: float, load: np.ndarray | float) -> np.ndarray:
+    """The probability that a case waits (Erlang C) with ``counters`` servers and an
+    offered ``load`` in erlangs (each load below the counters)."""
+    a = np.asarray(load, dtype=float)
+    nodes, log_w = _laguerre()
+    terms = log_w + counters * np.log1p(nodes / a[..., None])
+    top = terms.max(axis=-1, keepdims=True)
+    log_inverse_b = (top + np.log(np.exp(terms - top).sum(axis=-1, keepdims=True)))[..., 0]
+    b = np.exp(-log_inverse_b)
+    return counters * b / (counters - a * (1 - b))
+
+
+def wait_minutes(per_hour: np.ndarray | float, counters: float,
+                 service: np.ndarray | float, cs2: float, day_minutes: float) -> np.ndarray:
+    """Mean minutes a case waits before a counter (Allen–Cunneen M/G/c): ``per_hour``
+    arrivals, ``counters`` open, a mean visit of ``service`` minutes whose squared
+    coefficient of variation is ``cs2``. An overloaded queue waits half the day."""
+    rate, s = np.broadcast_arrays(np.asarray(per_hour, dtype=float) / 60,
+                                  np.asarray(service, dtype=float))
+    load = rate * s
+    out = np.full(load.shape, day_minutes / 2)
+    ok = (load < counters) & (s > 0)
+    if ok.any():
+        a, sv = load[ok], s[ok]
+        safe = np.maximum(a, 1e-12)
+        w = erlang_c(counters, safe) * sv / (counters - a) * (1 + cs2) / 2
+        out[ok] = np.minimum(w, day_minutes / 2)
+    out[s <= 0] = 0.0
+    return out
+
+
+def counters_for(per_hour: float, wait: float, service: float, cs2: float,
+                 day_minutes: float) -> float:
+    """The counters (fractional) for which the queue's mean wait is ``wait`` minutes:
+    what an observed wait implies."""
+    return _infer((1.0,), (per_hour,), wait, service, cs2, day_minutes)
+
+
+def _average(weights: Sequence[float], rates: Sequence[float], counters: Sequence[float],
+             service: np.ndarray | float, cs2: float, day_minutes: float,
+             spared: np.ndarray | float = 0.0) -> np.ndarray:
+    """The mean wait of a case over periods of ``weights`` days, each with its arrivals
+    an hour and counters: each period's wait weighted by the cases that arrive in it."""
+    left = 1 - np.asarray(spared, dtype=float)
+    total = sum(w * r for w, r in zip(weights, rates, strict=True))
+    out = np.zeros(np.broadcast_shapes(np.shape(service), np.shape(left)))
+    if total <= 0:
+        return out
+    for w, r, c in zip(weights, rates, counters, strict=True):
+        out = out + w * r / total * wait_minutes(r * left, c, service, cs2, day_minutes)
+    return out
+
+
+def _infer(weights: Sequence[float], rates: Sequence[float], wait: float, service: float,
+           cs2: float, day_minutes: float) -> float:
+    """The one number of counters, open every day, that gives the mean wait ``wait``:
+    bisection, the wait falling as counters open (below 1: a counter part-time)."""
+    load = max(rates) / 60 * service
+    if wait <= 0 or load <= 0:
+        return max(load * 4, 1.0)
+
+    def mean(c: float) -> float:
+        return float(_average(weights, rates, [c] * len(rates), service, cs2, day_minutes))
+
+    low, high = load * (1 + 1e-12), max(load, 1.0) + 1.0
+    while mean(high) > wait and high < 1e6:
+        low, high = high, high * 2
+    for _ in range(80):
+        mid = (low + high) / 2
+        if mean(mid) > wait:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+# ── the visit a queue's counters serve ──
+def visit(fg: flow.FlowGraph, node: str) -> tuple[str, ...]:
+    """The queue step ``node`` and the steps after it that the same counter serves: in
+    the same lane, reached straight on (one way out, to a step), with no wait and no
+    queue of their own."""
+    first = fg.steps[node]
+    out = [node]
+    current = node
+    while True:
+        ways = {n: p for n, p in fg.edges.get(current, {}).items() if p > 0}
+        if len(ways) != 1:
+            break
+        (nxt,) = ways
+        step = fg.steps.get(nxt)
+        if (step is None or nxt in out or step.lane != first.lane or step.wait is not None
+                or step.queue is not None):
+            break
+        out.append(nxt)
+        current = nxt
+    return tuple(out)
+
+
+def _moments(duration: Duration | None, hours_per_day: float) -> tuple[float, float]:
+    """Mean and variance, in minutes, of one case's time: a triangle low..mode..high, a
+    uniform low..high, or a fixed value."""
+    if duration is None:
+        return 0.0, 0.0
+    k = duration.minutes_per_unit(hours_per_day)
+    lo, hi = duration.low * k, duration.high * k
+    if duration.mode is not None:
+        m = duration.mode * k
+        return (lo + m + hi) / 3, (lo * lo + m * m + hi * hi - lo * m - lo * hi - m * hi) / 18
+    return (lo + hi) / 2, (hi - lo) ** 2 / 12
+
+
+@dataclass(frozen=True)
+class Service:
+    """The time a queue's counters take per case: the visit's mean minutes and the
+    squared coefficient of variation of its time."""
+
+    steps: tuple[str, ...]
+    minutes: float
+    cs2: float
+
+
+def service(fg: flow.FlowGraph, node: str, hours_per_day: float) -> Service:
+    steps = visit(fg, node)
+    mean = var = 0.0
+    for n in steps:
+        m, v = _moments(fg.steps[n].duration, hours_per_day)
+        mean, var = mean + m, var + v
+    return Service(steps, mean, var / mean ** 2 if mean > 0 else 0.0)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days of a year a queue's figures hold: a weekday, in the season or not."""
+
+    day: str
+    peak: bool
+    days: float
+    per_hour: float
+    counters: float | None
+
+
+def periods(q: Queue, hours_per_day: float, season_days: float | None = None,
+            working_days: float = 243.0) -> tuple[Period, ...]:
+    """The queue's periods: one, or each working day of the week (in and out of the
+    filing season of ``season_days`` working days a year) when its lines differ by day."""
+    if not q.varies:
+        return (Period("", False, working_days, q.per_hour(hours_per_day), q.counters),)
+    season = min(season_days or 0.0, working_days)
+    out = []
+    for peak in ((False, True) if season else (False,)):
+        days = (season if peak else working_days - season) / len(vocab.WEEKDAYS)
+        if days <= 0:
+            continue
+        for day in vocab.WEEKDAYS:
+            out.append(Period(day, peak, days, q.per_hour(hours_per_day, day, peak),
+                              q.counters_on_day(day, peak)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A queue worked out: its periods with their counters (given, or inferred from the
+    observed wait), the visit's service and the mean wait of a case in minutes."""
+
+    queue: Queue
+    periods: tuple[Period, ...]
+    counters: tuple[float, ...]
+    inferred: bool
+    service: Service
+    wait: float
+    day_minutes: float
+
+    @property
+    def per_hour(self) -> float:
+        """The arrivals an hour, over the year."""
+        return sum(p.days * p.per_hour for p in self.periods) / sum(p.days for p in self.periods)
+
+    @property
+    def busiest(self) -> int:
+        """The period whose counters are loaded most."""
+        loads = [p.per_hour / max(c, 1e-12) for p, c in zip(self.periods, self.counters,
+                                                             strict=True)]
+        return int(np.argmax(loads))
+
+    @property
+    def load(self) -> float:
+        """The busiest period's load, in erlangs."""
+        return self.periods[self.busiest].per_hour / 60 * self.service.minutes
+
+    @property
+    def overloaded(self) -> bool:
+        return self.load >= self.counters[self.busiest]
+
+    def wait_after(self, keep: np.ndarray | float, spared: np.ndarray | float = 0.0
+                   ) -> np.ndarray:
+        """The mean wait when levers keep the share ``keep`` of the visit's time and
+        spare the share ``spared`` of cases the visit (fewer arrive)."""
+        return _average([p.days for p in self.periods], [p.per_hour for p in self.periods],
+                        self.counters, self.service.minutes * np.asarray(keep, dtype=float),
+                        self.service.cs2, self.day_minutes, spared)
+
+
+def solve(fg: flow.FlowGraph, node: str, hours_per_day: float,
+          season_days: float | None = None, working_days: float = 243.0) -> Solved | None:
+    """The queue of step ``node``, or None when the step has none. ``season_days``: the
+    working days a year of the process's filing season (its lines for ``peak``)."""
+    step: Step = fg.steps[node]
+    q = step.queue
+    if q is None:
+        return None
+    day = hours_per_day * 60
+    spans = periods(q, hours_per_day, season_days, working_days)
+    serv = service(fg, node, hours_per_day)
+    weights, rates = [p.days for p in spans], [p.per_hour for p in spans]
+    given = [p.counters for p in spans]
+    if all(c is not None for c in given):
+        counters = tuple(float(c) for c in given if c is not None)
+        wait = float(_average(weights, rates, counters, serv.minutes, serv.cs2, day))
+        return Solved(q, spans, counters, False, serv, wait, day)
+    observed = step.wait.expected_minutes(hours_per_day) if step.wait is not None else 0.0
+    c = _infer(weights, rates, observed, serv.minutes, serv.cs2, day)
+    return Solved(q, spans, (c,) * len(spans), True, serv, observed, day)
+
+
+def season_days(volume: Volume | None, working_days: float) -> float | None:
+    """The working days a year of a volume's filing season (``within N days``)."""
+    if volume is None or not volume.season_days:
+        return None
+    return volume.season_days * runs_per_year(volume.period, working_days)
+
+
+def needed(solved: Solved) -> int:
+    """The fewest whole counters that keep up with the arrivals."""
+    return int(np.floor(solved.load)) + 1  # of the busiest period
