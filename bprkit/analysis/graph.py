@@ -500,6 +500,18 @@ class _Expander:
     def minutes(self, duration: Duration | None) -> float:
         return duration.expected_minutes(self.hours_per_day) if duration else 0.0
 
+    def wait(self, process: Process, fg: flow.FlowGraph, node: str) -> float:
+        """A step's own wait: as written, or its queue's (:mod:`bprkit.text.queue`)."""
+        step = fg.steps[node]
+        if step.queue is None:
+            return self.minutes(step.wait)
+        from bprkit.text import queue
+
+        solved = queue.solve(fg, node, self.hours_per_day,
+                             queue.season_days(process.volume, self.working_days),
+                             self.working_days)
+        return solved.wait if solved is not None else 0.0
+
     def expand(self, out: ExpandedGraph, process: Process, prefix: str, entries: float,
                stack: tuple[str, ...]) -> tuple[float, float, list[Weight]]:
         """Add the process's runs and edges; return (lead, wait) minutes per entry and
@@ -540,7 +552,7 @@ class _Expander:
                 batch_wait = 0.0  # the batch arrives together: no second wait
             self.facts[key] = (
                 process.lane(step.lane), process.kind_of(step), shared, batch_wait,
-                self.minutes(step.duration), self.minutes(step.wait) + batch_wait,
+                self.minutes(step.duration), self.wait(process, fg, node) + batch_wait,
                 shared if step.batch is None or step.batch.shared
                 else self.gathered(step.batch))
         return self.facts[key]

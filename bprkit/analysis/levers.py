@@ -656,3 +656,71 @@ def tobe_times(run: StepRun, plan: StepPlan) -> tuple[float, float]:
     own_wait = run.wait - run.batch_wait
     return (run.minutes * plan.keep + plan.setup,
             run.batch_wait + own_wait * plan.keep_wait)
+
+
+# ── queues: the wait follows the visit's time and the arrivals ──
+@dataclass(frozen=True)
+class QueueRun:
+    """A run whose wait is a counter's queue (:mod:`bprkit.text.queue`): its column,
+    the columns of the visit its counters serve, and the queue worked out."""
+
+    column: int
+    visit: tuple[int, ...]
+    solved: Any
+    wait: float
+    """The As-Is's own wait (the queue's, without a batch's)."""
+
+    def keep_share(self, minutes: Sequence[float], kept: Mapping[int, Any] | Sequence[Any]
+                   ) -> Any:
+        """The share of the visit's time kept when run ``v`` keeps ``kept[v]`` of its
+        ``minutes[v]`` (numbers, or one array a run: per sample)."""
+        total = sum(minutes[v] for v in self.visit)
+        if total <= 0:
+            return 1.0
+        return sum(kept[v] * minutes[v] for v in self.visit) / total
+
+    def wait_after(self, keep: Any, spared: Any) -> Any:
+        """The queue's wait after the levers: the visit keeps ``keep`` of its time, and
+        ``spared`` of the cases no longer come to it."""
+        return self.solved.wait_after(keep, spared)
+
+
+def queue_runs(runs: Sequence[StepRun], hours_per_day: float, working_days: float
+               ) -> list[QueueRun]:
+    """The runs that carry a queue, each with its visit's runs (by column)."""
+    from bprkit.text import flow, queue
+
+    column = {r.id: j for j, r in enumerate(runs)}
+    graphs: dict[int, Any] = {}
+    out = []
+    for j, r in enumerate(runs):
+        if r.step.queue is None:
+            continue
+        fg = graphs.get(id(r.process))
+        if fg is None:
+            fg = graphs[id(r.process)] = flow.build(r.process)
+        solved = queue.solve(fg, r.step.id, hours_per_day,
+                             queue.season_days(r.process.volume, working_days), working_days)
+        if solved is None:
+            continue
+        prefix = r.id[: len(r.id) - len(r.step.id)]
+        visit = tuple(column[prefix + n] for n in solved.service.steps if prefix + n in column)
+        out.append(QueueRun(j, visit, solved, r.wait - r.batch_wait))
+    return out
+
+
+def queue_times(runs: Sequence[StepRun], plans: Sequence[StepPlan],
+                times: Mapping[str, tuple[float, float]], hours_per_day: float,
+                working_days: float) -> dict[str, tuple[float, float]]:
+    """``times`` (the To-Be's minutes and wait per run) with each queue's wait as the
+    queue gives it once the levers shortened its visit and spared some of its cases."""
+    out = dict(times)
+    minutes = [r.minutes for r in runs]
+    queues = queue_runs(runs, hours_per_day, working_days)
+    kept = [times[r.id][0] / r.minutes if r.minutes > 0 else 1.0 for r in runs] if queues else []
+    for q in queues:
+        run = runs[q.column]
+        keep = q.keep_share(minutes, kept)
+        wait = float(q.wait_after(keep, plans[q.column].spared))
+        out[run.id] = (times[run.id][0], run.batch_wait + wait)
+    return out

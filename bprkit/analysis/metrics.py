@@ -274,7 +274,10 @@ def resident_lead(graph: ExpandedGraph) -> tuple[float, float]:
 
 def is_queue(run: StepRun, break_minutes: float) -> bool:
     """The step's own wait (its batch's aside) is a queue the resident stands in at
-    the counter: an in-person step whose wait is shorter than the visit break."""
+    the counter: a step with a queue, or an in-person step whose wait is shorter than
+    the visit break."""
+    if run.step.queue is not None:  # a counter's queue, however long (docs/queues.md)
+        return True
     return meets_resident(run) and run.wait - run.batch_wait < break_minutes
 
 

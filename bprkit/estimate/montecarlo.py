@@ -17,7 +17,7 @@ chunks, so memory stays bounded for 10,000-step processes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -224,7 +224,9 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
         process, bundle, assumptions=assumptions, with_findings=False)
     runs = asis.graph.runs
     plans = asis.graph.lever_plans(assumptions, levers)  # the findings' own, if they ran
-    times = {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)}
+    times = lever_module.queue_times(
+        runs, plans, {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)},
+        assumptions.hours_per_day, assumptions.value("time.working_days_per_year"))
     tobe_graph = graph_module.retimed(asis.graph, bundle, assumptions, times)
     tobe_metrics = metrics_module.compute(tobe_graph, assumptions)
     cases = asis.metrics.cases_per_year
@@ -402,7 +404,9 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
     """Both sides per sample: the As-Is, and the To-Be as the levers leave each run
     (``tobe_side``: the same runs, the To-Be's lead weights)."""
     rng = np.random.default_rng(seed)
-    chosen, index = _unique_plans(plans, catalog)
+    queues = lever_module.queue_runs(side.runs, assumptions.hours_per_day,
+                                     assumptions.value("time.working_days_per_year"))
+    chosen, index = _unique_plans(plans, catalog, own={q.column for q in queues})
     names = sorted({n for p in chosen for n in p.plan.chain})
     column = {r.id: j for j, r in enumerate(side.runs)}
     visits = _visit_plans(groups, starts, column, index)
@@ -415,6 +419,7 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
         numbers = sampling.lever_numbers(rng, names, assumptions, n)
         travel = sampling.sample(rng, assumptions["resident.travel_minutes"], n)
         keep, keep_wait, setup, spared = _chain_factors(chosen, present, catalog, numbers, n)
+        _queue_factors(queues, side.runs, index, keep, keep_wait, spared)
         visits_spared = np.zeros(n)
         for count, members in visits:
             visits_spared += count * spared[:, members].min(axis=1)
@@ -438,16 +443,35 @@ def _visit_plans(groups: Mapping[str, list[str]], starts: Mapping[str, float],
     return [(count, np.array(key, dtype=int)) for key, count in merged.items()]
 
 
-def _unique_plans(plans: Sequence[StepPlan], catalog: Mapping
+def _queue_factors(queues: Sequence[lever_module.QueueRun], runs: Sequence[StepRun],
+                   index: np.ndarray, keep: np.ndarray, keep_wait: np.ndarray,
+                   spared: np.ndarray) -> None:
+    """Per sample, the share of each queue's wait kept: the wait its queue gives once the
+    sample's levers shortened the visit and spared some of its cases, over the As-Is's
+    (each queue run has a column of its own, :func:`_unique_plans`)."""
+    if not queues:
+        return
+    minutes = [r.minutes for r in runs]
+    for q in queues:
+        k = index[q.column]
+        share = q.keep_share(minutes, {v: keep[:, index[v]] for v in q.visit})
+        after = q.wait_after(share, spared[:, k])
+        keep_wait[:, k] = after / q.wait if q.wait > 0 else 1.0
+
+
+def _unique_plans(plans: Sequence[StepPlan], catalog: Mapping, own: Collection[int] = ()
                   ) -> tuple[list[StepPlan], np.ndarray]:
     """The distinct chains (by what the chain reads of the plan, first of each), and per
     run its chain's index among them: runs with the same chain share one column of lever
-    factors."""
+    factors. The runs in ``own`` (queues) get a column of their own: their wait's share
+    is their queue's."""
     unique: dict[tuple, int] = {}
     index = np.zeros(len(plans), dtype=int)
     chosen: list[StepPlan] = []
     for j, p in enumerate(plans):
         key = lever_module.chain_key(p.plan, catalog)
+        if j in own:
+            key = (key, "queue", j)
         if key not in unique:
             unique[key] = len(chosen)
             chosen.append(p)

@@ -25,7 +25,17 @@ from bprkit.analysis.graph import StepRun
 from bprkit.analysis.records import Analysis, analyze_process
 from bprkit.assumptions.catalog import Assumptions
 from bprkit.messages import catalog as messages
-from bprkit.model import Bundle, Duration, FlowItem, Process, SourceFile, Step, Use, map_flow
+from bprkit.model import (
+    Bundle,
+    Duration,
+    FlowItem,
+    Process,
+    QueueLine,
+    SourceFile,
+    Step,
+    Use,
+    map_flow,
+)
 from bprkit.text import validate
 
 SUFFIX = "_tobe"
@@ -203,7 +213,9 @@ def _changed_steps(p: Process, tobe_id: str,
             continue
         run, plan = entry
         new = _tobe_step(step, plan, assumptions)
-        if new is None:
+        if step.queue is not None:
+            new = _tobe_queue(p, step, new or step, plan, assumptions)
+        if new is None or new == step:
             continue
         changed[step.id] = new
         if plan.applied:
@@ -266,6 +278,29 @@ def _tobe_step(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions
                    # an As-Is pain a lever answers for most cases goes to the comment
                    pains=step.pains if all(a.served < lever_module.MOST
                                            for a in plan.applied) else ())
+
+
+def _tobe_queue(process: Process, step: Step, new: Step, plan: lever_module.StepPlan,
+                assumptions: Assumptions) -> Step:
+    """A queue step of the To-Be: the wait follows from its queue (the To-Be's visit
+    times), so an observed wait gives way to the counters it implies; the cases the
+    levers spare the visit no longer arrive."""
+    from bprkit.text import flow, queue
+
+    working_days = assumptions.value("time.working_days_per_year")
+    solved = queue.solve(flow.build(process), step.id, assumptions.hours_per_day,
+                         queue.season_days(process.volume, working_days), working_days)
+    q = step.queue
+    if solved is None or q is None:
+        return new
+    left = 1 - plan.spared
+
+    def fewer(line: QueueLine) -> QueueLine:
+        return replace(line, value=float(f"{line.value * left:.4g}"))
+
+    return replace(new, wait=None, queue=replace(
+        q, rate=float(f"{q.rate * left:.4g}"), arrivals_on=tuple(map(fewer, q.arrivals_on)),
+        counters=q.counters if q.counters is not None else round(solved.counters[0], 2)))
 
 
 def _label(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions) -> str | None:

@@ -34,6 +34,16 @@ class Range:
     mean: float
 
 
+def queued_wait(run: StepRun) -> Duration | None:
+    """The wait a run draws: as written, or the wait its queue's counters give (a figure
+    of the model, not a range: :mod:`bprkit.analysis.queue`)."""
+    q = run.step.queue
+    if q is None or q.counters is None:
+        return run.step.wait
+    own = run.wait - run.batch_wait
+    return Duration(own, own, "min")
+
+
 def duration_arrays(durations: Sequence[Duration | None], hours_per_day: float
                      ) -> tuple[np.ndarray, ...]:
     """low, mode, high (minutes) and a triangular flag; no duration is 0."""
@@ -101,7 +111,7 @@ class Side:
         return cls(
             runs,
             duration_arrays([r.step.duration for r in runs], hpd),
-            duration_arrays([r.step.wait for r in runs], hpd),
+            duration_arrays([queued_wait(r) for r in runs], hpd),
             np.array([r.batch_wait for r in runs], dtype=float),
             np.array([r.executions for r in runs], dtype=float),
             np.array([k in STAFF_ROLES for k in kinds], dtype=float),

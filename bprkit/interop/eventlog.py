@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -420,11 +420,14 @@ class _Draws:
     BLOCK = 1024
 
     def __init__(self, steps: Sequence[Step], rng: np.random.Generator,
-                 hours_per_day: float) -> None:
+                 hours_per_day: float, queued: Mapping[str, float] | None = None) -> None:
         from bprkit.estimate import sampling
 
         self.column = {s.id: k for k, s in enumerate(steps)}
-        durations = [s.wait for s in steps] + [s.duration for s in steps]
+        queued = queued or {}  # a queue's mean wait, where its counters give it
+        waits = [Duration(queued[s.id], queued[s.id], "min") if s.id in queued else s.wait
+                 for s in steps]
+        durations = [*waits, *(s.duration for s in steps)]
         self.shape = sampling.Shape.of(*sampling.duration_arrays(durations, hours_per_day))
         self.rng, self.width = rng, len(durations)
         self.rows = np.empty((0, self.width))
@@ -455,10 +458,19 @@ def simulate(process: Process, cases: int, seed: int = 1, *,
     same moment and joins when the last ends. A ``use`` is passed through (the called
     procedure keeps its own log). Deterministic for a seed."""
     from bprkit.text import flow as flows
+    from bprkit.text import queue
 
     g = flows.build(process)
     rng = np.random.default_rng(seed)
-    draws = _Draws(list(g.steps.values()), rng, hours_per_day)
+    year_days = 243.0
+    queued = {}
+    for sid, step in g.steps.items():
+        if step.queue is not None and step.wait is None:
+            solved = queue.solve(g, sid, hours_per_day,
+                                 queue.season_days(process.volume, year_days), year_days)
+            if solved is not None:
+                queued[sid] = solved.wait
+    draws = _Draws(list(g.steps.values()), rng, hours_per_day, queued)
     first = dt.datetime(year, 4, 1, 8, 30)
     working_days = int(np.busday_count(first.date(), dt.date(year + 1, 4, 1)))
     season = process.volume.season_days if process.volume else None

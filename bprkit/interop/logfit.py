@@ -278,6 +278,8 @@ def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | N
                 ("wait", waits.get(sid, []), step.wait, len(waited.get(sid, ())))):
             if not measured or (old is None and quantile(measured, 0.9) < 0.5):
                 continue  # nothing measured, or no wait written and none to speak of
+            if what == "wait" and step.queue is not None and step.wait is None:
+                continue  # the wait follows from the queue's counters (docs/queues.md)
             if what == "wait" and 2 * n < len(seen.get(sid, ())):
                 continue  # mostly a case's first event: its arrival is not in the log
             new = _duration(measured, old, hours_per_day)

@@ -460,10 +460,23 @@ class _Builder:
         return key
 
     def note_waits(self, process: Process, qualifier: str) -> None:
+        """The wait written on the edge into each step: as written, or its queue's (the
+        wait the counters give, with the counters and arrivals it follows from)."""
         for step in process.steps():
-            if step.wait is not None:
-                self.waits[f"{self.prefix}s_{qualifier}{step.id}"] = duration_text(
-                    step.wait, self.lang)
+            key = f"{self.prefix}s_{qualifier}{step.id}"
+            run = self.analysis.graph.run(f"{qualifier}{step.id}")
+            if step.queue is not None and run is not None:
+                wait = run.wait - run.batch_wait
+                self.waits[key] = messages.text(
+                    self.lang, ("diagram_queue" if step.queue.counters is not None
+                                else "diagram_queue_observed")
+                    + ("_varies" if step.queue.varies else ""),
+                    time=units.duration_text([wait], "min", self.lang),
+                    counters=_figure(step.queue.counters or 0),
+                    rate=_figure(step.queue.rate),
+                    period=messages.text(self.lang, f"queue_per_{step.queue.period}"))
+            elif step.wait is not None:
+                self.waits[key] = duration_text(step.wait, self.lang)
 
 
 def _block(analysis: Analysis, bundle: Bundle | None, options: Options, prefix: str,
