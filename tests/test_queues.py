@@ -1,0 +1,325 @@
+"""Counter queues (docs/queues.md): the language, Erlang C, the wait in analyze,
+estimate, redesign and the diagram, BPMN, and the 鹿児島市 check in the backtest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bprkit
+from bprkit.estimate.backtest import cases as backtest
+from bprkit.model import Process, Step
+from bprkit.text import queue
+
+from .clirunner import run_cli
+
+CASES = Path(backtest.bundled())
+
+FILE = """\
+process 転居 「転居届（繁忙期）」 {
+  volume 40,000 / year
+  lane 住民 「届出人」 : resident
+  lane 窓口 「市民課 窓口」 : counter
+  step 記入 「届に記入」 @住民 [紙, 手書き] 5..8..12min
+  step 受付 「受付・本人確認」 @窓口 [紙, 対面, 突合] 5..8..12min {
+    到着 26 件 / 時
+    窓口数 9
+  }
+  step 入力 「異動を入力」 @窓口 [転記] 5..8..10min
+  step 交付 「書類を交付」 @窓口 [対面, 交付] 2..3..5min
+}
+"""
+
+DAY = 7.75 * 60  # the default working day, in minutes
+
+
+def _erlang_c(c: int, a: float) -> float:
+    """Erlang C by the textbook recursion on Erlang B."""
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return c * b / (c - a * (1 - b))
+
+
+def _tri(low: float, mode: float, high: float) -> tuple[float, float]:
+    mean = (low + mode + high) / 3
+    var = (low ** 2 + mode ** 2 + high ** 2 - low * mode - low * high - mode * high) / 18
+    return mean, var
+
+
+def _visit() -> tuple[float, float]:
+    """Mean and cs² of 受付 + 入力 + 交付."""
+    parts = [_tri(5, 8, 12), _tri(5, 8, 10), _tri(2, 3, 5)]
+    mean = sum(m for m, _ in parts)
+    return mean, sum(v for _, v in parts) / mean ** 2
+
+
+def _step(process: Process, step_id: str) -> Step:
+    step = process.step(step_id)
+    assert step is not None
+    return step
+
+
+def _write(tmp_path: Path, text: str = FILE, name: str = "q.bpr") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ── the formula ──
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 120), st.floats(0.01, 0.999))
+def test_erlang_c_equals_the_recursion_for_whole_counters(c: int, rho: float) -> None:
+    a = c * rho
+    assert float(queue.erlang_c(c, a)) == pytest.approx(_erlang_c(c, a), rel=1e-9, abs=1e-12)
+
+
+def test_one_counter_is_the_mm1_queue() -> None:
+    """λ = 6 an hour, 6 minutes each, exponential (cs² = 1): ρ = 0.6, Wq = ρS/(1 − ρ) = 9."""
+    assert float(queue.wait_minutes(6, 1, 6, 1.0, DAY)) == pytest.approx(9.0)
+    # a deterministic visit (cs² = 0) waits half as long (Pollaczek–Khinchine)
+    assert float(queue.wait_minutes(6, 1, 6, 0.0, DAY)) == pytest.approx(4.5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(1, 200), st.floats(1, 60), st.floats(0.5, 120), st.floats(0, 1))
+def test_the_inferred_counters_give_back_the_observed_wait(per_hour: float, service: float,
+                                                           wait: float, cs2: float) -> None:
+    c = queue.counters_for(per_hour, wait, service, cs2, DAY)
+    assert c > per_hour / 60 * service  # the queue keeps up
+    assert float(queue.wait_minutes(per_hour, c, service, cs2, DAY)) == pytest.approx(
+        wait, rel=1e-6)
+
+
+def test_more_counters_wait_less_and_fractional_counters_lie_between() -> None:
+    waits = [float(queue.wait_minutes(26, c, 19.3, 0.05, DAY)) for c in (9, 9.5, 10, 12)]
+    assert waits == sorted(waits, reverse=True) and waits[-1] > 0
+    assert float(queue.wait_minutes(26, 8, 19.3, 0.05, DAY)) == DAY / 2  # overloaded: capped
+
+
+# ── the language ──
+def test_both_languages_read_the_same_queue(tmp_path: Path) -> None:
+    ja = bprkit.load(str(_write(tmp_path))).root.processes[0]
+    en = bprkit.load(str(_write(tmp_path, FILE.replace("到着 26 件 / 時", "arrivals 26 / hour")
+                                .replace("窓口数 9", "counters 9"), "en.bpr"))).root.processes[0]
+    q = _step(ja, "受付").queue
+    assert q is not None and (q.rate, q.period, q.counters) == (26, "hour", 9)
+    assert _step(en, "受付").queue == q
+    per_day = FILE.replace("到着 26 件 / 時", "到着 201.5 件 / 日")
+    d = _step(bprkit.load(str(_write(tmp_path, per_day, "d.bpr"))).root.processes[0],
+              "受付").queue
+    assert d is not None and d.period == "day" and d.per_hour(7.75) == pytest.approx(26)
+
+
+def test_the_writer_and_fmt_keep_the_queue(tmp_path: Path) -> None:
+    from bprkit.text import writer
+
+    process = bprkit.load(str(_write(tmp_path))).root.processes[0]
+    for words in (writer.ENGLISH, writer.JAPANESE):
+        text = writer.process(process, words=words)
+        again = bprkit.load(str(_write(tmp_path, text, "w.bpr"))).root.processes[0]
+        assert _step(again, "受付").queue == _step(process, "受付").queue
+    assert "arrivals 26 / 時" in writer.process(process, words=writer.JAPANESE)
+    messy = _write(tmp_path, FILE.replace("    到着 26 件 / 時", "      到着   26件/時  # 実測"),
+                   "messy.bpr")
+    result = run_cli("fmt", str(messy))
+    assert result.code == 0, result.stderr
+    assert "到着 26件 / 時  # 実測" in messy.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("body", "code", "line", "col"), [
+    ("到着 26 件 / 分\n    窓口数 9", "E074", 7, 15),
+    ("到着 0 件 / 時\n    窓口数 9", "E075", 7, 8),
+    ("到着 26 件 / 時\n    窓口数 0", "E076", 8, 9),
+    ("窓口数 9", "E077", 7, 5),
+    ("到着 26 件 / 時", "E078", 7, 5),
+    ("到着 26 件 / 時\n    窓口数 8", "E080", 8, 5),
+])
+def test_a_wrong_queue_is_named_where_it_is(tmp_path: Path, body: str, code: str, line: int,
+                                             col: int) -> None:
+    text = FILE.replace("到着 26 件 / 時\n    窓口数 9", body)
+    path = _write(tmp_path, text)
+    result = run_cli("check", str(path), "--lang", "en")
+    assert result.code == 1
+    assert f"{path}:{line}:{col}: error[{code}]" in result.stdout + result.stderr
+
+
+def test_a_wait_beside_counters_and_a_queue_without_minutes_are_refused(tmp_path: Path) -> None:
+    both = _write(tmp_path, FILE.replace("12min {", "12min wait 30min {"), "both.bpr")
+    result = run_cli("check", str(both), "--lang", "ja")
+    assert "error" not in result.stdout and "E079" in result.stdout + result.stderr
+    assert "窓口数と待ち時間の両方" in result.stdout + result.stderr
+    bare = _write(tmp_path, FILE.replace("5..8..12min {", "{"), "bare.bpr")
+    assert "E081" in (r := run_cli("check", str(bare))).stdout + r.stderr
+    overloaded = _write(tmp_path, FILE.replace("窓口数 9", "窓口数 8"), "over.bpr")
+    out = run_cli("check", str(overloaded), "--lang", "en")
+    assert "at least 9" in out.stdout + out.stderr  # 26/h × 19.3 min = 8.4 erlangs
+
+
+# ── analyze, estimate, redesign ──
+def test_analyze_takes_the_queues_wait_over_the_whole_visit(tmp_path: Path) -> None:
+    analysis = bprkit.analyze(str(_write(tmp_path)))
+    run = analysis.graph.run("受付")
+    assert run is not None
+    s, cs2 = _visit()
+    expected = _erlang_c(9, 26 / 60 * s) * s / (9 - 26 / 60 * s) * (1 + cs2) / 2
+    assert run.wait == pytest.approx(expected, rel=1e-9)
+    assert analysis.metrics.resident.waiting_minutes == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_lever_that_shortens_the_visit_shortens_the_wait_as_a_queue_does(
+        tmp_path: Path) -> None:
+    """RPA on 入力 shortens the visit; the wait falls far more than in proportion, and
+    by exactly what the queue gives at the shorter visit."""
+    est = bprkit.estimate_process(str(_write(tmp_path)), levers=["rpa"], samples=2000)
+    rows = {s.id: s for s in est.steps}
+    before = sum(rows[k].asis_minutes for k in ("受付", "入力", "交付"))
+    after = sum(rows[k].tobe_minutes for k in ("受付", "入力", "交付"))
+    assert after < before
+    s, cs2 = _visit()
+    kept = after / before
+    expected = float(queue.wait_minutes(26, 9, s * kept, cs2, DAY))
+    assert rows["受付"].tobe_wait == pytest.approx(expected, rel=1e-6)
+    assert 1 - rows["受付"].tobe_wait / rows["受付"].asis_wait > 2 * (1 - kept)
+    # the sampled To-Be waits follow the queue too: the band's middle is near the figure
+    assert est.asis_metrics.resident.waiting_minutes == pytest.approx(rows["受付"].asis_wait)
+
+
+def test_online_application_lowers_the_arrivals(tmp_path: Path) -> None:
+    est = bprkit.estimate_process(str(_write(tmp_path)), levers=["online"], samples=2000)
+    row = next(s for s in est.steps if s.id == "受付")
+    assert row.tobe_wait < row.asis_wait
+
+
+def test_an_observed_wait_gives_the_counters_and_the_lever_the_new_wait(
+        tmp_path: Path) -> None:
+    observed = FILE.replace("12min {", "12min wait 40min {").replace("    窓口数 9\n", "")
+    path = _write(tmp_path, observed)
+    analysis = bprkit.analyze(str(path))
+    run = analysis.graph.run("受付")
+    assert run is not None and run.wait == pytest.approx(40)
+    est = bprkit.estimate_process(str(path), levers=["rpa"], samples=2000)
+    row = next(s for s in est.steps if s.id == "受付")
+    assert row.asis_wait == pytest.approx(40) and 0 < row.tobe_wait < 40 * 0.6
+    out = tmp_path / "tobe.bpr"
+    result = run_cli("redesign", str(path), "--levers", "rpa", "-o", str(out))
+    assert result.code == 0, result.stderr
+    tobe = bprkit.load(str(out)).root.processes[0]
+    q = _step(tobe, "受付").queue
+    s, cs2 = _visit()
+    assert q is not None and q.counters == pytest.approx(
+        queue.counters_for(26, 40, s, cs2, DAY), abs=0.005)
+    assert _step(tobe, "受付").wait is None
+    tobe_wait = bprkit.analyze(str(out)).graph.run("受付")
+    assert tobe_wait is not None and tobe_wait.wait == pytest.approx(row.tobe_wait, rel=0.02)
+
+
+# ── the diagram and BPMN ──
+def test_the_diagram_says_where_the_wait_comes_from(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    svg = tmp_path / "q.svg"
+    result = run_cli("render", str(path), "-o", str(svg), "--lang", "ja")
+    assert result.code == 0, result.stderr
+    text = svg.read_text(encoding="utf-8")
+    wait = bprkit.analyze(str(path)).graph.run("受付")
+    assert wait is not None
+    words = "".join(re.sub(r"<[^>]+>", "", text).split())
+    assert f"待ち{wait.wait:.2g}分（窓口9・26件/時）" in words
+    en = tmp_path / "en.svg"
+    assert run_cli("render", str(path), "-o", str(en), "--lang", "en").code == 0
+    words = " ".join(re.sub(r"<[^>]+>", " ", en.read_text(encoding="utf-8")).split())
+    assert "wait 12 min (9 counters, 26 arrive a hour)" in words
+
+
+def test_a_bpmn_round_trip_keeps_the_queue(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    bpmn, back = tmp_path / "q.bpmn", tmp_path / "back.bpr"
+    assert run_cli("export", str(path), "-o", str(bpmn)).code == 0
+    assert run_cli("import", str(bpmn), "-o", str(back)).code == 0
+    process = bprkit.load(str(back)).root.processes[0]
+    assert _step(process, "受付").queue == _step(bprkit.load(str(path)).root.processes[0],
+                                              "受付").queue
+
+
+# ── the 鹿児島市 check ──
+def test_kagoshima_main_hall_queue_is_near_the_published_wait() -> None:
+    """The queue model of 本庁 58 → 23 min (counters inferred from the 58 minutes, the
+    arrivals from the article): its P50 reduction is within 10 points of the published
+    60.3 % (2.2 points on 2026-12-07); the 谷山支所's, on assumed arrivals, is shown."""
+    paths = [str(CASES / "counter_kagoshima_queue.bpr"),
+             str(CASES / "counter_kagoshima_taniyama_queue.bpr")]
+    cases, report = backtest.load(paths, bprkit.load_assumptions().levers)
+    result = backtest.run(cases, [f.bundle for f in report.files], bprkit.load_assumptions(),
+                          samples=4000)
+    main, branch = result.results
+    assert not main.case.scored and not branch.case.scored
+    assert main.case.published == pytest.approx(1 - 23 / 58, abs=1e-3)
+    assert abs(main.reduction.p50 - main.case.published) < 0.10, main.reduction
+    assert main.inside
+    assert np.isfinite(branch.reduction.p50)
+
+
+# ── days of the week and the season ──
+VARIED = FILE.replace("volume 40,000 / year", "volume 40,000 / year within 20 days").replace(
+    "    到着 26 件 / 時\n    窓口数 9\n",
+    "    到着 20 件 / 時\n    到着 24 件 / 時 月曜\n    到着 28 件 / 時 繁忙期\n"
+    "    到着 32 件 / 時 月曜, 繁忙期\n    窓口数 9\n    窓口数 11 繁忙期\n")
+
+
+def test_days_and_the_season_each_wait_their_own_queue(tmp_path: Path) -> None:
+    """243 working days, 20 in the season; each weekday a fifth of each. A case's mean
+    wait weights each day's wait by the cases that arrive on it."""
+    path = _write(tmp_path, VARIED)
+    q = _step(bprkit.load(str(path)).root.processes[0], "受付").queue
+    assert q is not None and q.varies and q.peak
+    assert q.per_hour(7.75, "mon", True) == 32 and q.per_hour(7.75, "tue", True) == 28
+    assert q.per_hour(7.75, "mon", False) == 24 and q.per_hour(7.75, "wed", False) == 20
+    assert q.counters_on_day("mon", True) == 11 and q.counters_on_day("mon", False) == 9
+    s, cs2 = _visit()
+    days = {(d, p): (20 if p else 223) / 5 for d in ("mon", "tue", "wed", "thu", "fri")
+            for p in (False, True)}
+    total = waited = 0.0
+    for (day, peak), n in days.items():
+        rate = {(True, True): 32, (True, False): 24, (False, True): 28}.get(
+            (day == "mon", peak), 20)
+        c = 11 if peak else 9
+        a = rate / 60 * s
+        wait = _erlang_c(c, a) * s / (c - a) * (1 + cs2) / 2
+        total += n * rate
+        waited += n * rate * wait
+    run = bprkit.analyze(str(path)).graph.run("受付")
+    assert run is not None and run.wait == pytest.approx(waited / total, rel=1e-9)
+    # the writer writes the lines back, in both languages
+    from bprkit.text import writer
+
+    process = bprkit.load(str(path)).root.processes[0]
+    for words in (writer.ENGLISH, writer.JAPANESE):
+        again = bprkit.load(str(_write(tmp_path, writer.process(process, words=words),
+                                       "w.bpr"))).root.processes[0]
+        assert _step(again, "受付").queue == q
+    assert "arrivals 32 / hour mon, peak" in writer.process(process)
+
+
+def test_a_busy_monday_the_counters_cannot_serve_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, VARIED.replace("到着 24 件 / 時 月曜", "到着 60 件 / 時 月曜"))
+    result = run_cli("check", str(path), "--lang", "en")
+    assert result.code == 1
+    assert "error[E080]: step '受付': 9 counters cannot serve 60 cases an hour" in result.stdout
+
+
+def test_simulate_and_fit_leave_a_queue_its_counters(tmp_path: Path) -> None:
+    """A simulated log waits the queue's wait before 受付; fitting it back measures that
+    wait but writes no wait beside the counters (that would be E079)."""
+    path = _write(tmp_path)
+    log, out = tmp_path / "log.csv", tmp_path / "fitted.bpr"
+    assert run_cli("simulate", str(path), "-o", str(log), "--cases", "400").code == 0
+    result = run_cli("fit", str(path), "--log", str(log), "-o", str(out))
+    assert result.code == 0, result.stderr
+    fitted = bprkit.load(str(out)).root.processes[0]
+    assert _step(fitted, "受付").wait is None and _step(fitted, "受付").queue == _step(
+        bprkit.load(str(path)).root.processes[0], "受付").queue
