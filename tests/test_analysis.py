@@ -218,7 +218,7 @@ def test_every_process_analyses_without_nan() -> None:
     assert len(doc["processes"]) == expected
     for p in doc["processes"]:
         assert set(p) == {"id", "label", "metrics", "phases", "steps", "findings",
-                          "findings_by_step"}
+                          "findings_by_step", "queues"}
         for value in p["metrics"].values():
             assert value is None or isinstance(value, (dict, int, str)) or math.isfinite(value)
         assert p["metrics"]["lead_ends_at"] in ("outcome", "end")

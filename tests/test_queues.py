@@ -3,6 +3,7 @@ estimate, redesign and the diagram, BPMN, and the 鹿児島市 check in the back
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -323,3 +324,21 @@ def test_simulate_and_fit_leave_a_queue_its_counters(tmp_path: Path) -> None:
     fitted = bprkit.load(str(out)).root.processes[0]
     assert _step(fitted, "受付").wait is None and _step(fitted, "受付").queue == _step(
         bprkit.load(str(path)).root.processes[0], "受付").queue
+
+
+def test_analyze_names_each_queue_and_its_busiest_day(tmp_path: Path) -> None:
+    path = _write(tmp_path, VARIED)
+    ja = run_cli("analyze", str(path), "--lang", "ja")
+    line = next(x for x in ja.stdout.splitlines() if "待ち行列" in x)
+    assert "受付・本人確認: 平均" in line and "窓口 9" in line
+    assert "最も混むのは 月曜、繁忙期" in line
+    en = run_cli("analyze", str(path), "--lang", "en", "--format", "json")
+    (q,) = json.loads(en.stdout)["processes"][0]["queues"]
+    assert q["step"] == "受付" and q["counters"] == 9 and not q["counters_inferred"]
+    # Mondays in the season load the counters most: 32 an hour × 19.3 min on 11 counters
+    assert q["busiest"]["day"] == "mon" and q["busiest"]["peak"]
+    assert q["busiest"]["utilisation"] == pytest.approx(32 / 60 * _visit()[0] / 11, abs=1e-3)
+    observed = _write(tmp_path, FILE.replace("12min {", "12min wait 40min {").replace(
+        "    窓口数 9\n", ""), "o.bpr")
+    text = run_cli("analyze", str(observed), "--lang", "en").stdout
+    assert "queue           受付・本人確認: 40.0 min observed, 26.0 arrive an hour" in text

@@ -72,6 +72,44 @@ class PhaseFigures:
 
 
 @dataclass(frozen=True)
+class QueueFigures:
+    """A counter's queue (docs/queues.md): the mean wait of a case, and the busiest
+    period's (the day its counters are loaded most) with its arrivals and counters."""
+
+    step: str
+    title: str
+    wait: float
+    counters: float
+    inferred: bool
+    """The counters were inferred from an observed wait."""
+    per_hour: float
+    """Arrivals an hour, over the year."""
+    service_minutes: float
+    """The visit the counters serve: its mean minutes."""
+    busiest_day: str
+    busiest_peak: bool
+    busiest_per_hour: float
+    busiest_counters: float
+    busiest_wait: float
+
+    @property
+    def utilisation(self) -> float:
+        """The busiest period's share of the counters' time in use."""
+        return self.busiest_per_hour / 60 * self.service_minutes / self.busiest_counters
+
+    def to_dict(self) -> dict[str, object]:
+        return {"step": self.step, "title": self.title, "wait_minutes": _num(self.wait),
+                "counters": _num(self.counters), "counters_inferred": self.inferred,
+                "arrivals_per_hour": _num(self.per_hour),
+                "visit_minutes": _num(self.service_minutes),
+                "busiest": {"day": self.busiest_day or None, "peak": self.busiest_peak,
+                            "arrivals_per_hour": _num(self.busiest_per_hour),
+                            "counters": _num(self.busiest_counters),
+                            "wait_minutes": _num(self.busiest_wait),
+                            "utilisation": _num(self.utilisation)}}
+
+
+@dataclass(frozen=True)
 class Analysis:
     process: Process
     graph: ExpandedGraph
@@ -82,6 +120,8 @@ class Analysis:
     """Where the processes the analysed one ``use``s come from."""
     phases: tuple[PhaseFigures, ...] = ()
     """Per phase, when the process declares phases (``phase`` lines)."""
+    queues: tuple[QueueFigures, ...] = ()
+    """Per counter queue of the process's runs (``arrivals`` lines)."""
 
     @property
     def id(self) -> str:
@@ -133,6 +173,7 @@ class Analysis:
                              "visits": _num(m.resident.visits)},
             },
             "phases": [ph.to_dict() for ph in self.phases],
+            "queues": [q.to_dict() for q in self.queues],
             "steps": [s.to_dict() for s in self.steps],
             "findings": [
                 {**f.to_dict(lang), "annual_hours": _num(f.annual_hours)} for f in self.findings
@@ -194,7 +235,33 @@ def analyze_process(process: Process, bundle: Bundle | None = None, *,
             found = findings_module.find(expanded, figures, a)
         steps = tuple(_figures(r, figures.cases_per_year) for r in expanded.runs)
         return Analysis(process, expanded, figures, steps, tuple(found), bundle,
-                        _phases(process, expanded, figures.cases_per_year))
+                        _phases(process, expanded, figures.cases_per_year),
+                        _queues(expanded, a))
+
+
+def _queues(expanded: ExpandedGraph, assumptions: Assumptions) -> tuple[QueueFigures, ...]:
+    """Each queue of the runs (the first run of a step met twice)."""
+    from bprkit.analysis.levers import queue_runs
+
+    out = []
+    seen: set[tuple[int, str]] = set()
+    for q in queue_runs(expanded.runs, assumptions.hours_per_day,
+                        assumptions.value("time.working_days_per_year")):
+        run = expanded.runs[q.column]
+        if (id(run.process), run.step.id) in seen:
+            continue
+        seen.add((id(run.process), run.step.id))
+        s = q.solved
+        b = s.busiest
+        period = s.periods[b]
+        same = [(p.per_hour, c) for p, c in zip(s.periods, s.counters, strict=True)
+                if p.peak == period.peak]
+        day = period.day if len(set(same)) > 1 else ""  # the day matters, or only the season
+        out.append(QueueFigures(run.id, run.step.title, s.wait, s.counters[0], s.inferred,
+                                s.per_hour, s.service.minutes, day, period.peak,
+                                period.per_hour, s.counters[b], s.period_wait(b)))
+    return tuple(out)
+
 
 
 def phase_of_runs(process: Process, expanded: ExpandedGraph) -> dict[str, str]:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from bprkit import units
 from bprkit.columns import columns
 from bprkit.messages import catalog as messages
 from bprkit.output import SafeCsv
@@ -20,7 +21,7 @@ from bprkit.planning import inventory
 from bprkit.report import rows
 
 if TYPE_CHECKING:
-    from bprkit.analysis.records import Analysis
+    from bprkit.analysis.records import Analysis, QueueFigures
     from bprkit.assumptions.catalog import Assumptions
     from bprkit.planning.inventory import Portfolio
     from bprkit.planning.roadmap import Shares
@@ -437,7 +438,26 @@ def analysis_lines(a: Analysis, lang: str) -> list[str]:
         t(lang, "analysis_burden", items=fmt(m.resident.items_handwritten),
           waiting=fmt(m.resident.waiting_minutes, 0), counters=m.resident.counters,
           visits=fmt(m.resident.visits, 2)),
+        *(queue_line(q, lang) for q in a.queues),
     ]
+
+
+def queue_line(q: QueueFigures, lang: str) -> str:
+    """A counter's queue: the mean wait, the counters and arrivals it follows from, and
+    the busiest period's wait when the figures differ by day."""
+    t = messages.text
+    when = [*([q.busiest_day] if q.busiest_day else []), *(["peak"] if q.busiest_peak else [])]
+    busiest = t(lang, "analysis_queue_busiest",
+                when=messages.join(lang, (t(lang, f"queue_when_{w}") for w in when)),
+                wait=fmt(q.busiest_wait), rate=fmt(q.busiest_per_hour),
+                counters=units.figure(q.busiest_counters),
+                utilisation=fmt(q.utilisation * 100, 0)) if when else ""
+    return t(lang, "analysis_queue_inferred" if q.inferred else "analysis_queue",
+             step=q.title, wait=fmt(q.wait), counters=units.figure(q.counters),
+             rate=fmt(q.per_hour),
+             visit=fmt(q.service_minutes), utilisation=fmt(
+                 q.per_hour / 60 * q.service_minutes / q.counters * 100, 0),
+             busiest=busiest)
 
 
 def _print_phases(a: Analysis, lang: str) -> None:

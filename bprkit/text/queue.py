@@ -239,6 +239,12 @@ class Solved:
     def overloaded(self) -> bool:
         return self.load >= self.counters[self.busiest]
 
+    def period_wait(self, index: int) -> float:
+        """The mean wait of a case on the days of one period."""
+        p = self.periods[index]
+        return float(wait_minutes(p.per_hour, self.counters[index], self.service.minutes,
+                                  self.service.cs2, self.day_minutes))
+
     def wait_after(self, keep: np.ndarray | float, spared: np.ndarray | float = 0.0
                    ) -> np.ndarray:
         """The mean wait when levers keep the share ``keep`` of the visit's time and

@@ -183,8 +183,12 @@ class _Checker:
         busiest = solved.periods[solved.busiest]
         line = next((x for x in q.counters_on if x.applies(busiest.day, busiest.peak)), None) \
             if q is not None else None
+        when = [busiest.day] * bool(busiest.day) + ["peak"] * busiest.peak
         self.report("E080", line.span if line is not None else q.counters_span if q else None,
                     name=graph.steps[node].id, counters=f"{solved.counters[solved.busiest]:g}",
+                    when=" on " + ", ".join(when) if when else "",
+                    when_ja="・".join(vocabulary.japanese(vocabulary.QUEUE_WHEN, w)
+                                     for w in when) + "は" if when else "",
                     rate=f"{busiest.per_hour:.3g}", service=f"{solved.service.minutes:.3g}",
                     needed=queue.needed(solved))
 
