@@ -182,8 +182,9 @@ def test_the_cli_simulates_and_fits_and_never_writes_over_its_input(tmp_path: Pa
     r = run_cli("fit", str(path), "--log", str(log), "--lang", "en")
     assert r.returncode == 0, r.stderr
     assert "400 of 400 cases (100.0%)" in r.stdout and "nothing written" in r.stdout
-    r = run_cli("fit", str(path), "--log", str(log), "-o", str(path))
-    assert r.returncode == 2
+    r = run_cli("fit", str(path), "--log", str(log), "-o", str(path), "--lang", "en")
+    assert r.returncode == 2 and "it is not overwritten" in r.stderr
+    assert "-o -" not in r.stderr  # fit writes its table to stdout: the file cannot go there
     out = tmp_path / "fitted.bpr"
     r = run_cli("fit", str(path), "--log", str(log), "-o", str(out), "--lang", "en")
     assert r.returncode == 0 and "# source: log kaigo.csv, 400 cases" in out.read_text(

@@ -17,17 +17,26 @@ if TYPE_CHECKING:
 
 
 def guard(outputs: Sequence[tuple[str | None, Collection[str]]],
-          paths: Sequence[str | None], others: Sequence[str | None] = ()) -> None:
+          paths: Sequence[str | None], others: Sequence[str | None] = (), *,
+          stdout: bool = True) -> None:
     """The one guard (bprkit/guard.py) before any work: every file option a regular
     file, and no output one of the files read (imports included), a folder, in a
-    missing or read-only folder, or of an extension its format does not take."""
+    missing or read-only folder, or of an extension its format does not take.
+    ``stdout``: whether the command can write to standard output (``-o -``), which an
+    output refused for being an input then suggests."""
     from bprkit import guard as the_guard
+    from bprkit.output import OutputError
 
     for path in (*paths, *others):
         the_guard.check_readable(path)
     if all(out is None for out, _ in outputs):  # nothing written: no input to protect
         return
-    the_guard.check_outputs(outputs, the_guard.inputs_of([p for p in paths if p], others))
+    try:
+        the_guard.check_outputs(outputs, the_guard.inputs_of([p for p in paths if p], others))
+    except OutputError as exc:
+        if stdout or exc.reason != "output_is_input":
+            raise
+        raise OutputError("output_is_input_file", exc.path, exc.detail) from None
 
 
 def write(out: str, data: bytes, lang: str, notice: TextIO | None = None) -> None:

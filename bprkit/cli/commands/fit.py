@@ -40,7 +40,8 @@ class Fit:
             raise UsageError(messages.text(lang, "fit_output_file"), lang)
         if args.min_cases is not None and args.min_cases < 1:
             raise UsageError(messages.text(lang, "fit_min_cases", value=args.min_cases), lang)
-        outputs.guard([(args.output, {"bpr"})], [args.file], [args.log, args.map])
+        outputs.guard([(args.output, {"bpr"})], [args.file], [args.log, args.map],
+                      stdout=False)
         result = bprkit.fit_log(args.file, args.log, mapping=args.map, process=args.process,
                                 min_cases=args.min_cases)
         fit_output.print_text(result, lang)

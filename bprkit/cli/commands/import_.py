@@ -57,7 +57,7 @@ def _refuse_one(args: argparse.Namespace, lang: str) -> None:
     """One ``.bpr``: ``-o`` must name one, and an existing one only with --force."""
     if not args.output.lower().endswith(".bpr"):
         raise UsageError(messages.text(lang, "import_output", path=args.output), lang)
-    outputs.guard([(args.output, {"bpr"})], [], [args.file])
+    outputs.guard([(args.output, {"bpr"})], [], [args.file], stdout=False)
     if os.path.exists(args.output) and not args.force:
         raise UsageError(messages.text(lang, "import_exists", path=args.output), lang)
 
@@ -104,7 +104,7 @@ def _write_folder(args: argparse.Namespace, imported: Imported, lang: str) -> Ex
             os.makedirs(out, exist_ok=True)
         except OSError as exc:
             raise OutputError("output_failed", out, exc.strerror or str(exc)) from exc
-    outputs.guard([(path, {"bpr"}) for path in targets], [], [args.file])
+    outputs.guard([(path, {"bpr"}) for path in targets], [], [args.file], stdout=False)
     for path, text in targets.items():
         outputs.write(path, text.encode("utf-8"), lang)
     return Exit.ERRORS if imported.errors else Exit.OK
