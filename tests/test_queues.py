@@ -139,7 +139,7 @@ def test_the_writer_and_fmt_keep_the_queue(tmp_path: Path) -> None:
     ("到着 26 件 / 時\n    窓口数 0", "E076", 8, 9),
     ("窓口数 9", "E077", 7, 5),
     ("到着 26 件 / 時", "E078", 7, 5),
-    ("到着 26 件 / 時\n    窓口数 8", "E080", 8, 5),
+    ("到着 26 件 / 時 月曜\n    到着 30 件 / 時 月曜\n    窓口数 9", "E082", 8, 5),
 ])
 def test_a_wrong_queue_is_named_where_it_is(tmp_path: Path, body: str, code: str, line: int,
                                              col: int) -> None:
@@ -159,7 +159,28 @@ def test_a_wait_beside_counters_and_a_queue_without_minutes_are_refused(tmp_path
     assert "E081" in (r := run_cli("check", str(bare))).stdout + r.stderr
     overloaded = _write(tmp_path, FILE.replace("窓口数 9", "窓口数 8"), "over.bpr")
     out = run_cli("check", str(overloaded), "--lang", "en")
-    assert "at least 9" in out.stdout + out.stderr  # 26/h × 19.3 min = 8.4 erlangs
+    assert out.code == 0 and "warning[W015]" in out.stdout  # warned, and handled:
+    assert "at least 9" in out.stdout  # 26/h × 19.3 min = 8.4 erlangs
+    run = bprkit.analyze(str(overloaded)).graph.run("受付")
+    assert run is not None and run.wait == DAY / 2  # the queue never worked off
+
+
+def test_one_mistake_in_a_queue_gives_one_message(tmp_path: Path) -> None:
+    """A line reported (a wrong period, day or number) leaves the queue out: no second
+    message about what the queue then lacks."""
+    for wrong, code in (("到着 26 件 / 週", "E074"), ("窓口数 5 つ", "E083"),
+                        ("到着 26 件 / 時 土曜", "E083"), ("窓口数 0", "E076")):
+        text = FILE.replace("到着 26 件 / 時" if "到着" in wrong else "窓口数 9", wrong)
+        result = run_cli("check", str(_write(tmp_path, text, "one.bpr")), "--lang", "en")
+        codes = re.findall(r"(?:error|warning)\[(\w+)\]", result.stdout)
+        assert codes == [code], (wrong, result.stdout)
+
+
+def test_an_observed_wait_a_queue_cannot_have_is_refused(tmp_path: Path) -> None:
+    for wait, variant in (("2日", "is not one"), ("0分", "has no queue")):
+        text = FILE.replace("12min {", f"12min 待ち {wait} {{").replace("    窓口数 9\n", "")
+        result = run_cli("check", str(_write(tmp_path, text, "w.bpr")), "--lang", "en")
+        assert result.code == 1 and "error[E085]" in result.stdout and variant in result.stdout
 
 
 # ── analyze, estimate, redesign ──
@@ -214,10 +235,29 @@ def test_an_observed_wait_gives_the_counters_and_the_lever_the_new_wait(
     q = _step(tobe, "受付").queue
     s, cs2 = _visit()
     assert q is not None and q.counters == pytest.approx(
-        queue.counters_for(26, 40, s, cs2, DAY), abs=0.005)
+        queue.counters_for(26, 40, s, cs2, DAY), rel=1e-5)
     assert _step(tobe, "受付").wait is None
     tobe_wait = bprkit.analyze(str(out)).graph.run("受付")
-    assert tobe_wait is not None and tobe_wait.wait == pytest.approx(row.tobe_wait, rel=0.02)
+    # the To-Be file writes its minutes to three figures: the wait moves with them
+    assert tobe_wait is not None and tobe_wait.wait == pytest.approx(row.tobe_wait, rel=0.01)
+
+
+@pytest.mark.parametrize(("rate", "wait"), [(4, "30分"), (20, "220分"), (26, "120分")])
+def test_the_redesigned_queue_checks_and_keeps_the_wait_no_lever_changes(
+        tmp_path: Path, rate: int, wait: str) -> None:
+    """A To-Be whose levers leave the visit alone waits what the As-Is waited: its
+    counters (below 1 at 4 an hour, near capacity at 220 minutes) are written exactly
+    enough, and the To-Be checks clean. (e-approval changes nothing at the counter.)"""
+    text = FILE.replace("12min {", f"12min 待ち {wait} {{").replace("    窓口数 9\n", "").replace(
+        "到着 26 件", f"到着 {rate} 件")
+    path, out = _write(tmp_path, text), tmp_path / "tobe.bpr"
+    result = run_cli("redesign", str(path), "--levers", "e_approval", "-o", str(out))
+    assert result.code == 0, result.stderr
+    assert bprkit.check(str(out)).ok
+    before = bprkit.analyze(str(path)).graph.run("受付")
+    after = bprkit.analyze(str(out)).graph.run("受付")
+    assert before is not None and after is not None
+    assert after.wait == pytest.approx(before.wait, rel=1e-3)
 
 
 # ── the diagram and BPMN ──
@@ -266,15 +306,16 @@ def test_kagoshima_main_hall_queue_is_near_the_published_wait() -> None:
 
 
 # ── days of the week and the season ──
-VARIED = FILE.replace("volume 40,000 / year", "volume 40,000 / year within 20 days").replace(
+VARIED = FILE.replace("volume 40,000 / year", "volume 40,000 / year within 20 days 40%").replace(
     "    到着 26 件 / 時\n    窓口数 9\n",
     "    到着 20 件 / 時\n    到着 24 件 / 時 月曜\n    到着 28 件 / 時 繁忙期\n"
     "    到着 32 件 / 時 月曜, 繁忙期\n    窓口数 9\n    窓口数 11 繁忙期\n")
 
 
 def test_days_and_the_season_each_wait_their_own_queue(tmp_path: Path) -> None:
-    """243 working days, 20 in the season; each weekday a fifth of each. A case's mean
-    wait weights each day's wait by the cases that arrive on it."""
+    """The procedure's cases arrive 40 % in the season's 20 working days and 60 % in the
+    other 223, within each as the counter's arrivals do by weekday. A case's mean wait
+    weights each period's wait by the cases that arrive in it."""
     path = _write(tmp_path, VARIED)
     q = _step(bprkit.load(str(path)).root.processes[0], "受付").queue
     assert q is not None and q.varies and q.peak
@@ -282,17 +323,16 @@ def test_days_and_the_season_each_wait_their_own_queue(tmp_path: Path) -> None:
     assert q.per_hour(7.75, "mon", False) == 24 and q.per_hour(7.75, "wed", False) == 20
     assert q.counters_on_day("mon", True) == 11 and q.counters_on_day("mon", False) == 9
     s, cs2 = _visit()
-    days = {(d, p): (20 if p else 223) / 5 for d in ("mon", "tue", "wed", "thu", "fri")
-            for p in (False, True)}
-    total = waited = 0.0
-    for (day, peak), n in days.items():
-        rate = {(True, True): 32, (True, False): 24, (False, True): 28}.get(
-            (day == "mon", peak), 20)
+    waited = 0.0
+    for peak, share in ((False, 0.6), (True, 0.4)):
+        rates = {d: {(True, True): 32, (True, False): 24, (False, True): 28}.get(
+            (d == "mon", peak), 20) for d in ("mon", "tue", "wed", "thu", "fri")}
         c = 11 if peak else 9
-        a = rate / 60 * s
-        wait = _erlang_c(c, a) * s / (c - a) * (1 + cs2) / 2
-        total += n * rate
-        waited += n * rate * wait
+        for rate in rates.values():
+            a = rate / 60 * s
+            wait = _erlang_c(c, a) * s / (c - a) * (1 + cs2) / 2
+            waited += share * rate / sum(rates.values()) * wait
+    total = 1.0
     run = bprkit.analyze(str(path)).graph.run("受付")
     assert run is not None and run.wait == pytest.approx(waited / total, rel=1e-9)
     # the writer writes the lines back, in both languages
@@ -309,8 +349,9 @@ def test_days_and_the_season_each_wait_their_own_queue(tmp_path: Path) -> None:
 def test_a_busy_monday_the_counters_cannot_serve_is_named(tmp_path: Path) -> None:
     path = _write(tmp_path, VARIED.replace("到着 24 件 / 時 月曜", "到着 60 件 / 時 月曜"))
     result = run_cli("check", str(path), "--lang", "en")
-    assert result.code == 1
-    assert "error[E080]: step '受付': 9 counters cannot serve 60 cases an hour" in result.stdout
+    assert result.code == 0
+    assert "warning[W015]: step '受付': 9 counters cannot serve 60 cases an hour on mon" in \
+        result.stdout
 
 
 def test_simulate_and_fit_leave_a_queue_its_counters(tmp_path: Path) -> None:

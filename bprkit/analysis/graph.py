@@ -507,9 +507,7 @@ class _Expander:
             return self.minutes(step.wait)
         from bprkit.text import queue
 
-        solved = queue.solve(fg, node, self.hours_per_day,
-                             queue.season_days(process.volume, self.working_days),
-                             self.working_days)
+        solved = queue.solve(fg, node, self.hours_per_day, process.volume, self.working_days)
         return solved.wait if solved is not None else 0.0
 
     def expand(self, out: ExpandedGraph, process: Process, prefix: str, entries: float,

@@ -700,7 +700,7 @@ def queue_runs(runs: Sequence[StepRun], hours_per_day: float, working_days: floa
         if fg is None:
             fg = graphs[id(r.process)] = flow.build(r.process)
         solved = queue.solve(fg, r.step.id, hours_per_day,
-                             queue.season_days(r.process.volume, working_days), working_days)
+                             r.process.volume, working_days)
         if solved is None:
             continue
         prefix = r.id[: len(r.id) - len(r.step.id)]

@@ -254,9 +254,8 @@ def _queues(expanded: ExpandedGraph, assumptions: Assumptions) -> tuple[QueueFig
         s = q.solved
         b = s.busiest
         period = s.periods[b]
-        same = [(p.per_hour, c) for p, c in zip(s.periods, s.counters, strict=True)
-                if p.peak == period.peak]
-        day = period.day if len(set(same)) > 1 else ""  # the day matters, or only the season
+        when = s.when(b)  # the day when it matters, the season when in it
+        day = next((w for w in when if w != "peak"), "")
         out.append(QueueFigures(run.id, run.step.title, s.wait, s.counters[0], s.inferred,
                                 s.per_hour, s.service.minutes, day, period.peak,
                                 period.per_hour, s.counters[b], s.period_wait(b)))

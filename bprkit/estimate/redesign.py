@@ -289,7 +289,7 @@ def _tobe_queue(process: Process, step: Step, new: Step, plan: lever_module.Step
 
     working_days = assumptions.value("time.working_days_per_year")
     solved = queue.solve(flow.build(process), step.id, assumptions.hours_per_day,
-                         queue.season_days(process.volume, working_days), working_days)
+                         process.volume, working_days)
     q = step.queue
     if solved is None or q is None:
         return new
@@ -300,7 +300,14 @@ def _tobe_queue(process: Process, step: Step, new: Step, plan: lever_module.Step
 
     return replace(new, wait=None, queue=replace(
         q, rate=float(f"{q.rate * left:.4g}"), arrivals_on=tuple(map(fewer, q.arrivals_on)),
-        counters=q.counters if q.counters is not None else round(solved.counters[0], 2)))
+        counters=q.counters if q.counters is not None else _counters(solved.counters[0])))
+
+
+def _counters(inferred: float) -> float:
+    """Inferred counters as the To-Be writes them: six significant digits, so that the
+    To-Be's queue waits what the As-Is's observed wait implies (near capacity the wait
+    turns on the third decimal of the counters)."""
+    return float(f"{inferred:.6g}")
 
 
 def _label(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions) -> str | None:

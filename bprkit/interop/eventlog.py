@@ -467,7 +467,7 @@ def simulate(process: Process, cases: int, seed: int = 1, *,
     for sid, step in g.steps.items():
         if step.queue is not None and step.wait is None:
             solved = queue.solve(g, sid, hours_per_day,
-                                 queue.season_days(process.volume, year_days), year_days)
+                                 process.volume, year_days)
             if solved is not None:
                 queued[sid] = solved.wait
     draws = _Draws(list(g.steps.values()), rng, hours_per_day, queued)

@@ -27,11 +27,12 @@ far more than in proportion near capacity; a lever that spares residents the vis
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
 
+from bprkit import units
 from bprkit import vocabulary as vocab
 from bprkit.model import Duration, Queue, Step, Volume, runs_per_year
 from bprkit.text import flow
@@ -56,6 +57,12 @@ def erlang_c(counters: float, load: np.ndarray | float) -> np.ndarray:
     log_inverse_b = (top + np.log(np.exp(terms - top).sum(axis=-1, keepdims=True)))[..., 0]
     b = np.exp(-log_inverse_b)
     return counters * b / (counters - a * (1 - b))
+
+
+def longest_wait(hours_per_day: float = units.DEFAULT_HOURS_PER_DAY) -> float:
+    """The longest mean wait of a queue: half the working day, a queue that forms from
+    opening time and is never worked off."""
+    return hours_per_day * 60 / 2
 
 
 def wait_minutes(per_hour: np.ndarray | float, counters: float,
@@ -84,31 +91,32 @@ def counters_for(per_hour: float, wait: float, service: float, cs2: float,
     return _infer((1.0,), (per_hour,), wait, service, cs2, day_minutes)
 
 
-def _average(weights: Sequence[float], rates: Sequence[float], counters: Sequence[float],
+def _average(cases: Sequence[float], rates: Sequence[float], counters: Sequence[float],
              service: np.ndarray | float, cs2: float, day_minutes: float,
              spared: np.ndarray | float = 0.0) -> np.ndarray:
-    """The mean wait of a case over periods of ``weights`` days, each with its arrivals
-    an hour and counters: each period's wait weighted by the cases that arrive in it."""
+    """The mean wait of a case over periods, each with its arrivals an hour and counters:
+    each period's wait weighted by the share of the cases that arrive in it."""
     left = 1 - np.asarray(spared, dtype=float)
-    total = sum(w * r for w, r in zip(weights, rates, strict=True))
+    total = sum(cases)
     out = np.zeros(np.broadcast_shapes(np.shape(service), np.shape(left)))
     if total <= 0:
         return out
-    for w, r, c in zip(weights, rates, counters, strict=True):
-        out = out + w * r / total * wait_minutes(r * left, c, service, cs2, day_minutes)
+    for w, r, c in zip(cases, rates, counters, strict=True):
+        if w > 0:
+            out = out + w / total * wait_minutes(r * left, c, service, cs2, day_minutes)
     return out
 
 
-def _infer(weights: Sequence[float], rates: Sequence[float], wait: float, service: float,
+def _infer(cases: Sequence[float], rates: Sequence[float], wait: float, service: float,
            cs2: float, day_minutes: float) -> float:
     """The one number of counters, open every day, that gives the mean wait ``wait``:
     bisection, the wait falling as counters open (below 1: a counter part-time)."""
-    load = max(rates) / 60 * service
+    load = max(r for r, w in zip(rates, cases, strict=True) if w > 0) / 60 * service
     if wait <= 0 or load <= 0:
         return max(load * 4, 1.0)
 
     def mean(c: float) -> float:
-        return float(_average(weights, rates, [c] * len(rates), service, cs2, day_minutes))
+        return float(_average(cases, rates, [c] * len(rates), service, cs2, day_minutes))
 
     low, high = load * (1 + 1e-12), max(load, 1.0) + 1.0
     while mean(high) > wait and high < 1e6:
@@ -178,30 +186,38 @@ def service(fg: flow.FlowGraph, node: str, hours_per_day: float) -> Service:
 
 @dataclass(frozen=True)
 class Period:
-    """Days of a year a queue's figures hold: a weekday, in the season or not."""
+    """Days of a year a queue's figures hold: a weekday, in the season or not, with the
+    share of the procedure's cases that arrive on them."""
 
     day: str
     peak: bool
     days: float
     per_hour: float
     counters: float | None
+    cases: float = 1.0
 
 
-def periods(q: Queue, hours_per_day: float, season_days: float | None = None,
+def periods(q: Queue, hours_per_day: float, volume: Volume | None = None,
             working_days: float = 243.0) -> tuple[Period, ...]:
     """The queue's periods: one, or each working day of the week (in and out of the
-    filing season of ``season_days`` working days a year) when its lines differ by day."""
+    volume's filing season) when its lines differ by day. The procedure's cases arrive
+    in the season in the volume's share, and within the season (or out of it) as the
+    counter's arrivals do."""
     if not q.varies:
         return (Period("", False, working_days, q.per_hour(hours_per_day), q.counters),)
-    season = min(season_days or 0.0, working_days)
+    season = min(season_days(volume, working_days) or 0.0, working_days)
+    share = volume.season_share if volume is not None and season else 0.0
     out = []
     for peak in ((False, True) if season else (False,)):
         days = (season if peak else working_days - season) / len(vocab.WEEKDAYS)
         if days <= 0:
             continue
-        for day in vocab.WEEKDAYS:
-            out.append(Period(day, peak, days, q.per_hour(hours_per_day, day, peak),
-                              q.counters_on_day(day, peak)))
+        part = [Period(day, peak, days, q.per_hour(hours_per_day, day, peak),
+                       q.counters_on_day(day, peak)) for day in vocab.WEEKDAYS]
+        arriving = sum(p.per_hour for p in part)
+        whole = (share if peak else 1 - share) if season else 1.0
+        out += [replace(p, cases=whole * p.per_hour / arriving if arriving > 0 else 0.0)
+                for p in part]
     return tuple(out)
 
 
@@ -225,10 +241,19 @@ class Solved:
 
     @property
     def busiest(self) -> int:
-        """The period whose counters are loaded most."""
-        loads = [p.per_hour / max(c, 1e-12) for p, c in zip(self.periods, self.counters,
-                                                             strict=True)]
+        """The period whose counters are loaded most (of those the cases come in)."""
+        loads = [p.per_hour / max(c, 1e-12) if p.cases > 0 else -1.0
+                 for p, c in zip(self.periods, self.counters, strict=True)]
         return int(np.argmax(loads))
+
+    def when(self, index: int) -> tuple[str, ...]:
+        """What names a period: its weekday when the figures differ by day within its
+        part of the year, and ``peak`` in the season (``()`` for a queue that never
+        varies)."""
+        p = self.periods[index]
+        same = {(x.per_hour, c) for x, c in zip(self.periods, self.counters, strict=True)
+                if x.peak == p.peak}
+        return (*((p.day,) if p.day and len(same) > 1 else ()), *(("peak",) if p.peak else ()))
 
     @property
     def load(self) -> float:
@@ -249,30 +274,30 @@ class Solved:
                    ) -> np.ndarray:
         """The mean wait when levers keep the share ``keep`` of the visit's time and
         spare the share ``spared`` of cases the visit (fewer arrive)."""
-        return _average([p.days for p in self.periods], [p.per_hour for p in self.periods],
+        return _average([p.cases for p in self.periods], [p.per_hour for p in self.periods],
                         self.counters, self.service.minutes * np.asarray(keep, dtype=float),
                         self.service.cs2, self.day_minutes, spared)
 
 
 def solve(fg: flow.FlowGraph, node: str, hours_per_day: float,
-          season_days: float | None = None, working_days: float = 243.0) -> Solved | None:
-    """The queue of step ``node``, or None when the step has none. ``season_days``: the
-    working days a year of the process's filing season (its lines for ``peak``)."""
+          volume: Volume | None = None, working_days: float = 243.0) -> Solved | None:
+    """The queue of step ``node``, or None when the step has none. ``volume``: the
+    process's, whose filing season the queue's ``peak`` lines hold in."""
     step: Step = fg.steps[node]
     q = step.queue
     if q is None:
         return None
     day = hours_per_day * 60
-    spans = periods(q, hours_per_day, season_days, working_days)
+    spans = periods(q, hours_per_day, volume, working_days)
     serv = service(fg, node, hours_per_day)
-    weights, rates = [p.days for p in spans], [p.per_hour for p in spans]
+    cases, rates = [p.cases for p in spans], [p.per_hour for p in spans]
     given = [p.counters for p in spans]
     if all(c is not None for c in given):
         counters = tuple(float(c) for c in given if c is not None)
-        wait = float(_average(weights, rates, counters, serv.minutes, serv.cs2, day))
+        wait = float(_average(cases, rates, counters, serv.minutes, serv.cs2, day))
         return Solved(q, spans, counters, False, serv, wait, day)
     observed = step.wait.expected_minutes(hours_per_day) if step.wait is not None else 0.0
-    c = _infer(weights, rates, observed, serv.minutes, serv.cs2, day)
+    c = _infer(cases, rates, observed, serv.minutes, serv.cs2, day)
     return Solved(q, spans, (c,) * len(spans), True, serv, observed, day)
 
 

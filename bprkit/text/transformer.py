@@ -549,9 +549,12 @@ class ModelBuilder:
         when, children = self._when(children)
         keyword, count, period_tok = children[0], self._number(children[1]), children[-1]
         period = self._word(vocab.RATE_PERIODS, str(period_tok), self._tok(period_tok),
-                            "E074", "hour")
-        if count.value <= 0:
+                            "E074", "")
+        bad = count.value <= 0
+        if bad:
             self._report("E075", count.span, count=count.text)
+        if when is None or bad or not period:  # reported: the queue is left out
+            return _Stmt("arrivals", None, self._tok(keyword))
         days, peak = when
         return _Stmt("arrivals", QueueLine(count.value, days, peak, period,
                                            span=self._tok(keyword)), self._tok(keyword))
@@ -560,28 +563,34 @@ class ModelBuilder:
         """``counters 4 [peak]`` (``窓口数 4 [繁忙期]``): the counters that serve the queue."""
         when, children = self._when(children)
         keyword, count = children[0], self._number(children[1])
-        if count.value < 1:
+        if count.value <= 0:
             self._report("E076", count.span, count=count.text)
+        if when is None or count.value <= 0:  # reported: the queue is left out
+            return _Stmt("counters", None, self._tok(keyword))
         days, peak = when
         return _Stmt("counters", QueueLine(count.value, days, peak, span=self._tok(keyword)),
                      self._tok(keyword))
 
-    def _when(self, children: list[Token]) -> tuple[tuple[tuple[str, ...], bool], list[Token]]:
-        """The days and season a queue's line is for (its last token, when NAMES)."""
+    def _when(self, children: list[Token]
+              ) -> tuple[tuple[tuple[str, ...], bool] | None, list[Token]]:
+        """The days and season a queue's line is for (its last token, when NAMES); None
+        when a word is no day nor the season (reported)."""
         if children[-1].type != "NAMES":
             return ((), False), children
         days: list[str] = []
-        peak = False
+        peak, known = False, True
         for word, span in self._names(children[-1]):
             found = self._word(vocab.QUEUE_WHEN, word, span, "E083", "",
                                **dict(zip(("known", "known_ja"), vocab.listing(vocab.QUEUE_WHEN),
                                           strict=True)))
             if found == "peak":
                 peak = True
-            elif not found:  # reported: the line is for no day this model knows
-                return (("?",), peak), children[:-1]
+            elif not found:
+                known = False
             elif found not in days:
                 days.append(found)
+        if not known:
+            return None, children[:-1]
         return (tuple(d for d in vocab.WEEKDAYS if d in days), peak), children[:-1]
 
     def _queue(self, fields: dict[str, Any]) -> None:
@@ -589,6 +598,8 @@ class ModelBuilder:
         each without days is the rest of the time (E082); counters without arrivals are
         E077; arrivals without counters are the observed wait's (the validator checks)."""
         arrivals, counters = fields.pop("arrivals", []), fields.pop("counters", [])
+        if None in arrivals or None in counters:  # a line reported: no queue, no more noise
+            return
         if not arrivals:
             if counters:
                 self._report("E077", counters[0].span)
@@ -604,7 +615,15 @@ class ModelBuilder:
             span=base.span, counters_span=(kept or counters[0]).span if counters else None)
 
     def _base(self, lines: list[QueueLine], what: str) -> QueueLine | None:
-        """The one line without days or season (E082 when there is none, or two)."""
+        """The one line without days or season (E082 when there is none, or two; or two
+        lines for the same days)."""
+        seen: set[tuple[tuple[str, ...], bool]] = set()
+        for x in lines:
+            if (x.days, x.peak) in seen and (x.days or x.peak):
+                self._report("E082", x.span, variant="_".join(
+                    v for v in ("counters" if what == "counters" else "", "same") if v))
+                return None
+            seen.add((x.days, x.peak))
         plain = [x for x in lines if not x.days and not x.peak]
         if len(plain) != 1:
             variant = "_".join(x for x in ("counters" if what == "counters" else "",

@@ -151,13 +151,18 @@ class _Checker:
 
     def queues(self, process: Process, graph: flowgraph.FlowGraph) -> None:
         """A queue has arrivals, a hands-on time (E081), and either counters or the
-        wait observed (E078, E079); lines for the season need the volume's (E084); its
-        counters keep up with its arrivals every day (E080)."""
+        wait observed (E078, E079), a wait a queue can have (E085); lines for the season
+        need the volume's (E084). Warned: counters that cannot keep up (W015), a queue
+        in a lane no counter serves (W016)."""
         for node, step in graph.steps.items():
             q = step.queue
             if q is None:
                 continue
             counted = q.counters is not None or bool(q.counters_on)
+            lane = next((ln for ln in process.lanes if ln.id == step.lane), None)
+            if lane is not None and lane.role in ("resident", "system", "external"):
+                self.report("W016", q.span, name=step.id, role=lane.role,
+                            role_ja=vocabulary.japanese(vocabulary.ROLES, lane.role))
             if step.duration is None:
                 self.report("E081", q.span, name=step.id)
             elif not counted and step.wait is None:
@@ -167,30 +172,45 @@ class _Checker:
             elif q.peak and (process.volume is None or not process.volume.season_days):
                 self.report("E084", next(x.span for x in (*q.arrivals_on, *q.counters_on)
                                          if x.peak), name=step.id)
-            elif q.counters is not None and q.counters >= 1:
+            elif not counted and step.wait is not None:
+                self.observed(step)
+            else:
                 self.overload(process, graph, node)
 
+    def observed(self, step: Step) -> None:
+        """E085: an observed wait a queue cannot have (none, or half a working day or
+        more: a queue's mean wait is below that, docs/queues.md)."""
+        from bprkit.text import queue
+
+        if step.wait is None:
+            return
+        wait = step.wait.expected_minutes(units.DEFAULT_HOURS_PER_DAY)
+        limit = queue.longest_wait(units.DEFAULT_HOURS_PER_DAY)
+        if not 0 < wait < limit:
+            self.report("E085", step.wait.span or step.span, name=step.id,
+                        limit=f"{limit:g}", variant="" if wait > 0 else "none")
+
     def overload(self, process: Process, graph: flowgraph.FlowGraph, node: str) -> None:
-        """E080: on the busiest day the counters cannot serve the arrivals."""
+        """W015: on the busiest day the counters cannot serve the arrivals (the wait is
+        then taken as half a working day)."""
         from bprkit.text import queue
 
         days = 243.0  # the default working year; the season only picks which days
-        solved = queue.solve(graph, node, units.DEFAULT_HOURS_PER_DAY,
-                             queue.season_days(process.volume, days), days)
-        if solved is None or not solved.overloaded:
-            return
+        solved = queue.solve(graph, node, units.DEFAULT_HOURS_PER_DAY, process.volume, days)
         q = graph.steps[node].queue
-        busiest = solved.periods[solved.busiest]
-        line = next((x for x in q.counters_on if x.applies(busiest.day, busiest.peak)), None) \
-            if q is not None else None
-        when = [busiest.day] * bool(busiest.day) + ["peak"] * busiest.peak
-        self.report("E080", line.span if line is not None else q.counters_span if q else None,
-                    name=graph.steps[node].id, counters=f"{solved.counters[solved.busiest]:g}",
+        if solved is None or q is None or not solved.overloaded:
+            return
+        b = solved.busiest
+        when = solved.when(b)
+        busiest = solved.periods[b]
+        line = next((x for x in q.counters_on if x.applies(busiest.day, busiest.peak)), None)
+        self.report("W015", line.span if line is not None else q.counters_span,
+                    name=graph.steps[node].id, counters=f"{solved.counters[b]:g}",
                     when=" on " + ", ".join(when) if when else "",
                     when_ja="・".join(vocabulary.japanese(vocabulary.QUEUE_WHEN, w)
                                      for w in when) + "は" if when else "",
                     rate=f"{busiest.per_hour:.3g}", service=f"{solved.service.minutes:.3g}",
-                    needed=queue.needed(solved))
+                    needed=queue.needed(solved), limit=f"{queue.longest_wait():g}")
 
     def branch(self, branch: Branch) -> None:
         elses = [c for c in branch.cases if c.is_else]
