@@ -274,7 +274,7 @@ def test_the_diagram_says_where_the_wait_comes_from(tmp_path: Path) -> None:
     en = tmp_path / "en.svg"
     assert run_cli("render", str(path), "-o", str(en), "--lang", "en").code == 0
     words = " ".join(re.sub(r"<[^>]+>", " ", en.read_text(encoding="utf-8")).split())
-    assert "wait 12 min (9 counters, 26 arrive a hour)" in words
+    assert "wait 12 min (9 counters, 26 arrive per hour)" in words
 
 
 def test_a_bpmn_round_trip_keeps_the_queue(tmp_path: Path) -> None:

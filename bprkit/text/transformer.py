@@ -117,6 +117,9 @@ _PROCESS_STATEMENTS = ("owner", "volume", "state", "based_on", "note", "lane", "
 _BODY_STATEMENTS = ("reads", "writes", "uses", "produces", "stores", "system", "note", "pain",
                     "basis", "lever", "replaces", "batch", "arrivals", "counters")
 _PATH_STATEMENTS = ("step", "branch", "parallel", "use")
+_JAPANESE_KEYWORDS = {"施策": "lever", "置き換え": "replaces", "まとめて": "batch",
+                      "到着": "arrivals", "窓口数": "counters", "フェーズ": "phase", "段階": "phase"}
+"""The statements the grammar also reads in Japanese (grammar/bpr.lark: LEVER_JA …)."""
 _LIST_KEYS = ("reads", "writes", "uses", "produces", "replaces")
 
 
@@ -198,8 +201,11 @@ class ModelBuilder:
         return found
 
     def _unknown(self, item: _Unknown, allowed: tuple[str, ...]) -> None:
-        self._report("E019", item.span, word=item.word, expected=", ".join(allowed),
-                     suggestion=vocab.suggest(item.word, allowed))
+        """E019, with the statements allowed here and their Japanese keywords: 到差 is
+        taken for 到着, not left without a suggestion."""
+        words = (*allowed, *(ja for ja, en in _JAPANESE_KEYWORDS.items() if en in allowed))
+        self._report("E019", item.span, word=item.word, expected=", ".join(words),
+                     suggestion=vocab.suggest(item.word, words))
 
     # ── tokens the rules take apart ──
     def _take_label(self, rest: list[Any]) -> str | None:
