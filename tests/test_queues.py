@@ -355,16 +355,42 @@ def test_a_busy_monday_the_counters_cannot_serve_is_named(tmp_path: Path) -> Non
 
 
 def test_simulate_and_fit_leave_a_queue_its_counters(tmp_path: Path) -> None:
-    """A simulated log waits the queue's wait before 受付; fitting it back measures that
-    wait but writes no wait beside the counters (that would be E079)."""
-    path = _write(tmp_path)
-    log, out = tmp_path / "log.csv", tmp_path / "fitted.bpr"
-    assert run_cli("simulate", str(path), "-o", str(log), "--cases", "400").code == 0
-    result = run_cli("fit", str(path), "--log", str(log), "-o", str(out))
+    """A simulated log waits as the queue does (some cases not at all, the mean the
+    queue's); fitting it back shows the log's mean wait beside the queue's and writes no
+    wait beside the counters (that would be E079); counters the log contradicts are
+    named."""
+    from bprkit.interop import eventlog, logfit
+
+    path = _write(tmp_path, VARIED)
+    process = bprkit.load(str(path)).root.processes[0]
+    log = eventlog.read_csv("sim.csv", eventlog.write_csv(
+        eventlog.simulate(process, 3000, 5)).encode("utf-8"))
+    fit = logfit.fit(process, path.read_text(encoding="utf-8"), log, path=str(path))
+    (check,) = fit.queues
+    run = bprkit.analyze(str(path)).graph.run("受付")
+    assert run is not None and check.model == pytest.approx(run.wait)
+    assert check.agrees and check.measured == pytest.approx(run.wait, rel=0.15)
+    waits = []
+    for events in log.cases.values():
+        at = {e.activity: e for e in events}
+        start = at["受付・本人確認"].start
+        assert start is not None
+        waits.append(eventlog.CALENDAR.between(at["届に記入"].end, start))
+    assert len(waits) == 3000
+    queued = sum(w > 0 for w in waits) / len(waits)  # Erlang C: some cases do not wait
+    assert 0.1 < queued < 0.9 and max(waits) > 5 * check.model
+    out, csv = tmp_path / "fitted.bpr", tmp_path / "log.csv"
+    assert run_cli("simulate", str(path), "-o", str(csv), "--cases", "3000").code == 0
+    result = run_cli("fit", str(path), "--log", str(csv), "-o", str(out), "--lang", "en")
     assert result.code == 0, result.stderr
+    assert "queue 受付: the log's mean wait" in result.stdout
     fitted = bprkit.load(str(out)).root.processes[0]
     assert _step(fitted, "受付").wait is None and _step(fitted, "受付").queue == _step(
-        bprkit.load(str(path)).root.processes[0], "受付").queue
+        process, "受付").queue
+    more = _write(tmp_path, VARIED.replace("窓口数 9\n", "窓口数 20\n").replace(
+        "窓口数 11 繁忙期", "窓口数 22 繁忙期"), "more.bpr")
+    result = run_cli("fit", str(more), "--log", str(csv), "--lang", "en")
+    assert "check the arrivals and counters" in result.stdout, result.stdout
 
 
 def test_analyze_names_each_queue_and_its_busiest_day(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -420,14 +420,14 @@ class _Draws:
     BLOCK = 1024
 
     def __init__(self, steps: Sequence[Step], rng: np.random.Generator,
-                 hours_per_day: float, queued: Mapping[str, float] | None = None) -> None:
+                 hours_per_day: float, queues: Mapping[str, _QueueWait] | None = None
+                 ) -> None:
         from bprkit.estimate import sampling
 
         self.column = {s.id: k for k, s in enumerate(steps)}
-        queued = queued or {}  # a queue's mean wait, where its counters give it
-        waits = [Duration(queued[s.id], queued[s.id], "min") if s.id in queued else s.wait
-                 for s in steps]
-        durations = [*waits, *(s.duration for s in steps)]
+        self.queues = queues or {}
+        durations = [*(None if s.id in self.queues else s.wait for s in steps),
+                     *(s.duration for s in steps)]
         self.shape = sampling.Shape.of(*sampling.duration_arrays(durations, hours_per_day))
         self.rng, self.width = rng, len(durations)
         self.rows = np.empty((0, self.width))
@@ -441,11 +441,42 @@ class _Draws:
         self.next[k] += 1
         return float(value)
 
-    def wait(self, step: str) -> float:
+    def wait(self, step: str, t: dt.datetime) -> float:
+        queue = self.queues.get(step)
+        if queue is not None:
+            return queue.draw(t, self.rng)
         return self._take(self.column[step])
 
     def time(self, step: str) -> float:
         return self._take(len(self.column) + self.column[step])
+
+
+class _QueueWait:
+    """A queue's wait for a case that reaches it at ``t``: the period of its weekday and
+    of the season (the first working days of the fiscal year, as the arrivals are
+    drawn); a case waits with Erlang C's probability, then an exponential time whose
+    mean keeps the period's mean wait (as in an M/M/c queue)."""
+
+    def __init__(self, solved: Any, season_end: dt.date | None) -> None:
+        from bprkit.text import queue
+
+        self.season_end = season_end
+        self.by: dict[tuple[str, bool], tuple[float, float]] = {}
+        for k, p in enumerate(solved.periods):
+            a, c = p.per_hour / 60 * solved.service.minutes, solved.counters[k]
+            mean = solved.period_wait(k)
+            waits = float(queue.erlang_c(c, a)) if a < c else 1.0
+            self.by[(p.day, p.peak)] = (waits, mean / waits if waits > 0 else 0.0)
+
+    def draw(self, t: dt.datetime, rng: np.random.Generator) -> float:
+        from bprkit.vocabulary import WEEKDAYS
+
+        peak = self.season_end is not None and t.date() < self.season_end
+        day = WEEKDAYS[t.weekday()] if t.weekday() < len(WEEKDAYS) else WEEKDAYS[0]
+        waits, mean = self.by.get((day, peak)) or self.by.get(("", False)) or \
+            next(iter(self.by.values()))
+        return float(rng.exponential(mean)) if rng.random() < waits else 0.0
+
 
 
 def simulate(process: Process, cases: int, seed: int = 1, *,
@@ -462,18 +493,18 @@ def simulate(process: Process, cases: int, seed: int = 1, *,
 
     g = flows.build(process)
     rng = np.random.default_rng(seed)
-    year_days = 243.0
-    queued = {}
-    for sid, step in g.steps.items():
-        if step.queue is not None and step.wait is None:
-            solved = queue.solve(g, sid, hours_per_day,
-                                 process.volume, year_days)
-            if solved is not None:
-                queued[sid] = solved.wait
-    draws = _Draws(list(g.steps.values()), rng, hours_per_day, queued)
     first = dt.datetime(year, 4, 1, 8, 30)
     working_days = int(np.busday_count(first.date(), dt.date(year + 1, 4, 1)))
     season = process.volume.season_days if process.volume else None
+    season_end = (np.busday_offset(first.date(), int(season), roll="forward").astype(dt.date)
+                  if season else None)
+    queues = {}
+    for sid, step in g.steps.items():
+        if step.queue is not None and step.wait is None:
+            solved = queue.solve(g, sid, hours_per_day, process.volume, working_days)
+            if solved is not None:
+                queues[sid] = _QueueWait(solved, season_end)
+    draws = _Draws(list(g.steps.values()), rng, hours_per_day, queues)
     share = process.volume.season_share if process.volume else 1.0
     for n in range(cases):
         days = season if season and rng.random() < share else working_days
@@ -499,7 +530,7 @@ def _walk(g: FlowGraph, node: str, stop: str, t: dt.datetime, case: str, out: li
             t, node = max(ends), join
         elif node in g.steps:
             step = g.steps[node]
-            start = calendar.advance(t, draws.wait(node))
+            start = calendar.advance(t, draws.wait(node, t))
             end = calendar.advance(start, draws.time(node))
             out.append(Event(case, step.title, end, start, step.lane))
             t = end

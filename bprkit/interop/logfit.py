@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -90,6 +91,24 @@ class Conformance:
         return self.fitting / self.cases if self.cases else 0.0
 
 
+@dataclass(frozen=True)
+class QueueCheck:
+    """A queue's wait as the log measures it and as its counters give it (fit writes
+    no wait beside counters: the analyst sees the two and checks the queue's lines)."""
+
+    step: str
+    measured: float
+    model: float
+    cases: int
+    counters: float
+    per_hour: float
+
+    @property
+    def agrees(self) -> bool:
+        """Within a quarter of each other (or both under a minute)."""
+        return abs(self.measured - self.model) <= max(0.25 * self.model, 1.0)
+
+
 @dataclass
 class Fit:
     process: str
@@ -104,6 +123,8 @@ class Fit:
     """The file with the measured figures."""
     unmapped: dict[str, int] = field(default_factory=dict)
     min_cases: int = MIN_CASES
+    queues: list[QueueCheck] = field(default_factory=list)
+    """Queues whose wait follows from counters: the log's mean wait beside the model's."""
 
     def written_to(self, source: str, target: str) -> str:
         """The text to write at ``target`` (imports made relative to its folder)."""
@@ -296,12 +317,31 @@ def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | N
             if not kept and written_new != written_old:
                 edits.append(_duration_edit(step, what, old, written_new,
                                             note(n, f"{what} " + detail)))
+    checks = _queue_checks(process, g, steps, waits, min_cases, hours_per_day)
     figures += _shares(process, g, cases, min_cases, edits, note)
     figures += _volume(process, log, min_cases, edits, note, words, source)
     conformance = conform(process, g, log, to_step, unmapped, steps, seen)
     text = _apply(source, edits)
     return Fit(process.id, log.name, len(log.cases), log.events, f"{first:%Y-%m-%d}",
-               f"{last:%Y-%m-%d}", figures, conformance, text, unmapped, min_cases)
+               f"{last:%Y-%m-%d}", figures, conformance, text, unmapped, min_cases, checks)
+
+
+def _queue_checks(process: Process, g: Any, steps: Mapping[str, Step],
+                  waits: Mapping[str, list[float]], min_cases: int, hours_per_day: float
+                  ) -> list[QueueCheck]:
+    """Each queue with counters the log shows enough waits for: measured and modelled."""
+    from bprkit.text import queue
+
+    out = []
+    for sid, step in steps.items():
+        measured = waits.get(sid, [])
+        if step.queue is None or step.wait is not None or len(measured) < min_cases:
+            continue
+        solved = queue.solve(g, sid, hours_per_day, process.volume)
+        if solved is not None:
+            out.append(QueueCheck(sid, float(np.mean(measured)), solved.wait, len(measured),
+                                  solved.counters[0], solved.per_hour))
+    return out
 
 
 def _words_of(source: str, span: Span) -> writer.Words:

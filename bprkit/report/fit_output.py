@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bprkit import units
 from bprkit.columns import columns, pad, rpad
 from bprkit.messages import catalog as messages
 
@@ -28,6 +29,11 @@ def print_text(fit: Fit, lang: str) -> None:
     for row in [head, *body]:
         print("  ".join(rpad(c, w) if k in (2, 5) else pad(c, w)
                         for k, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+    for q in fit.queues:
+        print(messages.text(lang, "fit_queue" if q.agrees else "fit_queue_differs",
+                            step=q.step, measured=f"{q.measured:.3g}", model=f"{q.model:.3g}",
+                            cases=q.cases, counters=units.figure(q.counters),
+                            rate=f"{q.per_hour:.3g}"))
     c = fit.conformance
     print(messages.text(lang, "fit_conformance", fitting=c.fitting, cases=c.cases,
                         share=f"{c.share:.1%}"))

@@ -118,7 +118,8 @@ _BODY_STATEMENTS = ("reads", "writes", "uses", "produces", "stores", "system", "
                     "basis", "lever", "replaces", "batch", "arrivals", "counters")
 _PATH_STATEMENTS = ("step", "branch", "parallel", "use")
 _JAPANESE_KEYWORDS = {"施策": "lever", "置き換え": "replaces", "まとめて": "batch",
-                      "到着": "arrivals", "窓口数": "counters", "フェーズ": "phase", "段階": "phase"}
+                      "到着": "arrivals", "窓口数": "counters", "フェーズ": "phase",
+                      "段階": "phase"}
 """The statements the grammar also reads in Japanese (grammar/bpr.lark: LEVER_JA …)."""
 _LIST_KEYS = ("reads", "writes", "uses", "produces", "replaces")
 
