@@ -409,3 +409,19 @@ def test_analyze_names_each_queue_and_its_busiest_day(tmp_path: Path) -> None:
         "    窓口数 9\n", ""), "o.bpr")
     text = run_cli("analyze", str(observed), "--lang", "en").stdout
     assert "queue           受付・本人確認: 40.0 min observed, 26.0 arrive an hour" in text
+
+
+def test_arrivals_fewer_than_the_procedures_own_cases_are_named(tmp_path: Path) -> None:
+    """The arrivals count everyone at the counter: fewer than this procedure alone
+    brings (40,000 cases, all in 20 days: 258 an hour) is a mistake analyze names."""
+    path = _write(tmp_path, VARIED.replace("within 20 days 40%", "within 20 days"))
+    (q,) = json.loads(run_cli("analyze", str(path), "--format", "json").stdout)[
+        "processes"][0]["queues"]
+    # a fifth of the season's days each weekday; the cases by the counter's arrivals
+    # (32 on Mondays, 28 the other days): 8.96 times the arrivals on every day
+    own = q["own_cases_per_hour"]
+    assert min(abs(own - 40_000 * r / 144 / (4 * 7.75)) for r in (32, 28)) < 0.01
+    text = run_cli("analyze", str(path), "--lang", "en").stdout
+    assert "but this procedure alone brings" in text and "check the arrivals" in text
+    fine = run_cli("analyze", str(_write(tmp_path, FILE, "fine.bpr")), "--format", "json")
+    assert json.loads(fine.stdout)["processes"][0]["queues"][0]["own_cases_per_hour"] is None

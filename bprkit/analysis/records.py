@@ -91,6 +91,12 @@ class QueueFigures:
     busiest_per_hour: float
     busiest_counters: float
     busiest_wait: float
+    own_per_hour: float | None = None
+    """The procedure's own cases an hour at the counter where they are most of its
+    arrivals, when they are more than the arrivals (a mistake: the arrivals count
+    everyone at the counter); None otherwise."""
+    own_of: float = 0.0
+    """The arrivals an hour ``own_per_hour`` is set against."""
 
     @property
     def utilisation(self) -> float:
@@ -106,7 +112,8 @@ class QueueFigures:
                             "arrivals_per_hour": _num(self.busiest_per_hour),
                             "counters": _num(self.busiest_counters),
                             "wait_minutes": _num(self.busiest_wait),
-                            "utilisation": _num(self.utilisation)}}
+                            "utilisation": _num(self.utilisation)},
+                "own_cases_per_hour": _num(self.own_per_hour)}
 
 
 @dataclass(frozen=True)
@@ -236,10 +243,11 @@ def analyze_process(process: Process, bundle: Bundle | None = None, *,
         steps = tuple(_figures(r, figures.cases_per_year) for r in expanded.runs)
         return Analysis(process, expanded, figures, steps, tuple(found), bundle,
                         _phases(process, expanded, figures.cases_per_year),
-                        _queues(expanded, a))
+                        _queues(expanded, a, figures.cases_per_year))
 
 
-def _queues(expanded: ExpandedGraph, assumptions: Assumptions) -> tuple[QueueFigures, ...]:
+def _queues(expanded: ExpandedGraph, assumptions: Assumptions, cases_per_year: float | None
+            ) -> tuple[QueueFigures, ...]:
     """Each queue of the runs (the first run of a step met twice)."""
     from bprkit.analysis.levers import queue_runs
 
@@ -256,9 +264,17 @@ def _queues(expanded: ExpandedGraph, assumptions: Assumptions) -> tuple[QueueFig
         period = s.periods[b]
         when = s.when(b)  # the day when it matters, the season when in it
         day = next((w for w in when if w != "peak"), "")
+        own, of = None, 0.0
+        if cases_per_year:  # the cases that reach the step, an hour, in each period
+            hours = assumptions.hours_per_day
+            mine = [(run.executions * cases_per_year * p.cases / (p.days * hours), p.per_hour)
+                    for p in s.periods if p.cases > 0 and p.days > 0 and p.per_hour > 0]
+            most = max(mine, key=lambda x: x[0] / x[1], default=None)
+            if most is not None and most[0] > most[1] * (1 + 1e-9):
+                own, of = most
         out.append(QueueFigures(run.id, run.step.title, s.wait, s.counters[0], s.inferred,
                                 s.per_hour, s.service.minutes, day, period.peak,
-                                period.per_hour, s.counters[b], s.period_wait(b)))
+                                period.per_hour, s.counters[b], s.period_wait(b), own, of))
     return tuple(out)
 
 

@@ -344,6 +344,12 @@ def print_estimate_steps(steps: rows.Table, lang: str, a: Assumptions) -> None:
     for line in lines:
         print("    " + "".join(pad(cell, widths[i] + 2) for i, cell in enumerate(line[:3]))
               + line[3])
+    waits = [f"{s['id']} {steps.show(s, 'asis_wait')} → {steps.show(s, 'tobe_wait')}"
+             for s in steps.rows
+             if s["asis_wait"] is not None and s["tobe_wait"] is not None
+             and abs(s["asis_wait"] - s["tobe_wait"]) >= 0.05]
+    if waits:  # a queue's wait follows the visit (docs/queues.md), a written one its factor
+        print("  " + t(lang, "estimate_waits", waits=messages.join(lang, waits)))
 
 
 def _print_refused(steps: rows.Table, lang: str, a: Assumptions) -> None:
@@ -452,12 +458,14 @@ def queue_line(q: QueueFigures, lang: str) -> str:
                 wait=fmt(q.busiest_wait), rate=fmt(q.busiest_per_hour),
                 counters=units.figure(q.busiest_counters),
                 utilisation=fmt(q.utilisation * 100, 0)) if when else ""
+    own = t(lang, "analysis_queue_own", own=fmt(q.own_per_hour), rate=fmt(q.own_of)) \
+        if q.own_per_hour is not None else ""
     return t(lang, "analysis_queue_inferred" if q.inferred else "analysis_queue",
              step=q.title, wait=fmt(q.wait), counters=units.figure(q.counters),
              rate=fmt(q.per_hour),
              visit=fmt(q.service_minutes), utilisation=fmt(
                  q.per_hour / 60 * q.service_minutes / q.counters * 100, 0),
-             busiest=busiest)
+             busiest=busiest) + own
 
 
 def _print_phases(a: Analysis, lang: str) -> None:
