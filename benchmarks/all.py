@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("startup", "check", "analyze", "render", "plantuml", "sheets", "import", "estimate",
-           "use_diamond", "limits", "backtest", "portfolio", "report", "fit", "dask")
+           "use_diamond", "limits", "backtest", "portfolio", "report", "fit", "dask", "queues")
 
 
 def machine() -> str:
