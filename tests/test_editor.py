@@ -23,7 +23,7 @@ KEYWORDS = {"process", "lane", "document", "data", "step", "phase", "import", "b
             "parallel", "path", "use", "else", "wait", "owner", "volume", "state",
             "based_on", "note", "pain", "basis", "reads", "writes", "uses", "produces",
             "stores", "system", "lever", "施策", "replaces", "置き換え", "batch", "まとめて",
-            "within", "集中", "フェーズ", "段階", "待ち"}
+            "within", "集中", "フェーズ", "段階", "待ち", "arrivals", "到着", "counters", "窓口数"}
 
 
 def tokenize(paths: list[Path]) -> dict[str, dict]:
