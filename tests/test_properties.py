@@ -17,7 +17,9 @@ PIECES = ["{", "}", "->", "@", "[", "]", "%", "..", "「", "」", '"', "\n", ";"
           "step", "branch", "parallel", "path", "use", "else", "end", "５", "％", "\u3000",
           "wait", "0min", "100%", "import \"x.bpr\"", "\r\n", "\ufeff", "\x00", "é", "窓口",
           "lever ", "施策 なし", "lever rpa, ai_ocr", "batch 0", "まとめて 月", "batch ",
-          "replaces ", "置き換え x", "[定型, 判断]", "[交付]", " batch month"]
+          "replaces ", "置き換え x", "[定型, 判断]", "[交付]", " batch month",
+          "到着 26 件 / 時", "arrivals 0 / day", "窓口数 ", "counters 0.5", " 月曜, 繁忙期",
+          " peak", "到着 1 / 週"]
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

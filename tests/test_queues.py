@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import bprkit
@@ -425,3 +425,46 @@ def test_arrivals_fewer_than_the_procedures_own_cases_are_named(tmp_path: Path) 
     assert "but this procedure alone brings" in text and "check the arrivals" in text
     fine = run_cli("analyze", str(_write(tmp_path, FILE, "fine.bpr")), "--format", "json")
     assert json.loads(fine.stdout)["processes"][0]["queues"][0]["own_cases_per_hour"] is None
+
+
+# ── any queue check accepts, every command handles ──
+_WHEN = st.sampled_from([" 月曜", " 金曜", " 繁忙期", " 月曜, 繁忙期"])
+_FIGURE = st.floats(0.1, 200).map(lambda x: round(x, 2))
+
+
+@settings(max_examples=120, deadline=None)
+@given(rate=_FIGURE, arrivals=st.dictionaries(_WHEN, _FIGURE, max_size=3),
+       counters=st.none() | st.tuples(_FIGURE, st.dictionaries(_WHEN, _FIGURE, max_size=2)),
+       wait=st.sampled_from(["", " 待ち 30分", " 待ち 200分", " 待ち 1分"]),
+       per=st.sampled_from(["時", "日"]), season=st.booleans(),
+       minutes=st.sampled_from(["5..8..12min", "1min", "30..60..90min"]))
+def test_whatever_check_accepts_every_command_handles(
+        tmp_path_factory: pytest.TempPathFactory, rate: float, arrivals: dict,
+        counters: tuple | None, wait: str, per: str, season: bool, minutes: str) -> None:
+    """Random queues: check gives only diagnostics; for a file it accepts, analyze,
+    estimate and redesign give finite figures, and the To-Be checks clean too."""
+    lines = [f"到着 {rate} 件 / {per}"] + [f"到着 {r} 件 / {per}{w}" for w, r in arrivals.items()]
+    if counters is not None:
+        lines += [f"窓口数 {counters[0]}"] + [f"窓口数 {c}{w}" for w, c in counters[1].items()]
+        wait = ""  # counters give the wait (a wait beside them is E079, tested above)
+    text = FILE.replace("volume 40,000 / year",
+                        "volume 4,000 / year" + (" within 20 days 50%" if season else "")) \
+        .replace("5..8..12min {", f"{minutes}{wait} {{").replace(
+            "    到着 26 件 / 時\n    窓口数 9\n", "".join(f"    {x}\n" for x in lines))
+    folder = tmp_path_factory.mktemp("q")
+    path = _write(folder, text)
+    report = bprkit.check(str(path))
+    for d in report.diagnostics:
+        d.render("ja")
+        d.render("en")
+    event("checked" if report.ok else "refused")
+    if not report.ok:
+        return
+    analysis = bprkit.analyze(str(path))
+    assert all(np.isfinite(r.wait) and 0 <= r.wait <= DAY for r in analysis.graph.runs)
+    est = bprkit.estimate_process(str(path), samples=200)
+    assert all(np.isfinite(s.tobe_wait) and s.tobe_wait >= 0 for s in est.steps)
+    out = folder / "tobe.bpr"
+    out.write_text(bprkit.redesign_source(str(path), output=str(out)), encoding="utf-8")
+    tobe = bprkit.check(str(out))
+    assert tobe.ok, [d.render("en") for d in tobe.diagnostics]
