@@ -17,7 +17,7 @@ step gives ``wait`` instead of ``counters``, and :func:`counters_for` finds the
 counters for which the formula gives that wait. A queue the counters cannot keep up
 with (a ≥ c) grows all day: its wait is taken as half the working day, the mean wait of
 a queue that forms from opening time and is never worked off, and the validator
-refuses a file whose expected figures say so (E080).
+warns when a file's expected figures say so (W015).
 
 A lever that shortens the visit lowers the load, and the wait falls as a queue's does,
 far more than in proportion near capacity; a lever that spares residents the visit
