@@ -180,8 +180,12 @@ class Queue:
         return rate if period == "hour" else rate / hours_per_day
 
     def counters_on_day(self, day: str = "", peak: bool = False) -> float | None:
-        line = _chosen(self.counters_on, day, peak)
+        line = self.counters_line(day, peak)
         return line.value if line else self.counters
+
+    def counters_line(self, day: str = "", peak: bool = False) -> QueueLine | None:
+        """The counters line that holds on a day (None: the plain line)."""
+        return _chosen(self.counters_on, day, peak)
 
     @property
     def varies(self) -> bool:

@@ -47,6 +47,9 @@ DEFAULT_HOURS_PER_DAY = 7.75
 """The working day where no assumptions are at hand (the parser's message that
 rewrites a range in one unit); the figures use ``time.hours_per_day`` of the
 assumptions, which tests/test_catalog.py keeps equal to this."""
+DEFAULT_WORKING_DAYS = 243.0
+"""``time.working_days_per_year`` of the default assumptions: what ``bprkit check`` reads
+a queue with (it reads no assumptions file); tests/test_catalog.py keeps them equal."""
 
 
 def minutes(unit: str, hours_per_day: float = DEFAULT_HOURS_PER_DAY,

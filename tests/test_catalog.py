@@ -125,6 +125,7 @@ def test_one_home_for_units() -> None:
     from bprkit import units
 
     assert A.value("time.hours_per_day") == units.DEFAULT_HOURS_PER_DAY
+    assert A.value("time.working_days_per_year") == units.DEFAULT_WORKING_DAYS
     assert set(vocabulary.UNITS.values()) == set(units.UNITS)
     assert set(vocabulary.PERIODS.values()) == set(units.PERIODS)
     assert units.minutes("day", 7.75) == 465 and units.minutes("week", 7.75) == 2325

@@ -679,15 +679,18 @@ class QueueRun:
             return 1.0
         return sum(kept[v] * minutes[v] for v in self.visit) / total
 
-    def wait_after(self, keep: Any, spared: Any) -> Any:
-        """The queue's wait after the levers: the visit keeps ``keep`` of its time, and
-        ``spared`` of the cases no longer come to it."""
-        return self.solved.wait_after(keep, spared)
+    def kept(self, keep: Any, spared: Any) -> Any:
+        """The share of the queue's wait left after the levers: the procedure's visit
+        keeps ``keep`` of its time, and ``spared`` of its cases no longer come; the
+        others at the counter are as before."""
+        return self.solved.kept(keep, spared)
 
 
-def queue_runs(runs: Sequence[StepRun], hours_per_day: float, working_days: float
-               ) -> list[QueueRun]:
-    """The runs that carry a queue, each with its visit's runs (by column)."""
+def queue_runs(runs: Sequence[StepRun], hours_per_day: float, working_days: float,
+               cases_per_year: float | None = None) -> list[QueueRun]:
+    """The runs that carry a queue, each with its visit's runs (by column), and the
+    share of the counter's arrivals that are the procedure's own cases (from
+    ``cases_per_year``, the top process's: all of them when it is None)."""
     from bprkit.text import flow, queue
 
     column = {r.id: j for j, r in enumerate(runs)}
@@ -699,10 +702,12 @@ def queue_runs(runs: Sequence[StepRun], hours_per_day: float, working_days: floa
         fg = graphs.get(id(r.process))
         if fg is None:
             fg = graphs[id(r.process)] = flow.build(r.process)
-        solved = queue.solve(fg, r.step.id, hours_per_day,
-                             r.process.volume, working_days)
+        solved = queue.solve(fg, r.step.id, hours_per_day, r.process.volume, working_days)
         if solved is None:
             continue
+        if cases_per_year:
+            solved = solved.with_own(cases_per_year * r.executions * r.cases_per_run,
+                                     hours_per_day)
         prefix = r.id[: len(r.id) - len(r.step.id)]
         visit = tuple(column[prefix + n] for n in solved.service.steps if prefix + n in column)
         out.append(QueueRun(j, visit, solved, r.wait - r.batch_wait))
@@ -711,16 +716,17 @@ def queue_runs(runs: Sequence[StepRun], hours_per_day: float, working_days: floa
 
 def queue_times(runs: Sequence[StepRun], plans: Sequence[StepPlan],
                 times: Mapping[str, tuple[float, float]], hours_per_day: float,
-                working_days: float) -> dict[str, tuple[float, float]]:
+                working_days: float, cases_per_year: float | None
+                ) -> dict[str, tuple[float, float]]:
     """``times`` (the To-Be's minutes and wait per run) with each queue's wait as the
     queue gives it once the levers shortened its visit and spared some of its cases."""
     out = dict(times)
     minutes = [r.minutes for r in runs]
-    queues = queue_runs(runs, hours_per_day, working_days)
+    queues = queue_runs(runs, hours_per_day, working_days, cases_per_year)
     kept = [times[r.id][0] / r.minutes if r.minutes > 0 else 1.0 for r in runs] if queues else []
     for q in queues:
         run = runs[q.column]
         keep = q.keep_share(minutes, kept)
-        wait = float(q.wait_after(keep, plans[q.column].spared))
+        wait = q.wait * float(q.kept(keep, plans[q.column].spared))
         out[run.id] = (times[run.id][0], run.batch_wait + wait)
     return out

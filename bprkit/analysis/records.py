@@ -91,17 +91,15 @@ class QueueFigures:
     busiest_per_hour: float
     busiest_counters: float
     busiest_wait: float
+    busy: float
+    """The share of the counters' time in use over the year."""
+    busiest_busy: float
     own_per_hour: float | None = None
     """The procedure's own cases an hour at the counter where they are most of its
     arrivals, when they are more than the arrivals (a mistake: the arrivals count
     everyone at the counter); None otherwise."""
     own_of: float = 0.0
     """The arrivals an hour ``own_per_hour`` is set against."""
-
-    @property
-    def utilisation(self) -> float:
-        """The busiest period's share of the counters' time in use."""
-        return self.busiest_per_hour / 60 * self.service_minutes / self.busiest_counters
 
     def to_dict(self) -> dict[str, object]:
         return {"step": self.step, "title": self.title, "wait_minutes": _num(self.wait),
@@ -112,8 +110,11 @@ class QueueFigures:
                             "arrivals_per_hour": _num(self.busiest_per_hour),
                             "counters": _num(self.busiest_counters),
                             "wait_minutes": _num(self.busiest_wait),
-                            "utilisation": _num(self.utilisation)},
-                "own_cases_per_hour": _num(self.own_per_hour)}
+                            "utilisation": _num(self.busiest_busy)},
+                "utilisation": _num(self.busy),
+                "own_cases_per_hour": _num(self.own_per_hour),
+                "own_against_arrivals_per_hour": _num(self.own_of) if self.own_per_hour
+                else None}
 
 
 @dataclass(frozen=True)
@@ -253,8 +254,8 @@ def _queues(expanded: ExpandedGraph, assumptions: Assumptions, cases_per_year: f
 
     out = []
     seen: set[tuple[int, str]] = set()
-    for q in queue_runs(expanded.runs, assumptions.hours_per_day,
-                        assumptions.value("time.working_days_per_year")):
+    hours = assumptions.hours_per_day
+    for q in queue_runs(expanded.runs, hours, assumptions.value("time.working_days_per_year")):
         run = expanded.runs[q.column]
         if (id(run.process), run.step.id) in seen:
             continue
@@ -262,21 +263,20 @@ def _queues(expanded: ExpandedGraph, assumptions: Assumptions, cases_per_year: f
         s = q.solved
         b = s.busiest
         period = s.periods[b]
-        when = s.when(b)  # the day when it matters, the season when in it
-        day = next((w for w in when if w != "peak"), "")
+        day = next((w for w in s.when(b) if w != "peak"), "")  # when the day matters
         own, of = None, 0.0
-        if cases_per_year:  # the cases that reach the step, an hour, in each period
-            hours = assumptions.hours_per_day
-            mine = [(run.executions * cases_per_year * p.cases / (p.days * hours), p.per_hour)
-                    for p in s.periods if p.cases > 0 and p.days > 0 and p.per_hour > 0]
+        if cases_per_year:  # the procedure's own cases an hour, where most of the arrivals
+            mine = [(m, p.per_hour) for m, p in zip(
+                s.own_per_hour(cases_per_year * run.executions * run.cases_per_run, hours),
+                s.periods, strict=True) if p.cases > 0 and p.per_hour > 0]
             most = max(mine, key=lambda x: x[0] / x[1], default=None)
-            if most is not None and most[0] > most[1] * (1 + 1e-9):
+            if most is not None and most[0] > most[1] * 1.01:  # past rounding
                 own, of = most
-        out.append(QueueFigures(run.id, run.step.title, s.wait, s.counters[0], s.inferred,
+        out.append(QueueFigures(run.id, run.step.title, s.wait, s.base_counters, s.inferred,
                                 s.per_hour, s.service.minutes, day, period.peak,
-                                period.per_hour, s.counters[b], s.period_wait(b), own, of))
+                                period.per_hour, s.counters[b], s.period_wait(b),
+                                s.busy(), s.busy(b), own, of))
     return tuple(out)
-
 
 
 def phase_of_runs(process: Process, expanded: ExpandedGraph) -> dict[str, str]:

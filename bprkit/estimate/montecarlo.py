@@ -226,7 +226,8 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     plans = asis.graph.lever_plans(assumptions, levers)  # the findings' own, if they ran
     times = lever_module.queue_times(
         runs, plans, {r.id: tobe_times(r, p) for r, p in zip(runs, plans, strict=True)},
-        assumptions.hours_per_day, assumptions.value("time.working_days_per_year"))
+        assumptions.hours_per_day, assumptions.value("time.working_days_per_year"),
+        asis.metrics.cases_per_year)
     tobe_graph = graph_module.retimed(asis.graph, bundle, assumptions, times)
     tobe_metrics = metrics_module.compute(tobe_graph, assumptions)
     cases = asis.metrics.cases_per_year
@@ -240,7 +241,7 @@ def estimate(process: Process, bundle: Bundle | None, assumptions: Assumptions, 
     asis_side = sampling.Side.of(asis.graph, asis.metrics, assumptions)
     collected = _monte_carlo_levers(asis_side, asis_side.with_lead_of(tobe_graph), plans,
                                     starts, groups, assumptions.levers, assumptions,
-                                    samples, seed)
+                                    samples, seed, cases)
     lead = sampling.band(tobe_metrics.lead_time_days,
                          collected.get("lead_tobe") / (assumptions.hours_per_day * 60))
     reductions = _reductions(collected, asis.metrics, tobe_metrics)
@@ -400,12 +401,14 @@ def _monte_carlo_levers(side: sampling.Side, tobe_side: sampling.Side,
                         plans: Sequence[StepPlan], starts: Mapping[str, float],
                         groups: Mapping[str, list[str]], catalog: Mapping,
                         assumptions: Assumptions, samples: int,
-                        seed: int) -> sampling.Collector:
+                        seed: int, cases_per_year: float | None = None) -> sampling.Collector:
     """Both sides per sample: the As-Is, and the To-Be as the levers leave each run
-    (``tobe_side``: the same runs, the To-Be's lead weights)."""
+    (``tobe_side``: the same runs, the To-Be's lead weights; ``cases_per_year``: the
+    procedure's, its share of a counter's arrivals)."""
     rng = np.random.default_rng(seed)
     queues = lever_module.queue_runs(side.runs, assumptions.hours_per_day,
-                                     assumptions.value("time.working_days_per_year"))
+                                     assumptions.value("time.working_days_per_year"),
+                                     cases_per_year)
     chosen, index = _unique_plans(plans, catalog, own={q.column for q in queues})
     names = sorted({n for p in chosen for n in p.plan.chain})
     column = {r.id: j for j, r in enumerate(side.runs)}
@@ -455,8 +458,7 @@ def _queue_factors(queues: Sequence[lever_module.QueueRun], runs: Sequence[StepR
     for q in queues:
         k = index[q.column]
         share = q.keep_share(minutes, {v: keep[:, index[v]] for v in q.visit})
-        after = q.wait_after(share, spared[:, k])
-        keep_wait[:, k] = after / q.wait if q.wait > 0 else 1.0
+        keep_wait[:, k] = q.kept(share, spared[:, k])
 
 
 def _unique_plans(plans: Sequence[StepPlan], catalog: Mapping, own: Collection[int] = ()
@@ -792,7 +794,8 @@ def _monte_carlo_pair(before: sampling.Side, after: sampling.Side, draw: np.ndar
                 if p.keep > 0:
                     minutes_b[:, k] = (minutes_b[:, k] - p.setup) * np.asarray(kp) / p.keep \
                         + added
-                if p.keep_wait > 0:
+                if p.keep_wait > 0 and after.runs[k].step.queue is None:  # a queue's
+                    # wait is its own (docs/queues.md), not a lever's factor's
                     own_wait = waits_b[:, k] - after.batch[k]
                     waits_b[:, k] = after.batch[k] + own_wait * np.asarray(kw) / p.keep_wait
         sampling.collect(out, sampling.totals(before, minutes_a, waits_a, travel, before.visits),

@@ -214,7 +214,7 @@ def _changed_steps(p: Process, tobe_id: str,
         run, plan = entry
         new = _tobe_step(step, plan, assumptions)
         if step.queue is not None:
-            new = _tobe_queue(p, step, new or step, plan, assumptions)
+            new = _tobe_queue(p, step, new or step, plan, run, plan_of, assumptions)
         if new is None or new == step:
             continue
         changed[step.id] = new
@@ -281,26 +281,53 @@ def _tobe_step(step: Step, plan: lever_module.StepPlan, assumptions: Assumptions
 
 
 def _tobe_queue(process: Process, step: Step, new: Step, plan: lever_module.StepPlan,
+                run: StepRun,
+                plan_of: Mapping[tuple[str, str], tuple[StepRun, lever_module.StepPlan]],
                 assumptions: Assumptions) -> Step:
-    """A queue step of the To-Be: the wait follows from its queue (the To-Be's visit
-    times), so an observed wait gives way to the counters it implies; the cases the
-    levers spare the visit no longer arrive."""
+    """A queue step of the To-Be. When the procedure's cases are all the counter's
+    arrivals, the wait follows from the queue: counters (those an observed wait implied)
+    and the arrivals the levers leave. When others share the counter (their visit stays
+    as long; the language has one visit a queue), the To-Be keeps the wait the estimate
+    gives as its observed wait, with the arrivals the levers leave: its counters are
+    then inferred from it, and a later lever moves it as the queue does."""
     from bprkit.text import flow, queue
 
     working_days = assumptions.value("time.working_days_per_year")
-    solved = queue.solve(flow.build(process), step.id, assumptions.hours_per_day,
-                         process.volume, working_days)
+    hours = assumptions.hours_per_day
+    solved = queue.solve(flow.build(process), step.id, hours, process.volume, working_days)
     q = step.queue
     if solved is None or q is None:
         return new
-    left = 1 - plan.spared
+    before = after = 0.0
+    for n in solved.service.steps:
+        entry = plan_of.get((process.id, n))
+        if entry is not None:
+            before += entry[0].minutes
+            after += entry[0].minutes * entry[1].keep + entry[1].setup
+    keep = after / before if before > 0 and after > 0 else 1.0
+    cases = (process.volume.per_year(working_days=working_days)
+             if process.volume is not None else None)
+    solved = solved.with_own(cases * run.executions * run.cases_per_run if cases else None,
+                             hours)
+    own = solved.own or (1.0,) * len(solved.periods)
 
-    def fewer(line: QueueLine) -> QueueLine:
-        return replace(line, value=float(f"{line.value * left:.4g}"))
+    def left(value: float, line: QueueLine | None) -> float:
+        shares = [o for o, p in zip(own, solved.periods, strict=True)
+                  if line is None or line.applies(p.day, p.peak)] or [1.0]
+        return float(f"{value * (1 - sum(shares) / len(shares) * plan.spared):.6g}")
 
+    arriving = replace(q, rate=left(q.rate, None),
+                       arrivals_on=tuple(replace(x, value=left(x.value, x))
+                                         for x in q.arrivals_on))
+    wait = (run.wait - run.batch_wait) * float(solved.kept(keep, plan.spared))
+    shared = min(own) < 1 - 1e-9
+    if shared and 0.05 <= wait < queue.longest_wait(hours) * 0.999:
+        written = float(f"{wait:.4g}")
+        return replace(new, wait=Duration(written, written, "min"),
+                       queue=replace(arriving, counters=None, counters_on=()))
     return replace(new, wait=None, queue=replace(
-        q, rate=float(f"{q.rate * left:.4g}"), arrivals_on=tuple(map(fewer, q.arrivals_on)),
-        counters=q.counters if q.counters is not None else _counters(solved.counters[0])))
+        arriving, counters=q.counters if q.counters is not None
+        else _counters(solved.counters[0])))
 
 
 def _counters(inferred: float) -> float:

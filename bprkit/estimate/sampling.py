@@ -36,7 +36,7 @@ class Range:
 
 def queued_wait(run: StepRun) -> Duration | None:
     """The wait a run draws: as written, or the wait its queue's counters give (a figure
-    of the model, not a range: :mod:`bprkit.analysis.queue`)."""
+    of the model, not a range: :mod:`bprkit.text.queue`)."""
     q = run.step.queue
     if q is None or q.counters is None:
         return run.step.wait

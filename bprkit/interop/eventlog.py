@@ -465,7 +465,7 @@ class _QueueWait:
         for k, p in enumerate(solved.periods):
             a, c = p.per_hour / 60 * solved.service.minutes, solved.counters[k]
             mean = solved.period_wait(k)
-            waits = float(queue.erlang_c(c, a)) if a < c else 1.0
+            waits = float(queue.erlang_c(c, a)) if 0 < a < c else float(a >= c > 0)
             self.by[(p.day, p.peak)] = (waits, mean / waits if waits > 0 else 0.0)
 
     def draw(self, t: dt.datetime, rng: np.random.Generator) -> float:

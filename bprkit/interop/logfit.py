@@ -337,10 +337,10 @@ def _queue_checks(process: Process, g: Any, steps: Mapping[str, Step],
         measured = waits.get(sid, [])
         if step.queue is None or step.wait is not None or len(measured) < min_cases:
             continue
-        solved = queue.solve(g, sid, hours_per_day, process.volume)
+        solved = queue.solve(g, sid, hours_per_day, process.volume)  # the default year
         if solved is not None:
             out.append(QueueCheck(sid, float(np.mean(measured)), solved.wait, len(measured),
-                                  solved.counters[0], solved.per_hour))
+                                  solved.base_counters, solved.per_hour))
     return out
 
 

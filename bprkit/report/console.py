@@ -457,14 +457,13 @@ def queue_line(q: QueueFigures, lang: str) -> str:
                 when=messages.join(lang, (t(lang, f"queue_when_{w}") for w in when)),
                 wait=fmt(q.busiest_wait), rate=fmt(q.busiest_per_hour),
                 counters=units.figure(q.busiest_counters),
-                utilisation=fmt(q.utilisation * 100, 0)) if when else ""
+                utilisation=fmt(q.busiest_busy * 100, 0)) if when else ""
     own = t(lang, "analysis_queue_own", own=fmt(q.own_per_hour), rate=fmt(q.own_of)) \
         if q.own_per_hour is not None else ""
     return t(lang, "analysis_queue_inferred" if q.inferred else "analysis_queue",
              step=q.title, wait=fmt(q.wait), counters=units.figure(q.counters),
              rate=fmt(q.per_hour),
-             visit=fmt(q.service_minutes), utilisation=fmt(
-                 q.per_hour / 60 * q.service_minutes / q.counters * 100, 0),
+             visit=fmt(q.service_minutes), utilisation=fmt(q.busy * 100, 0),
              busiest=busiest) + own
 
 

@@ -21,7 +21,7 @@ warns when a file's expected figures say so (W015).
 
 A lever that shortens the visit lowers the load, and the wait falls as a queue's does,
 far more than in proportion near capacity; a lever that spares residents the visit
-(online application) lowers the arrivals: :func:`tobe_wait`.
+(online application) lowers the arrivals: :meth:`Solved.wait_after`.
 """
 
 from __future__ import annotations
@@ -92,36 +92,49 @@ def counters_for(per_hour: float, wait: float, service: float, cs2: float,
 
 
 def _average(cases: Sequence[float], rates: Sequence[float], counters: Sequence[float],
-             service: np.ndarray | float, cs2: float, day_minutes: float,
-             spared: np.ndarray | float = 0.0) -> np.ndarray:
+             service: float, cs2: float, day_minutes: float,
+             keep: np.ndarray | float = 1.0, spared: np.ndarray | float = 0.0,
+             own: Sequence[float] | None = None) -> np.ndarray:
     """The mean wait of a case over periods, each with its arrivals an hour and counters:
-    each period's wait weighted by the share of the cases that arrive in it."""
+    each period's wait weighted by the share of the procedure's cases that arrive in it.
+    ``keep`` and ``spared`` (numbers, or one a sample) touch only the procedure's own
+    share of each period's arrivals (``own``; all when None): the others at the counter
+    keep their visit and keep coming."""
+    k = np.asarray(keep, dtype=float)
     left = 1 - np.asarray(spared, dtype=float)
     total = sum(cases)
-    out = np.zeros(np.broadcast_shapes(np.shape(service), np.shape(left)))
+    out = np.zeros(np.broadcast_shapes(k.shape, left.shape))
     if total <= 0:
         return out
-    for w, r, c in zip(cases, rates, counters, strict=True):
-        if w > 0:
-            out = out + w / total * wait_minutes(r * left, c, service, cs2, day_minutes)
+    for j, (w, r, c) in enumerate(zip(cases, rates, counters, strict=True)):
+        if w <= 0:
+            continue
+        mine = r * (1.0 if own is None else own[j])
+        others = r - mine
+        arriving = others + mine * left
+        # the mean visit of those who arrive: the others' as before, the procedure's kept
+        visit = service * (others + mine * left * k) / np.maximum(arriving, 1e-12)
+        out = out + w / total * wait_minutes(arriving, c, visit, cs2, day_minutes)
     return out
 
 
 def _infer(cases: Sequence[float], rates: Sequence[float], wait: float, service: float,
            cs2: float, day_minutes: float) -> float:
     """The one number of counters, open every day, that gives the mean wait ``wait``:
-    bisection, the wait falling as counters open (below 1: a counter part-time)."""
-    load = max(r for r, w in zip(rates, cases, strict=True) if w > 0) / 60 * service
-    if wait <= 0 or load <= 0:
-        return max(load * 4, 1.0)
+    bisection, the wait falling as counters open. The counters may be fewer than the
+    busiest day needs (that day's queue then grows all day); below 1, a counter
+    part-time. A wait of half the day or more cannot be had (E085)."""
+    loads = [r / 60 * service for r, w in zip(rates, cases, strict=True) if w > 0]
+    if wait <= 0 or not loads or max(loads) <= 0:
+        return max(max(loads, default=0.0) * 4, 1.0)
 
     def mean(c: float) -> float:
         return float(_average(cases, rates, [c] * len(rates), service, cs2, day_minutes))
 
-    low, high = load * (1 + 1e-12), max(load, 1.0) + 1.0
+    low, high = min(x for x in loads if x > 0) * (1 + 1e-12), max(max(loads), 1.0) + 1.0
     while mean(high) > wait and high < 1e6:
         low, high = high, high * 2
-    for _ in range(80):
+    for _ in range(100):
         mid = (low + high) / 2
         if mean(mid) > wait:
             low = mid
@@ -133,8 +146,8 @@ def _infer(cases: Sequence[float], rates: Sequence[float], wait: float, service:
 # ── the visit a queue's counters serve ──
 def visit(fg: flow.FlowGraph, node: str) -> tuple[str, ...]:
     """The queue step ``node`` and the steps after it that the same counter serves: in
-    the same lane, reached straight on (one way out, to a step), with no wait and no
-    queue of their own."""
+    the same lane, reached straight on (one way out, to a step), with no wait, queue or
+    batch of their own (a batch's work is not done while the resident waits)."""
     first = fg.steps[node]
     out = [node]
     current = node
@@ -145,7 +158,7 @@ def visit(fg: flow.FlowGraph, node: str) -> tuple[str, ...]:
         (nxt,) = ways
         step = fg.steps.get(nxt)
         if (step is None or nxt in out or step.lane != first.lane or step.wait is not None
-                or step.queue is not None):
+                or step.queue is not None or step.batch is not None):
             break
         out.append(nxt)
         current = nxt
@@ -198,7 +211,7 @@ class Period:
 
 
 def periods(q: Queue, hours_per_day: float, volume: Volume | None = None,
-            working_days: float = 243.0) -> tuple[Period, ...]:
+            working_days: float = units.DEFAULT_WORKING_DAYS) -> tuple[Period, ...]:
     """The queue's periods: one, or each working day of the week (in and out of the
     volume's filing season) when its lines differ by day. The procedure's cases arrive
     in the season in the volume's share, and within the season (or out of it) as the
@@ -224,7 +237,9 @@ def periods(q: Queue, hours_per_day: float, volume: Volume | None = None,
 @dataclass(frozen=True)
 class Solved:
     """A queue worked out: its periods with their counters (given, or inferred from the
-    observed wait), the visit's service and the mean wait of a case in minutes."""
+    observed wait), the visit's service and the mean wait of a case in minutes.
+    ``own``: the share of each period's arrivals that are the procedure's own cases
+    (:func:`with_own`; all of them until the procedure's volume is set against them)."""
 
     queue: Queue
     periods: tuple[Period, ...]
@@ -233,6 +248,7 @@ class Solved:
     service: Service
     wait: float
     day_minutes: float
+    own: tuple[float, ...] | None = None
 
     @property
     def per_hour(self) -> float:
@@ -240,20 +256,27 @@ class Solved:
         return sum(p.days * p.per_hour for p in self.periods) / sum(p.days for p in self.periods)
 
     @property
+    def base_counters(self) -> float:
+        """The counters of the plain line (or those inferred, the same every day)."""
+        return self.queue.counters if self.queue.counters is not None else self.counters[0]
+
+    def busy(self, index: int | None = None) -> float:
+        """The share of the counters' time in use: in one period, or over the year (the
+        periods' shares weighted by their days)."""
+        def share(j: int) -> float:
+            p = self.periods[j]
+            return p.per_hour / 60 * self.service.minutes / max(self.counters[j], 1e-12)
+
+        if index is not None:
+            return share(index)
+        days = sum(p.days for p in self.periods)
+        return sum(p.days * share(j) for j, p in enumerate(self.periods)) / days
+
+    @property
     def busiest(self) -> int:
         """The period whose counters are loaded most (of those the cases come in)."""
-        loads = [p.per_hour / max(c, 1e-12) if p.cases > 0 else -1.0
-                 for p, c in zip(self.periods, self.counters, strict=True)]
+        loads = [self.busy(j) if p.cases > 0 else -1.0 for j, p in enumerate(self.periods)]
         return int(np.argmax(loads))
-
-    def when(self, index: int) -> tuple[str, ...]:
-        """What names a period: its weekday when the figures differ by day within its
-        part of the year, and ``peak`` in the season (``()`` for a queue that never
-        varies)."""
-        p = self.periods[index]
-        same = {(x.per_hour, c) for x, c in zip(self.periods, self.counters, strict=True)
-                if x.peak == p.peak}
-        return (*((p.day,) if p.day and len(same) > 1 else ()), *(("peak",) if p.peak else ()))
 
     @property
     def load(self) -> float:
@@ -264,6 +287,15 @@ class Solved:
     def overloaded(self) -> bool:
         return self.load >= self.counters[self.busiest]
 
+    def when(self, index: int) -> tuple[str, ...]:
+        """What names a period: its weekday when the figures differ by day within its
+        part of the year, and ``peak`` in the season (``()`` for a queue that never
+        varies)."""
+        p = self.periods[index]
+        same = {(x.per_hour, c) for x, c in zip(self.periods, self.counters, strict=True)
+                if x.peak == p.peak}
+        return (*((p.day,) if p.day and len(same) > 1 else ()), *(("peak",) if p.peak else ()))
+
     def period_wait(self, index: int) -> float:
         """The mean wait of a case on the days of one period."""
         p = self.periods[index]
@@ -272,15 +304,42 @@ class Solved:
 
     def wait_after(self, keep: np.ndarray | float, spared: np.ndarray | float = 0.0
                    ) -> np.ndarray:
-        """The mean wait when levers keep the share ``keep`` of the visit's time and
-        spare the share ``spared`` of cases the visit (fewer arrive)."""
+        """The mean wait when levers keep the share ``keep`` of the procedure's visit and
+        spare the share ``spared`` of its cases the visit (they no longer arrive); the
+        others at the counter are as before."""
         return _average([p.cases for p in self.periods], [p.per_hour for p in self.periods],
-                        self.counters, self.service.minutes * np.asarray(keep, dtype=float),
-                        self.service.cs2, self.day_minutes, spared)
+                        self.counters, self.service.minutes, self.service.cs2,
+                        self.day_minutes, keep, spared, self.own)
+
+    def kept(self, keep: np.ndarray | float, spared: np.ndarray | float = 0.0) -> np.ndarray:
+        """The share of the As-Is wait the queue keeps after the levers: the model's own
+        wait after over its own wait before, so an observed wait the formula cannot quite
+        reach (a day other than the default) moves only as the queue does."""
+        before = float(self.wait_after(1.0))
+        if before <= 0:
+            return np.ones(np.broadcast_shapes(np.shape(keep), np.shape(spared)))
+        return self.wait_after(keep, spared) / before
+
+    def own_per_hour(self, cases_per_year: float, hours_per_day: float) -> tuple[float, ...]:
+        """The procedure's own cases an hour at the counter in each period: its cases a
+        year (that reach the step) by the share that arrive in the period, over the
+        period's working hours."""
+        return tuple(cases_per_year * p.cases / (p.days * hours_per_day) if p.days > 0 else 0.0
+                     for p in self.periods)
+
+    def with_own(self, cases_per_year: float | None, hours_per_day: float) -> Solved:
+        """This queue with the procedure's own share of each period's arrivals (all of
+        them when its volume is unknown, or when it brings more than arrive)."""
+        if not cases_per_year:
+            return self
+        mine = self.own_per_hour(cases_per_year, hours_per_day)
+        return replace(self, own=tuple(min(m / p.per_hour, 1.0) if p.per_hour > 0 else 1.0
+                                       for m, p in zip(mine, self.periods, strict=True)))
 
 
 def solve(fg: flow.FlowGraph, node: str, hours_per_day: float,
-          volume: Volume | None = None, working_days: float = 243.0) -> Solved | None:
+          volume: Volume | None = None,
+          working_days: float = units.DEFAULT_WORKING_DAYS) -> Solved | None:
     """The queue of step ``node``, or None when the step has none. ``volume``: the
     process's, whose filing season the queue's ``peak`` lines hold in."""
     step: Step = fg.steps[node]
@@ -309,5 +368,5 @@ def season_days(volume: Volume | None, working_days: float) -> float | None:
 
 
 def needed(solved: Solved) -> int:
-    """The fewest whole counters that keep up with the arrivals."""
-    return int(np.floor(solved.load)) + 1  # of the busiest period
+    """The fewest whole counters that keep up with the busiest period's arrivals."""
+    return int(np.floor(solved.load)) + 1

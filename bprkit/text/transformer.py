@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar, cast, get_args
 
 from bprkit import vocabulary as vocab
@@ -117,10 +118,16 @@ _PROCESS_STATEMENTS = ("owner", "volume", "state", "based_on", "note", "lane", "
 _BODY_STATEMENTS = ("reads", "writes", "uses", "produces", "stores", "system", "note", "pain",
                     "basis", "lever", "replaces", "batch", "arrivals", "counters")
 _PATH_STATEMENTS = ("step", "branch", "parallel", "use")
-_JAPANESE_KEYWORDS = {"施策": "lever", "置き換え": "replaces", "まとめて": "batch",
-                      "到着": "arrivals", "窓口数": "counters", "フェーズ": "phase",
-                      "段階": "phase"}
-"""The statements the grammar also reads in Japanese (grammar/bpr.lark: LEVER_JA …)."""
+
+
+@cache
+def _japanese_keywords() -> dict[str, str]:
+    """The statements the grammar also reads in Japanese, from its terminals (施策 →
+    lever for ``LEVER_JA: "施策"``): read only when a statement is not known (E019)."""
+    from bprkit.text.parser import grammar
+
+    return {word: name.lower() for name, word in
+            re.findall(r'^([A-Z]+)_JA\d*:\s*"([^"]+)"', grammar(), re.MULTILINE)}
 _LIST_KEYS = ("reads", "writes", "uses", "produces", "replaces")
 
 
@@ -204,7 +211,7 @@ class ModelBuilder:
     def _unknown(self, item: _Unknown, allowed: tuple[str, ...]) -> None:
         """E019, with the statements allowed here and their Japanese keywords: 到差 is
         taken for 到着, not left without a suggestion."""
-        words = (*allowed, *(ja for ja, en in _JAPANESE_KEYWORDS.items() if en in allowed))
+        words = (*allowed, *(ja for ja, en in _japanese_keywords().items() if en in allowed))
         self._report("E019", item.span, word=item.word, expected=", ".join(words),
                      suggestion=vocab.suggest(item.word, words))
 

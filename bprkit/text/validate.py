@@ -195,15 +195,15 @@ class _Checker:
         then taken as half a working day)."""
         from bprkit.text import queue
 
-        days = 243.0  # the default working year; the season only picks which days
-        solved = queue.solve(graph, node, units.DEFAULT_HOURS_PER_DAY, process.volume, days)
+        solved = queue.solve(graph, node, units.DEFAULT_HOURS_PER_DAY, process.volume,
+                             units.DEFAULT_WORKING_DAYS)
         q = graph.steps[node].queue
         if solved is None or q is None or not solved.overloaded:
             return
         b = solved.busiest
         when = solved.when(b)
         busiest = solved.periods[b]
-        line = next((x for x in q.counters_on if x.applies(busiest.day, busiest.peak)), None)
+        line = q.counters_line(busiest.day, busiest.peak)
         self.report("W015", line.span if line is not None else q.counters_span,
                     name=graph.steps[node].id, counters=f"{solved.counters[b]:g}",
                     when=" on " + ", ".join(when) if when else "",
