@@ -91,6 +91,16 @@ class Duration:
     def expected_minutes(self, hours_per_day: float = units.DEFAULT_HOURS_PER_DAY) -> float:
         return self.expected * self.minutes_per_unit(hours_per_day)
 
+    @property
+    def variance(self) -> float:
+        """Variance in the written unit, of the same shape as :attr:`expected`: uniform
+        (b−a)²/12, triangular (a²+m²+b²−am−ab−mb)/18."""
+        a, b = self.low, self.high
+        if self.mode is not None:
+            m = self.mode
+            return (a * a + m * m + b * b - a * m - a * b - m * b) / 18
+        return (b - a) ** 2 / 12
+
 
 @dataclass(frozen=True, slots=True)
 class Retention:
@@ -367,6 +377,13 @@ class Volume:
     def per_year(self, *, working_days: float = 243) -> float:
         """Cases a year (a week is 5 working days: ``runs_per_year``)."""
         return self.count * runs_per_year(self.period, working_days)
+
+    def season_days_per_year(self, *, working_days: float = 243) -> float | None:
+        """The working days a year of the filing season (``within N days`` of each
+        period), or None without a season."""
+        if not self.season_days:
+            return None
+        return self.season_days * runs_per_year(self.period, working_days)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,3 +66,12 @@ def test_check_imports_no_heavy_library(check_modules: set[str]) -> None:
     assert not _found(check_modules, (*HEAVY, *POOL, "lark", "bprkit.planning",
                                       "bprkit.render", "bprkit.interop", "bprkit.analysis",
                                       "bprkit.estimate"))
+
+
+def test_check_of_a_counter_queue_imports_no_heavy_library() -> None:
+    """A queue's checks (its visit, its periods, the busiest day's load: W015) need no
+    number worked out: numpy loads only when a wait is."""
+    from .conftest import ROOT
+
+    path = ROOT / "tests" / "fixtures" / "diagnostics" / "W015_counters_overloaded.bpr"
+    assert not _found(_imported("check", str(path)), HEAVY)

@@ -26,16 +26,19 @@ far more than in proportion near capacity; a lever that spares residents the vis
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from bprkit import units
 from bprkit import vocabulary as vocab
-from bprkit.model import Duration, Queue, Step, Volume, runs_per_year
+from bprkit.model import Queue, Step, Volume
 from bprkit.text import flow
+
+if TYPE_CHECKING:  # numpy loads with the first number worked out: `bprkit check` of a
+    import numpy as np  # queue needs only the periods, the visit and their loads
 
 _NODES = 64
 """Gauss–Laguerre nodes: exact for up to 127 whole counters."""
@@ -43,6 +46,8 @@ _NODES = 64
 
 @cache
 def _laguerre() -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     nodes, weights = np.polynomial.laguerre.laggauss(_NODES)
     return nodes, np.log(weights)
 
@@ -50,6 +55,8 @@ def _laguerre() -> tuple[np.ndarray, np.ndarray]:
 def erlang_c(counters: float, load: np.ndarray | float) -> np.ndarray:
     """The probability that a case waits (Erlang C) with ``counters`` servers and an
     offered ``load`` in erlangs (each load below the counters)."""
+    import numpy as np
+
     a = np.asarray(load, dtype=float)
     nodes, log_w = _laguerre()
     terms = log_w + counters * np.log1p(nodes / a[..., None])
@@ -70,16 +77,19 @@ def wait_minutes(per_hour: np.ndarray | float, counters: float,
     """Mean minutes a case waits before a counter (Allen–Cunneen M/G/c): ``per_hour``
     arrivals, ``counters`` open, a mean visit of ``service`` minutes whose squared
     coefficient of variation is ``cs2``. An overloaded queue waits half the day."""
+    import numpy as np
+
     rate, s = np.broadcast_arrays(np.asarray(per_hour, dtype=float) / 60,
                                   np.asarray(service, dtype=float))
     load = rate * s
-    out = np.full(load.shape, day_minutes / 2)
+    longest = longest_wait(day_minutes / 60)
+    out = np.full(load.shape, longest)
     ok = (load < counters) & (s > 0)
     if ok.any():
         a, sv = load[ok], s[ok]
         safe = np.maximum(a, 1e-12)
         w = erlang_c(counters, safe) * sv / (counters - a) * (1 + cs2) / 2
-        out[ok] = np.minimum(w, day_minutes / 2)
+        out[ok] = np.minimum(w, longest)
     out[s <= 0] = 0.0
     return out
 
@@ -100,6 +110,8 @@ def _average(cases: Sequence[float], rates: Sequence[float], counters: Sequence[
     ``keep`` and ``spared`` (numbers, or one a sample) touch only the procedure's own
     share of each period's arrivals (``own``; all when None): the others at the counter
     keep their visit and keep coming."""
+    import numpy as np
+
     k = np.asarray(keep, dtype=float)
     left = 1 - np.asarray(spared, dtype=float)
     total = sum(cases)
@@ -165,19 +177,6 @@ def visit(fg: flow.FlowGraph, node: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _moments(duration: Duration | None, hours_per_day: float) -> tuple[float, float]:
-    """Mean and variance, in minutes, of one case's time: a triangle low..mode..high, a
-    uniform low..high, or a fixed value."""
-    if duration is None:
-        return 0.0, 0.0
-    k = duration.minutes_per_unit(hours_per_day)
-    lo, hi = duration.low * k, duration.high * k
-    if duration.mode is not None:
-        m = duration.mode * k
-        return (lo + m + hi) / 3, (lo * lo + m * m + hi * hi - lo * m - lo * hi - m * hi) / 18
-    return (lo + hi) / 2, (hi - lo) ** 2 / 12
-
-
 @dataclass(frozen=True)
 class Service:
     """The time a queue's counters take per case: the visit's mean minutes and the
@@ -191,9 +190,11 @@ class Service:
 def service(fg: flow.FlowGraph, node: str, hours_per_day: float) -> Service:
     steps = visit(fg, node)
     mean = var = 0.0
-    for n in steps:
-        m, v = _moments(fg.steps[n].duration, hours_per_day)
-        mean, var = mean + m, var + v
+    for n in steps:  # one case's time: each step's range is its spread (model.Duration)
+        d = fg.steps[n].duration
+        if d is not None:
+            k = d.minutes_per_unit(hours_per_day)
+            mean, var = mean + d.expected * k, var + d.variance * k * k
     return Service(steps, mean, var / mean ** 2 if mean > 0 else 0.0)
 
 
@@ -246,9 +247,15 @@ class Solved:
     counters: tuple[float, ...]
     inferred: bool
     service: Service
-    wait: float
+    observed: float | None
+    """The wait written (counters inferred from it), or None: the counters give it."""
     day_minutes: float
     own: tuple[float, ...] | None = None
+
+    @property
+    def wait(self) -> float:
+        """The mean wait of a case: the observed one, or the queue's over its periods."""
+        return self.observed if self.observed is not None else float(self.wait_after(1.0))
 
     @property
     def per_hour(self) -> float:
@@ -276,7 +283,7 @@ class Solved:
     def busiest(self) -> int:
         """The period whose counters are loaded most (of those the cases come in)."""
         loads = [self.busy(j) if p.cases > 0 else -1.0 for j, p in enumerate(self.periods)]
-        return int(np.argmax(loads))
+        return loads.index(max(loads))
 
     @property
     def load(self) -> float:
@@ -315,6 +322,8 @@ class Solved:
         """The share of the As-Is wait the queue keeps after the levers: the model's own
         wait after over its own wait before, so an observed wait the formula cannot quite
         reach (a day other than the default) moves only as the queue does."""
+        import numpy as np
+
         before = float(self.wait_after(1.0))
         if before <= 0:
             return np.ones(np.broadcast_shapes(np.shape(keep), np.shape(spared)))
@@ -353,8 +362,7 @@ def solve(fg: flow.FlowGraph, node: str, hours_per_day: float,
     given = [p.counters for p in spans]
     if all(c is not None for c in given):
         counters = tuple(float(c) for c in given if c is not None)
-        wait = float(_average(cases, rates, counters, serv.minutes, serv.cs2, day))
-        return Solved(q, spans, counters, False, serv, wait, day)
+        return Solved(q, spans, counters, False, serv, None, day)
     observed = step.wait.expected_minutes(hours_per_day) if step.wait is not None else 0.0
     c = _infer(cases, rates, observed, serv.minutes, serv.cs2, day)
     return Solved(q, spans, (c,) * len(spans), True, serv, observed, day)
@@ -362,11 +370,9 @@ def solve(fg: flow.FlowGraph, node: str, hours_per_day: float,
 
 def season_days(volume: Volume | None, working_days: float) -> float | None:
     """The working days a year of a volume's filing season (``within N days``)."""
-    if volume is None or not volume.season_days:
-        return None
-    return volume.season_days * runs_per_year(volume.period, working_days)
+    return volume.season_days_per_year(working_days=working_days) if volume else None
 
 
 def needed(solved: Solved) -> int:
     """The fewest whole counters that keep up with the busiest period's arrivals."""
-    return int(np.floor(solved.load)) + 1
+    return math.floor(solved.load) + 1
