@@ -72,6 +72,11 @@ class StepRun:
     job is spread over them)."""
 
     @property
+    def own_wait(self) -> float:
+        """The step's own wait (as written, or its queue's), its batch's aside."""
+        return self.wait - self.batch_wait
+
+    @property
     def visits(self) -> float:
         """Expected passes of a case through the step, whatever its batch."""
         return self.executions * self.cases_per_run

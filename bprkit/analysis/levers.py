@@ -485,7 +485,7 @@ def plan_runs(runs: Sequence[StepRun], assumptions: Assumptions,
         if held is None:
             held = held_by[id(r.process)] = {d.id for d in r.process.data if d.held}
         role = r.lane.role if r.lane else None
-        queue = r.wait - r.batch_wait < break_minutes
+        queue = r.own_wait < break_minutes
         facts = facts_of(r.step, r.kind, role, held=held, queue=queue)
         facts.update(around.get(r.id, {}))
         inputs, outputs = flow.named(r)
@@ -606,7 +606,7 @@ def _instance_facts(members: Sequence[StepRun], break_minutes: float,
         role = r.lane.role if r.lane else None
         tags = set(r.step.tags)
         present = resident_present(r.step, role)
-        if not present or r.wait - r.batch_wait >= break_minutes:
+        if not present or r.own_wait >= break_minutes:
             visit_written = False  # a new visit, or the resident is not here
         facts: dict[str, float] = {}
         if present and r.kind == "counter" and (visit_written or writers & set(r.step.uses)):
@@ -653,7 +653,7 @@ def tobe_times(run: StepRun, plan: StepPlan) -> tuple[float, float]:
     """The run's To-Be (minutes, wait): hands-on time × kept share, plus the levers'
     set-up on a batched step; the wait's own part × kept share, the batch's wait
     unchanged."""
-    own_wait = run.wait - run.batch_wait
+    own_wait = run.own_wait
     return (run.minutes * plan.keep + plan.setup,
             run.batch_wait + own_wait * plan.keep_wait)
 
@@ -710,7 +710,7 @@ def queue_runs(runs: Sequence[StepRun], hours_per_day: float, working_days: floa
                                      hours_per_day)
         prefix = r.id[: len(r.id) - len(r.step.id)]
         visit = tuple(column[prefix + n] for n in solved.service.steps if prefix + n in column)
-        out.append(QueueRun(j, visit, solved, r.wait - r.batch_wait))
+        out.append(QueueRun(j, visit, solved, r.own_wait))
     return out
 
 

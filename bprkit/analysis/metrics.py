@@ -278,7 +278,7 @@ def is_queue(run: StepRun, break_minutes: float) -> bool:
     the visit break."""
     if run.step.queue is not None:  # a counter's queue, however long (docs/queues.md)
         return True
-    return meets_resident(run) and run.wait - run.batch_wait < break_minutes
+    return meets_resident(run) and run.own_wait < break_minutes
 
 
 def visit_groups(graph: ExpandedGraph, assumptions: Assumptions) -> dict[str, list[str]]:

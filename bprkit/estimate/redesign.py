@@ -319,7 +319,7 @@ def _tobe_queue(process: Process, step: Step, new: Step, plan: lever_module.Step
     arriving = replace(q, rate=left(q.rate, None),
                        arrivals_on=tuple(replace(x, value=left(x.value, x))
                                          for x in q.arrivals_on))
-    wait = (run.wait - run.batch_wait) * float(solved.kept(keep, plan.spared))
+    wait = run.own_wait * float(solved.kept(keep, plan.spared))
     shared = min(own) < 1 - 1e-9
     if shared and 0.05 <= wait < queue.longest_wait(hours) * 0.999:
         written = float(f"{wait:.4g}")

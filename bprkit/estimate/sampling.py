@@ -40,7 +40,7 @@ def queued_wait(run: StepRun) -> Duration | None:
     q = run.step.queue
     if q is None or q.counters is None:
         return run.step.wait
-    own = run.wait - run.batch_wait
+    own = run.own_wait
     return Duration(own, own, "min")
 
 

@@ -466,7 +466,7 @@ class _Builder:
             key = f"{self.prefix}s_{qualifier}{step.id}"
             run = self.analysis.graph.run(f"{qualifier}{step.id}")
             if step.queue is not None and run is not None:
-                wait = run.wait - run.batch_wait
+                wait = run.own_wait
                 wait = round(wait, 1) if wait < 10 else round(wait)  # 0.0023分 reads as 0分
                 self.waits[key] = messages.text(
                     self.lang, ("diagram_queue" if step.queue.counters is not None
