@@ -572,9 +572,12 @@ def fit_log(path: str, log: str | Log, *, mapping: str | None = None,
     p = process_of(bundle, process)
     read = eventlog.read(log) if isinstance(log, str) else log
     given = _activity_map(mapping) if mapping else None
-    with open(path, encoding="utf-8-sig") as fh:  # load() has read it: it is text
-        text = fh.read()
-    return logfit.fit(p, text, read, given=given, path=path, map_path=mapping or "",
+    from bprkit.text.source import decode
+
+    with open(path, "rb") as fh:  # decoded as load() decoded it (UTF-8, or Shift_JIS)
+        source, _ = decode(path, fh.read())
+    assert source is not None, path  # load() has decoded it
+    return logfit.fit(p, source.text, read, given=given, path=path, map_path=mapping or "",
                       min_cases=logfit.MIN_CASES if min_cases is None else min_cases)
 
 

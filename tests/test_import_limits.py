@@ -118,6 +118,9 @@ def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path: Path) -> None:
     _refused(r, out)
     assert "展開すると" in r.stderr and limit in r.stderr
     assert _timed_refusal(src, "import_xlsx_unpacked") < 1.0  # the directory alone
+    # a タイムスタディ workbook given to fit as its log meets the same guards
+    r = run_cli("fit", "processes/inu_toroku.bpr", "--log", str(src), "--lang", "en")
+    assert r.returncode == 1 and "unpacks to" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_a_dimension_of_a_million_rows_is_refused_before_the_sheet_is_parsed(

@@ -265,3 +265,15 @@ def test_discover_drafts_a_procedure_from_a_log(tmp_path: Path) -> None:
     volume = re.search(r"# source: log inu_toroku_2025.csv, 400 cases.*\n  volume (\d+) / 年", text)
     assert volume and abs(int(volume.group(1)) - 400) <= 4  # 400 cases in fiscal 2025
     assert "Welcome to" not in r.stdout + r.stderr  # pm4py's banner is not shown
+
+
+def test_a_shift_jis_procedure_is_fitted(tmp_path: Path) -> None:
+    """check accepts a file saved as Shift_JIS (W004): fit reads it as load() does."""
+    path = tmp_path / "inu_sjis.bpr"
+    text = (PROCESSES / "inu_toroku.bpr").read_text(encoding="utf-8")
+    path.write_bytes(text.encode("cp932", errors="replace"))
+    out = tmp_path / "fitted.bpr"
+    r = run_cli("fit", str(path), "--log", str(PROCESSES / "logs" / "inu_toroku_2025.csv"),
+                "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert bprkit.check(str(out)).ok and "# source: log" in out.read_text(encoding="utf-8")

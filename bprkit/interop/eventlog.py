@@ -36,7 +36,6 @@ from bprkit.model import Duration, Process, Step
 if TYPE_CHECKING:
     from bprkit.text.flow import FlowGraph
 
-MAX_LOG_BYTES = 500_000_000
 """A log's size on disk: 1,000,000 events of a core system's CSV are some 80 MB."""
 
 
@@ -174,19 +173,13 @@ def read_xlsx(path: str) -> Log:
     with times of day (9:30) in the start and end columns is read as their date. Rows
     are named by sheet and cell address in messages."""
     try:
-        from openpyxl import load_workbook
+        import openpyxl  # noqa: F401
     except ImportError as exc:
         raise LogError(path, "log_needs_openpyxl") from exc
-    import os
+    from bprkit.interop.xlsx_import import load_workbook
 
-    from bprkit.interop.limits import MAX_XLSX_BYTES
-
-    if os.path.getsize(path) > MAX_XLSX_BYTES:
-        raise LogError(path, "log_too_big", size=os.path.getsize(path), limit=MAX_XLSX_BYTES)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl's own errors: said with the file
-        raise LogError(path, "log_unreadable", detail=str(exc)[:200]) from exc
+    with open(path, "rb") as fh:  # the survey importer's guards: size, zip, rows, cells
+        wb = load_workbook(path, fh.read())
     for ws in wb.worksheets:
         rows = iter(ws.iter_rows(values_only=True))
         for skipped, first in enumerate(rows):  # the header: within the first 10 rows
@@ -281,12 +274,13 @@ def _read_rows(path: str, rows: Iterator[Sequence[object]], where: object) -> Lo
 
 
 def _decode(data: bytes, path: str) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise LogError(path, "log_encoding")
+    """UTF-8 (with or without BOM) or Shift_JIS, as a ``.bpr`` file is read."""
+    from bprkit.text.source import text_of
+
+    text, _ = text_of(data)
+    if text is None:
+        raise LogError(path, "log_encoding")
+    return text
 
 
 def _grouped(path: str, events: dict[str, list[Event]]) -> Log:
@@ -337,8 +331,10 @@ def read(path: str) -> Log:
 
     if not os.path.isfile(path):
         raise LogError(path, "log_missing")
-    if os.path.getsize(path) > MAX_LOG_BYTES:
-        raise LogError(path, "log_too_big", size=os.path.getsize(path), limit=MAX_LOG_BYTES)
+    from bprkit.interop.limits import MAX_LOG_BYTES, check_input_size
+
+    if not path.lower().endswith((".xlsx", ".xlsm")):  # a workbook has its own limits
+        check_input_size(path, os.path.getsize(path), MAX_LOG_BYTES, LogError, "log_too_big")
     if path.lower().endswith(".xes"):
         return read_xes(path)
     if path.lower().endswith((".xlsx", ".xlsm")):

@@ -37,6 +37,9 @@ MAX_XLSX_CELLS = 500_000
 """Cells (``c`` elements, empty ones included) in the whole workbook: 20,000 rows of
 the exported layout's 17 columns is 340,000. openpyxl holds some 400 bytes a cell,
 so this keeps a workbook under 250 MB of memory."""
+MAX_LOG_BYTES = 500 * MB
+"""An event log's size on disk (CSV or XES): 1,000,000 events of a core system's export
+are about 104 MB (benchmarks/bench_fit.py)."""
 MAX_BPMN_BYTES = 20 * MB
 """A BPMN file's size. bprkit's own export is 5 to 10 times its ``.bpr`` text, so
 this holds the export of the largest ``.bpr`` that ``check`` reads."""

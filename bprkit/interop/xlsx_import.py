@@ -335,7 +335,7 @@ def _no_doctype(path: str, archive: zipfile.ZipFile) -> None:
                 continue  # the root element, or not XML (an image): openpyxl decides
 
 
-def _load(path: str, data: bytes) -> Any:
+def load_workbook(path: str, data: bytes) -> Any:
     """The workbook, once its limits are checked: the file's size, the sizes in its
     zip directory, DOCTYPEs, then each sheet's rows and the cells (:func:`_scan`),
     before openpyxl parses a sheet."""
@@ -444,7 +444,7 @@ class _Cells:
 
 def read(path: str, data: bytes, *, lang: str = "ja") -> Result:
     """Every survey sheet of the workbook into ``.bpr`` texts."""
-    wb = _load(path, data)
+    wb = load_workbook(path, data)
     result = Result(path=path)
     found: list[str] = []
     groups: dict[str, _Group] = {}

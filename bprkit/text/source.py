@@ -62,6 +62,26 @@ def normalize(text: str) -> str:
     return "".join(out)
 
 
+def text_of(data: bytes) -> tuple[str | None, str]:
+    """Bytes as text: UTF-8 (with or without BOM), else Shift_JIS (``"cp932"`` said);
+    None and why for UTF-16, binary data, or bytes neither reads (the byte where UTF-8
+    failed). The one reading of a file's encoding: ``.bpr`` files and event logs."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "UTF-16"
+    if b"\x00" in data:
+        return None, "binary data"
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp932")
+        except UnicodeDecodeError:
+            return None, f"not UTF-8 at byte {exc.start}"
+    if _looks_binary(text):
+        return None, "binary data"
+    return text, "cp932"
+
+
 def decode(path: str, data: bytes, size: int | None = None
            ) -> tuple[SourceText | None, list[Diagnostic]]:
     """Bytes → SourceText, with the diagnostics of size and encoding. ``size`` is
@@ -71,22 +91,13 @@ def decode(path: str, data: bytes, size: int | None = None
         mib = 1024 * 1024
         return None, [Diagnostic.make("E007", here, size=f"{(size or len(data)) / mib:.1f}",
                                       limit=f"{MAX_BYTES / mib:.0f}")]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Diagnostic.make("E004", here, reason="UTF-16")]
-    if b"\x00" in data:
-        return None, [Diagnostic.make("E004", here, reason="binary data")]
+    text, problem = text_of(data)
+    if text is None:
+        at = int(problem.rsplit(" ", 1)[-1]) if problem.startswith("not UTF-8") else 0
+        line = data[:at].count(b"\n") + 1
+        return None, [Diagnostic.make("E004", Span(path, line, 1, line, 1), reason=problem)]
     notes: list[Diagnostic] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        try:
-            text = data.decode("cp932")
-        except UnicodeDecodeError:
-            line = data[: exc.start].count(b"\n") + 1
-            return None, [Diagnostic.make("E004", Span(path, line, 1, line, 1),
-                                          reason=f"not UTF-8 at byte {exc.start}")]
-        if _looks_binary(text):
-            return None, [Diagnostic.make("E004", here, reason="binary data")]
+    if problem == "cp932":
         notes.append(Diagnostic.make("W004", here))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _looks_binary(text):
