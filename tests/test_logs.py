@@ -200,6 +200,14 @@ def test_the_working_calendar_counts_working_minutes() -> None:
     assert c.advance(friday, 120) == dt.datetime(2026, 4, 6, 9, 15)  # over the weekend
     assert c.between(friday, dt.datetime(2026, 4, 6, 9, 15)) == pytest.approx(120)
     assert c.between(friday, c.advance(friday, 3 * 465)) == pytest.approx(3 * 465)
+    # the lunch hour is off: a working day is the assumptions' 7.75 hours
+    from bprkit import units
+
+    assert c.day_minutes == units.DEFAULT_HOURS_PER_DAY * 60
+    monday = dt.datetime(2026, 4, 6, 11, 0)
+    assert c.advance(monday, 90) == dt.datetime(2026, 4, 6, 13, 30)
+    assert c.between(monday, dt.datetime(2026, 4, 6, 12, 40)) == pytest.approx(60)
+    assert c.between(monday, dt.datetime(2026, 4, 7, 11, 0)) == pytest.approx(465)
 
 
 def test_the_triangular_range_has_the_logs_percentiles() -> None:

@@ -345,56 +345,65 @@ def read(path: str) -> Log:
 
 @dataclass(frozen=True)
 class Calendar:
-    """The working calendar time is measured on: weekdays, ``opens`` to ``closes``."""
+    """The working calendar time is measured on: weekdays, ``opens`` to ``closes`` with
+    the lunch hour off, so a working day is ``units.DEFAULT_HOURS_PER_DAY`` (8:30–17:15
+    less 12:00–13:00: 7.75 hours, a test holds them equal). A moment is a working day
+    and the working minutes of it gone by (:meth:`_place`)."""
 
     opens: dt.time = dt.time(8, 30)
     closes: dt.time = dt.time(17, 15)
+    lunch: dt.time = dt.time(12, 0)
+    lunch_ends: dt.time = dt.time(13, 0)
+
+    @staticmethod
+    def _minute(t: dt.time) -> float:
+        return t.hour * 60 + t.minute + t.second / 60 + t.microsecond / 60e6
+
+    @property
+    def morning(self) -> float:
+        return self._minute(self.lunch) - self._minute(self.opens)
 
     @property
     def day_minutes(self) -> float:
-        return (self.closes.hour * 60 + self.closes.minute) - \
-            (self.opens.hour * 60 + self.opens.minute)
+        return (self._minute(self.closes) - self._minute(self.opens)
+                - (self._minute(self.lunch_ends) - self._minute(self.lunch)))
 
-    def _clip(self, t: dt.datetime) -> dt.datetime:
-        """The working moment at or after ``t``."""
-        while True:
-            if t.weekday() >= 5:
-                t = dt.datetime.combine(t.date() + dt.timedelta(days=7 - t.weekday()),
-                                        self.opens)
-                continue
-            if t.time() < self.opens:
-                return dt.datetime.combine(t.date(), self.opens)
-            if t.time() >= self.closes:
-                t = dt.datetime.combine(t.date() + dt.timedelta(days=1), self.opens)
-                continue
-            return t
+    def _place(self, t: dt.datetime) -> tuple[dt.date, float]:
+        """The working day of ``t`` (a weekend: the Monday after, at its start) and the
+        working minutes of it before ``t`` (0 before opening, the morning's over lunch,
+        the whole day after closing)."""
+        if t.weekday() >= 5:
+            return t.date() + dt.timedelta(days=7 - t.weekday()), 0.0
+        m = self._minute(t.time())
+        if m <= self._minute(self.lunch):
+            return t.date(), min(max(m - self._minute(self.opens), 0.0), self.morning)
+        after = max(m - self._minute(self.lunch_ends), 0.0)
+        return t.date(), min(self.morning + after, self.day_minutes)
+
+    def _at(self, day: dt.date, minutes: float) -> dt.datetime:
+        """The moment ``minutes`` working minutes into a working day."""
+        start = self.opens if minutes <= self.morning else self.lunch_ends
+        gone = minutes if minutes <= self.morning else minutes - self.morning
+        return dt.datetime.combine(day, start) + dt.timedelta(minutes=gone)
 
     def advance(self, t: dt.datetime, minutes: float) -> dt.datetime:
         """``t`` plus that many working minutes."""
-        t = self._clip(t)
-        room = (dt.datetime.combine(t.date(), self.closes) - t).total_seconds() / 60
-        if minutes <= room:
-            return t + dt.timedelta(minutes=minutes)
-        days, rest = divmod(minutes - room, self.day_minutes)  # whole working days on
-        if rest == 0:  # at a day's close
-            day = np.busday_offset(t.date(), int(days), roll="forward")
-            return dt.datetime.combine(day.astype(dt.date), self.closes)
-        day = np.busday_offset(t.date(), int(days) + 1, roll="forward")
-        return dt.datetime.combine(day.astype(dt.date), self.opens) + dt.timedelta(minutes=rest)
+        day, gone = self._place(t)
+        days, rest = divmod(gone + minutes, self.day_minutes)
+        if rest == 0 and days > 0:  # at a day's close
+            return dt.datetime.combine(self._offset(day, int(days) - 1), self.closes)
+        return self._at(self._offset(day, int(days)), rest)
+
+    @staticmethod
+    def _offset(day: dt.date, days: int) -> dt.date:
+        return np.busday_offset(day, days, roll="forward").astype(dt.date)
 
     def between(self, a: dt.datetime, b: dt.datetime) -> float:
         """Working minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
         if b <= a:
             return 0.0
-        a, b = self._clip(a), self._clip(b)
-        if b <= a:
-            return 0.0
-        if a.date() == b.date():
-            return (b - a).total_seconds() / 60
-        first = (dt.datetime.combine(a.date(), self.closes) - a).total_seconds() / 60
-        last = (b - dt.datetime.combine(b.date(), self.opens)).total_seconds() / 60
-        days = int(np.busday_count(a.date() + dt.timedelta(days=1), b.date()))
-        return first + days * self.day_minutes + last
+        (da, ma), (db, mb) = self._place(a), self._place(b)
+        return max(float(np.busday_count(da, db)) * self.day_minutes + mb - ma, 0.0)
 
 
 CALENDAR = Calendar()
@@ -497,7 +506,8 @@ def simulate(process: Process, cases: int, seed: int = 1, *,
     queues = {}
     for sid, step in g.steps.items():
         if step.queue is not None and step.wait is None:
-            solved = queue.solve(g, sid, hours_per_day, process.volume, working_days)
+            solved = queue.solve(g, sid, hours_per_day, process.volume,
+                                 units.DEFAULT_WORKING_DAYS)  # as fit and the estimate
             if solved is not None:
                 queues[sid] = _QueueWait(solved, season_end)
     draws = _Draws(list(g.steps.values()), rng, hours_per_day, queues)
