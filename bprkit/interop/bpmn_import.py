@@ -365,14 +365,14 @@ class _Process:
                  linear: bool = False) -> None:
         self.el, self.lines, self.title, self.pid = el, lines, title, pid
         self.linear = linear
+        """Every piece of work one after the other, no branch or parallel block: the
+        fallback when the flow cannot be written as ``.bpr`` blocks."""
         self.preds: dict[str, set[str]] | None = None
         """Each node → the nodes whose flows lead to it (through merges), once asked."""
         self.depth: dict[str, int] | None = None
         """Each node's distance from the start, once asked."""
         self.orders: list[tuple[int, str]] | None = None
         """(bprkit:order, id) of the steps not yet written, the smallest last."""
-        """Every piece of work one after the other, no branch or parallel block: the
-        fallback when the flow cannot be written as ``.bpr`` blocks."""
         self.known, self.notes = known, notes
         self.nodes: dict[str, _Node] = {}
         self.names: dict[str, str] = {}

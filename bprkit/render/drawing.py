@@ -238,16 +238,15 @@ def pages(scene: Scene, paper: str | style.Sheet | None) -> Drawing:
     if isinstance(paper, str):
         paper = style.sheet(paper)
     whole = _page(scene, paper)
-    if paper is not None and _pt(whole) >= paper.good and not paper.screen and \
-            scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases and \
+    strip = scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases
+    if paper is not None and _pt(whole) >= paper.good and not paper.screen and strip and \
             whole.blank > 0.4:  # a long strip on half a sheet: two bands print larger
-        folded = _folded(scene, whole, paper, _pt(whole) * FILL_GAIN)
-        if folded is not None and len(folded.pages) == 1 and \
-                folded.label_pt >= _pt(whole) * FILL_GAIN:
+        folded = _folded(scene, whole, paper, _pt(whole) * FILL_GAIN)  # each page at that
+        if folded is not None and len(folded.pages) == 1:
             return folded
     if paper is None or _pt(whole) >= paper.good:
         return Drawing([whole])
-    if scene.direction == "LR" and len(scene.blocks) == 1 and not scene.phases:
+    if strip:
         options = [Drawing([whole])] if _pt(whole) >= paper.least else []
         for target in sorted({paper.good, *(() if paper.screen else FOLD_PT)}, reverse=True):
             folded = _folded(scene, whole, paper, target)

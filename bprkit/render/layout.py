@@ -36,6 +36,7 @@ LANE_CLEAR = 8.0
 border reads as the border); at TRACK 12 the channel's own padding gives it."""
 CHANNEL_FIRST = PAD / 4 + TRACK / 2
 """A channel's first track from the channel's top."""
+assert CHANNEL_FIRST >= LANE_CLEAR  # so a lane's first channel needs no room of its own
 CHANNEL_LAST = 3.0
 """A channel's last track from the channel's bottom: with the row's ROW_PAD, 8 pt above
 the boxes below, as far as the first keeps from a lane's border."""
@@ -425,11 +426,9 @@ def _across(g: Grid, strip: float, row_across: list[float], channel_tracks: list
             previous_block = block_of_row[first]
         start = v
         for r in range(first, first + count):
-            clear = max(0.0, LANE_CLEAR - CHANNEL_FIRST) \
-                if r == first and channel_tracks[r] else 0.0
             ch = _channel(channel_tracks[r]) + channel_labels[r]
-            channel_v[r] = (v + clear, v + clear + ch)  # tracks clear of the lane's border
-            v += clear + ch
+            channel_v[r] = (v, v + ch)  # its first track LANE_CLEAR under the border
+            v += ch
             height = max(row_across[r], 6.0) + 2 * ROW_PAD
             if r == first + count - 1 and v + height - start < title_across[key]:
                 height = title_across[key] - (v - start)
