@@ -17,9 +17,9 @@ numpy and no Graphviz.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bprkit._version import __version__
 from bprkit.errors import (
@@ -130,7 +130,8 @@ __all__ = [
     "Failure", "FileReport", "FileSystemError", "FitReport", "FormatError", "Formatted",
     "Frames", "Lane", "Log", "LogError", "LogFit", "ModelError", "Parallel", "Path",
     "Portfolio", "Process", "Redesign", "RenderError", "Roadmap", "Shared", "Shares",
-    "SourceError", "SourceFile", "Span", "Step", "UnknownProcessError", "UsageError", "Use",
+    "SimulatedLog", "SourceError", "SourceFile", "Span", "Step", "UnknownProcessError",
+    "UsageError", "Use",
     "Volume", "Year", "__version__", "analyze", "backtest", "backtest_folder", "backtest_table",
     "band_measured", "check", "diagram", "discover_log", "drawing_format", "estimate_process",
     "find_files", "fit", "fit_assumptions", "fit_log", "fit_scores_table", "fit_table",
@@ -549,16 +550,36 @@ def read_log(path: str) -> Log:
     return eventlog.read(path)
 
 
-def simulate_log(path: str, *, cases: int | None = None, seed: int = 1,
-                 process: str | None = None) -> str:
+def simulate_log(path: str, *, cases: int | None = None, seed: int | None = None,
+                 process: str | None = None) -> SimulatedLog:
     """A CSV event log of ``cases`` cases (the file's volume a year without) through a
-    procedure's flow, as a core system would export it (Japanese column names)."""
+    procedure's flow, as a core system would export it (Japanese column names), with
+    its counts and seed (1 unless given)."""
     from bprkit.interop import eventlog
 
     bundle = load(path)
     p = process_of(bundle, process)
     count = cases if cases is not None else int(p.volume.per_year() if p.volume else 1000)
-    return eventlog.write_csv(eventlog.simulate(p, count, seed))
+    seed = 1 if seed is None else seed
+    written = 0
+
+    def counted(events: Iterable[eventlog.Event]) -> Iterator[eventlog.Event]:
+        nonlocal written
+        for event in events:  # streamed into the CSV, counted on the way
+            written += 1
+            yield event
+
+    text = eventlog.write_csv(counted(eventlog.simulate(p, count, seed)))
+    return SimulatedLog(text, count, written, seed)
+
+
+class SimulatedLog(NamedTuple):
+    """What :func:`simulate_log` gives: the CSV text, and what is in it."""
+
+    text: str
+    cases: int
+    events: int
+    seed: int
 
 
 def fit_log(path: str, log: str | Log, *, mapping: str | None = None,

@@ -79,8 +79,6 @@ def discover(log: Log, name: str) -> Discovered:
         raise LogError(log.name, "log_unreadable", detail="the draft does not parse")
     fitted = logfit.fit(written.processes[0], text, log, path="draft.bpr",
                         words=writer.JAPANESE)
-    text = fitted.text.replace("\n  volume ",  # the volume was measured before the fit
-                               f"\n  {logfit.source_note(log, len(log.cases))}\n  volume ", 1)
     text = fitted.text.replace("\n  volume ",  # measured before the fit: said here
                                f"\n  {logfit.source_note(log, len(log.cases))}\n  volume ", 1)
     roles: list[tuple[str, str]] = [(lane.label or lane.id, str(lane.role))

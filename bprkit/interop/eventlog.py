@@ -403,6 +403,8 @@ class Calendar:
         if b <= a:
             return 0.0
         (da, ma), (db, mb) = self._place(a), self._place(b)
+        if da == db:  # most of a log's steps: no calendar to count
+            return max(mb - ma, 0.0)
         return max(float(np.busday_count(da, db)) * self.day_minutes + mb - ma, 0.0)
 
 

@@ -6,7 +6,6 @@ columns for tools that read results at scale. Figures stay numbers; a column of 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from typing import Any
 
 from bprkit.errors import CatalogError
@@ -14,13 +13,13 @@ from bprkit.planning import inventory
 from bprkit.report import rows
 
 
-def ranking(result: inventory.Portfolio, years: Sequence[Any] | None = None) -> bytes:
+def ranking(result: inventory.Portfolio) -> bytes:
     try:
         import pandas as pd
         import pyarrow  # noqa: F401
     except ImportError as exc:
         raise CatalogError("parquet", "portfolio_needs_pyarrow") from exc
-    table = rows.portfolio(result, years).ranking
+    table = rows.ranking(result)
     columns = table.layout(**inventory.LAYOUTS["csv"])
     records = [{c.key: _cell(c, r[c.key]) for c in columns} for r in table.rows]
     frame = pd.DataFrame(records, columns=[c.key for c in columns])

@@ -75,7 +75,7 @@ class Portfolio:
         elif fmt == "parquet":
             from bprkit.report import parquet
 
-            outputs.write(args.output, parquet.ranking(result, years), lang, sys.stderr)
+            outputs.write(args.output, parquet.ranking(result), lang, sys.stderr)
         else:
             with outputs.stdout_to(args.output):
                 console.print_portfolio_as(fmt, result, years, investments, lang)

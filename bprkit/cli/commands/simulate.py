@@ -30,13 +30,11 @@ class Simulate:
         from bprkit.output import write_output
 
         outputs.guard([(args.output, {"csv"})], [args.file])
-        seed = args.seed if args.seed is not None else 1
-        text = bprkit.simulate_log(args.file, cases=args.cases, seed=seed,
-                                   process=args.process)
-        write_output(args.output, text.encode("utf-8"))
-        cases = len({line.split(",", 1)[0] for line in text.splitlines()[1:]})
-        print(messages.text(lang, "simulate_done", path=args.output, cases=cases,
-                            events=text.count("\n") - 1, seed=seed))
+        log = bprkit.simulate_log(args.file, cases=args.cases, seed=args.seed,
+                                  process=args.process)
+        write_output(args.output, log.text.encode("utf-8"))
+        print(messages.text(lang, "simulate_done", path=args.output, cases=log.cases,
+                            events=log.events, seed=log.seed))
         return Exit.OK
 
 
