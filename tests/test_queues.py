@@ -540,3 +540,17 @@ def test_the_overload_warning_underlines_the_line_that_holds(tmp_path: Path) -> 
     result = run_cli("check", str(_write(tmp_path, text)), "--lang", "en")
     line = next(x for x in result.stdout.splitlines() if "warning[W015]" in x)
     assert ":14:5:" in line and "1 counters" in line and "on mon, peak" in line
+
+
+def test_the_docs_show_what_analyze_prints() -> None:
+    """docs/queues.md's analyze lines are today's output: its days-and-season example
+    (tests/fixtures/queues/days.bpr) and the 鹿児島市 本庁 case."""
+    from .conftest import ROOT
+
+    doc = (ROOT / "docs" / "queues.md").read_text(encoding="utf-8")
+    for path, lang in ((ROOT / "tests" / "fixtures" / "queues" / "days.bpr", "ja"),
+                       (CASES / "counter_kagoshima_queue.bpr", "en")):
+        out = run_cli("analyze", str(path), "--lang", lang).stdout
+        line = next(x.strip() for x in out.splitlines() if x.strip().startswith(
+            ("待ち行列", "queue ")))
+        assert line in doc, line
