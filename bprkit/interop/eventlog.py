@@ -390,7 +390,9 @@ class Calendar:
         """``t`` plus that many working minutes."""
         day, gone = self._place(t)
         days, rest = divmod(gone + minutes, self.day_minutes)
-        if rest == 0 and days > 0:  # at a day's close
+        if days == 0:  # the same working day: no calendar to count
+            return self._at(day, rest)
+        if rest == 0:  # at a day's close
             return dt.datetime.combine(self._offset(day, int(days) - 1), self.closes)
         return self._at(self._offset(day, int(days)), rest)
 
