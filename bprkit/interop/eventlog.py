@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +35,6 @@ from bprkit.model import Duration, Process, Step
 
 if TYPE_CHECKING:
     from bprkit.text.flow import FlowGraph
-
-"""A log's size on disk: 1,000,000 events of a core system's CSV are some 80 MB."""
 
 
 class LogError(CatalogError):
@@ -191,8 +189,11 @@ def read_xlsx(path: str) -> Log:
                     break
                 continue
             title = ws.title
-            return _read_rows(path, _chain([headers], rows),
-                              lambda n, t=title, k=skipped: f"{path}:{t}!{n + k}")
+
+            def where(n: int, t: str = title, k: int = skipped) -> str:
+                return f"{path}:{t}!{n + k}"
+
+            return _read_rows(path, _chain([headers], rows), where)
     raise LogError(path, "log_no_column", column="case", words="、".join(COLUMNS["case"][:6]),
                    headers="-")
 
@@ -233,9 +234,10 @@ def _when(value: object, day: object) -> dt.datetime | None:
     return parse_time(text)
 
 
-def _read_rows(path: str, rows: Iterator[Sequence[object]], where: object) -> Log:
-    """Events from rows of cells (the first row the header)."""
-    assert callable(where)
+def _read_rows(path: str, rows: Iterator[Sequence[object]],
+               where: Callable[[int], str]) -> Log:
+    """Events from rows of cells (the first row the header); ``where``: a row's place
+    in messages."""
     headers = [_text(h) for h in next(rows, None) or []]
     if not headers:
         raise LogError(path, "log_empty")

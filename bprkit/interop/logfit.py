@@ -31,10 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,6 +42,12 @@ from bprkit import units
 from bprkit.interop.eventlog import CALENDAR, Event, Log, LogError
 from bprkit.model import END, Duration, Process, Span, Step, Unit, Volume
 from bprkit.text import writer
+
+if TYPE_CHECKING:
+    from bprkit.text.flow import FlowGraph
+
+Note = Callable[[int, str], str]
+"""A figure's ``# source:`` comment from its cases and detail (:func:`source_note`)."""
 
 MIN_CASES = 30
 """Fewest cases behind a figure that replaces one written by hand."""
@@ -351,12 +357,9 @@ def _words_of(source: str, span: Span) -> writer.Words:
     return writer.JAPANESE if re.search(r"[分時間日秒週年月]", written) else writer.ENGLISH
 
 
-def _leads_to(g: object) -> dict[str, set[str]]:
+def _leads_to(g: FlowGraph) -> dict[str, set[str]]:
     """Each step → the steps the flow comes to it from, through forks, joins, branch
     points and uses (a join: the last step of every path)."""
-    from bprkit.text.flow import FlowGraph
-
-    assert isinstance(g, FlowGraph)
     back: dict[str, set[str]] = defaultdict(set)
     for src, outs in g.edges.items():
         for dst, p in outs.items():
@@ -420,11 +423,8 @@ def _end_of(step: Step, first: str) -> Span:
     return lane
 
 
-def _shares(process: Process, g: object, cases: Mapping[str, list[tuple[str, Event]]],
-            min_cases: int, edits: list[_Edit], note: object) -> list[Figure]:
-    from bprkit.text.flow import FlowGraph
-
-    assert isinstance(g, FlowGraph) and callable(note)
+def _shares(process: Process, g: FlowGraph, cases: Mapping[str, list[tuple[str, Event]]],
+            min_cases: int, edits: list[_Edit], note: Note) -> list[Figure]:
     out: list[Figure] = []
     for src, branch in g.branches.items():
         if src not in g.steps:
@@ -485,8 +485,7 @@ def measured_volume(log: Log) -> Volume | None:
 
 
 def _volume(process: Process, log: Log, min_cases: int, edits: list[_Edit],
-            note: object, words: writer.Words, source: str) -> list[Figure]:
-    assert callable(note)
+            note: Note, words: writer.Words, source: str) -> list[Figure]:
     measured = measured_volume(log)
     if measured is None:
         return []
@@ -500,18 +499,15 @@ def _volume(process: Process, log: Log, min_cases: int, edits: list[_Edit],
     out = [Figure("volume", process.id, old, written, len(log.cases), kept)]
     if not kept and where is not None and written != old:
         edits.append(_Edit(where.line, where.column, -1, f"volume {written}",
-                           note(len(log.cases))))
+                           note(len(log.cases), "")))
     return out
 
 
-def _season(arrivals: Iterable[object]) -> tuple[int, int] | None:
+def _season(arrivals: Iterable[dt.datetime]) -> tuple[int, int] | None:
     """(days, percent) when the busiest working days hold most cases: the fewest days
     holding 60 % of the arrivals, if they are under a quarter of the days with any."""
-    import datetime as dt
-
     per_day: dict[dt.date, int] = defaultdict(int)
     for t in arrivals:
-        assert isinstance(t, dt.datetime)
         per_day[t.date()] += 1
     if not per_day:
         return None
@@ -568,16 +564,13 @@ def _code_end(line: str) -> int:
     return len(line.rstrip()) + 1
 
 
-def conform(process: Process, g: object, log: Log, to_step: Mapping[str, str],
+def conform(process: Process, g: FlowGraph, log: Log, to_step: Mapping[str, str],
             unmapped: Mapping[str, int], steps: Mapping[str, Step],
             seen: Mapping[str, set[str]]) -> Conformance:
     """Token replay of each case's steps on the procedure's flow (branches as choices,
     a parallel block's paths interleaved, a ``use`` passed through): the cases it
     allows, the variants it does not (most cases first, with where they go wrong), the
     steps no event shows and the activities no step takes."""
-    from bprkit.text.flow import FlowGraph
-
-    assert isinstance(g, FlowGraph)
     variants: dict[tuple[str, ...], int] = defaultdict(int)
     for events in log.cases.values():
         variants[tuple(to_step[e.activity] for e in events if e.activity in to_step)] += 1
@@ -599,10 +592,8 @@ class _Replay:
     """The flow as a token game: a marking is the sorted tuple of the nodes holding a
     token; silent nodes (start, forks, joins, uses, branch points) fire on their own."""
 
-    def __init__(self, g: object) -> None:
-        from bprkit.text.flow import FINISH, START, FlowGraph
-
-        assert isinstance(g, FlowGraph)
+    def __init__(self, g: FlowGraph) -> None:
+        from bprkit.text.flow import FINISH, START
         self.g, self.start, self.finish = g, START, FINISH
         self.join_of = {join: fork for fork, join in g.joins.items()}
         self.paths = {join: len(g.forks[fork]) for fork, join in g.joins.items()}
