@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 import bprkit
-from bprkit.render import drawing, style
+from bprkit.render import drawing, routing, style
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (20, 25, 60, 300)
@@ -80,11 +80,11 @@ def geometry() -> None:
         for path in files:
             bundle = bprkit.load(str(path))
             for process in bundle.root.processes:
-                d = drawing.diagram(bprkit.analyze(str(path), process=process.id), bundle,
-                                    drawing.Options(**options))
+                analysis = bprkit.analyze(bundle, process=process.id, with_findings=False)
+                d = drawing.diagram(analysis, bundle, drawing.Options(**options))
                 for page in d.pages:
                     segs = [(n, s) for n, pts in enumerate(page.routes.points)
-                            for s in _segments(pts)]
+                            for s in routing.segments(pts)]
                     for (n, a), (m, b) in itertools.combinations(segs, 2):
                         if n == m:
                             continue
@@ -95,24 +95,12 @@ def geometry() -> None:
                         h, v = (a, b) if a[0] == "h" else (b, a)
                         crossings += (v[2] + 0.5 < h[1] < v[3] - 0.5
                                       and h[2] + 0.5 < v[1] < h[3] - 0.5)
-                    geo = page.geometry
-                    across = {v for lane in geo.lanes for v in lane[2:]}
-                    along = {u for _, u0, u1 in geo.phases for u in (u0, u1)}
                     for r in [*page.routes.labels.values(), *page.routes.shares.values()]:
                         labels += 1
-                        struck += any(r[1] + 0.5 < v < r[3] - 0.5 for v in across) or \
-                            any(r[0] + 0.5 < u < r[2] - 0.5 for u in along)
+                        struck += routing.struck(r, page.geometry)
     print(f"geometry over processes/ and the corpus in LR, TB and A3: {crossings} line "
           f"crossings, {close} pairs of parallel segments closer than {layout.TRACK:g} pt, "
           f"{struck} of {labels} labels struck through by a lane or phase line")
-
-
-def _segments(pts: list[tuple[float, float]]) -> list[tuple[str, float, float, float]]:
-    out = []
-    for (u0, v0), (u1, v1) in itertools.pairwise(pts):
-        out.append(("v", u0, min(v0, v1), max(v0, v1)) if abs(u0 - u1) < 0.01
-                   else ("h", v0, min(u0, u1), max(u0, u1)))
-    return out
 
 
 def main() -> None:

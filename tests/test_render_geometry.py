@@ -386,17 +386,6 @@ def test_branch_shares_stand_at_their_diamonds_exit() -> None:
     assert kept == set() and (apart, total) == (232, 232)
 
 
-def _segments(pts: list[tuple[float, float]]) -> list[tuple[str, float, float, float]]:
-    """A route's segments as (axis, position across it, from, to)."""
-    out = []
-    for (u0, v0), (u1, v1) in itertools.pairwise(pts):
-        if abs(u0 - u1) < 0.01:
-            out.append(("v", u0, min(v0, v1), max(v0, v1)))
-        else:
-            out.append(("h", v0, min(u0, u1), max(u0, u1)))
-    return out
-
-
 def _line_pairs(options: dict):
     """(file, edges, points) of every page of processes/ and the corpus in a mode."""
     for path in sorted(PROCESSES.glob("*.bpr")) + sorted(CORPUS.glob("*.bpr")):
@@ -419,7 +408,7 @@ def test_parallel_lines_keep_12pt_apart_or_share_one_line(options: dict) -> None
     assert layout.TRACK >= 12.0
     close = []
     for name, edges, points in _line_pairs(options):
-        segments = [(n, s) for n, pts in enumerate(points) for s in _segments(pts)]
+        segments = [(n, s) for n, pts in enumerate(points) for s in routing.segments(pts)]
         for (n, a), (m, b) in itertools.combinations(segments, 2):
             if n == m or a[0] != b[0] or min(a[3], b[3]) - max(a[2], b[2]) <= 1:
                 continue
@@ -491,11 +480,7 @@ def test_labels_keep_off_lane_and_phase_lines_where_they_can() -> None:
                 continue
             for drawing in _drawings(path, **options):
                 for page in drawing.pages:
-                    geo = page.geometry
-                    across = {v for lane in geo.lanes for v in lane[2:]}
-                    along = {u for _, u0, u1 in geo.phases for u in (u0, u1)}
                     for r in [*page.routes.labels.values(), *page.routes.shares.values()]:
                         total += 1
-                        crossing += any(r[1] + 0.5 < v < r[3] - 0.5 for v in across) or \
-                            any(r[0] + 0.5 < u < r[2] - 0.5 for u in along)
+                        crossing += routing.struck(r, page.geometry)
     assert total >= 500 and crossing <= 56, (crossing, total)

@@ -534,6 +534,25 @@ def _obstacles(scene: Scene, geo: layout.Geometry, routes: Routes) -> _Hash:
     return space
 
 
+def segments(pts: list[tuple[float, float]]) -> list[tuple[str, float, float, float]]:
+    """A route's segments as (axis ``h`` or ``v``, position across it, from, to): what
+    the geometry tests and ``bench_sheets`` measure crossings and close parallels on."""
+    out = []
+    for (u0, v0), (u1, v1) in itertools.pairwise(pts):
+        if abs(u0 - u1) < 0.01:
+            out.append(("v", u0, min(v0, v1), max(v0, v1)))
+        else:
+            out.append(("h", v0, min(u0, u1), max(u0, u1)))
+    return out
+
+
+def struck(rect: Rect, geo: layout.Geometry) -> bool:
+    """Whether a label's box is struck through by a line between lanes or phases (the
+    lines :func:`_obstacles` keeps labels off where it can)."""
+    return any(rect[1] + 0.5 < v < rect[3] - 0.5 for lane in geo.lanes for v in lane[2:]) \
+        or any(rect[0] + 0.5 < u < rect[2] - 0.5 for _, u0, u1 in geo.phases for u in (u0, u1))
+
+
 def _near_entry(tip: tuple[float, float], along: float, across: float) -> list[Rect]:
     """Beside the target's entry: above then below, then one step further."""
     tip_u, tip_v = tip
