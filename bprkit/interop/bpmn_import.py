@@ -73,6 +73,7 @@ from bprkit.model import (
     Phase,
     Process,
     Role,
+    SourceFile,
     Step,
     Unit,
     Use,
@@ -1144,8 +1145,8 @@ def read(path: str, data: bytes) -> Result:
         parts.append(doc.text(el))
         said.append(doc.notes[before:])
     text = doc.joined(parts)
-    bad = _invalid(text, parts)
-    graphs = None if bad else _graphs(doc, processes, text, path)
+    bad, model = _checked(text, parts)
+    graphs = None if bad else _graphs(doc, processes, model)
     if graphs is not None:  # read as blocks, but work the file reaches would get no case
         bad = [k for k, read in enumerate(graphs)
                if read is not None and _stranded(read[0], read[1])]
@@ -1156,46 +1157,49 @@ def read(path: str, data: bytes) -> Result:
         parts[k] = doc.process_text(el, linear=True)
     if bad:
         text = doc.joined(parts)
-        if _invalid(text, parts):
+        again, model = _checked(text, parts)
+        if again:
             raise BpmnImportError(path, "import_unwritable")
-        graphs = _graphs(doc, processes, text, path)  # the text read again
+        graphs = _graphs(doc, processes, model)  # the text read again
+        for read in graphs:  # still stranded in order: the file is refused
+            stranded = _stranded(read[0], read[1]) if read is not None else []
+            if stranded:
+                raise BpmnImportError(f"{path}:{stranded[0][0]}", "import_unreachable",
+                                      detail=", ".join(f"{name} ({ident})"
+                                                       for _, ident, name in stranded))
     assert graphs is not None  # read once, or again after the reading in order
-    _account(doc, graphs, path)
+    _account(doc, graphs)
     once = {(n.line, n.element, n.what, n.detail): n for n in doc.notes}  # said once each
     return Result(text, sorted(once.values(), key=lambda n: n.line), len(processes))
 
 
-def _account(doc: _Document, graphs: list[tuple[_Process, FlowGraph, Process] | None],
-             path: str) -> None:
+def _account(doc: _Document, graphs: list[tuple[_Process, FlowGraph, Process] | None]
+             ) -> None:
     """What did not arrive, by the BPMN file's own ids: each piece of work that has no
     step or use in the ``.bpr``, and each succession (a piece of work, then the next
     one through gateways and events, or the end) that the ``.bpr``'s flow does not
     have. An independent reading of the sequence flows, against the flow ``check``
     builds from the text written (``graphs``, :func:`_graphs`). Work the file reaches and
-    the ``.bpr`` does not is an error, not a loss to list (W001 would hide it)."""
+    the ``.bpr`` does not is an error, not a loss to list (W001 would hide it): :func:`read`
+    refuses it before."""
     from bprkit.text import flow as flows
 
     for read in graphs:
         if read is None:
             continue
         reader, graph, process = read
-        stranded = _stranded(reader, graph)
-        if stranded:
-            raise BpmnImportError(f"{path}:{stranded[0][0]}", "import_unreachable",
-                                  detail=", ".join(f"{name} ({ident})"
-                                                   for _, ident, name in stranded))
         key = {step: f"step:{step}" for step in graph.steps}
         key |= {node: f"use:{use.process}" for node, use in graph.uses.items()}
-        written = _successions(graph.edges, key, flows.FINISH)
         known = set(key.values())
+        # nothing flows into START: with it keyed, the others' successions are the same
+        written = _successions(graph.edges, {flows.START: "START"} | key, flows.FINISH)
+        first = written.pop("START")
 
         _account_lanes(doc, reader, process)
         source = {i: {t for t, _, _ in n.outs} for i, n in reader.nodes.items()}
         ends = {i for i, n in reader.nodes.items() if n.kind == "endEvent" or not n.outs}
         keys = {i: _work_key(reader, i, known) for i in reader.names}
         mark = _work_or_end(set(keys), ends, source)
-        first = _successions(graph.edges, {flows.START: "START"} | key,
-                             flows.FINISH)["START"]
         for ident, node in reader.nodes.items():  # the work each start event leads to
             if node.kind != "startEvent":
                 continue
@@ -1269,16 +1273,13 @@ def _stranded(reader: _Process, graph: FlowGraph) -> list[tuple[int, str, str]]:
                   for i, step in reader.names.items() if step in dead and i in seen)
 
 
-def _graphs(doc: _Document, processes: list[ET.Element], text: str, path: str
+def _graphs(doc: _Document, processes: list[ET.Element], model: SourceFile | None
             ) -> list[tuple[_Process, FlowGraph, Process] | None]:
     """Each BPMN process's reader, the flow graph ``check`` builds from its ``.bpr``
-    text, and that process (None where either is missing)."""
+    text (``model``, as :func:`_checked` read it), and that process (None where either
+    is missing)."""
     from bprkit.text import flow as flows
-    from bprkit.text.loader import build_model
-    from bprkit.text.source import decode
 
-    decoded, _ = decode(path, text.encode("utf-8"))
-    model = build_model(decoded)[0] if decoded is not None else None
     out: list[tuple[_Process, FlowGraph, Process] | None] = []
     for el in processes:
         reader = doc.readers.get(el.get("id", ""))
@@ -1527,9 +1528,10 @@ class _Document:
         return text
 
 
-def _invalid(text: str, parts: list[str]) -> list[int]:
+def _checked(text: str, parts: list[str]) -> tuple[list[int], SourceFile | None]:
     """The processes (by index, ``parts`` being their texts within ``text``) that the
-    checker finds errors in."""
+    checker finds errors in, and the model it read (the flow graphs are built from it:
+    the text is parsed once)."""
     import os
     import tempfile
 
@@ -1540,9 +1542,11 @@ def _invalid(text: str, parts: list[str]) -> list[int]:
         with open(file, "w", encoding="utf-8") as fh:
             fh.write(text)
         report = check_files([file])
+    bundle = report.files[0].bundle if report.files else None
+    model = bundle.root if bundle is not None else None
     errors = [d.span.line for d in report.diagnostics if d.is_error and d.span]
     if any(d.is_error and not d.span for d in report.diagnostics):
-        return list(range(len(parts)))
+        return list(range(len(parts))), model
     bad, at = [], 0
     for k, part in enumerate(parts):
         at = text.index(part, at)
@@ -1550,7 +1554,7 @@ def _invalid(text: str, parts: list[str]) -> list[int]:
         if any(first <= line < first + part.count("\n") for line in errors):
             bad.append(k)
         at += len(part)
-    return bad
+    return bad, model
 
 
 def describe(notes: Iterable[Note], path: str, lang: str) -> list[str]:
