@@ -171,9 +171,12 @@ def mapping(process: Process, log: Log, given: Mapping[str, str] | None, path: s
     return out, unmapped
 
 
-def quantile(values: Sequence[float], q: float) -> float:
-    """The ``q`` quantile, linear between order statistics (numpy's default)."""
-    return float(np.quantile(values, q))
+def _measured(values: Sequence[float], *qs: float) -> list[float]:
+    """Percentiles of measured values (linear between order statistics), from one
+    sort: the estimate's :func:`bprkit.estimate.sampling.percentiles`."""
+    from bprkit.estimate.sampling import percentiles
+
+    return percentiles(np.asarray(values, dtype=float), qs)
 
 
 PLACES = 2001
@@ -230,11 +233,10 @@ def _best(xs: np.ndarray, y: np.ndarray) -> tuple[int, float, float]:
     return k, float(low[k]), float(width[k])
 
 
-def _duration(minutes: Sequence[float], like: Duration | None, hours_per_day: float
-              ) -> Duration:
-    """The triangular range of the measured minutes, in the unit written before (or
-    the one that reads best), rounded to what the unit shows."""
-    q10, q50, q90 = (quantile(minutes, q) for q in (0.1, 0.5, 0.9))
+def _duration(q10: float, q50: float, q90: float, like: Duration | None,
+              hours_per_day: float) -> Duration:
+    """The triangular range of measured minutes with those percentiles, in the unit
+    written before (or the one that reads best), rounded to what the unit shows."""
     a, m, b = triangular(q10, q50, q90)
     unit = like.unit if like is not None else _unit(q50, hours_per_day)
     scale = units.minutes(unit, hours_per_day)
@@ -293,8 +295,7 @@ def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | N
     figures: list[Figure] = []
     edits: list[_Edit] = []
     if words is None:  # the file's own words for units and periods
-        words = writer.JAPANESE if re.search(r"\d\s*(分|時間|日|秒)|/\s*年", source) \
-            else writer.ENGLISH
+        words = _words_in(source)
 
     def note(n: int, detail: str = "") -> str:
         return source_note(log, n, detail)
@@ -303,23 +304,26 @@ def fit(process: Process, source: str, log: Log, *, given: Mapping[str, str] | N
         for what, measured, old, n in (
                 ("time", times.get(sid, []), step.duration, len(seen.get(sid, ()))),
                 ("wait", waits.get(sid, []), step.wait, len(waited.get(sid, ())))):
-            if not measured or (old is None and quantile(measured, 0.9) < 0.5):
-                continue  # nothing measured, or no wait written and none to speak of
+            if not measured:
+                continue
+            q10, q50, q90 = _measured(measured, 10, 50, 90)
+            if old is None and q90 < 0.5:
+                continue  # no wait written and none to speak of
             if what == "wait" and step.queue is not None and step.wait is None:
                 continue  # the wait follows from the queue's counters (docs/queues.md)
             if what == "wait" and 2 * n < len(seen.get(sid, ())):
                 continue  # mostly a case's first event: its arrival is not in the log
-            new = _duration(measured, old, hours_per_day)
+            new = _duration(q10, q50, q90, old, hours_per_day)
             said = _words_of(source, old.span) if old is not None and old.span else words
             scale = units.minutes(new.unit, hours_per_day)
             detail = "P10/P50/P90 " + " / ".join(
-                f"{quantile(measured, q) / scale:.3g}" for q in (0.1, 0.5, 0.9)) + \
+                f"{q / scale:.3g}" for q in (q10, q50, q90)) + \
                 " " + writer.duration(Duration(1, 1, new.unit), said).lstrip("1")
             written_old = writer.duration(old, said) if old is not None else "-"
             written_new = writer.duration(new, said)
             kept = n < min_cases
             figures.append(Figure(what, sid, written_old, written_new, n, kept, detail,
-                                  quantile(measured, 0.5)))
+                                  q50))
             if not kept and written_new != written_old:
                 edits.append(_duration_edit(step, what, old, written_new,
                                             note(n, f"{what} " + detail)))
@@ -354,7 +358,15 @@ def _words_of(source: str, span: Span) -> writer.Words:
     """The words a figure was written in (「3..5分」 or ``3..5min``)."""
     line = source.split("\n")[span.line - 1]
     written = line[span.column - 1:span.end_column - 1]
-    return writer.JAPANESE if re.search(r"[分時間日秒週年月]", written) else writer.ENGLISH
+    return _words_in(written)
+
+
+def _words_in(text: str) -> writer.Words:
+    """The words figures are written in: Japanese units (3..5分, / 年) or English."""
+    return writer.JAPANESE if _JAPANESE_UNIT.search(text) else writer.ENGLISH
+
+
+_JAPANESE_UNIT = re.compile(r"\d\s*(?:分|時間|日|秒|週)|/\s*[年月週日時]")
 
 
 def _leads_to(g: FlowGraph) -> dict[str, set[str]]:
@@ -475,10 +487,12 @@ def measured_volume(log: Log) -> Volume | None:
         return None
     season = _season(arrivals)
     per_year = (len(arrivals) - 1) * 365.25 / days  # n arrivals span n − 1 gaps
-    if season is None and len(arrivals) >= 200:  # the middle 99 %: a first step's wait
-        days_at = [t.timestamp() / 86400 for t in arrivals]  # moves both ends alike (the
-        middle = quantile(days_at, 0.995) - quantile(days_at, 0.005)  # whole span read
-        per_year = 0.99 * len(arrivals) * 365.25 / middle  # hoikusho 1.9 % short)
+    if season is None and len(arrivals) >= 200:
+        # the middle 99 %: a first step's wait moves both ends alike (the whole span
+        # read hoikusho 1.9 % short)
+        days_at = [t.timestamp() / 86400 for t in arrivals]
+        first, last = _measured(days_at, 0.5, 99.5)
+        per_year = 0.99 * len(arrivals) * 365.25 / (last - first)
     return Volume(float(round(per_year)), "year",
                   season_days=float(season[0]) if season else None,
                   season_share=season[1] / 100 if season else 1.0)
@@ -492,7 +506,7 @@ def _volume(process: Process, log: Log, min_cases: int, edits: list[_Edit],
     where = process.positions.get("volume")
     if where is not None and process.volume is not None:  # the line's own words
         line = source.split("\n")[where.line - 1]
-        words = writer.JAPANESE if re.search(r"/\s*[年月週日]", line) else writer.ENGLISH
+        words = _words_in(line)
     written = writer.volume(measured, words)
     old = writer.volume(process.volume, words) if process.volume is not None else "-"
     kept = len(log.cases) < min_cases
