@@ -244,7 +244,8 @@ def test_an_inventory_with_a_department_column_hidden_codes_and_months(
     wb = Workbook()
     ws = wb.active
     ws.title = "税務課"
-    months = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
+    from .xlsx_offices import MONTHS as months  # the fiscal year's months, April first
+
     ws.append(["課名", "業務名", "作業コード", "業務内容（作業）", "担当", "時間(分)",
                *[f"{m}月" for m in months]])
     ws.append(["税務課", "市民税の賦課", "A-01", "申告書を受け付ける", "市民税係", 10,
