@@ -395,8 +395,9 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     match = difflib.get_close_matches(kana, list(read), n=1, cutoff=0.6)
     if match:
         return read[match[0]]
-    # Japanese names are short: one differing character of two is still a likely typo.
-    if len(word) <= 3:
+    # Japanese names are short: one differing character of two is still a likely typo
+    # (of one, every one-character name would do: no suggestion is better than a guess).
+    if 2 <= len(word) <= 3:
         for c in pool:
             if len(c) == len(word) and sum(a != b for a, b in zip(c, word, strict=False)) == 1:
                 return c

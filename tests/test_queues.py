@@ -554,3 +554,10 @@ def test_the_docs_show_what_analyze_prints() -> None:
         line = next(x.strip() for x in out.splitlines() if x.strip().startswith(
             ("待ち行列", "queue ")))
         assert line in doc, line
+
+
+def test_a_one_character_mistake_gets_no_guess(tmp_path: Path) -> None:
+    """「/ 週」 for a rate: no did-you-mean (every one-character word was one character
+    off it, so 'h' was offered)."""
+    out = run_cli("check", str(_write(tmp_path, FILE.replace("件 / 時", "件 / 週"))))
+    assert "E074" in out.stdout and "誤りではありませんか" not in out.stdout
